@@ -1,0 +1,68 @@
+using System;
+
+namespace Resilience;
+
+/// <summary>
+/// Stops calling a failing dependency for a while, then lets probe calls test whether it recovered.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Two modes. By default the breaker opens after <see cref="FailureThreshold"/> consecutive failures.
+/// When <see cref="FailureRatio"/> is above 0 it opens instead when that share of the calls in the last
+/// <see cref="SamplingDurationMs"/> failed, once at least <see cref="MinimumThroughput"/> calls were seen.
+/// </para>
+/// <para>
+/// An open breaker rejects calls with <see cref="BrokenCircuitException"/> (or sends them to the
+/// <see cref="FallbackAttribute"/> method without throwing) for <see cref="BreakDurationMs"/>; then it is
+/// half-open: up to <see cref="HalfOpenMaxCalls"/> probes run at once, <see cref="SuccessThreshold"/>
+/// successful probes close it, and one failed probe opens it again.
+/// </para>
+/// <para>
+/// Timeouts count as failures. The caller's cancellation, bulkhead and rate-limit rejections do not.
+/// Methods naming the same <see cref="Name"/> share one breaker; read it with
+/// <see cref="ResilienceRegistry.CircuitBreaker(string)"/>.
+/// </para>
+/// </remarks>
+[AttributeUsage(AttributeTargets.Method, AllowMultiple = false, Inherited = false)]
+public sealed class CircuitBreakerAttribute : Attribute
+{
+    /// <summary>Guards the method with a circuit breaker.</summary>
+    /// <param name="failureThreshold">Consecutive failures that open the breaker; at least 1. Default 5.</param>
+    public CircuitBreakerAttribute(int failureThreshold = PolicyDefaults.BreakerFailureThreshold) => FailureThreshold = failureThreshold;
+
+    /// <summary>Consecutive failures that open the breaker (consecutive mode); at least 1. Default 5.</summary>
+    public int FailureThreshold { get; }
+
+    /// <summary>
+    /// The share of failed calls, in (0, 1], that opens the breaker in ratio mode. Default 0: ratio mode off,
+    /// <see cref="FailureThreshold"/> applies.
+    /// </summary>
+    public double FailureRatio { get; set; } = PolicyDefaults.BreakerFailureRatio;
+
+    /// <summary>Ratio mode: calls that must be seen in the sampling window before the ratio is judged; at least 1. Default 10.</summary>
+    public int MinimumThroughput { get; set; } = PolicyDefaults.BreakerMinimumThroughput;
+
+    /// <summary>Ratio mode: the sliding window, in milliseconds, over which the ratio is measured; at least 1. Default 30 000.</summary>
+    public int SamplingDurationMs { get; set; } = PolicyDefaults.BreakerSamplingDurationMs;
+
+    /// <summary>How long, in milliseconds, the breaker stays open before it lets probes through; at least 1. Default 30 000.</summary>
+    public int BreakDurationMs { get; set; } = PolicyDefaults.BreakerBreakDurationMs;
+
+    /// <summary>Successful probes needed to close a half-open breaker; at least 1. Default 1.</summary>
+    public int SuccessThreshold { get; set; } = PolicyDefaults.BreakerSuccessThreshold;
+
+    /// <summary>Probes let through at once while half-open; the rest are rejected. At least 1. Default 1.</summary>
+    public int HalfOpenMaxCalls { get; set; } = PolicyDefaults.BreakerHalfOpenMaxCalls;
+
+    /// <summary>
+    /// The breaker's name. Methods naming the same breaker share its state (one breaker per downstream
+    /// service, say). Default: <c>Namespace.Type.Method</c>, a breaker of the method's own.
+    /// </summary>
+    public string? Name { get; set; }
+
+    /// <summary>Exception types (and subclasses) that count as failures. Empty or unset: every exception not in <see cref="Ignore"/>.</summary>
+    public Type[]? Handle { get; set; }
+
+    /// <summary>Exception types (and subclasses) that never count as failures; wins over <see cref="Handle"/>.</summary>
+    public Type[]? Ignore { get; set; }
+}

@@ -1,0 +1,41 @@
+using System;
+
+namespace Resilience;
+
+/// <summary>
+/// Limits how often the method runs: at most <see cref="Permits"/> calls per <see cref="WindowMs"/>.
+/// </summary>
+/// <remarks>
+/// A call over the limit is rejected with <see cref="RateLimitRejectedException"/>, whose
+/// <see cref="ResilienceRejectedException.RetryAfter"/> says when a permit will be free (or it goes to
+/// the <see cref="FallbackAttribute"/> method without throwing), unless it can wait in a queue of
+/// <see cref="QueueLimit"/> calls. Put <see cref="RateLimitKeyAttribute"/> on a parameter to keep one
+/// limit per value of it (per user, per IP address). Methods naming the same <see cref="Name"/> share one limit.
+/// </remarks>
+[AttributeUsage(AttributeTargets.Method, AllowMultiple = false, Inherited = false)]
+public sealed class RateLimitAttribute : Attribute
+{
+    /// <summary>Limits the call rate.</summary>
+    /// <param name="permits">Calls allowed per window; at least 1.</param>
+    /// <param name="windowMs">The window in milliseconds; at least 1.</param>
+    public RateLimitAttribute(int permits, int windowMs)
+    {
+        Permits = permits;
+        WindowMs = windowMs;
+    }
+
+    /// <summary>Calls allowed per window; at least 1.</summary>
+    public int Permits { get; }
+
+    /// <summary>The window in milliseconds; at least 1.</summary>
+    public int WindowMs { get; }
+
+    /// <summary>How permits are counted. Default <see cref="RateLimitAlgorithm.TokenBucket"/>.</summary>
+    public RateLimitAlgorithm Algorithm { get; set; } = PolicyDefaults.RateLimitAlgorithm;
+
+    /// <summary>Calls allowed to wait for a permit when none is free; at least 0. Default 0: reject at once.</summary>
+    public int QueueLimit { get; set; } = PolicyDefaults.RateLimitQueueLimit;
+
+    /// <summary>The limit's name; methods naming the same limit share its permits. Default: <c>Namespace.Type.Method</c>.</summary>
+    public string? Name { get; set; }
+}

@@ -1,0 +1,70 @@
+using System;
+
+namespace Resilience;
+
+/// <summary>
+/// Retries the method when <c>{Name}Core</c> fails, waiting between attempts.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Sits between the total timeout and the circuit breaker:
+/// <c>Fallback → RateLimit → Timeout(Total) → Retry → CircuitBreaker → Bulkhead → Timeout(PerAttempt) → {Name}Core</c>.
+/// </para>
+/// <para>
+/// The caller's cancellation is never retried. Rejections by the circuit breaker, bulkhead and rate
+/// limit are not retried either: they say the dependency must be left alone. A per-attempt timeout is
+/// retried. By default every other exception is retried; narrow that with <see cref="Handle"/>,
+/// <see cref="Ignore"/> or <see cref="ShouldRetry"/>.
+/// </para>
+/// <para>
+/// Retry only operations that are safe to repeat; mark them <see cref="IdempotentAttribute"/>.
+/// The delay before retry <c>n</c> is described in <see cref="RetryBackoff.GetDelay"/>.
+/// </para>
+/// </remarks>
+/// <example><code>
+/// [Retry(3, DelayMs = 200, Backoff = BackoffKind.Exponential, Handle = new[] { typeof(HttpRequestException) })]
+/// public partial Task&lt;Receipt&gt; GetReceiptAsync(string id, CancellationToken ct);
+/// </code></example>
+[AttributeUsage(AttributeTargets.Method, AllowMultiple = false, Inherited = false)]
+public sealed class RetryAttribute : Attribute
+{
+    /// <summary>Retries a failing call.</summary>
+    /// <param name="maxAttempts">Total attempts, the first one included; at least 1. Default 3.</param>
+    public RetryAttribute(int maxAttempts = PolicyDefaults.RetryMaxAttempts) => MaxAttempts = maxAttempts;
+
+    /// <summary>Total attempts, the first one included (3 means one call and up to two retries). At least 1. Default 3.</summary>
+    public int MaxAttempts { get; }
+
+    /// <summary>The base delay in milliseconds before the first retry; at least 0. Default 200.</summary>
+    public int DelayMs { get; set; } = PolicyDefaults.RetryDelayMs;
+
+    /// <summary>The longest delay in milliseconds between two attempts, whatever the backoff; at least <see cref="DelayMs"/>. Default 30 000.</summary>
+    public int MaxDelayMs { get; set; } = PolicyDefaults.RetryMaxDelayMs;
+
+    /// <summary>How the delay grows from one retry to the next. Default <see cref="BackoffKind.Exponential"/>.</summary>
+    public BackoffKind Backoff { get; set; } = PolicyDefaults.RetryBackoff;
+
+    /// <summary>
+    /// When true (the default), each delay is drawn uniformly from [delay / 2, delay], so that callers
+    /// failing together do not retry together. The worst case is the delay without jitter.
+    /// </summary>
+    public bool Jitter { get; set; } = PolicyDefaults.RetryJitter;
+
+    /// <summary>Exception types (and their subclasses) that are retried. Empty or unset: every exception not in <see cref="Ignore"/>.</summary>
+    public Type[]? Handle { get; set; }
+
+    /// <summary>Exception types (and their subclasses) that are never retried; wins over <see cref="Handle"/>.</summary>
+    public Type[]? Ignore { get; set; }
+
+    /// <summary>
+    /// The name of a method of the same type, <c>bool M(Exception exception)</c> (static or instance),
+    /// asked after <see cref="Handle"/> and <see cref="Ignore"/>: return false to stop retrying.
+    /// </summary>
+    public string? ShouldRetry { get; set; }
+
+    /// <summary>
+    /// The name of a method of the same type, <c>void M(Exception exception, int attempt, TimeSpan delay)</c>,
+    /// called before each retry's delay with the exception, the attempt that failed (1-based) and the delay.
+    /// </summary>
+    public string? OnRetry { get; set; }
+}

@@ -1,0 +1,322 @@
+using System;
+using System.Collections.Generic;
+using System.ComponentModel;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace Resilience;
+
+/// <summary>
+/// The shared state of one named bulkhead: at most <see cref="BulkheadOptions.MaxConcurrency"/> calls run at
+/// once, up to <see cref="BulkheadOptions.MaxQueue"/> more wait their turn in order, the rest are rejected.
+/// </summary>
+/// <remarks>
+/// Thread-safe. Taking a free slot is one compare-and-swap; only a call that has to wait, and a release
+/// while calls wait, take a lock. Waiting calls honour their cancellation token and
+/// <see cref="BulkheadOptions.MaxWaitMs"/>; a slot freed while calls wait goes to the one that waited longest.
+/// </remarks>
+public sealed class BulkheadState
+{
+    private readonly ResilienceRegistry _registry;
+    private readonly BulkheadOptions _options;
+    private readonly object _gate = new();
+    private readonly Queue<Waiter> _queue = new();
+    private int _active;
+    private int _waiting;
+    private long _rejections;
+
+    internal BulkheadState(ResilienceRegistry registry, string name, BulkheadOptions options)
+    {
+        Guard.NotNullOrEmpty(name, nameof(name));
+        _registry = registry;
+        Name = name;
+        _options = (options ?? throw new ArgumentNullException(nameof(options))).ValidatedCopy();
+    }
+
+    /// <summary>The bulkhead's name: the attribute's <c>Name</c>, or <c>Namespace.Type.Method</c>.</summary>
+    public string Name { get; }
+
+    /// <summary>The settings in force (a copy; changing it has no effect).</summary>
+    public BulkheadOptions Options => _options.ValidatedCopy();
+
+    /// <summary>Calls running now.</summary>
+    public int ActiveCount => Volatile.Read(ref _active);
+
+    /// <summary>Calls waiting for a slot now.</summary>
+    public int QueuedCount => Volatile.Read(ref _waiting);
+
+    /// <summary>Calls rejected since the bulkhead was created or the registry was reset.</summary>
+    public long RejectionCount => Volatile.Read(ref _rejections);
+
+    /// <summary>Takes a slot if one is free, without waiting. A true result must be followed by exactly one <see cref="Release"/>.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public bool TryEnter()
+    {
+        int max = _options.MaxConcurrency;
+        int active = Volatile.Read(ref _active);
+        while (active < max)
+        {
+            int seen = Interlocked.CompareExchange(ref _active, active + 1, active);
+            if (seen == active)
+            {
+                return true;
+            }
+
+            active = seen;
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// Takes a slot, waiting in the queue if there is room in it. True when a slot was taken (follow it with
+    /// exactly one <see cref="Release"/>); false when the call is rejected (see <see cref="CreateRejection"/>).
+    /// Completes synchronously, without allocating, when a slot is free.
+    /// </summary>
+    /// <exception cref="OperationCanceledException">The token was cancelled while the call waited.</exception>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public ValueTask<bool> EnterAsync(CancellationToken cancellationToken)
+    {
+        if (TryEnter())
+        {
+            return new ValueTask<bool>(true);
+        }
+
+        Waiter? waiter = Enqueue(cancellationToken);
+        return waiter is null ? new ValueTask<bool>(NoWaiterResult(cancellationToken)) : new ValueTask<bool>(waiter.Completion.Task);
+    }
+
+    /// <summary>The blocking form of <see cref="EnterAsync"/>, for synchronous methods.</summary>
+    /// <exception cref="OperationCanceledException">The token was cancelled while the call waited.</exception>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public bool Enter(CancellationToken cancellationToken)
+    {
+        if (TryEnter())
+        {
+            return true;
+        }
+
+        Waiter? waiter = Enqueue(cancellationToken);
+        return waiter is null ? NoWaiterResult(cancellationToken) : waiter.Completion.Task.GetAwaiter().GetResult();
+    }
+
+    /// <summary>Gives back a slot taken by <see cref="TryEnter"/>, <see cref="EnterAsync"/> or <see cref="Enter"/>.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public void Release()
+    {
+        if (Volatile.Read(ref _waiting) == 0)
+        {
+            if (Interlocked.Decrement(ref _active) < 0)
+            {
+                Interlocked.Increment(ref _active);
+                throw new InvalidOperationException($"The bulkhead '{Name}' was released more often than entered.");
+            }
+
+            // A call may have queued after the check above; it either saw the freed slot or is handed one now.
+            if (Volatile.Read(ref _waiting) == 0)
+            {
+                return;
+            }
+
+            HandOverFreeSlots();
+            return;
+        }
+
+        Waiter? next;
+        lock (_gate)
+        {
+            next = DequeueLocked();
+            if (next is null)
+            {
+                Interlocked.Decrement(ref _active);
+            }
+        }
+
+        // The slot passes to the waiter as it is: the active count does not change.
+        next?.Complete(true);
+    }
+
+    /// <summary>Creates the exception that explains why <see cref="EnterAsync"/> or <see cref="Enter"/> returned false.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public BulkheadRejectedException CreateRejection() => new(Name, _options.MaxConcurrency, _options.MaxQueue);
+
+    internal void ResetCounters() => Volatile.Write(ref _rejections, 0);
+
+    private bool NoWaiterResult(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return false;
+    }
+
+    /// <summary>Queues the call, or returns null when it took a slot after all (true) or must be rejected (false: see the caller).</summary>
+    private Waiter? Enqueue(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        Waiter waiter;
+        lock (_gate)
+        {
+            // Announce the wait before the last look at the slots, so that a concurrent Release sees one or the other.
+            Interlocked.Increment(ref _waiting);
+            if (TryEnter())
+            {
+                Interlocked.Decrement(ref _waiting);
+                return Waiter.Entered;
+            }
+
+            if (_queue.Count >= _options.MaxQueue)
+            {
+                Interlocked.Decrement(ref _waiting);
+                Interlocked.Increment(ref _rejections);
+                return null;
+            }
+
+            waiter = new Waiter(this);
+            _queue.Enqueue(waiter);
+        }
+
+        waiter.Arm(cancellationToken, _options.MaxWaitMs, _registry.TimeProvider);
+        return waiter;
+    }
+
+    private void HandOverFreeSlots()
+    {
+        var granted = new List<Waiter>();
+        lock (_gate)
+        {
+            while (_queue.Count > 0 && TryEnter())
+            {
+                Waiter? next = DequeueLocked();
+                if (next is null)
+                {
+                    Interlocked.Decrement(ref _active);
+                    break;
+                }
+
+                granted.Add(next);
+            }
+        }
+
+        foreach (Waiter waiter in granted)
+        {
+            waiter.Complete(true);
+        }
+    }
+
+    /// <summary>The longest-waiting call still waiting, taken out of the queue; null if none.</summary>
+    private Waiter? DequeueLocked()
+    {
+        while (_queue.Count > 0)
+        {
+            Waiter candidate = _queue.Dequeue();
+            if (candidate.TryClaimLocked())
+            {
+                Interlocked.Decrement(ref _waiting);
+                return candidate;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Called by a waiter whose wait ended (cancelled or timed out) before it was given a slot.</summary>
+    private bool TryAbandon(Waiter waiter)
+    {
+        lock (_gate)
+        {
+            if (!waiter.TryClaimLocked())
+            {
+                return false;
+            }
+
+            // It stays in the queue, marked, and is skipped when it reaches the front.
+            Interlocked.Decrement(ref _waiting);
+            return true;
+        }
+    }
+
+    private sealed class Waiter
+    {
+        public static readonly Waiter Entered = CreateEntered();
+
+        private static readonly Action<object?> s_onCancelled = static state => ((Waiter)state!).OnCancelled();
+        private static readonly TimerCallback s_onTimeout = static state => ((Waiter)state!).OnTimedOut();
+
+        private readonly BulkheadState? _owner;
+        private bool _claimed;
+        private CancellationToken _cancellationToken;
+        private CancellationTokenRegistration _registration;
+        private ITimer? _timer;
+
+        public Waiter(BulkheadState? owner) => _owner = owner;
+
+        public TaskCompletionSource<bool> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void Arm(CancellationToken cancellationToken, int maxWaitMs, TimeProvider timeProvider)
+        {
+            _cancellationToken = cancellationToken;
+            if (maxWaitMs > 0)
+            {
+                _timer = timeProvider.CreateTimer(s_onTimeout, this, TimeSpan.FromMilliseconds(maxWaitMs), System.Threading.Timeout.InfiniteTimeSpan);
+            }
+
+            if (cancellationToken.CanBeCanceled)
+            {
+                _registration = cancellationToken.Register(s_onCancelled, this);
+            }
+
+            if (Completion.Task.IsCompleted)
+            {
+                // Handed a slot before it was armed: the timer and registration are not needed.
+                _timer?.Dispose();
+                _registration.Dispose();
+            }
+        }
+
+        /// <summary>Marks the waiter as dealt with; only the first claim succeeds. Call under the owner's lock.</summary>
+        public bool TryClaimLocked()
+        {
+            if (_claimed)
+            {
+                return false;
+            }
+
+            _claimed = true;
+            return true;
+        }
+
+        public void Complete(bool entered)
+        {
+            // Outside the owner's lock: disposing a registration waits for its callback, which takes that lock.
+            _timer?.Dispose();
+            _registration.Dispose();
+            Completion.TrySetResult(entered);
+        }
+
+        private void OnCancelled()
+        {
+            if (_owner!.TryAbandon(this))
+            {
+                _timer?.Dispose();
+                Completion.TrySetCanceled(_cancellationToken);
+            }
+        }
+
+        private void OnTimedOut()
+        {
+            if (_owner!.TryAbandon(this))
+            {
+                _registration.Dispose();
+                _timer?.Dispose();
+                Interlocked.Increment(ref _owner._rejections);
+                Completion.TrySetResult(false);
+            }
+        }
+
+        private static Waiter CreateEntered()
+        {
+            var entered = new Waiter(null);
+            entered.Completion.SetResult(true);
+            return entered;
+        }
+    }
+}

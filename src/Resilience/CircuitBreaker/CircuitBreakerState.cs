@@ -1,0 +1,322 @@
+using System;
+using System.ComponentModel;
+using System.Threading;
+
+namespace Resilience;
+
+/// <summary>
+/// The shared state of one named circuit breaker: its <see cref="State"/>, its counters, and the
+/// transitions between <see cref="CircuitState.Closed"/>, <see cref="CircuitState.Open"/>,
+/// <see cref="CircuitState.HalfOpen"/> and <see cref="CircuitState.Isolated"/>.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Obtain it from <see cref="ResilienceRegistry.CircuitBreaker(string)"/>; generated code obtains it once,
+/// with <see cref="ResilienceRegistry.GetOrAddCircuitBreaker"/>, and keeps it in a static field.
+/// </para>
+/// <para>
+/// Thread-safe. Letting a call through a closed breaker is one volatile read; recording its outcome is one
+/// or two interlocked operations (plus a timestamp in ratio mode). Transitions take a lock.
+/// </para>
+/// <para>
+/// An open breaker turns half-open when the next call arrives after the break duration; the probes it
+/// then lets through decide whether it closes (<see cref="CircuitBreakerOptions.SuccessThreshold"/>
+/// successes) or opens again (one failure).
+/// </para>
+/// </remarks>
+public sealed class CircuitBreakerState
+{
+    // _status packs the state (low two bits) with a generation number bumped on every transition, so one
+    // volatile read gives both, and an outcome reported late (after the breaker moved on) is recognised.
+    private const int StateBits = 2;
+    private const long StateMask = (1 << StateBits) - 1;
+
+    private readonly ResilienceRegistry _registry;
+    private readonly object _gate = new();
+    private readonly CircuitBreakerOptions _options;
+    private readonly FailureWindow? _window;
+    private readonly TimeSpan _breakDuration;
+
+    private long _status;
+    private int _consecutiveFailures;
+    private long _openedAt;
+    private int _probesInFlight;
+    private int _probeSuccesses;
+
+    private long _successes;
+    private long _failures;
+    private long _rejections;
+    private long _lastFailureUtcTicks;
+
+    internal CircuitBreakerState(ResilienceRegistry registry, string name, CircuitBreakerOptions options)
+    {
+        Guard.NotNullOrEmpty(name, nameof(name));
+        _registry = registry;
+        Name = name;
+        _options = (options ?? throw new ArgumentNullException(nameof(options))).ValidatedCopy();
+        _breakDuration = TimeSpan.FromMilliseconds(_options.BreakDurationMs);
+        if (_options.IsRatioMode)
+        {
+            _window = new FailureWindow(TimeSpan.FromMilliseconds(_options.SamplingDurationMs).Ticks);
+        }
+    }
+
+    /// <summary>Raised after every change of state, synchronously and in order, on the thread that caused it.</summary>
+    /// <remarks>
+    /// Handlers run while the breaker holds its lock, so that no two changes are reported out of order:
+    /// keep them short, and do not block on another call through the same breaker. An exception thrown by
+    /// a handler reaches the call that caused the change.
+    /// </remarks>
+    public event EventHandler<CircuitStateChangedEventArgs>? StateChanged;
+
+    /// <summary>The breaker's name: the attribute's <c>Name</c>, or <c>Namespace.Type.Method</c>.</summary>
+    public string Name { get; }
+
+    /// <summary>The settings in force (a copy; changing it has no effect).</summary>
+    public CircuitBreakerOptions Options => (CircuitBreakerOptions)_options.ValidatedCopy();
+
+    /// <summary>
+    /// The current state. An open breaker whose break has elapsed still reports <see cref="CircuitState.Open"/>
+    /// until the next call arrives and turns it half-open.
+    /// </summary>
+    public CircuitState State => (CircuitState)(Volatile.Read(ref _status) & StateMask);
+
+    private TimeProvider TimeProvider => _registry.TimeProvider;
+
+    /// <summary>Takes a snapshot of the breaker's counters.</summary>
+    public CircuitBreakerMetrics GetMetrics()
+    {
+        long lastFailure = Volatile.Read(ref _lastFailureUtcTicks);
+        return new CircuitBreakerMetrics(
+            State,
+            Volatile.Read(ref _successes),
+            Volatile.Read(ref _failures),
+            Volatile.Read(ref _rejections),
+            Volatile.Read(ref _consecutiveFailures),
+            lastFailure == 0 ? null : new DateTimeOffset(lastFailure, TimeSpan.Zero));
+    }
+
+    /// <summary>Opens the breaker by hand: every call is rejected until <see cref="Reset"/>.</summary>
+    public void Isolate()
+    {
+        lock (_gate)
+        {
+            TransitionLocked(CircuitState.Isolated);
+        }
+    }
+
+    /// <summary>Closes the breaker by hand, whatever its state, and forgets the failures counted so far.</summary>
+    public void Reset()
+    {
+        lock (_gate)
+        {
+            TransitionLocked(CircuitState.Closed);
+            Volatile.Write(ref _consecutiveFailures, 0);
+            _window?.Clear();
+        }
+    }
+
+    /// <summary>
+    /// Asks to let a call through. True with a <paramref name="permit"/> the call must give back through
+    /// exactly one <c>Record</c> method; false when the call is rejected (see <see cref="CreateRejection"/>).
+    /// </summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public bool TryEnter(out CircuitBreakerPermit permit)
+    {
+        long status = Volatile.Read(ref _status);
+        if ((status & StateMask) == (long)CircuitState.Closed)
+        {
+            permit = new CircuitBreakerPermit(status, isProbe: false);
+            return true;
+        }
+
+        return TryEnterSlow(out permit);
+    }
+
+    /// <summary>Reports that a call let through by <see cref="TryEnter"/> succeeded.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public void RecordSuccess(in CircuitBreakerPermit permit)
+    {
+        Interlocked.Increment(ref _successes);
+        if (permit.IsProbe)
+        {
+            lock (_gate)
+            {
+                if (_status == permit.Status)
+                {
+                    _probesInFlight--;
+                    if (++_probeSuccesses >= _options.SuccessThreshold)
+                    {
+                        TransitionLocked(CircuitState.Closed);
+                    }
+                }
+            }
+
+            return;
+        }
+
+        if (_window is not null)
+        {
+            _window.Record(Clock.NowTicks(TimeProvider), failure: false);
+        }
+        else if (Volatile.Read(ref _consecutiveFailures) != 0)
+        {
+            Volatile.Write(ref _consecutiveFailures, 0);
+        }
+    }
+
+    /// <summary>Reports that a call let through by <see cref="TryEnter"/> failed with an exception the breaker handles.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public void RecordFailure(in CircuitBreakerPermit permit)
+    {
+        TimeProvider timeProvider = TimeProvider;
+        Interlocked.Increment(ref _failures);
+        Volatile.Write(ref _lastFailureUtcTicks, timeProvider.GetUtcNow().UtcTicks);
+        int consecutive = Interlocked.Increment(ref _consecutiveFailures);
+
+        if (permit.IsProbe)
+        {
+            lock (_gate)
+            {
+                if (_status == permit.Status)
+                {
+                    TransitionLocked(CircuitState.Open);
+                }
+            }
+
+            return;
+        }
+
+        bool shouldOpen;
+        if (_window is not null)
+        {
+            long now = Clock.NowTicks(timeProvider);
+            _window.Record(now, failure: true);
+            (int calls, int failures) = _window.Sum(now);
+            shouldOpen = calls >= _options.MinimumThroughput && failures >= _options.FailureRatio * calls;
+        }
+        else
+        {
+            shouldOpen = consecutive >= _options.FailureThreshold;
+        }
+
+        if (shouldOpen && Volatile.Read(ref _status) == permit.Status)
+        {
+            lock (_gate)
+            {
+                if (_status == permit.Status)
+                {
+                    TransitionLocked(CircuitState.Open);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Reports that a call let through by <see cref="TryEnter"/> ended in a way the breaker does not count:
+    /// an ignored exception or the caller's cancellation. A probe's slot is freed.
+    /// </summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public void RecordIgnored(in CircuitBreakerPermit permit)
+    {
+        if (!permit.IsProbe)
+        {
+            return;
+        }
+
+        lock (_gate)
+        {
+            if (_status == permit.Status)
+            {
+                _probesInFlight--;
+            }
+        }
+    }
+
+    /// <summary>Creates the exception that explains why <see cref="TryEnter"/> just returned false.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public BrokenCircuitException CreateRejection()
+    {
+        CircuitState state;
+        TimeSpan? retryAfter = null;
+        lock (_gate)
+        {
+            state = (CircuitState)(_status & StateMask);
+            if (state == CircuitState.Open)
+            {
+                TimeSpan remaining = _breakDuration - TimeProvider.GetElapsedTime(_openedAt);
+                retryAfter = remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero;
+            }
+        }
+
+        return new BrokenCircuitException(Name, state, retryAfter);
+    }
+
+    /// <summary>Clears the counters as well as the state; the registry's <see cref="ResilienceRegistry.Reset"/> calls it.</summary>
+    internal void ResetAll()
+    {
+        lock (_gate)
+        {
+            Reset();
+            Volatile.Write(ref _successes, 0);
+            Volatile.Write(ref _failures, 0);
+            Volatile.Write(ref _rejections, 0);
+            Volatile.Write(ref _lastFailureUtcTicks, 0);
+        }
+    }
+
+    private bool TryEnterSlow(out CircuitBreakerPermit permit)
+    {
+        lock (_gate)
+        {
+            var state = (CircuitState)(_status & StateMask);
+            if (state == CircuitState.Open && TimeProvider.GetElapsedTime(_openedAt) >= _breakDuration)
+            {
+                state = TransitionLocked(CircuitState.HalfOpen);
+            }
+
+            switch (state)
+            {
+                case CircuitState.Closed:
+                    permit = new CircuitBreakerPermit(_status, isProbe: false);
+                    return true;
+                case CircuitState.HalfOpen when _probesInFlight < _options.HalfOpenMaxCalls:
+                    _probesInFlight++;
+                    permit = new CircuitBreakerPermit(_status, isProbe: true);
+                    return true;
+                default:
+                    Interlocked.Increment(ref _rejections);
+                    permit = default;
+                    return false;
+            }
+        }
+    }
+
+    /// <summary>Moves to <paramref name="next"/> (under the lock), resets what the new state counts, and raises the event.</summary>
+    private CircuitState TransitionLocked(CircuitState next)
+    {
+        var previous = (CircuitState)(_status & StateMask);
+        if (previous == next)
+        {
+            return next;
+        }
+
+        long generation = (_status >> StateBits) + 1;
+        _probesInFlight = 0;
+        _probeSuccesses = 0;
+        switch (next)
+        {
+            case CircuitState.Open:
+                _openedAt = TimeProvider.GetTimestamp();
+                break;
+            case CircuitState.Closed:
+                Volatile.Write(ref _consecutiveFailures, 0);
+                _window?.Clear();
+                break;
+        }
+
+        Volatile.Write(ref _status, (generation << StateBits) | (long)next);
+        StateChanged?.Invoke(this, new CircuitStateChangedEventArgs(Name, previous, next, TimeProvider.GetUtcNow()));
+        return next;
+    }
+}

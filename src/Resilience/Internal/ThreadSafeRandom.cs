@@ -1,0 +1,43 @@
+using System;
+using System.Threading;
+
+namespace Resilience;
+
+/// <summary>
+/// A per-thread xorshift64* generator: thread-safe because each thread has its own state, and free of
+/// allocation because that state is a number, not an object.
+/// </summary>
+internal static class ThreadSafeRandom
+{
+    private static long s_seed = Environment.TickCount ^ 0x5DEECE66DL;
+
+    [ThreadStatic]
+    private static ulong t_state;
+
+    /// <summary>A uniformly distributed value in [0, 1).</summary>
+    public static double NextDouble()
+    {
+        ulong x = t_state;
+        if (x == 0)
+        {
+            x = Seed();
+        }
+
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        t_state = x;
+        // The top 53 bits of the scrambled output make a double in [0, 1).
+        return ((x * 0x2545F4914F6CDD1DUL) >> 11) * (1.0 / (1UL << 53));
+    }
+
+    private static ulong Seed()
+    {
+        // SplitMix64 over a process-wide counter, so that threads started together get unrelated sequences.
+        ulong z = unchecked((ulong)Interlocked.Add(ref s_seed, unchecked((long)0x9E3779B97F4A7C15UL)));
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+        z ^= z >> 31;
+        return z == 0 ? 0x9E3779B97F4A7C15UL : z;
+    }
+}

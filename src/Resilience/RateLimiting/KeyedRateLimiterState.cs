@@ -1,0 +1,97 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.ComponentModel;
+using System.Threading;
+
+namespace Resilience;
+
+/// <summary>
+/// A named rate limit kept separately for each value of a <see cref="RateLimitKeyAttribute"/> parameter: one
+/// <see cref="RateLimiterState"/> partition per key, all with the same settings.
+/// </summary>
+/// <typeparam name="TKey">The key's type; keys are compared with <see cref="EqualityComparer{T}.Default"/>, and null is a key of its own.</typeparam>
+/// <remarks>
+/// Thread-safe; finding an existing partition allocates nothing. When the number of partitions doubles
+/// (from 1 024 on), partitions that are idle (fully refilled, nobody waiting) are dropped: a new call with
+/// that key starts from a full limit, exactly as it would have found it.
+/// </remarks>
+public sealed class KeyedRateLimiterState<TKey> : IResettable
+{
+    private const int FirstSweepAt = 1_024;
+
+    private readonly ResilienceRegistry _registry;
+    private readonly RateLimitOptions _options;
+    private readonly ConcurrentDictionary<Key, RateLimiterState> _partitions = new();
+    private int _sweepAt = FirstSweepAt;
+
+    internal KeyedRateLimiterState(ResilienceRegistry registry, string name, RateLimitOptions options)
+    {
+        Guard.NotNullOrEmpty(name, nameof(name));
+        _registry = registry;
+        Name = name;
+        _options = (options ?? throw new ArgumentNullException(nameof(options))).ValidatedCopy();
+    }
+
+    /// <summary>The rate limit's name.</summary>
+    public string Name { get; }
+
+    /// <summary>The settings each partition has (a copy).</summary>
+    public RateLimitOptions Options => _options.ValidatedCopy();
+
+    /// <summary>Partitions held now.</summary>
+    public int PartitionCount => _partitions.Count;
+
+    /// <summary>The partition of <paramref name="key"/>, created full if it does not exist.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public RateLimiterState GetPartition(TKey key)
+    {
+        var wrapped = new Key(key);
+        if (_partitions.TryGetValue(wrapped, out RateLimiterState? partition))
+        {
+            return partition;
+        }
+
+        partition = _partitions.GetOrAdd(wrapped, new RateLimiterState(_registry, Name, _options));
+        if (_partitions.Count >= Volatile.Read(ref _sweepAt))
+        {
+            Sweep();
+        }
+
+        return partition;
+    }
+
+    /// <summary>Drops every partition, so each key starts again from a full limit.</summary>
+    void IResettable.Reset()
+    {
+        _partitions.Clear();
+        Volatile.Write(ref _sweepAt, FirstSweepAt);
+    }
+
+    private void Sweep()
+    {
+        foreach (KeyValuePair<Key, RateLimiterState> pair in _partitions)
+        {
+            if (pair.Value.IsIdle())
+            {
+                ((ICollection<KeyValuePair<Key, RateLimiterState>>)_partitions).Remove(pair);
+            }
+        }
+
+        Volatile.Write(ref _sweepAt, Math.Max(FirstSweepAt, _partitions.Count * 2));
+    }
+
+    /// <summary>Wraps a key so that null is a key like any other and value types are not boxed.</summary>
+    private readonly struct Key : IEquatable<Key>
+    {
+        private readonly TKey _value;
+
+        public Key(TKey value) => _value = value;
+
+        public bool Equals(Key other) => EqualityComparer<TKey>.Default.Equals(_value, other._value);
+
+        public override bool Equals(object? obj) => obj is Key other && Equals(other);
+
+        public override int GetHashCode() => _value is null ? 0 : EqualityComparer<TKey>.Default.GetHashCode(_value);
+    }
+}

@@ -1,0 +1,242 @@
+using System;
+using System.Threading;
+
+namespace Resilience;
+
+/// <summary>
+/// Counts permits for one rate-limit partition. Times are <see cref="TimeSpan"/> ticks from the registry's
+/// clock (<see cref="Clock.NowTicks"/>).
+/// </summary>
+internal abstract class PermitCounter
+{
+    protected PermitCounter(RateLimitOptions options)
+    {
+        Permits = options.Permits;
+        WindowTicks = TimeSpan.FromMilliseconds(options.WindowMs).Ticks;
+    }
+
+    protected int Permits { get; }
+
+    protected long WindowTicks { get; }
+
+    public static PermitCounter Create(RateLimitOptions options) => options.Algorithm switch
+    {
+        RateLimitAlgorithm.FixedWindow => new FixedWindowCounter(options),
+        RateLimitAlgorithm.SlidingWindow => new SlidingWindowCounter(options),
+        _ => new TokenBucketCounter(options),
+    };
+
+    /// <summary>Takes a permit if one is free at <paramref name="now"/>.</summary>
+    public abstract bool TryAcquire(long now);
+
+    /// <summary>Ticks from <paramref name="now"/> until a permit is expected to be free; 0 if one is free now.</summary>
+    public abstract long TicksUntilPermit(long now);
+
+    /// <summary>True when the counter is as if new: dropping it and creating another would change nothing.</summary>
+    public abstract bool IsIdle(long now);
+
+    public abstract void Reset();
+}
+
+/// <summary>
+/// A token bucket as a generic cell rate algorithm: one number, the theoretical arrival time of the next
+/// call, moved on by one emission interval per permit with a compare-and-swap. A burst of up to
+/// <c>Permits</c> calls is allowed; the average rate is <c>Permits</c> per window.
+/// </summary>
+internal sealed class TokenBucketCounter : PermitCounter
+{
+    private const long Empty = long.MinValue / 4;
+
+    private readonly long _interval;
+    private readonly long _tolerance;
+    private long _theoreticalArrival = Empty;
+
+    public TokenBucketCounter(RateLimitOptions options)
+        : base(options)
+    {
+        _interval = Math.Max(1, WindowTicks / Permits);
+        _tolerance = _interval * (Permits - 1);
+    }
+
+    public override bool TryAcquire(long now)
+    {
+        long arrival = Volatile.Read(ref _theoreticalArrival);
+        while (true)
+        {
+            long start = Math.Max(arrival, now);
+            if (start - now > _tolerance)
+            {
+                return false;
+            }
+
+            long seen = Interlocked.CompareExchange(ref _theoreticalArrival, start + _interval, arrival);
+            if (seen == arrival)
+            {
+                return true;
+            }
+
+            arrival = seen;
+        }
+    }
+
+    public override long TicksUntilPermit(long now)
+        => Math.Max(0, Math.Max(Volatile.Read(ref _theoreticalArrival), now) - now - _tolerance);
+
+    public override bool IsIdle(long now) => Volatile.Read(ref _theoreticalArrival) <= now;
+
+    public override void Reset() => Volatile.Write(ref _theoreticalArrival, Empty);
+}
+
+/// <summary>
+/// At most <c>Permits</c> calls per fixed window: the window's number (its low 32 bits) and the count share one
+/// 64-bit word, updated with a compare-and-swap.
+/// </summary>
+internal sealed class FixedWindowCounter : PermitCounter
+{
+    private long _state = long.MinValue;
+
+    public FixedWindowCounter(RateLimitOptions options)
+        : base(options)
+    {
+    }
+
+    public override bool TryAcquire(long now)
+    {
+        uint window = unchecked((uint)(now / WindowTicks));
+        long state = Volatile.Read(ref _state);
+        while (true)
+        {
+            int count = unchecked((uint)(state >> 32)) == window ? (int)(state & 0xFFFF_FFFF) : 0;
+            if (count >= Permits)
+            {
+                return false;
+            }
+
+            long next = unchecked((long)((ulong)window << 32)) | (uint)(count + 1);
+            long seen = Interlocked.CompareExchange(ref _state, next, state);
+            if (seen == state)
+            {
+                return true;
+            }
+
+            state = seen;
+        }
+    }
+
+    public override long TicksUntilPermit(long now)
+    {
+        long state = Volatile.Read(ref _state);
+        bool sameWindow = unchecked((uint)(state >> 32)) == unchecked((uint)(now / WindowTicks));
+        return sameWindow && (int)(state & 0xFFFF_FFFF) >= Permits ? WindowTicks - (now % WindowTicks) : 0;
+    }
+
+    public override bool IsIdle(long now)
+        => unchecked((uint)(Volatile.Read(ref _state) >> 32)) != unchecked((uint)(now / WindowTicks));
+
+    public override void Reset() => Volatile.Write(ref _state, long.MinValue);
+}
+
+/// <summary>
+/// At most <c>Permits</c> calls in any window, tracked in ten segments (fewer for windows under ten ticks):
+/// a permit comes back when the segment that spent it slides out of the window. Guarded by a lock, since
+/// the segments and their total change together.
+/// </summary>
+internal sealed class SlidingWindowCounter : PermitCounter
+{
+    private const long Unset = long.MinValue;
+
+    private readonly object _gate = new();
+    private readonly int[] _segments;
+    private readonly long _segmentTicks;
+    private long _current = Unset;
+    private int _total;
+
+    public SlidingWindowCounter(RateLimitOptions options)
+        : base(options)
+    {
+        int count = (int)Math.Min(10, WindowTicks);
+        _segments = new int[count];
+        _segmentTicks = WindowTicks / count;
+    }
+
+    public override bool TryAcquire(long now)
+    {
+        lock (_gate)
+        {
+            Advance(now);
+            if (_total >= Permits)
+            {
+                return false;
+            }
+
+            _segments[_current % _segments.Length]++;
+            _total++;
+            return true;
+        }
+    }
+
+    public override long TicksUntilPermit(long now)
+    {
+        lock (_gate)
+        {
+            Advance(now);
+            if (_total < Permits)
+            {
+                return 0;
+            }
+
+            // The oldest segment still holding permits gives them back when it leaves the window.
+            for (long segment = _current - _segments.Length + 1; segment <= _current; segment++)
+            {
+                if (_segments[segment % _segments.Length] > 0)
+                {
+                    return ((segment + _segments.Length) * _segmentTicks) - now;
+                }
+            }
+
+            return 0;
+        }
+    }
+
+    public override bool IsIdle(long now)
+    {
+        lock (_gate)
+        {
+            Advance(now);
+            return _total == 0;
+        }
+    }
+
+    public override void Reset()
+    {
+        lock (_gate)
+        {
+            Array.Clear(_segments, 0, _segments.Length);
+            _total = 0;
+            _current = Unset;
+        }
+    }
+
+    private void Advance(long now)
+    {
+        long segment = now / _segmentTicks;
+        if (_current == Unset)
+        {
+            _current = segment;
+            return;
+        }
+
+        long last = Math.Min(segment, _current + _segments.Length);
+        for (long next = _current + 1; next <= last; next++)
+        {
+            int slot = (int)(next % _segments.Length);
+            _total -= _segments[slot];
+            _segments[slot] = 0;
+        }
+
+        if (segment > _current)
+        {
+            _current = segment;
+        }
+    }
+}

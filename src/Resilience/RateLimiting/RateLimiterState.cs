@@ -1,0 +1,151 @@
+using System;
+using System.ComponentModel;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace Resilience;
+
+/// <summary>
+/// The shared state of one named rate limit (or one partition of a limit kept per key): permits counted by
+/// the configured <see cref="RateLimitAlgorithm"/> on the registry's clock, and a bounded queue of calls
+/// waiting for the next permit.
+/// </summary>
+/// <remarks>
+/// Thread-safe. Taking a permit reads the clock once and, for the token bucket and fixed window, is a single
+/// compare-and-swap; the sliding window takes a short lock. Nothing is allocated unless a call has to wait.
+/// Queued calls wait for the time the limiter says a permit will be free, then try again; they are not
+/// served in a strict order.
+/// </remarks>
+public sealed class RateLimiterState : IResettable
+{
+    private readonly ResilienceRegistry _registry;
+    private readonly RateLimitOptions _options;
+    private readonly PermitCounter _counter;
+    private int _queued;
+    private long _rejections;
+
+    internal RateLimiterState(ResilienceRegistry registry, string name, RateLimitOptions options)
+    {
+        Guard.NotNullOrEmpty(name, nameof(name));
+        _registry = registry;
+        Name = name;
+        _options = (options ?? throw new ArgumentNullException(nameof(options))).ValidatedCopy();
+        _counter = PermitCounter.Create(_options);
+    }
+
+    /// <summary>The rate limit's name: the attribute's <c>Name</c>, or <c>Namespace.Type.Method</c>.</summary>
+    public string Name { get; }
+
+    /// <summary>The settings in force (a copy; changing it has no effect).</summary>
+    public RateLimitOptions Options => _options.ValidatedCopy();
+
+    /// <summary>Calls waiting for a permit now.</summary>
+    public int QueuedCount => Volatile.Read(ref _queued);
+
+    /// <summary>Calls rejected since the limit was created or the registry was reset.</summary>
+    public long RejectionCount => Volatile.Read(ref _rejections);
+
+    /// <summary>How long until a permit is expected to be free; <see cref="TimeSpan.Zero"/> when one is free now.</summary>
+    public TimeSpan RetryAfter => TimeSpan.FromTicks(_counter.TicksUntilPermit(Now));
+
+    private long Now => Clock.NowTicks(_registry.TimeProvider);
+
+    /// <summary>Takes a permit if one is free now, without waiting and without counting a rejection.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public bool TryAcquire() => _counter.TryAcquire(Now);
+
+    /// <summary>
+    /// Takes a permit, waiting in the queue if there is room in it. False when the call is rejected (see
+    /// <see cref="CreateRejection"/>). Completes synchronously, without allocating, when a permit is free.
+    /// </summary>
+    /// <exception cref="OperationCanceledException">The token was cancelled while the call waited.</exception>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public ValueTask<bool> AcquireAsync(CancellationToken cancellationToken)
+    {
+        if (_counter.TryAcquire(Now))
+        {
+            return new ValueTask<bool>(true);
+        }
+
+        return TryJoinQueue() ? WaitInQueueAsync(cancellationToken) : new ValueTask<bool>(false);
+    }
+
+    /// <summary>The blocking form of <see cref="AcquireAsync"/>, for synchronous methods.</summary>
+    /// <exception cref="OperationCanceledException">The token was cancelled while the call waited.</exception>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public bool Acquire(CancellationToken cancellationToken)
+    {
+        if (_counter.TryAcquire(Now))
+        {
+            return true;
+        }
+
+        if (!TryJoinQueue())
+        {
+            return false;
+        }
+
+        try
+        {
+            while (true)
+            {
+                _registry.Delay(WaitForPermit(), cancellationToken);
+                if (_counter.TryAcquire(Now))
+                {
+                    return true;
+                }
+            }
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _queued);
+        }
+    }
+
+    /// <summary>Creates the exception that explains why <see cref="AcquireAsync"/> or <see cref="Acquire"/> returned false, with its retry-after.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public RateLimitRejectedException CreateRejection() => new(Name, RetryAfter);
+
+    /// <summary>Refills the limit and clears its counters.</summary>
+    void IResettable.Reset()
+    {
+        _counter.Reset();
+        Volatile.Write(ref _rejections, 0);
+    }
+
+    internal bool IsIdle() => Volatile.Read(ref _queued) == 0 && _counter.IsIdle(Now);
+
+    private bool TryJoinQueue()
+    {
+        if (Interlocked.Increment(ref _queued) <= _options.QueueLimit)
+        {
+            return true;
+        }
+
+        Interlocked.Decrement(ref _queued);
+        Interlocked.Increment(ref _rejections);
+        return false;
+    }
+
+    /// <summary>The wait until the next permit, at least one tick so that a waiting call always yields.</summary>
+    private TimeSpan WaitForPermit() => TimeSpan.FromTicks(Math.Max(1, _counter.TicksUntilPermit(Now)));
+
+    private async ValueTask<bool> WaitInQueueAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (true)
+            {
+                await _registry.DelayAsync(WaitForPermit(), cancellationToken).ConfigureAwait(false);
+                if (_counter.TryAcquire(Now))
+                {
+                    return true;
+                }
+            }
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _queued);
+        }
+    }
+}

@@ -1,0 +1,57 @@
+using System;
+
+namespace Resilience;
+
+/// <summary>Computes the delay before a retry. Generated code calls it with the <see cref="RetryAttribute"/>'s settings.</summary>
+public static class RetryBackoff
+{
+    /// <summary>The delay before retry number <paramref name="retry"/> (1 for the first retry, that is the second attempt).</summary>
+    /// <remarks>
+    /// <para>With <c>d = <paramref name="delayMs"/></c> and <c>n = <paramref name="retry"/></c>, the base delay is</para>
+    /// <list type="bullet">
+    /// <item><description><see cref="BackoffKind.Constant"/>: <c>d</c>;</description></item>
+    /// <item><description><see cref="BackoffKind.Linear"/>: <c>n × d</c>;</description></item>
+    /// <item><description><see cref="BackoffKind.Exponential"/>: <c>d × 2^(n−1)</c>;</description></item>
+    /// </list>
+    /// <para>
+    /// capped at <paramref name="maxDelayMs"/>. With <paramref name="jitter"/>, the delay is then drawn
+    /// uniformly from <c>[base / 2, base]</c> ("equal jitter"): callers that failed together spread over half
+    /// the delay, and no delay ever exceeds the one without jitter, which is therefore the worst case.
+    /// </para>
+    /// <para>Thread-safe and free of allocation: the random source is a per-thread generator.</para>
+    /// </remarks>
+    /// <param name="kind">How the delay grows.</param>
+    /// <param name="retry">The retry's number, from 1.</param>
+    /// <param name="delayMs">The base delay in milliseconds; at least 0.</param>
+    /// <param name="maxDelayMs">The cap in milliseconds; at least <paramref name="delayMs"/>.</param>
+    /// <param name="jitter">Whether to randomise the delay.</param>
+    /// <exception cref="ArgumentOutOfRangeException">An argument is out of its range; the message names it.</exception>
+    public static TimeSpan GetDelay(BackoffKind kind, int retry, int delayMs, int maxDelayMs, bool jitter)
+    {
+        Guard.AtLeast(retry, 1, nameof(retry));
+        Guard.AtLeast(delayMs, 0, nameof(delayMs));
+        Guard.AtLeast(maxDelayMs, delayMs, nameof(maxDelayMs), nameof(delayMs));
+
+        double milliseconds = GetBaseDelayMilliseconds(kind, retry, delayMs, maxDelayMs);
+        if (jitter)
+        {
+            milliseconds *= 0.5 + (0.5 * ThreadSafeRandom.NextDouble());
+        }
+
+        return TimeSpan.FromTicks((long)(milliseconds * TimeSpan.TicksPerMillisecond));
+    }
+
+    /// <summary>The delay before retry <paramref name="retry"/> without jitter: the worst case, capped.</summary>
+    internal static double GetBaseDelayMilliseconds(BackoffKind kind, int retry, int delayMs, int maxDelayMs)
+    {
+        double milliseconds = kind switch
+        {
+            BackoffKind.Constant => delayMs,
+            BackoffKind.Linear => (double)delayMs * retry,
+            BackoffKind.Exponential => delayMs * (double)(1L << Math.Min(retry - 1, 62)),
+            _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, $"kind is {kind}, which is not a BackoffKind; use Constant, Linear or Exponential."),
+        };
+
+        return Math.Min(milliseconds, maxDelayMs);
+    }
+}

@@ -1,0 +1,220 @@
+using System;
+using System.ComponentModel;
+using System.Threading;
+
+namespace Resilience;
+
+/// <summary>
+/// A cancellation source for one timed-out-able call: its <see cref="Token"/> is cancelled when the timeout
+/// elapses on the registry's <see cref="System.TimeProvider"/> or when the caller's token is cancelled,
+/// whichever comes first. Sources are pooled, so a call that completes in time allocates nothing.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Generated code rents one with <see cref="ResilienceRegistry.StartTimeout"/> and gives it back with
+/// <see cref="Return"/> exactly once, when the call has completed. After that the source and its token
+/// belong to another call: work that outlives the call must not keep observing the token.
+/// </para>
+/// <para>
+/// A source whose token was cancelled is never reused. On .NET 8 and later, other sources are reset with
+/// <see cref="CancellationTokenSource.TryReset"/> and reused; on .NET Standard 2.0 every call gets a new one.
+/// </para>
+/// </remarks>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public sealed class TimeoutCancellationSource
+{
+    // _status packs a generation (bumped on every rent) with the state in the low two bits, so a timer
+    // callback left over from an earlier rent can never cancel a later one.
+    private const long StateMask = 3;
+    private const long Idle = 0;
+    private const long Running = 1;
+    private const long TimedOut = 2;
+    private const long CallerCancelled = 3;
+
+    private static readonly TimerCallback s_onTimer = static state => ((TimeoutCancellationSource)state!).OnTimer();
+    private static readonly Action<object?> s_onCallerCancelled = static state => ((TimeoutCancellationSource)state!).OnCallerCancelled();
+    private static readonly TimeoutCancellationSource?[] s_shared = new TimeoutCancellationSource?[Math.Min(64, Math.Max(4, Environment.ProcessorCount * 2))];
+
+    [ThreadStatic]
+    private static TimeoutCancellationSource? t_cached;
+
+    private readonly TimeProvider _timeProvider;
+    private readonly ITimer _timer;
+    private readonly CancellationTokenSource _cancellation = new();
+    private CancellationTokenRegistration _callerRegistration;
+    private long _status;
+    private long _deadline;
+
+    private TimeoutCancellationSource(TimeProvider timeProvider)
+    {
+        _timeProvider = timeProvider;
+        // A pooled timer must not keep alive the execution context (and its async locals) of the call that created it.
+        bool suppress = !ExecutionContext.IsFlowSuppressed();
+        AsyncFlowControl flow = suppress ? ExecutionContext.SuppressFlow() : default;
+        try
+        {
+            _timer = timeProvider.CreateTimer(s_onTimer, this, System.Threading.Timeout.InfiniteTimeSpan, System.Threading.Timeout.InfiniteTimeSpan);
+        }
+        finally
+        {
+            if (suppress)
+            {
+                flow.Undo();
+            }
+        }
+    }
+
+    /// <summary>The token to pass to the operation: cancelled on timeout or by the caller.</summary>
+    public CancellationToken Token => _cancellation.Token;
+
+    /// <summary>The timeout this source was started with.</summary>
+    public TimeSpan Timeout { get; private set; }
+
+    /// <summary>True when the timeout elapsed (rather than the caller cancelling) and the token was cancelled for it.</summary>
+    public bool HasTimedOut => (Volatile.Read(ref _status) & StateMask) == TimedOut;
+
+    /// <summary>Starts a timeout. Prefer <see cref="ResilienceRegistry.StartTimeout"/>, which uses the registry's clock.</summary>
+    /// <param name="timeout">How long the operation may run; positive.</param>
+    /// <param name="cancellationToken">The caller's token; cancelling it cancels <see cref="Token"/>.</param>
+    /// <param name="timeProvider">The clock the timeout runs on.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is zero or negative.</exception>
+    public static TimeoutCancellationSource Rent(TimeSpan timeout, CancellationToken cancellationToken, TimeProvider timeProvider)
+    {
+        Guard.Positive(timeout, nameof(timeout));
+        if (timeProvider is null)
+        {
+            throw new ArgumentNullException(nameof(timeProvider));
+        }
+
+        TimeoutCancellationSource source = TakeFromPool(timeProvider) ?? new TimeoutCancellationSource(timeProvider);
+        source.Start(timeout, cancellationToken);
+        return source;
+    }
+
+    /// <summary>Stops the timeout and gives the source back to the pool. Call it exactly once, when the call has completed.</summary>
+    public void Return()
+    {
+        // Waits for a caller-cancellation callback that is running, so none can arrive after this point.
+        _callerRegistration.Dispose();
+        _callerRegistration = default;
+
+        long status = Volatile.Read(ref _status);
+        if ((status & StateMask) != Running || Interlocked.CompareExchange(ref _status, (status & ~StateMask) | Idle, status) != status)
+        {
+            // Cancelled (by the timer or the caller): a cancelled source cannot be reused.
+            _timer.Dispose();
+            return;
+        }
+
+        _timer.Change(System.Threading.Timeout.InfiniteTimeSpan, System.Threading.Timeout.InfiniteTimeSpan);
+#if NET6_0_OR_GREATER
+        if (_cancellation.TryReset())
+        {
+            ReturnToPool(this);
+            return;
+        }
+#endif
+        _timer.Dispose();
+    }
+
+    private void Start(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        Timeout = timeout;
+        Volatile.Write(ref _deadline, _timeProvider.GetTimestamp() + Clock.ToTimestampTicks(_timeProvider, timeout));
+        Volatile.Write(ref _status, ((_status >> 2) + 1) << 2 | Running);
+        if (cancellationToken.CanBeCanceled)
+        {
+            // Runs the callback at once if the token is already cancelled.
+#if NET6_0_OR_GREATER
+            _callerRegistration = cancellationToken.UnsafeRegister(s_onCallerCancelled, this);
+#else
+            _callerRegistration = cancellationToken.Register(s_onCallerCancelled, this);
+#endif
+        }
+
+        _timer.Change(timeout, System.Threading.Timeout.InfiniteTimeSpan);
+    }
+
+    private void OnTimer()
+    {
+        while (true)
+        {
+            long status = Volatile.Read(ref _status);
+            if ((status & StateMask) != Running)
+            {
+                return;
+            }
+
+            // A timer may fire a little early, and a callback from an earlier rent may arrive late: both find
+            // time left on this rent's deadline and re-arm the timer for it.
+            long remaining = Volatile.Read(ref _deadline) - _timeProvider.GetTimestamp();
+            if (remaining > 0)
+            {
+                _timer.Change(Clock.FromTimestampTicks(_timeProvider, remaining), System.Threading.Timeout.InfiniteTimeSpan);
+                return;
+            }
+
+            if (Interlocked.CompareExchange(ref _status, (status & ~StateMask) | TimedOut, status) == status)
+            {
+                _cancellation.Cancel();
+                return;
+            }
+        }
+    }
+
+    private void OnCallerCancelled()
+    {
+        long status = Volatile.Read(ref _status);
+        if ((status & StateMask) == Running && Interlocked.CompareExchange(ref _status, (status & ~StateMask) | CallerCancelled, status) == status)
+        {
+            _cancellation.Cancel();
+        }
+    }
+
+    private static TimeoutCancellationSource? TakeFromPool(TimeProvider timeProvider)
+    {
+        TimeoutCancellationSource? source = t_cached;
+        if (source is not null)
+        {
+            t_cached = null;
+        }
+        else
+        {
+            for (int i = 0; i < s_shared.Length && source is null; i++)
+            {
+                if (Volatile.Read(ref s_shared[i]) is not null)
+                {
+                    source = Interlocked.Exchange(ref s_shared[i], null);
+                }
+            }
+        }
+
+        if (source is not null && !ReferenceEquals(source._timeProvider, timeProvider))
+        {
+            // Made for another clock (the registry's TimeProvider was replaced): its timer is of no use.
+            source._timer.Dispose();
+            return null;
+        }
+
+        return source;
+    }
+
+    private static void ReturnToPool(TimeoutCancellationSource source)
+    {
+        if (t_cached is null)
+        {
+            t_cached = source;
+            return;
+        }
+
+        for (int i = 0; i < s_shared.Length; i++)
+        {
+            if (Volatile.Read(ref s_shared[i]) is null && Interlocked.CompareExchange(ref s_shared[i], source, null) is null)
+            {
+                return;
+            }
+        }
+
+        source._timer.Dispose();
+    }
+}
