@@ -1,0 +1,97 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+
+namespace Resilience.Generators;
+
+/// <summary>
+/// Generates the implementing part of every partial method carrying [Retry], [CircuitBreaker], [Timeout],
+/// [Bulkhead], [RateLimit] or [Fallback]. This file is the pipeline only: parsing is in
+/// <see cref="ResilienceParser"/>, writing in <see cref="ResilienceEmitter"/>.
+/// </summary>
+[Generator(LanguageNames.CSharp)]
+public sealed class ResilienceGenerator : IIncrementalGenerator
+{
+    /// <inheritdoc />
+    public void Initialize(IncrementalGeneratorInitializationContext context)
+    {
+        // One provider per attribute; each method is parsed by the provider of the first attribute it carries.
+        IncrementalValueProvider<ImmutableArray<MethodResult>> retry = Methods(context, ResilienceParser.RetryAttribute, StepNames.Retry);
+        IncrementalValueProvider<ImmutableArray<MethodResult>> breaker = Methods(context, ResilienceParser.CircuitBreakerAttribute, StepNames.CircuitBreaker);
+        IncrementalValueProvider<ImmutableArray<MethodResult>> timeout = Methods(context, ResilienceParser.TimeoutAttribute, StepNames.Timeout);
+        IncrementalValueProvider<ImmutableArray<MethodResult>> bulkhead = Methods(context, ResilienceParser.BulkheadAttribute, StepNames.Bulkhead);
+        IncrementalValueProvider<ImmutableArray<MethodResult>> rateLimit = Methods(context, ResilienceParser.RateLimitAttribute, StepNames.RateLimit);
+        IncrementalValueProvider<ImmutableArray<MethodResult>> fallback = Methods(context, ResilienceParser.FallbackAttribute, StepNames.Fallback);
+
+        IncrementalValueProvider<EquatableArray<MethodResult>> methods = retry
+            .Combine(breaker).Select(static (pair, _) => pair.Left.AddRange(pair.Right))
+            .Combine(timeout).Select(static (pair, _) => pair.Left.AddRange(pair.Right))
+            .Combine(bulkhead).Select(static (pair, _) => pair.Left.AddRange(pair.Right))
+            .Combine(rateLimit).Select(static (pair, _) => pair.Left.AddRange(pair.Right))
+            .Combine(fallback).Select(static (pair, _) => pair.Left.AddRange(pair.Right))
+            .Select(static (all, _) => all
+                .OrderBy(m => m.Location?.FilePath, StringComparer.Ordinal)
+                .ThenBy(m => m.Location?.Span.Start ?? 0)
+                .ToEquatableArray())
+            .WithTrackingName(StepNames.Methods);
+
+        IncrementalValueProvider<EquatableArray<DiagnosticInfo>> diagnostics = methods
+            .Select(static (all, _) => all.SelectMany(m => m.Diagnostics).Concat(SharedNames.Conflicts(all).Select(c => c.Diagnostic)).ToEquatableArray())
+            .WithTrackingName(StepNames.Diagnostics);
+
+        context.RegisterSourceOutput(diagnostics, static (production, all) =>
+        {
+            foreach (DiagnosticInfo diagnostic in all)
+            {
+                production.ReportDiagnostic(diagnostic.ToDiagnostic());
+            }
+        });
+
+        IncrementalValuesProvider<ResilientTypeSpec> types = methods
+            .Select(static (all, token) => GroupByType(all, token))
+            .SelectMany(static (types, _) => types)
+            .WithTrackingName(StepNames.Types);
+
+        context.RegisterSourceOutput(types, static (production, type) =>
+            production.AddSource(type.HintName, ResilienceEmitter.Emit(type)));
+    }
+
+    private static IncrementalValueProvider<ImmutableArray<MethodResult>> Methods(IncrementalGeneratorInitializationContext context, string attribute, string stepName)
+        => context.SyntaxProvider
+            .ForAttributeWithMetadataName(attribute, ResilienceParser.IsMethodDeclaration, (syntax, token) => ResilienceParser.Parse(syntax, attribute, token))
+            .Where(static result => result is not null)
+            .Select(static (result, _) => result!)
+            .WithTrackingName(stepName)
+            .Collect();
+
+    /// <summary>One file per type, methods in a stable order; a method sharing a name with conflicting settings gets an error stub.</summary>
+    private static EquatableArray<ResilientTypeSpec> GroupByType(EquatableArray<MethodResult> all, System.Threading.CancellationToken token)
+    {
+        var conflicting = new HashSet<MethodResult>(SharedNames.Conflicts(all).Select(c => c.Method));
+        var types = new List<ResilientTypeSpec>();
+        var hintNames = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (IGrouping<string, MethodResult> group in all.Where(m => m.Method is not null).GroupBy(m => m.TypeKey).OrderBy(g => g.Key, StringComparer.Ordinal))
+        {
+            token.ThrowIfCancellationRequested();
+            MethodResult first = group.First();
+            string hintName = first.HintName;
+            for (int i = 2; !hintNames.Add(hintName); i++)
+            {
+                hintName = first.HintName.Substring(0, first.HintName.Length - ".g.cs".Length) + "_" + i.ToString(CultureInfo.InvariantCulture) + ".g.cs";
+            }
+
+            ResilientMethodSpec[] methods = group
+                .Select(m => conflicting.Contains(m) && m.Method!.Error is null
+                    ? m.Method with { Error = SharedNames.Conflicts(all).First(c => c.Method == m).Message }
+                    : m.Method!)
+                .OrderBy(m => m.MemberKey, StringComparer.Ordinal)
+                .ToArray();
+            types.Add(new ResilientTypeSpec(first.Namespace, first.ContainingTypes, hintName, methods.ToEquatableArray()));
+        }
+
+        return types.ToEquatableArray();
+    }
+}

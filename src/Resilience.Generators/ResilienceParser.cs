@@ -1,0 +1,949 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace Resilience.Generators;
+
+/// <summary>Turns an annotated partial method into a <see cref="MethodResult"/>: the model to emit and the errors found. Builds no text.</summary>
+internal static class ResilienceParser
+{
+    public const string RetryAttribute = "Resilience.RetryAttribute";
+    public const string CircuitBreakerAttribute = "Resilience.CircuitBreakerAttribute";
+    public const string TimeoutAttribute = "Resilience.TimeoutAttribute";
+    public const string BulkheadAttribute = "Resilience.BulkheadAttribute";
+    public const string RateLimitAttribute = "Resilience.RateLimitAttribute";
+    public const string FallbackAttribute = "Resilience.FallbackAttribute";
+    public const string RateLimitKeyAttribute = "Resilience.RateLimitKeyAttribute";
+
+    /// <summary>The policy attributes, in the order that decides which attribute's provider reports a method, so each method is parsed once.</summary>
+    public static readonly string[] PolicyAttributes =
+    {
+        RetryAttribute, CircuitBreakerAttribute, TimeoutAttribute, BulkheadAttribute, RateLimitAttribute, FallbackAttribute,
+    };
+
+    private static readonly SymbolDisplayFormat s_typeFormat = SymbolDisplayFormat.FullyQualifiedFormat
+        .AddMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier);
+
+    private static readonly SymbolDisplayFormat s_shortTypeFormat = SymbolDisplayFormat.MinimallyQualifiedFormat
+        .AddMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier);
+
+    public static bool IsMethodDeclaration(SyntaxNode node, CancellationToken _) => node is MethodDeclarationSyntax;
+
+    /// <summary>Parses the method when <paramref name="attributeName"/> is the first policy attribute it carries; null otherwise.</summary>
+    public static MethodResult? Parse(GeneratorAttributeSyntaxContext context, string attributeName, CancellationToken cancellationToken)
+    {
+        if (context.TargetSymbol is not IMethodSymbol method || context.TargetNode is not MethodDeclarationSyntax syntax)
+        {
+            return null;
+        }
+
+        if (FirstPolicyAttribute(method) != attributeName)
+        {
+            return null;
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        return new MethodParser(method, syntax, context.SemanticModel.Compilation, cancellationToken).Parse();
+    }
+
+    private static string? FirstPolicyAttribute(IMethodSymbol method)
+    {
+        string? first = null;
+        int firstIndex = int.MaxValue;
+        foreach (AttributeData attribute in method.GetAttributes())
+        {
+            int index = Array.IndexOf(PolicyAttributes, FullName(attribute.AttributeClass));
+            if (index >= 0 && index < firstIndex)
+            {
+                firstIndex = index;
+                first = PolicyAttributes[index];
+            }
+        }
+
+        return first;
+    }
+
+    private static string? FullName(INamedTypeSymbol? type)
+        => type is { ContainingNamespace: { Name: "Resilience", ContainingNamespace.IsGlobalNamespace: true } }
+            ? "Resilience." + type.Name
+            : null;
+
+    /// <summary>The state of parsing one method.</summary>
+    private sealed class MethodParser
+    {
+        private readonly IMethodSymbol _method;
+        private readonly MethodDeclarationSyntax _syntax;
+        private readonly Compilation _compilation;
+        private readonly CancellationToken _cancellationToken;
+        private readonly List<DiagnosticInfo> _diagnostics = new();
+        private string? _firstError;
+
+        public MethodParser(IMethodSymbol method, MethodDeclarationSyntax syntax, Compilation compilation, CancellationToken cancellationToken)
+        {
+            _method = method;
+            _syntax = syntax;
+            _compilation = compilation;
+            _cancellationToken = cancellationToken;
+        }
+
+        private LocationInfo? MethodLocation => LocationInfo.From(_syntax.Identifier.GetLocation());
+
+        public MethodResult Parse()
+        {
+            INamedTypeSymbol type = _method.ContainingType;
+            string? ns = type.ContainingNamespace.IsGlobalNamespace ? null : type.ContainingNamespace.ToDisplayString();
+            EquatableArray<ContainingTypeSpec> containingTypes = ContainingTypes(out string? notPartialType);
+            string typeKey = type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
+
+            MethodResult Result(ResilientMethodSpec? spec) => new(
+                typeKey, ns, containingTypes, HintName(type), spec, _diagnostics.ToEquatableArray(), MethodLocation);
+
+            // RES0001: nothing can be emitted for a method that is not a bodiless partial declaration in partial types.
+            string? notPartial =
+                notPartialType is not null ? $"is in the type '{notPartialType}', which is not partial"
+                : !_syntax.Modifiers.Any(SyntaxKind.PartialKeyword) ? "is not partial"
+                : _syntax.Body is not null || _syntax.ExpressionBody is not null ? "has a body"
+                : _method.PartialImplementationPart is not null ? "already has an implementation"
+                : null;
+            if (notPartial is not null)
+            {
+                Report(DiagnosticDescriptors.MustBePartial, MethodLocation, _method.Name, notPartial);
+                return Result(null);
+            }
+
+            if (type.TypeKind == TypeKind.Interface)
+            {
+                Report(DiagnosticDescriptors.UnsupportedSignature, MethodLocation, _method.Name, "it is declared in an interface; declare it in a class, struct or record");
+            }
+
+            ReturnKind returnKind = ClassifyReturn(out string? resultType);
+            EquatableArray<ParameterSpec> parameters = Parameters();
+            CheckSignature(returnKind);
+            string coreName = _method.Name + "Core";
+            CheckCore(coreName);
+
+            string policyName = DefaultPolicyName(type);
+            RetrySpec? retry = ParseRetry();
+            CircuitBreakerSpec? breaker = ParseCircuitBreaker(policyName);
+            TimeoutSpec? timeout = ParseTimeout();
+            BulkheadSpec? bulkhead = ParseBulkhead(policyName);
+            RateLimitSpec? rateLimit = ParseRateLimit(policyName);
+            FallbackSpec? fallback = ParseFallback(returnKind);
+
+            var spec = new ResilientMethodSpec(
+                _method.Name,
+                MemberKey(),
+                Modifiers(),
+                _method.ReturnType.ToDisplayString(s_typeFormat),
+                returnKind,
+                resultType,
+                _method.TypeParameters.Length == 0 ? string.Empty : "<" + string.Join(", ", _method.TypeParameters.Select(p => p.Name)) + ">",
+                Constraints(_method.TypeParameters),
+                parameters,
+                _method.IsStatic,
+                policyName,
+                parameters.FirstOrDefault(p => p.IsCancellationToken)?.Name,
+                coreName,
+                retry,
+                breaker,
+                timeout,
+                bulkhead,
+                rateLimit,
+                fallback,
+                _firstError);
+            return Result(spec);
+        }
+
+        private void Report(DiagnosticDescriptor descriptor, LocationInfo? location, params string[] arguments)
+        {
+            _diagnostics.Add(DiagnosticInfo.Create(descriptor, location ?? MethodLocation, arguments));
+            if (_firstError is null)
+            {
+                _firstError = descriptor.Id + ": " + string.Format(CultureInfo.InvariantCulture, descriptor.MessageFormat.ToString(CultureInfo.InvariantCulture), arguments);
+            }
+        }
+
+        // ---- The containing types --------------------------------------------------------------
+
+        private EquatableArray<ContainingTypeSpec> ContainingTypes(out string? notPartialType)
+        {
+            notPartialType = null;
+            var types = new List<ContainingTypeSpec>();
+            for (SyntaxNode? node = _syntax.Parent; node is TypeDeclarationSyntax declaration; node = node.Parent)
+            {
+                if (!declaration.Modifiers.Any(SyntaxKind.PartialKeyword) && notPartialType is null)
+                {
+                    notPartialType = declaration.Identifier.ValueText;
+                }
+
+                string name = declaration.Identifier.ValueText + (declaration.TypeParameterList is { } list
+                    ? "<" + string.Join(", ", list.Parameters.Select(p => p.Identifier.ValueText)) + ">"
+                    : string.Empty);
+                types.Insert(0, new ContainingTypeSpec(Keyword(declaration), name));
+            }
+
+            return types.ToEquatableArray();
+        }
+
+        private static string Keyword(TypeDeclarationSyntax declaration)
+        {
+            string prefix = (declaration.Modifiers.Any(SyntaxKind.ReadOnlyKeyword) ? "readonly " : string.Empty)
+                + (declaration.Modifiers.Any(SyntaxKind.RefKeyword) ? "ref " : string.Empty);
+            return prefix + declaration switch
+            {
+                RecordDeclarationSyntax record when record.ClassOrStructKeyword.IsKind(SyntaxKind.StructKeyword) => "partial record struct",
+                RecordDeclarationSyntax => "partial record",
+                StructDeclarationSyntax => "partial struct",
+                InterfaceDeclarationSyntax => "partial interface",
+                _ => "partial class",
+            };
+        }
+
+        private static string HintName(INamedTypeSymbol type)
+        {
+            var parts = new List<string>();
+            for (INamedTypeSymbol? t = type; t is not null; t = t.ContainingType)
+            {
+                parts.Insert(0, t.Arity > 0 ? t.Name + "_" + t.Arity.ToString(CultureInfo.InvariantCulture) : t.Name);
+            }
+
+            if (!type.ContainingNamespace.IsGlobalNamespace)
+            {
+                parts.Insert(0, type.ContainingNamespace.ToDisplayString());
+            }
+
+            return string.Join(".", parts) + ".g.cs";
+        }
+
+        private string DefaultPolicyName(INamedTypeSymbol type)
+        {
+            var parts = new List<string> { _method.Name };
+            for (INamedTypeSymbol? t = type; t is not null; t = t.ContainingType)
+            {
+                parts.Insert(0, t.Name);
+            }
+
+            if (!type.ContainingNamespace.IsGlobalNamespace)
+            {
+                parts.Insert(0, type.ContainingNamespace.ToDisplayString());
+            }
+
+            return string.Join(".", parts);
+        }
+
+        private string MemberKey()
+        {
+            IMethodSymbol[] sameName = _method.ContainingType.GetMembers(_method.Name).OfType<IMethodSymbol>().ToArray();
+            int index = Array.FindIndex(sameName, m => SymbolEqualityComparer.Default.Equals(m, _method));
+            return index <= 0 ? _method.Name : _method.Name + "_" + index.ToString(CultureInfo.InvariantCulture);
+        }
+
+        private string Modifiers()
+            => string.Join(" ", _syntax.Modifiers.Where(m => !m.IsKind(SyntaxKind.PartialKeyword)).Select(m => m.Text));
+
+        // ---- The signature ---------------------------------------------------------------------
+
+        private ReturnKind ClassifyReturn(out string? resultType)
+        {
+            resultType = null;
+            ITypeSymbol returnType = _method.ReturnType;
+            if (_method.ReturnsVoid)
+            {
+                return ReturnKind.Void;
+            }
+
+            if (returnType is INamedTypeSymbol named && named.ContainingNamespace?.ToDisplayString() == "System.Threading.Tasks")
+            {
+                switch (named.MetadataName)
+                {
+                    case "Task":
+                        return ReturnKind.Task;
+                    case "ValueTask":
+                        return ReturnKind.ValueTask;
+                    case "Task`1":
+                        resultType = named.TypeArguments[0].ToDisplayString(s_typeFormat);
+                        return ReturnKind.TaskOfT;
+                    case "ValueTask`1":
+                        resultType = named.TypeArguments[0].ToDisplayString(s_typeFormat);
+                        return ReturnKind.ValueTaskOfT;
+                }
+            }
+
+            resultType = returnType.ToDisplayString(s_typeFormat);
+            return ReturnKind.Value;
+        }
+
+        private bool IsAsync(ReturnKind kind) => kind is ReturnKind.Task or ReturnKind.TaskOfT or ReturnKind.ValueTask or ReturnKind.ValueTaskOfT;
+
+        private void CheckSignature(ReturnKind returnKind)
+        {
+            if (_method.ReturnsByRef || _method.ReturnsByRefReadonly)
+            {
+                Report(DiagnosticDescriptors.UnsupportedSignature, LocationInfo.From(_syntax.ReturnType), _method.Name, "it returns by reference; return the value instead");
+            }
+
+            if (_method.ReturnType is { IsRefLikeType: true })
+            {
+                Report(DiagnosticDescriptors.UnsupportedSignature, LocationInfo.From(_syntax.ReturnType), _method.Name, $"it returns the ref struct '{_method.ReturnType.ToDisplayString(s_shortTypeFormat)}', which cannot be kept across attempts");
+            }
+
+            if (returnKind == ReturnKind.Value && IsAwaitable(_method.ReturnType))
+            {
+                Report(DiagnosticDescriptors.UnsupportedSignature, LocationInfo.From(_syntax.ReturnType), _method.Name, $"it returns '{_method.ReturnType.ToDisplayString(s_shortTypeFormat)}', an awaitable other than Task, Task<T>, ValueTask and ValueTask<T>; return one of those");
+            }
+
+            if (_method.ReturnType.OriginalDefinition.ToDisplayString() == "System.Collections.Generic.IAsyncEnumerable<T>")
+            {
+                Report(DiagnosticDescriptors.UnsupportedSignature, LocationInfo.From(_syntax.ReturnType), _method.Name, "it returns IAsyncEnumerable<T>, whose items are produced after the method returns, outside any policy; return Task<T> or ValueTask<T>");
+            }
+
+            foreach (IParameterSymbol parameter in _method.Parameters)
+            {
+                LocationInfo? location = LocationInfo.From(parameter.Locations.FirstOrDefault());
+                if (parameter.RefKind is RefKind.Ref or RefKind.Out)
+                {
+                    Report(DiagnosticDescriptors.UnsupportedSignature, location, _method.Name, $"the parameter '{parameter.Name}' is '{(parameter.RefKind == RefKind.Ref ? "ref" : "out")}', which a retry or fallback cannot handle; return the value instead");
+                }
+                else if (IsAsync(returnKind) && parameter.Type.IsRefLikeType)
+                {
+                    Report(DiagnosticDescriptors.UnsupportedSignature, location, _method.Name, $"the parameter '{parameter.Name}' is the ref struct '{parameter.Type.ToDisplayString(s_shortTypeFormat)}', which an asynchronous method cannot keep across an await; pass a Memory<T> or an array");
+                }
+                else if (parameter.Type.TypeKind == TypeKind.Pointer && IsAsync(returnKind))
+                {
+                    Report(DiagnosticDescriptors.UnsupportedSignature, location, _method.Name, $"the parameter '{parameter.Name}' is a pointer, which an asynchronous method cannot take");
+                }
+            }
+
+            if (_method.IsVararg)
+            {
+                Report(DiagnosticDescriptors.UnsupportedSignature, MethodLocation, _method.Name, "it takes __arglist");
+            }
+        }
+
+        private static bool IsAwaitable(ITypeSymbol type)
+            => type.GetMembers("GetAwaiter").OfType<IMethodSymbol>().Any(m => m.Parameters.Length == 0 && !m.IsStatic);
+
+        private EquatableArray<ParameterSpec> Parameters()
+        {
+            var parameters = new List<ParameterSpec>();
+            foreach (IParameterSymbol parameter in _method.Parameters)
+            {
+                string modifier = parameter.RefKind switch
+                {
+                    RefKind.In => "in ",
+                    RefKind.Ref => "ref ",
+                    RefKind.Out => "out ",
+                    (RefKind)4 => "ref readonly ", // RefKind.RefReadOnlyParameter, C# 12
+                    _ => string.Empty,
+                };
+                if (parameter.ScopedKind == ScopedKind.ScopedValue)
+                {
+                    modifier = "scoped " + modifier;
+                }
+
+                if (parameter.IsParams)
+                {
+                    modifier = "params " + modifier;
+                }
+
+                if (parameter.IsThis)
+                {
+                    modifier = "this " + modifier;
+                }
+
+                string pass = parameter.RefKind switch
+                {
+                    RefKind.In or (RefKind)4 => "in ",
+                    RefKind.Ref => "ref ",
+                    RefKind.Out => "out ",
+                    _ => string.Empty,
+                };
+                parameters.Add(new ParameterSpec(
+                    EscapeIdentifier(parameter.Name),
+                    parameter.Type.ToDisplayString(s_typeFormat),
+                    modifier,
+                    pass,
+                    IsCancellationToken(parameter.Type)));
+            }
+
+            return parameters.ToEquatableArray();
+        }
+
+        private static bool IsCancellationToken(ITypeSymbol type)
+            => type is INamedTypeSymbol { Name: "CancellationToken", ContainingNamespace: { Name: "Threading", ContainingNamespace: { Name: "System", ContainingNamespace.IsGlobalNamespace: true } } };
+
+        private static string EscapeIdentifier(string name)
+            => SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None ? "@" + name : name;
+
+        private static EquatableArray<string> Constraints(IEnumerable<ITypeParameterSymbol> typeParameters)
+        {
+            var clauses = new List<string>();
+            foreach (ITypeParameterSymbol parameter in typeParameters)
+            {
+                var parts = new List<string>();
+                if (parameter.HasReferenceTypeConstraint)
+                {
+                    parts.Add(parameter.ReferenceTypeConstraintNullableAnnotation == NullableAnnotation.Annotated ? "class?" : "class");
+                }
+                else if (parameter.HasUnmanagedTypeConstraint)
+                {
+                    parts.Add("unmanaged");
+                }
+                else if (parameter.HasValueTypeConstraint)
+                {
+                    parts.Add("struct");
+                }
+                else if (parameter.HasNotNullConstraint)
+                {
+                    parts.Add("notnull");
+                }
+
+                parts.AddRange(parameter.ConstraintTypes.Select(t => t.ToDisplayString(s_typeFormat)));
+                if (parameter.HasConstructorConstraint && !parameter.HasValueTypeConstraint)
+                {
+                    parts.Add("new()");
+                }
+
+                if (parts.Count > 0)
+                {
+                    clauses.Add($"where {parameter.Name} : {string.Join(", ", parts)}");
+                }
+            }
+
+            return clauses.ToEquatableArray();
+        }
+
+        // ---- {Name}Core ------------------------------------------------------------------------
+
+        private void CheckCore(string coreName)
+        {
+            string expected = ExpectedSignature(coreName, _method.ReturnType, withException: false);
+            IMethodSymbol[] candidates = _method.ContainingType.GetMembers(coreName).OfType<IMethodSymbol>().ToArray();
+            if (candidates.Length == 0)
+            {
+                Report(DiagnosticDescriptors.MissingCore, MethodLocation, _method.Name, expected, $"no method '{coreName}' exists in '{_method.ContainingType.Name}'");
+                return;
+            }
+
+            string? mismatch = null;
+            foreach (IMethodSymbol candidate in candidates)
+            {
+                mismatch = Mismatch(candidate, extraExceptionParameter: false, returnMatches: r => SymbolEqualityComparer.IncludeNullability.Equals(r, _method.ReturnType));
+                if (mismatch is null)
+                {
+                    return;
+                }
+            }
+
+            Report(DiagnosticDescriptors.MissingCore, MethodLocation, _method.Name, expected, candidates.Length == 1 ? $"'{coreName}' {mismatch}" : $"none of the {candidates.Length} methods named '{coreName}' matches");
+        }
+
+        /// <summary>Why <paramref name="candidate"/> cannot stand for the method's parameters (plus an optional Exception); null when it can.</summary>
+        private string? Mismatch(IMethodSymbol candidate, bool? extraExceptionParameter, Func<ITypeSymbol, bool> returnMatches)
+        {
+            if (candidate.TypeParameters.Length != _method.TypeParameters.Length)
+            {
+                return $"has {candidate.TypeParameters.Length} type parameter(s), not {_method.TypeParameters.Length}";
+            }
+
+            if (candidate.IsGenericMethod)
+            {
+                candidate = candidate.Construct(_method.TypeParameters.Cast<ITypeSymbol>().ToArray());
+            }
+
+            int count = _method.Parameters.Length;
+            bool hasExtra = candidate.Parameters.Length == count + 1;
+            if (candidate.Parameters.Length != count && !(extraExceptionParameter != false && hasExtra))
+            {
+                return $"takes {candidate.Parameters.Length} parameter(s), not {count}";
+            }
+
+            for (int i = 0; i < count; i++)
+            {
+                IParameterSymbol expected = _method.Parameters[i];
+                IParameterSymbol actual = candidate.Parameters[i];
+                if (!SymbolEqualityComparer.IncludeNullability.Equals(expected.Type, actual.Type))
+                {
+                    return $"takes '{actual.Type.ToDisplayString(s_shortTypeFormat)}' as parameter {i + 1}, not '{expected.Type.ToDisplayString(s_shortTypeFormat)}'";
+                }
+
+                bool byReference = expected.RefKind is RefKind.In or (RefKind)4;
+                bool actualByReference = actual.RefKind is RefKind.In or (RefKind)4;
+                if (byReference != actualByReference || actual.RefKind is RefKind.Ref or RefKind.Out)
+                {
+                    return $"passes parameter {i + 1} ('{actual.Name}') differently ({Describe(actual.RefKind)} instead of {Describe(expected.RefKind)})";
+                }
+            }
+
+            if (hasExtra && extraExceptionParameter != false && candidate.Parameters[count].Type.ToDisplayString() != "System.Exception")
+            {
+                return $"takes '{candidate.Parameters[count].Type.ToDisplayString(s_shortTypeFormat)}' as its last parameter, where only an Exception may follow the method's parameters";
+            }
+
+            if (!returnMatches(candidate.ReturnType))
+            {
+                return $"returns '{candidate.ReturnType.ToDisplayString(s_shortTypeFormat)}'";
+            }
+
+            if (_method.IsStatic && !candidate.IsStatic)
+            {
+                return $"is an instance method, but '{_method.Name}' is static; make it static";
+            }
+
+            return null;
+
+            static string Describe(RefKind kind) => kind switch
+            {
+                RefKind.In => "'in'",
+                RefKind.Ref => "'ref'",
+                RefKind.Out => "'out'",
+                (RefKind)4 => "'ref readonly'",
+                _ => "by value",
+            };
+        }
+
+        private string ExpectedSignature(string name, ITypeSymbol returnType, bool withException)
+        {
+            string typeParameters = _method.TypeParameters.Length == 0 ? string.Empty : "<" + string.Join(", ", _method.TypeParameters.Select(p => p.Name)) + ">";
+            IEnumerable<string> parameters = _method.Parameters.Select(p =>
+                (p.RefKind == RefKind.In ? "in " : p.RefKind == (RefKind)4 ? "ref readonly " : string.Empty) + p.Type.ToDisplayString(s_shortTypeFormat) + " " + p.Name);
+            if (withException)
+            {
+                parameters = parameters.Concat(new[] { "Exception error" });
+            }
+
+            return $"{(_method.IsStatic ? "static " : string.Empty)}{returnType.ToDisplayString(s_shortTypeFormat)} {name}{typeParameters}({string.Join(", ", parameters)})";
+        }
+
+        // ---- Attributes --------------------------------------------------------------------------
+
+        private AttributeReader? Attribute(string fullName)
+        {
+            AttributeData? data = _method.GetAttributes().FirstOrDefault(a => FullName(a.AttributeClass) == fullName);
+            return data is null ? null : new AttributeReader(data, _cancellationToken);
+        }
+
+        private void RequireAtLeast(AttributeReader attribute, string property, int value, int minimum)
+        {
+            if (value < minimum)
+            {
+                Report(DiagnosticDescriptors.InvalidAttributeValue, attribute.Location(property), attribute.Name + "." + property, Format(value), $"at least {Format(minimum)}");
+            }
+        }
+
+        private void RequireDefined(AttributeReader attribute, string property, int value, string enumName, params string[] names)
+        {
+            if (value < 0 || value >= names.Length)
+            {
+                Report(DiagnosticDescriptors.InvalidAttributeValue, attribute.Location(property), attribute.Name + "." + property, Format(value), $"a {enumName}: {string.Join(", ", names)}");
+            }
+        }
+
+        private string PolicyNameOf(AttributeReader attribute, string defaultName)
+        {
+            string? name = attribute.String("Name");
+            if (name is not null && name.Trim().Length == 0)
+            {
+                Report(DiagnosticDescriptors.InvalidAttributeValue, attribute.Location("Name"), attribute.Name + ".Name", "empty", "a non-empty name, or left unset for the default '" + defaultName + "'");
+            }
+
+            return string.IsNullOrWhiteSpace(name) ? defaultName : name!;
+        }
+
+        private EquatableArray<string> ExceptionTypes(AttributeReader attribute, string property)
+        {
+            ImmutableTypes types = attribute.Types(property);
+            var names = new List<string>();
+            foreach (ITypeSymbol? type in types.Items)
+            {
+                if (type is null || type.TypeKind == TypeKind.Error || !DerivesFrom(type, "System.Exception") || type is INamedTypeSymbol { IsUnboundGenericType: true })
+                {
+                    Report(DiagnosticDescriptors.InvalidAttributeValue, attribute.Location(property), attribute.Name + "." + property, $"'{type?.ToDisplayString(s_shortTypeFormat) ?? "null"}'", "a list of exception types (deriving from System.Exception)");
+                    continue;
+                }
+
+                names.Add(type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat));
+            }
+
+            return names.ToEquatableArray();
+        }
+
+        private static bool DerivesFrom(ITypeSymbol type, string baseName)
+        {
+            for (ITypeSymbol? t = type; t is not null; t = t.BaseType)
+            {
+                if (t.ToDisplayString() == baseName)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        private RetrySpec? ParseRetry()
+        {
+            if (Attribute(RetryAttribute) is not { } a)
+            {
+                return null;
+            }
+
+            int maxAttempts = a.Int("MaxAttempts", 3);
+            int delayMs = a.Int("DelayMs", 200);
+            int maxDelayMs = a.Int("MaxDelayMs", 30_000);
+            int backoff = a.Int("Backoff", 2);
+            RequireAtLeast(a, "MaxAttempts", maxAttempts, 1);
+            RequireAtLeast(a, "DelayMs", delayMs, 0);
+            RequireAtLeast(a, "MaxDelayMs", maxDelayMs, 0);
+            if (delayMs >= 0 && maxDelayMs >= 0 && delayMs > maxDelayMs)
+            {
+                Report(DiagnosticDescriptors.InvalidAttributeValue, a.Location("DelayMs"), "RetryAttribute.DelayMs", Format(delayMs), $"at most RetryAttribute.MaxDelayMs ({Format(maxDelayMs)}); raise MaxDelayMs or lower DelayMs");
+            }
+
+            RequireDefined(a, "Backoff", backoff, "BackoffKind", "Constant", "Linear", "Exponential");
+
+            string? shouldRetry = a.String("ShouldRetry");
+            if (shouldRetry is not null)
+            {
+                CheckPolicyMethod(a, "ShouldRetry", shouldRetry, "bool", new[] { "System.Exception" }, "bool {0}(Exception exception)");
+            }
+
+            string? onRetry = a.String("OnRetry");
+            if (onRetry is not null)
+            {
+                CheckPolicyMethod(a, "OnRetry", onRetry, "void", new[] { "System.Exception", "int", "System.TimeSpan" }, "void {0}(Exception exception, int attempt, TimeSpan delay)");
+            }
+
+            return new RetrySpec(maxAttempts, delayMs, maxDelayMs, backoff, a.Bool("Jitter", true), ExceptionTypes(a, "Handle"), ExceptionTypes(a, "Ignore"), shouldRetry, onRetry);
+        }
+
+        private void CheckPolicyMethod(AttributeReader attribute, string property, string name, string returnType, string[] parameterTypes, string expectedFormat)
+        {
+            string expected = "'" + (_method.IsStatic ? "static " : string.Empty) + string.Format(CultureInfo.InvariantCulture, expectedFormat, name) + "'";
+            IMethodSymbol[] candidates = _method.ContainingType.GetMembers(name).OfType<IMethodSymbol>().ToArray();
+            if (candidates.Length == 0)
+            {
+                Report(DiagnosticDescriptors.InvalidPolicyMethod, attribute.Location(property), property, name, _method.Name, $"was not found in '{_method.ContainingType.Name}'", expected);
+                return;
+            }
+
+            bool matches = candidates.Any(c =>
+                !c.IsGenericMethod
+                && c.ReturnType.ToDisplayString() == returnType
+                && c.Parameters.Length == parameterTypes.Length
+                && c.Parameters.Select(p => p.Type.ToDisplayString()).SequenceEqual(parameterTypes)
+                && c.Parameters.All(p => p.RefKind == RefKind.None)
+                && (c.IsStatic || !_method.IsStatic));
+            if (!matches)
+            {
+                Report(DiagnosticDescriptors.InvalidPolicyMethod, attribute.Location(property), property, name, _method.Name, "has the wrong signature" + (_method.IsStatic && candidates.All(c => !c.IsStatic) ? " (it must be static, as the method is)" : string.Empty), expected);
+            }
+        }
+
+        private CircuitBreakerSpec? ParseCircuitBreaker(string defaultName)
+        {
+            if (Attribute(CircuitBreakerAttribute) is not { } a)
+            {
+                return null;
+            }
+
+            int failureThreshold = a.Int("FailureThreshold", 5);
+            double failureRatio = a.Double("FailureRatio", 0);
+            int minimumThroughput = a.Int("MinimumThroughput", 10);
+            int samplingDurationMs = a.Int("SamplingDurationMs", 30_000);
+            int breakDurationMs = a.Int("BreakDurationMs", 30_000);
+            int successThreshold = a.Int("SuccessThreshold", 1);
+            int halfOpenMaxCalls = a.Int("HalfOpenMaxCalls", 1);
+            RequireAtLeast(a, "FailureThreshold", failureThreshold, 1);
+            if (!(failureRatio >= 0 && failureRatio <= 1))
+            {
+                Report(DiagnosticDescriptors.InvalidAttributeValue, a.Location("FailureRatio"), "CircuitBreakerAttribute.FailureRatio", failureRatio.ToString("R", CultureInfo.InvariantCulture), "0 (ratio mode off) or in (0, 1]");
+            }
+
+            RequireAtLeast(a, "MinimumThroughput", minimumThroughput, 1);
+            RequireAtLeast(a, "SamplingDurationMs", samplingDurationMs, 1);
+            RequireAtLeast(a, "BreakDurationMs", breakDurationMs, 1);
+            RequireAtLeast(a, "SuccessThreshold", successThreshold, 1);
+            RequireAtLeast(a, "HalfOpenMaxCalls", halfOpenMaxCalls, 1);
+            return new CircuitBreakerSpec(
+                PolicyNameOf(a, defaultName), failureThreshold, failureRatio, minimumThroughput, samplingDurationMs, breakDurationMs,
+                successThreshold, halfOpenMaxCalls, ExceptionTypes(a, "Handle"), ExceptionTypes(a, "Ignore"));
+        }
+
+        private TimeoutSpec? ParseTimeout()
+        {
+            if (Attribute(TimeoutAttribute) is not { } a)
+            {
+                return null;
+            }
+
+            int milliseconds = a.Int("Milliseconds", 0);
+            int scope = a.Int("Scope", 0);
+            RequireAtLeast(a, "Milliseconds", milliseconds, 1);
+            RequireDefined(a, "Scope", scope, "TimeoutScope", "PerAttempt", "Total");
+            return new TimeoutSpec(milliseconds, scope == 1);
+        }
+
+        private BulkheadSpec? ParseBulkhead(string defaultName)
+        {
+            if (Attribute(BulkheadAttribute) is not { } a)
+            {
+                return null;
+            }
+
+            int maxConcurrency = a.Int("MaxConcurrency", 0);
+            int maxQueue = a.Int("MaxQueue", 0);
+            int maxWaitMs = a.Int("MaxWaitMs", 0);
+            RequireAtLeast(a, "MaxConcurrency", maxConcurrency, 1);
+            RequireAtLeast(a, "MaxQueue", maxQueue, 0);
+            RequireAtLeast(a, "MaxWaitMs", maxWaitMs, 0);
+            return new BulkheadSpec(PolicyNameOf(a, defaultName), maxConcurrency, maxQueue, maxWaitMs);
+        }
+
+        private RateLimitSpec? ParseRateLimit(string defaultName)
+        {
+            IParameterSymbol[] keys = _method.Parameters.Where(p => p.GetAttributes().Any(x => FullName(x.AttributeClass) == RateLimitKeyAttribute)).ToArray();
+            if (Attribute(RateLimitAttribute) is not { } a)
+            {
+                if (keys.Length > 0)
+                {
+                    Report(DiagnosticDescriptors.InvalidAttributeValue, LocationInfo.From(keys[0].Locations.FirstOrDefault()), "RateLimitKeyAttribute", $"on '{keys[0].Name}' of a method without [RateLimit]", "used together with [RateLimit] on the method");
+                }
+
+                return null;
+            }
+
+            int permits = a.Int("Permits", 0);
+            int windowMs = a.Int("WindowMs", 0);
+            int algorithm = a.Int("Algorithm", 0);
+            int queueLimit = a.Int("QueueLimit", 0);
+            RequireAtLeast(a, "Permits", permits, 1);
+            RequireAtLeast(a, "WindowMs", windowMs, 1);
+            RequireDefined(a, "Algorithm", algorithm, "RateLimitAlgorithm", "TokenBucket", "FixedWindow", "SlidingWindow");
+            RequireAtLeast(a, "QueueLimit", queueLimit, 0);
+            if (keys.Length > 1)
+            {
+                Report(DiagnosticDescriptors.InvalidAttributeValue, LocationInfo.From(keys[1].Locations.FirstOrDefault()), "RateLimitKeyAttribute", $"on {keys.Length} parameters", "on one parameter only; combine the values into one key (a tuple or a string)");
+            }
+
+            string? keyParameter = null, keyType = null;
+            if (keys.Length >= 1)
+            {
+                IParameterSymbol key = keys[0];
+                keyParameter = EscapeIdentifier(key.Name);
+                bool usesMethodTypeParameter = ContainsMethodTypeParameter(key.Type);
+                keyType = usesMethodTypeParameter ? "object?" : key.Type.ToDisplayString(s_typeFormat);
+            }
+
+            return new RateLimitSpec(PolicyNameOf(a, defaultName), permits, windowMs, algorithm, queueLimit, keyParameter, keyType);
+        }
+
+        private static bool ContainsMethodTypeParameter(ITypeSymbol type) => type switch
+        {
+            ITypeParameterSymbol p => p.TypeParameterKind == TypeParameterKind.Method,
+            IArrayTypeSymbol array => ContainsMethodTypeParameter(array.ElementType),
+            INamedTypeSymbol named => named.TypeArguments.Any(ContainsMethodTypeParameter),
+            _ => false,
+        };
+
+        private FallbackSpec? ParseFallback(ReturnKind returnKind)
+        {
+            if (Attribute(FallbackAttribute) is not { } a)
+            {
+                return null;
+            }
+
+            string? name = a.String("Method");
+            EquatableArray<string> handle = ExceptionTypes(a, "Handle");
+            if (string.IsNullOrWhiteSpace(name))
+            {
+                Report(DiagnosticDescriptors.InvalidAttributeValue, a.Location("Method"), "FallbackAttribute.Method", "empty", "the name of a method of the same type; use nameof");
+                return null;
+            }
+
+            ITypeSymbol? result = returnKind is ReturnKind.TaskOfT or ReturnKind.ValueTaskOfT ? ((INamedTypeSymbol)_method.ReturnType).TypeArguments[0] : null;
+            bool ReturnMatches(ITypeSymbol candidate) => Classify(candidate, returnKind, result) is not null;
+
+            IMethodSymbol[] candidates = _method.ContainingType.GetMembers(name!).OfType<IMethodSymbol>().ToArray();
+            IMethodSymbol? match = candidates.FirstOrDefault(c => Mismatch(c, extraExceptionParameter: null, ReturnMatches) is null);
+            if (match is null)
+            {
+                string why = candidates.Length == 0
+                    ? $"was not found in '{_method.ContainingType.Name}'"
+                    : "has the wrong signature: it " + Mismatch(candidates[0], extraExceptionParameter: null, ReturnMatches);
+                string expected = $"'{ExpectedSignature(name!, result ?? _method.ReturnType, withException: true)}'"
+                    + (result is not null ? $" (or returning '{_method.ReturnType.ToDisplayString(s_shortTypeFormat)}'; the Exception parameter is optional)" : " (the Exception parameter is optional)");
+                Report(DiagnosticDescriptors.InvalidPolicyMethod, a.Location("Method"), "fallback", name!, _method.Name, why, expected);
+                return null;
+            }
+
+            IMethodSymbol constructed = match.IsGenericMethod ? match.Construct(_method.TypeParameters.Cast<ITypeSymbol>().ToArray()) : match;
+            FallbackReturn fallbackReturn = Classify(constructed.ReturnType, returnKind, result)!.Value;
+            return new FallbackSpec(
+                name!,
+                match.Parameters.Length == _method.Parameters.Length + 1,
+                fallbackReturn,
+                handle,
+                Handles(handle, "Resilience.BrokenCircuitException"),
+                Handles(handle, "Resilience.BulkheadRejectedException"),
+                Handles(handle, "Resilience.RateLimitRejectedException"));
+        }
+
+        /// <summary>How a fallback returning <paramref name="candidate"/> answers for the method; null when it cannot.</summary>
+        private FallbackReturn? Classify(ITypeSymbol candidate, ReturnKind returnKind, ITypeSymbol? result)
+        {
+            bool Same(ITypeSymbol a, ITypeSymbol b) => SymbolEqualityComparer.IncludeNullability.Equals(a, b);
+            string definition = candidate.OriginalDefinition.ToDisplayString();
+            switch (returnKind)
+            {
+                case ReturnKind.Void:
+                    return candidate.SpecialType == SpecialType.System_Void ? FallbackReturn.Direct : null;
+                case ReturnKind.Value:
+                    return Same(candidate, _method.ReturnType) ? FallbackReturn.Direct : null;
+                case ReturnKind.Task or ReturnKind.ValueTask:
+                    return candidate.SpecialType == SpecialType.System_Void ? FallbackReturn.Direct
+                        : definition is "System.Threading.Tasks.Task" or "System.Threading.Tasks.ValueTask" ? FallbackReturn.Awaitable
+                        : null;
+                default:
+                    if (Same(candidate, result!))
+                    {
+                        return FallbackReturn.Direct;
+                    }
+
+                    return definition is "System.Threading.Tasks.Task<TResult>" or "System.Threading.Tasks.ValueTask<TResult>"
+                        && Same(((INamedTypeSymbol)candidate).TypeArguments[0], result!)
+                        ? FallbackReturn.Awaitable
+                        : null;
+            }
+        }
+
+        /// <summary>True when a fallback with these Handle types takes the rejection <paramref name="rejection"/>.</summary>
+        private bool Handles(EquatableArray<string> handle, string rejection)
+        {
+            if (handle.IsEmpty)
+            {
+                return true;
+            }
+
+            INamedTypeSymbol? type = _compilation.GetTypeByMetadataName(rejection);
+            for (ITypeSymbol? t = type; t is not null; t = t.BaseType)
+            {
+                if (handle.Contains(t.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat)))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        private static string Format(int value) => value.ToString("N0", CultureInfo.InvariantCulture).Replace(",", " ");
+    }
+
+    /// <summary>The list of types of a Type[] attribute argument.</summary>
+    private readonly struct ImmutableTypes
+    {
+        public ImmutableTypes(IReadOnlyList<ITypeSymbol?> items) => Items = items;
+
+        public IReadOnlyList<ITypeSymbol?> Items { get; }
+    }
+
+    /// <summary>Reads an attribute's values by property name, whether given to the constructor or as named arguments.</summary>
+    private sealed class AttributeReader
+    {
+        private readonly AttributeData _data;
+        private readonly CancellationToken _cancellationToken;
+
+        public AttributeReader(AttributeData data, CancellationToken cancellationToken)
+        {
+            _data = data;
+            _cancellationToken = cancellationToken;
+        }
+
+        public string Name => _data.AttributeClass!.Name;
+
+        public int Int(string property, int defaultValue) => Value(property) is { Value: { } value } ? Convert.ToInt32(value, CultureInfo.InvariantCulture) : defaultValue;
+
+        public double Double(string property, double defaultValue) => Value(property) is { Value: { } value } ? Convert.ToDouble(value, CultureInfo.InvariantCulture) : defaultValue;
+
+        public bool Bool(string property, bool defaultValue) => Value(property) is { Value: bool value } ? value : defaultValue;
+
+        public string? String(string property) => Value(property)?.Value as string;
+
+        public ImmutableTypes Types(string property)
+        {
+            TypedConstant? constant = Value(property);
+            if (constant is not { Kind: TypedConstantKind.Array, IsNull: false } array)
+            {
+                return new ImmutableTypes(Array.Empty<ITypeSymbol?>());
+            }
+
+            return new ImmutableTypes(array.Values.Select(v => v.Value as ITypeSymbol).ToArray());
+        }
+
+        /// <summary>Where the value of <paramref name="property"/> is written; the attribute itself when it is not written.</summary>
+        public LocationInfo? Location(string property)
+        {
+            if (_data.ApplicationSyntaxReference?.GetSyntax(_cancellationToken) is not AttributeSyntax syntax)
+            {
+                return null;
+            }
+
+            SeparatedSyntaxList<AttributeArgumentSyntax> arguments = syntax.ArgumentList?.Arguments ?? default;
+            IMethodSymbol? constructor = _data.AttributeConstructor;
+            int position = 0;
+            foreach (AttributeArgumentSyntax argument in arguments)
+            {
+                if (argument.NameEquals is { } nameEquals)
+                {
+                    if (nameEquals.Name.Identifier.ValueText == property)
+                    {
+                        return LocationInfo.From(argument);
+                    }
+
+                    continue;
+                }
+
+                string? parameterName = argument.NameColon?.Name.Identifier.ValueText
+                    ?? (constructor is not null && position < constructor.Parameters.Length ? constructor.Parameters[position].Name : null);
+                position++;
+                if (parameterName is not null && string.Equals(parameterName, property, StringComparison.OrdinalIgnoreCase))
+                {
+                    return LocationInfo.From(argument);
+                }
+            }
+
+            return LocationInfo.From(syntax);
+        }
+
+        private TypedConstant? Value(string property)
+        {
+            foreach (KeyValuePair<string, TypedConstant> named in _data.NamedArguments)
+            {
+                if (named.Key == property)
+                {
+                    return named.Value;
+                }
+            }
+
+            IMethodSymbol? constructor = _data.AttributeConstructor;
+            if (constructor is not null)
+            {
+                for (int i = 0; i < constructor.Parameters.Length && i < _data.ConstructorArguments.Length; i++)
+                {
+                    if (string.Equals(constructor.Parameters[i].Name, property, StringComparison.OrdinalIgnoreCase))
+                    {
+                        return _data.ConstructorArguments[i];
+                    }
+                }
+            }
+
+            return null;
+        }
+    }
+}
