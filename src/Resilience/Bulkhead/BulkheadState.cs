@@ -138,7 +138,7 @@ public sealed class BulkheadState
 
     /// <summary>Creates the exception that explains why <see cref="EnterAsync"/> or <see cref="Enter"/> returned false.</summary>
     [EditorBrowsable(EditorBrowsableState.Never)]
-    public BulkheadRejectedException CreateRejection() => new(Name, _options.MaxConcurrency, _options.MaxQueue);
+    public BulkheadRejectedException CreateRejection() => new(Name, _options.MaxConcurrency, _options.MaxQueue, _options.MaxWaitMs);
 
     internal void ResetCounters() => Volatile.Write(ref _rejections, 0);
 
@@ -163,7 +163,8 @@ public sealed class BulkheadState
                 return Waiter.Entered;
             }
 
-            if (_queue.Count >= _options.MaxQueue)
+            // _waiting counts the calls really waiting, this one included; the queue also holds abandoned ones.
+            if (_waiting > _options.MaxQueue)
             {
                 Interlocked.Decrement(ref _waiting);
                 Interlocked.Increment(ref _rejections);
@@ -228,8 +229,14 @@ public sealed class BulkheadState
                 return false;
             }
 
-            // It stays in the queue, marked, and is skipped when it reaches the front.
+            // It stays in the queue, marked, and is skipped when it reaches the front; abandoned calls already
+            // at the front go now, so that waits that keep running out do not pile up behind a stuck slot.
             Interlocked.Decrement(ref _waiting);
+            while (_queue.Count > 0 && _queue.Peek().IsClaimed)
+            {
+                _queue.Dequeue();
+            }
+
             return true;
         }
     }
@@ -271,6 +278,9 @@ public sealed class BulkheadState
                 _registration.Dispose();
             }
         }
+
+        /// <summary>True once the waiter was dealt with (given a slot or abandoned). Read under the owner's lock.</summary>
+        public bool IsClaimed => _claimed;
 
         /// <summary>Marks the waiter as dealt with; only the first claim succeeds. Call under the owner's lock.</summary>
         public bool TryClaimLocked()

@@ -155,6 +155,12 @@ public sealed class CircuitBreakerState
             return;
         }
 
+        if (Volatile.Read(ref _status) != permit.Status)
+        {
+            // Entered before the breaker last changed state: it says nothing about the current period.
+            return;
+        }
+
         if (_window is not null)
         {
             _window.Record(Clock.NowTicks(TimeProvider), failure: false);
@@ -172,6 +178,12 @@ public sealed class CircuitBreakerState
         TimeProvider timeProvider = TimeProvider;
         Interlocked.Increment(ref _failures);
         Volatile.Write(ref _lastFailureUtcTicks, timeProvider.GetUtcNow().UtcTicks);
+        if (Volatile.Read(ref _status) != permit.Status)
+        {
+            // Entered before the breaker last changed state: it must not count towards the current period.
+            return;
+        }
+
         int consecutive = Interlocked.Increment(ref _consecutiveFailures);
 
         if (permit.IsProbe)

@@ -9,12 +9,9 @@ public sealed class BulkheadRejectedException : ResilienceRejectedException
     /// <param name="policyName">The bulkhead's name.</param>
     /// <param name="maxConcurrency">The bulkhead's concurrency limit.</param>
     /// <param name="maxQueue">The bulkhead's queue limit.</param>
-    /// <param name="waitedTooLong">True when the call waited in the queue and its wait ran out.</param>
-    public BulkheadRejectedException(string policyName, int maxConcurrency, int maxQueue, bool waitedTooLong = false)
-        : base(waitedTooLong
-                ? $"The bulkhead '{policyName}' rejected the call: it waited in the queue longer than its maximum wait for one of {maxConcurrency} slot(s)."
-                : $"The bulkhead '{policyName}' rejected the call: all {maxConcurrency} slot(s) are in use and the queue of {maxQueue} is full.",
-            policyName, retryAfter: null)
+    /// <param name="maxWaitMs">The longest a queued call waits, in milliseconds; 0 when it waits for its turn however long it takes.</param>
+    public BulkheadRejectedException(string policyName, int maxConcurrency, int maxQueue, int maxWaitMs = 0)
+        : base(CreateMessage(policyName, maxConcurrency, maxQueue, maxWaitMs), policyName, retryAfter: null)
     {
         MaxConcurrency = maxConcurrency;
         MaxQueue = maxQueue;
@@ -25,4 +22,17 @@ public sealed class BulkheadRejectedException : ResilienceRejectedException
 
     /// <summary>The bulkhead's queue limit.</summary>
     public int MaxQueue { get; }
+
+    private static string CreateMessage(string policyName, int maxConcurrency, int maxQueue, int maxWaitMs)
+    {
+        string slots = $"The bulkhead '{policyName}' rejected the call: all {maxConcurrency} slot(s) are in use";
+        if (maxQueue == 0)
+        {
+            return slots + " and it has no queue.";
+        }
+
+        return maxWaitMs > 0
+            ? slots + $", and either its queue of {maxQueue} was full or the call waited longer than {maxWaitMs} ms for a slot."
+            : slots + $" and its queue of {maxQueue} is full.";
+    }
 }

@@ -8,8 +8,18 @@ namespace Resilience;
 internal static class Clock
 {
     /// <summary>The provider's monotonic timestamp in <see cref="TimeSpan"/> ticks (100 ns), whatever its frequency.</summary>
+    /// <remarks>
+    /// Integer arithmetic, whole seconds and the rest apart: a timestamp can be too large for a double to hold
+    /// every tick (a clock counting ticks since year 1 is), and a rounded "now" moves window boundaries.
+    /// </remarks>
     public static long NowTicks(TimeProvider timeProvider)
-        => (long)(timeProvider.GetTimestamp() * ((double)TimeSpan.TicksPerSecond / timeProvider.TimestampFrequency));
+    {
+        long timestamp = timeProvider.GetTimestamp();
+        long frequency = timeProvider.TimestampFrequency;
+        return frequency == TimeSpan.TicksPerSecond
+            ? timestamp
+            : (timestamp / frequency * TimeSpan.TicksPerSecond) + (timestamp % frequency * TimeSpan.TicksPerSecond / frequency);
+    }
 
     /// <summary>A duration in the provider's timestamp ticks, rounded down.</summary>
     public static long ToTimestampTicks(TimeProvider timeProvider, TimeSpan duration)

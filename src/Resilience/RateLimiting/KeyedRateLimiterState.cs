@@ -55,7 +55,7 @@ public sealed class KeyedRateLimiterState<TKey> : IResettable
         partition = _partitions.GetOrAdd(wrapped, new RateLimiterState(_registry, Name, _options));
         if (_partitions.Count >= Volatile.Read(ref _sweepAt))
         {
-            Sweep();
+            Sweep(keep: partition);
         }
 
         return partition;
@@ -68,11 +68,12 @@ public sealed class KeyedRateLimiterState<TKey> : IResettable
         Volatile.Write(ref _sweepAt, FirstSweepAt);
     }
 
-    private void Sweep()
+    /// <summary>Drops idle partitions, except <paramref name="keep"/>: it is idle because it is new, and its caller is about to use it.</summary>
+    private void Sweep(RateLimiterState keep)
     {
         foreach (KeyValuePair<Key, RateLimiterState> pair in _partitions)
         {
-            if (pair.Value.IsIdle())
+            if (!ReferenceEquals(pair.Value, keep) && pair.Value.IsIdle())
             {
                 ((ICollection<KeyValuePair<Key, RateLimiterState>>)_partitions).Remove(pair);
             }

@@ -1,0 +1,157 @@
+namespace Resilience.Tests;
+
+/// <summary>
+/// The happy path of every primitive allocates nothing. <see cref="GC.GetAllocatedBytesForCurrentThread"/> counts
+/// only this thread's allocations, so other tests running at the same time do not disturb it; the collection
+/// still runs alone so that nothing else competes for the thread pool or the JIT while it measures.
+/// </summary>
+[Collection(AllocationCollection.Name)]
+public sealed class AllocationTests
+{
+    private const int Iterations = 10_000;
+
+    // The system clock: its timers are re-armed in place, whereas a fake clock's bookkeeping allocates.
+    private readonly ResilienceRegistry _registry = new();
+
+    [Fact]
+    public void A_closed_breaker_in_consecutive_mode_allocates_nothing()
+    {
+        CircuitBreakerState breaker = _registry.GetOrAddCircuitBreaker("consecutive", new CircuitBreakerOptions());
+
+        Assert.Equal(0, AllocatedBytes(() =>
+        {
+            if (!breaker.TryEnter(out CircuitBreakerPermit permit))
+            {
+                throw new InvalidOperationException("rejected");
+            }
+
+            breaker.RecordSuccess(permit);
+        }));
+    }
+
+    [Fact]
+    public void A_closed_breaker_in_ratio_mode_allocates_nothing()
+    {
+        CircuitBreakerState breaker = _registry.GetOrAddCircuitBreaker("ratio", new CircuitBreakerOptions { FailureRatio = 0.5, SamplingDurationMs = 10 });
+
+        Assert.Equal(0, AllocatedBytes(() =>
+        {
+            if (!breaker.TryEnter(out CircuitBreakerPermit permit))
+            {
+                throw new InvalidOperationException("rejected");
+            }
+
+            breaker.RecordSuccess(permit);
+        }));
+    }
+
+    [Fact]
+    public void Entering_a_bulkhead_with_a_free_slot_and_releasing_it_allocates_nothing()
+    {
+        BulkheadState bulkhead = _registry.GetOrAddBulkhead("bulkhead", new BulkheadOptions { MaxConcurrency = 2, MaxQueue = 2 });
+
+        Assert.Equal(0, AllocatedBytes(() =>
+        {
+            ValueTask<bool> entering = bulkhead.EnterAsync(CancellationToken.None);
+            if (!entering.IsCompletedSuccessfully || !entering.Result)
+            {
+                throw new InvalidOperationException("rejected");
+            }
+
+            bulkhead.Release();
+        }));
+    }
+
+    [Theory]
+    [InlineData(RateLimitAlgorithm.TokenBucket)]
+    [InlineData(RateLimitAlgorithm.FixedWindow)]
+    [InlineData(RateLimitAlgorithm.SlidingWindow)]
+    public void Acquiring_a_free_permit_allocates_nothing(RateLimitAlgorithm algorithm)
+    {
+        RateLimiterState limiter = _registry.GetOrAddRateLimiter("limiter", new RateLimitOptions { Algorithm = algorithm, Permits = int.MaxValue, WindowMs = 60_000, QueueLimit = 1 });
+
+        Assert.Equal(0, AllocatedBytes(() =>
+        {
+            ValueTask<bool> acquiring = limiter.AcquireAsync(CancellationToken.None);
+            if (!acquiring.IsCompletedSuccessfully || !acquiring.Result)
+            {
+                throw new InvalidOperationException("rejected");
+            }
+        }));
+    }
+
+    [Fact]
+    public void Finding_an_existing_partition_allocates_nothing()
+    {
+        KeyedRateLimiterState<string> byUser = _registry.GetOrAddKeyedRateLimiter<string>("by-user", new RateLimitOptions { Permits = int.MaxValue });
+        KeyedRateLimiterState<int> byTenant = _registry.GetOrAddKeyedRateLimiter<int>("by-tenant", new RateLimitOptions { Permits = int.MaxValue });
+        string user = string.Concat("user-", "42");
+
+        Assert.Equal(0, AllocatedBytes(() =>
+        {
+            if (!byUser.GetPartition(user).TryAcquire() || !byTenant.GetPartition(42).TryAcquire())
+            {
+                throw new InvalidOperationException("rejected");
+            }
+        }));
+    }
+
+    [Fact]
+    public void Starting_and_returning_a_timeout_allocates_nothing()
+    {
+        Assert.Equal(0, AllocatedBytes(() =>
+        {
+            TimeoutCancellationSource timeout = _registry.StartTimeout(TimeSpan.FromHours(1), CancellationToken.None);
+            timeout.Return();
+        }));
+    }
+
+    [Fact]
+    public void Starting_and_returning_a_timeout_linked_to_a_callers_token_allocates_nothing()
+    {
+        using var caller = new CancellationTokenSource();
+        CancellationToken token = caller.Token;
+
+        Assert.Equal(0, AllocatedBytes(() =>
+        {
+            TimeoutCancellationSource timeout = _registry.StartTimeout(TimeSpan.FromHours(1), token);
+            timeout.Return();
+        }));
+        Assert.False(token.IsCancellationRequested);
+    }
+
+    [Fact]
+    public void A_jittered_retry_delay_allocates_nothing()
+    {
+        Assert.Equal(0, AllocatedBytes(() =>
+        {
+            if (RetryBackoff.GetDelay(BackoffKind.Exponential, 3, 200, 30_000, jitter: true) > TimeSpan.FromSeconds(1))
+            {
+                throw new InvalidOperationException("out of range");
+            }
+        }));
+    }
+
+    /// <summary>Bytes this thread allocated running <paramref name="operation"/> <see cref="Iterations"/> times, after a warm-up.</summary>
+    private static long AllocatedBytes(Action operation)
+    {
+        for (int i = 0; i < 1_000; i++)
+        {
+            operation();
+        }
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < Iterations; i++)
+        {
+            operation();
+        }
+
+        return GC.GetAllocatedBytesForCurrentThread() - before;
+    }
+}
+
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class AllocationCollection
+{
+    public const string Name = "Allocation";
+}

@@ -1,0 +1,160 @@
+using Microsoft.Extensions.Time.Testing;
+
+namespace Resilience.Tests;
+
+public sealed class KeyedRateLimiterStateTests
+{
+    private readonly ResilienceRegistry _registry;
+    private readonly FakeTimeProvider _clock;
+
+    public KeyedRateLimiterStateTests() => _registry = TestSupport.CreateRegistry(out _clock);
+
+    [Fact]
+    public void Each_key_has_its_own_limit()
+    {
+        KeyedRateLimiterState<string> limiter = Create<string>(permits: 2);
+
+        Assert.True(limiter.GetPartition("alice").TryAcquire());
+        Assert.True(limiter.GetPartition("alice").TryAcquire());
+        Assert.False(limiter.GetPartition("alice").TryAcquire());
+
+        Assert.True(limiter.GetPartition("bob").TryAcquire());
+        Assert.True(limiter.GetPartition("bob").TryAcquire());
+        Assert.False(limiter.GetPartition("bob").TryAcquire());
+        Assert.Equal(2, limiter.PartitionCount);
+    }
+
+    [Fact]
+    public void The_same_key_always_finds_the_same_partition()
+    {
+        KeyedRateLimiterState<int> limiter = Create<int>(permits: 2);
+
+        Assert.Same(limiter.GetPartition(42), limiter.GetPartition(42));
+        Assert.NotSame(limiter.GetPartition(42), limiter.GetPartition(43));
+    }
+
+    [Fact]
+    public void Null_is_a_key_of_its_own()
+    {
+        KeyedRateLimiterState<string?> limiter = Create<string?>(permits: 1);
+
+        Assert.True(limiter.GetPartition(null).TryAcquire());
+        Assert.False(limiter.GetPartition(null).TryAcquire());
+
+        Assert.True(limiter.GetPartition(string.Empty).TryAcquire());
+        Assert.True(limiter.GetPartition("null").TryAcquire());
+        Assert.Equal(3, limiter.PartitionCount);
+    }
+
+    [Fact]
+    public void A_null_nullable_value_is_not_the_same_key_as_its_default()
+    {
+        KeyedRateLimiterState<int?> limiter = Create<int?>(permits: 1);
+
+        Assert.True(limiter.GetPartition(null).TryAcquire());
+
+        Assert.True(limiter.GetPartition(0).TryAcquire());
+        Assert.False(limiter.GetPartition(null).TryAcquire());
+    }
+
+    [Fact]
+    public void Idle_partitions_are_swept_once_the_count_reaches_1024()
+    {
+        KeyedRateLimiterState<int> limiter = Create<int>(permits: 1);
+        for (int key = 0; key < 1_023; key++)
+        {
+            Assert.True(limiter.GetPartition(key).TryAcquire());
+        }
+
+        Assert.Equal(1_023, limiter.PartitionCount);
+        _clock.Advance(TimeSpan.FromSeconds(1)); // every partition refilled: idle
+
+        limiter.GetPartition(1_023);
+
+        Assert.True(limiter.PartitionCount < 1_023, $"{limiter.PartitionCount} partitions left after the sweep.");
+    }
+
+    [Fact]
+    public void Partitions_in_use_are_not_swept()
+    {
+        KeyedRateLimiterState<int> limiter = Create<int>(permits: 1);
+        for (int key = 0; key < 1_023; key++)
+        {
+            Assert.True(limiter.GetPartition(key).TryAcquire());
+        }
+
+        limiter.GetPartition(1_023);
+
+        Assert.Equal(1_024, limiter.PartitionCount);
+        Assert.False(limiter.GetPartition(0).TryAcquire()); // its spent permit is remembered
+    }
+
+    [Fact]
+    public void The_partition_whose_creation_triggers_a_sweep_keeps_its_count()
+    {
+        KeyedRateLimiterState<int> limiter = Create<int>(permits: 1);
+        for (int key = 0; key < 1_023; key++)
+        {
+            limiter.GetPartition(key).TryAcquire();
+        }
+
+        _clock.Advance(TimeSpan.FromSeconds(1));
+
+        Assert.True(limiter.GetPartition(1_023).TryAcquire());
+        Assert.False(limiter.GetPartition(1_023).TryAcquire());
+    }
+
+    [Fact]
+    public void A_swept_key_starts_again_from_a_full_limit()
+    {
+        KeyedRateLimiterState<int> limiter = Create<int>(permits: 1);
+        for (int key = 0; key < 1_023; key++)
+        {
+            limiter.GetPartition(key).TryAcquire();
+        }
+
+        _clock.Advance(TimeSpan.FromSeconds(1));
+        limiter.GetPartition(1_023);
+
+        Assert.True(limiter.GetPartition(0).TryAcquire());
+        Assert.False(limiter.GetPartition(0).TryAcquire());
+    }
+
+    [Fact]
+    public void The_same_name_used_keyed_then_unkeyed_throws()
+    {
+        Create<string>(permits: 1, name: "per-user");
+
+        var error = Assert.Throws<InvalidOperationException>(() => _registry.GetOrAddRateLimiter("per-user", new RateLimitOptions()));
+
+        Assert.Contains("'per-user'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("without a [RateLimitKey]", error.Message, StringComparison.Ordinal);
+        Assert.Contains("different names", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_same_name_used_unkeyed_then_keyed_throws()
+    {
+        _registry.GetOrAddRateLimiter("per-user", new RateLimitOptions());
+
+        var error = Assert.Throws<InvalidOperationException>(() => Create<string>(permits: 1, name: "per-user"));
+
+        Assert.Contains("'per-user'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("[RateLimitKey] of type String", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_same_name_used_with_two_key_types_throws()
+    {
+        Create<string>(permits: 1, name: "per-user");
+
+        var error = Assert.Throws<InvalidOperationException>(() => Create<int>(permits: 1, name: "per-user"));
+
+        Assert.Contains("'per-user'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("of type String", error.Message, StringComparison.Ordinal);
+        Assert.Contains("of type Int32", error.Message, StringComparison.Ordinal);
+    }
+
+    private KeyedRateLimiterState<TKey> Create<TKey>(int permits, string name = "test")
+        => _registry.GetOrAddKeyedRateLimiter<TKey>(name, new RateLimitOptions { Permits = permits, WindowMs = 1_000 });
+}

@@ -1,0 +1,330 @@
+using Microsoft.Extensions.Time.Testing;
+
+namespace Resilience.Tests;
+
+// The fake clock starts at 2000-01-01T00:00:00Z, which is a boundary of every window used here.
+public sealed class RateLimiterStateTests
+{
+    private static readonly TimeSpan OneTick = TimeSpan.FromTicks(1);
+
+    private readonly ResilienceRegistry _registry;
+    private readonly FakeTimeProvider _clock;
+
+    public RateLimiterStateTests() => _registry = TestSupport.CreateRegistry(out _clock);
+
+    [Theory]
+    [InlineData(RateLimitAlgorithm.TokenBucket)]
+    [InlineData(RateLimitAlgorithm.FixedWindow)]
+    [InlineData(RateLimitAlgorithm.SlidingWindow)]
+    public void Exactly_Permits_calls_pass_in_a_window_and_the_next_is_rejected(RateLimitAlgorithm algorithm)
+    {
+        RateLimiterState limiter = Create(algorithm, permits: 5, windowMs: 1_000);
+
+        for (int i = 0; i < 5; i++)
+        {
+            Assert.True(limiter.TryAcquire(), $"call {i + 1}");
+        }
+
+        Assert.False(limiter.TryAcquire());
+        Assert.Equal(0, limiter.RejectionCount); // TryAcquire does not count rejections
+    }
+
+    [Theory]
+    [InlineData(RateLimitAlgorithm.TokenBucket)]
+    [InlineData(RateLimitAlgorithm.FixedWindow)]
+    [InlineData(RateLimitAlgorithm.SlidingWindow)]
+    public async Task AcquireAsync_rejects_at_once_and_counts_the_rejection(RateLimitAlgorithm algorithm)
+    {
+        RateLimiterState limiter = Create(algorithm, permits: 2, windowMs: 1_000);
+        Assert.True(await limiter.AcquireAsync(CancellationToken.None).Guarded());
+        Assert.True(await limiter.AcquireAsync(CancellationToken.None).Guarded());
+
+        ValueTask<bool> rejected = limiter.AcquireAsync(CancellationToken.None);
+
+        Assert.False(rejected.ResultNow());
+        Assert.Equal(1, limiter.RejectionCount);
+    }
+
+    [Theory]
+    [InlineData(RateLimitAlgorithm.TokenBucket)]
+    [InlineData(RateLimitAlgorithm.FixedWindow)]
+    [InlineData(RateLimitAlgorithm.SlidingWindow)]
+    public void Acquire_takes_free_permits_and_rejects_without_a_queue(RateLimitAlgorithm algorithm)
+    {
+        RateLimiterState limiter = Create(algorithm, permits: 1, windowMs: 1_000);
+
+        Assert.True(limiter.Acquire(CancellationToken.None));
+        Assert.False(limiter.Acquire(CancellationToken.None));
+        Assert.Equal(1, limiter.RejectionCount);
+    }
+
+    [Theory]
+    [InlineData(RateLimitAlgorithm.TokenBucket)]
+    [InlineData(RateLimitAlgorithm.FixedWindow)]
+    [InlineData(RateLimitAlgorithm.SlidingWindow)]
+    public void RetryAfter_is_zero_while_a_permit_is_free(RateLimitAlgorithm algorithm)
+    {
+        RateLimiterState limiter = Create(algorithm, permits: 2, windowMs: 1_000);
+        Assert.True(limiter.TryAcquire());
+
+        Assert.Equal(TimeSpan.Zero, limiter.RetryAfter);
+    }
+
+    // ---- token bucket -----------------------------------------------------------------------------
+
+    [Fact]
+    public void Token_bucket_retry_after_is_one_emission_interval()
+    {
+        RateLimiterState limiter = Create(RateLimitAlgorithm.TokenBucket, permits: 5, windowMs: 1_000, name: "search-api");
+        UseAll(limiter, 5);
+
+        Assert.Equal(TimeSpan.FromMilliseconds(200), limiter.RetryAfter);
+        RateLimitRejectedException rejection = limiter.CreateRejection();
+        Assert.Equal(TimeSpan.FromMilliseconds(200), rejection.RetryAfter);
+        Assert.Equal("search-api", rejection.PolicyName);
+        Assert.Contains("'search-api'", rejection.Message, StringComparison.Ordinal);
+        Assert.Contains("200 ms", rejection.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Token_bucket_gives_back_one_permit_per_emission_interval()
+    {
+        RateLimiterState limiter = Create(RateLimitAlgorithm.TokenBucket, permits: 5, windowMs: 1_000);
+        UseAll(limiter, 5);
+
+        _clock.Advance(TimeSpan.FromMilliseconds(200) - OneTick);
+        Assert.False(limiter.TryAcquire());
+        Assert.Equal(OneTick, limiter.RetryAfter);
+
+        _clock.Advance(OneTick);
+        Assert.True(limiter.TryAcquire());
+        Assert.False(limiter.TryAcquire());
+        Assert.Equal(TimeSpan.FromMilliseconds(200), limiter.RetryAfter);
+    }
+
+    [Fact]
+    public void Token_bucket_refills_the_whole_burst_after_a_window()
+    {
+        RateLimiterState limiter = Create(RateLimitAlgorithm.TokenBucket, permits: 5, windowMs: 1_000);
+        UseAll(limiter, 5);
+
+        _clock.Advance(TimeSpan.FromSeconds(10));
+
+        UseAll(limiter, 5);
+    }
+
+    // ---- fixed window -----------------------------------------------------------------------------
+
+    [Fact]
+    public void Fixed_window_retry_after_is_the_time_to_the_next_window()
+    {
+        RateLimiterState limiter = Create(RateLimitAlgorithm.FixedWindow, permits: 5, windowMs: 1_000);
+        _clock.Advance(TimeSpan.FromMilliseconds(300));
+        UseAll(limiter, 5);
+
+        Assert.Equal(TimeSpan.FromMilliseconds(700), limiter.RetryAfter);
+        Assert.Equal(TimeSpan.FromMilliseconds(700), limiter.CreateRejection().RetryAfter);
+    }
+
+    [Fact]
+    public void Fixed_window_gives_back_every_permit_when_the_next_window_starts()
+    {
+        RateLimiterState limiter = Create(RateLimitAlgorithm.FixedWindow, permits: 5, windowMs: 1_000);
+        _clock.Advance(TimeSpan.FromMilliseconds(300));
+        UseAll(limiter, 5);
+
+        _clock.Advance(TimeSpan.FromMilliseconds(700) - OneTick);
+        Assert.False(limiter.TryAcquire());
+
+        _clock.Advance(OneTick);
+        UseAll(limiter, 5);
+    }
+
+    [Fact]
+    public void Fixed_window_allows_a_double_burst_across_the_boundary()
+    {
+        RateLimiterState limiter = Create(RateLimitAlgorithm.FixedWindow, permits: 5, windowMs: 1_000);
+        _clock.Advance(TimeSpan.FromMilliseconds(900));
+        UseAll(limiter, 5);
+
+        _clock.Advance(TimeSpan.FromMilliseconds(100));
+
+        UseAll(limiter, 5); // ten calls within 100 ms
+    }
+
+    // ---- sliding window ---------------------------------------------------------------------------
+
+    [Fact]
+    public void Sliding_window_does_not_allow_a_double_burst_across_the_boundary()
+    {
+        RateLimiterState limiter = Create(RateLimitAlgorithm.SlidingWindow, permits: 5, windowMs: 1_000);
+        _clock.Advance(TimeSpan.FromMilliseconds(900));
+        UseAll(limiter, 5);
+
+        _clock.Advance(TimeSpan.FromMilliseconds(100));
+
+        Assert.False(limiter.TryAcquire());
+        Assert.Equal(TimeSpan.FromMilliseconds(900), limiter.RetryAfter);
+    }
+
+    [Fact]
+    public void Sliding_window_retry_after_is_the_time_until_the_oldest_used_segment_leaves()
+    {
+        RateLimiterState limiter = Create(RateLimitAlgorithm.SlidingWindow, permits: 5, windowMs: 1_000);
+        UseAll(limiter, 2, exhaust: false);                 // segment [0, 100) ms
+        _clock.Advance(TimeSpan.FromMilliseconds(350));
+        UseAll(limiter, 3);                                 // segment [300, 400) ms
+
+        Assert.Equal(TimeSpan.FromMilliseconds(650), limiter.RetryAfter);
+        Assert.Equal(TimeSpan.FromMilliseconds(650), limiter.CreateRejection().RetryAfter);
+    }
+
+    [Fact]
+    public void Sliding_window_gives_back_permits_as_their_segment_leaves_the_window()
+    {
+        RateLimiterState limiter = Create(RateLimitAlgorithm.SlidingWindow, permits: 5, windowMs: 1_000);
+        UseAll(limiter, 2, exhaust: false);
+        _clock.Advance(TimeSpan.FromMilliseconds(350));
+        UseAll(limiter, 3);
+
+        _clock.Advance(TimeSpan.FromMilliseconds(650) - OneTick);
+        Assert.False(limiter.TryAcquire());
+
+        _clock.Advance(OneTick);                            // t = 1 000 ms: the first segment left
+        UseAll(limiter, 2);
+        Assert.Equal(TimeSpan.FromMilliseconds(300), limiter.RetryAfter);
+
+        _clock.Advance(TimeSpan.FromMilliseconds(300));     // t = 1 300 ms: the second one left
+        UseAll(limiter, 3);
+    }
+
+    // ---- queue ------------------------------------------------------------------------------------
+
+    [Theory]
+    [InlineData(RateLimitAlgorithm.TokenBucket)]
+    [InlineData(RateLimitAlgorithm.FixedWindow)]
+    [InlineData(RateLimitAlgorithm.SlidingWindow)]
+    public async Task A_queued_call_waits_and_succeeds_once_a_permit_is_free(RateLimitAlgorithm algorithm)
+    {
+        RateLimiterState limiter = Create(algorithm, permits: 1, windowMs: 1_000, queueLimit: 1);
+        Assert.True(limiter.TryAcquire());
+
+        Task<bool> waiting = limiter.AcquireAsync(CancellationToken.None).AsTask();
+        Assert.Equal(1, limiter.QueuedCount);
+        _clock.Advance(TimeSpan.FromMilliseconds(999));
+        Assert.False(waiting.IsCompleted);
+
+        _clock.Advance(TimeSpan.FromMilliseconds(1));
+
+        Assert.True(await waiting.Guarded());
+        Assert.Equal(0, limiter.QueuedCount);
+        Assert.False(limiter.TryAcquire()); // the waiter took the permit
+    }
+
+    [Theory]
+    [InlineData(RateLimitAlgorithm.TokenBucket)]
+    [InlineData(RateLimitAlgorithm.FixedWindow)]
+    [InlineData(RateLimitAlgorithm.SlidingWindow)]
+    public async Task A_call_beyond_the_queue_limit_is_rejected(RateLimitAlgorithm algorithm)
+    {
+        RateLimiterState limiter = Create(algorithm, permits: 1, windowMs: 1_000, queueLimit: 2);
+        Assert.True(limiter.TryAcquire());
+        Task<bool> first = limiter.AcquireAsync(CancellationToken.None).AsTask();
+        Task<bool> second = limiter.AcquireAsync(CancellationToken.None).AsTask();
+
+        ValueTask<bool> third = limiter.AcquireAsync(CancellationToken.None);
+
+        Assert.False(third.ResultNow());
+        Assert.Equal(1, limiter.RejectionCount);
+        Assert.Equal(2, limiter.QueuedCount);
+
+        // Queued calls are not served in a strict order, and each wakes on its own: move the clock on until both got a permit.
+        TestSupport.SpinUntil(
+            () =>
+            {
+                _clock.Advance(TimeSpan.FromMilliseconds(100));
+                return first.IsCompleted && second.IsCompleted;
+            },
+            "both queued calls complete");
+        Assert.True(await first.Guarded());
+        Assert.True(await second.Guarded());
+    }
+
+    [Theory]
+    [InlineData(RateLimitAlgorithm.TokenBucket)]
+    [InlineData(RateLimitAlgorithm.FixedWindow)]
+    [InlineData(RateLimitAlgorithm.SlidingWindow)]
+    public async Task A_cancelled_waiter_throws_and_leaves_the_queue(RateLimitAlgorithm algorithm)
+    {
+        RateLimiterState limiter = Create(algorithm, permits: 1, windowMs: 1_000, queueLimit: 1);
+        Assert.True(limiter.TryAcquire());
+        using var cancellation = new CancellationTokenSource();
+        Task<bool> waiting = limiter.AcquireAsync(cancellation.Token).AsTask();
+
+        cancellation.Cancel();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting.Guarded());
+        Assert.Equal(0, limiter.QueuedCount);
+        Assert.Equal(0, limiter.RejectionCount);
+        _clock.Advance(TimeSpan.FromSeconds(1));
+        Assert.True(limiter.TryAcquire()); // the cancelled waiter took no permit
+    }
+
+    // ---- real concurrency -------------------------------------------------------------------------
+
+    [Theory]
+    [InlineData(RateLimitAlgorithm.FixedWindow)]
+    [InlineData(RateLimitAlgorithm.TokenBucket)]
+    [InlineData(RateLimitAlgorithm.SlidingWindow)]
+    public void Threads_hammering_a_frozen_clock_never_get_more_than_Permits(RateLimitAlgorithm algorithm)
+    {
+        RateLimiterState limiter = Create(algorithm, permits: 100, windowMs: 1_000);
+        int successes = 0;
+
+        TestSupport.RunOnThreads(8, _ =>
+        {
+            for (int i = 0; i < 10_000; i++)
+            {
+                if (limiter.TryAcquire())
+                {
+                    Interlocked.Increment(ref successes);
+                }
+            }
+        });
+
+        Assert.Equal(100, successes);
+    }
+
+    // ---- settings ---------------------------------------------------------------------------------
+
+    [Theory]
+    [InlineData(0, 1_000, RateLimitAlgorithm.TokenBucket, 0, "RateLimitOptions.Permits is 0; it must be at least 1.")]
+    [InlineData(1, 0, RateLimitAlgorithm.TokenBucket, 0, "RateLimitOptions.WindowMs is 0; it must be at least 1.")]
+    [InlineData(1, 1_000, (RateLimitAlgorithm)7, 0, "RateLimitOptions.Algorithm is 7, which is not a RateLimitAlgorithm; use one of: TokenBucket, FixedWindow, SlidingWindow.")]
+    [InlineData(1, 1_000, RateLimitAlgorithm.TokenBucket, -1, "RateLimitOptions.QueueLimit is -1; it must be at least 0.")]
+    public void An_option_out_of_range_throws_naming_the_property(int permits, int windowMs, RateLimitAlgorithm algorithm, int queueLimit, string expectedMessage)
+    {
+        var options = new RateLimitOptions { Permits = permits, WindowMs = windowMs, Algorithm = algorithm, QueueLimit = queueLimit };
+
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => _registry.GetOrAddRateLimiter("test", options));
+
+        Assert.StartsWith(expectedMessage, error.Message, StringComparison.Ordinal);
+    }
+
+    private RateLimiterState Create(RateLimitAlgorithm algorithm, int permits, int windowMs, int queueLimit = 0, string name = "test")
+        => _registry.GetOrAddRateLimiter(name, new RateLimitOptions { Algorithm = algorithm, Permits = permits, WindowMs = windowMs, QueueLimit = queueLimit });
+
+    /// <summary>Takes <paramref name="count"/> permits, all of which must succeed, and (by default) checks that the next one fails.</summary>
+    private static void UseAll(RateLimiterState limiter, int count, bool exhaust = true)
+    {
+        for (int i = 0; i < count; i++)
+        {
+            Assert.True(limiter.TryAcquire(), $"permit {i + 1} of {count}");
+        }
+
+        if (exhaust)
+        {
+            Assert.False(limiter.TryAcquire(), $"a permit beyond the {count} expected");
+        }
+    }
+}
