@@ -136,7 +136,7 @@ internal static class ResilienceParser
             FallbackSpec? fallback = ParseFallback(returnKind);
 
             var spec = new ResilientMethodSpec(
-                _method.Name,
+                EscapeIdentifier(_method.Name),
                 MemberKey(),
                 Modifiers(),
                 _method.ReturnType.ToDisplayString(s_typeFormat),
@@ -619,7 +619,7 @@ internal static class ResilienceParser
                 CheckPolicyMethod(a, "OnRetry", onRetry, "void", new[] { "System.Exception", "int", "System.TimeSpan" }, "void {0}(Exception exception, int attempt, TimeSpan delay)");
             }
 
-            return new RetrySpec(maxAttempts, delayMs, maxDelayMs, backoff, a.Bool("Jitter", true), ExceptionTypes(a, "Handle"), ExceptionTypes(a, "Ignore"), shouldRetry, onRetry);
+            return new RetrySpec(maxAttempts, delayMs, maxDelayMs, backoff, a.Bool("Jitter", true), ExceptionTypes(a, "Handle"), ExceptionTypes(a, "Ignore"), shouldRetry is null ? null : EscapeIdentifier(shouldRetry), onRetry is null ? null : EscapeIdentifier(onRetry));
         }
 
         private void CheckPolicyMethod(AttributeReader attribute, string property, string name, string returnType, string[] parameterTypes, string expectedFormat)
@@ -785,7 +785,7 @@ internal static class ResilienceParser
             IMethodSymbol constructed = match.IsGenericMethod ? match.Construct(_method.TypeParameters.Cast<ITypeSymbol>().ToArray()) : match;
             FallbackReturn fallbackReturn = Classify(constructed.ReturnType, returnKind, result)!.Value;
             return new FallbackSpec(
-                name!,
+                EscapeIdentifier(name!),
                 match.Parameters.Length == _method.Parameters.Length + 1,
                 fallbackReturn,
                 handle,

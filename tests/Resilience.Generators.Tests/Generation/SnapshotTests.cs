@@ -1,0 +1,197 @@
+using Resilience.Generators.Tests.Infrastructure;
+
+namespace Resilience.Generators.Tests.Generation;
+
+/// <summary>
+/// The generated code of each attribute, the full stack and each signature shape, compared with the committed
+/// snapshots in Snapshots/. Each case must also compile without a single warning.
+/// </summary>
+public sealed class SnapshotTests
+{
+    private const string Usings = """
+        using System;
+        using System.Threading;
+        using System.Threading.Tasks;
+        using Resilience;
+
+        """;
+
+    public static TheoryData<string, string> Cases => new()
+    {
+        { "Retry", """
+            namespace Shop;
+            public partial class Client
+            {
+                [Retry(4, DelayMs = 100, MaxDelayMs = 1_000, Backoff = BackoffKind.Linear, Jitter = false, Handle = new[] { typeof(TimeoutException), typeof(System.IO.IOException) }, Ignore = new[] { typeof(System.IO.FileNotFoundException) }, ShouldRetry = nameof(IsTransient), OnRetry = nameof(Log))]
+                public partial Task<int> GetAsync(string id, CancellationToken ct);
+                private Task<int> GetAsyncCore(string id, CancellationToken ct) => Task.FromResult(1);
+                private static bool IsTransient(Exception e) => true;
+                private void Log(Exception e, int attempt, TimeSpan delay) { }
+            }
+            """ },
+        { "CircuitBreaker", """
+            namespace Shop;
+            public partial class Client
+            {
+                [CircuitBreaker(3, FailureRatio = 0.5, MinimumThroughput = 20, SamplingDurationMs = 10_000, BreakDurationMs = 5_000, SuccessThreshold = 2, HalfOpenMaxCalls = 2, Name = "inventory", Handle = new[] { typeof(TimeoutException) })]
+                public partial int Count(string sku);
+                private int CountCore(string sku) => 1;
+            }
+            """ },
+        { "Timeout", """
+            namespace Shop;
+            public partial class Client
+            {
+                [Timeout(1_500)]
+                public partial ValueTask<string> ReadAsync(CancellationToken ct);
+                private ValueTask<string> ReadAsyncCore(CancellationToken ct) => new("x");
+
+                [Timeout(5_000, Scope = TimeoutScope.Total)]
+                public partial Task WriteAsync(string value, CancellationToken ct);
+                private Task WriteAsyncCore(string value, CancellationToken ct) => Task.CompletedTask;
+            }
+            """ },
+        { "Bulkhead", """
+            namespace Shop;
+            public partial class Client
+            {
+                [Bulkhead(4, MaxQueue = 10, MaxWaitMs = 500, Name = "db")]
+                public partial Task<int> QueryAsync(string sql, CancellationToken ct);
+                private Task<int> QueryAsyncCore(string sql, CancellationToken ct) => Task.FromResult(0);
+            }
+            """ },
+        { "RateLimit", """
+            namespace Shop;
+            public partial class Client
+            {
+                [RateLimit(100, 60_000, Algorithm = RateLimitAlgorithm.SlidingWindow, QueueLimit = 5)]
+                public partial Task SendAsync(string message, CancellationToken ct);
+                private Task SendAsyncCore(string message, CancellationToken ct) => Task.CompletedTask;
+
+                [RateLimit(10, 1_000, Name = "per-user")]
+                public partial int Search([RateLimitKey] string? user, string query);
+                private int SearchCore(string? user, string query) => 0;
+            }
+            """ },
+        { "Fallback", """
+            namespace Shop;
+            public partial class Client
+            {
+                [Fallback(nameof(Cached))]
+                public partial Task<string> GetAsync(string id, CancellationToken ct);
+                private Task<string> GetAsyncCore(string id, CancellationToken ct) => Task.FromResult(id);
+                private string Cached(string id, CancellationToken ct, Exception error) => "cached";
+
+                [Fallback(nameof(Nothing), Handle = new[] { typeof(TimeoutException) })]
+                public partial void Ping();
+                private void PingCore() { }
+                private void Nothing() { }
+            }
+            """ },
+        { "FullStack", """
+            namespace Shop;
+            public sealed record Receipt(string Id);
+            public partial class PaymentsClient
+            {
+                [Fallback(nameof(CachedReceipt))]
+                [Timeout(2_000)]
+                [CircuitBreaker(5, BreakDurationMs = 30_000, Name = "payments")]
+                [Retry(3, DelayMs = 200, Backoff = BackoffKind.Exponential)]
+                [Bulkhead(8, MaxQueue = 16)]
+                [RateLimit(50, 1_000)]
+                [Idempotent]
+                public partial Task<Receipt> GetReceiptAsync(string id, CancellationToken ct);
+                private Task<Receipt> GetReceiptAsyncCore(string id, CancellationToken ct) => Task.FromResult(new Receipt(id));
+                private Receipt CachedReceipt(string id, CancellationToken ct, Exception error) => new(id);
+            }
+            """ },
+        { "SyncShapes", """
+            namespace Shapes;
+            public static partial class Math2
+            {
+                [Retry(2)]
+                public static partial void Touch(in int value, params string[] tags);
+                private static void TouchCore(in int value, params string[] tags) { }
+
+                [Retry(2)]
+                internal static partial long Sum(int a, int b = 2, int? c = null);
+                private static long SumCore(int a, int b, int? c) => a + b;
+            }
+            """ },
+        { "AsyncShapes", """
+            namespace Shapes;
+            public partial class Io
+            {
+                [Retry(2)] protected partial Task FlushAsync(CancellationToken ct);
+                private Task FlushAsyncCore(CancellationToken ct) => Task.CompletedTask;
+
+                [Retry(2)] private protected partial ValueTask CloseAsync();
+                private ValueTask CloseAsyncCore() => default;
+
+                [Retry(2)] protected internal partial ValueTask<byte[]?> ReadAsync(CancellationToken ct, int count, string? path = null);
+                private ValueTask<byte[]?> ReadAsyncCore(CancellationToken ct, int count, string? path) => new((byte[]?)null);
+            }
+            """ },
+        { "GenericAndNested", """
+            namespace Shapes.Deep;
+            public partial class Outer<TOuter> where TOuter : class
+            {
+                public partial record Repository<TKey>
+                {
+                    [Timeout(100)]
+                    public partial Task<TValue> GetAsync<TValue>(TKey key, CancellationToken ct) where TValue : struct, IComparable<TValue>;
+                    private Task<TValue> GetAsyncCore<TValue>(TKey key, CancellationToken ct) where TValue : struct, IComparable<TValue> => Task.FromResult(default(TValue));
+                }
+
+                internal partial struct Counter
+                {
+                    [RateLimit(5, 100)]
+                    public partial int Next<T>([RateLimitKey] T key) where T : notnull;
+                    private int NextCore<T>(T key) where T : notnull => 0;
+                }
+            }
+            """ },
+        { "GlobalNamespace", """
+            public partial class Global
+            {
+                [Retry]
+                public partial int @class(int @event);
+                private int @classCore(int @event) => @event;
+            }
+            """ },
+    };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Generated_code_matches_the_snapshot_and_compiles_without_warnings(string name, string source)
+    {
+        GeneratorOutcome outcome = GeneratorHarness.Run(Usings + source);
+
+        Assert.True(outcome.AllDiagnostics.Count == 0, "Diagnostics:\n" + string.Join("\n", outcome.AllDiagnostics));
+        Assert.NotEmpty(outcome.Sources);
+        Snapshot.Match(name, string.Join("\n", outcome.Sources.Select(s => $"// ---- {s.HintName} ----\n{s.Text}")));
+    }
+
+    [Fact]
+    public void Every_generated_file_is_marked_generated_and_nullable()
+    {
+        GeneratorOutcome outcome = GeneratorHarness.Run(Usings + """
+            namespace A { public partial class X { [Retry] public partial int M(); private int MCore() => 1; } }
+            namespace B { public partial class Y { [Retry] public partial int M(); private int MCore() => 1; } }
+            """);
+
+        Assert.Equal(new[] { "A.X.g.cs", "B.Y.g.cs" }, outcome.Sources.Select(s => s.HintName));
+        Assert.All(outcome.Sources, s =>
+        {
+            Assert.StartsWith("// <auto-generated/>\n#nullable enable\n", s.Text);
+            Assert.Contains("[global::System.CodeDom.Compiler.GeneratedCode(\"Resilience.Generators\"", s.Text);
+        });
+    }
+
+    [Fact]
+    public void Two_runs_produce_the_same_bytes()
+    {
+        string source = Usings + Cases.Select(c => (string)c[1]).Last();
+        Assert.Equal(GeneratorHarness.Run(source).Sources, GeneratorHarness.Run(source).Sources);
+    }
+}

@@ -1,0 +1,59 @@
+using System.Collections.Immutable;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+
+namespace Resilience.Generators.Tests.Infrastructure;
+
+/// <summary>Runs the generator on source text in memory and compiles the result.</summary>
+internal static class GeneratorHarness
+{
+    private static readonly Lazy<ImmutableArray<MetadataReference>> s_references = new(() =>
+    {
+        var paths = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator);
+        return paths
+            .Where(p => Path.GetFileName(p).StartsWith("System.", StringComparison.Ordinal) || Path.GetFileName(p) is "mscorlib.dll" or "netstandard.dll")
+            .Append(typeof(ResilienceRegistry).Assembly.Location)
+            .Select(p => (MetadataReference)MetadataReference.CreateFromFile(p))
+            .ToImmutableArray();
+    });
+
+    public static CSharpParseOptions ParseOptions { get; } = new(LanguageVersion.CSharp12);
+
+    public static CSharpCompilation Compilation(params string[] sources)
+        => CSharpCompilation.Create(
+            "Consumer",
+            sources.Select((s, i) => CSharpSyntaxTree.ParseText(s, ParseOptions, path: $"Source{i}.cs")),
+            s_references.Value,
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
+
+    public static GeneratorDriver CreateDriver()
+        => CSharpGeneratorDriver.Create(
+            new[] { new ResilienceGenerator().AsSourceGenerator() },
+            parseOptions: ParseOptions,
+            driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
+
+    /// <summary>Runs the generator once on <paramref name="sources"/>.</summary>
+    public static GeneratorOutcome Run(params string[] sources)
+    {
+        CSharpCompilation compilation = Compilation(sources);
+        GeneratorDriver driver = CreateDriver().RunGeneratorsAndUpdateCompilation(compilation, out Compilation output, out ImmutableArray<Diagnostic> diagnostics);
+        return new GeneratorOutcome(driver.GetRunResult(), output, diagnostics);
+    }
+}
+
+/// <summary>What one generator run produced.</summary>
+internal sealed record GeneratorOutcome(GeneratorDriverRunResult Result, Compilation Output, ImmutableArray<Diagnostic> GeneratorDiagnostics)
+{
+    /// <summary>The generated files, by hint name, in order.</summary>
+    public IReadOnlyList<(string HintName, string Text)> Sources
+        => Result.Results.SelectMany(r => r.GeneratedSources)
+            .OrderBy(s => s.HintName, StringComparer.Ordinal)
+            .Select(s => (s.HintName, s.SourceText.ToString()))
+            .ToArray();
+
+    /// <summary>Every diagnostic of the generator and of the compiled output, warnings included, hidden ones left out.</summary>
+    public IReadOnlyList<Diagnostic> AllDiagnostics
+        => GeneratorDiagnostics.Concat(Output.GetDiagnostics())
+            .Where(d => d.Severity >= DiagnosticSeverity.Warning)
+            .ToArray();
+}
