@@ -472,9 +472,7 @@ internal static class ResilienceParser
                     return $"takes '{actual.Type.ToDisplayString(s_shortTypeFormat)}' as parameter {i + 1}, not '{expected.Type.ToDisplayString(s_shortTypeFormat)}'";
                 }
 
-                bool byReference = expected.RefKind is RefKind.In or (RefKind)4;
-                bool actualByReference = actual.RefKind is RefKind.In or (RefKind)4;
-                if (byReference != actualByReference || actual.RefKind is RefKind.Ref or RefKind.Out)
+                if (PassingGroup(expected.RefKind) != PassingGroup(actual.RefKind))
                 {
                     return $"passes parameter {i + 1} ('{actual.Name}') differently ({Describe(actual.RefKind)} instead of {Describe(expected.RefKind)})";
                 }
@@ -497,6 +495,15 @@ internal static class ResilienceParser
 
             return null;
 
+            // 'in' and 'ref readonly' are passed alike.
+            static int PassingGroup(RefKind kind) => kind switch
+            {
+                RefKind.In or (RefKind)4 => 1,
+                RefKind.Ref => 2,
+                RefKind.Out => 3,
+                _ => 0,
+            };
+
             static string Describe(RefKind kind) => kind switch
             {
                 RefKind.In => "'in'",
@@ -511,7 +518,8 @@ internal static class ResilienceParser
         {
             string typeParameters = _method.TypeParameters.Length == 0 ? string.Empty : "<" + string.Join(", ", _method.TypeParameters.Select(p => p.Name)) + ">";
             IEnumerable<string> parameters = _method.Parameters.Select(p =>
-                (p.RefKind == RefKind.In ? "in " : p.RefKind == (RefKind)4 ? "ref readonly " : string.Empty) + p.Type.ToDisplayString(s_shortTypeFormat) + " " + p.Name);
+                (p.RefKind switch { RefKind.In => "in ", RefKind.Ref => "ref ", RefKind.Out => "out ", (RefKind)4 => "ref readonly ", _ => string.Empty })
+                + p.Type.ToDisplayString(s_shortTypeFormat) + " " + p.Name);
             if (withException)
             {
                 parameters = parameters.Concat(new[] { "Exception error" });

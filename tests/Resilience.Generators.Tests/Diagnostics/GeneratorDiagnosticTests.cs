@@ -1,0 +1,166 @@
+using Microsoft.CodeAnalysis;
+using Resilience.Generators.Tests.Infrastructure;
+
+namespace Resilience.Generators.Tests.Diagnostics;
+
+/// <summary>RES0001 to RES0006: reported where the problem is, with a message that says what to do, and alone.</summary>
+public sealed class GeneratorDiagnosticTests
+{
+    private const string Usings = """
+        using System;
+        using System.Threading;
+        using System.Threading.Tasks;
+        using Resilience;
+
+        """;
+
+    [Fact]
+    public void RES0001_a_method_that_is_not_partial_is_reported_alone()
+    {
+        Diagnostic diagnostic = Single(
+            "public partial class C { [Retry] public int Get() => 1; }",
+            "RES0001", "Get");
+
+        Assert.Equal("The method 'Get' is not partial: declare it 'partial' without a body, in types that are all 'partial', and implement 'GetCore' instead", diagnostic.GetMessage());
+    }
+
+    [Fact]
+    public void RES0001_names_the_containing_type_that_is_not_partial()
+    {
+        GeneratorOutcome outcome = GeneratorHarness.Run(Usings + "public class Outer { public partial class C { [Retry] public partial int Get(); private int GetCore() => 1; } }");
+
+        Diagnostic diagnostic = Assert.Single(outcome.GeneratorDiagnostics);
+        Assert.Equal("RES0001", diagnostic.Id);
+        Assert.Contains("is in the type 'Outer', which is not partial", diagnostic.GetMessage());
+        Assert.Empty(outcome.Sources);
+    }
+
+    [Fact]
+    public void RES0002_a_missing_core_is_reported_alone_without_CS8795()
+    {
+        Diagnostic diagnostic = Single(
+            "public partial class C { [Retry] public partial Task<int> GetAsync(string id, CancellationToken ct); }",
+            "RES0002", "GetAsync");
+
+        Assert.Equal("The method 'GetAsync' needs an implementation with the same parameters and return type, 'Task<int> GetAsyncCore(string id, CancellationToken ct)', but no method 'GetAsyncCore' exists in 'C'; add it to the type", diagnostic.GetMessage());
+    }
+
+    [Fact]
+    public void RES0002_says_how_the_core_differs()
+    {
+        Diagnostic diagnostic = Single(
+            "public partial class C { [Retry] public partial int Get(string id); private int GetCore(int id) => id; }",
+            "RES0002", "Get");
+
+        Assert.Contains("'GetCore' takes 'int' as parameter 1, not 'string'", diagnostic.GetMessage());
+    }
+
+    [Fact]
+    public void RES0003_a_ref_parameter_is_reported_on_the_parameter_alone()
+    {
+        Diagnostic diagnostic = Single(
+            "public partial class C { [Retry] public partial int Get(ref int value); private int GetCore(ref int value) => value; }",
+            "RES0003", "value");
+
+        Assert.Contains("the parameter 'value' is 'ref'", diagnostic.GetMessage());
+    }
+
+    [Fact]
+    public void RES0003_a_span_in_an_async_method_is_reported()
+    {
+        Diagnostic diagnostic = Single(
+            "public partial class C { [Retry] public partial Task<int> GetAsync(ReadOnlySpan<byte> data); private Task<int> GetAsyncCore(ReadOnlySpan<byte> data) => Task.FromResult(0); }",
+            "RES0003", "data");
+
+        Assert.Contains("cannot keep across an await", diagnostic.GetMessage());
+    }
+
+    [Theory]
+    [InlineData("[Retry(0)]", "0", "RetryAttribute.MaxAttempts is 0; it must be at least 1")]
+    [InlineData("[Retry(DelayMs = 5_000, MaxDelayMs = 1_000)]", "DelayMs = 5_000", "RetryAttribute.DelayMs is 5 000; it must be at most RetryAttribute.MaxDelayMs (1 000); raise MaxDelayMs or lower DelayMs")]
+    [InlineData("[CircuitBreaker(FailureRatio = 1.5)]", "FailureRatio = 1.5", "CircuitBreakerAttribute.FailureRatio is 1.5; it must be 0 (ratio mode off) or in (0, 1]")]
+    [InlineData("[CircuitBreaker(BreakDurationMs = 0)]", "BreakDurationMs = 0", "CircuitBreakerAttribute.BreakDurationMs is 0; it must be at least 1")]
+    [InlineData("[Timeout(-5)]", "-5", "TimeoutAttribute.Milliseconds is -5; it must be at least 1")]
+    [InlineData("[Bulkhead(0)]", "0", "BulkheadAttribute.MaxConcurrency is 0; it must be at least 1")]
+    [InlineData("[RateLimit(10, 0)]", "0", "RateLimitAttribute.WindowMs is 0; it must be at least 1")]
+    [InlineData("[Retry(Handle = new[] { typeof(string) })]", "Handle = new[] { typeof(string) }", "RetryAttribute.Handle is 'string'; it must be a list of exception types (deriving from System.Exception)")]
+    public void RES0004_an_invalid_value_is_reported_on_its_argument(string attribute, string argument, string message)
+    {
+        Diagnostic diagnostic = Single(
+            $"public partial class C {{ {attribute} public partial int Get(CancellationToken ct); private int GetCore(CancellationToken ct) => 1; }}",
+            "RES0004", argument);
+
+        Assert.Equal(message, diagnostic.GetMessage());
+    }
+
+    [Fact]
+    public void RES0005_a_missing_fallback_is_reported_on_the_attribute_argument()
+    {
+        Diagnostic diagnostic = Single(
+            "public partial class C { [Fallback(\"Cached\")] public partial Task<int> GetAsync(string id); private Task<int> GetAsyncCore(string id) => Task.FromResult(1); }",
+            "RES0005", "\"Cached\"");
+
+        Assert.Equal("The fallback method 'Cached' of 'GetAsync' was not found in 'C'; declare it as 'int Cached(string id, Exception error)' (or returning 'Task<int>'; the Exception parameter is optional)", diagnostic.GetMessage());
+    }
+
+    [Fact]
+    public void RES0005_a_should_retry_of_the_wrong_signature_is_reported()
+    {
+        Diagnostic diagnostic = Single(
+            "public partial class C { [Retry(ShouldRetry = nameof(Check))] public partial int Get(); private int GetCore() => 1; private bool Check(string s) => true; }",
+            "RES0005", "ShouldRetry = nameof(Check)");
+
+        Assert.Equal("The ShouldRetry method 'Check' of 'Get' has the wrong signature; declare it as 'bool Check(Exception exception)'", diagnostic.GetMessage());
+    }
+
+    [Fact]
+    public void RES0006_a_shared_name_with_other_settings_is_reported_on_the_second_method()
+    {
+        Diagnostic diagnostic = Single(
+            """
+            public partial class C
+            {
+                [CircuitBreaker(5, Name = "payments")] public partial int First();
+                private int FirstCore() => 1;
+                [CircuitBreaker(10, Name = "payments", BreakDurationMs = 5_000)] public partial int Second();
+                private int SecondCore() => 2;
+            }
+            """,
+            "RES0006", "Second");
+
+        Assert.Equal("The circuit breaker 'payments' is shared by 'C.First' and 'C.Second' with different settings (FailureThreshold 5 and 10, BreakDurationMs 30000 and 5000); give them the same settings or different names", diagnostic.GetMessage());
+    }
+
+    [Fact]
+    public void A_method_with_an_error_gets_a_stub_that_throws_and_no_other_code()
+    {
+        GeneratorOutcome outcome = GeneratorHarness.Run(Usings + "public partial class C { [Retry(0)] public partial int Get(); private int GetCore() => 1; }");
+
+        string source = Assert.Single(outcome.Sources).Text;
+        Assert.Contains("=> throw new global::System.InvalidOperationException(\"RES0004: RetryAttribute.MaxAttempts is 0; it must be at least 1\");", source);
+        Assert.DoesNotContain("GetCore(", source);
+    }
+
+    [Fact]
+    public void Every_diagnostic_links_to_its_documentation_page()
+    {
+        GeneratorOutcome outcome = GeneratorHarness.Run(Usings + "public partial class C { [Retry(0)] public partial int Get(); }");
+
+        Assert.All(outcome.GeneratorDiagnostics, d =>
+            Assert.Equal($"https://github.com/resilience-generators/resilience-generators/blob/main/docs/diagnostics/{d.Id}.md", d.Descriptor.HelpLinkUri));
+    }
+
+    /// <summary>Runs the generator, asserts that the only diagnostic of the whole build is <paramref name="id"/>, on <paramref name="spanText"/>.</summary>
+    private static Diagnostic Single(string source, string id, string spanText)
+    {
+        GeneratorOutcome outcome = GeneratorHarness.Run(Usings + source);
+
+        Diagnostic diagnostic = Assert.Single(outcome.AllDiagnostics);
+        Assert.Equal(id, diagnostic.Id);
+        Assert.Equal(DiagnosticSeverity.Error, diagnostic.Severity);
+        SyntaxTree tree = outcome.Output.SyntaxTrees.First();
+        Assert.Equal(tree.FilePath, diagnostic.Location.GetLineSpan().Path);
+        Assert.Equal(spanText, tree.GetText().ToString(diagnostic.Location.SourceSpan));
+        return diagnostic;
+    }
+}
