@@ -139,14 +139,43 @@ internal static class ResilienceEmitter
             }
 
             // Asynchronous methods forward to an async helper: it takes every parameter by value, which lets
-            // 'in' parameters (not allowed in async methods) and the rest be handled alike.
+            // 'in' parameters (not allowed in async methods) and the rest be handled alike. For Task and Task<T>
+            // the helper returns a ValueTask, so that a call completing synchronously allocates nothing: the method
+            // then returns Task.CompletedTask, or the completed task {Name}Core returned (handed back by TaskHandOff).
             string helper = $"__{_m.MemberKey}_Resilient";
+            string call = $"{helper}{_m.TypeParameters}({string.Join(", ", _m.Parameters.Select(p => p.Name))})";
             _w.Line(declaration);
             WriteConstraints(_w, _m);
-            _w.Line($"    => {helper}{_m.TypeParameters}({string.Join(", ", _m.Parameters.Select(p => p.Name))});");
+            switch (_m.ReturnKind)
+            {
+                case ReturnKind.Task:
+                    _w.Open();
+                    _w.Line($"var __pending = {call};");
+                    _w.Line("return __pending.IsCompletedSuccessfully ? global::System.Threading.Tasks.Task.CompletedTask : __pending.AsTask();");
+                    _w.Close();
+                    break;
+                case ReturnKind.TaskOfT:
+                    _w.Open();
+                    _w.Line($"var __pending = {call};");
+                    _w.Line("return __pending.IsCompletedSuccessfully");
+                    _w.Line($"    ? {Runtime}TaskHandOff<{_m.ResultType}>.Take() ?? global::System.Threading.Tasks.Task.FromResult(__pending.Result)");
+                    _w.Line("    : __pending.AsTask();");
+                    _w.Close();
+                    break;
+                default:
+                    _w.Line($"    => {call};");
+                    break;
+            }
+
+            string helperReturn = _m.ReturnKind switch
+            {
+                ReturnKind.Task => "global::System.Threading.Tasks.ValueTask",
+                ReturnKind.TaskOfT => $"global::System.Threading.Tasks.ValueTask<{_m.ResultType}>",
+                _ => _m.ReturnType,
+            };
             _w.Blank();
             _w.Line(s_generatedCode);
-            _w.Line(Signature(_m, $"private {Static}async", helper, _m.Parameters.Select(p => p.Type + " " + p.Name)));
+            _w.Line($"private {Static}async {helperReturn} {helper}{_m.TypeParameters}({string.Join(", ", _m.Parameters.Select(p => p.Type + " " + p.Name))})");
             WriteConstraints(_w, _m);
             _w.Open();
             EmitBody();
@@ -208,12 +237,18 @@ internal static class ResilienceEmitter
                 _w.Line($"{_m.ResultType} __result = default!;");
             }
 
+            if (HandsOffTask)
+            {
+                _w.Line($"global::System.Threading.Tasks.Task<{_m.ResultType}>? __coreTask = null;");
+            }
+
             string caller = _m.CancellationToken ?? NoToken;
             if (_m.Fallback is not { } fallback)
             {
                 EmitRateLimit(caller);
                 if (_hasResult)
                 {
+                    HandOff("__coreTask");
                     _w.Line("return __result;");
                 }
 
@@ -227,6 +262,7 @@ internal static class ResilienceEmitter
 
             _w.Open("try");
             EmitRateLimit(caller);
+            HandOff("__coreTask");
             _w.Line(_hasResult ? "return __result;" : "return;");
             _w.Close();
             _w.Line($"catch ({Exception} __fallbackError) when ({Condition("__fallbackError", _m.CancellationToken, rejections: false, fallback.Handle, EmptyTypes)})");
@@ -250,7 +286,19 @@ internal static class ResilienceEmitter
                 call = $"await {call}.ConfigureAwait(false)";
             }
 
+            HandOff("null");
             _w.Line(_hasResult ? $"return {call};" : call + ";");
+        }
+
+        /// <summary>True for Task&lt;T&gt;: the task {Name}Core returned is handed back to the method (see <c>TaskHandOff</c>).</summary>
+        private bool HandsOffTask => _m.ReturnKind == ReturnKind.TaskOfT;
+
+        private void HandOff(string task)
+        {
+            if (HandsOffTask)
+            {
+                _w.Line($"{Runtime}TaskHandOff<{_m.ResultType}>.Set({task});");
+            }
         }
 
         /// <summary>A filter: not the caller's cancellation (nor a rejection, when asked), then Ignore, then Handle.</summary>
@@ -460,7 +508,15 @@ internal static class ResilienceEmitter
         private void EmitCore(string token)
         {
             string arguments = string.Join(", ", _m.Parameters.Select(p => p.IsCancellationToken && p.Name == _m.CancellationToken ? token : p.PassModifier + p.Name));
-            string call = $"{Await}{_m.CoreName}{_m.TypeParameters}({arguments}){ConfigureAwait}";
+            string invocation = $"{_m.CoreName}{_m.TypeParameters}({arguments})";
+            if (HandsOffTask)
+            {
+                _w.Line($"__coreTask = {invocation};");
+                _w.Line("__result = await __coreTask.ConfigureAwait(false);");
+                return;
+            }
+
+            string call = $"{Await}{invocation}{ConfigureAwait}";
             _w.Line(_hasResult ? $"__result = {call};" : call + ";");
         }
     }

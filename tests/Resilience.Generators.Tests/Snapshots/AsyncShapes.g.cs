@@ -32,10 +32,13 @@ namespace Shapes
 
         [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "1.0.0")]
         protected partial global::System.Threading.Tasks.Task FlushAsync(global::System.Threading.CancellationToken ct)
-            => __FlushAsync_Resilient(ct);
+        {
+            var __pending = __FlushAsync_Resilient(ct);
+            return __pending.IsCompletedSuccessfully ? global::System.Threading.Tasks.Task.CompletedTask : __pending.AsTask();
+        }
 
         [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "1.0.0")]
-        private async global::System.Threading.Tasks.Task __FlushAsync_Resilient(global::System.Threading.CancellationToken ct)
+        private async global::System.Threading.Tasks.ValueTask __FlushAsync_Resilient(global::System.Threading.CancellationToken ct)
         {
             var __registry = global::Resilience.ResilienceRegistry.Default;
             for (int __attempt = 1; ; __attempt++)

@@ -13,12 +13,18 @@ namespace Shop
 
         [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "1.0.0")]
         public partial global::System.Threading.Tasks.Task<int> QueryAsync(string sql, global::System.Threading.CancellationToken ct)
-            => __QueryAsync_Resilient(sql, ct);
+        {
+            var __pending = __QueryAsync_Resilient(sql, ct);
+            return __pending.IsCompletedSuccessfully
+                ? global::Resilience.TaskHandOff<int>.Take() ?? global::System.Threading.Tasks.Task.FromResult(__pending.Result)
+                : __pending.AsTask();
+        }
 
         [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "1.0.0")]
-        private async global::System.Threading.Tasks.Task<int> __QueryAsync_Resilient(string sql, global::System.Threading.CancellationToken ct)
+        private async global::System.Threading.Tasks.ValueTask<int> __QueryAsync_Resilient(string sql, global::System.Threading.CancellationToken ct)
         {
             int __result = default!;
+            global::System.Threading.Tasks.Task<int>? __coreTask = null;
             if (!await __QueryAsync_Bulkhead.EnterAsync(ct).ConfigureAwait(false))
             {
                 throw __QueryAsync_Bulkhead.CreateRejection();
@@ -26,13 +32,15 @@ namespace Shop
 
             try
             {
-                __result = await QueryAsyncCore(sql, ct).ConfigureAwait(false);
+                __coreTask = QueryAsyncCore(sql, ct);
+                __result = await __coreTask.ConfigureAwait(false);
             }
             finally
             {
                 __QueryAsync_Bulkhead.Release();
             }
 
+            global::Resilience.TaskHandOff<int>.Set(__coreTask);
             return __result;
         }
     }

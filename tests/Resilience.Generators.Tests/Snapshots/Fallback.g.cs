@@ -9,16 +9,24 @@ namespace Shop
     {
         [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "1.0.0")]
         public partial global::System.Threading.Tasks.Task<string> GetAsync(string id, global::System.Threading.CancellationToken ct)
-            => __GetAsync_Resilient(id, ct);
+        {
+            var __pending = __GetAsync_Resilient(id, ct);
+            return __pending.IsCompletedSuccessfully
+                ? global::Resilience.TaskHandOff<string>.Take() ?? global::System.Threading.Tasks.Task.FromResult(__pending.Result)
+                : __pending.AsTask();
+        }
 
         [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "1.0.0")]
-        private async global::System.Threading.Tasks.Task<string> __GetAsync_Resilient(string id, global::System.Threading.CancellationToken ct)
+        private async global::System.Threading.Tasks.ValueTask<string> __GetAsync_Resilient(string id, global::System.Threading.CancellationToken ct)
         {
             string __result = default!;
+            global::System.Threading.Tasks.Task<string>? __coreTask = null;
             global::System.Exception __failure;
             try
             {
-                __result = await GetAsyncCore(id, ct).ConfigureAwait(false);
+                __coreTask = GetAsyncCore(id, ct);
+                __result = await __coreTask.ConfigureAwait(false);
+                global::Resilience.TaskHandOff<string>.Set(__coreTask);
                 return __result;
             }
             catch (global::System.Exception __fallbackError) when (!(__fallbackError is global::System.OperationCanceledException && ct.IsCancellationRequested))
@@ -26,6 +34,7 @@ namespace Shop
                 __failure = __fallbackError;
             }
 
+            global::Resilience.TaskHandOff<string>.Set(null);
             return Cached(id, ct, __failure);
         }
 

@@ -21,13 +21,19 @@ namespace Shop
 
         [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "1.0.0")]
         public partial global::System.Threading.Tasks.Task<global::Shop.Receipt> GetReceiptAsync(string id, global::System.Threading.CancellationToken ct)
-            => __GetReceiptAsync_Resilient(id, ct);
+        {
+            var __pending = __GetReceiptAsync_Resilient(id, ct);
+            return __pending.IsCompletedSuccessfully
+                ? global::Resilience.TaskHandOff<global::Shop.Receipt>.Take() ?? global::System.Threading.Tasks.Task.FromResult(__pending.Result)
+                : __pending.AsTask();
+        }
 
         [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "1.0.0")]
-        private async global::System.Threading.Tasks.Task<global::Shop.Receipt> __GetReceiptAsync_Resilient(string id, global::System.Threading.CancellationToken ct)
+        private async global::System.Threading.Tasks.ValueTask<global::Shop.Receipt> __GetReceiptAsync_Resilient(string id, global::System.Threading.CancellationToken ct)
         {
             var __registry = global::Resilience.ResilienceRegistry.Default;
             global::Shop.Receipt __result = default!;
+            global::System.Threading.Tasks.Task<global::Shop.Receipt>? __coreTask = null;
             global::System.Exception __failure;
             try
             {
@@ -62,7 +68,8 @@ namespace Shop
                                 var __attemptTimeout = __registry.StartTimeout(new global::System.TimeSpan(20000000L), ct);
                                 try
                                 {
-                                    __result = await GetReceiptAsyncCore(id, __attemptTimeout.Token).ConfigureAwait(false);
+                                    __coreTask = GetReceiptAsyncCore(id, __attemptTimeout.Token);
+                                    __result = await __coreTask.ConfigureAwait(false);
                                 }
                                 catch (global::System.OperationCanceledException __attemptCanceled) when (__attemptTimeout.HasTimedOut)
                                 {
@@ -103,6 +110,7 @@ namespace Shop
                     }
                 }
 
+                global::Resilience.TaskHandOff<global::Shop.Receipt>.Set(__coreTask);
                 return __result;
             }
             catch (global::System.Exception __fallbackError) when (!(__fallbackError is global::System.OperationCanceledException && ct.IsCancellationRequested))
@@ -111,6 +119,7 @@ namespace Shop
             }
 
             __fallback:
+            global::Resilience.TaskHandOff<global::Shop.Receipt>.Set(null);
             return CachedReceipt(id, ct, __failure);
         }
     }

@@ -45,18 +45,25 @@ namespace Shapes.Deep
             [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "1.0.0")]
             public partial global::System.Threading.Tasks.Task<TValue> GetAsync<TValue>(TKey key, global::System.Threading.CancellationToken ct)
                 where TValue : struct, global::System.IComparable<TValue>
-                => __GetAsync_Resilient<TValue>(key, ct);
+            {
+                var __pending = __GetAsync_Resilient<TValue>(key, ct);
+                return __pending.IsCompletedSuccessfully
+                    ? global::Resilience.TaskHandOff<TValue>.Take() ?? global::System.Threading.Tasks.Task.FromResult(__pending.Result)
+                    : __pending.AsTask();
+            }
 
             [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "1.0.0")]
-            private async global::System.Threading.Tasks.Task<TValue> __GetAsync_Resilient<TValue>(TKey key, global::System.Threading.CancellationToken ct)
+            private async global::System.Threading.Tasks.ValueTask<TValue> __GetAsync_Resilient<TValue>(TKey key, global::System.Threading.CancellationToken ct)
                 where TValue : struct, global::System.IComparable<TValue>
             {
                 var __registry = global::Resilience.ResilienceRegistry.Default;
                 TValue __result = default!;
+                global::System.Threading.Tasks.Task<TValue>? __coreTask = null;
                 var __attemptTimeout = __registry.StartTimeout(new global::System.TimeSpan(1000000L), ct);
                 try
                 {
-                    __result = await GetAsyncCore<TValue>(key, __attemptTimeout.Token).ConfigureAwait(false);
+                    __coreTask = GetAsyncCore<TValue>(key, __attemptTimeout.Token);
+                    __result = await __coreTask.ConfigureAwait(false);
                 }
                 catch (global::System.OperationCanceledException __attemptCanceled) when (__attemptTimeout.HasTimedOut)
                 {
@@ -67,6 +74,7 @@ namespace Shapes.Deep
                     __attemptTimeout.Return();
                 }
 
+                global::Resilience.TaskHandOff<TValue>.Set(__coreTask);
                 return __result;
             }
         }

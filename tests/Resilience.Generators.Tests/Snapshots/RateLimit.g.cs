@@ -31,10 +31,13 @@ namespace Shop
 
         [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "1.0.0")]
         public partial global::System.Threading.Tasks.Task SendAsync(string message, global::System.Threading.CancellationToken ct)
-            => __SendAsync_Resilient(message, ct);
+        {
+            var __pending = __SendAsync_Resilient(message, ct);
+            return __pending.IsCompletedSuccessfully ? global::System.Threading.Tasks.Task.CompletedTask : __pending.AsTask();
+        }
 
         [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "1.0.0")]
-        private async global::System.Threading.Tasks.Task __SendAsync_Resilient(string message, global::System.Threading.CancellationToken ct)
+        private async global::System.Threading.Tasks.ValueTask __SendAsync_Resilient(string message, global::System.Threading.CancellationToken ct)
         {
             var __limiter = __SendAsync_RateLimit;
             if (!await __limiter.AcquireAsync(ct).ConfigureAwait(false))

@@ -9,18 +9,25 @@ namespace Shop
     {
         [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "1.0.0")]
         public partial global::System.Threading.Tasks.Task<int> GetAsync(string id, global::System.Threading.CancellationToken ct)
-            => __GetAsync_Resilient(id, ct);
+        {
+            var __pending = __GetAsync_Resilient(id, ct);
+            return __pending.IsCompletedSuccessfully
+                ? global::Resilience.TaskHandOff<int>.Take() ?? global::System.Threading.Tasks.Task.FromResult(__pending.Result)
+                : __pending.AsTask();
+        }
 
         [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "1.0.0")]
-        private async global::System.Threading.Tasks.Task<int> __GetAsync_Resilient(string id, global::System.Threading.CancellationToken ct)
+        private async global::System.Threading.Tasks.ValueTask<int> __GetAsync_Resilient(string id, global::System.Threading.CancellationToken ct)
         {
             var __registry = global::Resilience.ResilienceRegistry.Default;
             int __result = default!;
+            global::System.Threading.Tasks.Task<int>? __coreTask = null;
             for (int __attempt = 1; ; __attempt++)
             {
                 try
                 {
-                    __result = await GetAsyncCore(id, ct).ConfigureAwait(false);
+                    __coreTask = GetAsyncCore(id, ct);
+                    __result = await __coreTask.ConfigureAwait(false);
                     break;
                 }
                 catch (global::System.Exception __retryError) when (__attempt < 4 && !(__retryError is global::Resilience.ResilienceRejectedException) && !(__retryError is global::System.OperationCanceledException && ct.IsCancellationRequested) && !(__retryError is global::System.IO.FileNotFoundException) && (__retryError is global::System.TimeoutException || __retryError is global::System.IO.IOException) && IsTransient(__retryError))
@@ -31,6 +38,7 @@ namespace Shop
                 }
             }
 
+            global::Resilience.TaskHandOff<int>.Set(__coreTask);
             return __result;
         }
     }

@@ -35,10 +35,13 @@ namespace Shop
 
         [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "1.0.0")]
         public partial global::System.Threading.Tasks.Task WriteAsync(string value, global::System.Threading.CancellationToken ct)
-            => __WriteAsync_Resilient(value, ct);
+        {
+            var __pending = __WriteAsync_Resilient(value, ct);
+            return __pending.IsCompletedSuccessfully ? global::System.Threading.Tasks.Task.CompletedTask : __pending.AsTask();
+        }
 
         [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "1.0.0")]
-        private async global::System.Threading.Tasks.Task __WriteAsync_Resilient(string value, global::System.Threading.CancellationToken ct)
+        private async global::System.Threading.Tasks.ValueTask __WriteAsync_Resilient(string value, global::System.Threading.CancellationToken ct)
         {
             var __registry = global::Resilience.ResilienceRegistry.Default;
             var __totalTimeout = __registry.StartTimeout(new global::System.TimeSpan(50000000L), ct);
