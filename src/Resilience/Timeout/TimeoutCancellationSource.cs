@@ -17,7 +17,7 @@ namespace Resilience;
 /// </para>
 /// <para>
 /// A source whose token was cancelled is never reused. On .NET 8 and later, other sources are reset with
-/// <see cref="CancellationTokenSource.TryReset"/> and reused; on .NET Standard 2.0 every call gets a new one.
+/// <c>CancellationTokenSource.TryReset</c> and reused; on .NET Standard 2.0 every call gets a new one.
 /// </para>
 /// </remarks>
 [EditorBrowsable(EditorBrowsableState.Never)]
