@@ -265,7 +265,10 @@ internal static class ResilienceEmitter
             HandOff("__coreTask");
             _w.Line(_hasResult ? "return __result;" : "return;");
             _w.Close();
-            _w.Line($"catch ({Exception} __fallbackError) when ({Condition("__fallbackError", _m.CancellationToken, rejections: false, fallback.Handle, EmptyTypes)})");
+            string filter = Condition("__fallbackError", _m.CancellationToken, rejections: false, fallback.Handle, EmptyTypes);
+            _w.Line(filter == "true"
+                ? fallback.PassesException ? $"catch ({Exception} __fallbackError)" : $"catch ({Exception})"
+                : $"catch ({Exception} __fallbackError) when ({filter})");
             _w.Open();
             if (fallback.PassesException)
             {

@@ -86,6 +86,11 @@ public sealed class SnapshotTests
                 public partial void Ping();
                 private void PingCore() { }
                 private void Nothing() { }
+
+                [Fallback(nameof(Zero))]
+                public partial int Count();
+                private int CountCore() => 1;
+                private int Zero() => 0;
             }
             """ },
         { "FullStack", """

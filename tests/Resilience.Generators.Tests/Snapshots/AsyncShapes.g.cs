@@ -7,11 +7,11 @@ namespace Shapes
 {
     partial class Io
     {
-        [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "1.0.0")]
+        [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
         private protected partial global::System.Threading.Tasks.ValueTask CloseAsync()
             => __CloseAsync_Resilient();
 
-        [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "1.0.0")]
+        [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
         private async global::System.Threading.Tasks.ValueTask __CloseAsync_Resilient()
         {
             var __registry = global::Resilience.ResilienceRegistry.Default;
@@ -30,14 +30,14 @@ namespace Shapes
             }
         }
 
-        [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "1.0.0")]
+        [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
         protected partial global::System.Threading.Tasks.Task FlushAsync(global::System.Threading.CancellationToken ct)
         {
             var __pending = __FlushAsync_Resilient(ct);
             return __pending.IsCompletedSuccessfully ? global::System.Threading.Tasks.Task.CompletedTask : __pending.AsTask();
         }
 
-        [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "1.0.0")]
+        [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
         private async global::System.Threading.Tasks.ValueTask __FlushAsync_Resilient(global::System.Threading.CancellationToken ct)
         {
             var __registry = global::Resilience.ResilienceRegistry.Default;
@@ -56,11 +56,11 @@ namespace Shapes
             }
         }
 
-        [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "1.0.0")]
+        [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
         protected internal partial global::System.Threading.Tasks.ValueTask<byte[]?> ReadAsync(global::System.Threading.CancellationToken ct, int count, string? path)
             => __ReadAsync_Resilient(ct, count, path);
 
-        [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "1.0.0")]
+        [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
         private async global::System.Threading.Tasks.ValueTask<byte[]?> __ReadAsync_Resilient(global::System.Threading.CancellationToken ct, int count, string? path)
         {
             var __registry = global::Resilience.ResilienceRegistry.Default;

@@ -7,7 +7,23 @@ namespace Shop
 {
     partial class Client
     {
-        [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "1.0.0")]
+        [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
+        public partial int Count()
+        {
+            int __result = default!;
+            try
+            {
+                __result = CountCore();
+                return __result;
+            }
+            catch (global::System.Exception)
+            {
+            }
+
+            return Zero();
+        }
+
+        [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
         public partial global::System.Threading.Tasks.Task<string> GetAsync(string id, global::System.Threading.CancellationToken ct)
         {
             var __pending = __GetAsync_Resilient(id, ct);
@@ -16,7 +32,7 @@ namespace Shop
                 : __pending.AsTask();
         }
 
-        [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "1.0.0")]
+        [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
         private async global::System.Threading.Tasks.ValueTask<string> __GetAsync_Resilient(string id, global::System.Threading.CancellationToken ct)
         {
             string __result = default!;
@@ -38,7 +54,7 @@ namespace Shop
             return Cached(id, ct, __failure);
         }
 
-        [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "1.0.0")]
+        [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
         public partial void Ping()
         {
             try

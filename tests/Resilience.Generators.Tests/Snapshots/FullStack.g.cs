@@ -7,19 +7,19 @@ namespace Shop
 {
     partial class PaymentsClient
     {
-        [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "1.0.0")]
+        [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
         private static readonly global::Resilience.CircuitBreakerState __GetReceiptAsync_CircuitBreaker =
             global::Resilience.ResilienceRegistry.Default.GetOrAddCircuitBreaker("payments", new global::Resilience.CircuitBreakerOptions { FailureThreshold = 5, FailureRatio = 0d, MinimumThroughput = 10, SamplingDurationMs = 30000, BreakDurationMs = 30000, SuccessThreshold = 1, HalfOpenMaxCalls = 1 });
 
-        [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "1.0.0")]
+        [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
         private static readonly global::Resilience.BulkheadState __GetReceiptAsync_Bulkhead =
             global::Resilience.ResilienceRegistry.Default.GetOrAddBulkhead("Shop.PaymentsClient.GetReceiptAsync", new global::Resilience.BulkheadOptions { MaxConcurrency = 8, MaxQueue = 16, MaxWaitMs = 0 });
 
-        [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "1.0.0")]
+        [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
         private static readonly global::Resilience.RateLimiterState __GetReceiptAsync_RateLimit =
             global::Resilience.ResilienceRegistry.Default.GetOrAddRateLimiter("Shop.PaymentsClient.GetReceiptAsync", new global::Resilience.RateLimitOptions { Permits = 50, WindowMs = 1000, Algorithm = (global::Resilience.RateLimitAlgorithm)0, QueueLimit = 0 });
 
-        [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "1.0.0")]
+        [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
         public partial global::System.Threading.Tasks.Task<global::Shop.Receipt> GetReceiptAsync(string id, global::System.Threading.CancellationToken ct)
         {
             var __pending = __GetReceiptAsync_Resilient(id, ct);
@@ -28,7 +28,7 @@ namespace Shop
                 : __pending.AsTask();
         }
 
-        [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "1.0.0")]
+        [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
         private async global::System.Threading.Tasks.ValueTask<global::Shop.Receipt> __GetReceiptAsync_Resilient(string id, global::System.Threading.CancellationToken ct)
         {
             var __registry = global::Resilience.ResilienceRegistry.Default;

@@ -9,11 +9,11 @@ namespace Shapes.Deep
     {
         partial struct Counter
         {
-            [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "1.0.0")]
+            [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
             private static readonly global::Resilience.KeyedRateLimiterState<object?> __Next_RateLimit =
                 global::Resilience.ResilienceRegistry.Default.GetOrAddKeyedRateLimiter<object?>("Shapes.Deep.Outer.Counter.Next", new global::Resilience.RateLimitOptions { Permits = 5, WindowMs = 100, Algorithm = (global::Resilience.RateLimitAlgorithm)0, QueueLimit = 0 });
 
-            [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "1.0.0")]
+            [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
             public partial int Next<T>(T key)
                 where T : notnull
             {
@@ -42,7 +42,7 @@ namespace Shapes.Deep
     {
         partial record Repository<TKey>
         {
-            [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "1.0.0")]
+            [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
             public partial global::System.Threading.Tasks.Task<TValue> GetAsync<TValue>(TKey key, global::System.Threading.CancellationToken ct)
                 where TValue : struct, global::System.IComparable<TValue>
             {
@@ -52,7 +52,7 @@ namespace Shapes.Deep
                     : __pending.AsTask();
             }
 
-            [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "1.0.0")]
+            [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
             private async global::System.Threading.Tasks.ValueTask<TValue> __GetAsync_Resilient<TValue>(TKey key, global::System.Threading.CancellationToken ct)
                 where TValue : struct, global::System.IComparable<TValue>
             {

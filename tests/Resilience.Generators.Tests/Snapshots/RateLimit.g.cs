@@ -7,11 +7,11 @@ namespace Shop
 {
     partial class Client
     {
-        [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "1.0.0")]
+        [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
         private static readonly global::Resilience.KeyedRateLimiterState<string?> __Search_RateLimit =
             global::Resilience.ResilienceRegistry.Default.GetOrAddKeyedRateLimiter<string?>("per-user", new global::Resilience.RateLimitOptions { Permits = 10, WindowMs = 1000, Algorithm = (global::Resilience.RateLimitAlgorithm)0, QueueLimit = 0 });
 
-        [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "1.0.0")]
+        [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
         public partial int Search(string? user, string query)
         {
             int __result = default!;
@@ -25,18 +25,18 @@ namespace Shop
             return __result;
         }
 
-        [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "1.0.0")]
+        [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
         private static readonly global::Resilience.RateLimiterState __SendAsync_RateLimit =
             global::Resilience.ResilienceRegistry.Default.GetOrAddRateLimiter("Shop.Client.SendAsync", new global::Resilience.RateLimitOptions { Permits = 100, WindowMs = 60000, Algorithm = (global::Resilience.RateLimitAlgorithm)2, QueueLimit = 5 });
 
-        [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "1.0.0")]
+        [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
         public partial global::System.Threading.Tasks.Task SendAsync(string message, global::System.Threading.CancellationToken ct)
         {
             var __pending = __SendAsync_Resilient(message, ct);
             return __pending.IsCompletedSuccessfully ? global::System.Threading.Tasks.Task.CompletedTask : __pending.AsTask();
         }
 
-        [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "1.0.0")]
+        [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
         private async global::System.Threading.Tasks.ValueTask __SendAsync_Resilient(string message, global::System.Threading.CancellationToken ct)
         {
             var __limiter = __SendAsync_RateLimit;

@@ -7,7 +7,7 @@ namespace Shop
 {
     partial class Client
     {
-        [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "1.0.0")]
+        [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
         public partial global::System.Threading.Tasks.Task<int> GetAsync(string id, global::System.Threading.CancellationToken ct)
         {
             var __pending = __GetAsync_Resilient(id, ct);
@@ -16,7 +16,7 @@ namespace Shop
                 : __pending.AsTask();
         }
 
-        [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "1.0.0")]
+        [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
         private async global::System.Threading.Tasks.ValueTask<int> __GetAsync_Resilient(string id, global::System.Threading.CancellationToken ct)
         {
             var __registry = global::Resilience.ResilienceRegistry.Default;
