@@ -1,0 +1,40 @@
+namespace Resilience.Package.Tests;
+
+/// <summary>Packs Resilience.Generators once into a folder feed of its own, for the tests of one class.</summary>
+public sealed class PackedPackage : IDisposable
+{
+    public const string Version = "0.1.0";
+
+    public PackedPackage()
+    {
+        WorkDirectory = Directory.CreateTempSubdirectory("resilience-package-").FullName;
+        Feed = Path.Combine(WorkDirectory, "feed");
+        string project = Path.Combine(RepositoryRoot(), "src", "Resilience", "Resilience.csproj");
+        (int exit, string output) = DotNet.Run(WorkDirectory, new Dictionary<string, string>(), "pack", project, "-c", "Release", "-o", Feed);
+        if (exit != 0)
+        {
+            throw new InvalidOperationException("dotnet pack failed:\n" + output);
+        }
+    }
+
+    /// <summary>A temporary folder for the feed and the consumers; deleted at the end.</summary>
+    public string WorkDirectory { get; }
+
+    /// <summary>The folder holding the .nupkg and .snupkg.</summary>
+    public string Feed { get; }
+
+    public void Dispose() => Directory.Delete(WorkDirectory, recursive: true);
+
+    private static string RepositoryRoot()
+    {
+        for (DirectoryInfo? directory = new(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "Resilience.Generators.sln")))
+            {
+                return directory.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("The repository root (with Resilience.Generators.sln) was not found above " + AppContext.BaseDirectory);
+    }
+}

@@ -1,0 +1,125 @@
+using System.IO.Compression;
+
+namespace Resilience.Package.Tests;
+
+/// <summary>
+/// Packs Resilience.Generators, then builds and runs a fresh project that references it by version from a local
+/// folder feed: the package alone must bring the runtime and the generator.
+/// </summary>
+public sealed class PackedPackageTests(PackedPackage package) : IClassFixture<PackedPackage>
+{
+    private const string Version = PackedPackage.Version;
+
+    private readonly string _work = package.WorkDirectory;
+
+    [Fact]
+    public void The_packed_package_generates_and_runs_in_a_fresh_consumer()
+    {
+        string feed = package.Feed;
+        string consumer = WriteConsumer(feed);
+        // A cache of its own, so that a package of the same version cached by an earlier run is never used.
+        var environment = new Dictionary<string, string> { ["NUGET_PACKAGES"] = Path.Combine(_work, "packages") };
+
+        (int buildExit, string build) = DotNet.Run(consumer, environment, "build", "-c", "Release");
+        Assert.True(buildExit == 0, "The consumer did not build:\n" + build);
+
+        (int runExit, string run) = DotNet.Run(consumer, environment, "run", "-c", "Release", "--no-build");
+        Assert.True(runExit == 0, "The consumer failed:\n" + run);
+        Assert.Contains("receipt r-1 after 3 calls", run);
+        Assert.Contains("rejected: BrokenCircuitException", run);
+        Assert.Contains("fallback: cached r-2", run);
+    }
+
+    [Fact]
+    public void The_package_holds_the_runtime_per_framework_and_the_generator_as_an_analyzer()
+    {
+        string feed = package.Feed;
+        using ZipArchive package = ZipFile.OpenRead(Path.Combine(feed, $"Resilience.Generators.{Version}.nupkg"));
+        string[] files = package.Entries.Select(e => e.FullName).Where(n => !n.StartsWith("_rels/") && !n.StartsWith("package/") && n != "[Content_Types].xml").Order(StringComparer.Ordinal).ToArray();
+
+        Assert.Contains("analyzers/dotnet/cs/Resilience.Generators.dll", files);
+        Assert.Contains("lib/netstandard2.0/Resilience.dll", files);
+        Assert.Contains("lib/netstandard2.0/Resilience.xml", files);
+        Assert.Contains("lib/net8.0/Resilience.dll", files);
+        Assert.Contains("lib/net8.0/Resilience.xml", files);
+        Assert.Contains("README.md", files);
+        Assert.DoesNotContain(files, f => f.Contains("Tests", StringComparison.Ordinal) || f.Contains("Samples", StringComparison.Ordinal));
+        Assert.DoesNotContain(files, f => f.StartsWith("lib/", StringComparison.Ordinal) && f.Contains("Generators", StringComparison.Ordinal));
+
+        using var nuspec = new StreamReader(package.GetEntry("Resilience.Generators.nuspec")!.Open());
+        string metadata = nuspec.ReadToEnd();
+        Assert.Contains("<license type=\"expression\">MIT</license>", metadata);
+        Assert.Contains("<readme>README.md</readme>", metadata);
+        Assert.Contains("<dependency id=\"Microsoft.Bcl.TimeProvider\"", metadata);
+        Assert.Contains("<group targetFramework=\"net8.0\" />", metadata);
+        Assert.True(File.Exists(Path.Combine(feed, $"Resilience.Generators.{Version}.snupkg")), "No symbols package was produced.");
+    }
+
+    private string WriteConsumer(string feed)
+    {
+        string directory = Path.Combine(_work, "consumer");
+        Directory.CreateDirectory(directory);
+        File.WriteAllText(Path.Combine(directory, "nuget.config"), $"""
+            <?xml version="1.0" encoding="utf-8"?>
+            <configuration>
+              <packageSources>
+                <add key="local" value="{feed}" />
+              </packageSources>
+            </configuration>
+            """);
+        File.WriteAllText(Path.Combine(directory, "Consumer.csproj"), $"""
+            <Project Sdk="Microsoft.NET.Sdk">
+              <PropertyGroup>
+                <OutputType>Exe</OutputType>
+                <TargetFramework>net10.0</TargetFramework>
+                <Nullable>enable</Nullable>
+                <ImplicitUsings>enable</ImplicitUsings>
+              </PropertyGroup>
+              <ItemGroup>
+                <PackageReference Include="Resilience.Generators" Version="{Version}" />
+              </ItemGroup>
+            </Project>
+            """);
+        File.WriteAllText(Path.Combine(directory, "Program.cs"), """
+            using Resilience;
+
+            var client = new ReceiptsClient();
+            Console.WriteLine(await client.GetReceiptAsync("r-1"));
+
+            ResilienceRegistry.Default.CircuitBreaker("receipts").Isolate();
+            try
+            {
+                await client.GetReceiptAsync("r-1");
+            }
+            catch (BrokenCircuitException e)
+            {
+                Console.WriteLine("rejected: " + e.GetType().Name);
+            }
+
+            Console.WriteLine("fallback: " + client.GetCached("r-2"));
+
+            public partial class ReceiptsClient
+            {
+                private int _calls;
+
+                [Retry(3, DelayMs = 1, Jitter = false)]
+                [CircuitBreaker(5, Name = "receipts")]
+                [Timeout(5_000)]
+                [Idempotent]
+                public partial Task<string> GetReceiptAsync(string id, CancellationToken ct = default);
+
+                private Task<string> GetReceiptAsyncCore(string id, CancellationToken ct)
+                    => ++_calls < 3 ? throw new HttpRequestException("503") : Task.FromResult($"receipt {id} after {_calls} calls");
+
+                [CircuitBreaker(1, Name = "cache-demo")]
+                [Fallback(nameof(Cached))]
+                public partial string GetCached(string id);
+
+                private string GetCachedCore(string id) => throw new InvalidOperationException("down");
+
+                private string Cached(string id) => "cached " + id;
+            }
+            """);
+        return directory;
+    }
+}
