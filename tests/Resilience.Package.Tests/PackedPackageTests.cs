@@ -34,8 +34,8 @@ public sealed class PackedPackageTests(PackedPackage package) : IClassFixture<Pa
     public void The_package_holds_the_runtime_per_framework_and_the_generator_as_an_analyzer()
     {
         string feed = package.Feed;
-        using ZipArchive package = ZipFile.OpenRead(Path.Combine(feed, $"Resilience.Generators.{Version}.nupkg"));
-        string[] files = package.Entries.Select(e => e.FullName).Where(n => !n.StartsWith("_rels/") && !n.StartsWith("package/") && n != "[Content_Types].xml").Order(StringComparer.Ordinal).ToArray();
+        using ZipArchive archive = ZipFile.OpenRead(Path.Combine(feed, $"Resilience.Generators.{Version}.nupkg"));
+        string[] files = archive.Entries.Select(e => e.FullName).Where(n => !n.StartsWith("_rels/") && !n.StartsWith("package/") && n != "[Content_Types].xml").Order(StringComparer.Ordinal).ToArray();
 
         Assert.Contains("analyzers/dotnet/cs/Resilience.Generators.dll", files);
         Assert.Contains("lib/netstandard2.0/Resilience.dll", files);
@@ -46,7 +46,7 @@ public sealed class PackedPackageTests(PackedPackage package) : IClassFixture<Pa
         Assert.DoesNotContain(files, f => f.Contains("Tests", StringComparison.Ordinal) || f.Contains("Samples", StringComparison.Ordinal));
         Assert.DoesNotContain(files, f => f.StartsWith("lib/", StringComparison.Ordinal) && f.Contains("Generators", StringComparison.Ordinal));
 
-        using var nuspec = new StreamReader(package.GetEntry("Resilience.Generators.nuspec")!.Open());
+        using var nuspec = new StreamReader(archive.GetEntry("Resilience.Generators.nuspec")!.Open());
         string metadata = nuspec.ReadToEnd();
         Assert.Contains("<license type=\"expression\">MIT</license>", metadata);
         Assert.Contains("<readme>README.md</readme>", metadata);
