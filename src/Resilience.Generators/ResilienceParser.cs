@@ -119,6 +119,7 @@ internal static class ResilienceParser
             if (type.TypeKind == TypeKind.Interface)
             {
                 Report(DiagnosticDescriptors.UnsupportedSignature, MethodLocation, _method.Name, "it is declared in an interface; declare it in a class, struct or record");
+                return Result(null);
             }
 
             ReturnKind returnKind = ClassifyReturn(out string? resultType);
@@ -744,18 +745,19 @@ internal static class ResilienceParser
             {
                 IParameterSymbol key = keys[0];
                 keyParameter = EscapeIdentifier(key.Name);
-                bool usesMethodTypeParameter = ContainsMethodTypeParameter(key.Type);
-                keyType = usesMethodTypeParameter ? "object?" : key.Type.ToDisplayString(s_typeFormat);
+                // A key typed by a type parameter is boxed into object?: one static limiter per closed generic type
+                // would otherwise register the same name with different key types.
+                keyType = ContainsTypeParameter(key.Type) ? "object?" : key.Type.ToDisplayString(s_typeFormat);
             }
 
             return new RateLimitSpec(PolicyNameOf(a, defaultName), permits, windowMs, algorithm, queueLimit, keyParameter, keyType);
         }
 
-        private static bool ContainsMethodTypeParameter(ITypeSymbol type) => type switch
+        private static bool ContainsTypeParameter(ITypeSymbol type) => type switch
         {
-            ITypeParameterSymbol p => p.TypeParameterKind == TypeParameterKind.Method,
-            IArrayTypeSymbol array => ContainsMethodTypeParameter(array.ElementType),
-            INamedTypeSymbol named => named.TypeArguments.Any(ContainsMethodTypeParameter),
+            ITypeParameterSymbol => true,
+            IArrayTypeSymbol array => ContainsTypeParameter(array.ElementType),
+            INamedTypeSymbol named => named.TypeArguments.Any(ContainsTypeParameter) || (named.ContainingType is { } outer && ContainsTypeParameter(outer)),
             _ => false,
         };
 

@@ -59,7 +59,7 @@ internal sealed record TimeoutSpec(int Milliseconds, bool IsTotal);
 internal sealed record BulkheadSpec(string Name, int MaxConcurrency, int MaxQueue, int MaxWaitMs);
 
 /// <param name="KeyParameter">The [RateLimitKey] parameter's name, or null.</param>
-/// <param name="KeyType">The type the partitions are keyed by (the parameter's, or object? when it involves a method type parameter).</param>
+/// <param name="KeyType">The type the partitions are keyed by (the parameter's, or object? when it involves a type parameter).</param>
 internal sealed record RateLimitSpec(string Name, int Permits, int WindowMs, int Algorithm, int QueueLimit, string? KeyParameter, string? KeyType);
 
 /// <param name="PassesException">True when the fallback takes the failure as a last parameter.</param>

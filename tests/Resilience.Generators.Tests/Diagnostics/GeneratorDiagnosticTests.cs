@@ -75,6 +75,15 @@ public sealed class GeneratorDiagnosticTests
         Assert.Contains("cannot keep across an await", diagnostic.GetMessage());
     }
 
+    [Fact]
+    public void RES0003_a_method_in_an_interface_is_reported_and_nothing_is_generated()
+    {
+        GeneratorOutcome outcome = GeneratorHarness.Run(Usings + "public partial interface IClient { [Retry] public partial int Get(); }");
+
+        Assert.Contains(outcome.GeneratorDiagnostics, d => d.Id == "RES0003" && d.GetMessage().Contains("declared in an interface", StringComparison.Ordinal));
+        Assert.Empty(outcome.Sources);
+    }
+
     [Theory]
     [InlineData("[Retry(0)]", "0", "RetryAttribute.MaxAttempts is 0; it must be at least 1")]
     [InlineData("[Retry(DelayMs = 5_000, MaxDelayMs = 1_000)]", "DelayMs = 5_000", "RetryAttribute.DelayMs is 5 000; it must be at most RetryAttribute.MaxDelayMs (1 000); raise MaxDelayMs or lower DelayMs")]

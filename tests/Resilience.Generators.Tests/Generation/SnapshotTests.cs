@@ -143,6 +143,10 @@ public sealed class SnapshotTests
             {
                 public partial record Repository<TKey>
                 {
+                    [RateLimit(100, 1_000)]
+                    public partial bool Touch([RateLimitKey] TKey key);
+                    private bool TouchCore(TKey key) => true;
+
                     [Timeout(100)]
                     public partial Task<TValue> GetAsync<TValue>(TKey key, CancellationToken ct) where TValue : struct, IComparable<TValue>;
                     private Task<TValue> GetAsyncCore<TValue>(TKey key, CancellationToken ct) where TValue : struct, IComparable<TValue> => Task.FromResult(default(TValue));

@@ -77,6 +77,24 @@ namespace Shapes.Deep
                 global::Resilience.TaskHandOff<TValue>.Set(__coreTask);
                 return __result;
             }
+
+            [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
+            private static readonly global::Resilience.KeyedRateLimiterState<object?> __Touch_RateLimit =
+                global::Resilience.ResilienceRegistry.Default.GetOrAddKeyedRateLimiter<object?>("Shapes.Deep.Outer.Repository.Touch", new global::Resilience.RateLimitOptions { Permits = 100, WindowMs = 1000, Algorithm = (global::Resilience.RateLimitAlgorithm)0, QueueLimit = 0 });
+
+            [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
+            public partial bool Touch(TKey key)
+            {
+                bool __result = default!;
+                var __limiter = __Touch_RateLimit.GetPartition((object?)key);
+                if (!__limiter.Acquire(global::System.Threading.CancellationToken.None))
+                {
+                    throw __limiter.CreateRejection();
+                }
+
+                __result = TouchCore(key);
+                return __result;
+            }
         }
     }
 }
