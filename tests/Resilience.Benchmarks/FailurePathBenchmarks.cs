@@ -1,0 +1,65 @@
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
+using Polly;
+using Polly.CircuitBreaker;
+
+namespace Resilience.Benchmarks;
+
+/// <summary>The paths where something goes wrong: one failed attempt then success, and an open circuit.</summary>
+[MemoryDiagnoser]
+[ExceptionDiagnoser]
+[GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
+[CategoriesColumn]
+public class FailurePathBenchmarks
+{
+    private readonly Targets _targets = new();
+    private ResiliencePipeline _pollyRetryOnce = null!;
+    private ResiliencePipeline<int> _pollyOpen = null!;
+    private ResiliencePipeline<int> _pollyOpenWithFallback = null!;
+    private int _flip;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        ResilienceRegistry.Default.Reset();
+        _targets.OpenCircuitAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult();
+        ResilienceRegistry.Default.CircuitBreaker("bench-open").Isolate();
+        _pollyRetryOnce = PollyPipelines.RetryOnce();
+        (_pollyOpen, _pollyOpenWithFallback) = PollyPipelines.OpenCircuit();
+    }
+
+    [Benchmark(Baseline = true), BenchmarkCategory("RetryOnce")]
+    public ValueTask<int> RetryOnceGenerated() => _targets.RetryOnceAsync(CancellationToken.None);
+
+    [Benchmark, BenchmarkCategory("RetryOnce")]
+    public ValueTask<int> RetryOncePolly() => _pollyRetryOnce.ExecuteAsync(
+        static (state, ct) => (++state._flip & 1) == 1 ? throw new InvalidOperationException("transient") : new ValueTask<int>(42), this, CancellationToken.None);
+
+    [Benchmark(Baseline = true), BenchmarkCategory("OpenCircuit")]
+    public ValueTask<int> OpenCircuitWithFallbackGenerated() => _targets.OpenCircuitAsync(CancellationToken.None);
+
+    [Benchmark, BenchmarkCategory("OpenCircuit")]
+    public int OpenCircuitPollyThrowing()
+    {
+        try
+        {
+            return _pollyOpen.Execute(static t => t.Work(CancellationToken.None), _targets);
+        }
+        catch (IsolatedCircuitException)
+        {
+            return 0;
+        }
+    }
+
+    [Benchmark, BenchmarkCategory("OpenCircuit")]
+    public async ValueTask<int> OpenCircuitPollyOutcome()
+    {
+        ResilienceContext context = ResilienceContextPool.Shared.Get();
+        Outcome<int> outcome = await _pollyOpen.ExecuteOutcomeAsync(static (_, t) => Outcome.FromResultAsValueTask(t.Work(CancellationToken.None)), context, _targets);
+        ResilienceContextPool.Shared.Return(context);
+        return outcome.Exception is null ? outcome.Result : 0;
+    }
+
+    [Benchmark, BenchmarkCategory("OpenCircuit")]
+    public ValueTask<int> OpenCircuitPollyFallback() => _pollyOpenWithFallback.ExecuteAsync(static (t, ct) => t.WorkValueTask(ct), _targets, CancellationToken.None);
+}

@@ -1,0 +1,95 @@
+using Resilience;
+
+namespace Resilience.Benchmarks;
+
+/// <summary>
+/// The annotated methods measured: each attribute alone and all six, for a synchronous int, a ValueTask&lt;int&gt;
+/// completing synchronously and a Task&lt;int&gt; completing synchronously. Settings never trigger on the happy path.
+/// </summary>
+public sealed partial class Targets
+{
+    private static readonly Task<int> s_completed = Task.FromResult(42);
+
+    // ---- The work itself: what a direct call costs -------------------------------------------------------------
+
+    public int Work(CancellationToken ct) => 42;
+
+    public ValueTask<int> WorkValueTask(CancellationToken ct) => new(42);
+
+    public Task<int> WorkTask(CancellationToken ct) => s_completed;
+
+    // ---- One attribute at a time (ValueTask<int>) --------------------------------------------------------------
+
+    [Retry(3, DelayMs = 200)]
+    public partial ValueTask<int> RetryAsync(CancellationToken ct);
+    private ValueTask<int> RetryAsyncCore(CancellationToken ct) => new(42);
+
+    [CircuitBreaker(5, Name = "bench-breaker")]
+    public partial ValueTask<int> CircuitBreakerAsync(CancellationToken ct);
+    private ValueTask<int> CircuitBreakerAsyncCore(CancellationToken ct) => new(42);
+
+    [Timeout(2_000)]
+    public partial ValueTask<int> TimeoutAsync(CancellationToken ct);
+    private ValueTask<int> TimeoutAsyncCore(CancellationToken ct) => new(42);
+
+    [Bulkhead(64, Name = "bench-bulkhead")]
+    public partial ValueTask<int> BulkheadAsync(CancellationToken ct);
+    private ValueTask<int> BulkheadAsyncCore(CancellationToken ct) => new(42);
+
+    [RateLimit(int.MaxValue, 1_000, Name = "bench-limit")]
+    public partial ValueTask<int> RateLimitAsync(CancellationToken ct);
+    private ValueTask<int> RateLimitAsyncCore(CancellationToken ct) => new(42);
+
+    [Fallback(nameof(Zero))]
+    public partial ValueTask<int> FallbackAsync(CancellationToken ct);
+    private ValueTask<int> FallbackAsyncCore(CancellationToken ct) => new(42);
+
+    // ---- Timeout + retry + breaker, the work of the Polly pipeline quoted in the README --------------------------
+
+    [Retry(3, DelayMs = 200)] [CircuitBreaker(5, Name = "bench-trio")] [Timeout(2_000)]
+    public partial ValueTask<int> TrioAsync(CancellationToken ct);
+    private ValueTask<int> TrioAsyncCore(CancellationToken ct) => new(42);
+
+    // ---- All six -----------------------------------------------------------------------------------------------
+
+    [Fallback(nameof(Zero))] [RateLimit(int.MaxValue, 1_000, Name = "bench-stack-limit")] [Retry(3, DelayMs = 200)]
+    [CircuitBreaker(5, Name = "bench-stack")] [Bulkhead(64, Name = "bench-stack")] [Timeout(2_000)]
+    public partial int Stack(CancellationToken ct);
+    private int StackCore(CancellationToken ct) => 42;
+
+    [Fallback(nameof(Zero))] [RateLimit(int.MaxValue, 1_000, Name = "bench-stack-limit")] [Retry(3, DelayMs = 200)]
+    [CircuitBreaker(5, Name = "bench-stack")] [Bulkhead(64, Name = "bench-stack")] [Timeout(2_000)]
+    public partial ValueTask<int> StackValueTaskAsync(CancellationToken ct);
+    private ValueTask<int> StackValueTaskAsyncCore(CancellationToken ct) => new(42);
+
+    [Fallback(nameof(Zero))] [RateLimit(int.MaxValue, 1_000, Name = "bench-stack-limit")] [Retry(3, DelayMs = 200)]
+    [CircuitBreaker(5, Name = "bench-stack")] [Bulkhead(64, Name = "bench-stack")] [Timeout(2_000)]
+    public partial Task<int> StackTaskAsync(CancellationToken ct);
+    private Task<int> StackTaskAsyncCore(CancellationToken ct) => s_completed;
+
+    // ---- Failure paths -----------------------------------------------------------------------------------------
+
+    private int _flip;
+
+    /// <summary>Fails every other call: each measured call is one failed attempt, then a success.</summary>
+    [Retry(2, DelayMs = 0, Jitter = false)]
+    public partial ValueTask<int> RetryOnceAsync(CancellationToken ct);
+    private ValueTask<int> RetryOnceAsyncCore(CancellationToken ct)
+        => (++_flip & 1) == 1 ? throw new InvalidOperationException("transient") : new(42);
+
+    /// <summary>Its breaker is isolated in setup: every call goes to the fallback.</summary>
+    [CircuitBreaker(5, Name = "bench-open")] [Fallback(nameof(Zero))]
+    public partial ValueTask<int> OpenCircuitAsync(CancellationToken ct);
+    private ValueTask<int> OpenCircuitAsyncCore(CancellationToken ct) => new(42);
+
+    /// <summary>Eight slots shared by the contention benchmark's threads.</summary>
+    [Bulkhead(8, MaxQueue = 1_000, Name = "bench-contention")]
+    public partial ValueTask<int> ContendedAsync(CancellationToken ct);
+    private async ValueTask<int> ContendedAsyncCore(CancellationToken ct)
+    {
+        await Task.Yield();
+        return 42;
+    }
+
+    private static int Zero(CancellationToken ct) => 0;
+}
