@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace Resilience.Generators.Tests.Infrastructure;
@@ -11,9 +10,9 @@ internal static class Snapshot
 {
     public const string UpdateVariable = "RESILIENCE_UPDATE_SNAPSHOTS";
 
-    public static void Match(string name, string actual, [CallerFilePath] string callerPath = "")
+    public static void Match(string name, string actual)
     {
-        string directory = Path.Combine(Path.GetDirectoryName(callerPath)!, "..", "Snapshots");
+        string directory = Path.Combine(ProjectDirectory(), "Snapshots");
         string path = Path.GetFullPath(Path.Combine(directory, name + ".g.cs"));
         actual = actual.Replace("\r\n", "\n");
         if (Environment.GetEnvironmentVariable(UpdateVariable) == "1")
@@ -29,6 +28,23 @@ internal static class Snapshot
         {
             Assert.Fail($"The generated code differs from the snapshot {path}.\n{Diff(expected, actual)}\nIf the change is intended, run the tests with {UpdateVariable}=1 and commit the new snapshot.");
         }
+    }
+
+    /// <summary>
+    /// The test project's folder, found from the test assembly's (source paths are not usable: CI builds map them
+    /// to "/_/" for deterministic output).
+    /// </summary>
+    private static string ProjectDirectory()
+    {
+        for (DirectoryInfo? directory = new(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "Resilience.Generators.Tests.csproj")))
+            {
+                return directory.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("The folder of Resilience.Generators.Tests.csproj was not found above " + AppContext.BaseDirectory);
     }
 
     /// <summary>A line diff of the first difference, with three lines of context.</summary>
