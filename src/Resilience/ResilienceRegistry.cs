@@ -57,6 +57,9 @@ public sealed class ResilienceRegistry
     /// <summary>Every bulkhead created so far, ordered by name.</summary>
     public IReadOnlyList<BulkheadState> Bulkheads => _bulkheads.Values.OrderBy(b => b.Name, StringComparer.Ordinal).ToArray();
 
+    /// <summary>Every rate limit without a <see cref="RateLimitKeyAttribute"/> created so far, ordered by name.</summary>
+    public IReadOnlyList<RateLimiterState> RateLimiters => _rateLimiters.Values.OfType<RateLimiterState>().OrderBy(l => l.Name, StringComparer.Ordinal).ToArray();
+
     /// <summary>The circuit breaker of this name.</summary>
     /// <param name="name">The breaker's name: the attribute's <c>Name</c>, or <c>Namespace.Type.Method</c>.</param>
     /// <exception cref="KeyNotFoundException">

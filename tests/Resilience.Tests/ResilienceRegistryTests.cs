@@ -97,6 +97,16 @@ public sealed class ResilienceRegistryTests
     }
 
     [Fact]
+    public void RateLimiters_lists_every_unkeyed_rate_limit_in_name_order()
+    {
+        _registry.GetOrAddRateLimiter("search", new RateLimitOptions());
+        _registry.GetOrAddRateLimiter("api", new RateLimitOptions());
+        _registry.GetOrAddKeyedRateLimiter<string>("per-user", new RateLimitOptions());
+
+        Assert.Equal(["api", "search"], _registry.RateLimiters.Select(l => l.Name));
+    }
+
+    [Fact]
     public void Reset_closes_breakers_and_clears_their_metrics()
     {
         CircuitBreakerState breaker = _registry.GetOrAddCircuitBreaker("payments", new CircuitBreakerOptions { FailureThreshold = 1 });
