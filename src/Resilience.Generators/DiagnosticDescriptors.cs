@@ -2,13 +2,17 @@ using Microsoft.CodeAnalysis;
 
 namespace Resilience.Generators;
 
-/// <summary>Every diagnostic the generator reports: "cannot generate" errors, RES0001 to RES0006.</summary>
+/// <summary>
+/// Every diagnostic of the product: the generator's "cannot generate" errors, RES0001 to RES0006, and the
+/// analyzers' design warnings, RES0100 to RES0106. The analyzers compile this same file.
+/// </summary>
 internal static class DiagnosticDescriptors
 {
     public const string HelpLinkBase = "https://github.com/resilience-generators/resilience-generators/blob/main/docs/diagnostics/";
 
     private const string Declaration = "Resilience.Declaration";
     private const string Configuration = "Resilience.Configuration";
+    private const string Design = "Resilience.Design";
 
     public static readonly DiagnosticDescriptor MustBePartial = Error(
         "RES0001",
@@ -46,6 +50,41 @@ internal static class DiagnosticDescriptors
         "Methods sharing a policy name have different settings",
         "The {0} '{1}' is shared by '{2}' and '{3}' with different settings ({4}); give them the same settings or different names");
 
+    public static readonly DiagnosticDescriptor NonIdempotentRetry = Warning(
+        "RES0100",
+        "Retry on an operation that is not known to be idempotent",
+        "'{0}' is retried, but {1}: an attempt that failed after the work was done is run again, so the work can happen twice; make the operation idempotent and mark it [Idempotent], or remove [Retry]");
+
+    public static readonly DiagnosticDescriptor TimeoutWithoutCancellationToken = Warning(
+        "RES0101",
+        "Timeout on a method without a CancellationToken",
+        "'{0}' has a timeout but no CancellationToken parameter, so the timeout cannot cancel '{0}Core', which runs as long as it takes; add a CancellationToken parameter to '{0}' and '{0}Core' and pass it on");
+
+    public static readonly DiagnosticDescriptor RetryBeyondTotalTimeout = Warning(
+        "RES0102",
+        "Retry delays exceed the total timeout",
+        "{0} attempts with up to {1} ms between them need up to {2} ms, but the total timeout is {3} ms: {4}; raise the timeout, or lower MaxAttempts, DelayMs or MaxDelayMs");
+
+    public static readonly DiagnosticDescriptor RetryOfPermanentFailure = Warning(
+        "RES0103",
+        "Retrying exceptions that never heal",
+        "RetryAttribute.Handle {0}; {1}");
+
+    public static readonly DiagnosticDescriptor BlindCircuitBreaker = Warning(
+        "RES0104",
+        "Circuit breaker that cannot see the failures it should",
+        "CircuitBreakerAttribute.{0} is {1} ms, shorter than {2} ({3} ms): {4}; make it at least {3} ms");
+
+    public static readonly DiagnosticDescriptor TimeoutTokenNotUsed = Warning(
+        "RES0105",
+        "The timeout's CancellationToken is never used",
+        "'{0}' has a timeout, but '{1}' never uses its CancellationToken '{2}', so the timeout cannot cancel it; pass '{2}' on to the calls it makes");
+
+    public static readonly DiagnosticDescriptor IneffectiveSetting = Warning(
+        "RES0106",
+        "Resilience setting that has no effect",
+        "{0} has no effect: {1}; {2}");
+
     public static DiagnosticDescriptor? ById(string id) => id switch
     {
         "RES0001" => MustBePartial,
@@ -54,6 +93,13 @@ internal static class DiagnosticDescriptors
         "RES0004" => InvalidAttributeValue,
         "RES0005" => InvalidPolicyMethod,
         "RES0006" => ConflictingSharedName,
+        "RES0100" => NonIdempotentRetry,
+        "RES0101" => TimeoutWithoutCancellationToken,
+        "RES0102" => RetryBeyondTotalTimeout,
+        "RES0103" => RetryOfPermanentFailure,
+        "RES0104" => BlindCircuitBreaker,
+        "RES0105" => TimeoutTokenNotUsed,
+        "RES0106" => IneffectiveSetting,
         _ => null,
     };
 
@@ -63,6 +109,15 @@ internal static class DiagnosticDescriptors
         message,
         category,
         DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpLinkBase + id + ".md");
+
+    private static DiagnosticDescriptor Warning(string id, string title, string message) => new(
+        id,
+        title,
+        message,
+        Design,
+        DiagnosticSeverity.Warning,
         isEnabledByDefault: true,
         helpLinkUri: HelpLinkBase + id + ".md");
 }

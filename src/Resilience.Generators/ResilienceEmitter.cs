@@ -450,7 +450,9 @@ internal static class ResilienceEmitter
             }
 
             string field = Field("CircuitBreaker");
-            string? observed = token == NoToken ? null : token;
+            // Only the caller's cancellation is neutral for the breaker: a total timeout cutting an attempt short is
+            // a timeout, and a timeout is a failure.
+            string? observed = _m.CancellationToken;
             _w.Line($"if (!{field}.TryEnter(out var __permit))");
             Reject(field, _m.Fallback?.HandlesBrokenCircuit == true, releasePermit: false);
             _w.Blank();

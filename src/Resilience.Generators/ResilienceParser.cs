@@ -434,7 +434,7 @@ internal static class ResilienceParser
             string? mismatch = null;
             foreach (IMethodSymbol candidate in candidates)
             {
-                mismatch = Mismatch(candidate, extraExceptionParameter: false, returnMatches: r => SymbolEqualityComparer.IncludeNullability.Equals(r, _method.ReturnType));
+                mismatch = Mismatch(candidate, extraExceptionParameter: false, returnMatches: r => TypesMatch(_method.ReturnType, r));
                 if (mismatch is null)
                 {
                     return;
@@ -452,11 +452,6 @@ internal static class ResilienceParser
                 return $"has {candidate.TypeParameters.Length} type parameter(s), not {_method.TypeParameters.Length}";
             }
 
-            if (candidate.IsGenericMethod)
-            {
-                candidate = candidate.Construct(_method.TypeParameters.Cast<ITypeSymbol>().ToArray());
-            }
-
             int count = _method.Parameters.Length;
             bool hasExtra = candidate.Parameters.Length == count + 1;
             if (candidate.Parameters.Length != count && !(extraExceptionParameter != false && hasExtra))
@@ -468,7 +463,7 @@ internal static class ResilienceParser
             {
                 IParameterSymbol expected = _method.Parameters[i];
                 IParameterSymbol actual = candidate.Parameters[i];
-                if (!SymbolEqualityComparer.IncludeNullability.Equals(expected.Type, actual.Type))
+                if (!TypesMatch(expected.Type, actual.Type))
                 {
                     return $"takes '{actual.Type.ToDisplayString(s_shortTypeFormat)}' as parameter {i + 1}, not '{expected.Type.ToDisplayString(s_shortTypeFormat)}'";
                 }
@@ -513,6 +508,37 @@ internal static class ResilienceParser
                 (RefKind)4 => "'ref readonly'",
                 _ => "by value",
             };
+        }
+
+        /// <summary>
+        /// True when a value of <paramref name="candidate"/> (a type in the signature of {Name}Core or of the
+        /// fallback) passes to or from <paramref name="expected"/> (the resilient method's) without a conversion or a
+        /// nullable warning. The candidate's method type parameters stand for the method's, by position; an
+        /// oblivious type (nullable annotations off) is taken as not annotated.
+        /// </summary>
+        private static bool TypesMatch(ITypeSymbol expected, ITypeSymbol candidate)
+        {
+            if (IsAnnotated(expected) != IsAnnotated(candidate))
+            {
+                return false;
+            }
+
+            switch (expected, candidate)
+            {
+                case (ITypeParameterSymbol e, ITypeParameterSymbol c) when e.TypeParameterKind == TypeParameterKind.Method && c.TypeParameterKind == TypeParameterKind.Method:
+                    return e.Ordinal == c.Ordinal;
+                case (IArrayTypeSymbol e, IArrayTypeSymbol c):
+                    return e.Rank == c.Rank && TypesMatch(e.ElementType, c.ElementType);
+                case (INamedTypeSymbol e, INamedTypeSymbol c) when e.IsGenericType || c.IsGenericType:
+                    return SymbolEqualityComparer.Default.Equals(e.OriginalDefinition, c.OriginalDefinition)
+                        && e.TypeArguments.Length == c.TypeArguments.Length
+                        && e.TypeArguments.Zip(c.TypeArguments, TypesMatch).All(match => match)
+                        && (e.ContainingType is null || SymbolEqualityComparer.Default.Equals(e.ContainingType, c.ContainingType));
+                default:
+                    return SymbolEqualityComparer.Default.Equals(expected, candidate);
+            }
+
+            static bool IsAnnotated(ITypeSymbol type) => type.NullableAnnotation == NullableAnnotation.Annotated;
         }
 
         private string ExpectedSignature(string name, ITypeSymbol returnType, bool withException)
@@ -792,8 +818,7 @@ internal static class ResilienceParser
                 return null;
             }
 
-            IMethodSymbol constructed = match.IsGenericMethod ? match.Construct(_method.TypeParameters.Cast<ITypeSymbol>().ToArray()) : match;
-            FallbackReturn fallbackReturn = Classify(constructed.ReturnType, returnKind, result)!.Value;
+            FallbackReturn fallbackReturn = Classify(match.ReturnType, returnKind, result)!.Value;
             return new FallbackSpec(
                 EscapeIdentifier(name!),
                 match.Parameters.Length == _method.Parameters.Length + 1,
@@ -807,7 +832,7 @@ internal static class ResilienceParser
         /// <summary>How a fallback returning <paramref name="candidate"/> answers for the method; null when it cannot.</summary>
         private FallbackReturn? Classify(ITypeSymbol candidate, ReturnKind returnKind, ITypeSymbol? result)
         {
-            bool Same(ITypeSymbol a, ITypeSymbol b) => SymbolEqualityComparer.IncludeNullability.Equals(a, b);
+            bool Same(ITypeSymbol a, ITypeSymbol b) => TypesMatch(a, b);
             string definition = candidate.OriginalDefinition.ToDisplayString();
             switch (returnKind)
             {

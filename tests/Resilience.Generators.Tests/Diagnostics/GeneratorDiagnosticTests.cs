@@ -55,6 +55,26 @@ public sealed class GeneratorDiagnosticTests
         Assert.Contains("'GetCore' takes 'int' as parameter 1, not 'string'", diagnostic.GetMessage());
     }
 
+    [Theory]
+    [InlineData("#nullable enable")]
+    [InlineData("#nullable disable")]
+    public void A_generic_core_with_the_same_signature_matches_with_nullable_annotations_on_or_off(string context)
+    {
+        GeneratorOutcome outcome = GeneratorHarness.Run(Usings + context + """
+
+            public partial class C
+            {
+                [Retry] public partial T Echo<T>(T value, System.Collections.Generic.List<T> all);
+                private T EchoCore<T>(T value, System.Collections.Generic.List<T> all) => value;
+                [Fallback(nameof(Default))] public partial Task<T> GetAsync<T>(T value);
+                private Task<T> GetAsyncCore<T>(T value) => Task.FromResult(value);
+                private T Default<T>(T value) => value;
+            }
+            """);
+
+        Assert.True(outcome.AllDiagnostics.Count == 0, "Diagnostics:\n" + string.Join("\n", outcome.AllDiagnostics));
+    }
+
     [Fact]
     public void RES0003_a_ref_parameter_is_reported_on_the_parameter_alone()
     {

@@ -17,6 +17,9 @@ internal static class GeneratorHarness
             .ToImmutableArray();
     });
 
+    /// <summary>The framework's assemblies and the runtime's, as a consumer project references them.</summary>
+    public static ImmutableArray<MetadataReference> References => s_references.Value;
+
     public static CSharpParseOptions ParseOptions { get; } = new(LanguageVersion.CSharp12);
 
     public static CSharpCompilation Compilation(params string[] sources)
