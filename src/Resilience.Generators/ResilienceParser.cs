@@ -563,6 +563,14 @@ internal static class ResilienceParser
             return data is null ? null : new AttributeReader(data, _cancellationToken);
         }
 
+        /// <summary>Reads an int setting (or its default) and reports RES0004 when it is below <paramref name="minimum"/>.</summary>
+        private int ReadAtLeast(AttributeReader attribute, string property, int defaultValue, int minimum)
+        {
+            int value = attribute.Int(property, defaultValue);
+            RequireAtLeast(attribute, property, value, minimum);
+            return value;
+        }
+
         private void RequireAtLeast(AttributeReader attribute, string property, int value, int minimum)
         {
             if (value < minimum)
@@ -628,13 +636,10 @@ internal static class ResilienceParser
                 return null;
             }
 
-            int maxAttempts = a.Int("MaxAttempts", 3);
-            int delayMs = a.Int("DelayMs", 200);
-            int maxDelayMs = a.Int("MaxDelayMs", 30_000);
+            int maxAttempts = ReadAtLeast(a, "MaxAttempts", 3, 1);
+            int delayMs = ReadAtLeast(a, "DelayMs", 200, 0);
+            int maxDelayMs = ReadAtLeast(a, "MaxDelayMs", 30_000, 0);
             int backoff = a.Int("Backoff", 2);
-            RequireAtLeast(a, "MaxAttempts", maxAttempts, 1);
-            RequireAtLeast(a, "DelayMs", delayMs, 0);
-            RequireAtLeast(a, "MaxDelayMs", maxDelayMs, 0);
             if (delayMs >= 0 && maxDelayMs >= 0 && delayMs > maxDelayMs)
             {
                 Report(DiagnosticDescriptors.InvalidAttributeValue, a.Location("DelayMs"), "RetryAttribute.DelayMs", Format(delayMs), $"at most RetryAttribute.MaxDelayMs ({Format(maxDelayMs)}); raise MaxDelayMs or lower DelayMs");
@@ -687,24 +692,18 @@ internal static class ResilienceParser
                 return null;
             }
 
-            int failureThreshold = a.Int("FailureThreshold", 5);
+            int failureThreshold = ReadAtLeast(a, "FailureThreshold", 5, 1);
             double failureRatio = a.Double("FailureRatio", 0);
-            int minimumThroughput = a.Int("MinimumThroughput", 10);
-            int samplingDurationMs = a.Int("SamplingDurationMs", 30_000);
-            int breakDurationMs = a.Int("BreakDurationMs", 30_000);
-            int successThreshold = a.Int("SuccessThreshold", 1);
-            int halfOpenMaxCalls = a.Int("HalfOpenMaxCalls", 1);
-            RequireAtLeast(a, "FailureThreshold", failureThreshold, 1);
+            int minimumThroughput = ReadAtLeast(a, "MinimumThroughput", 10, 1);
+            int samplingDurationMs = ReadAtLeast(a, "SamplingDurationMs", 30_000, 1);
+            int breakDurationMs = ReadAtLeast(a, "BreakDurationMs", 30_000, 1);
+            int successThreshold = ReadAtLeast(a, "SuccessThreshold", 1, 1);
+            int halfOpenMaxCalls = ReadAtLeast(a, "HalfOpenMaxCalls", 1, 1);
             if (!(failureRatio >= 0 && failureRatio <= 1))
             {
                 Report(DiagnosticDescriptors.InvalidAttributeValue, a.Location("FailureRatio"), "CircuitBreakerAttribute.FailureRatio", failureRatio.ToString("R", CultureInfo.InvariantCulture), "0 (ratio mode off) or in (0, 1]");
             }
 
-            RequireAtLeast(a, "MinimumThroughput", minimumThroughput, 1);
-            RequireAtLeast(a, "SamplingDurationMs", samplingDurationMs, 1);
-            RequireAtLeast(a, "BreakDurationMs", breakDurationMs, 1);
-            RequireAtLeast(a, "SuccessThreshold", successThreshold, 1);
-            RequireAtLeast(a, "HalfOpenMaxCalls", halfOpenMaxCalls, 1);
             return new CircuitBreakerSpec(
                 PolicyNameOf(a, defaultName), failureThreshold, failureRatio, minimumThroughput, samplingDurationMs, breakDurationMs,
                 successThreshold, halfOpenMaxCalls, ExceptionTypes(a, "Handle"), ExceptionTypes(a, "Ignore"));
@@ -717,9 +716,8 @@ internal static class ResilienceParser
                 return null;
             }
 
-            int milliseconds = a.Int("Milliseconds", 0);
+            int milliseconds = ReadAtLeast(a, "Milliseconds", 0, 1);
             int scope = a.Int("Scope", 0);
-            RequireAtLeast(a, "Milliseconds", milliseconds, 1);
             RequireDefined(a, "Scope", scope, "TimeoutScope", "PerAttempt", "Total");
             return new TimeoutSpec(milliseconds, scope == 1);
         }
@@ -731,12 +729,9 @@ internal static class ResilienceParser
                 return null;
             }
 
-            int maxConcurrency = a.Int("MaxConcurrency", 0);
-            int maxQueue = a.Int("MaxQueue", 0);
-            int maxWaitMs = a.Int("MaxWaitMs", 0);
-            RequireAtLeast(a, "MaxConcurrency", maxConcurrency, 1);
-            RequireAtLeast(a, "MaxQueue", maxQueue, 0);
-            RequireAtLeast(a, "MaxWaitMs", maxWaitMs, 0);
+            int maxConcurrency = ReadAtLeast(a, "MaxConcurrency", 0, 1);
+            int maxQueue = ReadAtLeast(a, "MaxQueue", 0, 0);
+            int maxWaitMs = ReadAtLeast(a, "MaxWaitMs", 0, 0);
             return new BulkheadSpec(PolicyNameOf(a, defaultName), maxConcurrency, maxQueue, maxWaitMs);
         }
 
@@ -753,14 +748,11 @@ internal static class ResilienceParser
                 return null;
             }
 
-            int permits = a.Int("Permits", 0);
-            int windowMs = a.Int("WindowMs", 0);
+            int permits = ReadAtLeast(a, "Permits", 0, 1);
+            int windowMs = ReadAtLeast(a, "WindowMs", 0, 1);
             int algorithm = a.Int("Algorithm", 0);
-            int queueLimit = a.Int("QueueLimit", 0);
-            RequireAtLeast(a, "Permits", permits, 1);
-            RequireAtLeast(a, "WindowMs", windowMs, 1);
+            int queueLimit = ReadAtLeast(a, "QueueLimit", 0, 0);
             RequireDefined(a, "Algorithm", algorithm, "RateLimitAlgorithm", "TokenBucket", "FixedWindow", "SlidingWindow");
-            RequireAtLeast(a, "QueueLimit", queueLimit, 0);
             if (keys.Length > 1)
             {
                 Report(DiagnosticDescriptors.InvalidAttributeValue, LocationInfo.From(keys[1].Locations.FirstOrDefault()), "RateLimitKeyAttribute", $"on {keys.Length} parameters", "on one parameter only; combine the values into one key (a tuple or a string)");
