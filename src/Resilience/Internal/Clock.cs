@@ -1,12 +1,17 @@
 using System;
+using System.Diagnostics;
 using System.Threading;
 using System.Threading.Tasks;
 
 namespace Resilience;
 
-/// <summary>Conversions and waits on a <see cref="TimeProvider"/>'s timestamps.</summary>
+/// <summary>Reads a <see cref="TimeProvider"/>'s monotonic clock in <see cref="TimeSpan"/> ticks, and waits on it.</summary>
 internal static class Clock
 {
+    // Stopwatch timestamps per TimeSpan tick (100 on Linux, 1 on Windows); 0 when the frequency is not a multiple
+    // of 10 MHz. A static readonly value, so the JIT divides by a constant.
+    private static readonly long s_systemTimestampsPerTick = Stopwatch.Frequency % TimeSpan.TicksPerSecond == 0 ? Stopwatch.Frequency / TimeSpan.TicksPerSecond : 0;
+
     /// <summary>The provider's monotonic timestamp in <see cref="TimeSpan"/> ticks (100 ns), whatever its frequency.</summary>
     /// <remarks>
     /// Integer arithmetic, whole seconds and the rest apart: a timestamp can be too large for a double to hold
@@ -14,20 +19,17 @@ internal static class Clock
     /// </remarks>
     public static long NowTicks(TimeProvider timeProvider)
     {
+        if (ReferenceEquals(timeProvider, TimeProvider.System) && s_systemTimestampsPerTick != 0)
+        {
+            return Stopwatch.GetTimestamp() / s_systemTimestampsPerTick;
+        }
+
         long timestamp = timeProvider.GetTimestamp();
         long frequency = timeProvider.TimestampFrequency;
         return frequency == TimeSpan.TicksPerSecond
             ? timestamp
             : (timestamp / frequency * TimeSpan.TicksPerSecond) + (timestamp % frequency * TimeSpan.TicksPerSecond / frequency);
     }
-
-    /// <summary>A duration in the provider's timestamp ticks, rounded down.</summary>
-    public static long ToTimestampTicks(TimeProvider timeProvider, TimeSpan duration)
-        => (long)(duration.Ticks * ((double)timeProvider.TimestampFrequency / TimeSpan.TicksPerSecond));
-
-    /// <summary>A number of the provider's timestamp ticks as a duration, rounded up to the next 100 ns tick.</summary>
-    public static TimeSpan FromTimestampTicks(TimeProvider timeProvider, long ticks)
-        => ticks <= 0 ? TimeSpan.Zero : TimeSpan.FromTicks((long)Math.Ceiling(ticks * ((double)TimeSpan.TicksPerSecond / timeProvider.TimestampFrequency)));
 
     public static Task DelayAsync(TimeProvider timeProvider, TimeSpan delay, CancellationToken cancellationToken)
     {

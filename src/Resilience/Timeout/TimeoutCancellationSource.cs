@@ -43,7 +43,13 @@ public sealed class TimeoutCancellationSource
     private readonly CancellationTokenSource _cancellation = new();
     private CancellationTokenRegistration _callerRegistration;
     private long _status;
+
+    // Times are TimeSpan ticks on this source's clock (see Now). The timer is left armed when the source is
+    // returned: re-arming it costs a lock on the timer queue, twice a call. A rent re-arms it only when it is
+    // not armed or armed later than the new deadline; a timer that fires before the deadline re-arms itself.
     private long _deadline;
+    private long _armedUntil = NotArmed;
+    private const long NotArmed = long.MaxValue;
 
     private TimeoutCancellationSource(TimeProvider timeProvider)
     {
@@ -106,8 +112,8 @@ public sealed class TimeoutCancellationSource
             return;
         }
 
-        _timer.Change(System.Threading.Timeout.InfiniteTimeSpan, System.Threading.Timeout.InfiniteTimeSpan);
 #if NET6_0_OR_GREATER
+        // The timer stays armed; when it fires it finds the source idle, or running a later deadline.
         if (_cancellation.TryReset())
         {
             ReturnToPool(this);
@@ -120,8 +126,11 @@ public sealed class TimeoutCancellationSource
     private void Start(TimeSpan timeout, CancellationToken cancellationToken)
     {
         Timeout = timeout;
-        Volatile.Write(ref _deadline, _timeProvider.GetTimestamp() + Clock.ToTimestampTicks(_timeProvider, timeout));
-        Volatile.Write(ref _status, ((_status >> 2) + 1) << 2 | Running);
+        long deadline = Now() + timeout.Ticks;
+        Volatile.Write(ref _deadline, deadline);
+        // A full fence between announcing the run and reading _armedUntil; OnTimer does the opposite, so that of
+        // a rent and a timer firing at the same moment, at least one of them sees the other and arms the timer.
+        Interlocked.Exchange(ref _status, ((_status >> 2) + 1) << 2 | Running);
         if (cancellationToken.CanBeCanceled)
         {
             // Runs the callback at once if the token is already cancelled.
@@ -132,11 +141,33 @@ public sealed class TimeoutCancellationSource
 #endif
         }
 
-        _timer.Change(timeout, System.Threading.Timeout.InfiniteTimeSpan);
+        if (Volatile.Read(ref _armedUntil) > deadline)
+        {
+            Volatile.Write(ref _armedUntil, deadline);
+            _timer.Change(timeout, System.Threading.Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    /// <summary>
+    /// Now, in <see cref="TimeSpan"/> ticks. The system clock's timers count milliseconds with
+    /// <c>Environment.TickCount64</c>, which is also far cheaper to read than a timestamp; any other
+    /// clock (a fake one in tests) is read through its timestamps.
+    /// </summary>
+    private long Now()
+    {
+#if NET8_0_OR_GREATER
+        if (ReferenceEquals(_timeProvider, TimeProvider.System))
+        {
+            return Environment.TickCount64 * TimeSpan.TicksPerMillisecond;
+        }
+#endif
+        return Clock.NowTicks(_timeProvider);
     }
 
     private void OnTimer()
     {
+        // This arming has fired; then look at the state (see the fence in Start).
+        Interlocked.Exchange(ref _armedUntil, NotArmed);
         while (true)
         {
             long status = Volatile.Read(ref _status);
@@ -145,12 +176,13 @@ public sealed class TimeoutCancellationSource
                 return;
             }
 
-            // A timer may fire a little early, and a callback from an earlier rent may arrive late: both find
-            // time left on this rent's deadline and re-arm the timer for it.
-            long remaining = Volatile.Read(ref _deadline) - _timeProvider.GetTimestamp();
+            // Armed for an earlier deadline than this rent's, or fired a little early: re-arm for the rest.
+            long deadline = Volatile.Read(ref _deadline);
+            long remaining = deadline - Now();
             if (remaining > 0)
             {
-                _timer.Change(Clock.FromTimestampTicks(_timeProvider, remaining), System.Threading.Timeout.InfiniteTimeSpan);
+                Volatile.Write(ref _armedUntil, deadline);
+                _timer.Change(TimeSpan.FromTicks(remaining), System.Threading.Timeout.InfiniteTimeSpan);
                 return;
             }
 
