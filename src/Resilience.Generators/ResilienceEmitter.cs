@@ -461,7 +461,14 @@ internal static class ResilienceEmitter
             _w.Close();
             _w.Line($"catch ({Exception} __breakerError)");
             _w.Open();
-            _w.Line($"if ({Condition("__breakerError", observed, rejections: true, breaker.Handle, breaker.Ignore)})");
+            string counts = Condition("__breakerError", observed, rejections: true, breaker.Handle, breaker.Ignore);
+            if (_m.Timeout is { IsTotal: true })
+            {
+                // An attempt cut short by the total timeout ends in a cancellation: it is a timeout, whatever Handle says.
+                counts = $"(__breakerError is {OperationCanceled} && __totalTimeout.HasTimedOut) || ({counts})";
+            }
+
+            _w.Line($"if ({counts})");
             _w.Open();
             _w.Line($"{field}.RecordFailure(in __permit);");
             _w.Close();

@@ -41,8 +41,8 @@ public sealed class ResilienceRegistry
 
     /// <summary>
     /// The clock every policy reads: break durations, retry delays, timeouts, bulkhead waits and rate-limit
-    /// windows. Default <see cref="TimeProvider.System"/>. Replace it in tests; call <see cref="Reset"/> after
-    /// replacing it, so that no state keeps a time read from the previous clock.
+    /// windows. Default <see cref="TimeProvider.System"/>. Replace it in tests, right after <see cref="Reset"/>
+    /// (which puts the system clock back and clears every time read from the previous clock).
     /// </summary>
     /// <exception cref="ArgumentNullException">The value is null.</exception>
     public TimeProvider TimeProvider

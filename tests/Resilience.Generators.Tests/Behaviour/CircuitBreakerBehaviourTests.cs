@@ -65,6 +65,12 @@ public partial class BreakerSubject
 
     private Task<int> TotalTimeoutAsyncCore(CancellationToken cancellationToken) => Script.RunAsync(cancellationToken);
 
+    [CircuitBreaker(1, BreakDurationMs = 1_000, Handle = new[] { typeof(IOException) })]
+    [Timeout(100, Scope = TimeoutScope.Total)]
+    public partial Task<int> TotalTimeoutWithHandleAsync(CancellationToken cancellationToken);
+
+    private Task<int> TotalTimeoutWithHandleAsyncCore(CancellationToken cancellationToken) => Script.RunAsync(cancellationToken);
+
     [CircuitBreaker(1, BreakDurationMs = 1_000)]
     public partial Task<int> CancellableAsync(CancellationToken cancellationToken);
 
@@ -332,6 +338,20 @@ public sealed class CircuitBreakerBehaviourTests : RegistryTest
 
         await Assert.ThrowsAsync<TimeoutRejectedException>(() => call.WaitAsync(HangGuard));
         CircuitBreakerState breaker = Breaker(nameof(BreakerSubject.TotalTimeoutAsync));
+        Assert.Equal(1, breaker.GetMetrics().Failures);
+        Assert.Equal(CircuitState.Open, breaker.State);
+    }
+
+    [Fact]
+    public async Task A_total_timeout_counts_as_a_failure_even_when_Handle_does_not_list_cancellations()
+    {
+        _subject.Script.Async = static (_, token) => CoreScript.UntilCancelled(token);
+
+        Task<int> call = _subject.TotalTimeoutWithHandleAsync(CancellationToken.None);
+        Clock.Advance(Ms(100));
+
+        await Assert.ThrowsAsync<TimeoutRejectedException>(() => call.WaitAsync(HangGuard));
+        CircuitBreakerState breaker = Breaker(nameof(BreakerSubject.TotalTimeoutWithHandleAsync));
         Assert.Equal(1, breaker.GetMetrics().Failures);
         Assert.Equal(CircuitState.Open, breaker.State);
     }
