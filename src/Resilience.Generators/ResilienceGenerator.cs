@@ -57,6 +57,25 @@ public sealed class ResilienceGenerator : IIncrementalGenerator
 
         context.RegisterSourceOutput(types, static (production, type) =>
             production.AddSource(type.HintName, ResilienceEmitter.Emit(type)));
+
+        // The policies exist from the assembly's load where the compilation can have a module initializer (.NET 5+).
+        IncrementalValueProvider<bool> canInitializeModule = context.CompilationProvider
+            .Select(static (compilation, _) => compilation.GetTypeByMetadataName("System.Runtime.CompilerServices.ModuleInitializerAttribute") is { } attribute
+                && compilation.IsSymbolAccessibleWithin(attribute, compilation.Assembly))
+            .WithTrackingName(StepNames.ModuleInitializer);
+        IncrementalValueProvider<EquatableArray<ResilientMethodSpec>> registrations = methods
+            .Select(static (all, _) => all
+                .Where(m => m.Method is { Error: null } method && (method.CircuitBreaker is not null || method.Bulkhead is not null || method.RateLimit is { KeyType: null }))
+                .Select(m => m.Method!)
+                .ToEquatableArray())
+            .WithTrackingName(StepNames.Registrations);
+        context.RegisterSourceOutput(registrations.Combine(canInitializeModule), static (production, input) =>
+        {
+            if (input.Right && !input.Left.IsEmpty)
+            {
+                production.AddSource("Resilience.Generated.ResiliencePolicies.g.cs", ResilienceEmitter.EmitRegistrations(input.Left));
+            }
+        });
     }
 
     private static IncrementalValueProvider<ImmutableArray<MethodResult>> Methods(IncrementalGeneratorInitializationContext context, string attribute, string stepName)

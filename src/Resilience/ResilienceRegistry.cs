@@ -63,8 +63,9 @@ public sealed class ResilienceRegistry
     /// <summary>The circuit breaker of this name.</summary>
     /// <param name="name">The breaker's name: the attribute's <c>Name</c>, or <c>Namespace.Type.Method</c>.</param>
     /// <exception cref="KeyNotFoundException">
-    /// No breaker has this name yet. Breakers are created when the class whose method uses them is first
-    /// used; <see cref="TryGetCircuitBreaker"/> does not throw.
+    /// No breaker has this name. Breakers are registered when the assembly that declares them is loaded, or, in a
+    /// library built for .NET Standard, when the class whose method uses them is first used;
+    /// <see cref="TryGetCircuitBreaker"/> does not throw.
     /// </exception>
     public CircuitBreakerState CircuitBreaker(string name)
     {
@@ -75,7 +76,8 @@ public sealed class ResilienceRegistry
 
         string known = _breakers.IsEmpty ? "none yet" : string.Join(", ", _breakers.Keys.OrderBy(k => k, StringComparer.Ordinal).Select(k => "'" + k + "'"));
         throw new KeyNotFoundException(
-            $"No circuit breaker is named '{name}'. Breakers are created when the class whose method uses them is first used; " +
+            $"No circuit breaker is named '{name}'. Breakers are registered when the assembly that declares them is loaded " +
+            "(in a library built for .NET Standard, when the class whose method uses them is first used); " +
             $"the names known so far are: {known}.");
     }
 
