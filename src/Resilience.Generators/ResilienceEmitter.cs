@@ -17,6 +17,7 @@ internal static class ResilienceEmitter
     private const string OperationCanceled = "global::System.OperationCanceledException";
     private const string NoToken = "global::System.Threading.CancellationToken.None";
 
+    // On the members the generator adds (fields, helpers, classes), never on the implementing part of a partial method.
     private static readonly string s_generatedCode =
         $"[global::System.CodeDom.Compiler.GeneratedCode(\"Resilience.Generators\", \"{typeof(ResilienceEmitter).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "1.0.0"}\")]";
 
@@ -72,7 +73,6 @@ internal static class ResilienceEmitter
     /// <summary>An implementation that only throws, so that the method's one error is the generator's, not CS8795 on top of it.</summary>
     private static void EmitErrorStub(IndentedWriter writer, ResilientMethodSpec method)
     {
-        writer.Line(s_generatedCode);
         writer.Line(Signature(method, method.Modifiers + " partial", method.Name, method.Parameters.Select(p => p.Modifier + p.Type + " " + p.Name)));
         WriteConstraints(writer, method);
         writer.Line($"    => throw new global::System.InvalidOperationException({Literal(method.Error!)});");
@@ -194,7 +194,8 @@ internal static class ResilienceEmitter
         {
             EmitFields();
             string declaration = Signature(_m, _m.Modifiers + " partial", _m.Name, _m.Parameters.Select(p => p.Modifier + p.Type + " " + p.Name));
-            _w.Line(s_generatedCode);
+            // No [GeneratedCode] on the implementing part: the compiler merges the attributes of both parts, and
+            // analyzers (the project's, and any other) would take the user's own method for generated code.
             if (!_async)
             {
                 _w.Line(declaration);

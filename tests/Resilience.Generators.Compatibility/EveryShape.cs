@@ -49,7 +49,7 @@ namespace Resilience.Generators.Compatibility
 
         private static string? FindCore(CancellationToken first, string? user, int page) => user;
 
-        [CircuitBreaker(3, FailureRatio = 0.5)]
+        [CircuitBreaker(FailureRatio = 0.5)]
         private partial Task SendAsync(byte[] payload);
 
         private Task SendAsyncCore(byte[] payload) => Task.CompletedTask;

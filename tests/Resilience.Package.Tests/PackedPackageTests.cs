@@ -22,6 +22,9 @@ public sealed class PackedPackageTests(PackedPackage package) : IClassFixture<Pa
 
         (int buildExit, string build) = DotNet.Run(consumer, environment, "build", "-c", "Release");
         Assert.True(buildExit == 0, "The consumer did not build:\n" + build);
+        // The analyzers came with the package: the deliberate retry on CreateOrder is reported, with its link.
+        Assert.Contains("warning RES0100: 'CreateOrder' is retried", build);
+        Assert.Contains("docs/diagnostics/RES0100.md", build);
 
         (int runExit, string run) = DotNet.Run(consumer, environment, "run", "-c", "Release", "--no-build");
         Assert.True(runExit == 0, "The consumer failed:\n" + run);
@@ -38,6 +41,8 @@ public sealed class PackedPackageTests(PackedPackage package) : IClassFixture<Pa
         string[] files = archive.Entries.Select(e => e.FullName).Where(n => !n.StartsWith("_rels/") && !n.StartsWith("package/") && n != "[Content_Types].xml").Order(StringComparer.Ordinal).ToArray();
 
         Assert.Contains("analyzers/dotnet/cs/Resilience.Generators.dll", files);
+        Assert.Contains("analyzers/dotnet/cs/Resilience.Analyzers.dll", files);
+        Assert.Contains("analyzers/dotnet/cs/Resilience.CodeFixes.dll", files);
         Assert.Contains("lib/netstandard2.0/Resilience.dll", files);
         Assert.Contains("lib/netstandard2.0/Resilience.xml", files);
         Assert.Contains("lib/net8.0/Resilience.dll", files);
@@ -118,6 +123,12 @@ public sealed class PackedPackageTests(PackedPackage package) : IClassFixture<Pa
                 private string GetCachedCore(string id) => throw new InvalidOperationException("down");
 
                 private string Cached(string id) => "cached " + id;
+
+                // Deliberate: a retried operation whose name says it creates something (RES0100).
+                [Retry(2, DelayMs = 1)]
+                public partial int CreateOrder(int id);
+
+                private int CreateOrderCore(int id) => id;
             }
             """);
         return directory;

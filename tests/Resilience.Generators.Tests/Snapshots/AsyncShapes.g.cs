@@ -7,7 +7,6 @@ namespace Shapes
 {
     partial class Io
     {
-        [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
         private protected partial global::System.Threading.Tasks.ValueTask CloseAsync()
             => __CloseAsync_Resilient();
 
@@ -30,7 +29,6 @@ namespace Shapes
             }
         }
 
-        [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
         protected partial global::System.Threading.Tasks.Task FlushAsync(global::System.Threading.CancellationToken ct)
         {
             var __pending = __FlushAsync_Resilient(ct);
@@ -56,7 +54,6 @@ namespace Shapes
             }
         }
 
-        [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
         protected internal partial global::System.Threading.Tasks.ValueTask<byte[]?> ReadAsync(global::System.Threading.CancellationToken ct, int count, string? path)
             => __ReadAsync_Resilient(ct, count, path);
 

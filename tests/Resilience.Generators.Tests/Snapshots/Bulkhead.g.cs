@@ -31,7 +31,6 @@ namespace Shop
         private static readonly global::Resilience.BulkheadState __QueryAsync_Bulkhead =
             global::Resilience.ResilienceRegistry.Default.GetOrAddBulkhead("db", new global::Resilience.BulkheadOptions { MaxConcurrency = 4, MaxQueue = 10, MaxWaitMs = 500 });
 
-        [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
         public partial global::System.Threading.Tasks.Task<int> QueryAsync(string sql, global::System.Threading.CancellationToken ct)
         {
             var __pending = __QueryAsync_Resilient(sql, ct);

@@ -31,7 +31,6 @@ namespace Shop
         private static readonly global::Resilience.CircuitBreakerState __Count_CircuitBreaker =
             global::Resilience.ResilienceRegistry.Default.GetOrAddCircuitBreaker("inventory", new global::Resilience.CircuitBreakerOptions { FailureThreshold = 3, FailureRatio = 0.5d, MinimumThroughput = 20, SamplingDurationMs = 10000, BreakDurationMs = 5000, SuccessThreshold = 2, HalfOpenMaxCalls = 2 });
 
-        [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
         public partial int Count(string sku)
         {
             int __result = default!;

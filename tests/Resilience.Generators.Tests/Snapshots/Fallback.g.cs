@@ -7,7 +7,6 @@ namespace Shop
 {
     partial class Client
     {
-        [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
         public partial int Count()
         {
             int __result = default!;
@@ -23,7 +22,6 @@ namespace Shop
             return Zero();
         }
 
-        [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
         public partial global::System.Threading.Tasks.Task<string> GetAsync(string id, global::System.Threading.CancellationToken ct)
         {
             var __pending = __GetAsync_Resilient(id, ct);
@@ -54,7 +52,6 @@ namespace Shop
             return Cached(id, ct, __failure);
         }
 
-        [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
         public partial void Ping()
         {
             try

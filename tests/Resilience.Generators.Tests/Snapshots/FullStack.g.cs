@@ -41,7 +41,6 @@ namespace Shop
         private static readonly global::Resilience.RateLimiterState __GetReceiptAsync_RateLimit =
             global::Resilience.ResilienceRegistry.Default.GetOrAddRateLimiter("Shop.PaymentsClient.GetReceiptAsync", new global::Resilience.RateLimitOptions { Permits = 50, WindowMs = 1000, Algorithm = (global::Resilience.RateLimitAlgorithm)0, QueueLimit = 0 });
 
-        [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
         public partial global::System.Threading.Tasks.Task<global::Shop.Receipt> GetReceiptAsync(string id, global::System.Threading.CancellationToken ct)
         {
             var __pending = __GetReceiptAsync_Resilient(id, ct);

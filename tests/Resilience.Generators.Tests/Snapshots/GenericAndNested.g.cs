@@ -13,7 +13,6 @@ namespace Shapes.Deep
             private static readonly global::Resilience.KeyedRateLimiterState<object?> __Next_RateLimit =
                 global::Resilience.ResilienceRegistry.Default.GetOrAddKeyedRateLimiter<object?>("Shapes.Deep.Outer.Counter.Next", new global::Resilience.RateLimitOptions { Permits = 5, WindowMs = 100, Algorithm = (global::Resilience.RateLimitAlgorithm)0, QueueLimit = 0 });
 
-            [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
             public partial int Next<T>(T key)
                 where T : notnull
             {
@@ -42,7 +41,6 @@ namespace Shapes.Deep
     {
         partial record Repository<TKey>
         {
-            [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
             public partial global::System.Threading.Tasks.Task<TValue> GetAsync<TValue>(TKey key, global::System.Threading.CancellationToken ct)
                 where TValue : struct, global::System.IComparable<TValue>
             {
@@ -82,7 +80,6 @@ namespace Shapes.Deep
             private static readonly global::Resilience.KeyedRateLimiterState<object?> __Touch_RateLimit =
                 global::Resilience.ResilienceRegistry.Default.GetOrAddKeyedRateLimiter<object?>("Shapes.Deep.Outer.Repository.Touch", new global::Resilience.RateLimitOptions { Permits = 100, WindowMs = 1000, Algorithm = (global::Resilience.RateLimitAlgorithm)0, QueueLimit = 0 });
 
-            [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
             public partial bool Touch(TKey key)
             {
                 bool __result = default!;

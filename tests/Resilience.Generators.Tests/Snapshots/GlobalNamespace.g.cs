@@ -5,7 +5,6 @@
 
 partial class Global
 {
-    [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
     public partial int @class(int @event)
     {
         var __registry = global::Resilience.ResilienceRegistry.Default;

@@ -31,7 +31,6 @@ namespace Shop
         private static readonly global::Resilience.KeyedRateLimiterState<string?> __Search_RateLimit =
             global::Resilience.ResilienceRegistry.Default.GetOrAddKeyedRateLimiter<string?>("per-user", new global::Resilience.RateLimitOptions { Permits = 10, WindowMs = 1000, Algorithm = (global::Resilience.RateLimitAlgorithm)0, QueueLimit = 0 });
 
-        [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
         public partial int Search(string? user, string query)
         {
             int __result = default!;
@@ -49,7 +48,6 @@ namespace Shop
         private static readonly global::Resilience.RateLimiterState __SendAsync_RateLimit =
             global::Resilience.ResilienceRegistry.Default.GetOrAddRateLimiter("Shop.Client.SendAsync", new global::Resilience.RateLimitOptions { Permits = 100, WindowMs = 60000, Algorithm = (global::Resilience.RateLimitAlgorithm)2, QueueLimit = 5 });
 
-        [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
         public partial global::System.Threading.Tasks.Task SendAsync(string message, global::System.Threading.CancellationToken ct)
         {
             var __pending = __SendAsync_Resilient(message, ct);

@@ -7,7 +7,6 @@ namespace Shop
 {
     partial class Client
     {
-        [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
         public partial global::System.Threading.Tasks.Task<int> GetAsync(string id, global::System.Threading.CancellationToken ct)
         {
             var __pending = __GetAsync_Resilient(id, ct);

@@ -7,7 +7,6 @@ namespace Shapes
 {
     partial class Math2
     {
-        [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
         internal static partial long Sum(int a, int b, int? c)
         {
             var __registry = global::Resilience.ResilienceRegistry.Default;
@@ -29,7 +28,6 @@ namespace Shapes
             return __result;
         }
 
-        [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
         public static partial void Touch(in int value, params string[] tags)
         {
             var __registry = global::Resilience.ResilienceRegistry.Default;

@@ -7,7 +7,6 @@ namespace Shop
 {
     partial class Client
     {
-        [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
         public partial global::System.Threading.Tasks.ValueTask<string> ReadAsync(global::System.Threading.CancellationToken ct)
             => __ReadAsync_Resilient(ct);
 
@@ -33,7 +32,6 @@ namespace Shop
             return __result;
         }
 
-        [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
         public partial global::System.Threading.Tasks.Task WriteAsync(string value, global::System.Threading.CancellationToken ct)
         {
             var __pending = __WriteAsync_Resilient(value, ct);

@@ -1,0 +1,78 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Resilience.Generators;
+
+namespace Resilience.Analyzers;
+
+/// <summary>
+/// RES0103: [Retry] whose Handle names an exception that never heals (ArgumentException, FormatException,
+/// NotSupportedException, NullReferenceException, OperationCanceledException, ...), or is Exception itself with no
+/// Ignore and no ShouldRetry.
+/// </summary>
+[DiagnosticAnalyzer(LanguageNames.CSharp)]
+public sealed class PermanentFailureRetryAnalyzer : DiagnosticAnalyzer
+{
+    /// <inheritdoc />
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(DiagnosticDescriptors.RetryOfPermanentFailure);
+
+    /// <inheritdoc />
+    public override void Initialize(AnalysisContext context)
+    {
+        context.EnableConcurrentExecution();
+        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+        context.RegisterCompilationStartAction(start =>
+        {
+            if (KnownTypes.From(start.Compilation) is { } types)
+            {
+                var kinds = new ExceptionKinds(start.Compilation, types);
+                start.RegisterResilientMethodAction(types, (context, method) => Analyze(context, method, kinds));
+            }
+        });
+    }
+
+    private static void Analyze(SymbolAnalysisContext context, ResilientMethod method, ExceptionKinds kinds)
+    {
+        if (method.Retry is not { } retry)
+        {
+            return;
+        }
+
+        IReadOnlyList<ITypeSymbol?> handle = retry.Types("Handle");
+        IReadOnlyList<ITypeSymbol?> ignore = retry.Types("Ignore");
+        for (int i = 0; i < handle.Count; i++)
+        {
+            ITypeSymbol? type = handle[i];
+            if (type is null || ExceptionKinds.IsIgnored(type, ignore))
+            {
+                continue;
+            }
+
+            string what, advice;
+            if (kinds.PermanentReason(type) is { } reason)
+            {
+                what = $"names {type.Name}, which never heals: {reason}";
+                advice = kinds.IsCancellation(type)
+                    ? "remove it from Handle (to retry HttpClient's own timeout, name TaskCanceledException)"
+                    : "remove it from Handle and fix the cause instead";
+            }
+            else if (kinds.IsException(type) && ignore.Count == 0 && !retry.IsWritten("ShouldRetry"))
+            {
+                what = "is Exception with no Ignore, so it also retries failures that never heal, such as ArgumentException and NullReferenceException";
+                advice = "name the transient exceptions instead, or list the permanent ones in Ignore";
+            }
+            else
+            {
+                continue;
+            }
+
+            context.ReportDiagnostic(Diagnostic.Create(
+                DiagnosticDescriptors.RetryOfPermanentFailure,
+                retry.LocationOf("Handle", i),
+                kinds.OthersRemain(handle, i) && retry.Elements("Handle") is not null ? Fixes.Offer(Fixes.RemoveEntry) : Fixes.None,
+                what,
+                advice));
+        }
+    }
+}
