@@ -59,21 +59,17 @@ public sealed class ResilienceGenerator : IIncrementalGenerator
             production.AddSource(type.HintName, ResilienceEmitter.Emit(type)));
 
         // The policies exist from the assembly's load where the compilation can have a module initializer (.NET 5+).
-        IncrementalValueProvider<bool> canInitializeModule = context.CompilationProvider
-            .Select(static (compilation, _) => compilation.GetTypeByMetadataName("System.Runtime.CompilerServices.ModuleInitializerAttribute") is { } attribute
-                && compilation.IsSymbolAccessibleWithin(attribute, compilation.Assembly))
-            .WithTrackingName(StepNames.ModuleInitializer);
         IncrementalValueProvider<EquatableArray<ResilientMethodSpec>> registrations = methods
             .Select(static (all, _) => all
-                .Where(m => m.Method is { Error: null } method && (method.CircuitBreaker is not null || method.Bulkhead is not null || method.RateLimit is { KeyType: null }))
+                .Where(m => m.ModuleInitializers && m.Method is { Error: null } method && (method.CircuitBreaker is not null || method.Bulkhead is not null || method.RateLimit is { KeyType: null }))
                 .Select(m => m.Method!)
                 .ToEquatableArray())
             .WithTrackingName(StepNames.Registrations);
-        context.RegisterSourceOutput(registrations.Combine(canInitializeModule), static (production, input) =>
+        context.RegisterSourceOutput(registrations, static (production, all) =>
         {
-            if (input.Right && !input.Left.IsEmpty)
+            if (!all.IsEmpty)
             {
-                production.AddSource("Resilience.Generated.ResiliencePolicies.g.cs", ResilienceEmitter.EmitRegistrations(input.Left));
+                production.AddSource("Resilience.Generated.ResiliencePolicies.g.cs", ResilienceEmitter.EmitRegistrations(all));
             }
         });
     }

@@ -101,7 +101,7 @@ internal static class ResilienceParser
             string typeKey = type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
 
             MethodResult Result(ResilientMethodSpec? spec) => new(
-                typeKey, ns, containingTypes, HintName(type), spec, _diagnostics.ToEquatableArray(), MethodLocation);
+                typeKey, ns, containingTypes, HintName(type), spec, _diagnostics.ToEquatableArray(), MethodLocation, CanHaveModuleInitializer());
 
             // RES0001: nothing can be emitted for a method that is not a bodiless partial declaration in partial types.
             string? notPartial =
@@ -159,6 +159,14 @@ internal static class ResilienceParser
                 _firstError);
             return Result(spec);
         }
+
+        /// <summary>
+        /// True when the compilation has ModuleInitializerAttribute (.NET 5 and later). Asked here, per method, rather
+        /// than of the whole compilation in a step of its own, which would run again on every edit.
+        /// </summary>
+        private bool CanHaveModuleInitializer()
+            => _compilation.GetTypeByMetadataName("System.Runtime.CompilerServices.ModuleInitializerAttribute") is { } attribute
+                && _compilation.IsSymbolAccessibleWithin(attribute, _compilation.Assembly);
 
         private void Report(DiagnosticDescriptor descriptor, LocationInfo? location, params string[] arguments)
         {

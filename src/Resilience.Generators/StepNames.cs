@@ -13,6 +13,5 @@ internal static class StepNames
     public const string Diagnostics = nameof(Diagnostics);
     public const string SharedNameDiagnostics = nameof(SharedNameDiagnostics);
     public const string Types = nameof(Types);
-    public const string ModuleInitializer = nameof(ModuleInitializer);
     public const string Registrations = nameof(Registrations);
 }

@@ -107,6 +107,7 @@ internal sealed record ResilientMethodSpec(
 
 /// <summary>The result of parsing one annotated method: its type, its spec (if anything can be emitted) and its diagnostics.</summary>
 /// <param name="TypeKey">The containing type's fully qualified name: methods are grouped into one file per type by it.</param>
+/// <param name="ModuleInitializers">True when the compilation can have a module initializer (.NET 5+); the same for every method of a compilation.</param>
 internal sealed record MethodResult(
     string TypeKey,
     string? Namespace,
@@ -114,7 +115,8 @@ internal sealed record MethodResult(
     string HintName,
     ResilientMethodSpec? Method,
     EquatableArray<DiagnosticInfo> Diagnostics,
-    LocationInfo? Location);
+    LocationInfo? Location,
+    bool ModuleInitializers);
 
 /// <summary>One generated file: a type and its resilient methods.</summary>
 internal sealed record ResilientTypeSpec(

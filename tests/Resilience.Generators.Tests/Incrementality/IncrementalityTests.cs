@@ -38,7 +38,7 @@ public sealed class IncrementalityTests
     private static readonly string[] s_steps =
     {
         StepNames.Retry, StepNames.CircuitBreaker, StepNames.Timeout, StepNames.Bulkhead, StepNames.RateLimit, StepNames.Fallback,
-        StepNames.Methods, StepNames.Diagnostics, StepNames.Types, StepNames.ModuleInitializer, StepNames.Registrations,
+        StepNames.Methods, StepNames.Diagnostics, StepNames.Types, StepNames.Registrations,
     };
 
     [Fact]
