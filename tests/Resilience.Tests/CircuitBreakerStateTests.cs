@@ -540,6 +540,23 @@ public sealed class CircuitBreakerStateTests
 
     // ---- helpers ----------------------------------------------------------------------------------
 
+    [Fact]
+    public void A_ratio_out_of_range_is_written_the_same_in_every_culture()
+    {
+        System.Globalization.CultureInfo previous = System.Globalization.CultureInfo.CurrentCulture;
+        System.Globalization.CultureInfo.CurrentCulture = new System.Globalization.CultureInfo("de-DE");
+        try
+        {
+            var error = Assert.Throws<ArgumentOutOfRangeException>(() => _registry.GetOrAddCircuitBreaker("test", new CircuitBreakerOptions { FailureRatio = 1.5 }));
+
+            Assert.StartsWith("CircuitBreakerOptions.FailureRatio is 1.5; it must be 0 (off) or in (0, 1].", error.Message);
+        }
+        finally
+        {
+            System.Globalization.CultureInfo.CurrentCulture = previous;
+        }
+    }
+
     private CircuitBreakerState Create(CircuitBreakerOptions options) => _registry.GetOrAddCircuitBreaker("test", options);
 
     private CircuitBreakerState OpenAndWaitOutTheBreak(CircuitBreakerOptions options)

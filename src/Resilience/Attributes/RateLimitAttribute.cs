@@ -11,6 +11,7 @@ namespace Resilience;
 /// the <see cref="FallbackAttribute"/> method without throwing), unless it can wait in a queue of
 /// <see cref="QueueLimit"/> calls. Put <see cref="RateLimitKeyAttribute"/> on a parameter to keep one
 /// limit per value of it (per user, per IP address). Methods naming the same <see cref="Name"/> share one limit.
+/// On the system clock, time is measured in the system's ticks (1 to 16 ms), the resolution of its timers.
 /// </remarks>
 [AttributeUsage(AttributeTargets.Method, AllowMultiple = false, Inherited = false)]
 public sealed class RateLimitAttribute : Attribute

@@ -12,16 +12,31 @@ internal static class Clock
     // of 10 MHz. A static readonly value, so the JIT divides by a constant.
     private static readonly long s_systemTimestampsPerTick = Stopwatch.Frequency % TimeSpan.TicksPerSecond == 0 ? Stopwatch.Frequency / TimeSpan.TicksPerSecond : 0;
 
-    /// <summary>The provider's monotonic timestamp in <see cref="TimeSpan"/> ticks (100 ns), whatever its frequency.</summary>
+    /// <summary>The provider's monotonic clock in <see cref="TimeSpan"/> ticks (100 ns), whatever its frequency.</summary>
     /// <remarks>
-    /// Integer arithmetic, whole seconds and the rest apart: a timestamp can be too large for a double to hold
-    /// every tick (a clock counting ticks since year 1 is), and a rounded "now" moves window boundaries.
+    /// <para>
+    /// On .NET 8 and later the system clock is read from <c>Environment.TickCount64</c>: the clock its timers run
+    /// on, and a few nanoseconds to read where a timestamp costs tens. Its resolution is the system's tick
+    /// (1 to 16 ms), which is the resolution of every system timer anyway.
+    /// </para>
+    /// <para>
+    /// Other clocks (a fake one in tests) are read through their timestamps, in integer arithmetic, whole seconds
+    /// and the rest apart: a timestamp can be too large for a double to hold every tick, and a rounded "now"
+    /// moves window boundaries.
+    /// </para>
     /// </remarks>
     public static long NowTicks(TimeProvider timeProvider)
     {
-        if (ReferenceEquals(timeProvider, TimeProvider.System) && s_systemTimestampsPerTick != 0)
+        if (ReferenceEquals(timeProvider, TimeProvider.System))
         {
-            return Stopwatch.GetTimestamp() / s_systemTimestampsPerTick;
+#if NET8_0_OR_GREATER
+            return Environment.TickCount64 * TimeSpan.TicksPerMillisecond;
+#else
+            if (s_systemTimestampsPerTick != 0)
+            {
+                return Stopwatch.GetTimestamp() / s_systemTimestampsPerTick;
+            }
+#endif
         }
 
         long timestamp = timeProvider.GetTimestamp();

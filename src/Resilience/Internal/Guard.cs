@@ -25,7 +25,7 @@ internal static class Guard
     {
         if (!(value >= 0 && value <= 1))
         {
-            throw new ArgumentOutOfRangeException(name, value, $"{name} is {value}; it must be 0 (off) or in (0, 1].");
+            throw new ArgumentOutOfRangeException(name, value, $"{name} is {value.ToString(System.Globalization.CultureInfo.InvariantCulture)}; it must be 0 (off) or in (0, 1].");
         }
     }
 

@@ -148,21 +148,8 @@ public sealed class TimeoutCancellationSource
         }
     }
 
-    /// <summary>
-    /// Now, in <see cref="TimeSpan"/> ticks. The system clock's timers count milliseconds with
-    /// <c>Environment.TickCount64</c>, which is also far cheaper to read than a timestamp; any other
-    /// clock (a fake one in tests) is read through its timestamps.
-    /// </summary>
-    private long Now()
-    {
-#if NET8_0_OR_GREATER
-        if (ReferenceEquals(_timeProvider, TimeProvider.System))
-        {
-            return Environment.TickCount64 * TimeSpan.TicksPerMillisecond;
-        }
-#endif
-        return Clock.NowTicks(_timeProvider);
-    }
+    /// <summary>Now, in <see cref="TimeSpan"/> ticks, on this source's clock (see <see cref="Clock.NowTicks"/>).</summary>
+    private long Now() => Clock.NowTicks(_timeProvider);
 
     private void OnTimer()
     {
