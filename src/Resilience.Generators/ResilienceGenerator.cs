@@ -85,7 +85,16 @@ public sealed class ResilienceGenerator : IIncrementalGenerator
     /// <summary>One file per type, methods in a stable order; a method sharing a name with conflicting settings gets an error stub.</summary>
     private static EquatableArray<ResilientTypeSpec> GroupByType(EquatableArray<MethodResult> all, System.Threading.CancellationToken token)
     {
-        var conflicting = new HashSet<MethodResult>(SharedNames.Conflicts(all).Select(c => c.Method));
+        // A method can conflict on more than one policy; its stub names the first conflict.
+        var conflicts = new Dictionary<MethodResult, string>();
+        foreach (SharedNames.Conflict conflict in SharedNames.Conflicts(all))
+        {
+            if (!conflicts.ContainsKey(conflict.Method))
+            {
+                conflicts.Add(conflict.Method, conflict.Message);
+            }
+        }
+
         var types = new List<ResilientTypeSpec>();
         var hintNames = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         foreach (IGrouping<string, MethodResult> group in all.Where(m => m.Method is not null).GroupBy(m => m.TypeKey).OrderBy(g => g.Key, StringComparer.Ordinal))
@@ -99,8 +108,8 @@ public sealed class ResilienceGenerator : IIncrementalGenerator
             }
 
             ResilientMethodSpec[] methods = group
-                .Select(m => conflicting.Contains(m) && m.Method!.Error is null
-                    ? m.Method with { Error = SharedNames.Conflicts(all).First(c => c.Method == m).Message }
+                .Select(m => m.Method!.Error is null && conflicts.TryGetValue(m, out string? message)
+                    ? m.Method with { Error = message }
                     : m.Method!)
                 .OrderBy(m => m.MemberKey, StringComparer.Ordinal)
                 .ToArray();

@@ -608,9 +608,8 @@ internal static class ResilienceParser
 
         private EquatableArray<string> ExceptionTypes(AttributeReader attribute, string property)
         {
-            ImmutableTypes types = attribute.Types(property);
             var names = new List<string>();
-            foreach (ITypeSymbol? type in types.Items)
+            foreach (ITypeSymbol? type in attribute.Types(property))
             {
                 if (type is null || type.TypeKind == TypeKind.Error || !DerivesFrom(type, "System.Exception") || type is INamedTypeSymbol { IsUnboundGenericType: true })
                 {
@@ -880,14 +879,6 @@ internal static class ResilienceParser
         private static string Format(int value) => value.ToString("N0", CultureInfo.InvariantCulture).Replace(",", " ");
     }
 
-    /// <summary>The list of types of a Type[] attribute argument.</summary>
-    private readonly struct ImmutableTypes
-    {
-        public ImmutableTypes(IReadOnlyList<ITypeSymbol?> items) => Items = items;
-
-        public IReadOnlyList<ITypeSymbol?> Items { get; }
-    }
-
     /// <summary>Reads an attribute's values by property name, whether given to the constructor or as named arguments.</summary>
     private sealed class AttributeReader
     {
@@ -910,16 +901,11 @@ internal static class ResilienceParser
 
         public string? String(string property) => Value(property)?.Value as string;
 
-        public ImmutableTypes Types(string property)
-        {
-            TypedConstant? constant = Value(property);
-            if (constant is not { Kind: TypedConstantKind.Array, IsNull: false } array)
-            {
-                return new ImmutableTypes(Array.Empty<ITypeSymbol?>());
-            }
-
-            return new ImmutableTypes(array.Values.Select(v => v.Value as ITypeSymbol).ToArray());
-        }
+        /// <summary>The types of a Type[] argument; null entries where a value is not a type.</summary>
+        public IReadOnlyList<ITypeSymbol?> Types(string property)
+            => Value(property) is { Kind: TypedConstantKind.Array, IsNull: false } array
+                ? array.Values.Select(v => v.Value as ITypeSymbol).ToArray()
+                : Array.Empty<ITypeSymbol?>();
 
         /// <summary>Where the value of <paramref name="property"/> is written; the attribute itself when it is not written.</summary>
         public LocationInfo? Location(string property)
