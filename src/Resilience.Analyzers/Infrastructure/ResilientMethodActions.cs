@@ -6,10 +6,10 @@ namespace Resilience.Analyzers;
 
 /// <summary>Runs an analysis for each resilient method, reached through its containing type.</summary>
 /// <remarks>
-/// Not through a symbol action on the method: the generator's implementing part of a partial method carries
-/// <c>[GeneratedCode]</c>, the compiler merges the attributes of both parts, and so treats the method as generated
-/// code, which analyzers that skip generated code never see. The type (whose own declarations are the user's) is
-/// analyzed; its members are the declaring parts, whose attributes are the user's.
+/// Not through a symbol action on the method: the compiler merges the attributes of both parts of a partial
+/// method, so an implementing part marked <c>[GeneratedCode]</c> (this generator no longer marks it, but another
+/// generator or an older version may) makes the user's method count as generated code, which analyzers that skip
+/// generated code never see. The type, whose own declarations are the user's, is analyzed instead.
 /// </remarks>
 internal static class ResilientMethodActions
 {

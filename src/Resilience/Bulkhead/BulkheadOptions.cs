@@ -22,6 +22,9 @@ public sealed class BulkheadOptions
         Guard.AtLeast(MaxConcurrency, 1, "BulkheadOptions.MaxConcurrency");
         Guard.AtLeast(MaxQueue, 0, "BulkheadOptions.MaxQueue");
         Guard.AtLeast(MaxWaitMs, 0, "BulkheadOptions.MaxWaitMs");
-        return (BulkheadOptions)MemberwiseClone();
+        return Copy();
     }
+
+    /// <summary>An independent copy, for a state to hand out without exposing its own.</summary>
+    internal BulkheadOptions Copy() => (BulkheadOptions)MemberwiseClone();
 }

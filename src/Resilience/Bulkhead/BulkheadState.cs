@@ -37,7 +37,7 @@ public sealed class BulkheadState
     public string Name { get; }
 
     /// <summary>The settings in force (a copy; changing it has no effect).</summary>
-    public BulkheadOptions Options => _options.ValidatedCopy();
+    public BulkheadOptions Options => _options.Copy();
 
     /// <summary>Calls running now.</summary>
     public int ActiveCount => Volatile.Read(ref _active);

@@ -41,6 +41,9 @@ public sealed class CircuitBreakerOptions
         Guard.AtLeast(BreakDurationMs, 1, "CircuitBreakerOptions.BreakDurationMs");
         Guard.AtLeast(SuccessThreshold, 1, "CircuitBreakerOptions.SuccessThreshold");
         Guard.AtLeast(HalfOpenMaxCalls, 1, "CircuitBreakerOptions.HalfOpenMaxCalls");
-        return (CircuitBreakerOptions)MemberwiseClone();
+        return Copy();
     }
+
+    /// <summary>An independent copy, for a state to hand out without exposing its own.</summary>
+    internal CircuitBreakerOptions Copy() => (CircuitBreakerOptions)MemberwiseClone();
 }

@@ -73,7 +73,7 @@ public sealed class CircuitBreakerState
     public string Name { get; }
 
     /// <summary>The settings in force (a copy; changing it has no effect).</summary>
-    public CircuitBreakerOptions Options => (CircuitBreakerOptions)_options.ValidatedCopy();
+    public CircuitBreakerOptions Options => _options.Copy();
 
     /// <summary>
     /// The current state. An open breaker whose break has elapsed still reports <see cref="CircuitState.Open"/>

@@ -8,9 +8,11 @@ namespace Resilience;
 /// <summary>Reads a <see cref="TimeProvider"/>'s monotonic clock in <see cref="TimeSpan"/> ticks, and waits on it.</summary>
 internal static class Clock
 {
+#if !NET8_0_OR_GREATER
     // Stopwatch timestamps per TimeSpan tick (100 on Linux, 1 on Windows); 0 when the frequency is not a multiple
     // of 10 MHz. A static readonly value, so the JIT divides by a constant.
     private static readonly long s_systemTimestampsPerTick = Stopwatch.Frequency % TimeSpan.TicksPerSecond == 0 ? Stopwatch.Frequency / TimeSpan.TicksPerSecond : 0;
+#endif
 
     /// <summary>The provider's monotonic clock in <see cref="TimeSpan"/> ticks (100 ns), whatever its frequency.</summary>
     /// <remarks>

@@ -37,7 +37,7 @@ public sealed class KeyedRateLimiterState<TKey> : IResettable
     public string Name { get; }
 
     /// <summary>The settings each partition has (a copy).</summary>
-    public RateLimitOptions Options => _options.ValidatedCopy();
+    public RateLimitOptions Options => _options.Copy();
 
     /// <summary>Partitions held now.</summary>
     public int PartitionCount => _partitions.Count;

@@ -26,6 +26,9 @@ public sealed class RateLimitOptions
         Guard.AtLeast(WindowMs, 1, "RateLimitOptions.WindowMs");
         Guard.Defined(Algorithm, "RateLimitOptions.Algorithm");
         Guard.AtLeast(QueueLimit, 0, "RateLimitOptions.QueueLimit");
-        return (RateLimitOptions)MemberwiseClone();
+        return Copy();
     }
+
+    /// <summary>An independent copy, for a state to hand out without exposing its own.</summary>
+    internal RateLimitOptions Copy() => (RateLimitOptions)MemberwiseClone();
 }

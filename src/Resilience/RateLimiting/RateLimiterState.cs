@@ -37,7 +37,7 @@ public sealed class RateLimiterState : IResettable
     public string Name { get; }
 
     /// <summary>The settings in force (a copy; changing it has no effect).</summary>
-    public RateLimitOptions Options => _options.ValidatedCopy();
+    public RateLimitOptions Options => _options.Copy();
 
     /// <summary>Calls waiting for a permit now.</summary>
     public int QueuedCount => Volatile.Read(ref _queued);
