@@ -250,8 +250,13 @@ internal static class ResilienceEmitter
             _w.Close();
         }
 
+        /// <summary>The name the method's calls are counted under: its breaker's, bulkhead's or rate limit's, or its own.</summary>
+        private string TelemetryPolicy => _m.CircuitBreaker?.Name ?? _m.Bulkhead?.Name ?? _m.RateLimit?.Name ?? _m.PolicyName;
+
         private void EmitFields()
         {
+            EmitField("MethodTelemetry", "Telemetry", $"GetTelemetry({Literal(TelemetryPolicy)}, {Literal(_m.PolicyName)})");
+
             if (_m.CircuitBreaker is { } breaker)
             {
                 EmitField("CircuitBreakerState", "CircuitBreaker", GetOrAdd(breaker));
@@ -294,9 +299,31 @@ internal static class ResilienceEmitter
             }
 
             string caller = _m.CancellationToken ?? NoToken;
+            if (_m.Fallback is { PassesException: true })
+            {
+                _w.Line($"{Exception} __failure;");
+            }
+
+            // The whole call is timed and its outcome counted; a failure is seen by an exception filter that returns
+            // false, so that the exception leaves untouched (no catch, no rethrow).
+            string telemetry = Field("Telemetry");
+            _w.Line($"long __started = {telemetry}.Start();");
+            _w.Open("try");
+            EmitOutcomes(caller, telemetry);
+            _w.Close();
+            _w.Line($"catch ({Exception} __error) when ({telemetry}.RecordFailure(__started, __error, {caller}))");
+            _w.Open();
+            _w.Line("throw;");
+            _w.Close();
+        }
+
+        /// <summary>The pipeline, then the success (and, with a fallback, the fallback's) return, each counted.</summary>
+        private void EmitOutcomes(string caller, string telemetry)
+        {
             if (_m.Fallback is not { } fallback)
             {
                 EmitRateLimit(caller);
+                _w.Line($"{telemetry}.RecordSuccess(__started);");
                 if (_hasResult)
                 {
                     HandOff("__coreTask");
@@ -306,13 +333,9 @@ internal static class ResilienceEmitter
                 return;
             }
 
-            if (fallback.PassesException)
-            {
-                _w.Line($"{Exception} __failure;");
-            }
-
             _w.Open("try");
             EmitRateLimit(caller);
+            _w.Line($"{telemetry}.RecordSuccess(__started);");
             HandOff("__coreTask");
             _w.Line(_hasResult ? "return __result;" : "return;");
             _w.Close();
@@ -341,7 +364,17 @@ internal static class ResilienceEmitter
             }
 
             HandOff("null");
-            _w.Line(_hasResult ? $"return {call};" : call + ";");
+            if (_hasResult)
+            {
+                _w.Line($"var __fallbackResult = {call};");
+                _w.Line($"{telemetry}.RecordFallback(__started);");
+                _w.Line("return __fallbackResult;");
+            }
+            else
+            {
+                _w.Line(call + ";");
+                _w.Line($"{telemetry}.RecordFallback(__started);");
+            }
         }
 
         /// <summary>True for Task&lt;T&gt;: the task {Name}Core returned is handed back to the method (see <c>TaskHandOff</c>).</summary>
@@ -448,6 +481,7 @@ internal static class ResilienceEmitter
             _w.Close();
             _w.Line($"catch ({OperationCanceled} {canceled}) when ({source}.HasTimedOut)");
             _w.Open();
+            _w.Line($"{Field("Telemetry")}.RecordTimeout({Ticks(timeout.Milliseconds)}, {Runtime}TimeoutScope.{scope});");
             _w.Line($"throw new {Runtime}TimeoutRejectedException({Literal(_m.PolicyName)}, {Ticks(timeout.Milliseconds)}, {Runtime}TimeoutScope.{scope}, {canceled});");
             _w.Close();
             _w.Open("finally");
@@ -479,6 +513,7 @@ internal static class ResilienceEmitter
             _w.Line($"catch ({Exception} __retryError) when ({condition})");
             _w.Open();
             _w.Line($"var __delay = {Runtime}RetryBackoff.GetDelay(({Runtime}BackoffKind){Number(retry.Backoff)}, __attempt, {Number(retry.DelayMs)}, {Number(retry.MaxDelayMs)}, {Bool(retry.Jitter)});");
+            _w.Line($"{Field("Telemetry")}.RecordRetry(__attempt, __delay, __retryError);");
             if (retry.OnRetry is not null)
             {
                 _w.Line($"{retry.OnRetry}(__retryError, __attempt, __delay);");

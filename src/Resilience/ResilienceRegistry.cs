@@ -30,10 +30,18 @@ public sealed class ResilienceRegistry
     private readonly ConcurrentDictionary<string, CircuitBreakerState> _breakers = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, BulkheadState> _bulkheads = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, object> _rateLimiters = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, MethodTelemetry> _telemetry = new(StringComparer.Ordinal);
+
+    // Creating a state and replacing the settings take this lock, so that a state is never created with a
+    // table that Configure has already moved on from.
+    private readonly object _settingsGate = new();
+    private Dictionary<string, PolicySettings> _settings = new(StringComparer.Ordinal);
+    private ResilienceListener[] _listeners = Array.Empty<ResilienceListener>();
     private TimeProvider _timeProvider = TimeProvider.System;
 
     internal ResilienceRegistry()
     {
+        ResilienceMetrics.EnsureCreated();
     }
 
     /// <summary>The registry that generated code uses.</summary>
@@ -109,8 +117,10 @@ public sealed class ResilienceRegistry
             return existing;
         }
 
-        var created = new CircuitBreakerState(this, name, options);
-        return _breakers.GetOrAdd(name, created);
+        lock (_settingsGate)
+        {
+            return _breakers.GetOrAdd(name, new CircuitBreakerState(this, name, options, SettingsFor(name)));
+        }
     }
 
     /// <summary>
@@ -126,8 +136,10 @@ public sealed class ResilienceRegistry
             return existing;
         }
 
-        var created = new BulkheadState(this, name, options);
-        return _bulkheads.GetOrAdd(name, created);
+        lock (_settingsGate)
+        {
+            return _bulkheads.GetOrAdd(name, new BulkheadState(this, name, options, SettingsFor(name)));
+        }
     }
 
     /// <summary>
@@ -137,7 +149,7 @@ public sealed class ResilienceRegistry
     /// <exception cref="InvalidOperationException">The name is already used by a rate limit kept per key.</exception>
     [EditorBrowsable(EditorBrowsableState.Never)]
     public RateLimiterState GetOrAddRateLimiter(string name, RateLimitOptions options)
-        => GetOrAddRateLimiterOfKind<RateLimiterState>(name, options, static (registry, n, o) => new RateLimiterState(registry, n, o));
+        => GetOrAddRateLimiterOfKind<RateLimiterState>(name, options, static (registry, n, o, s) => new RateLimiterState(registry, n, o, s));
 
     /// <summary>
     /// The rate limit of this name kept per value of a <see cref="RateLimitKeyAttribute"/> parameter, created
@@ -148,16 +160,18 @@ public sealed class ResilienceRegistry
     /// <exception cref="InvalidOperationException">The name is already used by a rate limit without a key, or with a key of another type.</exception>
     [EditorBrowsable(EditorBrowsableState.Never)]
     public KeyedRateLimiterState<TKey> GetOrAddKeyedRateLimiter<TKey>(string name, RateLimitOptions options)
-        => GetOrAddRateLimiterOfKind<KeyedRateLimiterState<TKey>>(name, options, static (registry, n, o) => new KeyedRateLimiterState<TKey>(registry, n, o));
+        => GetOrAddRateLimiterOfKind<KeyedRateLimiterState<TKey>>(name, options, static (registry, n, o, s) => new KeyedRateLimiterState<TKey>(registry, n, o, s));
 
     /// <summary>
-    /// Resets every policy in place, and restores <see cref="TimeProvider.System"/>: breakers close and
+    /// Resets every policy in place, and restores <see cref="TimeProvider.System"/>: settings given to
+    /// <see cref="Configure"/> are dropped (each policy goes back to its attribute's), breakers close and
     /// forget their counts, rate limits refill. Meant for tests, between them; calls in flight keep the
-    /// bulkhead slots they hold.
+    /// bulkhead slots they hold. Listeners stay registered.
     /// </summary>
     public void Reset()
     {
         TimeProvider = TimeProvider.System;
+        Configure(new Dictionary<string, PolicySettings>());
         foreach (CircuitBreakerState breaker in _breakers.Values)
         {
             breaker.ResetAll();
@@ -171,6 +185,181 @@ public sealed class ResilienceRegistry
         foreach (object limiter in _rateLimiters.Values)
         {
             ((IResettable)limiter).Reset();
+        }
+    }
+
+    /// <summary>
+    /// Replaces the settings given by name: each entry's non-null values replace the attribute settings of the
+    /// circuit breaker, bulkhead and rate limit of that name, now for those that exist and at creation for the
+    /// others. Names missing from <paramref name="settings"/> go back to their attribute's settings.
+    /// </summary>
+    /// <remarks>
+    /// <para>
+    /// Every value is checked before anything changes: either all apply or none does. Each policy then takes its
+    /// new settings in one step, so that no call sees half of them. A breaker keeps its state and its counts (its
+    /// failure window starts again when its sampling or mode changes); a bulkhead keeps the calls it holds
+    /// (a lower limit takes effect as they finish); a rate limit whose settings changed starts full. Policies
+    /// whose settings end up the same are left untouched.
+    /// </para>
+    /// <para>Retries and timeouts are compiled into the calling code and are not affected.</para>
+    /// </remarks>
+    /// <param name="settings">The settings by policy name; this call keeps a copy of the table, not of the values.</param>
+    /// <exception cref="ArgumentException">A value is out of range; the message lists each one as <c>name:Setting</c> with its allowed range.</exception>
+    public void Configure(IReadOnlyDictionary<string, PolicySettings> settings)
+    {
+        if (settings is null)
+        {
+            throw new ArgumentNullException(nameof(settings));
+        }
+
+        var problems = new List<string>();
+        var table = new Dictionary<string, PolicySettings>(StringComparer.Ordinal);
+        foreach (KeyValuePair<string, PolicySettings> entry in settings.OrderBy(e => e.Key, StringComparer.Ordinal))
+        {
+            if (string.IsNullOrEmpty(entry.Key))
+            {
+                problems.Add("A policy name is empty; give the name of a circuit breaker, bulkhead or rate limit.");
+                continue;
+            }
+
+            if (entry.Value is null)
+            {
+                problems.Add($"{entry.Key} has no settings; remove it or give at least one setting.");
+                continue;
+            }
+
+            entry.Value.Validate(entry.Key, problems);
+            table[entry.Key] = entry.Value;
+        }
+
+        if (problems.Count > 0)
+        {
+            throw new ArgumentException(
+                "The policy settings are not valid; nothing was changed:" + Environment.NewLine + "  " + string.Join(Environment.NewLine + "  ", problems),
+                nameof(settings));
+        }
+
+        lock (_settingsGate)
+        {
+            _settings = table;
+            foreach (CircuitBreakerState breaker in _breakers.Values)
+            {
+                breaker.Apply(SettingsFor(breaker.Name));
+            }
+
+            foreach (BulkheadState bulkhead in _bulkheads.Values)
+            {
+                bulkhead.Apply(SettingsFor(bulkhead.Name));
+            }
+
+            foreach (KeyValuePair<string, object> limiter in _rateLimiters)
+            {
+                ((IConfigurable)limiter.Value).Apply(SettingsFor(limiter.Key));
+            }
+        }
+    }
+
+    /// <summary>
+    /// Registers a listener that is told of changes of circuit state, retries, timeouts and rejections.
+    /// Dispose the result to unregister it.
+    /// </summary>
+    /// <exception cref="ArgumentNullException">The listener is null.</exception>
+    public IDisposable AddListener(ResilienceListener listener)
+    {
+        if (listener is null)
+        {
+            throw new ArgumentNullException(nameof(listener));
+        }
+
+        ResilienceListener[] current, updated;
+        do
+        {
+            current = Volatile.Read(ref _listeners);
+            updated = new ResilienceListener[current.Length + 1];
+            current.CopyTo(updated, 0);
+            updated[current.Length] = listener;
+        }
+        while (Interlocked.CompareExchange(ref _listeners, updated, current) != current);
+
+        return new ListenerRegistration(this, listener);
+    }
+
+    /// <summary>
+    /// The recorder of one generated method's metrics and events.
+    /// </summary>
+    /// <param name="policyName">The name its calls are counted under: its breaker's, bulkhead's or rate limit's, or <paramref name="methodName"/>.</param>
+    /// <param name="methodName">The method, as <c>Namespace.Type.Method</c>.</param>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public MethodTelemetry GetTelemetry(string policyName, string methodName)
+    {
+        Guard.NotNullOrEmpty(policyName, nameof(policyName));
+        Guard.NotNullOrEmpty(methodName, nameof(methodName));
+        string key = policyName + "\n" + methodName;
+        return _telemetry.TryGetValue(key, out MethodTelemetry? existing)
+            ? existing
+            : _telemetry.GetOrAdd(key, new MethodTelemetry(this, policyName, methodName));
+    }
+
+    /// <summary>True when at least one listener is registered: events are built only then.</summary>
+    internal bool HasListeners => Volatile.Read(ref _listeners).Length != 0;
+
+    internal void Notify(CircuitStateChangedEventArgs e)
+    {
+        foreach (ResilienceListener listener in Volatile.Read(ref _listeners))
+        {
+            try
+            {
+                listener.OnCircuitStateChanged(e);
+            }
+            catch (Exception)
+            {
+                // Observing must not change the call: see ResilienceListener.
+            }
+        }
+    }
+
+    internal void Notify(RetryEventArgs e)
+    {
+        foreach (ResilienceListener listener in Volatile.Read(ref _listeners))
+        {
+            try
+            {
+                listener.OnRetry(e);
+            }
+            catch (Exception)
+            {
+                // Observing must not change the call: see ResilienceListener.
+            }
+        }
+    }
+
+    internal void Notify(TimeoutEventArgs e)
+    {
+        foreach (ResilienceListener listener in Volatile.Read(ref _listeners))
+        {
+            try
+            {
+                listener.OnTimeout(e);
+            }
+            catch (Exception)
+            {
+                // Observing must not change the call: see ResilienceListener.
+            }
+        }
+    }
+
+    internal void Notify(RejectionEventArgs e)
+    {
+        foreach (ResilienceListener listener in Volatile.Read(ref _listeners))
+        {
+            try
+            {
+                listener.OnRejected(e);
+            }
+            catch (Exception)
+            {
+                // Observing must not change the call: see ResilienceListener.
+            }
         }
     }
 
@@ -200,13 +389,38 @@ public sealed class ResilienceRegistry
     public TimeoutCancellationSource StartTimeout(TimeSpan timeout, CancellationToken cancellationToken)
         => TimeoutCancellationSource.Rent(timeout, cancellationToken, TimeProvider);
 
-    private T GetOrAddRateLimiterOfKind<T>(string name, RateLimitOptions options, Func<ResilienceRegistry, string, RateLimitOptions, T> create)
+    /// <summary>The settings given for <paramref name="name"/>, if any. Call under the settings lock.</summary>
+    private PolicySettings? SettingsFor(string name) => _settings.TryGetValue(name, out PolicySettings? settings) ? settings : null;
+
+    private void RemoveListener(ResilienceListener listener)
+    {
+        ResilienceListener[] current, updated;
+        do
+        {
+            current = Volatile.Read(ref _listeners);
+            int index = Array.IndexOf(current, listener);
+            if (index < 0)
+            {
+                return;
+            }
+
+            updated = new ResilienceListener[current.Length - 1];
+            Array.Copy(current, 0, updated, 0, index);
+            Array.Copy(current, index + 1, updated, index, current.Length - index - 1);
+        }
+        while (Interlocked.CompareExchange(ref _listeners, updated, current) != current);
+    }
+
+    private T GetOrAddRateLimiterOfKind<T>(string name, RateLimitOptions options, Func<ResilienceRegistry, string, RateLimitOptions, PolicySettings?, T> create)
         where T : class
     {
         Guard.NotNullOrEmpty(name, nameof(name));
         if (!_rateLimiters.TryGetValue(name, out object? existing))
         {
-            existing = _rateLimiters.GetOrAdd(name, create(this, name, options));
+            lock (_settingsGate)
+            {
+                existing = _rateLimiters.GetOrAdd(name, create(this, name, options, SettingsFor(name)));
+            }
         }
 
         return existing as T ?? throw new InvalidOperationException(
@@ -216,5 +430,19 @@ public sealed class ResilienceRegistry
         static string Describe(Type type) => type.IsGenericType
             ? $"with a [RateLimitKey] of type {type.GetGenericArguments()[0].Name}"
             : "without a [RateLimitKey]";
+    }
+
+    private sealed class ListenerRegistration : IDisposable
+    {
+        private ResilienceRegistry? _registry;
+        private readonly ResilienceListener _listener;
+
+        public ListenerRegistration(ResilienceRegistry registry, ResilienceListener listener)
+        {
+            _registry = registry;
+            _listener = listener;
+        }
+
+        public void Dispose() => Interlocked.Exchange(ref _registry, null)?.RemoveListener(_listener);
     }
 }

@@ -1,8 +1,8 @@
 namespace Resilience;
 
 /// <summary>
-/// The settings of a bulkhead. Generated code fills them from <see cref="BulkheadAttribute"/>; they are read
-/// once, when the bulkhead is created, and copied.
+/// The settings of a bulkhead. Generated code fills them from <see cref="BulkheadAttribute"/>; they are copied
+/// when the bulkhead is created. <see cref="ResilienceRegistry.Configure"/> replaces them by name.
 /// </summary>
 public sealed class BulkheadOptions
 {
@@ -27,4 +27,8 @@ public sealed class BulkheadOptions
 
     /// <summary>An independent copy, for a state to hand out without exposing its own.</summary>
     internal BulkheadOptions Copy() => (BulkheadOptions)MemberwiseClone();
+
+    /// <summary>True when every setting equals <paramref name="other"/>'s.</summary>
+    internal bool SameAs(BulkheadOptions other)
+        => MaxConcurrency == other.MaxConcurrency && MaxQueue == other.MaxQueue && MaxWaitMs == other.MaxWaitMs;
 }

@@ -18,26 +18,33 @@ namespace Resilience;
 public sealed class BulkheadState
 {
     private readonly ResilienceRegistry _registry;
-    private readonly BulkheadOptions _options;
+    private readonly BulkheadOptions _defaults;
+    private readonly KeyValuePair<string, object?> _policyTag;
     private readonly object _gate = new();
+    private BulkheadOptions _options;
     private readonly Queue<Waiter> _queue = new();
     private int _active;
     private int _waiting;
     private long _rejections;
 
-    internal BulkheadState(ResilienceRegistry registry, string name, BulkheadOptions options)
+    internal BulkheadState(ResilienceRegistry registry, string name, BulkheadOptions options, PolicySettings? settings = null)
     {
         Guard.NotNullOrEmpty(name, nameof(name));
         _registry = registry;
         Name = name;
-        _options = (options ?? throw new ArgumentNullException(nameof(options))).ValidatedCopy();
+        _policyTag = ResilienceMetrics.Policy(name);
+        _defaults = (options ?? throw new ArgumentNullException(nameof(options))).ValidatedCopy();
+        _options = Effective(settings);
     }
 
     /// <summary>The bulkhead's name: the attribute's <c>Name</c>, or <c>Namespace.Type.Method</c>.</summary>
     public string Name { get; }
 
-    /// <summary>The settings in force (a copy; changing it has no effect).</summary>
-    public BulkheadOptions Options => _options.Copy();
+    /// <summary>
+    /// The settings in force: the attribute's, with any given to <see cref="ResilienceRegistry.Configure"/> laid
+    /// over them (a copy; changing it has no effect).
+    /// </summary>
+    public BulkheadOptions Options => Volatile.Read(ref _options).Copy();
 
     /// <summary>Calls running now.</summary>
     public int ActiveCount => Volatile.Read(ref _active);
@@ -52,7 +59,7 @@ public sealed class BulkheadState
     [EditorBrowsable(EditorBrowsableState.Never)]
     public bool TryEnter()
     {
-        int max = _options.MaxConcurrency;
+        int max = Volatile.Read(ref _options).MaxConcurrency;
         int active = Volatile.Read(ref _active);
         while (active < max)
         {
@@ -125,7 +132,8 @@ public sealed class BulkheadState
         Waiter? next;
         lock (_gate)
         {
-            next = DequeueLocked();
+            // Above a limit lowered by Configure, the slot is not passed on: the bulkhead shrinks as calls finish.
+            next = Volatile.Read(ref _active) > _options.MaxConcurrency ? null : DequeueLocked();
             if (next is null)
             {
                 Interlocked.Decrement(ref _active);
@@ -138,9 +146,54 @@ public sealed class BulkheadState
 
     /// <summary>Creates the exception that explains why <see cref="EnterAsync"/> or <see cref="Enter"/> returned false.</summary>
     [EditorBrowsable(EditorBrowsableState.Never)]
-    public BulkheadRejectedException CreateRejection() => new(Name, _options.MaxConcurrency, _options.MaxQueue, _options.MaxWaitMs);
+    public BulkheadRejectedException CreateRejection()
+    {
+        BulkheadOptions options = Volatile.Read(ref _options);
+        return new(Name, options.MaxConcurrency, options.MaxQueue, options.MaxWaitMs);
+    }
 
     internal void ResetCounters() => Volatile.Write(ref _rejections, 0);
+
+    /// <summary>
+    /// Lays <paramref name="settings"/> over the attribute's settings; see <see cref="ResilienceRegistry.Configure"/>.
+    /// A higher limit lets queued calls in at once; a lower one takes effect as running calls finish.
+    /// </summary>
+    internal void Apply(PolicySettings? settings)
+    {
+        BulkheadOptions next = Effective(settings);
+        lock (_gate)
+        {
+            if (_options.SameAs(next))
+            {
+                return;
+            }
+
+            Volatile.Write(ref _options, next);
+        }
+
+        if (Volatile.Read(ref _waiting) != 0)
+        {
+            HandOverFreeSlots();
+        }
+    }
+
+    private BulkheadOptions Effective(PolicySettings? settings)
+        => settings is { HasBulkheadSettings: true } ? settings.ApplyTo(_defaults).ValidatedCopy() : _defaults;
+
+    /// <summary>Counts a rejection, on the bulkhead, on the meter and for the listeners.</summary>
+    private void RecordRejection()
+    {
+        Interlocked.Increment(ref _rejections);
+        if (ResilienceMetrics.BulkheadRejections.Enabled)
+        {
+            ResilienceMetrics.BulkheadRejections.Add(1, _policyTag);
+        }
+
+        if (_registry.HasListeners)
+        {
+            _registry.Notify(new RejectionEventArgs(Name, PolicyKind.Bulkhead, retryAfter: null));
+        }
+    }
 
     private bool NoWaiterResult(CancellationToken cancellationToken)
     {
@@ -152,7 +205,8 @@ public sealed class BulkheadState
     private Waiter? Enqueue(CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        Waiter waiter;
+        Waiter? waiter;
+        BulkheadOptions options;
         lock (_gate)
         {
             // Announce the wait before the last look at the slots, so that a concurrent Release sees one or the other.
@@ -164,18 +218,26 @@ public sealed class BulkheadState
             }
 
             // _waiting counts the calls really waiting, this one included; the queue also holds abandoned ones.
-            if (_waiting > _options.MaxQueue)
+            options = _options;
+            if (_waiting > options.MaxQueue)
             {
                 Interlocked.Decrement(ref _waiting);
-                Interlocked.Increment(ref _rejections);
-                return null;
+                waiter = null;
             }
-
-            waiter = new Waiter(this);
-            _queue.Enqueue(waiter);
+            else
+            {
+                waiter = new Waiter(this);
+                _queue.Enqueue(waiter);
+            }
         }
 
-        waiter.Arm(cancellationToken, _options.MaxWaitMs, _registry.TimeProvider);
+        if (waiter is null)
+        {
+            RecordRejection();
+            return null;
+        }
+
+        waiter.Arm(cancellationToken, options.MaxWaitMs, _registry.TimeProvider);
         return waiter;
     }
 
@@ -317,7 +379,7 @@ public sealed class BulkheadState
             {
                 _registration.Dispose();
                 _timer?.Dispose();
-                Interlocked.Increment(ref _owner._rejections);
+                _owner.RecordRejection();
                 Completion.TrySetResult(false);
             }
         }

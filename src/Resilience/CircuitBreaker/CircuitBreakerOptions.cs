@@ -2,7 +2,8 @@ namespace Resilience;
 
 /// <summary>
 /// The settings of a circuit breaker. Generated code fills them from <see cref="CircuitBreakerAttribute"/>;
-/// they are read once, when the breaker is created, and copied, so changing this object later has no effect.
+/// they are copied when the breaker is created, so changing this object later has no effect.
+/// <see cref="ResilienceRegistry.Configure"/> replaces them by name.
 /// </summary>
 public sealed class CircuitBreakerOptions
 {
@@ -46,4 +47,10 @@ public sealed class CircuitBreakerOptions
 
     /// <summary>An independent copy, for a state to hand out without exposing its own.</summary>
     internal CircuitBreakerOptions Copy() => (CircuitBreakerOptions)MemberwiseClone();
+
+    /// <summary>True when every setting equals <paramref name="other"/>'s.</summary>
+    internal bool SameAs(CircuitBreakerOptions other)
+        => FailureThreshold == other.FailureThreshold && FailureRatio.Equals(other.FailureRatio) && MinimumThroughput == other.MinimumThroughput
+            && SamplingDurationMs == other.SamplingDurationMs && BreakDurationMs == other.BreakDurationMs
+            && SuccessThreshold == other.SuccessThreshold && HalfOpenMaxCalls == other.HalfOpenMaxCalls;
 }

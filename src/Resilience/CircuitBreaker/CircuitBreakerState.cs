@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.ComponentModel;
 using System.Threading;
 
@@ -33,9 +34,11 @@ public sealed class CircuitBreakerState
 
     private readonly ResilienceRegistry _registry;
     private readonly object _gate = new();
-    private readonly CircuitBreakerOptions _options;
-    private readonly FailureWindow? _window;
-    private readonly TimeSpan _breakDuration;
+    private readonly CircuitBreakerOptions _defaults;
+    private readonly KeyValuePair<string, object?> _policyTag;
+
+    // Replaced as a whole (under the lock) when the settings change, so that a call reads one consistent set.
+    private Settings _settings;
 
     private long _status;
     private int _consecutiveFailures;
@@ -48,17 +51,18 @@ public sealed class CircuitBreakerState
     private long _rejections;
     private long _lastFailureUtcTicks;
 
-    internal CircuitBreakerState(ResilienceRegistry registry, string name, CircuitBreakerOptions options)
+    // The totals when the breaker last changed state: what the current period added is the difference.
+    private long _periodStartSuccesses;
+    private long _periodStartFailures;
+
+    internal CircuitBreakerState(ResilienceRegistry registry, string name, CircuitBreakerOptions options, PolicySettings? settings = null)
     {
         Guard.NotNullOrEmpty(name, nameof(name));
         _registry = registry;
         Name = name;
-        _options = (options ?? throw new ArgumentNullException(nameof(options))).ValidatedCopy();
-        _breakDuration = TimeSpan.FromMilliseconds(_options.BreakDurationMs);
-        if (_options.IsRatioMode)
-        {
-            _window = new FailureWindow(TimeSpan.FromMilliseconds(_options.SamplingDurationMs).Ticks);
-        }
+        _policyTag = ResilienceMetrics.Policy(name);
+        _defaults = (options ?? throw new ArgumentNullException(nameof(options))).ValidatedCopy();
+        _settings = new Settings(Effective(settings), reuse: null);
     }
 
     /// <summary>Raised after every change of state, synchronously and in order, on the thread that caused it.</summary>
@@ -72,8 +76,11 @@ public sealed class CircuitBreakerState
     /// <summary>The breaker's name: the attribute's <c>Name</c>, or <c>Namespace.Type.Method</c>.</summary>
     public string Name { get; }
 
-    /// <summary>The settings in force (a copy; changing it has no effect).</summary>
-    public CircuitBreakerOptions Options => _options.Copy();
+    /// <summary>
+    /// The settings in force: the attribute's, with any given to <see cref="ResilienceRegistry.Configure"/> laid
+    /// over them (a copy; changing it has no effect).
+    /// </summary>
+    public CircuitBreakerOptions Options => Volatile.Read(ref _settings).Options.Copy();
 
     /// <summary>
     /// The current state. An open breaker whose break has elapsed still reports <see cref="CircuitState.Open"/>
@@ -112,7 +119,7 @@ public sealed class CircuitBreakerState
         {
             TransitionLocked(CircuitState.Closed);
             Volatile.Write(ref _consecutiveFailures, 0);
-            _window?.Clear();
+            Volatile.Read(ref _settings).Window?.Clear();
         }
     }
 
@@ -145,7 +152,7 @@ public sealed class CircuitBreakerState
                 if (_status == permit.Status)
                 {
                     _probesInFlight--;
-                    if (++_probeSuccesses >= _options.SuccessThreshold)
+                    if (++_probeSuccesses >= _settings.Options.SuccessThreshold)
                     {
                         TransitionLocked(CircuitState.Closed);
                     }
@@ -161,9 +168,9 @@ public sealed class CircuitBreakerState
             return;
         }
 
-        if (_window is not null)
+        if (Volatile.Read(ref _settings).Window is { } window)
         {
-            _window.Record(Clock.NowTicks(TimeProvider), failure: false);
+            window.Record(Clock.NowTicks(TimeProvider), failure: false);
         }
         else if (Volatile.Read(ref _consecutiveFailures) != 0)
         {
@@ -200,16 +207,17 @@ public sealed class CircuitBreakerState
         }
 
         bool shouldOpen;
-        if (_window is not null)
+        Settings settings = Volatile.Read(ref _settings);
+        if (settings.Window is { } window)
         {
             long now = Clock.NowTicks(timeProvider);
-            _window.Record(now, failure: true);
-            (int calls, int failures) = _window.Sum(now);
-            shouldOpen = calls >= _options.MinimumThroughput && failures >= _options.FailureRatio * calls;
+            window.Record(now, failure: true);
+            (int calls, int failures) = window.Sum(now);
+            shouldOpen = calls >= settings.Options.MinimumThroughput && failures >= settings.Options.FailureRatio * calls;
         }
         else
         {
-            shouldOpen = consecutive >= _options.FailureThreshold;
+            shouldOpen = consecutive >= settings.Options.FailureThreshold;
         }
 
         if (shouldOpen && Volatile.Read(ref _status) == permit.Status)
@@ -250,18 +258,29 @@ public sealed class CircuitBreakerState
     public BrokenCircuitException CreateRejection()
     {
         CircuitState state;
-        TimeSpan? retryAfter = null;
+        TimeSpan? retryAfter;
         lock (_gate)
         {
             state = (CircuitState)(_status & StateMask);
-            if (state == CircuitState.Open)
-            {
-                TimeSpan remaining = _breakDuration - TimeProvider.GetElapsedTime(_openedAt);
-                retryAfter = remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero;
-            }
+            retryAfter = RetryAfterLocked();
         }
 
         return new BrokenCircuitException(Name, state, retryAfter);
+    }
+
+    /// <summary>Lays <paramref name="settings"/> over the attribute's settings; see <see cref="ResilienceRegistry.Configure"/>.</summary>
+    internal void Apply(PolicySettings? settings)
+    {
+        CircuitBreakerOptions next = Effective(settings);
+        lock (_gate)
+        {
+            Settings current = _settings;
+            if (!current.Options.SameAs(next))
+            {
+                bool sameWindow = current.Options.IsRatioMode == next.IsRatioMode && current.Options.SamplingDurationMs == next.SamplingDurationMs;
+                Volatile.Write(ref _settings, new Settings(next, sameWindow ? current.Window : null));
+            }
+        }
     }
 
     /// <summary>Clears the counters as well as the state; the registry's <see cref="ResilienceRegistry.Reset"/> calls it.</summary>
@@ -274,6 +293,43 @@ public sealed class CircuitBreakerState
             Volatile.Write(ref _failures, 0);
             Volatile.Write(ref _rejections, 0);
             Volatile.Write(ref _lastFailureUtcTicks, 0);
+            _periodStartSuccesses = 0;
+            _periodStartFailures = 0;
+        }
+    }
+
+    private CircuitBreakerOptions Effective(PolicySettings? settings)
+        => settings is { HasCircuitBreakerSettings: true } ? settings.ApplyTo(_defaults).ValidatedCopy() : _defaults;
+
+    /// <summary>How long an open breaker stays open still; null in other states. Call under the lock.</summary>
+    private TimeSpan? RetryAfterLocked()
+    {
+        if ((CircuitState)(_status & StateMask) != CircuitState.Open)
+        {
+            return null;
+        }
+
+        TimeSpan remaining = _settings.BreakDuration - TimeProvider.GetElapsedTime(_openedAt);
+        return remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero;
+    }
+
+    /// <summary>Counts a rejection on the meter and tells the listeners; called outside the lock.</summary>
+    private void ReportRejection()
+    {
+        if (ResilienceMetrics.CircuitRejections.Enabled)
+        {
+            ResilienceMetrics.CircuitRejections.Add(1, _policyTag);
+        }
+
+        if (_registry.HasListeners)
+        {
+            TimeSpan? retryAfter;
+            lock (_gate)
+            {
+                retryAfter = RetryAfterLocked();
+            }
+
+            _registry.Notify(new RejectionEventArgs(Name, PolicyKind.CircuitBreaker, retryAfter));
         }
     }
 
@@ -282,7 +338,7 @@ public sealed class CircuitBreakerState
         lock (_gate)
         {
             var state = (CircuitState)(_status & StateMask);
-            if (state == CircuitState.Open && TimeProvider.GetElapsedTime(_openedAt) >= _breakDuration)
+            if (state == CircuitState.Open && TimeProvider.GetElapsedTime(_openedAt) >= _settings.BreakDuration)
             {
                 state = TransitionLocked(CircuitState.HalfOpen);
             }
@@ -292,16 +348,19 @@ public sealed class CircuitBreakerState
                 case CircuitState.Closed:
                     permit = new CircuitBreakerPermit(_status, isProbe: false);
                     return true;
-                case CircuitState.HalfOpen when _probesInFlight < _options.HalfOpenMaxCalls:
+                case CircuitState.HalfOpen when _probesInFlight < _settings.Options.HalfOpenMaxCalls:
                     _probesInFlight++;
                     permit = new CircuitBreakerPermit(_status, isProbe: true);
                     return true;
                 default:
                     Interlocked.Increment(ref _rejections);
                     permit = default;
-                    return false;
+                    break;
             }
         }
+
+        ReportRejection();
+        return false;
     }
 
     /// <summary>Moves to <paramref name="next"/> (under the lock), resets what the new state counts, and raises the event.</summary>
@@ -314,6 +373,10 @@ public sealed class CircuitBreakerState
         }
 
         long generation = (_status >> StateBits) + 1;
+        Settings settings = _settings;
+        (int failureCount, double errorRate) = next == CircuitState.Open ? PeriodFailuresLocked(settings, previous) : (0, 0d);
+        _periodStartSuccesses = Volatile.Read(ref _successes);
+        _periodStartFailures = Volatile.Read(ref _failures);
         _probesInFlight = 0;
         _probeSuccesses = 0;
         switch (next)
@@ -323,12 +386,63 @@ public sealed class CircuitBreakerState
                 break;
             case CircuitState.Closed:
                 Volatile.Write(ref _consecutiveFailures, 0);
-                _window?.Clear();
+                settings.Window?.Clear();
                 break;
         }
 
         Volatile.Write(ref _status, (generation << StateBits) | (long)next);
-        StateChanged?.Invoke(this, new CircuitStateChangedEventArgs(Name, previous, next, TimeProvider.GetUtcNow()));
+        if (ResilienceMetrics.CircuitTransitions.Enabled)
+        {
+            ResilienceMetrics.CircuitTransitions.Add(1, _policyTag, new KeyValuePair<string, object?>(ResilienceMetrics.StateTag, ResilienceMetrics.StateName(next)));
+        }
+
+        EventHandler<CircuitStateChangedEventArgs>? handlers = StateChanged;
+        if (handlers is not null || _registry.HasListeners)
+        {
+            var args = new CircuitStateChangedEventArgs(Name, previous, next, TimeProvider.GetUtcNow(), failureCount, errorRate, next == CircuitState.Open ? settings.BreakDuration : null);
+            handlers?.Invoke(this, args);
+            _registry.Notify(args);
+        }
+
         return next;
+    }
+
+    /// <summary>
+    /// The failures that are opening the breaker and their share of the calls: over the window in ratio mode,
+    /// otherwise over the period since the last change of state (a closed period, or the half-open probes).
+    /// </summary>
+    private (int Failures, double ErrorRate) PeriodFailuresLocked(Settings settings, CircuitState previous)
+    {
+        long calls, failures;
+        if (settings.Window is { } window && previous == CircuitState.Closed)
+        {
+            (int windowCalls, int windowFailures) = window.Sum(Clock.NowTicks(TimeProvider));
+            (calls, failures) = (windowCalls, windowFailures);
+        }
+        else
+        {
+            failures = Volatile.Read(ref _failures) - _periodStartFailures;
+            calls = failures + Volatile.Read(ref _successes) - _periodStartSuccesses;
+        }
+
+        return ((int)Math.Min(Math.Max(failures, 0), int.MaxValue), calls <= 0 ? 0 : Math.Min(1, (double)failures / calls));
+    }
+
+    /// <summary>One consistent set of settings, with what is derived from them.</summary>
+    private sealed class Settings
+    {
+        public Settings(CircuitBreakerOptions options, FailureWindow? reuse)
+        {
+            Options = options;
+            BreakDuration = TimeSpan.FromMilliseconds(options.BreakDurationMs);
+            Window = options.IsRatioMode ? reuse ?? new FailureWindow(TimeSpan.FromMilliseconds(options.SamplingDurationMs).Ticks) : null;
+        }
+
+        public CircuitBreakerOptions Options { get; }
+
+        public TimeSpan BreakDuration { get; }
+
+        /// <summary>The failure window, in ratio mode only.</summary>
+        public FailureWindow? Window { get; }
     }
 }

@@ -2,15 +2,22 @@ using System;
 
 namespace Resilience;
 
-/// <summary>Describes a circuit breaker's change of state, raised by <see cref="CircuitBreakerState.StateChanged"/>.</summary>
+/// <summary>
+/// Describes a circuit breaker's change of state, raised by <see cref="CircuitBreakerState.StateChanged"/> and
+/// passed to <see cref="ResilienceListener.OnCircuitStateChanged"/>.
+/// </summary>
 public sealed class CircuitStateChangedEventArgs : EventArgs
 {
-    internal CircuitStateChangedEventArgs(string name, CircuitState previousState, CircuitState state, DateTimeOffset timestamp)
+    internal CircuitStateChangedEventArgs(
+        string name, CircuitState previousState, CircuitState state, DateTimeOffset timestamp, int failureCount = 0, double errorRate = 0, TimeSpan? breakDuration = null)
     {
         Name = name;
         PreviousState = previousState;
         State = state;
         Timestamp = timestamp;
+        FailureCount = failureCount;
+        ErrorRate = errorRate;
+        BreakDuration = breakDuration;
     }
 
     /// <summary>The breaker's name.</summary>
@@ -24,4 +31,16 @@ public sealed class CircuitStateChangedEventArgs : EventArgs
 
     /// <summary>When the change happened, from the registry's <see cref="TimeProvider"/>.</summary>
     public DateTimeOffset Timestamp { get; }
+
+    /// <summary>
+    /// On a change to <see cref="CircuitState.Open"/>: the failures that opened it, counted over the sampling
+    /// window in ratio mode, otherwise since the breaker's previous change of state. 0 for other changes.
+    /// </summary>
+    public int FailureCount { get; }
+
+    /// <summary>On a change to <see cref="CircuitState.Open"/>: the failures' share of the calls counted with <see cref="FailureCount"/>, in [0, 1]. 0 for other changes.</summary>
+    public double ErrorRate { get; }
+
+    /// <summary>On a change to <see cref="CircuitState.Open"/>: how long the breaker stays open; null for other changes.</summary>
+    public TimeSpan? BreakDuration { get; }
 }

@@ -16,28 +16,30 @@ namespace Resilience;
 /// (from 1 024 on), partitions that are idle (fully refilled, nobody waiting) are dropped: a new call with
 /// that key starts from a full limit, exactly as it would have found it.
 /// </remarks>
-public sealed class KeyedRateLimiterState<TKey> : IResettable
+public sealed class KeyedRateLimiterState<TKey> : IResettable, IConfigurable
 {
     private const int FirstSweepAt = 1_024;
 
     private readonly ResilienceRegistry _registry;
-    private readonly RateLimitOptions _options;
+    private readonly RateLimitOptions _defaults;
+    private RateLimitOptions _options;
     private readonly ConcurrentDictionary<Key, RateLimiterState> _partitions = new();
     private int _sweepAt = FirstSweepAt;
 
-    internal KeyedRateLimiterState(ResilienceRegistry registry, string name, RateLimitOptions options)
+    internal KeyedRateLimiterState(ResilienceRegistry registry, string name, RateLimitOptions options, PolicySettings? settings = null)
     {
         Guard.NotNullOrEmpty(name, nameof(name));
         _registry = registry;
         Name = name;
-        _options = (options ?? throw new ArgumentNullException(nameof(options))).ValidatedCopy();
+        _defaults = (options ?? throw new ArgumentNullException(nameof(options))).ValidatedCopy();
+        _options = Effective(settings);
     }
 
     /// <summary>The rate limit's name.</summary>
     public string Name { get; }
 
-    /// <summary>The settings each partition has (a copy).</summary>
-    public RateLimitOptions Options => _options.Copy();
+    /// <summary>The settings each partition has: the attribute's, with any given to <see cref="ResilienceRegistry.Configure"/> laid over them (a copy).</summary>
+    public RateLimitOptions Options => Volatile.Read(ref _options).Copy();
 
     /// <summary>Partitions held now.</summary>
     public int PartitionCount => _partitions.Count;
@@ -52,7 +54,7 @@ public sealed class KeyedRateLimiterState<TKey> : IResettable
             return partition;
         }
 
-        partition = _partitions.GetOrAdd(wrapped, new RateLimiterState(_registry, Name, _options));
+        partition = _partitions.GetOrAdd(wrapped, new RateLimiterState(_registry, Name, Volatile.Read(ref _options)));
         if (_partitions.Count >= Volatile.Read(ref _sweepAt))
         {
             Sweep(keep: partition);
@@ -67,6 +69,25 @@ public sealed class KeyedRateLimiterState<TKey> : IResettable
         _partitions.Clear();
         Volatile.Write(ref _sweepAt, FirstSweepAt);
     }
+
+    /// <summary>Lays <paramref name="settings"/> over the attribute's settings, for every partition and those to come; changed partitions start full.</summary>
+    void IConfigurable.Apply(PolicySettings? settings)
+    {
+        RateLimitOptions next = Effective(settings);
+        if (Volatile.Read(ref _options).SameAs(next))
+        {
+            return;
+        }
+
+        Volatile.Write(ref _options, next);
+        foreach (KeyValuePair<Key, RateLimiterState> pair in _partitions)
+        {
+            pair.Value.Apply(next);
+        }
+    }
+
+    private RateLimitOptions Effective(PolicySettings? settings)
+        => settings is { HasRateLimitSettings: true } ? settings.ApplyTo(_defaults).ValidatedCopy() : _defaults;
 
     /// <summary>Drops idle partitions, except <paramref name="keep"/>: it is idle because it is new, and its caller is about to use it.</summary>
     private void Sweep(RateLimiterState keep)

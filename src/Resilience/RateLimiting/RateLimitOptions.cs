@@ -2,7 +2,7 @@ namespace Resilience;
 
 /// <summary>
 /// The settings of a rate limit. Generated code fills them from <see cref="RateLimitAttribute"/>; they are
-/// read once, when the limit is created, and copied.
+/// copied when the limit is created. <see cref="ResilienceRegistry.Configure"/> replaces them by name.
 /// </summary>
 public sealed class RateLimitOptions
 {
@@ -31,4 +31,8 @@ public sealed class RateLimitOptions
 
     /// <summary>An independent copy, for a state to hand out without exposing its own.</summary>
     internal RateLimitOptions Copy() => (RateLimitOptions)MemberwiseClone();
+
+    /// <summary>True when every setting equals <paramref name="other"/>'s.</summary>
+    internal bool SameAs(RateLimitOptions other)
+        => Permits == other.Permits && WindowMs == other.WindowMs && Algorithm == other.Algorithm && QueueLimit == other.QueueLimit;
 }

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.ComponentModel;
 using System.Threading;
 using System.Threading.Tasks;
@@ -16,28 +17,35 @@ namespace Resilience;
 /// Queued calls wait for the time the limiter says a permit will be free, then try again; they are not
 /// served in a strict order.
 /// </remarks>
-public sealed class RateLimiterState : IResettable
+public sealed class RateLimiterState : IResettable, IConfigurable
 {
     private readonly ResilienceRegistry _registry;
-    private readonly RateLimitOptions _options;
-    private readonly PermitCounter _counter;
+    private readonly RateLimitOptions _defaults;
+    private readonly KeyValuePair<string, object?> _policyTag;
+
+    // The settings and the counter built for them, replaced together when the settings change.
+    private Settings _settings;
     private int _queued;
     private long _rejections;
 
-    internal RateLimiterState(ResilienceRegistry registry, string name, RateLimitOptions options)
+    internal RateLimiterState(ResilienceRegistry registry, string name, RateLimitOptions options, PolicySettings? settings = null)
     {
         Guard.NotNullOrEmpty(name, nameof(name));
         _registry = registry;
         Name = name;
-        _options = (options ?? throw new ArgumentNullException(nameof(options))).ValidatedCopy();
-        _counter = PermitCounter.Create(_options);
+        _policyTag = ResilienceMetrics.Policy(name);
+        _defaults = (options ?? throw new ArgumentNullException(nameof(options))).ValidatedCopy();
+        _settings = new Settings(Effective(settings));
     }
 
     /// <summary>The rate limit's name: the attribute's <c>Name</c>, or <c>Namespace.Type.Method</c>.</summary>
     public string Name { get; }
 
-    /// <summary>The settings in force (a copy; changing it has no effect).</summary>
-    public RateLimitOptions Options => _options.Copy();
+    /// <summary>
+    /// The settings in force: the attribute's, with any given to <see cref="ResilienceRegistry.Configure"/> laid
+    /// over them (a copy; changing it has no effect).
+    /// </summary>
+    public RateLimitOptions Options => Volatile.Read(ref _settings).Options.Copy();
 
     /// <summary>Calls waiting for a permit now.</summary>
     public int QueuedCount => Volatile.Read(ref _queued);
@@ -46,13 +54,15 @@ public sealed class RateLimiterState : IResettable
     public long RejectionCount => Volatile.Read(ref _rejections);
 
     /// <summary>How long until a permit is expected to be free; <see cref="TimeSpan.Zero"/> when one is free now.</summary>
-    public TimeSpan RetryAfter => TimeSpan.FromTicks(_counter.TicksUntilPermit(Now));
+    public TimeSpan RetryAfter => TimeSpan.FromTicks(Counter.TicksUntilPermit(Now));
 
     private long Now => Clock.NowTicks(_registry.TimeProvider);
 
+    private PermitCounter Counter => Volatile.Read(ref _settings).Counter;
+
     /// <summary>Takes a permit if one is free now, without waiting and without counting a rejection.</summary>
     [EditorBrowsable(EditorBrowsableState.Never)]
-    public bool TryAcquire() => _counter.TryAcquire(Now);
+    public bool TryAcquire() => Counter.TryAcquire(Now);
 
     /// <summary>
     /// Takes a permit, waiting in the queue if there is room in it. False when the call is rejected (see
@@ -62,7 +72,7 @@ public sealed class RateLimiterState : IResettable
     [EditorBrowsable(EditorBrowsableState.Never)]
     public ValueTask<bool> AcquireAsync(CancellationToken cancellationToken)
     {
-        if (_counter.TryAcquire(Now))
+        if (Counter.TryAcquire(Now))
         {
             return new ValueTask<bool>(true);
         }
@@ -75,7 +85,7 @@ public sealed class RateLimiterState : IResettable
     [EditorBrowsable(EditorBrowsableState.Never)]
     public bool Acquire(CancellationToken cancellationToken)
     {
-        if (_counter.TryAcquire(Now))
+        if (Counter.TryAcquire(Now))
         {
             return true;
         }
@@ -90,7 +100,7 @@ public sealed class RateLimiterState : IResettable
             while (true)
             {
                 _registry.Delay(WaitForPermit(), cancellationToken);
-                if (_counter.TryAcquire(Now))
+                if (Counter.TryAcquire(Now))
                 {
                     return true;
                 }
@@ -109,26 +119,55 @@ public sealed class RateLimiterState : IResettable
     /// <summary>Refills the limit and clears its counters.</summary>
     void IResettable.Reset()
     {
-        _counter.Reset();
+        Counter.Reset();
         Volatile.Write(ref _rejections, 0);
     }
 
-    internal bool IsIdle() => Volatile.Read(ref _queued) == 0 && _counter.IsIdle(Now);
+    /// <summary>
+    /// Lays <paramref name="settings"/> over the attribute's settings; see <see cref="ResilienceRegistry.Configure"/>.
+    /// Changed settings start from a full limit.
+    /// </summary>
+    void IConfigurable.Apply(PolicySettings? settings) => Apply(Effective(settings));
+
+    /// <summary>Takes <paramref name="options"/> (already checked) unless they are the ones in force.</summary>
+    internal void Apply(RateLimitOptions options)
+    {
+        Settings current = Volatile.Read(ref _settings);
+        if (!current.Options.SameAs(options))
+        {
+            Interlocked.CompareExchange(ref _settings, new Settings(options), current);
+        }
+    }
+
+    internal bool IsIdle() => Volatile.Read(ref _queued) == 0 && Counter.IsIdle(Now);
 
     private bool TryJoinQueue()
     {
-        if (Interlocked.Increment(ref _queued) <= _options.QueueLimit)
+        if (Interlocked.Increment(ref _queued) <= Volatile.Read(ref _settings).Options.QueueLimit)
         {
             return true;
         }
 
         Interlocked.Decrement(ref _queued);
         Interlocked.Increment(ref _rejections);
+        if (ResilienceMetrics.RateLimitRejections.Enabled)
+        {
+            ResilienceMetrics.RateLimitRejections.Add(1, _policyTag);
+        }
+
+        if (_registry.HasListeners)
+        {
+            _registry.Notify(new RejectionEventArgs(Name, PolicyKind.RateLimit, RetryAfter));
+        }
+
         return false;
     }
 
+    private RateLimitOptions Effective(PolicySettings? settings)
+        => settings is { HasRateLimitSettings: true } ? settings.ApplyTo(_defaults).ValidatedCopy() : _defaults;
+
     /// <summary>The wait until the next permit, at least one tick so that a waiting call always yields.</summary>
-    private TimeSpan WaitForPermit() => TimeSpan.FromTicks(Math.Max(1, _counter.TicksUntilPermit(Now)));
+    private TimeSpan WaitForPermit() => TimeSpan.FromTicks(Math.Max(1, Counter.TicksUntilPermit(Now)));
 
     private async ValueTask<bool> WaitInQueueAsync(CancellationToken cancellationToken)
     {
@@ -137,7 +176,7 @@ public sealed class RateLimiterState : IResettable
             while (true)
             {
                 await _registry.DelayAsync(WaitForPermit(), cancellationToken).ConfigureAwait(false);
-                if (_counter.TryAcquire(Now))
+                if (Counter.TryAcquire(Now))
                 {
                     return true;
                 }
@@ -147,5 +186,19 @@ public sealed class RateLimiterState : IResettable
         {
             Interlocked.Decrement(ref _queued);
         }
+    }
+
+    /// <summary>One consistent set of settings and the counter built for them.</summary>
+    private sealed class Settings
+    {
+        public Settings(RateLimitOptions options)
+        {
+            Options = options;
+            Counter = PermitCounter.Create(options);
+        }
+
+        public RateLimitOptions Options { get; }
+
+        public PermitCounter Counter { get; }
     }
 }

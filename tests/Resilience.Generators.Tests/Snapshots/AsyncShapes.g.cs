@@ -7,6 +7,10 @@ namespace Shapes
 {
     partial class Io
     {
+        [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
+        private static readonly global::Resilience.MethodTelemetry __CloseAsync_Telemetry =
+            global::Resilience.ResilienceRegistry.Default.GetTelemetry("Shapes.Io.CloseAsync", "Shapes.Io.CloseAsync");
+
         private protected partial global::System.Threading.Tasks.ValueTask CloseAsync()
             => __CloseAsync_Resilient();
 
@@ -14,20 +18,35 @@ namespace Shapes
         private async global::System.Threading.Tasks.ValueTask __CloseAsync_Resilient()
         {
             var __registry = global::Resilience.ResilienceRegistry.Default;
-            for (int __attempt = 1; ; __attempt++)
+            long __started = __CloseAsync_Telemetry.Start();
+            try
             {
-                try
+                for (int __attempt = 1; ; __attempt++)
                 {
-                    await CloseAsyncCore().ConfigureAwait(false);
-                    break;
+                    try
+                    {
+                        await CloseAsyncCore().ConfigureAwait(false);
+                        break;
+                    }
+                    catch (global::System.Exception __retryError) when (__attempt < 2 && !(__retryError is global::Resilience.ResilienceRejectedException))
+                    {
+                        var __delay = global::Resilience.RetryBackoff.GetDelay((global::Resilience.BackoffKind)2, __attempt, 200, 30000, true);
+                        __CloseAsync_Telemetry.RecordRetry(__attempt, __delay, __retryError);
+                        await __registry.DelayAsync(__delay, global::System.Threading.CancellationToken.None).ConfigureAwait(false);
+                    }
                 }
-                catch (global::System.Exception __retryError) when (__attempt < 2 && !(__retryError is global::Resilience.ResilienceRejectedException))
-                {
-                    var __delay = global::Resilience.RetryBackoff.GetDelay((global::Resilience.BackoffKind)2, __attempt, 200, 30000, true);
-                    await __registry.DelayAsync(__delay, global::System.Threading.CancellationToken.None).ConfigureAwait(false);
-                }
+
+                __CloseAsync_Telemetry.RecordSuccess(__started);
+            }
+            catch (global::System.Exception __error) when (__CloseAsync_Telemetry.RecordFailure(__started, __error, global::System.Threading.CancellationToken.None))
+            {
+                throw;
             }
         }
+
+        [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
+        private static readonly global::Resilience.MethodTelemetry __FlushAsync_Telemetry =
+            global::Resilience.ResilienceRegistry.Default.GetTelemetry("Shapes.Io.FlushAsync", "Shapes.Io.FlushAsync");
 
         protected partial global::System.Threading.Tasks.Task FlushAsync(global::System.Threading.CancellationToken ct)
         {
@@ -39,20 +58,35 @@ namespace Shapes
         private async global::System.Threading.Tasks.ValueTask __FlushAsync_Resilient(global::System.Threading.CancellationToken ct)
         {
             var __registry = global::Resilience.ResilienceRegistry.Default;
-            for (int __attempt = 1; ; __attempt++)
+            long __started = __FlushAsync_Telemetry.Start();
+            try
             {
-                try
+                for (int __attempt = 1; ; __attempt++)
                 {
-                    await FlushAsyncCore(ct).ConfigureAwait(false);
-                    break;
+                    try
+                    {
+                        await FlushAsyncCore(ct).ConfigureAwait(false);
+                        break;
+                    }
+                    catch (global::System.Exception __retryError) when (__attempt < 2 && !(__retryError is global::Resilience.ResilienceRejectedException) && !(__retryError is global::System.OperationCanceledException && ct.IsCancellationRequested))
+                    {
+                        var __delay = global::Resilience.RetryBackoff.GetDelay((global::Resilience.BackoffKind)2, __attempt, 200, 30000, true);
+                        __FlushAsync_Telemetry.RecordRetry(__attempt, __delay, __retryError);
+                        await __registry.DelayAsync(__delay, ct).ConfigureAwait(false);
+                    }
                 }
-                catch (global::System.Exception __retryError) when (__attempt < 2 && !(__retryError is global::Resilience.ResilienceRejectedException) && !(__retryError is global::System.OperationCanceledException && ct.IsCancellationRequested))
-                {
-                    var __delay = global::Resilience.RetryBackoff.GetDelay((global::Resilience.BackoffKind)2, __attempt, 200, 30000, true);
-                    await __registry.DelayAsync(__delay, ct).ConfigureAwait(false);
-                }
+
+                __FlushAsync_Telemetry.RecordSuccess(__started);
+            }
+            catch (global::System.Exception __error) when (__FlushAsync_Telemetry.RecordFailure(__started, __error, ct))
+            {
+                throw;
             }
         }
+
+        [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
+        private static readonly global::Resilience.MethodTelemetry __ReadAsync_Telemetry =
+            global::Resilience.ResilienceRegistry.Default.GetTelemetry("Shapes.Io.ReadAsync", "Shapes.Io.ReadAsync");
 
         protected internal partial global::System.Threading.Tasks.ValueTask<byte[]?> ReadAsync(global::System.Threading.CancellationToken ct, int count, string? path)
             => __ReadAsync_Resilient(ct, count, path);
@@ -62,21 +96,31 @@ namespace Shapes
         {
             var __registry = global::Resilience.ResilienceRegistry.Default;
             byte[]? __result = default!;
-            for (int __attempt = 1; ; __attempt++)
+            long __started = __ReadAsync_Telemetry.Start();
+            try
             {
-                try
+                for (int __attempt = 1; ; __attempt++)
                 {
-                    __result = await ReadAsyncCore(ct, count, path).ConfigureAwait(false);
-                    break;
+                    try
+                    {
+                        __result = await ReadAsyncCore(ct, count, path).ConfigureAwait(false);
+                        break;
+                    }
+                    catch (global::System.Exception __retryError) when (__attempt < 2 && !(__retryError is global::Resilience.ResilienceRejectedException) && !(__retryError is global::System.OperationCanceledException && ct.IsCancellationRequested))
+                    {
+                        var __delay = global::Resilience.RetryBackoff.GetDelay((global::Resilience.BackoffKind)2, __attempt, 200, 30000, true);
+                        __ReadAsync_Telemetry.RecordRetry(__attempt, __delay, __retryError);
+                        await __registry.DelayAsync(__delay, ct).ConfigureAwait(false);
+                    }
                 }
-                catch (global::System.Exception __retryError) when (__attempt < 2 && !(__retryError is global::Resilience.ResilienceRejectedException) && !(__retryError is global::System.OperationCanceledException && ct.IsCancellationRequested))
-                {
-                    var __delay = global::Resilience.RetryBackoff.GetDelay((global::Resilience.BackoffKind)2, __attempt, 200, 30000, true);
-                    await __registry.DelayAsync(__delay, ct).ConfigureAwait(false);
-                }
-            }
 
-            return __result;
+                __ReadAsync_Telemetry.RecordSuccess(__started);
+                return __result;
+            }
+            catch (global::System.Exception __error) when (__ReadAsync_Telemetry.RecordFailure(__started, __error, ct))
+            {
+                throw;
+            }
         }
     }
 }

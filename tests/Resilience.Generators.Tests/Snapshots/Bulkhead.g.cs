@@ -28,6 +28,10 @@ namespace Shop
     partial class Client
     {
         [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
+        private static readonly global::Resilience.MethodTelemetry __QueryAsync_Telemetry =
+            global::Resilience.ResilienceRegistry.Default.GetTelemetry("db", "Shop.Client.QueryAsync");
+
+        [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
         private static readonly global::Resilience.BulkheadState __QueryAsync_Bulkhead =
             global::Resilience.ResilienceRegistry.Default.GetOrAddBulkhead("db", new global::Resilience.BulkheadOptions { MaxConcurrency = 4, MaxQueue = 10, MaxWaitMs = 500 });
 
@@ -44,23 +48,32 @@ namespace Shop
         {
             int __result = default!;
             global::System.Threading.Tasks.Task<int>? __coreTask = null;
-            if (!await __QueryAsync_Bulkhead.EnterAsync(ct).ConfigureAwait(false))
-            {
-                throw __QueryAsync_Bulkhead.CreateRejection();
-            }
-
+            long __started = __QueryAsync_Telemetry.Start();
             try
             {
-                __coreTask = QueryAsyncCore(sql, ct);
-                __result = await __coreTask.ConfigureAwait(false);
-            }
-            finally
-            {
-                __QueryAsync_Bulkhead.Release();
-            }
+                if (!await __QueryAsync_Bulkhead.EnterAsync(ct).ConfigureAwait(false))
+                {
+                    throw __QueryAsync_Bulkhead.CreateRejection();
+                }
 
-            global::Resilience.TaskHandOff<int>.Set(__coreTask);
-            return __result;
+                try
+                {
+                    __coreTask = QueryAsyncCore(sql, ct);
+                    __result = await __coreTask.ConfigureAwait(false);
+                }
+                finally
+                {
+                    __QueryAsync_Bulkhead.Release();
+                }
+
+                __QueryAsync_Telemetry.RecordSuccess(__started);
+                global::Resilience.TaskHandOff<int>.Set(__coreTask);
+                return __result;
+            }
+            catch (global::System.Exception __error) when (__QueryAsync_Telemetry.RecordFailure(__started, __error, ct))
+            {
+                throw;
+            }
         }
     }
 }

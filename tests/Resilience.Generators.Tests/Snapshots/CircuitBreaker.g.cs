@@ -28,38 +28,51 @@ namespace Shop
     partial class Client
     {
         [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
+        private static readonly global::Resilience.MethodTelemetry __Count_Telemetry =
+            global::Resilience.ResilienceRegistry.Default.GetTelemetry("inventory", "Shop.Client.Count");
+
+        [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
         private static readonly global::Resilience.CircuitBreakerState __Count_CircuitBreaker =
             global::Resilience.ResilienceRegistry.Default.GetOrAddCircuitBreaker("inventory", new global::Resilience.CircuitBreakerOptions { FailureThreshold = 3, FailureRatio = 0.5d, MinimumThroughput = 20, SamplingDurationMs = 10000, BreakDurationMs = 5000, SuccessThreshold = 2, HalfOpenMaxCalls = 2 });
 
         public partial int Count(string sku)
         {
             int __result = default!;
-            if (!__Count_CircuitBreaker.TryEnter(out var __permit))
-            {
-                throw __Count_CircuitBreaker.CreateRejection();
-            }
-
+            long __started = __Count_Telemetry.Start();
             try
             {
-                __result = CountCore(sku);
-            }
-            catch (global::System.Exception __breakerError)
-            {
-                if (!(__breakerError is global::Resilience.ResilienceRejectedException) && (__breakerError is global::System.TimeoutException))
+                if (!__Count_CircuitBreaker.TryEnter(out var __permit))
                 {
-                    __Count_CircuitBreaker.RecordFailure(in __permit);
-                }
-                else
-                {
-                    __Count_CircuitBreaker.RecordIgnored(in __permit);
+                    throw __Count_CircuitBreaker.CreateRejection();
                 }
 
+                try
+                {
+                    __result = CountCore(sku);
+                }
+                catch (global::System.Exception __breakerError)
+                {
+                    if (!(__breakerError is global::Resilience.ResilienceRejectedException) && (__breakerError is global::System.TimeoutException))
+                    {
+                        __Count_CircuitBreaker.RecordFailure(in __permit);
+                    }
+                    else
+                    {
+                        __Count_CircuitBreaker.RecordIgnored(in __permit);
+                    }
+
+                    throw;
+                }
+
+                __Count_CircuitBreaker.RecordSuccess(in __permit);
+
+                __Count_Telemetry.RecordSuccess(__started);
+                return __result;
+            }
+            catch (global::System.Exception __error) when (__Count_Telemetry.RecordFailure(__started, __error, global::System.Threading.CancellationToken.None))
+            {
                 throw;
             }
-
-            __Count_CircuitBreaker.RecordSuccess(in __permit);
-
-            return __result;
         }
     }
 }

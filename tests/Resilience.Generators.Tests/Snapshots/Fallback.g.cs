@@ -7,20 +7,39 @@ namespace Shop
 {
     partial class Client
     {
+        [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
+        private static readonly global::Resilience.MethodTelemetry __Count_Telemetry =
+            global::Resilience.ResilienceRegistry.Default.GetTelemetry("Shop.Client.Count", "Shop.Client.Count");
+
         public partial int Count()
         {
             int __result = default!;
+            long __started = __Count_Telemetry.Start();
             try
             {
-                __result = CountCore();
-                return __result;
-            }
-            catch (global::System.Exception)
-            {
-            }
+                try
+                {
+                    __result = CountCore();
+                    __Count_Telemetry.RecordSuccess(__started);
+                    return __result;
+                }
+                catch (global::System.Exception)
+                {
+                }
 
-            return Zero();
+                var __fallbackResult = Zero();
+                __Count_Telemetry.RecordFallback(__started);
+                return __fallbackResult;
+            }
+            catch (global::System.Exception __error) when (__Count_Telemetry.RecordFailure(__started, __error, global::System.Threading.CancellationToken.None))
+            {
+                throw;
+            }
         }
+
+        [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
+        private static readonly global::Resilience.MethodTelemetry __GetAsync_Telemetry =
+            global::Resilience.ResilienceRegistry.Default.GetTelemetry("Shop.Client.GetAsync", "Shop.Client.GetAsync");
 
         public partial global::System.Threading.Tasks.Task<string> GetAsync(string id, global::System.Threading.CancellationToken ct)
         {
@@ -36,34 +55,59 @@ namespace Shop
             string __result = default!;
             global::System.Threading.Tasks.Task<string>? __coreTask = null;
             global::System.Exception __failure;
+            long __started = __GetAsync_Telemetry.Start();
             try
             {
-                __coreTask = GetAsyncCore(id, ct);
-                __result = await __coreTask.ConfigureAwait(false);
-                global::Resilience.TaskHandOff<string>.Set(__coreTask);
-                return __result;
-            }
-            catch (global::System.Exception __fallbackError) when (!(__fallbackError is global::System.OperationCanceledException && ct.IsCancellationRequested))
-            {
-                __failure = __fallbackError;
-            }
+                try
+                {
+                    __coreTask = GetAsyncCore(id, ct);
+                    __result = await __coreTask.ConfigureAwait(false);
+                    __GetAsync_Telemetry.RecordSuccess(__started);
+                    global::Resilience.TaskHandOff<string>.Set(__coreTask);
+                    return __result;
+                }
+                catch (global::System.Exception __fallbackError) when (!(__fallbackError is global::System.OperationCanceledException && ct.IsCancellationRequested))
+                {
+                    __failure = __fallbackError;
+                }
 
-            global::Resilience.TaskHandOff<string>.Set(null);
-            return Cached(id, ct, __failure);
+                global::Resilience.TaskHandOff<string>.Set(null);
+                var __fallbackResult = Cached(id, ct, __failure);
+                __GetAsync_Telemetry.RecordFallback(__started);
+                return __fallbackResult;
+            }
+            catch (global::System.Exception __error) when (__GetAsync_Telemetry.RecordFailure(__started, __error, ct))
+            {
+                throw;
+            }
         }
+
+        [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
+        private static readonly global::Resilience.MethodTelemetry __Ping_Telemetry =
+            global::Resilience.ResilienceRegistry.Default.GetTelemetry("Shop.Client.Ping", "Shop.Client.Ping");
 
         public partial void Ping()
         {
+            long __started = __Ping_Telemetry.Start();
             try
             {
-                PingCore();
-                return;
-            }
-            catch (global::System.Exception __fallbackError) when ((__fallbackError is global::System.TimeoutException))
-            {
-            }
+                try
+                {
+                    PingCore();
+                    __Ping_Telemetry.RecordSuccess(__started);
+                    return;
+                }
+                catch (global::System.Exception __fallbackError) when ((__fallbackError is global::System.TimeoutException))
+                {
+                }
 
-            Nothing();
+                Nothing();
+                __Ping_Telemetry.RecordFallback(__started);
+            }
+            catch (global::System.Exception __error) when (__Ping_Telemetry.RecordFailure(__started, __error, global::System.Threading.CancellationToken.None))
+            {
+                throw;
+            }
         }
     }
 }

@@ -30,6 +30,10 @@ namespace Shop
     partial class PaymentsClient
     {
         [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
+        private static readonly global::Resilience.MethodTelemetry __GetReceiptAsync_Telemetry =
+            global::Resilience.ResilienceRegistry.Default.GetTelemetry("payments", "Shop.PaymentsClient.GetReceiptAsync");
+
+        [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
         private static readonly global::Resilience.CircuitBreakerState __GetReceiptAsync_CircuitBreaker =
             global::Resilience.ResilienceRegistry.Default.GetOrAddCircuitBreaker("payments", new global::Resilience.CircuitBreakerOptions { FailureThreshold = 5, FailureRatio = 0d, MinimumThroughput = 10, SamplingDurationMs = 30000, BreakDurationMs = 30000, SuccessThreshold = 1, HalfOpenMaxCalls = 1 });
 
@@ -56,92 +60,105 @@ namespace Shop
             global::Shop.Receipt __result = default!;
             global::System.Threading.Tasks.Task<global::Shop.Receipt>? __coreTask = null;
             global::System.Exception __failure;
+            long __started = __GetReceiptAsync_Telemetry.Start();
             try
             {
-                var __limiter = __GetReceiptAsync_RateLimit;
-                if (!await __limiter.AcquireAsync(ct).ConfigureAwait(false))
+                try
                 {
-                    __failure = __limiter.CreateRejection();
-                    goto __fallback;
-                }
-
-                for (int __attempt = 1; ; __attempt++)
-                {
-                    try
+                    var __limiter = __GetReceiptAsync_RateLimit;
+                    if (!await __limiter.AcquireAsync(ct).ConfigureAwait(false))
                     {
-                        if (!__GetReceiptAsync_CircuitBreaker.TryEnter(out var __permit))
-                        {
-                            __failure = __GetReceiptAsync_CircuitBreaker.CreateRejection();
-                            goto __fallback;
-                        }
+                        __failure = __limiter.CreateRejection();
+                        goto __fallback;
+                    }
 
+                    for (int __attempt = 1; ; __attempt++)
+                    {
                         try
                         {
-                            if (!await __GetReceiptAsync_Bulkhead.EnterAsync(ct).ConfigureAwait(false))
+                            if (!__GetReceiptAsync_CircuitBreaker.TryEnter(out var __permit))
                             {
-                                __GetReceiptAsync_CircuitBreaker.RecordIgnored(in __permit);
-                                __failure = __GetReceiptAsync_Bulkhead.CreateRejection();
+                                __failure = __GetReceiptAsync_CircuitBreaker.CreateRejection();
                                 goto __fallback;
                             }
 
                             try
                             {
-                                var __attemptTimeout = __registry.StartTimeout(new global::System.TimeSpan(20000000L), ct);
+                                if (!await __GetReceiptAsync_Bulkhead.EnterAsync(ct).ConfigureAwait(false))
+                                {
+                                    __GetReceiptAsync_CircuitBreaker.RecordIgnored(in __permit);
+                                    __failure = __GetReceiptAsync_Bulkhead.CreateRejection();
+                                    goto __fallback;
+                                }
+
                                 try
                                 {
-                                    __coreTask = GetReceiptAsyncCore(id, __attemptTimeout.Token);
-                                    __result = await __coreTask.ConfigureAwait(false);
-                                }
-                                catch (global::System.OperationCanceledException __attemptCanceled) when (__attemptTimeout.HasTimedOut)
-                                {
-                                    throw new global::Resilience.TimeoutRejectedException("Shop.PaymentsClient.GetReceiptAsync", new global::System.TimeSpan(20000000L), global::Resilience.TimeoutScope.PerAttempt, __attemptCanceled);
+                                    var __attemptTimeout = __registry.StartTimeout(new global::System.TimeSpan(20000000L), ct);
+                                    try
+                                    {
+                                        __coreTask = GetReceiptAsyncCore(id, __attemptTimeout.Token);
+                                        __result = await __coreTask.ConfigureAwait(false);
+                                    }
+                                    catch (global::System.OperationCanceledException __attemptCanceled) when (__attemptTimeout.HasTimedOut)
+                                    {
+                                        __GetReceiptAsync_Telemetry.RecordTimeout(new global::System.TimeSpan(20000000L), global::Resilience.TimeoutScope.PerAttempt);
+                                        throw new global::Resilience.TimeoutRejectedException("Shop.PaymentsClient.GetReceiptAsync", new global::System.TimeSpan(20000000L), global::Resilience.TimeoutScope.PerAttempt, __attemptCanceled);
+                                    }
+                                    finally
+                                    {
+                                        __attemptTimeout.Return();
+                                    }
                                 }
                                 finally
                                 {
-                                    __attemptTimeout.Return();
+                                    __GetReceiptAsync_Bulkhead.Release();
                                 }
                             }
-                            finally
+                            catch (global::System.Exception __breakerError)
                             {
-                                __GetReceiptAsync_Bulkhead.Release();
+                                if (!(__breakerError is global::Resilience.ResilienceRejectedException) && !(__breakerError is global::System.OperationCanceledException && ct.IsCancellationRequested))
+                                {
+                                    __GetReceiptAsync_CircuitBreaker.RecordFailure(in __permit);
+                                }
+                                else
+                                {
+                                    __GetReceiptAsync_CircuitBreaker.RecordIgnored(in __permit);
+                                }
+
+                                throw;
                             }
+
+                            __GetReceiptAsync_CircuitBreaker.RecordSuccess(in __permit);
+
+                            break;
                         }
-                        catch (global::System.Exception __breakerError)
+                        catch (global::System.Exception __retryError) when (__attempt < 3 && !(__retryError is global::Resilience.ResilienceRejectedException) && !(__retryError is global::System.OperationCanceledException && ct.IsCancellationRequested))
                         {
-                            if (!(__breakerError is global::Resilience.ResilienceRejectedException) && !(__breakerError is global::System.OperationCanceledException && ct.IsCancellationRequested))
-                            {
-                                __GetReceiptAsync_CircuitBreaker.RecordFailure(in __permit);
-                            }
-                            else
-                            {
-                                __GetReceiptAsync_CircuitBreaker.RecordIgnored(in __permit);
-                            }
-
-                            throw;
+                            var __delay = global::Resilience.RetryBackoff.GetDelay((global::Resilience.BackoffKind)2, __attempt, 200, 30000, true);
+                            __GetReceiptAsync_Telemetry.RecordRetry(__attempt, __delay, __retryError);
+                            await __registry.DelayAsync(__delay, ct).ConfigureAwait(false);
                         }
-
-                        __GetReceiptAsync_CircuitBreaker.RecordSuccess(in __permit);
-
-                        break;
                     }
-                    catch (global::System.Exception __retryError) when (__attempt < 3 && !(__retryError is global::Resilience.ResilienceRejectedException) && !(__retryError is global::System.OperationCanceledException && ct.IsCancellationRequested))
-                    {
-                        var __delay = global::Resilience.RetryBackoff.GetDelay((global::Resilience.BackoffKind)2, __attempt, 200, 30000, true);
-                        await __registry.DelayAsync(__delay, ct).ConfigureAwait(false);
-                    }
+
+                    __GetReceiptAsync_Telemetry.RecordSuccess(__started);
+                    global::Resilience.TaskHandOff<global::Shop.Receipt>.Set(__coreTask);
+                    return __result;
+                }
+                catch (global::System.Exception __fallbackError) when (!(__fallbackError is global::System.OperationCanceledException && ct.IsCancellationRequested))
+                {
+                    __failure = __fallbackError;
                 }
 
-                global::Resilience.TaskHandOff<global::Shop.Receipt>.Set(__coreTask);
-                return __result;
+                __fallback:
+                global::Resilience.TaskHandOff<global::Shop.Receipt>.Set(null);
+                var __fallbackResult = CachedReceipt(id, ct, __failure);
+                __GetReceiptAsync_Telemetry.RecordFallback(__started);
+                return __fallbackResult;
             }
-            catch (global::System.Exception __fallbackError) when (!(__fallbackError is global::System.OperationCanceledException && ct.IsCancellationRequested))
+            catch (global::System.Exception __error) when (__GetReceiptAsync_Telemetry.RecordFailure(__started, __error, ct))
             {
-                __failure = __fallbackError;
+                throw;
             }
-
-            __fallback:
-            global::Resilience.TaskHandOff<global::Shop.Receipt>.Set(null);
-            return CachedReceipt(id, ct, __failure);
         }
     }
 }

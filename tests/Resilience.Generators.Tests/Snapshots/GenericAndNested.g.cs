@@ -10,6 +10,10 @@ namespace Shapes.Deep
         partial struct Counter
         {
             [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
+            private static readonly global::Resilience.MethodTelemetry __Next_Telemetry =
+                global::Resilience.ResilienceRegistry.Default.GetTelemetry("Shapes.Deep.Outer.Counter.Next", "Shapes.Deep.Outer.Counter.Next");
+
+            [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
             private static readonly global::Resilience.KeyedRateLimiterState<object?> __Next_RateLimit =
                 global::Resilience.ResilienceRegistry.Default.GetOrAddKeyedRateLimiter<object?>("Shapes.Deep.Outer.Counter.Next", new global::Resilience.RateLimitOptions { Permits = 5, WindowMs = 100, Algorithm = (global::Resilience.RateLimitAlgorithm)0, QueueLimit = 0 });
 
@@ -17,14 +21,23 @@ namespace Shapes.Deep
                 where T : notnull
             {
                 int __result = default!;
-                var __limiter = __Next_RateLimit.GetPartition((object?)key);
-                if (!__limiter.Acquire(global::System.Threading.CancellationToken.None))
+                long __started = __Next_Telemetry.Start();
+                try
                 {
-                    throw __limiter.CreateRejection();
-                }
+                    var __limiter = __Next_RateLimit.GetPartition((object?)key);
+                    if (!__limiter.Acquire(global::System.Threading.CancellationToken.None))
+                    {
+                        throw __limiter.CreateRejection();
+                    }
 
-                __result = NextCore<T>(key);
-                return __result;
+                    __result = NextCore<T>(key);
+                    __Next_Telemetry.RecordSuccess(__started);
+                    return __result;
+                }
+                catch (global::System.Exception __error) when (__Next_Telemetry.RecordFailure(__started, __error, global::System.Threading.CancellationToken.None))
+                {
+                    throw;
+                }
             }
         }
     }
@@ -41,6 +54,10 @@ namespace Shapes.Deep
     {
         partial record Repository<TKey>
         {
+            [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
+            private static readonly global::Resilience.MethodTelemetry __GetAsync_Telemetry =
+                global::Resilience.ResilienceRegistry.Default.GetTelemetry("Shapes.Deep.Outer.Repository.GetAsync", "Shapes.Deep.Outer.Repository.GetAsync");
+
             public partial global::System.Threading.Tasks.Task<TValue> GetAsync<TValue>(TKey key, global::System.Threading.CancellationToken ct)
                 where TValue : struct, global::System.IComparable<TValue>
             {
@@ -57,24 +74,38 @@ namespace Shapes.Deep
                 var __registry = global::Resilience.ResilienceRegistry.Default;
                 TValue __result = default!;
                 global::System.Threading.Tasks.Task<TValue>? __coreTask = null;
-                var __attemptTimeout = __registry.StartTimeout(new global::System.TimeSpan(1000000L), ct);
+                long __started = __GetAsync_Telemetry.Start();
                 try
                 {
-                    __coreTask = GetAsyncCore<TValue>(key, __attemptTimeout.Token);
-                    __result = await __coreTask.ConfigureAwait(false);
-                }
-                catch (global::System.OperationCanceledException __attemptCanceled) when (__attemptTimeout.HasTimedOut)
-                {
-                    throw new global::Resilience.TimeoutRejectedException("Shapes.Deep.Outer.Repository.GetAsync", new global::System.TimeSpan(1000000L), global::Resilience.TimeoutScope.PerAttempt, __attemptCanceled);
-                }
-                finally
-                {
-                    __attemptTimeout.Return();
-                }
+                    var __attemptTimeout = __registry.StartTimeout(new global::System.TimeSpan(1000000L), ct);
+                    try
+                    {
+                        __coreTask = GetAsyncCore<TValue>(key, __attemptTimeout.Token);
+                        __result = await __coreTask.ConfigureAwait(false);
+                    }
+                    catch (global::System.OperationCanceledException __attemptCanceled) when (__attemptTimeout.HasTimedOut)
+                    {
+                        __GetAsync_Telemetry.RecordTimeout(new global::System.TimeSpan(1000000L), global::Resilience.TimeoutScope.PerAttempt);
+                        throw new global::Resilience.TimeoutRejectedException("Shapes.Deep.Outer.Repository.GetAsync", new global::System.TimeSpan(1000000L), global::Resilience.TimeoutScope.PerAttempt, __attemptCanceled);
+                    }
+                    finally
+                    {
+                        __attemptTimeout.Return();
+                    }
 
-                global::Resilience.TaskHandOff<TValue>.Set(__coreTask);
-                return __result;
+                    __GetAsync_Telemetry.RecordSuccess(__started);
+                    global::Resilience.TaskHandOff<TValue>.Set(__coreTask);
+                    return __result;
+                }
+                catch (global::System.Exception __error) when (__GetAsync_Telemetry.RecordFailure(__started, __error, ct))
+                {
+                    throw;
+                }
             }
+
+            [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
+            private static readonly global::Resilience.MethodTelemetry __Touch_Telemetry =
+                global::Resilience.ResilienceRegistry.Default.GetTelemetry("Shapes.Deep.Outer.Repository.Touch", "Shapes.Deep.Outer.Repository.Touch");
 
             [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
             private static readonly global::Resilience.KeyedRateLimiterState<object?> __Touch_RateLimit =
@@ -83,14 +114,23 @@ namespace Shapes.Deep
             public partial bool Touch(TKey key)
             {
                 bool __result = default!;
-                var __limiter = __Touch_RateLimit.GetPartition((object?)key);
-                if (!__limiter.Acquire(global::System.Threading.CancellationToken.None))
+                long __started = __Touch_Telemetry.Start();
+                try
                 {
-                    throw __limiter.CreateRejection();
-                }
+                    var __limiter = __Touch_RateLimit.GetPartition((object?)key);
+                    if (!__limiter.Acquire(global::System.Threading.CancellationToken.None))
+                    {
+                        throw __limiter.CreateRejection();
+                    }
 
-                __result = TouchCore(key);
-                return __result;
+                    __result = TouchCore(key);
+                    __Touch_Telemetry.RecordSuccess(__started);
+                    return __result;
+                }
+                catch (global::System.Exception __error) when (__Touch_Telemetry.RecordFailure(__started, __error, global::System.Threading.CancellationToken.None))
+                {
+                    throw;
+                }
             }
         }
     }

@@ -5,24 +5,38 @@
 
 partial class Global
 {
+    [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
+    private static readonly global::Resilience.MethodTelemetry __class_Telemetry =
+        global::Resilience.ResilienceRegistry.Default.GetTelemetry("Global.class", "Global.class");
+
     public partial int @class(int @event)
     {
         var __registry = global::Resilience.ResilienceRegistry.Default;
         int __result = default!;
-        for (int __attempt = 1; ; __attempt++)
+        long __started = __class_Telemetry.Start();
+        try
         {
-            try
+            for (int __attempt = 1; ; __attempt++)
             {
-                __result = classCore(@event);
-                break;
+                try
+                {
+                    __result = classCore(@event);
+                    break;
+                }
+                catch (global::System.Exception __retryError) when (__attempt < 3 && !(__retryError is global::Resilience.ResilienceRejectedException))
+                {
+                    var __delay = global::Resilience.RetryBackoff.GetDelay((global::Resilience.BackoffKind)2, __attempt, 200, 30000, true);
+                    __class_Telemetry.RecordRetry(__attempt, __delay, __retryError);
+                    __registry.Delay(__delay, global::System.Threading.CancellationToken.None);
+                }
             }
-            catch (global::System.Exception __retryError) when (__attempt < 3 && !(__retryError is global::Resilience.ResilienceRejectedException))
-            {
-                var __delay = global::Resilience.RetryBackoff.GetDelay((global::Resilience.BackoffKind)2, __attempt, 200, 30000, true);
-                __registry.Delay(__delay, global::System.Threading.CancellationToken.None);
-            }
-        }
 
-        return __result;
+            __class_Telemetry.RecordSuccess(__started);
+            return __result;
+        }
+        catch (global::System.Exception __error) when (__class_Telemetry.RecordFailure(__started, __error, global::System.Threading.CancellationToken.None))
+        {
+            throw;
+        }
     }
 }

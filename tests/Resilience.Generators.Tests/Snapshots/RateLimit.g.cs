@@ -28,21 +28,38 @@ namespace Shop
     partial class Client
     {
         [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
+        private static readonly global::Resilience.MethodTelemetry __Search_Telemetry =
+            global::Resilience.ResilienceRegistry.Default.GetTelemetry("per-user", "Shop.Client.Search");
+
+        [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
         private static readonly global::Resilience.KeyedRateLimiterState<string?> __Search_RateLimit =
             global::Resilience.ResilienceRegistry.Default.GetOrAddKeyedRateLimiter<string?>("per-user", new global::Resilience.RateLimitOptions { Permits = 10, WindowMs = 1000, Algorithm = (global::Resilience.RateLimitAlgorithm)0, QueueLimit = 0 });
 
         public partial int Search(string? user, string query)
         {
             int __result = default!;
-            var __limiter = __Search_RateLimit.GetPartition(user);
-            if (!__limiter.Acquire(global::System.Threading.CancellationToken.None))
+            long __started = __Search_Telemetry.Start();
+            try
             {
-                throw __limiter.CreateRejection();
-            }
+                var __limiter = __Search_RateLimit.GetPartition(user);
+                if (!__limiter.Acquire(global::System.Threading.CancellationToken.None))
+                {
+                    throw __limiter.CreateRejection();
+                }
 
-            __result = SearchCore(user, query);
-            return __result;
+                __result = SearchCore(user, query);
+                __Search_Telemetry.RecordSuccess(__started);
+                return __result;
+            }
+            catch (global::System.Exception __error) when (__Search_Telemetry.RecordFailure(__started, __error, global::System.Threading.CancellationToken.None))
+            {
+                throw;
+            }
         }
+
+        [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
+        private static readonly global::Resilience.MethodTelemetry __SendAsync_Telemetry =
+            global::Resilience.ResilienceRegistry.Default.GetTelemetry("Shop.Client.SendAsync", "Shop.Client.SendAsync");
 
         [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
         private static readonly global::Resilience.RateLimiterState __SendAsync_RateLimit =
@@ -57,13 +74,22 @@ namespace Shop
         [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
         private async global::System.Threading.Tasks.ValueTask __SendAsync_Resilient(string message, global::System.Threading.CancellationToken ct)
         {
-            var __limiter = __SendAsync_RateLimit;
-            if (!await __limiter.AcquireAsync(ct).ConfigureAwait(false))
+            long __started = __SendAsync_Telemetry.Start();
+            try
             {
-                throw __limiter.CreateRejection();
-            }
+                var __limiter = __SendAsync_RateLimit;
+                if (!await __limiter.AcquireAsync(ct).ConfigureAwait(false))
+                {
+                    throw __limiter.CreateRejection();
+                }
 
-            await SendAsyncCore(message, ct).ConfigureAwait(false);
+                await SendAsyncCore(message, ct).ConfigureAwait(false);
+                __SendAsync_Telemetry.RecordSuccess(__started);
+            }
+            catch (global::System.Exception __error) when (__SendAsync_Telemetry.RecordFailure(__started, __error, ct))
+            {
+                throw;
+            }
         }
     }
 }

@@ -7,6 +7,10 @@ namespace Shop
 {
     partial class Client
     {
+        [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
+        private static readonly global::Resilience.MethodTelemetry __GetAsync_Telemetry =
+            global::Resilience.ResilienceRegistry.Default.GetTelemetry("Shop.Client.GetAsync", "Shop.Client.GetAsync");
+
         public partial global::System.Threading.Tasks.Task<int> GetAsync(string id, global::System.Threading.CancellationToken ct)
         {
             var __pending = __GetAsync_Resilient(id, ct);
@@ -21,24 +25,34 @@ namespace Shop
             var __registry = global::Resilience.ResilienceRegistry.Default;
             int __result = default!;
             global::System.Threading.Tasks.Task<int>? __coreTask = null;
-            for (int __attempt = 1; ; __attempt++)
+            long __started = __GetAsync_Telemetry.Start();
+            try
             {
-                try
+                for (int __attempt = 1; ; __attempt++)
                 {
-                    __coreTask = GetAsyncCore(id, ct);
-                    __result = await __coreTask.ConfigureAwait(false);
-                    break;
+                    try
+                    {
+                        __coreTask = GetAsyncCore(id, ct);
+                        __result = await __coreTask.ConfigureAwait(false);
+                        break;
+                    }
+                    catch (global::System.Exception __retryError) when (__attempt < 4 && !(__retryError is global::Resilience.ResilienceRejectedException) && !(__retryError is global::System.OperationCanceledException && ct.IsCancellationRequested) && !(__retryError is global::System.IO.FileNotFoundException) && (__retryError is global::System.TimeoutException || __retryError is global::System.IO.IOException) && IsTransient(__retryError))
+                    {
+                        var __delay = global::Resilience.RetryBackoff.GetDelay((global::Resilience.BackoffKind)1, __attempt, 100, 1000, false);
+                        __GetAsync_Telemetry.RecordRetry(__attempt, __delay, __retryError);
+                        Log(__retryError, __attempt, __delay);
+                        await __registry.DelayAsync(__delay, ct).ConfigureAwait(false);
+                    }
                 }
-                catch (global::System.Exception __retryError) when (__attempt < 4 && !(__retryError is global::Resilience.ResilienceRejectedException) && !(__retryError is global::System.OperationCanceledException && ct.IsCancellationRequested) && !(__retryError is global::System.IO.FileNotFoundException) && (__retryError is global::System.TimeoutException || __retryError is global::System.IO.IOException) && IsTransient(__retryError))
-                {
-                    var __delay = global::Resilience.RetryBackoff.GetDelay((global::Resilience.BackoffKind)1, __attempt, 100, 1000, false);
-                    Log(__retryError, __attempt, __delay);
-                    await __registry.DelayAsync(__delay, ct).ConfigureAwait(false);
-                }
-            }
 
-            global::Resilience.TaskHandOff<int>.Set(__coreTask);
-            return __result;
+                __GetAsync_Telemetry.RecordSuccess(__started);
+                global::Resilience.TaskHandOff<int>.Set(__coreTask);
+                return __result;
+            }
+            catch (global::System.Exception __error) when (__GetAsync_Telemetry.RecordFailure(__started, __error, ct))
+            {
+                throw;
+            }
         }
     }
 }

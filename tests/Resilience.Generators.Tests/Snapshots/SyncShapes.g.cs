@@ -7,42 +7,71 @@ namespace Shapes
 {
     partial class Math2
     {
+        [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
+        private static readonly global::Resilience.MethodTelemetry __Sum_Telemetry =
+            global::Resilience.ResilienceRegistry.Default.GetTelemetry("Shapes.Math2.Sum", "Shapes.Math2.Sum");
+
         internal static partial long Sum(int a, int b, int? c)
         {
             var __registry = global::Resilience.ResilienceRegistry.Default;
             long __result = default!;
-            for (int __attempt = 1; ; __attempt++)
+            long __started = __Sum_Telemetry.Start();
+            try
             {
-                try
+                for (int __attempt = 1; ; __attempt++)
                 {
-                    __result = SumCore(a, b, c);
-                    break;
+                    try
+                    {
+                        __result = SumCore(a, b, c);
+                        break;
+                    }
+                    catch (global::System.Exception __retryError) when (__attempt < 2 && !(__retryError is global::Resilience.ResilienceRejectedException))
+                    {
+                        var __delay = global::Resilience.RetryBackoff.GetDelay((global::Resilience.BackoffKind)2, __attempt, 200, 30000, true);
+                        __Sum_Telemetry.RecordRetry(__attempt, __delay, __retryError);
+                        __registry.Delay(__delay, global::System.Threading.CancellationToken.None);
+                    }
                 }
-                catch (global::System.Exception __retryError) when (__attempt < 2 && !(__retryError is global::Resilience.ResilienceRejectedException))
-                {
-                    var __delay = global::Resilience.RetryBackoff.GetDelay((global::Resilience.BackoffKind)2, __attempt, 200, 30000, true);
-                    __registry.Delay(__delay, global::System.Threading.CancellationToken.None);
-                }
-            }
 
-            return __result;
+                __Sum_Telemetry.RecordSuccess(__started);
+                return __result;
+            }
+            catch (global::System.Exception __error) when (__Sum_Telemetry.RecordFailure(__started, __error, global::System.Threading.CancellationToken.None))
+            {
+                throw;
+            }
         }
+
+        [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
+        private static readonly global::Resilience.MethodTelemetry __Touch_Telemetry =
+            global::Resilience.ResilienceRegistry.Default.GetTelemetry("Shapes.Math2.Touch", "Shapes.Math2.Touch");
 
         public static partial void Touch(in int value, params string[] tags)
         {
             var __registry = global::Resilience.ResilienceRegistry.Default;
-            for (int __attempt = 1; ; __attempt++)
+            long __started = __Touch_Telemetry.Start();
+            try
             {
-                try
+                for (int __attempt = 1; ; __attempt++)
                 {
-                    TouchCore(in value, tags);
-                    break;
+                    try
+                    {
+                        TouchCore(in value, tags);
+                        break;
+                    }
+                    catch (global::System.Exception __retryError) when (__attempt < 2 && !(__retryError is global::Resilience.ResilienceRejectedException))
+                    {
+                        var __delay = global::Resilience.RetryBackoff.GetDelay((global::Resilience.BackoffKind)2, __attempt, 200, 30000, true);
+                        __Touch_Telemetry.RecordRetry(__attempt, __delay, __retryError);
+                        __registry.Delay(__delay, global::System.Threading.CancellationToken.None);
+                    }
                 }
-                catch (global::System.Exception __retryError) when (__attempt < 2 && !(__retryError is global::Resilience.ResilienceRejectedException))
-                {
-                    var __delay = global::Resilience.RetryBackoff.GetDelay((global::Resilience.BackoffKind)2, __attempt, 200, 30000, true);
-                    __registry.Delay(__delay, global::System.Threading.CancellationToken.None);
-                }
+
+                __Touch_Telemetry.RecordSuccess(__started);
+            }
+            catch (global::System.Exception __error) when (__Touch_Telemetry.RecordFailure(__started, __error, global::System.Threading.CancellationToken.None))
+            {
+                throw;
             }
         }
     }

@@ -7,6 +7,10 @@ namespace Shop
 {
     partial class Client
     {
+        [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
+        private static readonly global::Resilience.MethodTelemetry __ReadAsync_Telemetry =
+            global::Resilience.ResilienceRegistry.Default.GetTelemetry("Shop.Client.ReadAsync", "Shop.Client.ReadAsync");
+
         public partial global::System.Threading.Tasks.ValueTask<string> ReadAsync(global::System.Threading.CancellationToken ct)
             => __ReadAsync_Resilient(ct);
 
@@ -15,22 +19,36 @@ namespace Shop
         {
             var __registry = global::Resilience.ResilienceRegistry.Default;
             string __result = default!;
-            var __attemptTimeout = __registry.StartTimeout(new global::System.TimeSpan(15000000L), ct);
+            long __started = __ReadAsync_Telemetry.Start();
             try
             {
-                __result = await ReadAsyncCore(__attemptTimeout.Token).ConfigureAwait(false);
-            }
-            catch (global::System.OperationCanceledException __attemptCanceled) when (__attemptTimeout.HasTimedOut)
-            {
-                throw new global::Resilience.TimeoutRejectedException("Shop.Client.ReadAsync", new global::System.TimeSpan(15000000L), global::Resilience.TimeoutScope.PerAttempt, __attemptCanceled);
-            }
-            finally
-            {
-                __attemptTimeout.Return();
-            }
+                var __attemptTimeout = __registry.StartTimeout(new global::System.TimeSpan(15000000L), ct);
+                try
+                {
+                    __result = await ReadAsyncCore(__attemptTimeout.Token).ConfigureAwait(false);
+                }
+                catch (global::System.OperationCanceledException __attemptCanceled) when (__attemptTimeout.HasTimedOut)
+                {
+                    __ReadAsync_Telemetry.RecordTimeout(new global::System.TimeSpan(15000000L), global::Resilience.TimeoutScope.PerAttempt);
+                    throw new global::Resilience.TimeoutRejectedException("Shop.Client.ReadAsync", new global::System.TimeSpan(15000000L), global::Resilience.TimeoutScope.PerAttempt, __attemptCanceled);
+                }
+                finally
+                {
+                    __attemptTimeout.Return();
+                }
 
-            return __result;
+                __ReadAsync_Telemetry.RecordSuccess(__started);
+                return __result;
+            }
+            catch (global::System.Exception __error) when (__ReadAsync_Telemetry.RecordFailure(__started, __error, ct))
+            {
+                throw;
+            }
         }
+
+        [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
+        private static readonly global::Resilience.MethodTelemetry __WriteAsync_Telemetry =
+            global::Resilience.ResilienceRegistry.Default.GetTelemetry("Shop.Client.WriteAsync", "Shop.Client.WriteAsync");
 
         public partial global::System.Threading.Tasks.Task WriteAsync(string value, global::System.Threading.CancellationToken ct)
         {
@@ -42,18 +60,29 @@ namespace Shop
         private async global::System.Threading.Tasks.ValueTask __WriteAsync_Resilient(string value, global::System.Threading.CancellationToken ct)
         {
             var __registry = global::Resilience.ResilienceRegistry.Default;
-            var __totalTimeout = __registry.StartTimeout(new global::System.TimeSpan(50000000L), ct);
+            long __started = __WriteAsync_Telemetry.Start();
             try
             {
-                await WriteAsyncCore(value, __totalTimeout.Token).ConfigureAwait(false);
+                var __totalTimeout = __registry.StartTimeout(new global::System.TimeSpan(50000000L), ct);
+                try
+                {
+                    await WriteAsyncCore(value, __totalTimeout.Token).ConfigureAwait(false);
+                }
+                catch (global::System.OperationCanceledException __totalCanceled) when (__totalTimeout.HasTimedOut)
+                {
+                    __WriteAsync_Telemetry.RecordTimeout(new global::System.TimeSpan(50000000L), global::Resilience.TimeoutScope.Total);
+                    throw new global::Resilience.TimeoutRejectedException("Shop.Client.WriteAsync", new global::System.TimeSpan(50000000L), global::Resilience.TimeoutScope.Total, __totalCanceled);
+                }
+                finally
+                {
+                    __totalTimeout.Return();
+                }
+
+                __WriteAsync_Telemetry.RecordSuccess(__started);
             }
-            catch (global::System.OperationCanceledException __totalCanceled) when (__totalTimeout.HasTimedOut)
+            catch (global::System.Exception __error) when (__WriteAsync_Telemetry.RecordFailure(__started, __error, ct))
             {
-                throw new global::Resilience.TimeoutRejectedException("Shop.Client.WriteAsync", new global::System.TimeSpan(50000000L), global::Resilience.TimeoutScope.Total, __totalCanceled);
-            }
-            finally
-            {
-                __totalTimeout.Return();
+                throw;
             }
         }
     }

@@ -1,0 +1,125 @@
+using System.Collections.Generic;
+
+namespace Resilience;
+
+/// <summary>
+/// Values that replace the attribute settings of the policies of one name: its circuit breaker, bulkhead and
+/// rate limit (the names of their settings do not overlap). A null property keeps the attribute's value.
+/// </summary>
+/// <remarks>
+/// Pass them to <see cref="ResilienceRegistry.Configure"/>; the <c>Resilience.Generators.Hosting</c> package
+/// reads them from configuration. Retries and timeouts are compiled into the calling code and are not
+/// overridden here.
+/// </remarks>
+public sealed class PolicySettings
+{
+    /// <summary>Replaces <see cref="CircuitBreakerAttribute.FailureThreshold"/>; at least 1.</summary>
+    public int? FailureThreshold { get; set; }
+
+    /// <summary>Replaces <see cref="CircuitBreakerAttribute.FailureRatio"/>; 0 (off) or in (0, 1].</summary>
+    public double? FailureRatio { get; set; }
+
+    /// <summary>Replaces <see cref="CircuitBreakerAttribute.MinimumThroughput"/>; at least 1.</summary>
+    public int? MinimumThroughput { get; set; }
+
+    /// <summary>Replaces <see cref="CircuitBreakerAttribute.SamplingDurationMs"/>; at least 1.</summary>
+    public int? SamplingDurationMs { get; set; }
+
+    /// <summary>Replaces <see cref="CircuitBreakerAttribute.BreakDurationMs"/>; at least 1.</summary>
+    public int? BreakDurationMs { get; set; }
+
+    /// <summary>Replaces <see cref="CircuitBreakerAttribute.SuccessThreshold"/>; at least 1.</summary>
+    public int? SuccessThreshold { get; set; }
+
+    /// <summary>Replaces <see cref="CircuitBreakerAttribute.HalfOpenMaxCalls"/>; at least 1.</summary>
+    public int? HalfOpenMaxCalls { get; set; }
+
+    /// <summary>Replaces <see cref="BulkheadAttribute.MaxConcurrency"/>; at least 1.</summary>
+    public int? MaxConcurrency { get; set; }
+
+    /// <summary>Replaces <see cref="BulkheadAttribute.MaxQueue"/>; at least 0.</summary>
+    public int? MaxQueue { get; set; }
+
+    /// <summary>Replaces <see cref="BulkheadAttribute.MaxWaitMs"/>; at least 0.</summary>
+    public int? MaxWaitMs { get; set; }
+
+    /// <summary>Replaces <see cref="RateLimitAttribute.Permits"/>; at least 1.</summary>
+    public int? Permits { get; set; }
+
+    /// <summary>Replaces <see cref="RateLimitAttribute.WindowMs"/>; at least 1.</summary>
+    public int? WindowMs { get; set; }
+
+    /// <summary>Replaces <see cref="RateLimitAttribute.Algorithm"/>.</summary>
+    public RateLimitAlgorithm? Algorithm { get; set; }
+
+    /// <summary>Replaces <see cref="RateLimitAttribute.QueueLimit"/>; at least 0.</summary>
+    public int? QueueLimit { get; set; }
+
+    /// <summary>True when a circuit-breaker setting is given.</summary>
+    internal bool HasCircuitBreakerSettings
+        => FailureThreshold is not null || FailureRatio is not null || MinimumThroughput is not null || SamplingDurationMs is not null
+            || BreakDurationMs is not null || SuccessThreshold is not null || HalfOpenMaxCalls is not null;
+
+    /// <summary>True when a bulkhead setting is given.</summary>
+    internal bool HasBulkheadSettings => MaxConcurrency is not null || MaxQueue is not null || MaxWaitMs is not null;
+
+    /// <summary>True when a rate-limit setting is given.</summary>
+    internal bool HasRateLimitSettings => Permits is not null || WindowMs is not null || Algorithm is not null || QueueLimit is not null;
+
+    /// <summary>Adds a message for every value out of range, naming it <c>{name}:{Setting}</c>.</summary>
+    internal void Validate(string name, List<string> problems)
+    {
+        string prefix = name + ":";
+        Add(problems, FailureThreshold is { } failureThreshold ? Guard.AtLeastProblem(failureThreshold, 1, prefix + nameof(FailureThreshold)) : null);
+        Add(problems, FailureRatio is { } failureRatio ? Guard.RatioProblem(failureRatio, prefix + nameof(FailureRatio)) : null);
+        Add(problems, MinimumThroughput is { } minimumThroughput ? Guard.AtLeastProblem(minimumThroughput, 1, prefix + nameof(MinimumThroughput)) : null);
+        Add(problems, SamplingDurationMs is { } samplingDurationMs ? Guard.AtLeastProblem(samplingDurationMs, 1, prefix + nameof(SamplingDurationMs)) : null);
+        Add(problems, BreakDurationMs is { } breakDurationMs ? Guard.AtLeastProblem(breakDurationMs, 1, prefix + nameof(BreakDurationMs)) : null);
+        Add(problems, SuccessThreshold is { } successThreshold ? Guard.AtLeastProblem(successThreshold, 1, prefix + nameof(SuccessThreshold)) : null);
+        Add(problems, HalfOpenMaxCalls is { } halfOpenMaxCalls ? Guard.AtLeastProblem(halfOpenMaxCalls, 1, prefix + nameof(HalfOpenMaxCalls)) : null);
+        Add(problems, MaxConcurrency is { } maxConcurrency ? Guard.AtLeastProblem(maxConcurrency, 1, prefix + nameof(MaxConcurrency)) : null);
+        Add(problems, MaxQueue is { } maxQueue ? Guard.AtLeastProblem(maxQueue, 0, prefix + nameof(MaxQueue)) : null);
+        Add(problems, MaxWaitMs is { } maxWaitMs ? Guard.AtLeastProblem(maxWaitMs, 0, prefix + nameof(MaxWaitMs)) : null);
+        Add(problems, Permits is { } permits ? Guard.AtLeastProblem(permits, 1, prefix + nameof(Permits)) : null);
+        Add(problems, WindowMs is { } windowMs ? Guard.AtLeastProblem(windowMs, 1, prefix + nameof(WindowMs)) : null);
+        Add(problems, Algorithm is { } algorithm ? Guard.DefinedProblem(algorithm, prefix + nameof(Algorithm)) : null);
+        Add(problems, QueueLimit is { } queueLimit ? Guard.AtLeastProblem(queueLimit, 0, prefix + nameof(QueueLimit)) : null);
+
+        static void Add(List<string> problems, string? problem)
+        {
+            if (problem is not null)
+            {
+                problems.Add(problem);
+            }
+        }
+    }
+
+    /// <summary>The attribute's settings with these values laid over them.</summary>
+    internal CircuitBreakerOptions ApplyTo(CircuitBreakerOptions defaults) => new()
+    {
+        FailureThreshold = FailureThreshold ?? defaults.FailureThreshold,
+        FailureRatio = FailureRatio ?? defaults.FailureRatio,
+        MinimumThroughput = MinimumThroughput ?? defaults.MinimumThroughput,
+        SamplingDurationMs = SamplingDurationMs ?? defaults.SamplingDurationMs,
+        BreakDurationMs = BreakDurationMs ?? defaults.BreakDurationMs,
+        SuccessThreshold = SuccessThreshold ?? defaults.SuccessThreshold,
+        HalfOpenMaxCalls = HalfOpenMaxCalls ?? defaults.HalfOpenMaxCalls,
+    };
+
+    /// <summary>The attribute's settings with these values laid over them.</summary>
+    internal BulkheadOptions ApplyTo(BulkheadOptions defaults) => new()
+    {
+        MaxConcurrency = MaxConcurrency ?? defaults.MaxConcurrency,
+        MaxQueue = MaxQueue ?? defaults.MaxQueue,
+        MaxWaitMs = MaxWaitMs ?? defaults.MaxWaitMs,
+    };
+
+    /// <summary>The attribute's settings with these values laid over them.</summary>
+    internal RateLimitOptions ApplyTo(RateLimitOptions defaults) => new()
+    {
+        Permits = Permits ?? defaults.Permits,
+        WindowMs = WindowMs ?? defaults.WindowMs,
+        Algorithm = Algorithm ?? defaults.Algorithm,
+        QueueLimit = QueueLimit ?? defaults.QueueLimit,
+    };
+}

@@ -1,0 +1,135 @@
+using System;
+using System.Collections.Generic;
+using System.ComponentModel;
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Threading;
+
+namespace Resilience;
+
+/// <summary>
+/// Records what happens in one resilient method, on the <c>Resilience</c> meter and for the registry's
+/// <see cref="ResilienceListener"/>s. Generated code holds one in a static field and calls it; it is not meant
+/// to be called by hand.
+/// </summary>
+/// <remarks>
+/// While nothing listens, each call costs two checks of <see cref="System.Diagnostics.Metrics.Instrument.Enabled"/>
+/// and allocates nothing. Listened to, the per-call instruments take the outcome, the duration, or both, with
+/// the tags <c>resilience.policy</c>, <c>resilience.method</c> and <c>resilience.outcome</c>.
+/// </remarks>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public sealed class MethodTelemetry
+{
+    private static readonly KeyValuePair<string, object?> s_success = new(ResilienceMetrics.OutcomeTag, "success");
+    private static readonly KeyValuePair<string, object?> s_fallback = new(ResilienceMetrics.OutcomeTag, "fallback");
+    private static readonly KeyValuePair<string, object?> s_failure = new(ResilienceMetrics.OutcomeTag, "failure");
+    private static readonly KeyValuePair<string, object?> s_rejected = new(ResilienceMetrics.OutcomeTag, "rejected");
+    private static readonly KeyValuePair<string, object?> s_canceled = new(ResilienceMetrics.OutcomeTag, "canceled");
+    private static readonly KeyValuePair<string, object?> s_perAttempt = new(ResilienceMetrics.ScopeTag, "per_attempt");
+    private static readonly KeyValuePair<string, object?> s_total = new(ResilienceMetrics.ScopeTag, "total");
+
+    private readonly ResilienceRegistry _registry;
+    private readonly KeyValuePair<string, object?> _policyTag;
+    private readonly KeyValuePair<string, object?> _methodTag;
+
+    internal MethodTelemetry(ResilienceRegistry registry, string policyName, string methodName)
+    {
+        _registry = registry;
+        PolicyName = policyName;
+        MethodName = methodName;
+        _policyTag = ResilienceMetrics.Policy(policyName);
+        _methodTag = new KeyValuePair<string, object?>(ResilienceMetrics.MethodTag, methodName);
+    }
+
+    /// <summary>
+    /// The name the method's calls are counted under: its circuit breaker's, else its bulkhead's, else its rate
+    /// limit's, else <c>Namespace.Type.Method</c>.
+    /// </summary>
+    public string PolicyName { get; }
+
+    /// <summary>The method, as <c>Namespace.Type.Method</c>.</summary>
+    public string MethodName { get; }
+
+    /// <summary>A timestamp to pass to the <c>Record</c> method that ends the call; 0 while no duration is measured.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public long Start() => ResilienceMetrics.CallDuration.Enabled ? Stopwatch.GetTimestamp() : 0;
+
+    /// <summary>The call returned the operation's result.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void RecordSuccess(long started)
+    {
+        if (started != 0 || ResilienceMetrics.Calls.Enabled)
+        {
+            RecordOutcome(started, s_success);
+        }
+    }
+
+    /// <summary>The call returned the fallback's result.</summary>
+    public void RecordFallback(long started)
+    {
+        if (started != 0 || ResilienceMetrics.Calls.Enabled)
+        {
+            RecordOutcome(started, s_fallback);
+        }
+    }
+
+    /// <summary>
+    /// The call is ending with <paramref name="error"/>: counted as canceled (the caller's cancellation),
+    /// rejected (a <see cref="ResilienceRejectedException"/>) or failure. Meant for an exception filter: it
+    /// always returns false, so that the exception goes on untouched.
+    /// </summary>
+    public bool RecordFailure(long started, Exception error, CancellationToken cancellationToken)
+    {
+        if (started != 0 || ResilienceMetrics.Calls.Enabled)
+        {
+            KeyValuePair<string, object?> outcome = error switch
+            {
+                OperationCanceledException when cancellationToken.IsCancellationRequested => s_canceled,
+                ResilienceRejectedException => s_rejected,
+                _ => s_failure,
+            };
+            RecordOutcome(started, outcome);
+        }
+
+        return false;
+    }
+
+    /// <summary>An attempt failed with <paramref name="error"/> and is retried after <paramref name="delay"/>.</summary>
+    public void RecordRetry(int attempt, TimeSpan delay, Exception error)
+    {
+        if (ResilienceMetrics.RetryAttempts.Enabled)
+        {
+            ResilienceMetrics.RetryAttempts.Add(1, _policyTag, _methodTag, new KeyValuePair<string, object?>(ResilienceMetrics.ErrorTypeTag, error.GetType().FullName));
+        }
+
+        if (_registry.HasListeners)
+        {
+            _registry.Notify(new RetryEventArgs(PolicyName, MethodName, attempt, delay, error));
+        }
+    }
+
+    /// <summary>A timeout of <paramref name="timeout"/> fired.</summary>
+    public void RecordTimeout(TimeSpan timeout, TimeoutScope scope)
+    {
+        if (ResilienceMetrics.Timeouts.Enabled)
+        {
+            ResilienceMetrics.Timeouts.Add(1, _policyTag, _methodTag, scope == TimeoutScope.Total ? s_total : s_perAttempt);
+        }
+
+        if (_registry.HasListeners)
+        {
+            _registry.Notify(new TimeoutEventArgs(PolicyName, MethodName, timeout, scope));
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void RecordOutcome(long started, KeyValuePair<string, object?> outcome)
+    {
+        ResilienceMetrics.Calls.Add(1, _policyTag, _methodTag, outcome);
+        if (started != 0)
+        {
+            double seconds = (Stopwatch.GetTimestamp() - started) / (double)Stopwatch.Frequency;
+            ResilienceMetrics.CallDuration.Record(seconds, _policyTag, _methodTag, outcome);
+        }
+    }
+}

@@ -1,0 +1,41 @@
+namespace Resilience;
+
+/// <summary>
+/// Observes what the policies of a <see cref="ResilienceRegistry"/> do: changes of circuit state, retries,
+/// timeouts and rejections. Override the methods of interest and register it with
+/// <see cref="ResilienceRegistry.AddListener"/>; the <c>Resilience.Generators.Hosting</c> package registers one
+/// that writes structured logs.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Methods are called synchronously, on the thread of the call concerned, and only on the paths where
+/// something happened: a call that succeeds at once never reaches a listener. Keep them short.
+/// <see cref="OnCircuitStateChanged"/> is called while the breaker holds its lock, so that changes are seen
+/// in order: do not call through the same breaker from it.
+/// </para>
+/// <para>
+/// An exception thrown by a listener is caught and dropped: observing a policy never changes what it does.
+/// </para>
+/// </remarks>
+public abstract class ResilienceListener
+{
+    /// <summary>A circuit breaker changed state.</summary>
+    public virtual void OnCircuitStateChanged(CircuitStateChangedEventArgs e)
+    {
+    }
+
+    /// <summary>An attempt failed and is about to be retried.</summary>
+    public virtual void OnRetry(RetryEventArgs e)
+    {
+    }
+
+    /// <summary>A timeout fired.</summary>
+    public virtual void OnTimeout(TimeoutEventArgs e)
+    {
+    }
+
+    /// <summary>A circuit breaker, bulkhead or rate limit rejected a call.</summary>
+    public virtual void OnRejected(RejectionEventArgs e)
+    {
+    }
+}

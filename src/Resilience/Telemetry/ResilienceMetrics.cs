@@ -1,0 +1,102 @@
+using System.Collections.Generic;
+using System.Diagnostics.Metrics;
+
+namespace Resilience;
+
+/// <summary>
+/// The <c>Resilience</c> meter and its instruments. Names and units follow the OpenTelemetry conventions; a
+/// Prometheus exporter turns <c>resilience.calls</c> into <c>resilience_calls_total</c>.
+/// </summary>
+/// <remarks>
+/// Every recording site checks <see cref="Instrument.Enabled"/> first, so that nothing is measured, tagged or
+/// allocated while nobody listens. Tags: <see cref="PolicyTag"/> (the breaker's, bulkhead's or rate limit's
+/// name) on every instrument, <see cref="MethodTag"/> on those recorded per call.
+/// </remarks>
+internal static class ResilienceMetrics
+{
+    public const string MeterName = "Resilience";
+
+    public const string PolicyTag = "resilience.policy";
+    public const string MethodTag = "resilience.method";
+    public const string OutcomeTag = "resilience.outcome";
+    public const string StateTag = "resilience.circuit_breaker.state";
+    public const string ScopeTag = "resilience.timeout.scope";
+    public const string ErrorTypeTag = "error.type";
+
+    public static readonly Meter Meter = new(MeterName, typeof(ResilienceMetrics).Assembly.GetName().Version?.ToString());
+
+    public static readonly Counter<long> Calls = Meter.CreateCounter<long>(
+        "resilience.calls", "{call}", "Calls through resilient methods, by outcome: success, fallback, failure, rejected or canceled.");
+
+    public static readonly Histogram<double> CallDuration = Meter.CreateHistogram<double>(
+        "resilience.call.duration", "s", "The duration of calls through resilient methods, retries and waits included, by outcome.");
+
+    public static readonly Counter<long> RetryAttempts = Meter.CreateCounter<long>(
+        "resilience.retry.attempts", "{attempt}", "Attempts retried after a failure, by the failure's exception type.");
+
+    public static readonly Counter<long> Timeouts = Meter.CreateCounter<long>(
+        "resilience.timeouts", "{timeout}", "Timeouts that fired, by scope: per_attempt or total.");
+
+    public static readonly Counter<long> CircuitTransitions = Meter.CreateCounter<long>(
+        "resilience.circuit_breaker.transitions", "{transition}", "Changes of a circuit breaker's state, by the state entered.");
+
+    public static readonly Counter<long> CircuitRejections = Meter.CreateCounter<long>(
+        "resilience.circuit_breaker.rejections", "{call}", "Calls an open (or half-open, or isolated) circuit breaker rejected.");
+
+    public static readonly Counter<long> BulkheadRejections = Meter.CreateCounter<long>(
+        "resilience.bulkhead.rejections", "{call}", "Calls a bulkhead rejected: queue full, or the wait ran out.");
+
+    public static readonly Counter<long> RateLimitRejections = Meter.CreateCounter<long>(
+        "resilience.rate_limit.rejections", "{call}", "Calls a rate limit rejected.");
+
+    static ResilienceMetrics()
+    {
+        Meter.CreateObservableGauge(
+            "resilience.circuit_breaker.state", ObserveCircuitStates, "{state}",
+            "The state of each circuit breaker: 0 closed, 1 open, 2 half-open, 3 isolated.");
+        Meter.CreateObservableUpDownCounter(
+            "resilience.bulkhead.active", static () => ObserveBulkheads(queued: false), "{call}", "Calls running inside each bulkhead.");
+        Meter.CreateObservableUpDownCounter(
+            "resilience.bulkhead.queued", static () => ObserveBulkheads(queued: true), "{call}", "Calls waiting for a slot of each bulkhead.");
+    }
+
+    /// <summary>Touches the type, so that the meter and its observable instruments exist before anything is called.</summary>
+    public static void EnsureCreated()
+    {
+    }
+
+    public static KeyValuePair<string, object?> Policy(string name) => new(PolicyTag, name);
+
+    public static string StateName(CircuitState state) => state switch
+    {
+        CircuitState.Closed => "closed",
+        CircuitState.Open => "open",
+        CircuitState.HalfOpen => "half_open",
+        _ => "isolated",
+    };
+
+    private static IEnumerable<Measurement<int>> ObserveCircuitStates()
+    {
+        IReadOnlyList<CircuitBreakerState> breakers = ResilienceRegistry.Default.CircuitBreakers;
+        var measurements = new Measurement<int>[breakers.Count];
+        for (int i = 0; i < measurements.Length; i++)
+        {
+            measurements[i] = new Measurement<int>((int)breakers[i].State, Policy(breakers[i].Name));
+        }
+
+        return measurements;
+    }
+
+    private static IEnumerable<Measurement<int>> ObserveBulkheads(bool queued)
+    {
+        IReadOnlyList<BulkheadState> bulkheads = ResilienceRegistry.Default.Bulkheads;
+        var measurements = new Measurement<int>[bulkheads.Count];
+        for (int i = 0; i < measurements.Length; i++)
+        {
+            BulkheadState bulkhead = bulkheads[i];
+            measurements[i] = new Measurement<int>(queued ? bulkhead.QueuedCount : bulkhead.ActiveCount, Policy(bulkhead.Name));
+        }
+
+        return measurements;
+    }
+}
