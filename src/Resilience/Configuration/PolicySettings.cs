@@ -66,6 +66,18 @@ public sealed class PolicySettings
     /// <summary>True when a rate-limit setting is given.</summary>
     internal bool HasRateLimitSettings => Permits is not null || WindowMs is not null || Algorithm is not null || QueueLimit is not null;
 
+    /// <summary>
+    /// Describes every value out of range, each as <c>{name}:{Setting} is {value}; it must be ...</c>, with the
+    /// same ranges the attributes have. Empty when all are valid.
+    /// </summary>
+    /// <param name="name">How to name these settings in the messages: the policy's name, or a configuration path.</param>
+    public IReadOnlyList<string> GetProblems(string name)
+    {
+        var problems = new List<string>();
+        Validate(name, problems);
+        return problems;
+    }
+
     /// <summary>Adds a message for every value out of range, naming it <c>{name}:{Setting}</c>.</summary>
     internal void Validate(string name, List<string> problems)
     {

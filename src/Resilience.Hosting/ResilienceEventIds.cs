@@ -1,0 +1,38 @@
+namespace Resilience.Hosting;
+
+/// <summary>
+/// The event ids of the logs written under the <c>Resilience</c> category, for filtering and alerting. Each
+/// log also carries its values as structured properties (<c>Policy</c>, <c>Method</c>, <c>Attempt</c>, ...).
+/// </summary>
+public static class ResilienceEventIds
+{
+    /// <summary>Warning: a circuit breaker opened; with <c>FailureCount</c>, <c>ErrorRate</c> and <c>BreakDuration</c>.</summary>
+    public const int CircuitOpened = 1001;
+
+    /// <summary>Information: a circuit breaker turned half-open and lets probes through.</summary>
+    public const int CircuitHalfOpened = 1002;
+
+    /// <summary>Information: a circuit breaker closed.</summary>
+    public const int CircuitClosed = 1003;
+
+    /// <summary>Warning: a circuit breaker was isolated by hand.</summary>
+    public const int CircuitIsolated = 1004;
+
+    /// <summary>Warning: an attempt failed and is retried; with <c>Attempt</c>, <c>Delay</c> and <c>ExceptionType</c>.</summary>
+    public const int Retrying = 1010;
+
+    /// <summary>Warning: a timeout fired; with <c>Timeout</c> and <c>Scope</c>.</summary>
+    public const int TimedOut = 1020;
+
+    /// <summary>Warning: a circuit breaker, bulkhead or rate limit rejected a call; with <c>Kind</c> and <c>RetryAfter</c>.</summary>
+    public const int Rejected = 1030;
+
+    /// <summary>Information: settings from configuration were applied (at start-up or on reload).</summary>
+    public const int SettingsApplied = 1100;
+
+    /// <summary>Error: reloaded settings were not valid and were not applied; the previous ones stay in force.</summary>
+    public const int SettingsRejected = 1101;
+
+    /// <summary>Warning: configuration names a policy no loaded code declares (yet); check the name.</summary>
+    public const int UnknownPolicy = 1102;
+}

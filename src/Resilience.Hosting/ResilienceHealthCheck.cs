@@ -1,0 +1,101 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace Resilience.Hosting;
+
+/// <summary>
+/// Healthy while every circuit breaker is closed; degraded while some are open, half-open or isolated; the
+/// registration's failure status while a critical one is open or isolated. The data lists every breaker.
+/// </summary>
+internal sealed class ResilienceHealthCheck : IHealthCheck
+{
+    private readonly ResilienceRegistry _registry;
+    private readonly HashSet<string> _critical;
+
+    public ResilienceHealthCheck(ResilienceRegistry registry, IEnumerable<string> criticalBreakers)
+    {
+        _registry = registry;
+        _critical = new HashSet<string>(criticalBreakers, StringComparer.Ordinal);
+    }
+
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        IReadOnlyList<CircuitBreakerState> breakers = _registry.CircuitBreakers;
+        var data = new Dictionary<string, object>(StringComparer.Ordinal);
+        var criticalDown = new List<string>();
+        var notClosed = new List<string>();
+        foreach (CircuitBreakerState breaker in breakers)
+        {
+            CircuitBreakerMetrics metrics = breaker.GetMetrics();
+            bool critical = _critical.Contains(breaker.Name);
+            data[breaker.Name] = Describe(metrics, critical);
+            if (metrics.State == CircuitState.Closed)
+            {
+                continue;
+            }
+
+            notClosed.Add($"'{breaker.Name}' is {Name(metrics.State)}");
+            if (critical && metrics.State is CircuitState.Open or CircuitState.Isolated)
+            {
+                criticalDown.Add(breaker.Name);
+            }
+        }
+
+        var missing = _critical.Where(name => !breakers.Any(b => b.Name == name)).OrderBy(n => n, StringComparer.Ordinal).ToList();
+        string missingNote = missing.Count == 0
+            ? string.Empty
+            : $" No circuit breaker is registered as {string.Join(", ", missing.Select(n => "'" + n + "'"))}, which the check names as critical; check the names.";
+
+        HealthCheckResult result;
+        if (criticalDown.Count > 0)
+        {
+            HealthStatus status = context?.Registration?.FailureStatus ?? HealthStatus.Unhealthy;
+            result = new HealthCheckResult(status, $"Critical circuit breakers are open: {string.Join(", ", criticalDown.Select(n => "'" + n + "'"))}. {string.Join("; ", notClosed)}.{missingNote}", data: data);
+        }
+        else if (notClosed.Count > 0 || missing.Count > 0)
+        {
+            string description = notClosed.Count > 0 ? $"Some circuit breakers are not closed: {string.Join("; ", notClosed)}." : "All circuit breakers are closed.";
+            result = HealthCheckResult.Degraded(description + missingNote, data: data);
+        }
+        else
+        {
+            result = HealthCheckResult.Healthy($"All {breakers.Count.ToString(CultureInfo.InvariantCulture)} circuit breakers are closed.", data);
+        }
+
+        return Task.FromResult(result);
+    }
+
+    private static Dictionary<string, object> Describe(CircuitBreakerMetrics metrics, bool critical)
+    {
+        var entry = new Dictionary<string, object>(StringComparer.Ordinal)
+        {
+            ["state"] = Name(metrics.State),
+            ["critical"] = critical,
+            ["calls"] = metrics.Calls,
+            ["successes"] = metrics.Successes,
+            ["failures"] = metrics.Failures,
+            ["rejections"] = metrics.Rejections,
+            ["consecutiveFailures"] = metrics.ConsecutiveFailures,
+            ["errorRate"] = metrics.ErrorRate,
+        };
+        if (metrics.LastFailureTime is { } lastFailure)
+        {
+            entry["lastFailureTime"] = lastFailure;
+        }
+
+        return entry;
+    }
+
+    private static string Name(CircuitState state) => state switch
+    {
+        CircuitState.Closed => "closed",
+        CircuitState.Open => "open",
+        CircuitState.HalfOpen => "half-open",
+        _ => "isolated",
+    };
+}

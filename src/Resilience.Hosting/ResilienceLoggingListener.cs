@@ -1,0 +1,66 @@
+using System;
+using Microsoft.Extensions.Logging;
+
+namespace Resilience.Hosting;
+
+/// <summary>Writes the registry's events as structured logs (see <see cref="ResilienceEventIds"/>).</summary>
+internal sealed partial class ResilienceLoggingListener : ResilienceListener
+{
+    private readonly ILogger _logger;
+
+    public ResilienceLoggingListener(ILogger logger) => _logger = logger;
+
+    public override void OnCircuitStateChanged(CircuitStateChangedEventArgs e)
+    {
+        switch (e.State)
+        {
+            case CircuitState.Open:
+                CircuitOpened(_logger, e.Name, e.FailureCount, e.ErrorRate, e.BreakDuration ?? TimeSpan.Zero, e.PreviousState);
+                break;
+            case CircuitState.HalfOpen:
+                CircuitHalfOpened(_logger, e.Name);
+                break;
+            case CircuitState.Closed:
+                CircuitClosed(_logger, e.Name, e.PreviousState);
+                break;
+            default:
+                CircuitIsolated(_logger, e.Name, e.PreviousState);
+                break;
+        }
+    }
+
+    public override void OnRetry(RetryEventArgs e)
+        => Retrying(_logger, e.MethodName, e.PolicyName, e.Attempt, e.Delay, e.Exception.GetType().FullName ?? e.Exception.GetType().Name, e.Exception.Message);
+
+    public override void OnTimeout(TimeoutEventArgs e) => TimedOut(_logger, e.MethodName, e.PolicyName, e.Timeout, e.Scope);
+
+    public override void OnRejected(RejectionEventArgs e) => Rejected(_logger, e.PolicyName, e.Kind, e.RetryAfter);
+
+    [LoggerMessage(EventId = ResilienceEventIds.CircuitOpened, EventName = "CircuitOpened", Level = LogLevel.Warning,
+        Message = "Circuit breaker '{Policy}' opened (from {PreviousState}) after {FailureCount} failures, error rate {ErrorRate:P1}; calls are rejected for {BreakDuration}.")]
+    private static partial void CircuitOpened(ILogger logger, string policy, int failureCount, double errorRate, TimeSpan breakDuration, CircuitState previousState);
+
+    [LoggerMessage(EventId = ResilienceEventIds.CircuitHalfOpened, EventName = "CircuitHalfOpened", Level = LogLevel.Information,
+        Message = "Circuit breaker '{Policy}' is half-open: probe calls are let through.")]
+    private static partial void CircuitHalfOpened(ILogger logger, string policy);
+
+    [LoggerMessage(EventId = ResilienceEventIds.CircuitClosed, EventName = "CircuitClosed", Level = LogLevel.Information,
+        Message = "Circuit breaker '{Policy}' closed (from {PreviousState}).")]
+    private static partial void CircuitClosed(ILogger logger, string policy, CircuitState previousState);
+
+    [LoggerMessage(EventId = ResilienceEventIds.CircuitIsolated, EventName = "CircuitIsolated", Level = LogLevel.Warning,
+        Message = "Circuit breaker '{Policy}' was isolated (from {PreviousState}): every call is rejected until it is reset.")]
+    private static partial void CircuitIsolated(ILogger logger, string policy, CircuitState previousState);
+
+    [LoggerMessage(EventId = ResilienceEventIds.Retrying, EventName = "Retrying", Level = LogLevel.Warning,
+        Message = "{Method} (policy '{Policy}') failed on attempt {Attempt} with {ExceptionType}: {ExceptionMessage}; retrying in {Delay}.")]
+    private static partial void Retrying(ILogger logger, string method, string policy, int attempt, TimeSpan delay, string exceptionType, string exceptionMessage);
+
+    [LoggerMessage(EventId = ResilienceEventIds.TimedOut, EventName = "TimedOut", Level = LogLevel.Warning,
+        Message = "{Method} (policy '{Policy}') timed out after {Timeout} ({Scope}).")]
+    private static partial void TimedOut(ILogger logger, string method, string policy, TimeSpan timeout, TimeoutScope scope);
+
+    [LoggerMessage(EventId = ResilienceEventIds.Rejected, EventName = "Rejected", Level = LogLevel.Warning,
+        Message = "{Kind} '{Policy}' rejected a call; retry after {RetryAfter}.")]
+    private static partial void Rejected(ILogger logger, string policy, PolicyKind kind, TimeSpan? retryAfter);
+}

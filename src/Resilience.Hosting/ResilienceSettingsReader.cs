@@ -1,0 +1,132 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using Microsoft.Extensions.Configuration;
+
+namespace Resilience.Hosting;
+
+/// <summary>
+/// Reads per-name <see cref="PolicySettings"/> from a configuration section shaped as
+/// <c>{ "payments": { "FailureThreshold": 10, "BreakDurationMs": 30000 } }</c>, and describes every problem by its
+/// full configuration key: a value that is not a number, a setting that does not exist, a value out of range.
+/// </summary>
+internal static class ResilienceSettingsReader
+{
+    private static readonly string[] s_settingNames =
+    {
+        nameof(PolicySettings.FailureThreshold), nameof(PolicySettings.FailureRatio), nameof(PolicySettings.MinimumThroughput),
+        nameof(PolicySettings.SamplingDurationMs), nameof(PolicySettings.BreakDurationMs), nameof(PolicySettings.SuccessThreshold),
+        nameof(PolicySettings.HalfOpenMaxCalls), nameof(PolicySettings.MaxConcurrency), nameof(PolicySettings.MaxQueue),
+        nameof(PolicySettings.MaxWaitMs), nameof(PolicySettings.Permits), nameof(PolicySettings.WindowMs),
+        nameof(PolicySettings.Algorithm), nameof(PolicySettings.QueueLimit),
+    };
+
+    /// <summary>The settings by policy name, and the problems found (the settings are only usable when there are none).</summary>
+    public static (Dictionary<string, PolicySettings> Settings, List<string> Problems) Read(IConfiguration section)
+    {
+        var settings = new Dictionary<string, PolicySettings>(StringComparer.Ordinal);
+        var problems = new List<string>();
+        foreach (IConfigurationSection policy in section.GetChildren().OrderBy(c => c.Key, StringComparer.Ordinal))
+        {
+            List<IConfigurationSection> values = policy.GetChildren().ToList();
+            if (values.Count == 0)
+            {
+                if (!string.IsNullOrEmpty(policy.Value))
+                {
+                    problems.Add($"{policy.Path} is '{policy.Value}'; it must be a section of settings, e.g. \"{policy.Key}\": {{ \"FailureThreshold\": 10 }}.");
+                }
+
+                continue;
+            }
+
+            var policySettings = new PolicySettings();
+            foreach (IConfigurationSection value in values)
+            {
+                Read(value, policySettings, problems);
+            }
+
+            problems.AddRange(policySettings.GetProblems(policy.Path));
+            settings[policy.Key] = policySettings;
+        }
+
+        return (settings, problems);
+    }
+
+    /// <summary>The message for a section whose problems stop it from being applied.</summary>
+    public static string Describe(IConfiguration section, IEnumerable<string> problems)
+    {
+        string path = section is IConfigurationSection named ? named.Path : "(root)";
+        return $"The resilience settings in configuration section '{path}' are not valid, so none of them was applied:"
+            + Environment.NewLine + "  " + string.Join(Environment.NewLine + "  ", problems);
+    }
+
+    private static void Read(IConfigurationSection value, PolicySettings settings, List<string> problems)
+    {
+        string? name = s_settingNames.FirstOrDefault(n => string.Equals(n, value.Key, StringComparison.OrdinalIgnoreCase));
+        if (name is null)
+        {
+            problems.Add($"{value.Path} is not a setting; the settings are: {string.Join(", ", s_settingNames)}.");
+            return;
+        }
+
+        if (value.Value is null)
+        {
+            if (value.GetChildren().Any())
+            {
+                problems.Add($"{value.Path} is a section; it must be a single value.");
+            }
+
+            return;
+        }
+
+        string text = value.Value.Trim();
+        switch (name)
+        {
+            case nameof(PolicySettings.FailureRatio):
+                if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double ratio))
+                {
+                    settings.FailureRatio = ratio;
+                }
+                else
+                {
+                    problems.Add($"{value.Path} is '{value.Value}'; it must be a number: 0 (off) or in (0, 1], e.g. 0.5.");
+                }
+
+                return;
+            case nameof(PolicySettings.Algorithm):
+                if (Enum.TryParse(text, ignoreCase: true, out RateLimitAlgorithm algorithm) && Enum.IsDefined(typeof(RateLimitAlgorithm), algorithm) && !char.IsDigit(text[0]))
+                {
+                    settings.Algorithm = algorithm;
+                }
+                else
+                {
+                    problems.Add($"{value.Path} is '{value.Value}'; use one of: {string.Join(", ", Enum.GetNames(typeof(RateLimitAlgorithm)))}.");
+                }
+
+                return;
+        }
+
+        if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int number))
+        {
+            problems.Add($"{value.Path} is '{value.Value}'; it must be a whole number.");
+            return;
+        }
+
+        switch (name)
+        {
+            case nameof(PolicySettings.FailureThreshold): settings.FailureThreshold = number; break;
+            case nameof(PolicySettings.MinimumThroughput): settings.MinimumThroughput = number; break;
+            case nameof(PolicySettings.SamplingDurationMs): settings.SamplingDurationMs = number; break;
+            case nameof(PolicySettings.BreakDurationMs): settings.BreakDurationMs = number; break;
+            case nameof(PolicySettings.SuccessThreshold): settings.SuccessThreshold = number; break;
+            case nameof(PolicySettings.HalfOpenMaxCalls): settings.HalfOpenMaxCalls = number; break;
+            case nameof(PolicySettings.MaxConcurrency): settings.MaxConcurrency = number; break;
+            case nameof(PolicySettings.MaxQueue): settings.MaxQueue = number; break;
+            case nameof(PolicySettings.MaxWaitMs): settings.MaxWaitMs = number; break;
+            case nameof(PolicySettings.Permits): settings.Permits = number; break;
+            case nameof(PolicySettings.WindowMs): settings.WindowMs = number; break;
+            default: settings.QueueLimit = number; break;
+        }
+    }
+}
