@@ -1,6 +1,6 @@
 namespace Resilience.Package.Tests;
 
-/// <summary>Packs Resilience.Generators once into a folder feed of its own, for the tests of one class.</summary>
+/// <summary>Packs Resilience.Generators and Resilience.Generators.Hosting once into a folder feed of their own, for the tests of one class.</summary>
 public sealed class PackedPackage : IDisposable
 {
     public const string Version = "0.1.0";
@@ -9,11 +9,13 @@ public sealed class PackedPackage : IDisposable
     {
         WorkDirectory = Directory.CreateTempSubdirectory("resilience-package-").FullName;
         Feed = Path.Combine(WorkDirectory, "feed");
-        string project = Path.Combine(RepositoryRoot(), "src", "Resilience", "Resilience.csproj");
-        (int exit, string output) = DotNet.Run(WorkDirectory, new Dictionary<string, string>(), "pack", project, "-c", "Release", "-o", Feed);
-        if (exit != 0)
+        foreach (string project in new[] { Path.Combine("Resilience", "Resilience.csproj"), Path.Combine("Resilience.Hosting", "Resilience.Hosting.csproj") })
         {
-            throw new InvalidOperationException("dotnet pack failed:\n" + output);
+            (int exit, string output) = DotNet.Run(WorkDirectory, new Dictionary<string, string>(), "pack", Path.Combine(RepositoryRoot(), "src", project), "-c", "Release", "-o", Feed);
+            if (exit != 0)
+            {
+                throw new InvalidOperationException($"dotnet pack {project} failed:\n" + output);
+            }
         }
     }
 

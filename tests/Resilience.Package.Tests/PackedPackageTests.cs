@@ -3,8 +3,9 @@ using System.IO.Compression;
 namespace Resilience.Package.Tests;
 
 /// <summary>
-/// Packs Resilience.Generators, then builds and runs a fresh project that references it by version from a local
-/// folder feed: the package alone must bring the runtime and the generator.
+/// Packs Resilience.Generators and Resilience.Generators.Hosting, then builds and runs a fresh project that
+/// references them by version from a local folder feed: the packages alone must bring the runtime, the generator
+/// and the hosting integration.
 /// </summary>
 public sealed class PackedPackageTests(PackedPackage package) : IClassFixture<PackedPackage>
 {
@@ -28,6 +29,8 @@ public sealed class PackedPackageTests(PackedPackage package) : IClassFixture<Pa
 
         (int runExit, string run) = DotNet.Run(consumer, environment, "run", "-c", "Release", "--no-build");
         Assert.True(runExit == 0, "The consumer failed:\n" + run);
+        Assert.Contains("threshold from configuration: 7", run);
+        Assert.Contains("health: Healthy", run);
         Assert.Contains("receipt r-1 after 3 calls", run);
         Assert.Contains("rejected: BrokenCircuitException", run);
         Assert.Contains("fallback: cached r-2", run);
@@ -60,6 +63,24 @@ public sealed class PackedPackageTests(PackedPackage package) : IClassFixture<Pa
         Assert.True(File.Exists(Path.Combine(feed, $"Resilience.Generators.{Version}.snupkg")), "No symbols package was produced.");
     }
 
+    [Fact]
+    public void The_hosting_package_holds_its_library_per_framework_and_depends_on_the_main_package()
+    {
+        using ZipArchive archive = ZipFile.OpenRead(Path.Combine(package.Feed, $"Resilience.Generators.Hosting.{Version}.nupkg"));
+        string[] files = archive.Entries.Select(e => e.FullName).ToArray();
+
+        Assert.Contains("lib/netstandard2.0/Resilience.Hosting.dll", files);
+        Assert.Contains("lib/net8.0/Resilience.Hosting.dll", files);
+        Assert.Contains("lib/net8.0/Resilience.Hosting.xml", files);
+        Assert.DoesNotContain(files, f => f.EndsWith("/Resilience.dll", StringComparison.Ordinal) || f.StartsWith("analyzers/", StringComparison.Ordinal));
+
+        using var nuspec = new StreamReader(archive.GetEntry("Resilience.Generators.Hosting.nuspec")!.Open());
+        string metadata = nuspec.ReadToEnd();
+        Assert.Contains($"<dependency id=\"Resilience.Generators\" version=\"{Version}\"", metadata);
+        Assert.Contains("<dependency id=\"Microsoft.Extensions.Diagnostics.HealthChecks\"", metadata);
+        Assert.Contains("<readme>README.md</readme>", metadata);
+    }
+
     private string WriteConsumer(string feed)
     {
         string directory = Path.Combine(_work, "consumer");
@@ -82,11 +103,30 @@ public sealed class PackedPackageTests(PackedPackage package) : IClassFixture<Pa
               </PropertyGroup>
               <ItemGroup>
                 <PackageReference Include="Resilience.Generators" Version="{Version}" />
+                <PackageReference Include="Resilience.Generators.Hosting" Version="{Version}" />
+                <PackageReference Include="Microsoft.Extensions.Hosting" Version="10.0.0" />
               </ItemGroup>
             </Project>
             """);
         File.WriteAllText(Path.Combine(directory, "Program.cs"), """
+            using Microsoft.Extensions.Configuration;
+            using Microsoft.Extensions.DependencyInjection;
+            using Microsoft.Extensions.Diagnostics.HealthChecks;
+            using Microsoft.Extensions.Hosting;
             using Resilience;
+
+            var builder = Host.CreateApplicationBuilder();
+            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Resilience:receipts:FailureThreshold"] = "7" });
+            builder.Services.AddResilience(builder.Configuration.GetSection("Resilience"));
+            builder.Services.AddHealthChecks().AddResilienceHealthChecks(o => o.CriticalBreakers.Add("receipts"));
+            using (IHost host = builder.Build())
+            {
+                await host.StartAsync();
+                Console.WriteLine("threshold from configuration: " + ResilienceRegistry.Default.CircuitBreaker("receipts").Options.FailureThreshold);
+                HealthReport report = await host.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync();
+                Console.WriteLine("health: " + report.Status);
+                await host.StopAsync();
+            }
 
             var client = new ReceiptsClient();
             Console.WriteLine(await client.GetReceiptAsync("r-1"));
