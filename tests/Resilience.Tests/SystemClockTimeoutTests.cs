@@ -44,4 +44,52 @@ public sealed class SystemClockTimeoutTests
             source.Return();
         }
     }
+
+    [Fact]
+    public void Rents_racing_their_timers_never_start_cancelled_and_never_lose_a_timeout()
+    {
+        // Every thread rents short timeouts without pause, so that returns, re-rents and timer callbacks meet.
+        // Most calls return at once; every eighth waits for its timeout, which must come (a lost arming would
+        // leave it waiting until the guard).
+        const int Threads = 4;
+        const int RentsPerThread = 4_000;
+        int startedCancelled = 0, lostTimeouts = 0, timedOut = 0;
+        var threads = Enumerable.Range(0, Threads).Select(t => new Thread(() =>
+        {
+            for (int i = 0; i < RentsPerThread; i++)
+            {
+                var timeout = TimeSpan.FromMilliseconds(1 + ((i + t) % 3));
+                TimeoutCancellationSource source = TimeoutCancellationSource.Rent(timeout, CancellationToken.None, TimeProvider.System);
+                try
+                {
+                    if (source.Token.IsCancellationRequested)
+                    {
+                        Interlocked.Increment(ref startedCancelled);
+                    }
+                    else if (i % 8 == 0)
+                    {
+                        if (source.Token.WaitHandle.WaitOne(Guard))
+                        {
+                            Interlocked.Increment(ref timedOut);
+                        }
+                        else
+                        {
+                            Interlocked.Increment(ref lostTimeouts);
+                        }
+                    }
+                }
+                finally
+                {
+                    source.Return();
+                }
+            }
+        })).ToList();
+
+        threads.ForEach(thread => thread.Start());
+        threads.ForEach(thread => thread.Join());
+
+        Assert.Equal(0, startedCancelled);
+        Assert.Equal(0, lostTimeouts);
+        Assert.Equal(Threads * RentsPerThread / 8, timedOut);
+    }
 }

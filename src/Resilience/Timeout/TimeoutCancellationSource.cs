@@ -44,6 +44,12 @@ public sealed class TimeoutCancellationSource
     private CancellationTokenRegistration _callerRegistration;
     private long _status;
 
+    // The timer callbacks running now (a re-armed timer can fire again before the last callback is over). A
+    // callback raises it, then fences every thread of the process at once (see Fence), then looks at _status;
+    // the hot paths (Start, Return) only write, then read, with no fence of their own. So of a call and a timer
+    // meeting, at least one sees the other.
+    private int _firing;
+
     // Times are TimeSpan ticks on this source's clock (see Now). The timer is left armed when the source is
     // returned: re-arming it costs a lock on the timer queue, twice a call. A rent re-arms it only when it is
     // not armed or armed later than the new deadline; a timer that fires before the deadline re-arms itself.
@@ -105,15 +111,16 @@ public sealed class TimeoutCancellationSource
         _callerRegistration = default;
 
         long status = Volatile.Read(ref _status);
-        if ((status & StateMask) != Running || Interlocked.CompareExchange(ref _status, (status & ~StateMask) | Idle, status) != status)
+        if ((status & StateMask) != Running || !TryStop(status))
         {
-            // Cancelled (by the timer or the caller): a cancelled source cannot be reused.
+            // Cancelled (by the timer or the caller), or the timer is deciding right now: not reused.
             _timer.Dispose();
             return;
         }
 
 #if NET6_0_OR_GREATER
-        // The timer stays armed; when it fires it finds the source idle, or running a later deadline.
+        // The timer stays armed; when it fires it finds the source idle, or running a later deadline. TryReset
+        // fails if the timer cancelled the source after all (it won the race before the status was written).
         if (_cancellation.TryReset())
         {
             ReturnToPool(this);
@@ -123,14 +130,42 @@ public sealed class TimeoutCancellationSource
         _timer.Dispose();
     }
 
+#if NET5_0_OR_GREATER
+    /// <summary>
+    /// Moves a running source to idle, unless the timer callback is running: then false, and the source must not
+    /// be reused (the callback may still cancel it). A plain write and a plain read: the fence is the callback's.
+    /// </summary>
+    private bool TryStop(long running)
+    {
+        Volatile.Write(ref _status, (running & ~StateMask) | Idle);
+        return Volatile.Read(ref _firing) == 0;
+    }
+
+    /// <summary>
+    /// A full fence on every thread of the process. The timer callback, which runs at most once per timeout,
+    /// pays for it, so that the calls do not have to fence themselves.
+    /// </summary>
+    private static void Fence() => Interlocked.MemoryBarrierProcessWide();
+#else
+    private bool TryStop(long running) => Interlocked.CompareExchange(ref _status, (running & ~StateMask) | Idle, running) == running;
+
+    private static void Fence()
+    {
+    }
+#endif
+
     private void Start(TimeSpan timeout, CancellationToken cancellationToken)
     {
         Timeout = timeout;
         long deadline = Now() + timeout.Ticks;
         Volatile.Write(ref _deadline, deadline);
-        // A full fence between announcing the run and reading _armedUntil; OnTimer does the opposite, so that of
-        // a rent and a timer firing at the same moment, at least one of them sees the other and arms the timer.
+        // Announce the run, then read _armedUntil; OnTimer does the opposite with a fence between (see _firing), so
+        // that of a rent and a timer firing at the same moment, at least one of them sees the other and arms the timer.
+#if NET5_0_OR_GREATER
+        Volatile.Write(ref _status, ((_status >> 2) + 1) << 2 | Running);
+#else
         Interlocked.Exchange(ref _status, ((_status >> 2) + 1) << 2 | Running);
+#endif
         if (cancellationToken.CanBeCanceled)
         {
             // Runs the callback at once if the token is already cancelled.
@@ -153,8 +188,22 @@ public sealed class TimeoutCancellationSource
 
     private void OnTimer()
     {
-        // This arming has fired; then look at the state (see the fence in Start).
+        // This arming has fired, and the callback is running; fence; then look at the state (see _firing).
         Interlocked.Exchange(ref _armedUntil, NotArmed);
+        Interlocked.Increment(ref _firing);
+        Fence();
+        try
+        {
+            OnTimerFenced();
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _firing);
+        }
+    }
+
+    private void OnTimerFenced()
+    {
         while (true)
         {
             long status = Volatile.Read(ref _status);
