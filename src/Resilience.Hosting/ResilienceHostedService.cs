@@ -24,7 +24,6 @@ internal sealed partial class ResilienceHostedService : IHostedLifecycleService,
     private readonly object _gate = new();
     private IDisposable? _listener;
     private IDisposable? _reloadSubscription;
-    private TimeProvider? _replacedTimeProvider;
     private bool _started;
 
     public ResilienceHostedService(ResilienceRegistry registry, ResilienceHostingOptions options, ILoggerFactory loggerFactory, TimeProvider? timeProvider = null)
@@ -57,24 +56,28 @@ internal sealed partial class ResilienceHostedService : IHostedLifecycleService,
                 return;
             }
 
-            if (_timeProvider is not null && !ReferenceEquals(_timeProvider, _registry.TimeProvider))
-            {
-                _replacedTimeProvider = _registry.TimeProvider;
-                _registry.TimeProvider = _timeProvider;
-            }
-
-            _listener ??= _registry.AddListener(new ResilienceLoggingListener(_logger));
+            // At start-up, settings that are not valid stop the host, with every problem in the message, before
+            // anything else is changed.
+            Dictionary<string, PolicySettings>? settings = null;
             if (_section is not null)
             {
-                // At start-up, settings that are not valid stop the host, with every problem in the message.
-                (Dictionary<string, PolicySettings> settings, List<string> problems) = ResilienceSettingsReader.Read(_section);
+                (settings, List<string> problems) = ResilienceSettingsReader.Read(_section);
                 if (problems.Count > 0)
                 {
                     throw new InvalidOperationException(ResilienceSettingsReader.Describe(_section, problems));
                 }
+            }
 
+            if (_timeProvider is not null)
+            {
+                HostClocks.Push(_registry, this, _timeProvider);
+            }
+
+            _listener ??= _registry.AddListener(new ResilienceLoggingListener(_logger));
+            if (settings is not null)
+            {
                 Apply(settings);
-                _reloadSubscription ??= ChangeToken.OnChange(_section.GetReloadToken, Reload);
+                _reloadSubscription ??= ChangeToken.OnChange(_section!.GetReloadToken, Reload);
             }
 
             _started = true;
@@ -101,12 +104,7 @@ internal sealed partial class ResilienceHostedService : IHostedLifecycleService,
             _reloadSubscription = null;
             _listener?.Dispose();
             _listener = null;
-            if (_replacedTimeProvider is not null && ReferenceEquals(_registry.TimeProvider, _timeProvider))
-            {
-                _registry.TimeProvider = _replacedTimeProvider;
-            }
-
-            _replacedTimeProvider = null;
+            HostClocks.Pop(_registry, this);
         }
     }
 
@@ -156,4 +154,54 @@ internal sealed partial class ResilienceHostedService : IHostedLifecycleService,
     [LoggerMessage(EventId = ResilienceEventIds.UnknownPolicy, EventName = "UnknownPolicy", Level = LogLevel.Warning,
         Message = "The configuration has settings for '{Policy}', but no circuit breaker, bulkhead or rate limit of that name is registered yet. Check the name; the settings apply if such a policy is created later (a rate limit kept per key is not listed and is always reported here).")]
     private static partial void UnknownPolicy(ILogger logger, string policy);
+
+    /// <summary>
+    /// The clocks that running hosts put on the registry, in the order they started, and the clock found before
+    /// the first: when a host stops, the registry gets the clock of the latest host still running, or that first
+    /// clock. Several hosts run side by side in integration tests.
+    /// </summary>
+    private static class HostClocks
+    {
+        private static readonly List<(object Owner, TimeProvider Clock)> s_clocks = new();
+        private static TimeProvider? s_before;
+
+        public static void Push(ResilienceRegistry registry, object owner, TimeProvider clock)
+        {
+            lock (s_clocks)
+            {
+                if (s_clocks.Count == 0)
+                {
+                    s_before = registry.TimeProvider;
+                }
+
+                s_clocks.Add((owner, clock));
+                registry.TimeProvider = clock;
+            }
+        }
+
+        public static void Pop(ResilienceRegistry registry, object owner)
+        {
+            lock (s_clocks)
+            {
+                int index = s_clocks.FindIndex(entry => ReferenceEquals(entry.Owner, owner));
+                if (index < 0)
+                {
+                    return;
+                }
+
+                TimeProvider removed = s_clocks[index].Clock;
+                s_clocks.RemoveAt(index);
+                // Put back only a clock a host set; a clock set by hand since then stays.
+                if (ReferenceEquals(registry.TimeProvider, removed) || s_clocks.Exists(entry => ReferenceEquals(entry.Clock, registry.TimeProvider)))
+                {
+                    registry.TimeProvider = s_clocks.Count > 0 ? s_clocks[s_clocks.Count - 1].Clock : s_before ?? TimeProvider.System;
+                }
+
+                if (s_clocks.Count == 0)
+                {
+                    s_before = null;
+                }
+            }
+        }
+    }
 }

@@ -63,6 +63,7 @@ public static class ResilienceServiceCollectionExtensions
             throw new ArgumentNullException(nameof(configuration));
         }
 
+        ThrowIfAddedBefore(services);
         (Dictionary<string, PolicySettings> settings, List<string> problems) = ResilienceSettingsReader.Read(configuration);
         if (problems.Count > 0)
         {
@@ -73,13 +74,18 @@ public static class ResilienceServiceCollectionExtensions
         return AddCore(services, configuration);
     }
 
-    private static IServiceCollection AddCore(IServiceCollection services, IConfiguration? configuration)
+    private static void ThrowIfAddedBefore(IServiceCollection services)
     {
         if (services.Any(d => d.ServiceType == typeof(ResilienceHostingOptions)))
         {
             throw new InvalidOperationException(
                 "AddResilience was called twice. Call it once, with the configuration section that holds every policy's settings.");
         }
+    }
+
+    private static IServiceCollection AddCore(IServiceCollection services, IConfiguration? configuration)
+    {
+        ThrowIfAddedBefore(services);
 
         services.TryAddSingleton(ResilienceRegistry.Default);
         services.AddSingleton(new ResilienceHostingOptions(configuration));

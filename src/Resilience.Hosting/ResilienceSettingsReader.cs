@@ -95,9 +95,11 @@ internal static class ResilienceSettingsReader
 
                 return;
             case nameof(PolicySettings.Algorithm):
-                if (Enum.TryParse(text, ignoreCase: true, out RateLimitAlgorithm algorithm) && Enum.IsDefined(typeof(RateLimitAlgorithm), algorithm) && !char.IsDigit(text[0]))
+                // By name only: Enum.TryParse would also take numbers and comma-separated lists.
+                string? algorithmName = Enum.GetNames(typeof(RateLimitAlgorithm)).FirstOrDefault(n => string.Equals(n, text, StringComparison.OrdinalIgnoreCase));
+                if (algorithmName is not null)
                 {
-                    settings.Algorithm = algorithm;
+                    settings.Algorithm = (RateLimitAlgorithm)Enum.Parse(typeof(RateLimitAlgorithm), algorithmName);
                 }
                 else
                 {

@@ -1,0 +1,248 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
+
+namespace Resilience.Hosting.Tests;
+
+/// <summary>While the host runs, what the policies do is logged under the <c>Resilience</c> category.</summary>
+public sealed class LoggingTests : HostingTest
+{
+    [Fact]
+    public async Task Opening_a_breaker_logs_a_warning_with_the_failure_count_error_rate_and_break()
+    {
+        IHost host = await StartHostAsync(configuration: null);
+        Assert.Equal(42, await Dependency.LoggedBreakerAsync(CancellationToken.None));
+        Dependency.Behaviour = Dependency.Fail;
+
+        for (int i = 0; i < 3; i++)
+        {
+            await FailAsync(Dependency.LoggedBreakerAsync);
+        }
+
+        FakeLogRecord opened = Assert.Single(ResilienceLogs(host, ResilienceEventIds.CircuitOpened));
+        Assert.Equal(LogLevel.Warning, opened.Level);
+        Assert.Equal("CircuitOpened", opened.Id.Name);
+        Assert.Equal("Resilience", opened.Category);
+        Assert.Equal(Names.LoggedBreaker, opened.GetStructuredStateValue("Policy"));
+        Assert.Equal("3", opened.GetStructuredStateValue("FailureCount"));
+        Assert.Equal(0.75, double.Parse(opened.GetStructuredStateValue("ErrorRate")!, System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(TimeSpan.FromSeconds(1).ToString(), opened.GetStructuredStateValue("BreakDuration"));
+        Assert.Equal(nameof(CircuitState.Closed), opened.GetStructuredStateValue("PreviousState"));
+        Assert.Contains($"Circuit breaker '{Names.LoggedBreaker}' opened", opened.Message);
+    }
+
+    [Fact]
+    public async Task Half_opening_and_closing_are_logged_as_information()
+    {
+        IHost host = await StartHostAsync(configuration: null);
+        Dependency.Behaviour = Dependency.Fail;
+        for (int i = 0; i < 3; i++)
+        {
+            await FailAsync(Dependency.LoggedBreakerAsync);
+        }
+
+        Clock.Advance(TimeSpan.FromSeconds(1));
+        Dependency.Behaviour = Dependency.Succeed;
+        Assert.Equal(42, await Dependency.LoggedBreakerAsync(CancellationToken.None).WaitAsync(HangGuard));
+
+        FakeLogRecord halfOpened = Assert.Single(ResilienceLogs(host, ResilienceEventIds.CircuitHalfOpened));
+        Assert.Equal(LogLevel.Information, halfOpened.Level);
+        Assert.Equal(Names.LoggedBreaker, halfOpened.GetStructuredStateValue("Policy"));
+        FakeLogRecord closed = Assert.Single(ResilienceLogs(host, ResilienceEventIds.CircuitClosed));
+        Assert.Equal(LogLevel.Information, closed.Level);
+        Assert.Equal(Names.LoggedBreaker, closed.GetStructuredStateValue("Policy"));
+        Assert.Equal(nameof(CircuitState.HalfOpen), closed.GetStructuredStateValue("PreviousState"));
+        Assert.Equal(
+            new[] { ResilienceEventIds.CircuitOpened, ResilienceEventIds.CircuitHalfOpened, ResilienceEventIds.CircuitClosed },
+            ResilienceLogs(host).Select(r => r.Id.Id).Where(id => id is >= 1001 and <= 1004));
+    }
+
+    [Fact]
+    public async Task Isolating_a_breaker_logs_a_warning()
+    {
+        IHost host = await StartHostAsync(configuration: null);
+
+        Breaker(Names.LoggedBreaker).Isolate();
+
+        FakeLogRecord isolated = Assert.Single(ResilienceLogs(host, ResilienceEventIds.CircuitIsolated));
+        Assert.Equal(LogLevel.Warning, isolated.Level);
+        Assert.Equal(Names.LoggedBreaker, isolated.GetStructuredStateValue("Policy"));
+        Assert.Equal(nameof(CircuitState.Closed), isolated.GetStructuredStateValue("PreviousState"));
+    }
+
+    [Fact]
+    public async Task A_retry_logs_the_attempt_delay_and_exception_type()
+    {
+        IHost host = await StartHostAsync(configuration: null);
+        int calls = 0;
+        Dependency.Behaviour = ct => ++calls == 1 ? Dependency.Fail(ct) : Dependency.Succeed(ct);
+
+        Task<int> call = Dependency.RetriedAsync(CancellationToken.None);
+        FakeLogRecord retrying = Assert.Single(ResilienceLogs(host, ResilienceEventIds.Retrying));
+        WaitForTimers(1);
+        Clock.Advance(TimeSpan.FromMilliseconds(200));
+        Assert.Equal(42, await call.WaitAsync(HangGuard));
+
+        Assert.Equal(LogLevel.Warning, retrying.Level);
+        Assert.Equal(Names.RetriedMethod, retrying.GetStructuredStateValue("Method"));
+        Assert.Equal(Names.RetriedMethod, retrying.GetStructuredStateValue("Policy"));
+        Assert.Equal("1", retrying.GetStructuredStateValue("Attempt"));
+        Assert.Equal(TimeSpan.FromMilliseconds(200).ToString(), retrying.GetStructuredStateValue("Delay"));
+        Assert.Equal(typeof(InvalidOperationException).FullName, retrying.GetStructuredStateValue("ExceptionType"));
+        Assert.Equal("The dependency failed.", retrying.GetStructuredStateValue("ExceptionMessage"));
+        Assert.Single(ResilienceLogs(host, ResilienceEventIds.Retrying));
+    }
+
+    [Fact]
+    public async Task Each_retry_is_logged_with_its_attempt_number()
+    {
+        IHost host = await StartHostAsync(configuration: null);
+        Dependency.Behaviour = Dependency.Fail;
+
+        Task<int> call = Dependency.RetriedAsync(CancellationToken.None);
+        WaitForTimers(1);
+        Clock.Advance(TimeSpan.FromMilliseconds(200));
+        WaitForTimers(2);
+        Clock.Advance(TimeSpan.FromMilliseconds(200));
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => call.WaitAsync(HangGuard));
+        Assert.Equal(new[] { "1", "2" }, ResilienceLogs(host, ResilienceEventIds.Retrying).Select(r => r.GetStructuredStateValue("Attempt")));
+        Assert.Equal(3, Dependency.Runs);
+    }
+
+    [Fact]
+    public async Task A_timeout_logs_the_timeout_and_its_scope()
+    {
+        IHost host = await StartHostAsync(configuration: null);
+        Dependency.Behaviour = Dependency.Hang;
+
+        Task<int> call = Dependency.TimedAsync(CancellationToken.None);
+        WaitForTimers(1);
+        Assert.Empty(ResilienceLogs(host, ResilienceEventIds.TimedOut));
+        Clock.Advance(TimeSpan.FromMilliseconds(100));
+        await Assert.ThrowsAsync<TimeoutRejectedException>(() => call.WaitAsync(HangGuard));
+
+        FakeLogRecord timedOut = Assert.Single(ResilienceLogs(host, ResilienceEventIds.TimedOut));
+        Assert.Equal(LogLevel.Warning, timedOut.Level);
+        Assert.Equal(Names.TimedMethod, timedOut.GetStructuredStateValue("Method"));
+        Assert.Equal(Names.TimedMethod, timedOut.GetStructuredStateValue("Policy"));
+        Assert.Equal(TimeSpan.FromMilliseconds(100).ToString(), timedOut.GetStructuredStateValue("Timeout"));
+        Assert.Equal(nameof(TimeoutScope.PerAttempt), timedOut.GetStructuredStateValue("Scope"));
+    }
+
+    [Fact]
+    public async Task An_open_breakers_rejection_logs_the_kind_and_when_to_retry()
+    {
+        IHost host = await StartHostAsync(configuration: null);
+        Dependency.Behaviour = Dependency.Fail;
+        for (int i = 0; i < 3; i++)
+        {
+            await FailAsync(Dependency.LoggedBreakerAsync);
+        }
+
+        Clock.Advance(TimeSpan.FromMilliseconds(400));
+        await Assert.ThrowsAsync<BrokenCircuitException>(() => Dependency.LoggedBreakerAsync(CancellationToken.None).WaitAsync(HangGuard));
+
+        FakeLogRecord rejected = Assert.Single(ResilienceLogs(host, ResilienceEventIds.Rejected));
+        Assert.Equal(LogLevel.Warning, rejected.Level);
+        Assert.Equal(Names.LoggedBreaker, rejected.GetStructuredStateValue("Policy"));
+        Assert.Equal(nameof(PolicyKind.CircuitBreaker), rejected.GetStructuredStateValue("Kind"));
+        Assert.Equal(TimeSpan.FromMilliseconds(600).ToString(), rejected.GetStructuredStateValue("RetryAfter"));
+    }
+
+    [Fact]
+    public async Task A_full_bulkheads_rejection_is_logged()
+    {
+        IHost host = await StartHostAsync(configuration: null);
+        var release = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Dependency.Behaviour = _ => release.Task;
+        Task<int> first = Dependency.LoggedBulkheadAsync(CancellationToken.None);
+
+        await Assert.ThrowsAsync<BulkheadRejectedException>(() => Dependency.LoggedBulkheadAsync(CancellationToken.None).WaitAsync(HangGuard));
+        release.SetResult(1);
+        await first.WaitAsync(HangGuard);
+
+        FakeLogRecord rejected = Assert.Single(ResilienceLogs(host, ResilienceEventIds.Rejected));
+        Assert.Equal(Names.LoggedBulkhead, rejected.GetStructuredStateValue("Policy"));
+        Assert.Equal(nameof(PolicyKind.Bulkhead), rejected.GetStructuredStateValue("Kind"));
+    }
+
+    [Fact]
+    public async Task Applying_settings_at_start_and_on_reload_logs_the_number_of_policy_names()
+    {
+        var source = new ReplaceableConfigurationSource(
+            ("Resilience:log.breaker:FailureThreshold", "4"),
+            ("Resilience:log.bulkhead:MaxConcurrency", "2"));
+        IHost host = await StartHostAsync(new ConfigurationBuilder().Add(source).Build());
+
+        FakeLogRecord applied = Assert.Single(ResilienceLogs(host, ResilienceEventIds.SettingsApplied));
+        Assert.Equal(LogLevel.Information, applied.Level);
+        Assert.Equal("2", applied.GetStructuredStateValue("PolicyCount"));
+
+        source.Replace(("Resilience:log.breaker:FailureThreshold", "4"));
+
+        Assert.Equal(new[] { "2", "1" }, ResilienceLogs(host, ResilienceEventIds.SettingsApplied).Select(r => r.GetStructuredStateValue("PolicyCount")));
+    }
+
+    [Fact]
+    public async Task Settings_for_a_name_no_policy_has_log_a_warning_naming_it()
+    {
+        IConfigurationRoot configuration = Configuration(
+            ("Resilience:log.breaker:FailureThreshold", "4"),
+            ("Resilience:log.braeker:FailureThreshold", "4"));
+
+        IHost host = await StartHostAsync(configuration);
+
+        FakeLogRecord unknown = Assert.Single(ResilienceLogs(host, ResilienceEventIds.UnknownPolicy));
+        Assert.Equal(LogLevel.Warning, unknown.Level);
+        Assert.Equal("log.braeker", unknown.GetStructuredStateValue("Policy"));
+        Assert.Contains("'log.braeker'", unknown.Message);
+    }
+
+    [Fact]
+    public async Task Settings_for_known_breakers_bulkheads_and_rate_limits_log_no_unknown_policy_warning()
+    {
+        IConfigurationRoot configuration = Configuration(
+            ("Resilience:log.breaker:FailureThreshold", "4"),
+            ("Resilience:log.bulkhead:MaxConcurrency", "2"),
+            ("Resilience:cfg.limit:Permits", "2"));
+
+        IHost host = await StartHostAsync(configuration);
+
+        Assert.Empty(ResilienceLogs(host, ResilienceEventIds.UnknownPolicy));
+        Assert.Single(ResilienceLogs(host, ResilienceEventIds.SettingsApplied));
+    }
+
+    [Fact]
+    public async Task Nothing_is_logged_after_the_host_stops()
+    {
+        IHost host = await StartHostAsync(configuration: null);
+        await host.StopAsync().WaitAsync(HangGuard);
+        int before = ResilienceLogs(host).Count;
+
+        Dependency.Behaviour = Dependency.Fail;
+        for (int i = 0; i < 4; i++)
+        {
+            await FailAsync(Dependency.LoggedBreakerAsync);
+        }
+
+        Assert.Equal(CircuitState.Open, Breaker(Names.LoggedBreaker).State);
+        Assert.Equal(before, ResilienceLogs(host).Count);
+    }
+
+    [Fact]
+    public async Task Without_AddResilience_nothing_is_logged()
+    {
+        HostApplicationBuilder builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Services.AddFakeLogging();
+        using IHost host = builder.Build();
+        await host.StartAsync().WaitAsync(HangGuard);
+
+        Breaker(Names.LoggedBreaker).Isolate();
+
+        Assert.Empty(ResilienceLogs(host));
+        await host.StopAsync().WaitAsync(HangGuard);
+    }
+}
