@@ -34,7 +34,17 @@ internal sealed partial class ResilienceLoggingListener : ResilienceListener
 
     public override void OnTimeout(TimeoutEventArgs e) => TimedOut(_logger, e.MethodName, e.PolicyName, e.Timeout, e.Scope);
 
-    public override void OnRejected(RejectionEventArgs e) => Rejected(_logger, e.PolicyName, e.Kind, e.RetryAfter);
+    public override void OnRejected(RejectionEventArgs e)
+    {
+        if (e.RetryAfter is { } retryAfter)
+        {
+            Rejected(_logger, e.PolicyName, e.Kind, retryAfter);
+        }
+        else
+        {
+            RejectedWithoutRetryAfter(_logger, e.PolicyName, e.Kind);
+        }
+    }
 
     [LoggerMessage(EventId = ResilienceEventIds.CircuitOpened, EventName = "CircuitOpened", Level = LogLevel.Warning,
         Message = "Circuit breaker '{Policy}' opened (from {PreviousState}) after {FailureCount} failures, error rate {ErrorRate:P1}; calls are rejected for {BreakDuration}.")]
@@ -62,5 +72,11 @@ internal sealed partial class ResilienceLoggingListener : ResilienceListener
 
     [LoggerMessage(EventId = ResilienceEventIds.Rejected, EventName = "Rejected", Level = LogLevel.Warning,
         Message = "{Kind} '{Policy}' rejected a call; retry after {RetryAfter}.")]
-    private static partial void Rejected(ILogger logger, string policy, PolicyKind kind, TimeSpan? retryAfter);
+    private static partial void Rejected(ILogger logger, string policy, PolicyKind kind, TimeSpan retryAfter);
+
+    // The same event, for policies that cannot tell when to retry (a bulkhead). Its name differs only because the
+    // logging generator wants one name per method.
+    [LoggerMessage(EventId = ResilienceEventIds.Rejected, EventName = "RejectedWithoutRetryAfter", Level = LogLevel.Warning,
+        Message = "{Kind} '{Policy}' rejected a call.")]
+    private static partial void RejectedWithoutRetryAfter(ILogger logger, string policy, PolicyKind kind);
 }

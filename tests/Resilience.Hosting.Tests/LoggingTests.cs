@@ -167,6 +167,9 @@ public sealed class LoggingTests : HostingTest
         FakeLogRecord rejected = Assert.Single(ResilienceLogs(host, ResilienceEventIds.Rejected));
         Assert.Equal(Names.LoggedBulkhead, rejected.GetStructuredStateValue("Policy"));
         Assert.Equal(nameof(PolicyKind.Bulkhead), rejected.GetStructuredStateValue("Kind"));
+        // A bulkhead knows no time to retry after: the message does not promise one.
+        Assert.Equal($"Bulkhead '{Names.LoggedBulkhead}' rejected a call.", rejected.Message);
+        Assert.Null(rejected.GetStructuredStateValue("RetryAfter"));
     }
 
     [Fact]
