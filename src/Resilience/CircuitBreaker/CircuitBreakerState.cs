@@ -408,24 +408,23 @@ public sealed class CircuitBreakerState
     }
 
     /// <summary>
-    /// The failures that are opening the breaker and their share of the calls: over the window in ratio mode,
-    /// otherwise over the period since the last change of state (a closed period, or the half-open probes).
+    /// The failures that are opening the breaker and their share of the calls. In ratio mode, over the window.
+    /// In consecutive mode, the run of consecutive failures, and their share of the calls since the breaker last
+    /// changed state. From half-open, the probes' failures and share.
     /// </summary>
     private (int Failures, double ErrorRate) PeriodFailuresLocked(Settings settings, CircuitState previous)
     {
-        long calls, failures;
         if (settings.Window is { } window && previous == CircuitState.Closed)
         {
             (int windowCalls, int windowFailures) = window.Sum(Clock.NowTicks(TimeProvider));
-            (calls, failures) = (windowCalls, windowFailures);
-        }
-        else
-        {
-            failures = Volatile.Read(ref _failures) - _periodStartFailures;
-            calls = failures + Volatile.Read(ref _successes) - _periodStartSuccesses;
+            return (windowFailures, windowCalls == 0 ? 0 : Math.Min(1, (double)windowFailures / windowCalls));
         }
 
-        return ((int)Math.Min(Math.Max(failures, 0), int.MaxValue), calls <= 0 ? 0 : Math.Min(1, (double)failures / calls));
+        long failures = Volatile.Read(ref _failures) - _periodStartFailures;
+        long calls = failures + Volatile.Read(ref _successes) - _periodStartSuccesses;
+        double errorRate = calls <= 0 ? 0 : Math.Min(1, (double)failures / calls);
+        long count = previous == CircuitState.Closed && settings.Window is null ? Volatile.Read(ref _consecutiveFailures) : failures;
+        return ((int)Math.Min(Math.Max(count, 0), int.MaxValue), errorRate);
     }
 
     /// <summary>One consistent set of settings, with what is derived from them.</summary>

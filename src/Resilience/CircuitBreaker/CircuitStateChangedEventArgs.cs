@@ -33,12 +33,16 @@ public sealed class CircuitStateChangedEventArgs : EventArgs
     public DateTimeOffset Timestamp { get; }
 
     /// <summary>
-    /// On a change to <see cref="CircuitState.Open"/>: the failures that opened it, counted over the sampling
-    /// window in ratio mode, otherwise since the breaker's previous change of state. 0 for other changes.
+    /// On a change to <see cref="CircuitState.Open"/>: the failures that opened it: those in the sampling window
+    /// in ratio mode, the run of consecutive failures in consecutive mode, the failed probes from half-open.
+    /// 0 for other changes.
     /// </summary>
     public int FailureCount { get; }
 
-    /// <summary>On a change to <see cref="CircuitState.Open"/>: the failures' share of the calls counted with <see cref="FailureCount"/>, in [0, 1]. 0 for other changes.</summary>
+    /// <summary>
+    /// On a change to <see cref="CircuitState.Open"/>: the share of failed calls, in [0, 1], over the sampling window
+    /// in ratio mode, otherwise since the breaker's previous change of state. 0 for other changes.
+    /// </summary>
     public double ErrorRate { get; }
 
     /// <summary>On a change to <see cref="CircuitState.Open"/>: how long the breaker stays open; null for other changes.</summary>

@@ -54,7 +54,15 @@ public sealed class KeyedRateLimiterState<TKey> : IResettable, IConfigurable
             return partition;
         }
 
-        partition = _partitions.GetOrAdd(wrapped, new RateLimiterState(_registry, Name, Volatile.Read(ref _options)));
+        RateLimitOptions options = Volatile.Read(ref _options);
+        partition = _partitions.GetOrAdd(wrapped, new RateLimiterState(_registry, Name, options));
+        RateLimitOptions current = Volatile.Read(ref _options);
+        if (!ReferenceEquals(current, options))
+        {
+            // Configure replaced the settings while this partition was being made, and may have missed it.
+            partition.Apply(current);
+        }
+
         if (_partitions.Count >= Volatile.Read(ref _sweepAt))
         {
             Sweep(keep: partition);
@@ -79,7 +87,9 @@ public sealed class KeyedRateLimiterState<TKey> : IResettable, IConfigurable
             return;
         }
 
-        Volatile.Write(ref _options, next);
+        // A full fence before the partitions are listed: a partition added meanwhile is either listed, or its
+        // maker sees these settings (see GetPartition).
+        Interlocked.Exchange(ref _options, next);
         foreach (KeyValuePair<Key, RateLimiterState> pair in _partitions)
         {
             pair.Value.Apply(next);

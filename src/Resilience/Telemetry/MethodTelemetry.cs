@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.ComponentModel;
-using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Threading;
 
@@ -50,9 +49,12 @@ public sealed class MethodTelemetry
     /// <summary>The method, as <c>Namespace.Type.Method</c>.</summary>
     public string MethodName { get; }
 
-    /// <summary>A timestamp to pass to the <c>Record</c> method that ends the call; 0 while no duration is measured.</summary>
+    /// <summary>
+    /// A timestamp of the registry's clock to pass to the <c>Record</c> method that ends the call; 0 while no
+    /// duration is measured.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public long Start() => ResilienceMetrics.CallDuration.Enabled ? Stopwatch.GetTimestamp() : 0;
+    public long Start() => ResilienceMetrics.CallDuration.Enabled ? StartTimestamp() : 0;
 
     /// <summary>The call returned the operation's result.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -122,13 +124,21 @@ public sealed class MethodTelemetry
         }
     }
 
+    /// <summary>Now on the registry's clock; never 0, which means "not measured".</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private long StartTimestamp()
+    {
+        long timestamp = _registry.TimeProvider.GetTimestamp();
+        return timestamp == 0 ? 1 : timestamp;
+    }
+
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void RecordOutcome(long started, KeyValuePair<string, object?> outcome)
     {
         ResilienceMetrics.Calls.Add(1, _policyTag, _methodTag, outcome);
         if (started != 0)
         {
-            double seconds = (Stopwatch.GetTimestamp() - started) / (double)Stopwatch.Frequency;
+            double seconds = _registry.TimeProvider.GetElapsedTime(started).TotalSeconds;
             ResilienceMetrics.CallDuration.Record(seconds, _policyTag, _methodTag, outcome);
         }
     }
