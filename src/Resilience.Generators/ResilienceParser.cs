@@ -162,11 +162,13 @@ internal static class ResilienceParser
 
         /// <summary>
         /// True when the compilation has ModuleInitializerAttribute (.NET 5 and later). Asked here, per method, rather
-        /// than of the whole compilation in a step of its own, which would run again on every edit.
+        /// than of the whole compilation in a step of its own, which would run again on every edit. A public type is
+        /// accessible from anywhere, so only a non-public one (a polyfill) is put to the accessibility check, which
+        /// first walks all of the compilation's references.
         /// </summary>
         private bool CanHaveModuleInitializer()
             => _compilation.GetTypeByMetadataName("System.Runtime.CompilerServices.ModuleInitializerAttribute") is { } attribute
-                && _compilation.IsSymbolAccessibleWithin(attribute, _compilation.Assembly);
+                && (attribute.DeclaredAccessibility == Accessibility.Public || _compilation.IsSymbolAccessibleWithin(attribute, _compilation.Assembly));
 
         private void Report(DiagnosticDescriptor descriptor, LocationInfo? location, params string[] arguments)
         {
