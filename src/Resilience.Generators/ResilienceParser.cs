@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Collections.Immutable;
 using System.Globalization;
 using System.Linq;
 using System.Threading;
@@ -42,51 +43,87 @@ internal static class ResilienceParser
             return null;
         }
 
-        if (FirstPolicyAttribute(method) != attributeName)
+        // Every provider of an attribute the method carries runs this: all but one stop here, so this part allocates nothing.
+        ImmutableArray<AttributeData> attributes = method.GetAttributes();
+        if (FirstPolicyIndex(attributes) != Array.IndexOf(PolicyAttributes, attributeName))
         {
             return null;
         }
 
         cancellationToken.ThrowIfCancellationRequested();
-        return new MethodParser(method, syntax, context.SemanticModel.Compilation, cancellationToken).Parse();
+        return new MethodParser(method, syntax, attributes, context.SemanticModel.Compilation, cancellationToken).Parse();
     }
 
-    private static string? FirstPolicyAttribute(IMethodSymbol method)
+    /// <summary>The index in <see cref="PolicyAttributes"/> of the first policy attribute in <paramref name="attributes"/>; -1 when none is.</summary>
+    private static int FirstPolicyIndex(ImmutableArray<AttributeData> attributes)
     {
-        string? first = null;
-        int firstIndex = int.MaxValue;
-        foreach (AttributeData attribute in method.GetAttributes())
+        int first = int.MaxValue;
+        foreach (AttributeData attribute in attributes)
         {
-            int index = Array.IndexOf(PolicyAttributes, FullName(attribute.AttributeClass));
-            if (index >= 0 && index < firstIndex)
+            int index = PolicyIndex(attribute.AttributeClass);
+            if (index >= 0 && index < first)
             {
-                firstIndex = index;
-                first = PolicyAttributes[index];
+                first = index;
             }
         }
 
-        return first;
+        return first == int.MaxValue ? -1 : first;
     }
 
-    private static string? FullName(INamedTypeSymbol? type)
-        => type is { ContainingNamespace: { Name: "Resilience", ContainingNamespace.IsGlobalNamespace: true } }
-            ? "Resilience." + type.Name
-            : null;
+    /// <summary>The index in <see cref="PolicyAttributes"/> of <paramref name="type"/>; -1 when it is not a policy attribute.</summary>
+    private static int PolicyIndex(INamedTypeSymbol? type)
+    {
+        if (InResilienceNamespace(type))
+        {
+            for (int i = 0; i < PolicyAttributes.Length; i++)
+            {
+                if (HasFullName(type!, PolicyAttributes[i]))
+                {
+                    return i;
+                }
+            }
+        }
+
+        return -1;
+    }
+
+    /// <summary>True when <paramref name="type"/> is <paramref name="fullName"/> ("Resilience.Name"), without building its name.</summary>
+    private static bool Is(INamedTypeSymbol? type, string fullName) => InResilienceNamespace(type) && HasFullName(type!, fullName);
+
+    private static bool InResilienceNamespace(INamedTypeSymbol? type)
+        => type is { ContainingNamespace: { Name: "Resilience", ContainingNamespace.IsGlobalNamespace: true } };
+
+    private static bool HasFullName(INamedTypeSymbol type, string fullName)
+    {
+        const int prefix = 11; // "Resilience.".Length
+        string name = type.Name;
+        return fullName.Length == prefix + name.Length && string.CompareOrdinal(fullName, prefix, name, 0, name.Length) == 0;
+    }
 
     /// <summary>The state of parsing one method.</summary>
     private sealed class MethodParser
     {
         private readonly IMethodSymbol _method;
         private readonly MethodDeclarationSyntax _syntax;
+        private readonly AttributeData?[] _policies = new AttributeData?[PolicyAttributes.Length];
         private readonly Compilation _compilation;
         private readonly CancellationToken _cancellationToken;
         private readonly List<DiagnosticInfo> _diagnostics = new();
         private string? _firstError;
 
-        public MethodParser(IMethodSymbol method, MethodDeclarationSyntax syntax, Compilation compilation, CancellationToken cancellationToken)
+        public MethodParser(IMethodSymbol method, MethodDeclarationSyntax syntax, ImmutableArray<AttributeData> attributes, Compilation compilation, CancellationToken cancellationToken)
         {
             _method = method;
             _syntax = syntax;
+            foreach (AttributeData attribute in attributes)
+            {
+                int index = PolicyIndex(attribute.AttributeClass);
+                if (index >= 0 && _policies[index] is null)
+                {
+                    _policies[index] = attribute;
+                }
+            }
+
             _compilation = compilation;
             _cancellationToken = cancellationToken;
         }
@@ -567,9 +604,10 @@ internal static class ResilienceParser
 
         // ---- Attributes --------------------------------------------------------------------------
 
+        /// <summary>The first of the method's attributes named <paramref name="fullName"/> (one of <see cref="PolicyAttributes"/>); null when there is none.</summary>
         private AttributeReader? Attribute(string fullName)
         {
-            AttributeData? data = _method.GetAttributes().FirstOrDefault(a => FullName(a.AttributeClass) == fullName);
+            AttributeData? data = _policies[Array.IndexOf(PolicyAttributes, fullName)];
             return data is null ? null : new AttributeReader(data, _cancellationToken);
         }
 
@@ -746,7 +784,7 @@ internal static class ResilienceParser
 
         private RateLimitSpec? ParseRateLimit(string defaultName)
         {
-            IParameterSymbol[] keys = _method.Parameters.Where(p => p.GetAttributes().Any(x => FullName(x.AttributeClass) == RateLimitKeyAttribute)).ToArray();
+            IParameterSymbol[] keys = _method.Parameters.Where(p => p.GetAttributes().Any(x => Is(x.AttributeClass, RateLimitKeyAttribute))).ToArray();
             if (Attribute(RateLimitAttribute) is not { } a)
             {
                 if (keys.Length > 0)
