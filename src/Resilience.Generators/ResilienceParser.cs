@@ -138,7 +138,7 @@ internal static class ResilienceParser
             string typeKey = type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
 
             MethodResult Result(ResilientMethodSpec? spec) => new(
-                typeKey, ns, containingTypes, HintName(type), spec, _diagnostics.ToEquatableArray(), MethodLocation, CanHaveModuleInitializer());
+                typeKey, ns, containingTypes, HintName(type, ns), spec, _diagnostics.ToEquatableArray(), MethodLocation, CanHaveModuleInitializer());
 
             // RES0001: nothing can be emitted for a method that is not a bodiless partial declaration in partial types.
             string? notPartial =
@@ -165,7 +165,7 @@ internal static class ResilienceParser
             string coreName = _method.Name + "Core";
             CheckCore(coreName);
 
-            string policyName = DefaultPolicyName(type);
+            string policyName = DefaultPolicyName(type, ns);
             RetrySpec? retry = ParseRetry();
             CircuitBreakerSpec? breaker = ParseCircuitBreaker(policyName);
             TimeoutSpec? timeout = ParseTimeout();
@@ -252,7 +252,8 @@ internal static class ResilienceParser
             };
         }
 
-        private static string HintName(INamedTypeSymbol type)
+        /// <param name="ns">The type's namespace, null for the global one.</param>
+        private static string HintName(INamedTypeSymbol type, string? ns)
         {
             var parts = new List<string>();
             for (INamedTypeSymbol? t = type; t is not null; t = t.ContainingType)
@@ -260,15 +261,16 @@ internal static class ResilienceParser
                 parts.Insert(0, t.Arity > 0 ? t.Name + "_" + t.Arity.ToString(CultureInfo.InvariantCulture) : t.Name);
             }
 
-            if (!type.ContainingNamespace.IsGlobalNamespace)
+            if (ns is not null)
             {
-                parts.Insert(0, type.ContainingNamespace.ToDisplayString());
+                parts.Insert(0, ns);
             }
 
             return string.Join(".", parts) + ".g.cs";
         }
 
-        private string DefaultPolicyName(INamedTypeSymbol type)
+        /// <param name="ns">The type's namespace, null for the global one.</param>
+        private string DefaultPolicyName(INamedTypeSymbol type, string? ns)
         {
             var parts = new List<string> { _method.Name };
             for (INamedTypeSymbol? t = type; t is not null; t = t.ContainingType)
@@ -276,9 +278,9 @@ internal static class ResilienceParser
                 parts.Insert(0, t.Name);
             }
 
-            if (!type.ContainingNamespace.IsGlobalNamespace)
+            if (ns is not null)
             {
-                parts.Insert(0, type.ContainingNamespace.ToDisplayString());
+                parts.Insert(0, ns);
             }
 
             return string.Join(".", parts);
@@ -305,7 +307,7 @@ internal static class ResilienceParser
                 return ReturnKind.Void;
             }
 
-            if (returnType is INamedTypeSymbol named && named.ContainingNamespace?.ToDisplayString() == "System.Threading.Tasks")
+            if (returnType is INamedTypeSymbol { ContainingNamespace: { Name: "Tasks", ContainingNamespace: { Name: "Threading", ContainingNamespace: { Name: "System", ContainingNamespace.IsGlobalNamespace: true } } } } named)
             {
                 switch (named.MetadataName)
                 {
@@ -345,25 +347,24 @@ internal static class ResilienceParser
                 Report(DiagnosticDescriptors.UnsupportedSignature, LocationInfo.From(_syntax.ReturnType), _method.Name, $"it returns '{_method.ReturnType.ToDisplayString(s_shortTypeFormat)}', an awaitable other than Task, Task<T>, ValueTask and ValueTask<T>; return one of those");
             }
 
-            if (_method.ReturnType.OriginalDefinition.ToDisplayString() == "System.Collections.Generic.IAsyncEnumerable<T>")
+            if (_method.ReturnType.OriginalDefinition is { Name: "IAsyncEnumerable" } definition && definition.ToDisplayString() == "System.Collections.Generic.IAsyncEnumerable<T>")
             {
                 Report(DiagnosticDescriptors.UnsupportedSignature, LocationInfo.From(_syntax.ReturnType), _method.Name, "it returns IAsyncEnumerable<T>, whose items are produced after the method returns, outside any policy; return Task<T> or ValueTask<T>");
             }
 
             foreach (IParameterSymbol parameter in _method.Parameters)
             {
-                LocationInfo? location = LocationInfo.From(parameter.Locations.FirstOrDefault());
                 if (parameter.RefKind is RefKind.Ref or RefKind.Out)
                 {
-                    Report(DiagnosticDescriptors.UnsupportedSignature, location, _method.Name, $"the parameter '{parameter.Name}' is '{(parameter.RefKind == RefKind.Ref ? "ref" : "out")}', which a retry or fallback cannot handle; return the value instead");
+                    Report(DiagnosticDescriptors.UnsupportedSignature, Location(parameter), _method.Name, $"the parameter '{parameter.Name}' is '{(parameter.RefKind == RefKind.Ref ? "ref" : "out")}', which a retry or fallback cannot handle; return the value instead");
                 }
                 else if (IsAsync(returnKind) && parameter.Type.IsRefLikeType)
                 {
-                    Report(DiagnosticDescriptors.UnsupportedSignature, location, _method.Name, $"the parameter '{parameter.Name}' is the ref struct '{parameter.Type.ToDisplayString(s_shortTypeFormat)}', which an asynchronous method cannot keep across an await; pass a Memory<T> or an array");
+                    Report(DiagnosticDescriptors.UnsupportedSignature, Location(parameter), _method.Name, $"the parameter '{parameter.Name}' is the ref struct '{parameter.Type.ToDisplayString(s_shortTypeFormat)}', which an asynchronous method cannot keep across an await; pass a Memory<T> or an array");
                 }
                 else if (parameter.Type.TypeKind == TypeKind.Pointer && IsAsync(returnKind))
                 {
-                    Report(DiagnosticDescriptors.UnsupportedSignature, location, _method.Name, $"the parameter '{parameter.Name}' is a pointer, which an asynchronous method cannot take");
+                    Report(DiagnosticDescriptors.UnsupportedSignature, Location(parameter), _method.Name, $"the parameter '{parameter.Name}' is a pointer, which an asynchronous method cannot take");
                 }
             }
 
@@ -371,6 +372,8 @@ internal static class ResilienceParser
             {
                 Report(DiagnosticDescriptors.UnsupportedSignature, MethodLocation, _method.Name, "it takes __arglist");
             }
+
+            static LocationInfo? Location(IParameterSymbol parameter) => LocationInfo.From(parameter.Locations.FirstOrDefault());
         }
 
         private static bool IsAwaitable(ITypeSymbol type)
@@ -470,11 +473,10 @@ internal static class ResilienceParser
 
         private void CheckCore(string coreName)
         {
-            string expected = ExpectedSignature(coreName, _method.ReturnType, withException: false);
             IMethodSymbol[] candidates = _method.ContainingType.GetMembers(coreName).OfType<IMethodSymbol>().ToArray();
             if (candidates.Length == 0)
             {
-                Report(DiagnosticDescriptors.MissingCore, MethodLocation, _method.Name, expected, $"no method '{coreName}' exists in '{_method.ContainingType.Name}'");
+                Report(DiagnosticDescriptors.MissingCore, MethodLocation, _method.Name, Expected(), $"no method '{coreName}' exists in '{_method.ContainingType.Name}'");
                 return;
             }
 
@@ -488,7 +490,10 @@ internal static class ResilienceParser
                 }
             }
 
-            Report(DiagnosticDescriptors.MissingCore, MethodLocation, _method.Name, expected, candidates.Length == 1 ? $"'{coreName}' {mismatch}" : $"none of the {candidates.Length} methods named '{coreName}' matches");
+            Report(DiagnosticDescriptors.MissingCore, MethodLocation, _method.Name, Expected(), candidates.Length == 1 ? $"'{coreName}' {mismatch}" : $"none of the {candidates.Length} methods named '{coreName}' matches");
+
+            // Only a report needs the signature written out.
+            string Expected() => ExpectedSignature(coreName, _method.ReturnType, withException: false);
         }
 
         /// <summary>Why <paramref name="candidate"/> cannot stand for the method's parameters (plus an optional Exception); null when it can.</summary>
@@ -667,7 +672,8 @@ internal static class ResilienceParser
         {
             for (ITypeSymbol? t = type; t is not null; t = t.BaseType)
             {
-                if (t.ToDisplayString() == baseName)
+                // The name check first: it is necessary for the display string to match, and far cheaper to make.
+                if (baseName.EndsWith(t.Name, StringComparison.Ordinal) && t.ToDisplayString() == baseName)
                 {
                     return true;
                 }
@@ -872,7 +878,7 @@ internal static class ResilienceParser
         private FallbackReturn? Classify(ITypeSymbol candidate, ReturnKind returnKind, ITypeSymbol? result)
         {
             bool Same(ITypeSymbol a, ITypeSymbol b) => TypesMatch(a, b);
-            string definition = candidate.OriginalDefinition.ToDisplayString();
+            string Definition() => candidate.OriginalDefinition.ToDisplayString();
             switch (returnKind)
             {
                 case ReturnKind.Void:
@@ -881,7 +887,7 @@ internal static class ResilienceParser
                     return Same(candidate, _method.ReturnType) ? FallbackReturn.Direct : null;
                 case ReturnKind.Task or ReturnKind.ValueTask:
                     return candidate.SpecialType == SpecialType.System_Void ? FallbackReturn.Direct
-                        : definition is "System.Threading.Tasks.Task" or "System.Threading.Tasks.ValueTask" ? FallbackReturn.Awaitable
+                        : Definition() is "System.Threading.Tasks.Task" or "System.Threading.Tasks.ValueTask" ? FallbackReturn.Awaitable
                         : null;
                 default:
                     if (Same(candidate, result!))
@@ -889,7 +895,7 @@ internal static class ResilienceParser
                         return FallbackReturn.Direct;
                     }
 
-                    return definition is "System.Threading.Tasks.Task<TResult>" or "System.Threading.Tasks.ValueTask<TResult>"
+                    return Definition() is "System.Threading.Tasks.Task<TResult>" or "System.Threading.Tasks.ValueTask<TResult>"
                         && Same(((INamedTypeSymbol)candidate).TypeArguments[0], result!)
                         ? FallbackReturn.Awaitable
                         : null;
