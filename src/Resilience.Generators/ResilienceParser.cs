@@ -185,7 +185,7 @@ internal static class ResilienceParser
                 parameters,
                 _method.IsStatic,
                 policyName,
-                parameters.FirstOrDefault(p => p.IsCancellationToken)?.Name,
+                CancellationTokenName(parameters),
                 coreName,
                 retry,
                 breaker,
@@ -288,13 +288,56 @@ internal static class ResilienceParser
 
         private string MemberKey()
         {
-            IMethodSymbol[] sameName = _method.ContainingType.GetMembers(_method.Name).OfType<IMethodSymbol>().ToArray();
-            int index = Array.FindIndex(sameName, m => SymbolEqualityComparer.Default.Equals(m, _method));
+            IMethodSymbol[] sameName = MethodsNamed(_method.Name);
+            int index = -1;
+            for (int i = 0; i < sameName.Length; i++)
+            {
+                if (SymbolEqualityComparer.Default.Equals(sameName[i], _method))
+                {
+                    index = i;
+                    break;
+                }
+            }
+
             return index <= 0 ? _method.Name : _method.Name + "_" + index.ToString(CultureInfo.InvariantCulture);
         }
 
         private string Modifiers()
-            => string.Join(" ", _syntax.Modifiers.Where(m => !m.IsKind(SyntaxKind.PartialKeyword)).Select(m => m.Text));
+        {
+            string? modifiers = null;
+            foreach (SyntaxToken modifier in _syntax.Modifiers)
+            {
+                if (!modifier.IsKind(SyntaxKind.PartialKeyword))
+                {
+                    modifiers = modifiers is null ? modifier.Text : modifiers + " " + modifier.Text;
+                }
+            }
+
+            return modifiers ?? string.Empty;
+        }
+
+        /// <summary>The methods of the containing type named <paramref name="name"/>, in declaration order.</summary>
+        private IMethodSymbol[] MethodsNamed(string name)
+        {
+            ImmutableArray<ISymbol> members = _method.ContainingType.GetMembers(name);
+            int count = 0;
+            foreach (ISymbol member in members)
+            {
+                count += member is IMethodSymbol ? 1 : 0;
+            }
+
+            var methods = new IMethodSymbol[count];
+            int i = 0;
+            foreach (ISymbol member in members)
+            {
+                if (member is IMethodSymbol method)
+                {
+                    methods[i++] = method;
+                }
+            }
+
+            return methods;
+        }
 
         // ---- The signature ---------------------------------------------------------------------
 
@@ -381,9 +424,11 @@ internal static class ResilienceParser
 
         private EquatableArray<ParameterSpec> Parameters()
         {
-            var parameters = new List<ParameterSpec>();
-            foreach (IParameterSymbol parameter in _method.Parameters)
+            ImmutableArray<IParameterSymbol> symbols = _method.Parameters;
+            var parameters = new ParameterSpec[symbols.Length];
+            for (int i = 0; i < symbols.Length; i++)
             {
+                IParameterSymbol parameter = symbols[i];
                 string modifier = parameter.RefKind switch
                 {
                     RefKind.In => "in ",
@@ -414,15 +459,28 @@ internal static class ResilienceParser
                     RefKind.Out => "out ",
                     _ => string.Empty,
                 };
-                parameters.Add(new ParameterSpec(
+                parameters[i] = new ParameterSpec(
                     EscapeIdentifier(parameter.Name),
                     parameter.Type.ToDisplayString(s_typeFormat),
                     modifier,
                     pass,
-                    IsCancellationToken(parameter.Type)));
+                    IsCancellationToken(parameter.Type));
             }
 
-            return parameters.ToEquatableArray();
+            return new EquatableArray<ParameterSpec>(parameters);
+        }
+
+        private static string? CancellationTokenName(EquatableArray<ParameterSpec> parameters)
+        {
+            for (int i = 0; i < parameters.Count; i++)
+            {
+                if (parameters[i].IsCancellationToken)
+                {
+                    return parameters[i].Name;
+                }
+            }
+
+            return null;
         }
 
         private static bool IsCancellationToken(ITypeSymbol type)
@@ -473,7 +531,7 @@ internal static class ResilienceParser
 
         private void CheckCore(string coreName)
         {
-            IMethodSymbol[] candidates = _method.ContainingType.GetMembers(coreName).OfType<IMethodSymbol>().ToArray();
+            IMethodSymbol[] candidates = MethodsNamed(coreName);
             if (candidates.Length == 0)
             {
                 Report(DiagnosticDescriptors.MissingCore, MethodLocation, _method.Name, Expected(), $"no method '{coreName}' exists in '{_method.ContainingType.Name}'");
@@ -584,13 +642,26 @@ internal static class ResilienceParser
                 case (INamedTypeSymbol e, INamedTypeSymbol c) when e.IsGenericType || c.IsGenericType:
                     return SymbolEqualityComparer.Default.Equals(e.OriginalDefinition, c.OriginalDefinition)
                         && e.TypeArguments.Length == c.TypeArguments.Length
-                        && e.TypeArguments.Zip(c.TypeArguments, TypesMatch).All(match => match)
+                        && ArgumentsMatch(e.TypeArguments, c.TypeArguments)
                         && (e.ContainingType is null || SymbolEqualityComparer.Default.Equals(e.ContainingType, c.ContainingType));
                 default:
                     return SymbolEqualityComparer.Default.Equals(expected, candidate);
             }
 
             static bool IsAnnotated(ITypeSymbol type) => type.NullableAnnotation == NullableAnnotation.Annotated;
+
+            static bool ArgumentsMatch(ImmutableArray<ITypeSymbol> expected, ImmutableArray<ITypeSymbol> candidate)
+            {
+                for (int i = 0; i < expected.Length; i++)
+                {
+                    if (!TypesMatch(expected[i], candidate[i]))
+                    {
+                        return false;
+                    }
+                }
+
+                return true;
+            }
         }
 
         private string ExpectedSignature(string name, ITypeSymbol returnType, bool withException)
@@ -653,8 +724,14 @@ internal static class ResilienceParser
 
         private EquatableArray<string> ExceptionTypes(AttributeReader attribute, string property)
         {
+            IReadOnlyList<ITypeSymbol?> types = attribute.Types(property);
+            if (types.Count == 0)
+            {
+                return EquatableArray<string>.Empty;
+            }
+
             var names = new List<string>();
-            foreach (ITypeSymbol? type in attribute.Types(property))
+            foreach (ITypeSymbol? type in types)
             {
                 if (type is null || type.TypeKind == TypeKind.Error || !DerivesFrom(type, "System.Exception") || type is INamedTypeSymbol { IsUnboundGenericType: true })
                 {
@@ -718,7 +795,7 @@ internal static class ResilienceParser
         private void CheckPolicyMethod(AttributeReader attribute, string property, string name, string returnType, string[] parameterTypes, string expectedFormat)
         {
             string expected = "'" + (_method.IsStatic ? "static " : string.Empty) + string.Format(CultureInfo.InvariantCulture, expectedFormat, name) + "'";
-            IMethodSymbol[] candidates = _method.ContainingType.GetMembers(name).OfType<IMethodSymbol>().ToArray();
+            IMethodSymbol[] candidates = MethodsNamed(name);
             if (candidates.Length == 0)
             {
                 Report(DiagnosticDescriptors.InvalidPolicyMethod, attribute.Location(property), property, name, _method.Name, $"was not found in '{_method.ContainingType.Name}'", expected);
@@ -850,7 +927,7 @@ internal static class ResilienceParser
             ITypeSymbol? result = returnKind is ReturnKind.TaskOfT or ReturnKind.ValueTaskOfT ? ((INamedTypeSymbol)_method.ReturnType).TypeArguments[0] : null;
             bool ReturnMatches(ITypeSymbol candidate) => Classify(candidate, returnKind, result) is not null;
 
-            IMethodSymbol[] candidates = _method.ContainingType.GetMembers(name!).OfType<IMethodSymbol>().ToArray();
+            IMethodSymbol[] candidates = MethodsNamed(name!);
             IMethodSymbol? match = candidates.FirstOrDefault(c => Mismatch(c, extraExceptionParameter: null, ReturnMatches) is null);
             if (match is null)
             {
