@@ -177,7 +177,7 @@ internal static class ResilienceParser
                 EscapeIdentifier(_method.Name),
                 MemberKey(),
                 Modifiers(),
-                _method.ReturnType.ToDisplayString(s_typeFormat),
+                ReturnTypeName(returnKind, resultType),
                 returnKind,
                 resultType,
                 _method.TypeParameters.Length == 0 ? string.Empty : "<" + string.Join(", ", _method.TypeParameters.Select(p => p.Name)) + ">",
@@ -359,17 +359,25 @@ internal static class ResilienceParser
                     case "ValueTask":
                         return ReturnKind.ValueTask;
                     case "Task`1":
-                        resultType = named.TypeArguments[0].ToDisplayString(s_typeFormat);
+                        resultType = TypeName(named.TypeArguments[0]);
                         return ReturnKind.TaskOfT;
                     case "ValueTask`1":
-                        resultType = named.TypeArguments[0].ToDisplayString(s_typeFormat);
+                        resultType = TypeName(named.TypeArguments[0]);
                         return ReturnKind.ValueTaskOfT;
                 }
             }
 
-            resultType = returnType.ToDisplayString(s_typeFormat);
+            resultType = TypeName(returnType);
             return ReturnKind.Value;
         }
+
+        /// <summary>The return type's name, built on <paramref name="resultType"/>, the name <see cref="ClassifyReturn"/> gave its result.</summary>
+        private string ReturnTypeName(ReturnKind returnKind, string? resultType) => returnKind switch
+        {
+            ReturnKind.Value => resultType!,
+            ReturnKind.TaskOfT or ReturnKind.ValueTaskOfT => TypeName(_method.ReturnType, resultType),
+            _ => TypeName(_method.ReturnType),
+        };
 
         private bool IsAsync(ReturnKind kind) => kind is ReturnKind.Task or ReturnKind.TaskOfT or ReturnKind.ValueTask or ReturnKind.ValueTaskOfT;
 
@@ -461,7 +469,7 @@ internal static class ResilienceParser
                 };
                 parameters[i] = new ParameterSpec(
                     EscapeIdentifier(parameter.Name),
-                    parameter.Type.ToDisplayString(s_typeFormat),
+                    TypeName(parameter.Type),
                     modifier,
                     pass,
                     IsCancellationToken(parameter.Type));
@@ -469,6 +477,62 @@ internal static class ResilienceParser
 
             return new EquatableArray<ParameterSpec>(parameters);
         }
+
+        /// <summary>
+        /// <paramref name="type"/> as <see cref="s_typeFormat"/> displays it. The types most signatures are made of (the
+        /// C# keyword types, CancellationToken, Task and ValueTask) are written here as the display would write them:
+        /// the display visitor costs up to a microsecond a type, and the parse runs for every method on every change
+        /// of the compilation. <paramref name="typeArgument"/> is the name of a Task's or ValueTask's type argument,
+        /// when it is already known.
+        /// </summary>
+        private static string TypeName(ITypeSymbol type, string? typeArgument = null)
+        {
+            // As the display does with IncludeNullableReferenceTypeModifier: '?' on annotated reference types only.
+            string annotation = type.NullableAnnotation == NullableAnnotation.Annotated && !type.IsValueType ? "?" : string.Empty;
+            if (Keyword(type.SpecialType) is { } keyword)
+            {
+                return keyword + annotation;
+            }
+
+            if (type is INamedTypeSymbol { ContainingType: null, IsUnboundGenericType: false } named && named.TypeKind != TypeKind.Error)
+            {
+                if (named is { Name: "CancellationToken", Arity: 0, ContainingNamespace: { Name: "Threading", ContainingNamespace: { Name: "System", ContainingNamespace.IsGlobalNamespace: true } } })
+                {
+                    return "global::System.Threading.CancellationToken" + annotation;
+                }
+
+                if (named is { Name: "Task" or "ValueTask", Arity: <= 1, ContainingNamespace: { Name: "Tasks", ContainingNamespace: { Name: "Threading", ContainingNamespace: { Name: "System", ContainingNamespace.IsGlobalNamespace: true } } } })
+                {
+                    return named.Arity == 0
+                        ? "global::System.Threading.Tasks." + named.Name + annotation
+                        : "global::System.Threading.Tasks." + named.Name + "<" + (typeArgument ?? TypeName(named.TypeArguments[0])) + ">" + annotation;
+                }
+            }
+
+            return type.ToDisplayString(s_typeFormat);
+        }
+
+        /// <summary>The C# keyword the display writes for a special type (as UseSpecialTypes does); null for the others.</summary>
+        private static string? Keyword(SpecialType type) => type switch
+        {
+            SpecialType.System_Object => "object",
+            SpecialType.System_Void => "void",
+            SpecialType.System_Boolean => "bool",
+            SpecialType.System_Char => "char",
+            SpecialType.System_SByte => "sbyte",
+            SpecialType.System_Byte => "byte",
+            SpecialType.System_Int16 => "short",
+            SpecialType.System_UInt16 => "ushort",
+            SpecialType.System_Int32 => "int",
+            SpecialType.System_UInt32 => "uint",
+            SpecialType.System_Int64 => "long",
+            SpecialType.System_UInt64 => "ulong",
+            SpecialType.System_Decimal => "decimal",
+            SpecialType.System_Single => "float",
+            SpecialType.System_Double => "double",
+            SpecialType.System_String => "string",
+            _ => null,
+        };
 
         private static string? CancellationTokenName(EquatableArray<ParameterSpec> parameters)
         {
