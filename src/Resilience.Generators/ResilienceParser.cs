@@ -95,10 +95,15 @@ internal static class ResilienceParser
 
     private static bool HasFullName(INamedTypeSymbol type, string fullName)
     {
-        const int prefix = 11; // "Resilience.".Length
+        const string Prefix = "Resilience.";
         string name = type.Name;
-        return fullName.Length == prefix + name.Length && string.CompareOrdinal(fullName, prefix, name, 0, name.Length) == 0;
+        return fullName.Length == Prefix.Length + name.Length && string.CompareOrdinal(fullName, Prefix.Length, name, 0, name.Length) == 0;
     }
+
+    private static bool IsSystemThreading(INamespaceSymbol? ns)
+        => ns is { Name: "Threading", ContainingNamespace: { Name: "System", ContainingNamespace.IsGlobalNamespace: true } };
+
+    private static bool IsSystemThreadingTasks(INamespaceSymbol? ns) => ns is { Name: "Tasks" } && IsSystemThreading(ns.ContainingNamespace);
 
     /// <summary>The state of parsing one method.</summary>
     private sealed class MethodParser
@@ -115,6 +120,8 @@ internal static class ResilienceParser
         {
             _method = method;
             _syntax = syntax;
+            _compilation = compilation;
+            _cancellationToken = cancellationToken;
             foreach (AttributeData attribute in attributes)
             {
                 int index = PolicyIndex(attribute.AttributeClass);
@@ -123,9 +130,6 @@ internal static class ResilienceParser
                     _policies[index] = attribute;
                 }
             }
-
-            _compilation = compilation;
-            _cancellationToken = cancellationToken;
         }
 
         private LocationInfo? MethodLocation => LocationInfo.From(_syntax.Identifier.GetLocation());
@@ -350,7 +354,7 @@ internal static class ResilienceParser
                 return ReturnKind.Void;
             }
 
-            if (returnType is INamedTypeSymbol { ContainingNamespace: { Name: "Tasks", ContainingNamespace: { Name: "Threading", ContainingNamespace: { Name: "System", ContainingNamespace.IsGlobalNamespace: true } } } } named)
+            if (returnType is INamedTypeSymbol named && IsSystemThreadingTasks(named.ContainingNamespace))
             {
                 switch (named.MetadataName)
                 {
@@ -496,12 +500,12 @@ internal static class ResilienceParser
 
             if (type is INamedTypeSymbol { ContainingType: null, IsUnboundGenericType: false } named && named.TypeKind != TypeKind.Error)
             {
-                if (named is { Name: "CancellationToken", Arity: 0, ContainingNamespace: { Name: "Threading", ContainingNamespace: { Name: "System", ContainingNamespace.IsGlobalNamespace: true } } })
+                if (named is { Name: "CancellationToken", Arity: 0 } && IsSystemThreading(named.ContainingNamespace))
                 {
                     return "global::System.Threading.CancellationToken" + annotation;
                 }
 
-                if (named is { Name: "Task" or "ValueTask", Arity: <= 1, ContainingNamespace: { Name: "Tasks", ContainingNamespace: { Name: "Threading", ContainingNamespace: { Name: "System", ContainingNamespace.IsGlobalNamespace: true } } } })
+                if (named is { Name: "Task" or "ValueTask", Arity: <= 1 } && IsSystemThreadingTasks(named.ContainingNamespace))
                 {
                     return named.Arity == 0
                         ? "global::System.Threading.Tasks." + named.Name + annotation
@@ -548,7 +552,7 @@ internal static class ResilienceParser
         }
 
         private static bool IsCancellationToken(ITypeSymbol type)
-            => type is INamedTypeSymbol { Name: "CancellationToken", ContainingNamespace: { Name: "Threading", ContainingNamespace: { Name: "System", ContainingNamespace.IsGlobalNamespace: true } } };
+            => type is INamedTypeSymbol { Name: "CancellationToken" } named && IsSystemThreading(named.ContainingNamespace);
 
         private static string EscapeIdentifier(string name)
             => SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None ? "@" + name : name;
