@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Collections.Immutable;
 using System.Globalization;
 using System.Linq;
 using System.Threading;
@@ -42,53 +43,93 @@ internal static class ResilienceParser
             return null;
         }
 
-        if (FirstPolicyAttribute(method) != attributeName)
+        // Every provider of an attribute the method carries runs this: all but one stop here, so this part allocates nothing.
+        ImmutableArray<AttributeData> attributes = method.GetAttributes();
+        if (FirstPolicyIndex(attributes) != Array.IndexOf(PolicyAttributes, attributeName))
         {
             return null;
         }
 
         cancellationToken.ThrowIfCancellationRequested();
-        return new MethodParser(method, syntax, context.SemanticModel.Compilation, cancellationToken).Parse();
+        return new MethodParser(method, syntax, attributes, context.SemanticModel.Compilation, cancellationToken).Parse();
     }
 
-    private static string? FirstPolicyAttribute(IMethodSymbol method)
+    /// <summary>The index in <see cref="PolicyAttributes"/> of the first policy attribute in <paramref name="attributes"/>; -1 when none is.</summary>
+    private static int FirstPolicyIndex(ImmutableArray<AttributeData> attributes)
     {
-        string? first = null;
-        int firstIndex = int.MaxValue;
-        foreach (AttributeData attribute in method.GetAttributes())
+        int first = int.MaxValue;
+        foreach (AttributeData attribute in attributes)
         {
-            int index = Array.IndexOf(PolicyAttributes, FullName(attribute.AttributeClass));
-            if (index >= 0 && index < firstIndex)
+            int index = PolicyIndex(attribute.AttributeClass);
+            if (index >= 0 && index < first)
             {
-                firstIndex = index;
-                first = PolicyAttributes[index];
+                first = index;
             }
         }
 
-        return first;
+        return first == int.MaxValue ? -1 : first;
     }
 
-    private static string? FullName(INamedTypeSymbol? type)
-        => type is { ContainingNamespace: { Name: "Resilience", ContainingNamespace.IsGlobalNamespace: true } }
-            ? "Resilience." + type.Name
-            : null;
+    /// <summary>The index in <see cref="PolicyAttributes"/> of <paramref name="type"/>; -1 when it is not a policy attribute.</summary>
+    private static int PolicyIndex(INamedTypeSymbol? type)
+    {
+        if (InResilienceNamespace(type))
+        {
+            for (int i = 0; i < PolicyAttributes.Length; i++)
+            {
+                if (HasFullName(type!, PolicyAttributes[i]))
+                {
+                    return i;
+                }
+            }
+        }
+
+        return -1;
+    }
+
+    /// <summary>True when <paramref name="type"/> is <paramref name="fullName"/> ("Resilience.Name"), without building its name.</summary>
+    private static bool Is(INamedTypeSymbol? type, string fullName) => InResilienceNamespace(type) && HasFullName(type!, fullName);
+
+    private static bool InResilienceNamespace(INamedTypeSymbol? type)
+        => type is { ContainingNamespace: { Name: "Resilience", ContainingNamespace.IsGlobalNamespace: true } };
+
+    private static bool HasFullName(INamedTypeSymbol type, string fullName)
+    {
+        const string Prefix = "Resilience.";
+        string name = type.Name;
+        return fullName.Length == Prefix.Length + name.Length && string.CompareOrdinal(fullName, Prefix.Length, name, 0, name.Length) == 0;
+    }
+
+    private static bool IsSystemThreading(INamespaceSymbol? ns)
+        => ns is { Name: "Threading", ContainingNamespace: { Name: "System", ContainingNamespace.IsGlobalNamespace: true } };
+
+    private static bool IsSystemThreadingTasks(INamespaceSymbol? ns) => ns is { Name: "Tasks" } && IsSystemThreading(ns.ContainingNamespace);
 
     /// <summary>The state of parsing one method.</summary>
     private sealed class MethodParser
     {
         private readonly IMethodSymbol _method;
         private readonly MethodDeclarationSyntax _syntax;
+        private readonly AttributeData?[] _policies = new AttributeData?[PolicyAttributes.Length];
         private readonly Compilation _compilation;
         private readonly CancellationToken _cancellationToken;
         private readonly List<DiagnosticInfo> _diagnostics = new();
         private string? _firstError;
 
-        public MethodParser(IMethodSymbol method, MethodDeclarationSyntax syntax, Compilation compilation, CancellationToken cancellationToken)
+        public MethodParser(IMethodSymbol method, MethodDeclarationSyntax syntax, ImmutableArray<AttributeData> attributes, Compilation compilation, CancellationToken cancellationToken)
         {
             _method = method;
             _syntax = syntax;
             _compilation = compilation;
             _cancellationToken = cancellationToken;
+            foreach (AttributeData attribute in attributes)
+            {
+                int index = PolicyIndex(attribute.AttributeClass);
+                if (index >= 0 && _policies[index] is null)
+                {
+                    _policies[index] = attribute;
+                }
+            }
         }
 
         private LocationInfo? MethodLocation => LocationInfo.From(_syntax.Identifier.GetLocation());
@@ -101,7 +142,7 @@ internal static class ResilienceParser
             string typeKey = type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
 
             MethodResult Result(ResilientMethodSpec? spec) => new(
-                typeKey, ns, containingTypes, HintName(type), spec, _diagnostics.ToEquatableArray(), MethodLocation, CanHaveModuleInitializer());
+                typeKey, ns, containingTypes, HintName(type, ns), spec, _diagnostics.ToEquatableArray(), MethodLocation, CanHaveModuleInitializer());
 
             // RES0001: nothing can be emitted for a method that is not a bodiless partial declaration in partial types.
             string? notPartial =
@@ -128,7 +169,7 @@ internal static class ResilienceParser
             string coreName = _method.Name + "Core";
             CheckCore(coreName);
 
-            string policyName = DefaultPolicyName(type);
+            string policyName = DefaultPolicyName(type, ns);
             RetrySpec? retry = ParseRetry();
             CircuitBreakerSpec? breaker = ParseCircuitBreaker(policyName);
             TimeoutSpec? timeout = ParseTimeout();
@@ -140,7 +181,7 @@ internal static class ResilienceParser
                 EscapeIdentifier(_method.Name),
                 MemberKey(),
                 Modifiers(),
-                _method.ReturnType.ToDisplayString(s_typeFormat),
+                ReturnTypeName(returnKind, resultType),
                 returnKind,
                 resultType,
                 _method.TypeParameters.Length == 0 ? string.Empty : "<" + string.Join(", ", _method.TypeParameters.Select(p => p.Name)) + ">",
@@ -148,7 +189,7 @@ internal static class ResilienceParser
                 parameters,
                 _method.IsStatic,
                 policyName,
-                parameters.FirstOrDefault(p => p.IsCancellationToken)?.Name,
+                CancellationTokenName(parameters),
                 coreName,
                 retry,
                 breaker,
@@ -162,11 +203,13 @@ internal static class ResilienceParser
 
         /// <summary>
         /// True when the compilation has ModuleInitializerAttribute (.NET 5 and later). Asked here, per method, rather
-        /// than of the whole compilation in a step of its own, which would run again on every edit.
+        /// than of the whole compilation in a step of its own, which would run again on every edit. A public type is
+        /// accessible from anywhere, so only a non-public one (a polyfill) is put to the accessibility check, which
+        /// first walks all of the compilation's references.
         /// </summary>
         private bool CanHaveModuleInitializer()
             => _compilation.GetTypeByMetadataName("System.Runtime.CompilerServices.ModuleInitializerAttribute") is { } attribute
-                && _compilation.IsSymbolAccessibleWithin(attribute, _compilation.Assembly);
+                && (attribute.DeclaredAccessibility == Accessibility.Public || _compilation.IsSymbolAccessibleWithin(attribute, _compilation.Assembly));
 
         private void Report(DiagnosticDescriptor descriptor, LocationInfo? location, params string[] arguments)
         {
@@ -213,7 +256,8 @@ internal static class ResilienceParser
             };
         }
 
-        private static string HintName(INamedTypeSymbol type)
+        /// <param name="ns">The type's namespace, null for the global one.</param>
+        private static string HintName(INamedTypeSymbol type, string? ns)
         {
             var parts = new List<string>();
             for (INamedTypeSymbol? t = type; t is not null; t = t.ContainingType)
@@ -221,15 +265,16 @@ internal static class ResilienceParser
                 parts.Insert(0, t.Arity > 0 ? t.Name + "_" + t.Arity.ToString(CultureInfo.InvariantCulture) : t.Name);
             }
 
-            if (!type.ContainingNamespace.IsGlobalNamespace)
+            if (ns is not null)
             {
-                parts.Insert(0, type.ContainingNamespace.ToDisplayString());
+                parts.Insert(0, ns);
             }
 
             return string.Join(".", parts) + ".g.cs";
         }
 
-        private string DefaultPolicyName(INamedTypeSymbol type)
+        /// <param name="ns">The type's namespace, null for the global one.</param>
+        private string DefaultPolicyName(INamedTypeSymbol type, string? ns)
         {
             var parts = new List<string> { _method.Name };
             for (INamedTypeSymbol? t = type; t is not null; t = t.ContainingType)
@@ -237,9 +282,9 @@ internal static class ResilienceParser
                 parts.Insert(0, t.Name);
             }
 
-            if (!type.ContainingNamespace.IsGlobalNamespace)
+            if (ns is not null)
             {
-                parts.Insert(0, type.ContainingNamespace.ToDisplayString());
+                parts.Insert(0, ns);
             }
 
             return string.Join(".", parts);
@@ -247,13 +292,56 @@ internal static class ResilienceParser
 
         private string MemberKey()
         {
-            IMethodSymbol[] sameName = _method.ContainingType.GetMembers(_method.Name).OfType<IMethodSymbol>().ToArray();
-            int index = Array.FindIndex(sameName, m => SymbolEqualityComparer.Default.Equals(m, _method));
+            IMethodSymbol[] sameName = MethodsNamed(_method.Name);
+            int index = -1;
+            for (int i = 0; i < sameName.Length; i++)
+            {
+                if (SymbolEqualityComparer.Default.Equals(sameName[i], _method))
+                {
+                    index = i;
+                    break;
+                }
+            }
+
             return index <= 0 ? _method.Name : _method.Name + "_" + index.ToString(CultureInfo.InvariantCulture);
         }
 
         private string Modifiers()
-            => string.Join(" ", _syntax.Modifiers.Where(m => !m.IsKind(SyntaxKind.PartialKeyword)).Select(m => m.Text));
+        {
+            string? modifiers = null;
+            foreach (SyntaxToken modifier in _syntax.Modifiers)
+            {
+                if (!modifier.IsKind(SyntaxKind.PartialKeyword))
+                {
+                    modifiers = modifiers is null ? modifier.Text : modifiers + " " + modifier.Text;
+                }
+            }
+
+            return modifiers ?? string.Empty;
+        }
+
+        /// <summary>The methods of the containing type named <paramref name="name"/>, in declaration order.</summary>
+        private IMethodSymbol[] MethodsNamed(string name)
+        {
+            ImmutableArray<ISymbol> members = _method.ContainingType.GetMembers(name);
+            int count = 0;
+            foreach (ISymbol member in members)
+            {
+                count += member is IMethodSymbol ? 1 : 0;
+            }
+
+            var methods = new IMethodSymbol[count];
+            int i = 0;
+            foreach (ISymbol member in members)
+            {
+                if (member is IMethodSymbol method)
+                {
+                    methods[i++] = method;
+                }
+            }
+
+            return methods;
+        }
 
         // ---- The signature ---------------------------------------------------------------------
 
@@ -266,7 +354,7 @@ internal static class ResilienceParser
                 return ReturnKind.Void;
             }
 
-            if (returnType is INamedTypeSymbol named && named.ContainingNamespace?.ToDisplayString() == "System.Threading.Tasks")
+            if (returnType is INamedTypeSymbol named && IsSystemThreadingTasks(named.ContainingNamespace))
             {
                 switch (named.MetadataName)
                 {
@@ -275,17 +363,25 @@ internal static class ResilienceParser
                     case "ValueTask":
                         return ReturnKind.ValueTask;
                     case "Task`1":
-                        resultType = named.TypeArguments[0].ToDisplayString(s_typeFormat);
+                        resultType = TypeName(named.TypeArguments[0]);
                         return ReturnKind.TaskOfT;
                     case "ValueTask`1":
-                        resultType = named.TypeArguments[0].ToDisplayString(s_typeFormat);
+                        resultType = TypeName(named.TypeArguments[0]);
                         return ReturnKind.ValueTaskOfT;
                 }
             }
 
-            resultType = returnType.ToDisplayString(s_typeFormat);
+            resultType = TypeName(returnType);
             return ReturnKind.Value;
         }
+
+        /// <summary>The return type's name, built on <paramref name="resultType"/>, the name <see cref="ClassifyReturn"/> gave its result.</summary>
+        private string ReturnTypeName(ReturnKind returnKind, string? resultType) => returnKind switch
+        {
+            ReturnKind.Value => resultType!,
+            ReturnKind.TaskOfT or ReturnKind.ValueTaskOfT => TypeName(_method.ReturnType, resultType),
+            _ => TypeName(_method.ReturnType),
+        };
 
         private bool IsAsync(ReturnKind kind) => kind is ReturnKind.Task or ReturnKind.TaskOfT or ReturnKind.ValueTask or ReturnKind.ValueTaskOfT;
 
@@ -306,25 +402,24 @@ internal static class ResilienceParser
                 Report(DiagnosticDescriptors.UnsupportedSignature, LocationInfo.From(_syntax.ReturnType), _method.Name, $"it returns '{_method.ReturnType.ToDisplayString(s_shortTypeFormat)}', an awaitable other than Task, Task<T>, ValueTask and ValueTask<T>; return one of those");
             }
 
-            if (_method.ReturnType.OriginalDefinition.ToDisplayString() == "System.Collections.Generic.IAsyncEnumerable<T>")
+            if (_method.ReturnType.OriginalDefinition is { Name: "IAsyncEnumerable" } definition && definition.ToDisplayString() == "System.Collections.Generic.IAsyncEnumerable<T>")
             {
                 Report(DiagnosticDescriptors.UnsupportedSignature, LocationInfo.From(_syntax.ReturnType), _method.Name, "it returns IAsyncEnumerable<T>, whose items are produced after the method returns, outside any policy; return Task<T> or ValueTask<T>");
             }
 
             foreach (IParameterSymbol parameter in _method.Parameters)
             {
-                LocationInfo? location = LocationInfo.From(parameter.Locations.FirstOrDefault());
                 if (parameter.RefKind is RefKind.Ref or RefKind.Out)
                 {
-                    Report(DiagnosticDescriptors.UnsupportedSignature, location, _method.Name, $"the parameter '{parameter.Name}' is '{(parameter.RefKind == RefKind.Ref ? "ref" : "out")}', which a retry or fallback cannot handle; return the value instead");
+                    Report(DiagnosticDescriptors.UnsupportedSignature, Location(parameter), _method.Name, $"the parameter '{parameter.Name}' is '{(parameter.RefKind == RefKind.Ref ? "ref" : "out")}', which a retry or fallback cannot handle; return the value instead");
                 }
                 else if (IsAsync(returnKind) && parameter.Type.IsRefLikeType)
                 {
-                    Report(DiagnosticDescriptors.UnsupportedSignature, location, _method.Name, $"the parameter '{parameter.Name}' is the ref struct '{parameter.Type.ToDisplayString(s_shortTypeFormat)}', which an asynchronous method cannot keep across an await; pass a Memory<T> or an array");
+                    Report(DiagnosticDescriptors.UnsupportedSignature, Location(parameter), _method.Name, $"the parameter '{parameter.Name}' is the ref struct '{parameter.Type.ToDisplayString(s_shortTypeFormat)}', which an asynchronous method cannot keep across an await; pass a Memory<T> or an array");
                 }
                 else if (parameter.Type.TypeKind == TypeKind.Pointer && IsAsync(returnKind))
                 {
-                    Report(DiagnosticDescriptors.UnsupportedSignature, location, _method.Name, $"the parameter '{parameter.Name}' is a pointer, which an asynchronous method cannot take");
+                    Report(DiagnosticDescriptors.UnsupportedSignature, Location(parameter), _method.Name, $"the parameter '{parameter.Name}' is a pointer, which an asynchronous method cannot take");
                 }
             }
 
@@ -332,6 +427,8 @@ internal static class ResilienceParser
             {
                 Report(DiagnosticDescriptors.UnsupportedSignature, MethodLocation, _method.Name, "it takes __arglist");
             }
+
+            static LocationInfo? Location(IParameterSymbol parameter) => LocationInfo.From(parameter.Locations.FirstOrDefault());
         }
 
         private static bool IsAwaitable(ITypeSymbol type)
@@ -339,9 +436,11 @@ internal static class ResilienceParser
 
         private EquatableArray<ParameterSpec> Parameters()
         {
-            var parameters = new List<ParameterSpec>();
-            foreach (IParameterSymbol parameter in _method.Parameters)
+            ImmutableArray<IParameterSymbol> symbols = _method.Parameters;
+            var parameters = new ParameterSpec[symbols.Length];
+            for (int i = 0; i < symbols.Length; i++)
             {
+                IParameterSymbol parameter = symbols[i];
                 string modifier = parameter.RefKind switch
                 {
                     RefKind.In => "in ",
@@ -372,19 +471,88 @@ internal static class ResilienceParser
                     RefKind.Out => "out ",
                     _ => string.Empty,
                 };
-                parameters.Add(new ParameterSpec(
+                parameters[i] = new ParameterSpec(
                     EscapeIdentifier(parameter.Name),
-                    parameter.Type.ToDisplayString(s_typeFormat),
+                    TypeName(parameter.Type),
                     modifier,
                     pass,
-                    IsCancellationToken(parameter.Type)));
+                    IsCancellationToken(parameter.Type));
             }
 
-            return parameters.ToEquatableArray();
+            return new EquatableArray<ParameterSpec>(parameters);
+        }
+
+        /// <summary>
+        /// <paramref name="type"/> as <see cref="s_typeFormat"/> displays it. The types most signatures are made of (the
+        /// C# keyword types, CancellationToken, Task and ValueTask) are written here as the display would write them:
+        /// the display visitor costs up to a microsecond a type, and the parse runs for every method on every change
+        /// of the compilation. <paramref name="typeArgument"/> is the name of a Task's or ValueTask's type argument,
+        /// when it is already known.
+        /// </summary>
+        private static string TypeName(ITypeSymbol type, string? typeArgument = null)
+        {
+            // As the display does with IncludeNullableReferenceTypeModifier: '?' on annotated reference types only.
+            string annotation = type.NullableAnnotation == NullableAnnotation.Annotated && !type.IsValueType ? "?" : string.Empty;
+            if (Keyword(type.SpecialType) is { } keyword)
+            {
+                return keyword + annotation;
+            }
+
+            if (type is INamedTypeSymbol { ContainingType: null, IsUnboundGenericType: false } named && named.TypeKind != TypeKind.Error)
+            {
+                if (named is { Name: "CancellationToken", Arity: 0 } && IsSystemThreading(named.ContainingNamespace))
+                {
+                    return "global::System.Threading.CancellationToken" + annotation;
+                }
+
+                if (named is { Name: "Task" or "ValueTask", Arity: <= 1 } && IsSystemThreadingTasks(named.ContainingNamespace))
+                {
+                    return named.Arity == 0
+                        ? "global::System.Threading.Tasks." + named.Name + annotation
+                        : "global::System.Threading.Tasks." + named.Name + "<" + (typeArgument ?? TypeName(named.TypeArguments[0])) + ">" + annotation;
+                }
+            }
+
+            return type.ToDisplayString(s_typeFormat);
+        }
+
+        /// <summary>The C# keyword the display writes for a special type (as UseSpecialTypes does); null for the others.</summary>
+        private static string? Keyword(SpecialType type) => type switch
+        {
+            SpecialType.System_Object => "object",
+            SpecialType.System_Void => "void",
+            SpecialType.System_Boolean => "bool",
+            SpecialType.System_Char => "char",
+            SpecialType.System_SByte => "sbyte",
+            SpecialType.System_Byte => "byte",
+            SpecialType.System_Int16 => "short",
+            SpecialType.System_UInt16 => "ushort",
+            SpecialType.System_Int32 => "int",
+            SpecialType.System_UInt32 => "uint",
+            SpecialType.System_Int64 => "long",
+            SpecialType.System_UInt64 => "ulong",
+            SpecialType.System_Decimal => "decimal",
+            SpecialType.System_Single => "float",
+            SpecialType.System_Double => "double",
+            SpecialType.System_String => "string",
+            _ => null,
+        };
+
+        private static string? CancellationTokenName(EquatableArray<ParameterSpec> parameters)
+        {
+            for (int i = 0; i < parameters.Count; i++)
+            {
+                if (parameters[i].IsCancellationToken)
+                {
+                    return parameters[i].Name;
+                }
+            }
+
+            return null;
         }
 
         private static bool IsCancellationToken(ITypeSymbol type)
-            => type is INamedTypeSymbol { Name: "CancellationToken", ContainingNamespace: { Name: "Threading", ContainingNamespace: { Name: "System", ContainingNamespace.IsGlobalNamespace: true } } };
+            => type is INamedTypeSymbol { Name: "CancellationToken" } named && IsSystemThreading(named.ContainingNamespace);
 
         private static string EscapeIdentifier(string name)
             => SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None ? "@" + name : name;
@@ -431,11 +599,10 @@ internal static class ResilienceParser
 
         private void CheckCore(string coreName)
         {
-            string expected = ExpectedSignature(coreName, _method.ReturnType, withException: false);
-            IMethodSymbol[] candidates = _method.ContainingType.GetMembers(coreName).OfType<IMethodSymbol>().ToArray();
+            IMethodSymbol[] candidates = MethodsNamed(coreName);
             if (candidates.Length == 0)
             {
-                Report(DiagnosticDescriptors.MissingCore, MethodLocation, _method.Name, expected, $"no method '{coreName}' exists in '{_method.ContainingType.Name}'");
+                Report(DiagnosticDescriptors.MissingCore, MethodLocation, _method.Name, Expected(), $"no method '{coreName}' exists in '{_method.ContainingType.Name}'");
                 return;
             }
 
@@ -449,7 +616,10 @@ internal static class ResilienceParser
                 }
             }
 
-            Report(DiagnosticDescriptors.MissingCore, MethodLocation, _method.Name, expected, candidates.Length == 1 ? $"'{coreName}' {mismatch}" : $"none of the {candidates.Length} methods named '{coreName}' matches");
+            Report(DiagnosticDescriptors.MissingCore, MethodLocation, _method.Name, Expected(), candidates.Length == 1 ? $"'{coreName}' {mismatch}" : $"none of the {candidates.Length} methods named '{coreName}' matches");
+
+            // Only a report needs the signature written out.
+            string Expected() => ExpectedSignature(coreName, _method.ReturnType, withException: false);
         }
 
         /// <summary>Why <paramref name="candidate"/> cannot stand for the method's parameters (plus an optional Exception); null when it can.</summary>
@@ -540,13 +710,26 @@ internal static class ResilienceParser
                 case (INamedTypeSymbol e, INamedTypeSymbol c) when e.IsGenericType || c.IsGenericType:
                     return SymbolEqualityComparer.Default.Equals(e.OriginalDefinition, c.OriginalDefinition)
                         && e.TypeArguments.Length == c.TypeArguments.Length
-                        && e.TypeArguments.Zip(c.TypeArguments, TypesMatch).All(match => match)
+                        && ArgumentsMatch(e.TypeArguments, c.TypeArguments)
                         && (e.ContainingType is null || SymbolEqualityComparer.Default.Equals(e.ContainingType, c.ContainingType));
                 default:
                     return SymbolEqualityComparer.Default.Equals(expected, candidate);
             }
 
             static bool IsAnnotated(ITypeSymbol type) => type.NullableAnnotation == NullableAnnotation.Annotated;
+
+            static bool ArgumentsMatch(ImmutableArray<ITypeSymbol> expected, ImmutableArray<ITypeSymbol> candidate)
+            {
+                for (int i = 0; i < expected.Length; i++)
+                {
+                    if (!TypesMatch(expected[i], candidate[i]))
+                    {
+                        return false;
+                    }
+                }
+
+                return true;
+            }
         }
 
         private string ExpectedSignature(string name, ITypeSymbol returnType, bool withException)
@@ -565,9 +748,10 @@ internal static class ResilienceParser
 
         // ---- Attributes --------------------------------------------------------------------------
 
+        /// <summary>The first of the method's attributes named <paramref name="fullName"/> (one of <see cref="PolicyAttributes"/>); null when there is none.</summary>
         private AttributeReader? Attribute(string fullName)
         {
-            AttributeData? data = _method.GetAttributes().FirstOrDefault(a => FullName(a.AttributeClass) == fullName);
+            AttributeData? data = _policies[Array.IndexOf(PolicyAttributes, fullName)];
             return data is null ? null : new AttributeReader(data, _cancellationToken);
         }
 
@@ -608,8 +792,14 @@ internal static class ResilienceParser
 
         private EquatableArray<string> ExceptionTypes(AttributeReader attribute, string property)
         {
+            IReadOnlyList<ITypeSymbol?> types = attribute.Types(property);
+            if (types.Count == 0)
+            {
+                return EquatableArray<string>.Empty;
+            }
+
             var names = new List<string>();
-            foreach (ITypeSymbol? type in attribute.Types(property))
+            foreach (ITypeSymbol? type in types)
             {
                 if (type is null || type.TypeKind == TypeKind.Error || !DerivesFrom(type, "System.Exception") || type is INamedTypeSymbol { IsUnboundGenericType: true })
                 {
@@ -627,7 +817,8 @@ internal static class ResilienceParser
         {
             for (ITypeSymbol? t = type; t is not null; t = t.BaseType)
             {
-                if (t.ToDisplayString() == baseName)
+                // The name check first: it is necessary for the display string to match, and far cheaper to make.
+                if (baseName.EndsWith(t.Name, StringComparison.Ordinal) && t.ToDisplayString() == baseName)
                 {
                     return true;
                 }
@@ -672,7 +863,7 @@ internal static class ResilienceParser
         private void CheckPolicyMethod(AttributeReader attribute, string property, string name, string returnType, string[] parameterTypes, string expectedFormat)
         {
             string expected = "'" + (_method.IsStatic ? "static " : string.Empty) + string.Format(CultureInfo.InvariantCulture, expectedFormat, name) + "'";
-            IMethodSymbol[] candidates = _method.ContainingType.GetMembers(name).OfType<IMethodSymbol>().ToArray();
+            IMethodSymbol[] candidates = MethodsNamed(name);
             if (candidates.Length == 0)
             {
                 Report(DiagnosticDescriptors.InvalidPolicyMethod, attribute.Location(property), property, name, _method.Name, $"was not found in '{_method.ContainingType.Name}'", expected);
@@ -744,7 +935,7 @@ internal static class ResilienceParser
 
         private RateLimitSpec? ParseRateLimit(string defaultName)
         {
-            IParameterSymbol[] keys = _method.Parameters.Where(p => p.GetAttributes().Any(x => FullName(x.AttributeClass) == RateLimitKeyAttribute)).ToArray();
+            IParameterSymbol[] keys = _method.Parameters.Where(p => p.GetAttributes().Any(x => Is(x.AttributeClass, RateLimitKeyAttribute))).ToArray();
             if (Attribute(RateLimitAttribute) is not { } a)
             {
                 if (keys.Length > 0)
@@ -804,7 +995,7 @@ internal static class ResilienceParser
             ITypeSymbol? result = returnKind is ReturnKind.TaskOfT or ReturnKind.ValueTaskOfT ? ((INamedTypeSymbol)_method.ReturnType).TypeArguments[0] : null;
             bool ReturnMatches(ITypeSymbol candidate) => Classify(candidate, returnKind, result) is not null;
 
-            IMethodSymbol[] candidates = _method.ContainingType.GetMembers(name!).OfType<IMethodSymbol>().ToArray();
+            IMethodSymbol[] candidates = MethodsNamed(name!);
             IMethodSymbol? match = candidates.FirstOrDefault(c => Mismatch(c, extraExceptionParameter: null, ReturnMatches) is null);
             if (match is null)
             {
@@ -832,7 +1023,7 @@ internal static class ResilienceParser
         private FallbackReturn? Classify(ITypeSymbol candidate, ReturnKind returnKind, ITypeSymbol? result)
         {
             bool Same(ITypeSymbol a, ITypeSymbol b) => TypesMatch(a, b);
-            string definition = candidate.OriginalDefinition.ToDisplayString();
+            string Definition() => candidate.OriginalDefinition.ToDisplayString();
             switch (returnKind)
             {
                 case ReturnKind.Void:
@@ -841,7 +1032,7 @@ internal static class ResilienceParser
                     return Same(candidate, _method.ReturnType) ? FallbackReturn.Direct : null;
                 case ReturnKind.Task or ReturnKind.ValueTask:
                     return candidate.SpecialType == SpecialType.System_Void ? FallbackReturn.Direct
-                        : definition is "System.Threading.Tasks.Task" or "System.Threading.Tasks.ValueTask" ? FallbackReturn.Awaitable
+                        : Definition() is "System.Threading.Tasks.Task" or "System.Threading.Tasks.ValueTask" ? FallbackReturn.Awaitable
                         : null;
                 default:
                     if (Same(candidate, result!))
@@ -849,7 +1040,7 @@ internal static class ResilienceParser
                         return FallbackReturn.Direct;
                     }
 
-                    return definition is "System.Threading.Tasks.Task<TResult>" or "System.Threading.Tasks.ValueTask<TResult>"
+                    return Definition() is "System.Threading.Tasks.Task<TResult>" or "System.Threading.Tasks.ValueTask<TResult>"
                         && Same(((INamedTypeSymbol)candidate).TypeArguments[0], result!)
                         ? FallbackReturn.Awaitable
                         : null;

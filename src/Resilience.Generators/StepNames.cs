@@ -11,7 +11,6 @@ internal static class StepNames
     public const string Fallback = nameof(Fallback);
     public const string Methods = nameof(Methods);
     public const string Diagnostics = nameof(Diagnostics);
-    public const string SharedNameDiagnostics = nameof(SharedNameDiagnostics);
     public const string Types = nameof(Types);
     public const string Registrations = nameof(Registrations);
 }
