@@ -69,21 +69,6 @@ public partial class TelemetrySubject
     private int LimitOnlyCore() => Script.Run();
 }
 
-public partial class TelemetryAllocationSubject
-{
-    [Retry(3)]
-    [CircuitBreaker(5)]
-    [Timeout(1_000)]
-    [Bulkhead(4)]
-    [RateLimit(int.MaxValue, 1_000)]
-    [Fallback(nameof(Recover))]
-    public partial int Get(int x, CancellationToken cancellationToken);
-
-    private int GetCore(int x, CancellationToken cancellationToken) => x + 1;
-
-    private int Recover(int x, CancellationToken cancellationToken) => -1;
-}
-
 /// <summary>
 /// What generated methods record on the <c>Resilience</c> meter and tell the registry's listeners. The meter is
 /// process-wide, so each assertion reads only the measurements tagged with the method's policy.
@@ -305,7 +290,7 @@ public sealed class TelemetryTests : RegistryTest
         const int WarmUpCalls = 10_000;
         const int Calls = 100_000;
         Registry.TimeProvider = TimeProvider.System; // see AllocationTests: the fake clock's timers allocate
-        var subject = new TelemetryAllocationSubject();
+        var subject = new AllocationSubject();
         long measurements = 0;
         using MeterListener listener = ListenToEveryResilienceInstrument(() => measurements++);
 
@@ -391,7 +376,7 @@ public sealed class TelemetryTests : RegistryTest
 
     private static readonly Lazy<System.Reflection.Assembly> s_consumer = new(() => ConsumerBuild.Build(Consumer, OptimizationLevel.Release));
 
-    private static long CallSync(TelemetryAllocationSubject subject, int calls)
+    private static long CallSync(AllocationSubject subject, int calls)
     {
         long sum = 0;
         for (int i = 0; i < calls; i++)
