@@ -303,65 +303,13 @@ public sealed class ResilienceRegistry
     /// <summary>True when at least one listener is registered: events are built only then.</summary>
     internal bool HasListeners => Volatile.Read(ref _listeners).Length != 0;
 
-    internal void Notify(CircuitStateChangedEventArgs e)
-    {
-        foreach (ResilienceListener listener in Volatile.Read(ref _listeners))
-        {
-            try
-            {
-                listener.OnCircuitStateChanged(e);
-            }
-            catch (Exception)
-            {
-                // Observing must not change the call: see ResilienceListener.
-            }
-        }
-    }
+    internal void Notify(CircuitStateChangedEventArgs e) => Notify(e, static (listener, args) => listener.OnCircuitStateChanged(args));
 
-    internal void Notify(RetryEventArgs e)
-    {
-        foreach (ResilienceListener listener in Volatile.Read(ref _listeners))
-        {
-            try
-            {
-                listener.OnRetry(e);
-            }
-            catch (Exception)
-            {
-                // Observing must not change the call: see ResilienceListener.
-            }
-        }
-    }
+    internal void Notify(RetryEventArgs e) => Notify(e, static (listener, args) => listener.OnRetry(args));
 
-    internal void Notify(TimeoutEventArgs e)
-    {
-        foreach (ResilienceListener listener in Volatile.Read(ref _listeners))
-        {
-            try
-            {
-                listener.OnTimeout(e);
-            }
-            catch (Exception)
-            {
-                // Observing must not change the call: see ResilienceListener.
-            }
-        }
-    }
+    internal void Notify(TimeoutEventArgs e) => Notify(e, static (listener, args) => listener.OnTimeout(args));
 
-    internal void Notify(RejectionEventArgs e)
-    {
-        foreach (ResilienceListener listener in Volatile.Read(ref _listeners))
-        {
-            try
-            {
-                listener.OnRejected(e);
-            }
-            catch (Exception)
-            {
-                // Observing must not change the call: see ResilienceListener.
-            }
-        }
-    }
+    internal void Notify(RejectionEventArgs e) => Notify(e, static (listener, args) => listener.OnRejected(args));
 
     /// <summary>Waits <paramref name="delay"/> on <see cref="TimeProvider"/>'s clock; zero or less completes at once.</summary>
     /// <exception cref="OperationCanceledException">The token was cancelled before or during the wait.</exception>
@@ -391,6 +339,22 @@ public sealed class ResilienceRegistry
 
     /// <summary>The settings given for <paramref name="name"/>, if any. Call under the settings lock.</summary>
     private PolicySettings? SettingsFor(string name) => _settings.TryGetValue(name, out PolicySettings? settings) ? settings : null;
+
+    /// <summary>Tells every listener; one that throws is skipped: observing must not change the call (see <see cref="ResilienceListener"/>).</summary>
+    private void Notify<TArgs>(TArgs e, Action<ResilienceListener, TArgs> tell)
+    {
+        foreach (ResilienceListener listener in Volatile.Read(ref _listeners))
+        {
+            try
+            {
+                tell(listener, e);
+            }
+            catch (Exception)
+            {
+                // Dropped on purpose.
+            }
+        }
+    }
 
     private void RemoveListener(ResilienceListener listener)
     {

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Time.Testing;
+using Resilience.Tests.Telemetry;
 
 namespace Resilience.Tests.Configuration;
 
@@ -15,12 +16,12 @@ public sealed class ConfigureTests
     public void A_lower_failure_threshold_applies_to_a_running_breaker_which_keeps_its_count()
     {
         CircuitBreakerState breaker = _registry.GetOrAddCircuitBreaker("payments", new CircuitBreakerOptions { FailureThreshold = 5 });
-        Fail(breaker, 2);
+        breaker.Fail(2);
 
         Configure(("payments", new PolicySettings { FailureThreshold = 3 }));
         Assert.Equal(CircuitState.Closed, breaker.State);
         Assert.Equal(2, breaker.GetMetrics().ConsecutiveFailures);
-        Fail(breaker, 1);
+        breaker.Fail(1);
 
         Assert.Equal(CircuitState.Open, breaker.State);
         Assert.Equal(3, breaker.Options.FailureThreshold);
@@ -32,9 +33,9 @@ public sealed class ConfigureTests
         CircuitBreakerState breaker = _registry.GetOrAddCircuitBreaker("payments", new CircuitBreakerOptions { FailureThreshold = 2 });
 
         Configure(("payments", new PolicySettings { FailureThreshold = 4 }));
-        Fail(breaker, 3);
+        breaker.Fail(3);
         Assert.Equal(CircuitState.Closed, breaker.State);
-        Fail(breaker, 1);
+        breaker.Fail(1);
 
         Assert.Equal(CircuitState.Open, breaker.State);
     }
@@ -43,7 +44,7 @@ public sealed class ConfigureTests
     public void An_open_breaker_keeps_its_state_when_its_settings_change()
     {
         CircuitBreakerState breaker = _registry.GetOrAddCircuitBreaker("payments", new CircuitBreakerOptions { FailureThreshold = 1 });
-        Fail(breaker, 1);
+        breaker.Fail(1);
 
         Configure(("payments", new PolicySettings { FailureThreshold = 10 }));
 
@@ -56,7 +57,7 @@ public sealed class ConfigureTests
     public void A_shorter_break_applies_at_once_to_an_open_breaker()
     {
         CircuitBreakerState breaker = _registry.GetOrAddCircuitBreaker("payments", new CircuitBreakerOptions { FailureThreshold = 1, BreakDurationMs = 60_000 });
-        Fail(breaker, 1);
+        breaker.Fail(1);
         _clock.Advance(TimeSpan.FromSeconds(1));
         Assert.False(breaker.TryEnter(out _));
 
@@ -72,7 +73,7 @@ public sealed class ConfigureTests
     public void A_new_break_duration_changes_the_RetryAfter_of_an_open_breaker()
     {
         CircuitBreakerState breaker = _registry.GetOrAddCircuitBreaker("payments", new CircuitBreakerOptions { FailureThreshold = 1, BreakDurationMs = 60_000 });
-        Fail(breaker, 1);
+        breaker.Fail(1);
         _clock.Advance(TimeSpan.FromSeconds(1));
 
         Configure(("payments", new PolicySettings { BreakDurationMs = 5_000 }));
@@ -90,10 +91,10 @@ public sealed class ConfigureTests
         CircuitBreakerState breaker = _registry.GetOrAddCircuitBreaker("payments", new CircuitBreakerOptions { FailureThreshold = 100 });
 
         Configure(("payments", new PolicySettings { FailureRatio = 0.5, MinimumThroughput = 4, SamplingDurationMs = 10_000 }));
-        Succeed(breaker, 2);
-        Fail(breaker, 1);
+        breaker.Succeed(2);
+        breaker.Fail(1);
         Assert.Equal(CircuitState.Closed, breaker.State);
-        Fail(breaker, 1);
+        breaker.Fail(1);
 
         Assert.Equal(CircuitState.Open, breaker.State);
     }
@@ -387,7 +388,7 @@ public sealed class ConfigureTests
         Assert.Equal(5, breaker.Options.FailureThreshold);
         Assert.Equal(3, bulkhead.Options.MaxConcurrency);
         Assert.Equal(1, limiter.Options.Permits);
-        Fail(breaker, 4);
+        breaker.Fail(4);
         Assert.Equal(CircuitState.Closed, breaker.State);
 
         Configure();
@@ -411,7 +412,7 @@ public sealed class ConfigureTests
         RateLimiterState limiter = _registry.GetOrAddRateLimiter("search-api", new RateLimitOptions { Permits = 1, WindowMs = 60_000 });
         KeyedRateLimiterState<int> byUser = _registry.GetOrAddKeyedRateLimiter<int>("by-user", new RateLimitOptions { Permits = 1, WindowMs = 60_000 });
 
-        Fail(breaker, 1);
+        breaker.Fail(1);
         Assert.Equal(CircuitState.Open, breaker.State);
         Assert.Equal(TimeSpan.FromSeconds(2), breaker.CreateRejection().RetryAfter);
         Assert.True(bulkhead.TryEnter());
@@ -453,22 +454,4 @@ public sealed class ConfigureTests
 
     private void Configure(params (string Name, PolicySettings Settings)[] entries)
         => _registry.Configure(entries.ToDictionary(e => e.Name, e => e.Settings));
-
-    private static void Fail(CircuitBreakerState breaker, int times)
-    {
-        for (int i = 0; i < times; i++)
-        {
-            Assert.True(breaker.TryEnter(out CircuitBreakerPermit permit));
-            breaker.RecordFailure(permit);
-        }
-    }
-
-    private static void Succeed(CircuitBreakerState breaker, int times)
-    {
-        for (int i = 0; i < times; i++)
-        {
-            Assert.True(breaker.TryEnter(out CircuitBreakerPermit permit));
-            breaker.RecordSuccess(permit);
-        }
-    }
 }
