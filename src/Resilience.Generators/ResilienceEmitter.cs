@@ -186,10 +186,6 @@ internal static class ResilienceEmitter
 
         private string Static => _m.IsStatic ? "static " : string.Empty;
 
-        private string Await => _async ? "await " : string.Empty;
-
-        private string ConfigureAwait => _async ? ".ConfigureAwait(false)" : string.Empty;
-
         public void Emit()
         {
             EmitFields();
@@ -206,35 +202,20 @@ internal static class ResilienceEmitter
                 return;
             }
 
-            // Asynchronous methods forward to an async helper: it takes every parameter by value, which lets
-            // 'in' parameters (not allowed in async methods) and the rest be handled alike. For Task and Task<T>
-            // the helper returns a ValueTask, so that a call completing synchronously allocates nothing: the method
-            // then returns Task.CompletedTask, or the completed task {Name}Core returned (handed back by TaskHandOff).
-            string helper = $"__{_m.MemberKey}_Resilient";
-            string call = $"{helper}{_m.TypeParameters}({string.Join(", ", _m.Parameters.Select(p => p.Name))})";
+            // Asynchronous methods start synchronously: the first attempt takes what it needs without waiting and
+            // calls {Name}Core; when that completes at once and successfully (the happy path), the method returns
+            // its task as it is, with no state machine at all. Anything else (a wait, a rejection, a pending or
+            // failed task) is handed to an async helper that carries on from the stage reached: see Resume.
             _w.Line(declaration);
             WriteConstraints(_w, _m);
-            switch (_m.ReturnKind)
-            {
-                case ReturnKind.Task:
-                    _w.Open();
-                    _w.Line($"var __pending = {call};");
-                    _w.Line("return __pending.IsCompletedSuccessfully ? global::System.Threading.Tasks.Task.CompletedTask : __pending.AsTask();");
-                    _w.Close();
-                    break;
-                case ReturnKind.TaskOfT:
-                    _w.Open();
-                    _w.Line($"var __pending = {call};");
-                    _w.Line("return __pending.IsCompletedSuccessfully");
-                    _w.Line($"    ? {Runtime}TaskHandOff<{_m.ResultType}>.Take() ?? global::System.Threading.Tasks.Task.FromResult(__pending.Result)");
-                    _w.Line("    : __pending.AsTask();");
-                    _w.Close();
-                    break;
-                default:
-                    _w.Line($"    => {call};");
-                    break;
-            }
+            _w.Open();
+            EmitSynchronousStart();
+            _w.Close();
 
+            // The helper takes every parameter by value, which lets 'in' parameters (not allowed in async methods)
+            // and the rest be handled alike. For Task and Task<T> it returns a ValueTask, so that a call completing
+            // synchronously allocates nothing: the method then returns Task.CompletedTask, or the completed task
+            // {Name}Core returned (handed back by TaskHandOff).
             string helperReturn = _m.ReturnKind switch
             {
                 ReturnKind.Task => "global::System.Threading.Tasks.ValueTask",
@@ -243,12 +224,192 @@ internal static class ResilienceEmitter
             };
             _w.Blank();
             _w.Line(s_generatedCode);
-            _w.Line($"private {Static}async {helperReturn} {helper}{_m.TypeParameters}({string.Join(", ", _m.Parameters.Select(p => p.Type + " " + p.Name))})");
+            _w.Line($"private {Static}async {helperReturn} {Helper}{_m.TypeParameters}({string.Join(", ", HelperParameters())})");
             WriteConstraints(_w, _m);
             _w.Open();
             EmitBody();
             _w.Close();
         }
+
+        private string Helper => $"__{_m.MemberKey}_Resilient";
+
+        // The stages of the first attempt, in pipeline order. The helper's __resume says how far the synchronous
+        // start got: the stages up to it are done, and their state (permit, timeouts, the task of {Name}Core) is
+        // passed along; the helper does the rest, then any further attempts, as usual.
+        private const int RateLimitStage = 1;
+        private const int TotalTimeoutStage = 2;
+        private const int BreakerStage = 3;
+        private const int BulkheadStage = 4;
+        private const int AttemptTimeoutStage = 5;
+        private const int CoreStage = 6;
+
+        // Not a stage: the stages before the breaker are done, and the breaker refused the call (which it counted
+        // and reported once, so the helper must not ask it again).
+        private const int BreakerRefused = 7;
+
+        private bool HasTotalTimeout => _m.Timeout is { IsTotal: true };
+
+        private bool HasAttemptTimeout => _m.Timeout is { IsTotal: false };
+
+        /// <summary>The type of {Name}Core's task, nullable where it is a reference type (it is absent before <see cref="CoreStage"/>).</summary>
+        private string InflightType => _m.ReturnKind is ReturnKind.Task or ReturnKind.TaskOfT ? _m.ReturnType + "?" : _m.ReturnType;
+
+        private IEnumerable<string> HelperParameters()
+        {
+            foreach (ParameterSpec parameter in _m.Parameters)
+            {
+                yield return parameter.Type + " " + parameter.Name;
+            }
+
+            yield return "long __started";
+            yield return "int __resume";
+            yield return InflightType + " __inflight";
+            if (_m.CircuitBreaker is not null)
+            {
+                yield return Runtime + "CircuitBreakerPermit __firstPermit";
+            }
+
+            if (HasTotalTimeout)
+            {
+                yield return Runtime + "TimeoutCancellationSource? __firstTotalTimeout";
+            }
+
+            if (HasAttemptTimeout)
+            {
+                yield return Runtime + "TimeoutCancellationSource? __firstAttemptTimeout";
+            }
+        }
+
+        /// <summary>
+        /// The body of an asynchronous method: the first attempt's stages, each taken only if it is free now, then
+        /// {Name}Core; on success at once, the stages are left in reverse order and its task is returned.
+        /// </summary>
+        private void EmitSynchronousStart()
+        {
+            string telemetry = Field("Telemetry");
+            string caller = _m.CancellationToken ?? NoToken;
+            string token = caller;
+            int done = 0;
+            _w.Line($"long __started = {telemetry}.Start();");
+            if (_m.RateLimit is not null)
+            {
+                _w.Line($"var __limiter = {Limiter};");
+                _w.Line("if (!__limiter.TryAcquire())");
+                Resume(done, inflight: null);
+                _w.Blank();
+                done = RateLimitStage;
+            }
+
+            if (_m.Timeout is { IsTotal: true } total)
+            {
+                _w.Line($"var __totalTimeout = {Runtime}ResilienceRegistry.Default.StartTimeout({Ticks(total.Milliseconds)}, {caller});");
+                token = "__totalTimeout.Token";
+                done = TotalTimeoutStage;
+            }
+
+            if (_m.CircuitBreaker is not null)
+            {
+                _w.Line($"if (!{Field("CircuitBreaker")}.TryEnter(out var __permit))");
+                Resume(BreakerRefused, inflight: null);
+                _w.Blank();
+                done = BreakerStage;
+            }
+
+            if (_m.Bulkhead is not null)
+            {
+                _w.Line($"if (!{Field("Bulkhead")}.TryEnter())");
+                Resume(done, inflight: null);
+                _w.Blank();
+            }
+
+            if (_m.Timeout is { IsTotal: false } attempt)
+            {
+                _w.Line($"var __attemptTimeout = {Runtime}ResilienceRegistry.Default.StartTimeout({Ticks(attempt.Milliseconds)}, {token});");
+                token = "__attemptTimeout.Token";
+            }
+
+            // A synchronous throw becomes a faulted task, so that the helper sees it where an await would.
+            _w.Line($"{_m.ReturnType} __call;");
+            _w.Open("try");
+            _w.Line($"__call = {CoreInvocation(token)};");
+            _w.Close();
+            _w.Line($"catch ({Exception} __thrown)");
+            _w.Open();
+            _w.Line($"__call = {Faulted("__thrown")};");
+            _w.Close();
+            _w.Blank();
+            _w.Line(_m.ReturnKind is ReturnKind.Task or ReturnKind.TaskOfT
+                ? "if (__call.Status != global::System.Threading.Tasks.TaskStatus.RanToCompletion)"
+                : "if (!__call.IsCompletedSuccessfully)");
+            Resume(CoreStage, inflight: "__call");
+            _w.Blank();
+            if (HasAttemptTimeout)
+            {
+                _w.Line("__attemptTimeout.Return();");
+            }
+
+            if (_m.Bulkhead is not null)
+            {
+                _w.Line($"{Field("Bulkhead")}.Release();");
+            }
+
+            if (_m.CircuitBreaker is not null)
+            {
+                _w.Line($"{Field("CircuitBreaker")}.RecordSuccess(in __permit);");
+            }
+
+            if (HasTotalTimeout)
+            {
+                _w.Line("__totalTimeout.Return();");
+            }
+
+            _w.Line($"{telemetry}.RecordSuccess(__started);");
+            _w.Line("return __call;");
+        }
+
+        /// <summary>Returns what the helper returns, carrying on from <paramref name="stage"/> (see <see cref="CoreStage"/>).</summary>
+        private void Resume(int stage, string? inflight)
+        {
+            var arguments = new List<string>(_m.Parameters.Select(p => p.Name))
+            {
+                "__started",
+                Number(stage),
+                inflight ?? "default",
+            };
+            if (_m.CircuitBreaker is not null)
+            {
+                arguments.Add(stage is >= BreakerStage and < BreakerRefused ? "__permit" : "default");
+            }
+
+            if (HasTotalTimeout)
+            {
+                arguments.Add(stage >= TotalTimeoutStage ? "__totalTimeout" : "null");
+            }
+
+            if (HasAttemptTimeout)
+            {
+                arguments.Add(stage is >= AttemptTimeoutStage and < BreakerRefused ? "__attemptTimeout" : "null");
+            }
+
+            string call = $"{Helper}{_m.TypeParameters}({string.Join(", ", arguments)})";
+            _w.Open();
+            _w.Line(_m.ReturnKind switch
+            {
+                ReturnKind.Task => $"return {Runtime}TaskHandOff.ToTask({call});",
+                ReturnKind.TaskOfT => $"return {Runtime}TaskHandOff<{_m.ResultType}>.ToTask({call});",
+                _ => $"return {call};",
+            });
+            _w.Close();
+        }
+
+        /// <summary>A task of the method's return type, faulted with <paramref name="error"/>.</summary>
+        private string Faulted(string error) => _m.ReturnKind switch
+        {
+            ReturnKind.Task => $"global::System.Threading.Tasks.Task.FromException({error})",
+            ReturnKind.TaskOfT => $"global::System.Threading.Tasks.Task.FromException<{_m.ResultType}>({error})",
+            ReturnKind.ValueTask => $"new global::System.Threading.Tasks.ValueTask(global::System.Threading.Tasks.Task.FromException({error}))",
+            _ => $"new {_m.ReturnType}(global::System.Threading.Tasks.Task.FromException<{_m.ResultType}>({error}))",
+        };
 
         /// <summary>The name the method's calls are counted under: its breaker's, bulkhead's or rate limit's, or its own.</summary>
         private string TelemetryPolicy => _m.CircuitBreaker?.Name ?? _m.Bulkhead?.Name ?? _m.RateLimit?.Name ?? _m.PolicyName;
@@ -307,7 +468,12 @@ internal static class ResilienceEmitter
             // The whole call is timed and its outcome counted; a failure is seen by an exception filter that returns
             // false, so that the exception leaves untouched (no catch, no rethrow).
             string telemetry = Field("Telemetry");
-            _w.Line($"long __started = {telemetry}.Start();");
+            if (!_async)
+            {
+                // Asynchronous methods start the clock in their synchronous start, and pass it on.
+                _w.Line($"long __started = {telemetry}.Start();");
+            }
+
             _w.Open("try");
             EmitOutcomes(caller, telemetry);
             _w.Close();
@@ -452,14 +618,24 @@ internal static class ResilienceEmitter
                 return;
             }
 
-            string key = limit.KeyParameter is null ? string.Empty : limit.KeyType == "object?" ? $".GetPartition((object?){limit.KeyParameter})" : $".GetPartition({limit.KeyParameter})";
-            _w.Line($"var __limiter = {Field("RateLimit")}{key};");
+            _w.Line($"var __limiter = {Limiter};");
             _w.Line(_async
-                ? $"if (!await __limiter.AcquireAsync({token}).ConfigureAwait(false))"
+                ? $"if (__resume < {Number(RateLimitStage)} && !await __limiter.AcquireAsync({token}).ConfigureAwait(false))"
                 : $"if (!__limiter.Acquire({token}))");
             Reject("__limiter", _m.Fallback?.HandlesRateLimitRejection == true, releasePermit: false);
             _w.Blank();
             EmitTotalTimeout(token);
+        }
+
+        /// <summary>The rate limit, or its partition for the call's key.</summary>
+        private string Limiter
+        {
+            get
+            {
+                RateLimitSpec limit = _m.RateLimit!;
+                string key = limit.KeyParameter is null ? string.Empty : limit.KeyType == "object?" ? $".GetPartition((object?){limit.KeyParameter})" : $".GetPartition({limit.KeyParameter})";
+                return Field("RateLimit") + key;
+            }
         }
 
         private void EmitTotalTimeout(string token)
@@ -470,12 +646,15 @@ internal static class ResilienceEmitter
                 return;
             }
 
-            EmitTimeout(timeout, "__totalTimeout", "__totalCanceled", "Total", token, EmitRetry);
+            EmitTimeout(timeout, "__totalTimeout", "__totalCanceled", "Total", token, EmitRetry, TotalTimeoutStage, "__firstTotalTimeout");
         }
 
-        private void EmitTimeout(TimeoutSpec timeout, string source, string canceled, string scope, string token, System.Action<string> inner)
+        private void EmitTimeout(TimeoutSpec timeout, string source, string canceled, string scope, string token, System.Action<string> inner, int stage, string first)
         {
-            _w.Line($"var {source} = __registry.StartTimeout({Ticks(timeout.Milliseconds)}, {token});");
+            string start = $"__registry.StartTimeout({Ticks(timeout.Milliseconds)}, {token})";
+            _w.Line(_async
+                ? $"var {source} = __resume >= {Number(stage)} ? {first}! : {start};"
+                : $"var {source} = {start};");
             _w.Open("try");
             inner(source + ".Token");
             _w.Close();
@@ -539,7 +718,16 @@ internal static class ResilienceEmitter
             // Only the caller's cancellation is neutral for the breaker: a total timeout cutting an attempt short is
             // a timeout, and a timeout is a failure.
             string? observed = _m.CancellationToken;
-            _w.Line($"if (!{field}.TryEnter(out var __permit))");
+            if (_async)
+            {
+                _w.Line("var __permit = __firstPermit;");
+                _w.Line($"if (__resume == {Number(BreakerRefused)} || (__resume < {Number(BreakerStage)} && !{field}.TryEnter(out __permit)))");
+            }
+            else
+            {
+                _w.Line($"if (!{field}.TryEnter(out var __permit))");
+            }
+
             Reject(field, _m.Fallback?.HandlesBrokenCircuit == true, releasePermit: false);
             _w.Blank();
             _w.Open("try");
@@ -579,7 +767,7 @@ internal static class ResilienceEmitter
 
             string field = Field("Bulkhead");
             _w.Line(_async
-                ? $"if (!await {field}.EnterAsync({token}).ConfigureAwait(false))"
+                ? $"if (__resume < {Number(BulkheadStage)} && !await {field}.EnterAsync({token}).ConfigureAwait(false))"
                 : $"if (!{field}.Enter({token}))");
             Reject(field, _m.Fallback?.HandlesBulkheadRejection == true, releasePermit: insideBreaker);
             _w.Blank();
@@ -600,22 +788,50 @@ internal static class ResilienceEmitter
                 return;
             }
 
-            EmitTimeout(timeout, "__attemptTimeout", "__attemptCanceled", "PerAttempt", token, EmitCore);
+            EmitTimeout(timeout, "__attemptTimeout", "__attemptCanceled", "PerAttempt", token, EmitCore, AttemptTimeoutStage, "__firstAttemptTimeout");
         }
 
         private void EmitCore(string token)
         {
-            string arguments = string.Join(", ", _m.Parameters.Select(p => p.IsCancellationToken && p.Name == _m.CancellationToken ? token : p.PassModifier + p.Name));
-            string invocation = $"{_m.CoreName}{_m.TypeParameters}({arguments})";
+            string invocation = CoreInvocation(token);
+            if (_async)
+            {
+                // The first attempt's task may come from the synchronous start.
+                invocation = $"__resume == {Number(CoreStage)} ? __inflight{(_m.ReturnKind is ReturnKind.Task or ReturnKind.TaskOfT ? "!" : string.Empty)} : {invocation}";
+            }
+
             if (HandsOffTask)
             {
                 _w.Line($"__coreTask = {invocation};");
+                ForgetResume();
                 _w.Line("__result = await __coreTask.ConfigureAwait(false);");
                 return;
             }
 
-            string call = $"{Await}{invocation}{ConfigureAwait}";
-            _w.Line(_hasResult ? $"__result = {call};" : call + ";");
+            if (_async)
+            {
+                _w.Line($"var __call = {invocation};");
+                ForgetResume();
+                _w.Line(_hasResult ? "__result = await __call.ConfigureAwait(false);" : "await __call.ConfigureAwait(false);");
+                return;
+            }
+
+            _w.Line(_hasResult ? $"__result = {invocation};" : invocation + ";");
+        }
+
+        /// <summary>After the first attempt's call, a retry starts every stage afresh.</summary>
+        private void ForgetResume()
+        {
+            if (_m.Retry is not null)
+            {
+                _w.Line("__resume = 0;");
+            }
+        }
+
+        private string CoreInvocation(string token)
+        {
+            string arguments = string.Join(", ", _m.Parameters.Select(p => p.IsCancellationToken && p.Name == _m.CancellationToken ? token : p.PassModifier + p.Name));
+            return $"{_m.CoreName}{_m.TypeParameters}({arguments})";
         }
     }
 }

@@ -12,20 +12,40 @@ namespace Shapes
             global::Resilience.ResilienceRegistry.Default.GetTelemetry("Shapes.Io.CloseAsync", "Shapes.Io.CloseAsync");
 
         private protected partial global::System.Threading.Tasks.ValueTask CloseAsync()
-            => __CloseAsync_Resilient();
+        {
+            long __started = __CloseAsync_Telemetry.Start();
+            global::System.Threading.Tasks.ValueTask __call;
+            try
+            {
+                __call = CloseAsyncCore();
+            }
+            catch (global::System.Exception __thrown)
+            {
+                __call = new global::System.Threading.Tasks.ValueTask(global::System.Threading.Tasks.Task.FromException(__thrown));
+            }
+
+            if (!__call.IsCompletedSuccessfully)
+            {
+                return __CloseAsync_Resilient(__started, 6, __call);
+            }
+
+            __CloseAsync_Telemetry.RecordSuccess(__started);
+            return __call;
+        }
 
         [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
-        private async global::System.Threading.Tasks.ValueTask __CloseAsync_Resilient()
+        private async global::System.Threading.Tasks.ValueTask __CloseAsync_Resilient(long __started, int __resume, global::System.Threading.Tasks.ValueTask __inflight)
         {
             var __registry = global::Resilience.ResilienceRegistry.Default;
-            long __started = __CloseAsync_Telemetry.Start();
             try
             {
                 for (int __attempt = 1; ; __attempt++)
                 {
                     try
                     {
-                        await CloseAsyncCore().ConfigureAwait(false);
+                        var __call = __resume == 6 ? __inflight : CloseAsyncCore();
+                        __resume = 0;
+                        await __call.ConfigureAwait(false);
                         break;
                     }
                     catch (global::System.Exception __retryError) when (__attempt < 2 && !(__retryError is global::Resilience.ResilienceRejectedException))
@@ -50,22 +70,39 @@ namespace Shapes
 
         protected partial global::System.Threading.Tasks.Task FlushAsync(global::System.Threading.CancellationToken ct)
         {
-            var __pending = __FlushAsync_Resilient(ct);
-            return __pending.IsCompletedSuccessfully ? global::System.Threading.Tasks.Task.CompletedTask : __pending.AsTask();
+            long __started = __FlushAsync_Telemetry.Start();
+            global::System.Threading.Tasks.Task __call;
+            try
+            {
+                __call = FlushAsyncCore(ct);
+            }
+            catch (global::System.Exception __thrown)
+            {
+                __call = global::System.Threading.Tasks.Task.FromException(__thrown);
+            }
+
+            if (__call.Status != global::System.Threading.Tasks.TaskStatus.RanToCompletion)
+            {
+                return global::Resilience.TaskHandOff.ToTask(__FlushAsync_Resilient(ct, __started, 6, __call));
+            }
+
+            __FlushAsync_Telemetry.RecordSuccess(__started);
+            return __call;
         }
 
         [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
-        private async global::System.Threading.Tasks.ValueTask __FlushAsync_Resilient(global::System.Threading.CancellationToken ct)
+        private async global::System.Threading.Tasks.ValueTask __FlushAsync_Resilient(global::System.Threading.CancellationToken ct, long __started, int __resume, global::System.Threading.Tasks.Task? __inflight)
         {
             var __registry = global::Resilience.ResilienceRegistry.Default;
-            long __started = __FlushAsync_Telemetry.Start();
             try
             {
                 for (int __attempt = 1; ; __attempt++)
                 {
                     try
                     {
-                        await FlushAsyncCore(ct).ConfigureAwait(false);
+                        var __call = __resume == 6 ? __inflight! : FlushAsyncCore(ct);
+                        __resume = 0;
+                        await __call.ConfigureAwait(false);
                         break;
                     }
                     catch (global::System.Exception __retryError) when (__attempt < 2 && !(__retryError is global::Resilience.ResilienceRejectedException) && !(__retryError is global::System.OperationCanceledException && ct.IsCancellationRequested))
@@ -89,21 +126,41 @@ namespace Shapes
             global::Resilience.ResilienceRegistry.Default.GetTelemetry("Shapes.Io.ReadAsync", "Shapes.Io.ReadAsync");
 
         protected internal partial global::System.Threading.Tasks.ValueTask<byte[]?> ReadAsync(global::System.Threading.CancellationToken ct, int count, string? path)
-            => __ReadAsync_Resilient(ct, count, path);
+        {
+            long __started = __ReadAsync_Telemetry.Start();
+            global::System.Threading.Tasks.ValueTask<byte[]?> __call;
+            try
+            {
+                __call = ReadAsyncCore(ct, count, path);
+            }
+            catch (global::System.Exception __thrown)
+            {
+                __call = new global::System.Threading.Tasks.ValueTask<byte[]?>(global::System.Threading.Tasks.Task.FromException<byte[]?>(__thrown));
+            }
+
+            if (!__call.IsCompletedSuccessfully)
+            {
+                return __ReadAsync_Resilient(ct, count, path, __started, 6, __call);
+            }
+
+            __ReadAsync_Telemetry.RecordSuccess(__started);
+            return __call;
+        }
 
         [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
-        private async global::System.Threading.Tasks.ValueTask<byte[]?> __ReadAsync_Resilient(global::System.Threading.CancellationToken ct, int count, string? path)
+        private async global::System.Threading.Tasks.ValueTask<byte[]?> __ReadAsync_Resilient(global::System.Threading.CancellationToken ct, int count, string? path, long __started, int __resume, global::System.Threading.Tasks.ValueTask<byte[]?> __inflight)
         {
             var __registry = global::Resilience.ResilienceRegistry.Default;
             byte[]? __result = default!;
-            long __started = __ReadAsync_Telemetry.Start();
             try
             {
                 for (int __attempt = 1; ; __attempt++)
                 {
                     try
                     {
-                        __result = await ReadAsyncCore(ct, count, path).ConfigureAwait(false);
+                        var __call = __resume == 6 ? __inflight : ReadAsyncCore(ct, count, path);
+                        __resume = 0;
+                        __result = await __call.ConfigureAwait(false);
                         break;
                     }
                     catch (global::System.Exception __retryError) when (__attempt < 2 && !(__retryError is global::Resilience.ResilienceRejectedException) && !(__retryError is global::System.OperationCanceledException && ct.IsCancellationRequested))

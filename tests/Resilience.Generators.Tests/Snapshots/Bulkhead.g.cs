@@ -37,28 +37,47 @@ namespace Shop
 
         public partial global::System.Threading.Tasks.Task<int> QueryAsync(string sql, global::System.Threading.CancellationToken ct)
         {
-            var __pending = __QueryAsync_Resilient(sql, ct);
-            return __pending.IsCompletedSuccessfully
-                ? global::Resilience.TaskHandOff<int>.Take() ?? global::System.Threading.Tasks.Task.FromResult(__pending.Result)
-                : __pending.AsTask();
+            long __started = __QueryAsync_Telemetry.Start();
+            if (!__QueryAsync_Bulkhead.TryEnter())
+            {
+                return global::Resilience.TaskHandOff<int>.ToTask(__QueryAsync_Resilient(sql, ct, __started, 0, default));
+            }
+
+            global::System.Threading.Tasks.Task<int> __call;
+            try
+            {
+                __call = QueryAsyncCore(sql, ct);
+            }
+            catch (global::System.Exception __thrown)
+            {
+                __call = global::System.Threading.Tasks.Task.FromException<int>(__thrown);
+            }
+
+            if (__call.Status != global::System.Threading.Tasks.TaskStatus.RanToCompletion)
+            {
+                return global::Resilience.TaskHandOff<int>.ToTask(__QueryAsync_Resilient(sql, ct, __started, 6, __call));
+            }
+
+            __QueryAsync_Bulkhead.Release();
+            __QueryAsync_Telemetry.RecordSuccess(__started);
+            return __call;
         }
 
         [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
-        private async global::System.Threading.Tasks.ValueTask<int> __QueryAsync_Resilient(string sql, global::System.Threading.CancellationToken ct)
+        private async global::System.Threading.Tasks.ValueTask<int> __QueryAsync_Resilient(string sql, global::System.Threading.CancellationToken ct, long __started, int __resume, global::System.Threading.Tasks.Task<int>? __inflight)
         {
             int __result = default!;
             global::System.Threading.Tasks.Task<int>? __coreTask = null;
-            long __started = __QueryAsync_Telemetry.Start();
             try
             {
-                if (!await __QueryAsync_Bulkhead.EnterAsync(ct).ConfigureAwait(false))
+                if (__resume < 4 && !await __QueryAsync_Bulkhead.EnterAsync(ct).ConfigureAwait(false))
                 {
                     throw __QueryAsync_Bulkhead.CreateRejection();
                 }
 
                 try
                 {
-                    __coreTask = QueryAsyncCore(sql, ct);
+                    __coreTask = __resume == 6 ? __inflight! : QueryAsyncCore(sql, ct);
                     __result = await __coreTask.ConfigureAwait(false);
                 }
                 finally

@@ -47,26 +47,59 @@ namespace Shop
 
         public partial global::System.Threading.Tasks.Task<global::Shop.Receipt> GetReceiptAsync(string id, global::System.Threading.CancellationToken ct)
         {
-            var __pending = __GetReceiptAsync_Resilient(id, ct);
-            return __pending.IsCompletedSuccessfully
-                ? global::Resilience.TaskHandOff<global::Shop.Receipt>.Take() ?? global::System.Threading.Tasks.Task.FromResult(__pending.Result)
-                : __pending.AsTask();
+            long __started = __GetReceiptAsync_Telemetry.Start();
+            var __limiter = __GetReceiptAsync_RateLimit;
+            if (!__limiter.TryAcquire())
+            {
+                return global::Resilience.TaskHandOff<global::Shop.Receipt>.ToTask(__GetReceiptAsync_Resilient(id, ct, __started, 0, default, default, null));
+            }
+
+            if (!__GetReceiptAsync_CircuitBreaker.TryEnter(out var __permit))
+            {
+                return global::Resilience.TaskHandOff<global::Shop.Receipt>.ToTask(__GetReceiptAsync_Resilient(id, ct, __started, 7, default, default, null));
+            }
+
+            if (!__GetReceiptAsync_Bulkhead.TryEnter())
+            {
+                return global::Resilience.TaskHandOff<global::Shop.Receipt>.ToTask(__GetReceiptAsync_Resilient(id, ct, __started, 3, default, __permit, null));
+            }
+
+            var __attemptTimeout = global::Resilience.ResilienceRegistry.Default.StartTimeout(new global::System.TimeSpan(20000000L), ct);
+            global::System.Threading.Tasks.Task<global::Shop.Receipt> __call;
+            try
+            {
+                __call = GetReceiptAsyncCore(id, __attemptTimeout.Token);
+            }
+            catch (global::System.Exception __thrown)
+            {
+                __call = global::System.Threading.Tasks.Task.FromException<global::Shop.Receipt>(__thrown);
+            }
+
+            if (__call.Status != global::System.Threading.Tasks.TaskStatus.RanToCompletion)
+            {
+                return global::Resilience.TaskHandOff<global::Shop.Receipt>.ToTask(__GetReceiptAsync_Resilient(id, ct, __started, 6, __call, __permit, __attemptTimeout));
+            }
+
+            __attemptTimeout.Return();
+            __GetReceiptAsync_Bulkhead.Release();
+            __GetReceiptAsync_CircuitBreaker.RecordSuccess(in __permit);
+            __GetReceiptAsync_Telemetry.RecordSuccess(__started);
+            return __call;
         }
 
         [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
-        private async global::System.Threading.Tasks.ValueTask<global::Shop.Receipt> __GetReceiptAsync_Resilient(string id, global::System.Threading.CancellationToken ct)
+        private async global::System.Threading.Tasks.ValueTask<global::Shop.Receipt> __GetReceiptAsync_Resilient(string id, global::System.Threading.CancellationToken ct, long __started, int __resume, global::System.Threading.Tasks.Task<global::Shop.Receipt>? __inflight, global::Resilience.CircuitBreakerPermit __firstPermit, global::Resilience.TimeoutCancellationSource? __firstAttemptTimeout)
         {
             var __registry = global::Resilience.ResilienceRegistry.Default;
             global::Shop.Receipt __result = default!;
             global::System.Threading.Tasks.Task<global::Shop.Receipt>? __coreTask = null;
             global::System.Exception __failure;
-            long __started = __GetReceiptAsync_Telemetry.Start();
             try
             {
                 try
                 {
                     var __limiter = __GetReceiptAsync_RateLimit;
-                    if (!await __limiter.AcquireAsync(ct).ConfigureAwait(false))
+                    if (__resume < 1 && !await __limiter.AcquireAsync(ct).ConfigureAwait(false))
                     {
                         __failure = __limiter.CreateRejection();
                         goto __fallback;
@@ -76,7 +109,8 @@ namespace Shop
                     {
                         try
                         {
-                            if (!__GetReceiptAsync_CircuitBreaker.TryEnter(out var __permit))
+                            var __permit = __firstPermit;
+                            if (__resume == 7 || (__resume < 3 && !__GetReceiptAsync_CircuitBreaker.TryEnter(out __permit)))
                             {
                                 __failure = __GetReceiptAsync_CircuitBreaker.CreateRejection();
                                 goto __fallback;
@@ -84,7 +118,7 @@ namespace Shop
 
                             try
                             {
-                                if (!await __GetReceiptAsync_Bulkhead.EnterAsync(ct).ConfigureAwait(false))
+                                if (__resume < 4 && !await __GetReceiptAsync_Bulkhead.EnterAsync(ct).ConfigureAwait(false))
                                 {
                                     __GetReceiptAsync_CircuitBreaker.RecordIgnored(in __permit);
                                     __failure = __GetReceiptAsync_Bulkhead.CreateRejection();
@@ -93,10 +127,11 @@ namespace Shop
 
                                 try
                                 {
-                                    var __attemptTimeout = __registry.StartTimeout(new global::System.TimeSpan(20000000L), ct);
+                                    var __attemptTimeout = __resume >= 5 ? __firstAttemptTimeout! : __registry.StartTimeout(new global::System.TimeSpan(20000000L), ct);
                                     try
                                     {
-                                        __coreTask = GetReceiptAsyncCore(id, __attemptTimeout.Token);
+                                        __coreTask = __resume == 6 ? __inflight! : GetReceiptAsyncCore(id, __attemptTimeout.Token);
+                                        __resume = 0;
                                         __result = await __coreTask.ConfigureAwait(false);
                                     }
                                     catch (global::System.OperationCanceledException __attemptCanceled) when (__attemptTimeout.HasTimedOut)

@@ -61,26 +61,41 @@ namespace Shapes.Deep
             public partial global::System.Threading.Tasks.Task<TValue> GetAsync<TValue>(TKey key, global::System.Threading.CancellationToken ct)
                 where TValue : struct, global::System.IComparable<TValue>
             {
-                var __pending = __GetAsync_Resilient<TValue>(key, ct);
-                return __pending.IsCompletedSuccessfully
-                    ? global::Resilience.TaskHandOff<TValue>.Take() ?? global::System.Threading.Tasks.Task.FromResult(__pending.Result)
-                    : __pending.AsTask();
+                long __started = __GetAsync_Telemetry.Start();
+                var __attemptTimeout = global::Resilience.ResilienceRegistry.Default.StartTimeout(new global::System.TimeSpan(1000000L), ct);
+                global::System.Threading.Tasks.Task<TValue> __call;
+                try
+                {
+                    __call = GetAsyncCore<TValue>(key, __attemptTimeout.Token);
+                }
+                catch (global::System.Exception __thrown)
+                {
+                    __call = global::System.Threading.Tasks.Task.FromException<TValue>(__thrown);
+                }
+
+                if (__call.Status != global::System.Threading.Tasks.TaskStatus.RanToCompletion)
+                {
+                    return global::Resilience.TaskHandOff<TValue>.ToTask(__GetAsync_Resilient<TValue>(key, ct, __started, 6, __call, __attemptTimeout));
+                }
+
+                __attemptTimeout.Return();
+                __GetAsync_Telemetry.RecordSuccess(__started);
+                return __call;
             }
 
             [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
-            private async global::System.Threading.Tasks.ValueTask<TValue> __GetAsync_Resilient<TValue>(TKey key, global::System.Threading.CancellationToken ct)
+            private async global::System.Threading.Tasks.ValueTask<TValue> __GetAsync_Resilient<TValue>(TKey key, global::System.Threading.CancellationToken ct, long __started, int __resume, global::System.Threading.Tasks.Task<TValue>? __inflight, global::Resilience.TimeoutCancellationSource? __firstAttemptTimeout)
                 where TValue : struct, global::System.IComparable<TValue>
             {
                 var __registry = global::Resilience.ResilienceRegistry.Default;
                 TValue __result = default!;
                 global::System.Threading.Tasks.Task<TValue>? __coreTask = null;
-                long __started = __GetAsync_Telemetry.Start();
                 try
                 {
-                    var __attemptTimeout = __registry.StartTimeout(new global::System.TimeSpan(1000000L), ct);
+                    var __attemptTimeout = __resume >= 5 ? __firstAttemptTimeout! : __registry.StartTimeout(new global::System.TimeSpan(1000000L), ct);
                     try
                     {
-                        __coreTask = GetAsyncCore<TValue>(key, __attemptTimeout.Token);
+                        __coreTask = __resume == 6 ? __inflight! : GetAsyncCore<TValue>(key, __attemptTimeout.Token);
                         __result = await __coreTask.ConfigureAwait(false);
                     }
                     catch (global::System.OperationCanceledException __attemptCanceled) when (__attemptTimeout.HasTimedOut)

@@ -67,23 +67,45 @@ namespace Shop
 
         public partial global::System.Threading.Tasks.Task SendAsync(string message, global::System.Threading.CancellationToken ct)
         {
-            var __pending = __SendAsync_Resilient(message, ct);
-            return __pending.IsCompletedSuccessfully ? global::System.Threading.Tasks.Task.CompletedTask : __pending.AsTask();
+            long __started = __SendAsync_Telemetry.Start();
+            var __limiter = __SendAsync_RateLimit;
+            if (!__limiter.TryAcquire())
+            {
+                return global::Resilience.TaskHandOff.ToTask(__SendAsync_Resilient(message, ct, __started, 0, default));
+            }
+
+            global::System.Threading.Tasks.Task __call;
+            try
+            {
+                __call = SendAsyncCore(message, ct);
+            }
+            catch (global::System.Exception __thrown)
+            {
+                __call = global::System.Threading.Tasks.Task.FromException(__thrown);
+            }
+
+            if (__call.Status != global::System.Threading.Tasks.TaskStatus.RanToCompletion)
+            {
+                return global::Resilience.TaskHandOff.ToTask(__SendAsync_Resilient(message, ct, __started, 6, __call));
+            }
+
+            __SendAsync_Telemetry.RecordSuccess(__started);
+            return __call;
         }
 
         [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
-        private async global::System.Threading.Tasks.ValueTask __SendAsync_Resilient(string message, global::System.Threading.CancellationToken ct)
+        private async global::System.Threading.Tasks.ValueTask __SendAsync_Resilient(string message, global::System.Threading.CancellationToken ct, long __started, int __resume, global::System.Threading.Tasks.Task? __inflight)
         {
-            long __started = __SendAsync_Telemetry.Start();
             try
             {
                 var __limiter = __SendAsync_RateLimit;
-                if (!await __limiter.AcquireAsync(ct).ConfigureAwait(false))
+                if (__resume < 1 && !await __limiter.AcquireAsync(ct).ConfigureAwait(false))
                 {
                     throw __limiter.CreateRejection();
                 }
 
-                await SendAsyncCore(message, ct).ConfigureAwait(false);
+                var __call = __resume == 6 ? __inflight! : SendAsyncCore(message, ct);
+                await __call.ConfigureAwait(false);
                 __SendAsync_Telemetry.RecordSuccess(__started);
             }
             catch (global::System.Exception __error) when (__SendAsync_Telemetry.RecordFailure(__started, __error, ct))

@@ -13,26 +13,40 @@ namespace Shop
 
         public partial global::System.Threading.Tasks.Task<int> GetAsync(string id, global::System.Threading.CancellationToken ct)
         {
-            var __pending = __GetAsync_Resilient(id, ct);
-            return __pending.IsCompletedSuccessfully
-                ? global::Resilience.TaskHandOff<int>.Take() ?? global::System.Threading.Tasks.Task.FromResult(__pending.Result)
-                : __pending.AsTask();
+            long __started = __GetAsync_Telemetry.Start();
+            global::System.Threading.Tasks.Task<int> __call;
+            try
+            {
+                __call = GetAsyncCore(id, ct);
+            }
+            catch (global::System.Exception __thrown)
+            {
+                __call = global::System.Threading.Tasks.Task.FromException<int>(__thrown);
+            }
+
+            if (__call.Status != global::System.Threading.Tasks.TaskStatus.RanToCompletion)
+            {
+                return global::Resilience.TaskHandOff<int>.ToTask(__GetAsync_Resilient(id, ct, __started, 6, __call));
+            }
+
+            __GetAsync_Telemetry.RecordSuccess(__started);
+            return __call;
         }
 
         [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
-        private async global::System.Threading.Tasks.ValueTask<int> __GetAsync_Resilient(string id, global::System.Threading.CancellationToken ct)
+        private async global::System.Threading.Tasks.ValueTask<int> __GetAsync_Resilient(string id, global::System.Threading.CancellationToken ct, long __started, int __resume, global::System.Threading.Tasks.Task<int>? __inflight)
         {
             var __registry = global::Resilience.ResilienceRegistry.Default;
             int __result = default!;
             global::System.Threading.Tasks.Task<int>? __coreTask = null;
-            long __started = __GetAsync_Telemetry.Start();
             try
             {
                 for (int __attempt = 1; ; __attempt++)
                 {
                     try
                     {
-                        __coreTask = GetAsyncCore(id, ct);
+                        __coreTask = __resume == 6 ? __inflight! : GetAsyncCore(id, ct);
+                        __resume = 0;
                         __result = await __coreTask.ConfigureAwait(false);
                         break;
                     }

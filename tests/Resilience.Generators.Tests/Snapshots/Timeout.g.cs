@@ -12,20 +12,41 @@ namespace Shop
             global::Resilience.ResilienceRegistry.Default.GetTelemetry("Shop.Client.ReadAsync", "Shop.Client.ReadAsync");
 
         public partial global::System.Threading.Tasks.ValueTask<string> ReadAsync(global::System.Threading.CancellationToken ct)
-            => __ReadAsync_Resilient(ct);
+        {
+            long __started = __ReadAsync_Telemetry.Start();
+            var __attemptTimeout = global::Resilience.ResilienceRegistry.Default.StartTimeout(new global::System.TimeSpan(15000000L), ct);
+            global::System.Threading.Tasks.ValueTask<string> __call;
+            try
+            {
+                __call = ReadAsyncCore(__attemptTimeout.Token);
+            }
+            catch (global::System.Exception __thrown)
+            {
+                __call = new global::System.Threading.Tasks.ValueTask<string>(global::System.Threading.Tasks.Task.FromException<string>(__thrown));
+            }
+
+            if (!__call.IsCompletedSuccessfully)
+            {
+                return __ReadAsync_Resilient(ct, __started, 6, __call, __attemptTimeout);
+            }
+
+            __attemptTimeout.Return();
+            __ReadAsync_Telemetry.RecordSuccess(__started);
+            return __call;
+        }
 
         [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
-        private async global::System.Threading.Tasks.ValueTask<string> __ReadAsync_Resilient(global::System.Threading.CancellationToken ct)
+        private async global::System.Threading.Tasks.ValueTask<string> __ReadAsync_Resilient(global::System.Threading.CancellationToken ct, long __started, int __resume, global::System.Threading.Tasks.ValueTask<string> __inflight, global::Resilience.TimeoutCancellationSource? __firstAttemptTimeout)
         {
             var __registry = global::Resilience.ResilienceRegistry.Default;
             string __result = default!;
-            long __started = __ReadAsync_Telemetry.Start();
             try
             {
-                var __attemptTimeout = __registry.StartTimeout(new global::System.TimeSpan(15000000L), ct);
+                var __attemptTimeout = __resume >= 5 ? __firstAttemptTimeout! : __registry.StartTimeout(new global::System.TimeSpan(15000000L), ct);
                 try
                 {
-                    __result = await ReadAsyncCore(__attemptTimeout.Token).ConfigureAwait(false);
+                    var __call = __resume == 6 ? __inflight : ReadAsyncCore(__attemptTimeout.Token);
+                    __result = await __call.ConfigureAwait(false);
                 }
                 catch (global::System.OperationCanceledException __attemptCanceled) when (__attemptTimeout.HasTimedOut)
                 {
@@ -52,21 +73,39 @@ namespace Shop
 
         public partial global::System.Threading.Tasks.Task WriteAsync(string value, global::System.Threading.CancellationToken ct)
         {
-            var __pending = __WriteAsync_Resilient(value, ct);
-            return __pending.IsCompletedSuccessfully ? global::System.Threading.Tasks.Task.CompletedTask : __pending.AsTask();
+            long __started = __WriteAsync_Telemetry.Start();
+            var __totalTimeout = global::Resilience.ResilienceRegistry.Default.StartTimeout(new global::System.TimeSpan(50000000L), ct);
+            global::System.Threading.Tasks.Task __call;
+            try
+            {
+                __call = WriteAsyncCore(value, __totalTimeout.Token);
+            }
+            catch (global::System.Exception __thrown)
+            {
+                __call = global::System.Threading.Tasks.Task.FromException(__thrown);
+            }
+
+            if (__call.Status != global::System.Threading.Tasks.TaskStatus.RanToCompletion)
+            {
+                return global::Resilience.TaskHandOff.ToTask(__WriteAsync_Resilient(value, ct, __started, 6, __call, __totalTimeout));
+            }
+
+            __totalTimeout.Return();
+            __WriteAsync_Telemetry.RecordSuccess(__started);
+            return __call;
         }
 
         [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
-        private async global::System.Threading.Tasks.ValueTask __WriteAsync_Resilient(string value, global::System.Threading.CancellationToken ct)
+        private async global::System.Threading.Tasks.ValueTask __WriteAsync_Resilient(string value, global::System.Threading.CancellationToken ct, long __started, int __resume, global::System.Threading.Tasks.Task? __inflight, global::Resilience.TimeoutCancellationSource? __firstTotalTimeout)
         {
             var __registry = global::Resilience.ResilienceRegistry.Default;
-            long __started = __WriteAsync_Telemetry.Start();
             try
             {
-                var __totalTimeout = __registry.StartTimeout(new global::System.TimeSpan(50000000L), ct);
+                var __totalTimeout = __resume >= 2 ? __firstTotalTimeout! : __registry.StartTimeout(new global::System.TimeSpan(50000000L), ct);
                 try
                 {
-                    await WriteAsyncCore(value, __totalTimeout.Token).ConfigureAwait(false);
+                    var __call = __resume == 6 ? __inflight! : WriteAsyncCore(value, __totalTimeout.Token);
+                    await __call.ConfigureAwait(false);
                 }
                 catch (global::System.OperationCanceledException __totalCanceled) when (__totalTimeout.HasTimedOut)
                 {

@@ -1,0 +1,187 @@
+namespace Resilience.Generators.Tests.Behaviour;
+
+/// <summary>
+/// Methods whose first attempt starts synchronously and is handed to the async helper at each stage: a core that
+/// throws before returning a task, a core still running, a bulkhead with no free slot, a breaker letting a probe in.
+/// </summary>
+public partial class SynchronousStartSubject
+{
+    public const string Stack = "sync-start-stack";
+    public const string Probe = "sync-start-probe";
+
+    public CoreScript Script { get; } = new();
+
+    /// <summary>Runs instead of <see cref="Script"/> in the cores that may throw before returning a task.</summary>
+    public Func<int, Task<int>> Throwing { get; set; } = static call => Task.FromResult(call);
+
+    private int _throwingCalls;
+
+    public int ThrowingCalls => _throwingCalls;
+
+    [Retry(2, DelayMs = 0, Jitter = false)]
+    public partial Task<int> RetriedAsync();
+
+    private Task<int> RetriedAsyncCore() => Throwing(Interlocked.Increment(ref _throwingCalls));
+
+    [Timeout(1_000)]
+    public partial ValueTask<int> NotRetriedAsync();
+
+    private ValueTask<int> NotRetriedAsyncCore() => new(Throwing(Interlocked.Increment(ref _throwingCalls)));
+
+    [Timeout(1_000)]
+    public partial Task NoResultAsync();
+
+    private Task NoResultAsyncCore() => Throwing(Interlocked.Increment(ref _throwingCalls));
+
+    [Retry(2, DelayMs = 0, Jitter = false)]
+    [CircuitBreaker(5, Name = Stack)]
+    [Bulkhead(1, MaxQueue = 1, Name = Stack)]
+    [Timeout(1_000)]
+    public partial Task<int> StackAsync(CancellationToken cancellationToken);
+
+    private Task<int> StackAsyncCore(CancellationToken cancellationToken) => Script.RunAsync(cancellationToken);
+
+    [Retry(3, DelayMs = 0, Jitter = false)]
+    [Timeout(1_000, Scope = TimeoutScope.Total)]
+    public partial ValueTask<int> TotalAsync(CancellationToken cancellationToken);
+
+    private ValueTask<int> TotalAsyncCore(CancellationToken cancellationToken) => new(Script.RunAsync(cancellationToken));
+
+    [CircuitBreaker(1, BreakDurationMs = 1_000, Name = Probe)]
+    public partial ValueTask<int> ProbeAsync();
+
+    private ValueTask<int> ProbeAsyncCore() => new(Script.RunAsync());
+}
+
+[Collection(RegistryCollection.Name)]
+public sealed class SynchronousStartTests : RegistryTest
+{
+    private readonly SynchronousStartSubject _subject = new();
+    private readonly TaskCompletionSource<int> _gate = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    [Fact]
+    public void A_core_that_completes_at_once_has_its_own_task_returned()
+    {
+        var own = Task.FromResult(17);
+        _subject.Throwing = _ => own;
+
+        Assert.Same(own, _subject.RetriedAsync());
+    }
+
+    [Fact]
+    public async Task A_core_that_throws_before_returning_a_task_is_retried_and_nothing_is_thrown_at_the_call()
+    {
+        _subject.Throwing = call => call == 1 ? throw new InvalidOperationException("first") : Task.FromResult(call * 10);
+
+        Task<int> call = _subject.RetriedAsync();
+
+        Assert.Equal(20, await call.WaitAsync(HangGuard));
+        Assert.Equal(2, _subject.ThrowingCalls);
+    }
+
+    [Fact]
+    public async Task Without_a_retry_a_synchronous_throw_faults_the_returned_task_with_the_same_exception()
+    {
+        var thrown = new InvalidOperationException("at once");
+        _subject.Throwing = _ => throw thrown;
+
+        ValueTask<int> valueTask = _subject.NotRetriedAsync();
+        Task noResult = _subject.NoResultAsync();
+
+        Assert.True(valueTask.IsFaulted);
+        Assert.Same(thrown, await Assert.ThrowsAsync<InvalidOperationException>(() => valueTask.AsTask().WaitAsync(HangGuard)));
+        Assert.True(noResult.IsFaulted);
+        Assert.Same(thrown, await Assert.ThrowsAsync<InvalidOperationException>(() => noResult.WaitAsync(HangGuard)));
+    }
+
+    [Fact]
+    public async Task A_core_still_running_keeps_its_slot_and_permit_until_it_completes()
+    {
+        _subject.Script.Async = (_, _) => _gate.Task;
+
+        Task<int> call = _subject.StackAsync(CancellationToken.None);
+
+        Assert.False(call.IsCompleted);
+        Assert.Equal(1, Bulkhead(SynchronousStartSubject.Stack).ActiveCount);
+        _gate.SetResult(8);
+        Assert.Equal(8, await call.WaitAsync(HangGuard));
+        Assert.Equal(0, Bulkhead(SynchronousStartSubject.Stack).ActiveCount);
+        CircuitBreakerMetrics metrics = Registry.CircuitBreaker(SynchronousStartSubject.Stack).GetMetrics();
+        Assert.Equal(1, metrics.Successes);
+        Assert.Equal(0, metrics.Failures);
+    }
+
+    [Fact]
+    public async Task The_timeout_started_synchronously_cancels_the_running_core_and_the_retry_starts_every_stage_again()
+    {
+        var tokens = new List<CancellationToken>();
+        _subject.Script.Async = (call, token) =>
+        {
+            tokens.Add(token);
+            return call == 1 ? CoreScript.UntilCancelled(token) : Task.FromResult(call);
+        };
+
+        Task<int> call = _subject.StackAsync(CancellationToken.None);
+        Clock.Advance(Ms(999));
+        Assert.False(call.IsCompleted);
+        Clock.Advance(Ms(1));
+
+        Assert.Equal(2, await call.WaitAsync(HangGuard));
+        Assert.Equal(2, tokens.Count);
+        Assert.True(tokens[0].IsCancellationRequested);
+        Assert.False(tokens[1].IsCancellationRequested);
+        Assert.Equal(0, Bulkhead(SynchronousStartSubject.Stack).ActiveCount);
+        CircuitBreakerMetrics metrics = Registry.CircuitBreaker(SynchronousStartSubject.Stack).GetMetrics();
+        Assert.Equal(1, metrics.Failures);
+        Assert.Equal(1, metrics.Successes);
+    }
+
+    [Fact]
+    public async Task A_call_finding_the_bulkhead_full_queues_with_its_breaker_permit_and_runs_when_a_slot_frees()
+    {
+        _subject.Script.Async = (call, _) => call == 1 ? _gate.Task : Task.FromResult(call);
+
+        Task<int> running = _subject.StackAsync(CancellationToken.None);
+        Task<int> queued = _subject.StackAsync(CancellationToken.None);
+
+        Assert.Equal(1, Bulkhead(SynchronousStartSubject.Stack).QueuedCount);
+        Assert.Equal(1, _subject.Script.Calls);
+        _gate.SetResult(1);
+        Assert.Equal(1, await running.WaitAsync(HangGuard));
+        Assert.Equal(2, await queued.WaitAsync(HangGuard));
+        Assert.Equal(0, Bulkhead(SynchronousStartSubject.Stack).ActiveCount);
+        Assert.Equal(2, Registry.CircuitBreaker(SynchronousStartSubject.Stack).GetMetrics().Successes);
+    }
+
+    [Fact]
+    public async Task A_total_timeout_started_synchronously_ends_the_call_across_retries()
+    {
+        _subject.Script.Async = (_, token) => CoreScript.UntilCancelled(token);
+
+        Task<int> call = _subject.TotalAsync(CancellationToken.None).AsTask();
+        Clock.Advance(Ms(1_000));
+
+        TimeoutRejectedException timeout = await Assert.ThrowsAsync<TimeoutRejectedException>(() => call.WaitAsync(HangGuard));
+        Assert.Equal(TimeoutScope.Total, timeout.Scope);
+        Assert.Equal(1, _subject.Script.Calls);
+    }
+
+    [Fact]
+    public async Task A_probe_let_in_synchronously_and_still_running_closes_the_breaker_and_a_refused_call_is_counted_once()
+    {
+        _subject.Script.Async = (call, _) => call == 1 ? Task.FromException<int>(new IOException("down")) : _gate.Task;
+        await Assert.ThrowsAsync<IOException>(() => _subject.ProbeAsync().AsTask().WaitAsync(HangGuard));
+        CircuitBreakerState breaker = Registry.CircuitBreaker(SynchronousStartSubject.Probe);
+        Assert.Equal(CircuitState.Open, breaker.State);
+
+        Clock.Advance(Ms(1_000));
+        ValueTask<int> probe = _subject.ProbeAsync();
+        Assert.Equal(CircuitState.HalfOpen, breaker.State);
+        await Assert.ThrowsAsync<BrokenCircuitException>(() => _subject.ProbeAsync().AsTask().WaitAsync(HangGuard));
+        Assert.Equal(1, breaker.GetMetrics().Rejections);
+        _gate.SetResult(4);
+
+        Assert.Equal(4, await probe.AsTask().WaitAsync(HangGuard));
+        Assert.Equal(CircuitState.Closed, breaker.State);
+    }
+}
