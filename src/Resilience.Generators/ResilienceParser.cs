@@ -137,12 +137,12 @@ internal static class ResilienceParser
         public MethodResult Parse()
         {
             INamedTypeSymbol type = _method.ContainingType;
-            string? ns = type.ContainingNamespace.IsGlobalNamespace ? null : type.ContainingNamespace.ToDisplayString();
+            string? ns = Namespace(type.ContainingNamespace, out string? namespaceName);
             EquatableArray<ContainingTypeSpec> containingTypes = ContainingTypes(out string? notPartialType);
             string typeKey = type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
 
             MethodResult Result(ResilientMethodSpec? spec) => new(
-                typeKey, ns, containingTypes, HintName(type, ns), spec, _diagnostics.ToEquatableArray(), MethodLocation, CanHaveModuleInitializer());
+                typeKey, ns, containingTypes, HintName(type, namespaceName), spec, _diagnostics.ToEquatableArray(), MethodLocation, CanHaveModuleInitializer());
 
             // RES0001: nothing can be emitted for a method that is not a bodiless partial declaration in partial types.
             string? notPartial =
@@ -169,7 +169,7 @@ internal static class ResilienceParser
             string coreName = _method.Name + "Core";
             CheckCore(coreName);
 
-            string policyName = DefaultPolicyName(type, ns);
+            string policyName = DefaultPolicyName(type, namespaceName);
             RetrySpec? retry = ParseRetry();
             CircuitBreakerSpec? breaker = ParseCircuitBreaker(policyName);
             TimeoutSpec? timeout = ParseTimeout();
@@ -256,7 +256,29 @@ internal static class ResilienceParser
             };
         }
 
-        /// <param name="ns">The type's namespace, null for the global one.</param>
+        /// <summary>
+        /// The namespace as code refers to it, each part escaped with @ when it is a keyword ("Shop.@event.Api"), and
+        /// as <paramref name="name"/> its plain name ("Shop.event.Api"); both null for the global namespace.
+        /// </summary>
+        private static string? Namespace(INamespaceSymbol ns, out string? name)
+        {
+            name = null;
+            string? code = null;
+            for (INamespaceSymbol n = ns; !n.IsGlobalNamespace; n = n.ContainingNamespace)
+            {
+                name = name is null ? n.Name : n.Name + "." + name;
+                code = code is null ? EscapeIdentifier(n.Name) : EscapeIdentifier(n.Name) + "." + code;
+            }
+
+            return code;
+        }
+
+        /// <summary>
+        /// The file name of the type's generated source, "Namespace.Outer.Type_1.g.cs", made of plain names (no @)
+        /// with any character AddSource does not accept in a hint name replaced by '_'. Two types whose names differ
+        /// only there get the same name here; the generator numbers the later ones.
+        /// </summary>
+        /// <param name="ns">The type's namespace as its plain name, null for the global one.</param>
         private static string HintName(INamedTypeSymbol type, string? ns)
         {
             var parts = new List<string>();
@@ -270,10 +292,23 @@ internal static class ResilienceParser
                 parts.Insert(0, ns);
             }
 
-            return string.Join(".", parts) + ".g.cs";
+            char[] name = (string.Join(".", parts) + ".g.cs").ToCharArray();
+            for (int i = 0; i < name.Length; i++)
+            {
+                if (!IsValidInHintName(name[i]))
+                {
+                    name[i] = '_';
+                }
+            }
+
+            return new string(name);
         }
 
-        /// <param name="ns">The type's namespace, null for the global one.</param>
+        /// <summary>True for the characters AddSource accepts in a hint name: letters, digits and a few punctuation marks.</summary>
+        private static bool IsValidInHintName(char c)
+            => char.IsLetterOrDigit(c) || c is '_' or '.' or ',' or '-' or '+' or '`' or '(' or ')' or '[' or ']' or '{' or '}';
+
+        /// <param name="ns">The type's namespace as its plain name, null for the global one.</param>
         private string DefaultPolicyName(INamedTypeSymbol type, string? ns)
         {
             var parts = new List<string> { _method.Name };

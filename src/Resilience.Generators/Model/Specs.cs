@@ -107,6 +107,8 @@ internal sealed record ResilientMethodSpec(
 
 /// <summary>The result of parsing one annotated method: its type, its spec (if anything can be emitted) and its diagnostics.</summary>
 /// <param name="TypeKey">The containing type's fully qualified name: methods are grouped into one file per type by it.</param>
+/// <param name="Namespace">The namespace as code refers to it, each part that is a keyword escaped with @ ("Shop.@event"); null for the global one.</param>
+/// <param name="HintName">The generated file's name, made of the plain names (no @) and only of characters a hint name may hold.</param>
 /// <param name="ModuleInitializers">True when the compilation can have a module initializer (.NET 5+); the same for every method of a compilation.</param>
 internal sealed record MethodResult(
     string TypeKey,
@@ -119,6 +121,8 @@ internal sealed record MethodResult(
     bool ModuleInitializers);
 
 /// <summary>One generated file: a type and its resilient methods.</summary>
+/// <param name="Namespace">The namespace as code refers to it (see <see cref="MethodResult.Namespace"/>); null for the global one.</param>
+/// <param name="HintName">The file's name, unique among the generated files.</param>
 internal sealed record ResilientTypeSpec(
     string? Namespace,
     EquatableArray<ContainingTypeSpec> ContainingTypes,
