@@ -184,7 +184,7 @@ internal static class ResilienceParser
                 ReturnTypeName(returnKind, resultType),
                 returnKind,
                 resultType,
-                _method.TypeParameters.Length == 0 ? string.Empty : "<" + string.Join(", ", _method.TypeParameters.Select(p => p.Name)) + ">",
+                _method.TypeParameters.Length == 0 ? string.Empty : "<" + string.Join(", ", _method.TypeParameters.Select(p => EscapeTypeName(p.Name))) + ">",
                 Constraints(_method.TypeParameters),
                 parameters,
                 _method.IsStatic,
@@ -233,8 +233,8 @@ internal static class ResilienceParser
                     notPartialType = declaration.Identifier.ValueText;
                 }
 
-                string name = declaration.Identifier.ValueText + (declaration.TypeParameterList is { } list
-                    ? "<" + string.Join(", ", list.Parameters.Select(p => p.Identifier.ValueText)) + ">"
+                string name = EscapeTypeName(declaration.Identifier.ValueText) + (declaration.TypeParameterList is { } list
+                    ? "<" + string.Join(", ", list.Parameters.Select(p => EscapeTypeName(p.Identifier.ValueText))) + ">"
                     : string.Empty);
                 types.Insert(0, new ContainingTypeSpec(Keyword(declaration), name));
             }
@@ -267,7 +267,7 @@ internal static class ResilienceParser
             for (INamespaceSymbol n = ns; !n.IsGlobalNamespace; n = n.ContainingNamespace)
             {
                 name = name is null ? n.Name : n.Name + "." + name;
-                code = code is null ? EscapeIdentifier(n.Name) : EscapeIdentifier(n.Name) + "." + code;
+                code = code is null ? EscapeTypeName(n.Name) : EscapeTypeName(n.Name) + "." + code;
             }
 
             return code;
@@ -589,8 +589,21 @@ internal static class ResilienceParser
         private static bool IsCancellationToken(ITypeSymbol type)
             => type is INamedTypeSymbol { Name: "CancellationToken" } named && IsSystemThreading(named.ContainingNamespace);
 
+        /// <summary>
+        /// A member's name (a method's, a parameter's) as code writes it: escaped with @ when it is a reserved keyword,
+        /// or 'await', which cannot name a parameter inside the asynchronous helpers the emitter writes.
+        /// </summary>
         private static string EscapeIdentifier(string name)
-            => SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None ? "@" + name : name;
+            => SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None || name == "await" ? "@" + name : name;
+
+        /// <summary>
+        /// The name of a namespace, a type or a type parameter as code declares it: escaped with @ when it is a keyword,
+        /// reserved or contextual. The compiler warns about or rejects several contextual keywords as the name of a
+        /// type or type parameter unless they are escaped (record, file, required, scoped, ...); escaping the others
+        /// too is harmless.
+        /// </summary>
+        private static string EscapeTypeName(string name)
+            => SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None || SyntaxFacts.GetContextualKeywordKind(name) != SyntaxKind.None ? "@" + name : name;
 
         private static EquatableArray<string> Constraints(IEnumerable<ITypeParameterSymbol> typeParameters)
         {
@@ -623,7 +636,7 @@ internal static class ResilienceParser
 
                 if (parts.Count > 0)
                 {
-                    clauses.Add($"where {parameter.Name} : {string.Join(", ", parts)}");
+                    clauses.Add($"where {EscapeTypeName(parameter.Name)} : {string.Join(", ", parts)}");
                 }
             }
 

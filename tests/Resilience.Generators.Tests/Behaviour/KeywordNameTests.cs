@@ -5,9 +5,9 @@ using Resilience.Generators.Tests.Infrastructure;
 namespace Resilience.Generators.Tests.Behaviour;
 
 /// <summary>
-/// Namespaces named with keywords escaped by '@': the generated files get valid hint names, and the generated code
-/// escapes the names again so that it compiles, runs, and names its policies after the plain names. Built in
-/// memory, as a consumer would build them.
+/// Namespaces, types, type parameters and parameters named with keywords escaped by '@': the generated files get
+/// valid hint names, and the generated code escapes the names again so that it compiles, runs, and names its
+/// policies after the plain names. Built in memory, as a consumer would build them.
 /// </summary>
 [Collection(RegistryCollection.Name)]
 public sealed class KeywordNameTests : RegistryTest
@@ -59,6 +59,69 @@ public sealed class KeywordNameTests : RegistryTest
         }
         """;
 
+    private const string KeywordTypes = """
+        using System;
+        using System.Threading;
+        using System.Threading.Tasks;
+        using Resilience;
+
+        namespace Keywords;
+
+        public partial class @event
+        {
+            public partial class @class<@int>
+                where @int : IConvertible
+            {
+                private int _calls;
+
+                [Retry(2, DelayMs = 0)]
+                public partial string Describe<@bool>(@int number, @bool flag)
+                    where @bool : struct;
+
+                private string DescribeCore<@bool>(@int number, @bool flag)
+                    where @bool : struct
+                    => ++_calls == 1 ? throw new InvalidOperationException("first") : number.ToInt32(null) + ":" + flag + ":" + _calls;
+
+                [Retry(2, DelayMs = 0)]
+                [Timeout(10_000)]
+                public partial Task<int> @await(int await, CancellationToken @in);
+
+                private async Task<int> awaitCore(int await, CancellationToken @in)
+                {
+                    await Task.Yield();
+                    return ++_calls == 1 ? throw new InvalidOperationException("first") : @await + _calls;
+                }
+            }
+        }
+
+        public partial record @record<@file>
+        {
+            [Retry(2, DelayMs = 0)]
+            public partial int Twice(int value);
+
+            private int TwiceCore(int value) => value * 2;
+        }
+
+        public partial struct @async
+        {
+            [Retry(2, DelayMs = 0)]
+            public partial int @do(int @if);
+
+            private int doCore(int @if) => @if + 1;
+        }
+
+        public static class Program
+        {
+            public static string Run()
+                => string.Join(
+                    "|",
+                    new @event.@class<int>().Describe(7, true),
+                    new @event.@class<int>().@await(40, CancellationToken.None).GetAwaiter().GetResult(),
+                    new @record<string>().Twice(21),
+                    new @async().@do(1));
+        }
+        """;
+
     public static TheoryData<string, string, string> Namespaces => new()
     {
         { FileScopedNamespace, "class.Program", "class.Client.Get" },
@@ -105,5 +168,13 @@ public sealed class KeywordNameTests : RegistryTest
 
         Assert.True(outcome.AllDiagnostics.Count == 0, "Diagnostics:\n" + string.Join("\n", outcome.AllDiagnostics));
         Assert.Equal(new[] { "N.Cafe_.g.cs", "N.Cafe__2.g.cs" }, outcome.Sources.Select(s => s.HintName));
+    }
+
+    [Fact]
+    public void Types_type_parameters_and_methods_named_with_keywords_compile_and_run()
+    {
+        Assembly consumer = ConsumerBuild.Build(KeywordTypes, OptimizationLevel.Debug);
+
+        Assert.Equal("7:True:2|42|42|2", ConsumerBuild.Call(consumer, "Keywords.Program", "Run"));
     }
 }
