@@ -105,6 +105,12 @@ internal static class ResilienceParser
 
     private static bool IsSystemThreadingTasks(INamespaceSymbol? ns) => ns is { Name: "Tasks" } && IsSystemThreading(ns.ContainingNamespace);
 
+    /// <summary>
+    /// True when <paramref name="type"/> is declared directly in System.Threading.Tasks, as Task, Task&lt;T&gt;,
+    /// ValueTask and ValueTask&lt;T&gt; are: a type of the same name nested in another type of that namespace is not one of them.
+    /// </summary>
+    private static bool IsInSystemThreadingTasks(INamedTypeSymbol type) => type.ContainingType is null && IsSystemThreadingTasks(type.ContainingNamespace);
+
     /// <summary>The state of parsing one method.</summary>
     private sealed class MethodParser
     {
@@ -389,7 +395,7 @@ internal static class ResilienceParser
                 return ReturnKind.Void;
             }
 
-            if (returnType is INamedTypeSymbol named && IsSystemThreadingTasks(named.ContainingNamespace))
+            if (returnType is INamedTypeSymbol named && IsInSystemThreadingTasks(named))
             {
                 switch (named.MetadataName)
                 {
@@ -587,7 +593,7 @@ internal static class ResilienceParser
         }
 
         private static bool IsCancellationToken(ITypeSymbol type)
-            => type is INamedTypeSymbol { Name: "CancellationToken" } named && IsSystemThreading(named.ContainingNamespace);
+            => type is INamedTypeSymbol { Name: "CancellationToken", ContainingType: null } named && IsSystemThreading(named.ContainingNamespace);
 
         /// <summary>
         /// A member's name (a method's, a parameter's) as code writes it: escaped with @ when it is a reserved keyword,
