@@ -105,6 +105,12 @@ internal static class ResilienceParser
 
     private static bool IsSystemThreadingTasks(INamespaceSymbol? ns) => ns is { Name: "Tasks" } && IsSystemThreading(ns.ContainingNamespace);
 
+    /// <summary>
+    /// True when <paramref name="type"/> is declared directly in System.Threading.Tasks, as Task, Task&lt;T&gt;,
+    /// ValueTask and ValueTask&lt;T&gt; are: a type of the same name nested in another type of that namespace is not one of them.
+    /// </summary>
+    private static bool IsInSystemThreadingTasks(INamedTypeSymbol type) => type.ContainingType is null && IsSystemThreadingTasks(type.ContainingNamespace);
+
     /// <summary>The state of parsing one method.</summary>
     private sealed class MethodParser
     {
@@ -137,12 +143,12 @@ internal static class ResilienceParser
         public MethodResult Parse()
         {
             INamedTypeSymbol type = _method.ContainingType;
-            string? ns = type.ContainingNamespace.IsGlobalNamespace ? null : type.ContainingNamespace.ToDisplayString();
+            string? ns = Namespace(type.ContainingNamespace, out string? namespaceName);
             EquatableArray<ContainingTypeSpec> containingTypes = ContainingTypes(out string? notPartialType);
             string typeKey = type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
 
             MethodResult Result(ResilientMethodSpec? spec) => new(
-                typeKey, ns, containingTypes, HintName(type, ns), spec, _diagnostics.ToEquatableArray(), MethodLocation, CanHaveModuleInitializer());
+                typeKey, ns, containingTypes, HintName(type, namespaceName), spec, _diagnostics.ToEquatableArray(), MethodLocation, CanHaveModuleInitializer());
 
             // RES0001: nothing can be emitted for a method that is not a bodiless partial declaration in partial types.
             string? notPartial =
@@ -169,7 +175,7 @@ internal static class ResilienceParser
             string coreName = _method.Name + "Core";
             CheckCore(coreName);
 
-            string policyName = DefaultPolicyName(type, ns);
+            string policyName = DefaultPolicyName(type, namespaceName);
             RetrySpec? retry = ParseRetry();
             CircuitBreakerSpec? breaker = ParseCircuitBreaker(policyName);
             TimeoutSpec? timeout = ParseTimeout();
@@ -184,7 +190,7 @@ internal static class ResilienceParser
                 ReturnTypeName(returnKind, resultType),
                 returnKind,
                 resultType,
-                _method.TypeParameters.Length == 0 ? string.Empty : "<" + string.Join(", ", _method.TypeParameters.Select(p => p.Name)) + ">",
+                _method.TypeParameters.Length == 0 ? string.Empty : "<" + string.Join(", ", _method.TypeParameters.Select(p => EscapeTypeName(p.Name))) + ">",
                 Constraints(_method.TypeParameters),
                 parameters,
                 _method.IsStatic,
@@ -233,8 +239,8 @@ internal static class ResilienceParser
                     notPartialType = declaration.Identifier.ValueText;
                 }
 
-                string name = declaration.Identifier.ValueText + (declaration.TypeParameterList is { } list
-                    ? "<" + string.Join(", ", list.Parameters.Select(p => p.Identifier.ValueText)) + ">"
+                string name = EscapeTypeName(declaration.Identifier.ValueText) + (declaration.TypeParameterList is { } list
+                    ? "<" + string.Join(", ", list.Parameters.Select(p => EscapeTypeName(p.Identifier.ValueText))) + ">"
                     : string.Empty);
                 types.Insert(0, new ContainingTypeSpec(Keyword(declaration), name));
             }
@@ -256,7 +262,29 @@ internal static class ResilienceParser
             };
         }
 
-        /// <param name="ns">The type's namespace, null for the global one.</param>
+        /// <summary>
+        /// The namespace as code refers to it, each part escaped with @ when it is a keyword ("Shop.@event.Api"), and
+        /// as <paramref name="name"/> its plain name ("Shop.event.Api"); both null for the global namespace.
+        /// </summary>
+        private static string? Namespace(INamespaceSymbol ns, out string? name)
+        {
+            name = null;
+            string? code = null;
+            for (INamespaceSymbol n = ns; !n.IsGlobalNamespace; n = n.ContainingNamespace)
+            {
+                name = name is null ? n.Name : n.Name + "." + name;
+                code = code is null ? EscapeTypeName(n.Name) : EscapeTypeName(n.Name) + "." + code;
+            }
+
+            return code;
+        }
+
+        /// <summary>
+        /// The file name of the type's generated source, "Namespace.Outer.Type_1.g.cs", made of plain names (no @)
+        /// with any character AddSource does not accept in a hint name replaced by '_'. Two types whose names differ
+        /// only there get the same name here; the generator numbers the later ones.
+        /// </summary>
+        /// <param name="ns">The type's namespace as its plain name, null for the global one.</param>
         private static string HintName(INamedTypeSymbol type, string? ns)
         {
             var parts = new List<string>();
@@ -270,10 +298,23 @@ internal static class ResilienceParser
                 parts.Insert(0, ns);
             }
 
-            return string.Join(".", parts) + ".g.cs";
+            char[] name = (string.Join(".", parts) + ".g.cs").ToCharArray();
+            for (int i = 0; i < name.Length; i++)
+            {
+                if (!IsValidInHintName(name[i]))
+                {
+                    name[i] = '_';
+                }
+            }
+
+            return new string(name);
         }
 
-        /// <param name="ns">The type's namespace, null for the global one.</param>
+        /// <summary>True for the characters AddSource accepts in a hint name: letters, digits and a few punctuation marks.</summary>
+        private static bool IsValidInHintName(char c)
+            => char.IsLetterOrDigit(c) || c is '_' or '.' or ',' or '-' or '+' or '`' or '(' or ')' or '[' or ']' or '{' or '}';
+
+        /// <param name="ns">The type's namespace as its plain name, null for the global one.</param>
         private string DefaultPolicyName(INamedTypeSymbol type, string? ns)
         {
             var parts = new List<string> { _method.Name };
@@ -354,7 +395,7 @@ internal static class ResilienceParser
                 return ReturnKind.Void;
             }
 
-            if (returnType is INamedTypeSymbol named && IsSystemThreadingTasks(named.ContainingNamespace))
+            if (returnType is INamedTypeSymbol named && IsInSystemThreadingTasks(named))
             {
                 switch (named.MetadataName)
                 {
@@ -552,10 +593,23 @@ internal static class ResilienceParser
         }
 
         private static bool IsCancellationToken(ITypeSymbol type)
-            => type is INamedTypeSymbol { Name: "CancellationToken" } named && IsSystemThreading(named.ContainingNamespace);
+            => type is INamedTypeSymbol { Name: "CancellationToken", ContainingType: null } named && IsSystemThreading(named.ContainingNamespace);
 
+        /// <summary>
+        /// A member's name (a method's, a parameter's) as code writes it: escaped with @ when it is a reserved keyword,
+        /// or 'await', which cannot name a parameter inside the asynchronous helpers the emitter writes.
+        /// </summary>
         private static string EscapeIdentifier(string name)
-            => SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None ? "@" + name : name;
+            => SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None || name == "await" ? "@" + name : name;
+
+        /// <summary>
+        /// The name of a namespace, a type or a type parameter as code declares it: escaped with @ when it is a keyword,
+        /// reserved or contextual. The compiler warns about or rejects several contextual keywords as the name of a
+        /// type or type parameter unless they are escaped (record, file, required, scoped, ...); escaping the others
+        /// too is harmless.
+        /// </summary>
+        private static string EscapeTypeName(string name)
+            => SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None || SyntaxFacts.GetContextualKeywordKind(name) != SyntaxKind.None ? "@" + name : name;
 
         private static EquatableArray<string> Constraints(IEnumerable<ITypeParameterSymbol> typeParameters)
         {
@@ -588,7 +642,7 @@ internal static class ResilienceParser
 
                 if (parts.Count > 0)
                 {
-                    clauses.Add($"where {parameter.Name} : {string.Join(", ", parts)}");
+                    clauses.Add($"where {EscapeTypeName(parameter.Name)} : {string.Join(", ", parts)}");
                 }
             }
 

@@ -29,6 +29,8 @@ internal enum FallbackReturn
 internal sealed record ParameterSpec(string Name, string Type, string Modifier, string PassModifier, bool IsCancellationToken);
 
 /// <summary>The type that holds resilient methods, with the types containing it, outermost first.</summary>
+/// <param name="Keyword">The declaration's keywords, e.g. "partial class" or "readonly partial record struct".</param>
+/// <param name="Name">The name with its type parameters, each escaped with @ when it is a keyword: "@event&lt;T&gt;".</param>
 internal sealed record ContainingTypeSpec(string Keyword, string Name);
 
 internal sealed record RetrySpec(
@@ -78,7 +80,7 @@ internal sealed record FallbackSpec(
 /// <param name="Modifiers">The declaration's modifiers without "partial" (accessibility, static, ...), e.g. "public static".</param>
 /// <param name="ReturnType">The fully qualified return type.</param>
 /// <param name="ResultType">T for Task&lt;T&gt;/ValueTask&lt;T&gt;/T; null otherwise.</param>
-/// <param name="TypeParameters">"&lt;T, U&gt;" or empty.</param>
+/// <param name="TypeParameters">"&lt;T, U&gt;" or empty; a name that is a keyword is escaped with @.</param>
 /// <param name="Constraints">The "where" clauses of the method's type parameters.</param>
 /// <param name="PolicyName">The default name of the method's policies: Namespace.Type.Method.</param>
 /// <param name="CancellationToken">The CancellationToken parameter's name, or null.</param>
@@ -107,6 +109,8 @@ internal sealed record ResilientMethodSpec(
 
 /// <summary>The result of parsing one annotated method: its type, its spec (if anything can be emitted) and its diagnostics.</summary>
 /// <param name="TypeKey">The containing type's fully qualified name: methods are grouped into one file per type by it.</param>
+/// <param name="Namespace">The namespace as code refers to it, each part that is a keyword escaped with @ ("Shop.@event"); null for the global one.</param>
+/// <param name="HintName">The generated file's name, made of the plain names (no @) and only of characters a hint name may hold.</param>
 /// <param name="ModuleInitializers">True when the compilation can have a module initializer (.NET 5+); the same for every method of a compilation.</param>
 internal sealed record MethodResult(
     string TypeKey,
@@ -119,6 +123,8 @@ internal sealed record MethodResult(
     bool ModuleInitializers);
 
 /// <summary>One generated file: a type and its resilient methods.</summary>
+/// <param name="Namespace">The namespace as code refers to it (see <see cref="MethodResult.Namespace"/>); null for the global one.</param>
+/// <param name="HintName">The file's name, unique among the generated files.</param>
 internal sealed record ResilientTypeSpec(
     string? Namespace,
     EquatableArray<ContainingTypeSpec> ContainingTypes,
