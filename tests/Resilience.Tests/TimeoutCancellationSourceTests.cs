@@ -191,6 +191,56 @@ public sealed class TimeoutCancellationSourceTests
         mine.Return();
     }
 
+    [Fact]
+    public void A_source_returned_on_another_thread_is_rented_again_by_the_thread_that_rented_it()
+    {
+        TimeoutCancellationSource first = _registry.StartTimeout(TimeSpan.FromSeconds(1), CancellationToken.None);
+        var returner = new Thread(first.Return);
+        returner.Start();
+        Assert.True(returner.Join(TimeSpan.FromSeconds(10)), "The returning thread did not finish.");
+
+        TimeoutCancellationSource again = _registry.StartTimeout(TimeSpan.FromSeconds(1), CancellationToken.None);
+
+        Assert.Same(first, again);
+        Assert.False(again.Token.IsCancellationRequested);
+        _clock.Advance(TimeSpan.FromSeconds(1));
+        Assert.True(again.HasTimedOut);
+        again.Return();
+    }
+
+    [Fact]
+    public void A_nested_rent_gets_its_own_source_and_each_times_out_on_its_own_deadline()
+    {
+        TimeoutCancellationSource outer = _registry.StartTimeout(TimeSpan.FromSeconds(2), CancellationToken.None);
+        TimeoutCancellationSource inner = _registry.StartTimeout(TimeSpan.FromSeconds(1), CancellationToken.None);
+
+        Assert.NotSame(outer, inner);
+        _clock.Advance(TimeSpan.FromSeconds(1));
+        Assert.True(inner.HasTimedOut);
+        Assert.False(outer.Token.IsCancellationRequested);
+        _clock.Advance(TimeSpan.FromSeconds(1));
+        Assert.True(outer.HasTimedOut);
+        inner.Return();
+        outer.Return();
+    }
+
+    [Fact]
+    public void After_its_source_timed_out_a_thread_gets_a_new_one_and_keeps_reusing_that()
+    {
+        TimeoutCancellationSource timedOut = _registry.StartTimeout(TimeSpan.FromSeconds(1), CancellationToken.None);
+        _clock.Advance(TimeSpan.FromSeconds(1));
+        timedOut.Return();
+
+        TimeoutCancellationSource replacement = _registry.StartTimeout(TimeSpan.FromSeconds(1), CancellationToken.None);
+        replacement.Return();
+        TimeoutCancellationSource reused = _registry.StartTimeout(TimeSpan.FromSeconds(1), CancellationToken.None);
+
+        Assert.NotSame(timedOut, replacement);
+        Assert.Same(replacement, reused);
+        Assert.False(reused.Token.IsCancellationRequested);
+        reused.Return();
+    }
+
     [Theory]
     [InlineData(0)]
     [InlineData(-1)]

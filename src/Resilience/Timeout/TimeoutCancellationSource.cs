@@ -35,8 +35,19 @@ public sealed class TimeoutCancellationSource
     private static readonly Action<object?> s_onCallerCancelled = static state => ((TimeoutCancellationSource)state!).OnCallerCancelled();
     private static readonly TimeoutCancellationSource?[] s_shared = new TimeoutCancellationSource?[Math.Min(64, Math.Max(4, Environment.ProcessorCount * 2))];
 
+    // Each thread has one source of its own, which stays in this slot whether it is rented or not: a rent and a
+    // return only flip its _poolState (Free, Rented, Dead), so neither writes the thread-static slot. A source
+    // rented on one thread may be returned on another; only its owner rents it again. Sources rented while the
+    // thread's own is busy (nested timeouts, calls still running) come from and go back to s_shared.
     [ThreadStatic]
-    private static TimeoutCancellationSource? t_cached;
+    private static TimeoutCancellationSource? t_own;
+
+    private const int Free = 0;
+    private const int Rented = 1;
+    private const int Dead = 2;
+
+    private readonly bool _owned;
+    private int _poolState = Rented;
 
     private readonly TimeProvider _timeProvider;
     private readonly ITimer _timer;
@@ -57,9 +68,10 @@ public sealed class TimeoutCancellationSource
     private long _armedUntil = NotArmed;
     private const long NotArmed = long.MaxValue;
 
-    private TimeoutCancellationSource(TimeProvider timeProvider)
+    private TimeoutCancellationSource(TimeProvider timeProvider, bool owned)
     {
         _timeProvider = timeProvider;
+        _owned = owned;
         // A pooled timer must not keep alive the execution context (and its async locals) of the call that created it.
         bool suppress = !ExecutionContext.IsFlowSuppressed();
         AsyncFlowControl flow = suppress ? ExecutionContext.SuppressFlow() : default;
@@ -98,7 +110,7 @@ public sealed class TimeoutCancellationSource
             throw new ArgumentNullException(nameof(timeProvider));
         }
 
-        TimeoutCancellationSource source = TakeFromPool(timeProvider) ?? new TimeoutCancellationSource(timeProvider);
+        TimeoutCancellationSource source = TakeFromPool(timeProvider);
         source.Start(timeout, cancellationToken);
         return source;
     }
@@ -114,7 +126,7 @@ public sealed class TimeoutCancellationSource
         if ((status & StateMask) != Running || !TryStop(status))
         {
             // Cancelled (by the timer or the caller), or the timer is deciding right now: not reused.
-            _timer.Dispose();
+            Discard();
             return;
         }
 
@@ -127,7 +139,7 @@ public sealed class TimeoutCancellationSource
             return;
         }
 #endif
-        _timer.Dispose();
+        Discard();
     }
 
 #if NET5_0_OR_GREATER
@@ -239,39 +251,62 @@ public sealed class TimeoutCancellationSource
         }
     }
 
-    private static TimeoutCancellationSource? TakeFromPool(TimeProvider timeProvider)
+    /// <summary>A source for this thread to rent: its own if that is free, else a shared one, else a new one.</summary>
+    private static TimeoutCancellationSource TakeFromPool(TimeProvider timeProvider)
     {
-        TimeoutCancellationSource? source = t_cached;
-        if (source is not null)
+        TimeoutCancellationSource? own = t_own;
+        if (own is not null)
         {
-            t_cached = null;
-        }
-        else
-        {
-            for (int i = 0; i < s_shared.Length && source is null; i++)
+            int state = Volatile.Read(ref own._poolState);
+            if (state == Free && ReferenceEquals(own._timeProvider, timeProvider))
             {
-                if (Volatile.Read(ref s_shared[i]) is not null)
+                own._poolState = Rented;
+                return own;
+            }
+
+            if (state != Rented)
+            {
+                // Dead, or made for another clock (the registry's TimeProvider was replaced): replaced below.
+                if (state == Free)
                 {
-                    source = Interlocked.Exchange(ref s_shared[i], null);
+                    own._timer.Dispose();
                 }
+
+                own = null;
             }
         }
 
-        if (source is not null && !ReferenceEquals(source._timeProvider, timeProvider))
+        if (own is null)
         {
-            // Made for another clock (the registry's TimeProvider was replaced): its timer is of no use.
-            source._timer.Dispose();
-            return null;
+            own = new TimeoutCancellationSource(timeProvider, owned: true);
+            t_own = own;
+            return own;
         }
 
-        return source;
+        // This thread's own source is rented (a nested timeout, or a call still running): a shared one.
+        for (int i = 0; i < s_shared.Length; i++)
+        {
+            if (Volatile.Read(ref s_shared[i]) is not null && Interlocked.Exchange(ref s_shared[i], null) is { } shared)
+            {
+                if (ReferenceEquals(shared._timeProvider, timeProvider))
+                {
+                    return shared;
+                }
+
+                shared._timer.Dispose();
+            }
+        }
+
+        return new TimeoutCancellationSource(timeProvider, owned: false);
     }
 
+    /// <summary>Makes a reset source available again: its owner's to rent, or the shared pool's.</summary>
     private static void ReturnToPool(TimeoutCancellationSource source)
     {
-        if (t_cached is null)
+        if (source._owned)
         {
-            t_cached = source;
+            // Everything written while it was in use is visible to the owner before it sees Free.
+            Volatile.Write(ref source._poolState, Free);
             return;
         }
 
@@ -284,5 +319,15 @@ public sealed class TimeoutCancellationSource
         }
 
         source._timer.Dispose();
+    }
+
+    /// <summary>Drops a source that cannot be reused; its owner replaces it at its next rent.</summary>
+    private void Discard()
+    {
+        _timer.Dispose();
+        if (_owned)
+        {
+            Volatile.Write(ref _poolState, Dead);
+        }
     }
 }
