@@ -213,9 +213,9 @@ internal static class ResilienceEmitter
             _w.Close();
 
             // The helper takes every parameter by value, which lets 'in' parameters (not allowed in async methods)
-            // and the rest be handled alike. For Task and Task<T> it returns a ValueTask, so that a call completing
-            // synchronously allocates nothing: the method then returns Task.CompletedTask, or the completed task
-            // {Name}Core returned (handed back by TaskHandOff).
+            // and the rest be handled alike. For Task and Task<T> it returns a ValueTask, which TaskHandOff.ToTask
+            // turns into the method's task: Task.CompletedTask, or the completed task {Name}Core returned, when the
+            // helper completes synchronously (after a retry without delay, say).
             string helperReturn = _m.ReturnKind switch
             {
                 ReturnKind.Task => "global::System.Threading.Tasks.ValueTask",
@@ -227,6 +227,8 @@ internal static class ResilienceEmitter
             _w.Line($"private {Static}async {helperReturn} {Helper}{_m.TypeParameters}({string.Join(", ", HelperParameters())})");
             WriteConstraints(_w, _m);
             _w.Open();
+            _w.Line("// __resume: how far the synchronous start got with the first attempt. Done: 1 the rate limit, 2 the total timeout,");
+            _w.Line("// 3 the breaker, 4 the bulkhead, 5 the attempt's timeout, 6 the call (__inflight); 7: the breaker refused it.");
             EmitBody();
             _w.Close();
         }
@@ -310,7 +312,15 @@ internal static class ResilienceEmitter
             if (_m.CircuitBreaker is not null)
             {
                 _w.Line($"if (!{Field("CircuitBreaker")}.TryEnter(out var __permit))");
-                Resume(BreakerRefused, inflight: null);
+                if (_m.Fallback is { HandlesBrokenCircuit: true, Return: FallbackReturn.Direct } fallback)
+                {
+                    FallBackAtOnce(fallback, caller);
+                }
+                else
+                {
+                    Resume(BreakerRefused, inflight: null);
+                }
+
                 _w.Blank();
                 done = BreakerStage;
             }
@@ -338,8 +348,9 @@ internal static class ResilienceEmitter
             _w.Line($"__call = {Faulted("__thrown")};");
             _w.Close();
             _w.Blank();
+            // A null task (a bug in {Name}Core) is handed on too: awaited there, it fails the attempt as it always did.
             _w.Line(_m.ReturnKind is ReturnKind.Task or ReturnKind.TaskOfT
-                ? "if (__call.Status != global::System.Threading.Tasks.TaskStatus.RanToCompletion)"
+                ? "if (__call is null || __call.Status != global::System.Threading.Tasks.TaskStatus.RanToCompletion)"
                 : "if (!__call.IsCompletedSuccessfully)");
             Resume(CoreStage, inflight: "__call");
             _w.Blank();
@@ -365,6 +376,45 @@ internal static class ResilienceEmitter
 
             _w.Line($"{telemetry}.RecordSuccess(__started);");
             _w.Line("return __call;");
+        }
+
+        /// <summary>
+        /// An open circuit with a fallback that returns its result directly: the fallback is called here, without
+        /// the helper, and whatever it throws faults the returned task, as it would from the helper.
+        /// </summary>
+        private void FallBackAtOnce(FallbackSpec fallback, string caller)
+        {
+            string telemetry = Field("Telemetry");
+            string call = FallbackInvocation(fallback, $"{Field("CircuitBreaker")}.CreateRejection()");
+            _w.Open();
+            if (HasTotalTimeout)
+            {
+                _w.Line("__totalTimeout.Return();");
+            }
+
+            _w.Open("try");
+            if (_hasResult)
+            {
+                _w.Line($"var __fallbackResult = {call};");
+                _w.Line($"{telemetry}.RecordFallback(__started);");
+                _w.Line(_m.ReturnKind == ReturnKind.TaskOfT
+                    ? $"return global::System.Threading.Tasks.Task.FromResult<{_m.ResultType}>(__fallbackResult);"
+                    : $"return new {_m.ReturnType}(__fallbackResult);");
+            }
+            else
+            {
+                _w.Line(call + ";");
+                _w.Line($"{telemetry}.RecordFallback(__started);");
+                _w.Line(_m.ReturnKind == ReturnKind.Task ? "return global::System.Threading.Tasks.Task.CompletedTask;" : "return default;");
+            }
+
+            _w.Close();
+            _w.Line($"catch ({Exception} __thrown)");
+            _w.Open();
+            _w.Line($"{telemetry}.RecordFailure(__started, __thrown, {caller});");
+            _w.Line($"return {Faulted("__thrown")};");
+            _w.Close();
+            _w.Close();
         }
 
         /// <summary>Returns what the helper returns, carrying on from <paramref name="stage"/> (see <see cref="CoreStage"/>).</summary>
@@ -522,8 +572,7 @@ internal static class ResilienceEmitter
                 _w.Line("__fallback:");
             }
 
-            string arguments = string.Join(", ", _m.Parameters.Select(p => p.PassModifier + p.Name).Concat(fallback.PassesException ? new[] { "__failure" } : new string[0]));
-            string call = $"{fallback.Method}{_m.TypeParameters}({arguments})";
+            string call = FallbackInvocation(fallback, "__failure");
             if (fallback.Return == FallbackReturn.Awaitable)
             {
                 call = $"await {call}.ConfigureAwait(false)";
@@ -541,6 +590,13 @@ internal static class ResilienceEmitter
                 _w.Line(call + ";");
                 _w.Line($"{telemetry}.RecordFallback(__started);");
             }
+        }
+
+        /// <summary>The call of the fallback method, given <paramref name="failure"/> when it takes the exception.</summary>
+        private string FallbackInvocation(FallbackSpec fallback, string failure)
+        {
+            string arguments = string.Join(", ", _m.Parameters.Select(p => p.PassModifier + p.Name).Concat(fallback.PassesException ? new[] { failure } : new string[0]));
+            return $"{fallback.Method}{_m.TypeParameters}({arguments})";
         }
 
         /// <summary>True for Task&lt;T&gt;: the task {Name}Core returned is handed back to the method (see <c>TaskHandOff</c>).</summary>

@@ -17,6 +17,7 @@ public class FailurePathBenchmarks
     private ResiliencePipeline<int> _pollyOpen = null!;
     private ResiliencePipeline<int> _pollyOpenWithFallback = null!;
     private int _flip;
+    private int _faultedFlip;
 
     [GlobalSetup]
     public void Setup()
@@ -34,6 +35,13 @@ public class FailurePathBenchmarks
     [Benchmark, BenchmarkCategory("RetryOnce")]
     public ValueTask<int> RetryOncePolly() => _pollyRetryOnce.ExecuteAsync(
         static (state, ct) => (++state._flip & 1) == 1 ? throw new InvalidOperationException("transient") : new ValueTask<int>(42), this, CancellationToken.None);
+
+    [Benchmark(Baseline = true), BenchmarkCategory("RetryOnceFaulted")]
+    public ValueTask<int> RetryOnceFaultedGenerated() => _targets.RetryOnceFaultedAsync(CancellationToken.None);
+
+    [Benchmark, BenchmarkCategory("RetryOnceFaulted")]
+    public ValueTask<int> RetryOnceFaultedPolly() => _pollyRetryOnce.ExecuteAsync(
+        static (state, ct) => Targets.FailEveryOtherAsync(++state._faultedFlip), this, CancellationToken.None);
 
     [Benchmark(Baseline = true), BenchmarkCategory("OpenCircuit")]
     public ValueTask<int> OpenCircuitWithFallbackGenerated() => _targets.OpenCircuitAsync(CancellationToken.None);

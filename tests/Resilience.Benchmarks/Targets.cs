@@ -81,6 +81,22 @@ public sealed partial class Targets
     private ValueTask<int> RetryOnceAsyncCore(CancellationToken ct)
         => (++_flip & 1) == 1 ? throw new InvalidOperationException("transient") : new(42);
 
+    private int _faultedFlip;
+
+    /// <summary>The same, with an <c>async</c> core: its failure comes back as a faulted task, not as a throw at the call.</summary>
+    [Retry(2, DelayMs = 0, Jitter = false)]
+    public partial ValueTask<int> RetryOnceFaultedAsync(CancellationToken ct);
+    private ValueTask<int> RetryOnceFaultedAsyncCore(CancellationToken ct) => FailEveryOtherAsync(ref _faultedFlip);
+
+    /// <summary>An <c>async</c> method that throws on every other call, as an <c>async</c> core does when its work fails.</summary>
+    public static async ValueTask<int> FailEveryOtherAsync(int flip)
+    {
+        await Task.CompletedTask.ConfigureAwait(false);
+        return (flip & 1) == 1 ? throw new InvalidOperationException("transient") : 42;
+    }
+
+    private static ValueTask<int> FailEveryOtherAsync(ref int flip) => FailEveryOtherAsync(++flip);
+
     /// <summary>Its breaker is isolated in setup: every call goes to the fallback.</summary>
     [CircuitBreaker(5, Name = "bench-open")] [Fallback(nameof(Zero))]
     public partial ValueTask<int> OpenCircuitAsync(CancellationToken ct);

@@ -43,6 +43,13 @@ public sealed class CircuitBreakerState
     private long _status;
     private int _consecutiveFailures;
     private long _openedAt;
+
+    // While open: when the break ends, in Clock.NowTicks of _openClock, the clock it was read on. Written under the
+    // lock before _status, so that TryEnter can refuse a call to an open breaker without taking the lock. Its
+    // resolution is the clock's (the system tick on the system clock); the locked path decides on the exact time.
+    private long _openedAtTicks;
+    private long _openUntil;
+    private TimeProvider? _openClock;
     private int _probesInFlight;
     private int _probeSuccesses;
 
@@ -131,13 +138,30 @@ public sealed class CircuitBreakerState
     public bool TryEnter(out CircuitBreakerPermit permit)
     {
         long status = Volatile.Read(ref _status);
-        if ((status & StateMask) == (long)CircuitState.Closed)
+        var state = (CircuitState)(status & StateMask);
+        if (state == CircuitState.Closed)
         {
             permit = new CircuitBreakerPermit(status, isProbe: false);
             return true;
         }
 
+        if (state == CircuitState.Isolated || (state == CircuitState.Open && IsBreaking()))
+        {
+            // Refused for certain: no lock needed.
+            permit = default;
+            Interlocked.Increment(ref _rejections);
+            ReportRejection();
+            return false;
+        }
+
         return TryEnterSlow(out permit);
+    }
+
+    /// <summary>True when an open breaker's break has certainly not ended yet (false when in doubt: the lock decides).</summary>
+    private bool IsBreaking()
+    {
+        TimeProvider clock = TimeProvider;
+        return ReferenceEquals(clock, Volatile.Read(ref _openClock)) && Clock.NowTicks(clock) < Volatile.Read(ref _openUntil);
     }
 
     /// <summary>Reports that a call let through by <see cref="TryEnter"/> succeeded.</summary>
@@ -278,7 +302,9 @@ public sealed class CircuitBreakerState
             if (!current.Options.SameAs(next))
             {
                 bool sameWindow = current.Options.IsRatioMode == next.IsRatioMode && current.Options.SamplingDurationMs == next.SamplingDurationMs;
-                Volatile.Write(ref _settings, new Settings(next, sameWindow ? current.Window : null));
+                var replaced = new Settings(next, sameWindow ? current.Window : null);
+                Volatile.Write(ref _openUntil, _openedAtTicks + replaced.BreakDuration.Ticks);
+                Volatile.Write(ref _settings, replaced);
             }
         }
     }
@@ -383,6 +409,9 @@ public sealed class CircuitBreakerState
         {
             case CircuitState.Open:
                 _openedAt = TimeProvider.GetTimestamp();
+                _openClock = TimeProvider;
+                _openedAtTicks = Clock.NowTicks(_openClock);
+                Volatile.Write(ref _openUntil, _openedAtTicks + settings.BreakDuration.Ticks);
                 break;
             case CircuitState.Closed:
                 Volatile.Write(ref _consecutiveFailures, 0);

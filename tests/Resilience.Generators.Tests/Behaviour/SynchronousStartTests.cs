@@ -8,6 +8,33 @@ public partial class SynchronousStartSubject
 {
     public const string Stack = "sync-start-stack";
     public const string Probe = "sync-start-probe";
+    public const string NullTask = "sync-start-null-task";
+    public const string OpenWithFallback = "sync-start-open-with-fallback";
+
+    /// <summary>What the fallbacks do: (the failure they were given) → result.</summary>
+    public Func<Exception, int> Recover { get; set; } = static _ => -1;
+
+    public Exception? Recovered { get; private set; }
+
+    [CircuitBreaker(1, BreakDurationMs = 60_000, Name = OpenWithFallback)]
+    [Fallback(nameof(RecoverValue))]
+    public partial ValueTask<int> OpenValueAsync();
+
+    private ValueTask<int> OpenValueAsyncCore() => new(Script.RunAsync());
+
+    [CircuitBreaker(1, BreakDurationMs = 60_000, Name = OpenWithFallback)]
+    [Fallback(nameof(RecoverNothing))]
+    public partial Task OpenNoResultAsync();
+
+    private Task OpenNoResultAsyncCore() => Script.RunAsync();
+
+    private int RecoverValue(Exception error)
+    {
+        Recovered = error;
+        return Recover(error);
+    }
+
+    private void RecoverNothing(Exception error) => RecoverValue(error);
 
     public CoreScript Script { get; } = new();
 
@@ -32,6 +59,12 @@ public partial class SynchronousStartSubject
     public partial Task NoResultAsync();
 
     private Task NoResultAsyncCore() => Throwing(Interlocked.Increment(ref _throwingCalls));
+
+    [Bulkhead(1, Name = NullTask)]
+    [Timeout(1_000)]
+    public partial Task<int> NullTaskAsync();
+
+    private Task<int> NullTaskAsyncCore() => null!;
 
     [Retry(2, DelayMs = 0, Jitter = false)]
     [CircuitBreaker(5, Name = Stack)]
@@ -92,6 +125,52 @@ public sealed class SynchronousStartTests : RegistryTest
         Assert.Same(thrown, await Assert.ThrowsAsync<InvalidOperationException>(() => valueTask.AsTask().WaitAsync(HangGuard)));
         Assert.True(noResult.IsFaulted);
         Assert.Same(thrown, await Assert.ThrowsAsync<InvalidOperationException>(() => noResult.WaitAsync(HangGuard)));
+    }
+
+    [Fact]
+    public async Task A_core_that_returns_a_null_task_fails_the_call_and_gives_its_slot_back()
+    {
+        Task<int> first = _subject.NullTaskAsync();
+        Task<int> second = _subject.NullTaskAsync();
+
+        await Assert.ThrowsAsync<NullReferenceException>(() => first.WaitAsync(HangGuard));
+        await Assert.ThrowsAsync<NullReferenceException>(() => second.WaitAsync(HangGuard));
+        Assert.Equal(0, Bulkhead(SynchronousStartSubject.NullTask).ActiveCount);
+    }
+
+    [Fact]
+    public async Task An_open_circuit_is_answered_by_the_fallback_at_once_and_counted_once()
+    {
+        _subject.Script.Async = (_, _) => Task.FromException<int>(new IOException("down"));
+        Assert.Equal(-1, await _subject.OpenValueAsync().AsTask().WaitAsync(HangGuard));
+        CircuitBreakerState breaker = Registry.CircuitBreaker(SynchronousStartSubject.OpenWithFallback);
+        Assert.Equal(CircuitState.Open, breaker.State);
+        _subject.Recover = _ => 7;
+
+        ValueTask<int> refused = _subject.OpenValueAsync();
+        Task refusedWithoutResult = _subject.OpenNoResultAsync();
+
+        Assert.True(refused.IsCompletedSuccessfully);
+        Assert.Equal(7, await refused);
+        Assert.True(refusedWithoutResult.IsCompletedSuccessfully);
+        Assert.IsType<BrokenCircuitException>(_subject.Recovered);
+        Assert.Equal(1, _subject.Script.Calls);
+        Assert.Equal(2, breaker.GetMetrics().Rejections);
+    }
+
+    [Fact]
+    public async Task A_fallback_that_throws_for_an_open_circuit_faults_the_returned_task_instead_of_throwing()
+    {
+        Registry.CircuitBreaker(SynchronousStartSubject.OpenWithFallback).Isolate();
+        var thrown = new InvalidOperationException("no cache either");
+        _subject.Recover = _ => throw thrown;
+
+        ValueTask<int> refused = _subject.OpenValueAsync();
+        Task refusedWithoutResult = _subject.OpenNoResultAsync();
+
+        Assert.Same(thrown, await Assert.ThrowsAsync<InvalidOperationException>(() => refused.AsTask().WaitAsync(HangGuard)));
+        Assert.Same(thrown, await Assert.ThrowsAsync<InvalidOperationException>(() => refusedWithoutResult.WaitAsync(HangGuard)));
+        Assert.Equal(0, _subject.Script.Calls);
     }
 
     [Fact]

@@ -36,6 +36,8 @@ namespace Shapes
         [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
         private async global::System.Threading.Tasks.ValueTask __CloseAsync_Resilient(long __started, int __resume, global::System.Threading.Tasks.ValueTask __inflight)
         {
+            // __resume: how far the synchronous start got with the first attempt. Done: 1 the rate limit, 2 the total timeout,
+            // 3 the breaker, 4 the bulkhead, 5 the attempt's timeout, 6 the call (__inflight); 7: the breaker refused it.
             var __registry = global::Resilience.ResilienceRegistry.Default;
             try
             {
@@ -81,7 +83,7 @@ namespace Shapes
                 __call = global::System.Threading.Tasks.Task.FromException(__thrown);
             }
 
-            if (__call.Status != global::System.Threading.Tasks.TaskStatus.RanToCompletion)
+            if (__call is null || __call.Status != global::System.Threading.Tasks.TaskStatus.RanToCompletion)
             {
                 return global::Resilience.TaskHandOff.ToTask(__FlushAsync_Resilient(ct, __started, 6, __call));
             }
@@ -93,6 +95,8 @@ namespace Shapes
         [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
         private async global::System.Threading.Tasks.ValueTask __FlushAsync_Resilient(global::System.Threading.CancellationToken ct, long __started, int __resume, global::System.Threading.Tasks.Task? __inflight)
         {
+            // __resume: how far the synchronous start got with the first attempt. Done: 1 the rate limit, 2 the total timeout,
+            // 3 the breaker, 4 the bulkhead, 5 the attempt's timeout, 6 the call (__inflight); 7: the breaker refused it.
             var __registry = global::Resilience.ResilienceRegistry.Default;
             try
             {
@@ -150,6 +154,8 @@ namespace Shapes
         [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
         private async global::System.Threading.Tasks.ValueTask<byte[]?> __ReadAsync_Resilient(global::System.Threading.CancellationToken ct, int count, string? path, long __started, int __resume, global::System.Threading.Tasks.ValueTask<byte[]?> __inflight)
         {
+            // __resume: how far the synchronous start got with the first attempt. Done: 1 the rate limit, 2 the total timeout,
+            // 3 the breaker, 4 the bulkhead, 5 the attempt's timeout, 6 the call (__inflight); 7: the breaker refused it.
             var __registry = global::Resilience.ResilienceRegistry.Default;
             byte[]? __result = default!;
             try

@@ -54,7 +54,7 @@ namespace Shop
                 __call = global::System.Threading.Tasks.Task.FromException<string>(__thrown);
             }
 
-            if (__call.Status != global::System.Threading.Tasks.TaskStatus.RanToCompletion)
+            if (__call is null || __call.Status != global::System.Threading.Tasks.TaskStatus.RanToCompletion)
             {
                 return global::Resilience.TaskHandOff<string>.ToTask(__GetAsync_Resilient(id, ct, __started, 6, __call));
             }
@@ -66,6 +66,8 @@ namespace Shop
         [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
         private async global::System.Threading.Tasks.ValueTask<string> __GetAsync_Resilient(string id, global::System.Threading.CancellationToken ct, long __started, int __resume, global::System.Threading.Tasks.Task<string>? __inflight)
         {
+            // __resume: how far the synchronous start got with the first attempt. Done: 1 the rate limit, 2 the total timeout,
+            // 3 the breaker, 4 the bulkhead, 5 the attempt's timeout, 6 the call (__inflight); 7: the breaker refused it.
             string __result = default!;
             global::System.Threading.Tasks.Task<string>? __coreTask = null;
             global::System.Exception __failure;

@@ -56,7 +56,17 @@ namespace Shop
 
             if (!__GetReceiptAsync_CircuitBreaker.TryEnter(out var __permit))
             {
-                return global::Resilience.TaskHandOff<global::Shop.Receipt>.ToTask(__GetReceiptAsync_Resilient(id, ct, __started, 7, default, default, null));
+                try
+                {
+                    var __fallbackResult = CachedReceipt(id, ct, __GetReceiptAsync_CircuitBreaker.CreateRejection());
+                    __GetReceiptAsync_Telemetry.RecordFallback(__started);
+                    return global::System.Threading.Tasks.Task.FromResult<global::Shop.Receipt>(__fallbackResult);
+                }
+                catch (global::System.Exception __thrown)
+                {
+                    __GetReceiptAsync_Telemetry.RecordFailure(__started, __thrown, ct);
+                    return global::System.Threading.Tasks.Task.FromException<global::Shop.Receipt>(__thrown);
+                }
             }
 
             if (!__GetReceiptAsync_Bulkhead.TryEnter())
@@ -75,7 +85,7 @@ namespace Shop
                 __call = global::System.Threading.Tasks.Task.FromException<global::Shop.Receipt>(__thrown);
             }
 
-            if (__call.Status != global::System.Threading.Tasks.TaskStatus.RanToCompletion)
+            if (__call is null || __call.Status != global::System.Threading.Tasks.TaskStatus.RanToCompletion)
             {
                 return global::Resilience.TaskHandOff<global::Shop.Receipt>.ToTask(__GetReceiptAsync_Resilient(id, ct, __started, 6, __call, __permit, __attemptTimeout));
             }
@@ -90,6 +100,8 @@ namespace Shop
         [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
         private async global::System.Threading.Tasks.ValueTask<global::Shop.Receipt> __GetReceiptAsync_Resilient(string id, global::System.Threading.CancellationToken ct, long __started, int __resume, global::System.Threading.Tasks.Task<global::Shop.Receipt>? __inflight, global::Resilience.CircuitBreakerPermit __firstPermit, global::Resilience.TimeoutCancellationSource? __firstAttemptTimeout)
         {
+            // __resume: how far the synchronous start got with the first attempt. Done: 1 the rate limit, 2 the total timeout,
+            // 3 the breaker, 4 the bulkhead, 5 the attempt's timeout, 6 the call (__inflight); 7: the breaker refused it.
             var __registry = global::Resilience.ResilienceRegistry.Default;
             global::Shop.Receipt __result = default!;
             global::System.Threading.Tasks.Task<global::Shop.Receipt>? __coreTask = null;

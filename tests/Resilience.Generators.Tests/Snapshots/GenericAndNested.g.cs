@@ -73,7 +73,7 @@ namespace Shapes.Deep
                     __call = global::System.Threading.Tasks.Task.FromException<TValue>(__thrown);
                 }
 
-                if (__call.Status != global::System.Threading.Tasks.TaskStatus.RanToCompletion)
+                if (__call is null || __call.Status != global::System.Threading.Tasks.TaskStatus.RanToCompletion)
                 {
                     return global::Resilience.TaskHandOff<TValue>.ToTask(__GetAsync_Resilient<TValue>(key, ct, __started, 6, __call, __attemptTimeout));
                 }
@@ -87,6 +87,8 @@ namespace Shapes.Deep
             private async global::System.Threading.Tasks.ValueTask<TValue> __GetAsync_Resilient<TValue>(TKey key, global::System.Threading.CancellationToken ct, long __started, int __resume, global::System.Threading.Tasks.Task<TValue>? __inflight, global::Resilience.TimeoutCancellationSource? __firstAttemptTimeout)
                 where TValue : struct, global::System.IComparable<TValue>
             {
+                // __resume: how far the synchronous start got with the first attempt. Done: 1 the rate limit, 2 the total timeout,
+                // 3 the breaker, 4 the bulkhead, 5 the attempt's timeout, 6 the call (__inflight); 7: the breaker refused it.
                 var __registry = global::Resilience.ResilienceRegistry.Default;
                 TValue __result = default!;
                 global::System.Threading.Tasks.Task<TValue>? __coreTask = null;

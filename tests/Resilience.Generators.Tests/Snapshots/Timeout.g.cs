@@ -38,6 +38,8 @@ namespace Shop
         [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
         private async global::System.Threading.Tasks.ValueTask<string> __ReadAsync_Resilient(global::System.Threading.CancellationToken ct, long __started, int __resume, global::System.Threading.Tasks.ValueTask<string> __inflight, global::Resilience.TimeoutCancellationSource? __firstAttemptTimeout)
         {
+            // __resume: how far the synchronous start got with the first attempt. Done: 1 the rate limit, 2 the total timeout,
+            // 3 the breaker, 4 the bulkhead, 5 the attempt's timeout, 6 the call (__inflight); 7: the breaker refused it.
             var __registry = global::Resilience.ResilienceRegistry.Default;
             string __result = default!;
             try
@@ -85,7 +87,7 @@ namespace Shop
                 __call = global::System.Threading.Tasks.Task.FromException(__thrown);
             }
 
-            if (__call.Status != global::System.Threading.Tasks.TaskStatus.RanToCompletion)
+            if (__call is null || __call.Status != global::System.Threading.Tasks.TaskStatus.RanToCompletion)
             {
                 return global::Resilience.TaskHandOff.ToTask(__WriteAsync_Resilient(value, ct, __started, 6, __call, __totalTimeout));
             }
@@ -98,6 +100,8 @@ namespace Shop
         [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
         private async global::System.Threading.Tasks.ValueTask __WriteAsync_Resilient(string value, global::System.Threading.CancellationToken ct, long __started, int __resume, global::System.Threading.Tasks.Task? __inflight, global::Resilience.TimeoutCancellationSource? __firstTotalTimeout)
         {
+            // __resume: how far the synchronous start got with the first attempt. Done: 1 the rate limit, 2 the total timeout,
+            // 3 the breaker, 4 the bulkhead, 5 the attempt's timeout, 6 the call (__inflight); 7: the breaker refused it.
             var __registry = global::Resilience.ResilienceRegistry.Default;
             try
             {
