@@ -293,6 +293,9 @@ internal static class ResilienceEmitter
             string token = caller;
             int done = 0;
             _w.Line($"long __started = {telemetry}.Start();");
+            _w.Line($"if ({CoreThrows})");
+            Resume(done, inflight: null);
+            _w.Blank();
             if (_m.RateLimit is not null)
             {
                 _w.Line($"var __limiter = {Limiter};");
@@ -345,6 +348,7 @@ internal static class ResilienceEmitter
             _w.Close();
             _w.Line($"catch ({Exception} __thrown)");
             _w.Open();
+            _w.Line($"{CoreThrows} = true;");
             _w.Line($"__call = {Faulted("__thrown")};");
             _w.Close();
             _w.Blank();
@@ -482,7 +486,18 @@ internal static class ResilienceEmitter
             {
                 EmitField(limit.KeyType is null ? "RateLimiterState" : $"KeyedRateLimiterState<{limit.KeyType}>", "RateLimit", GetOrAdd(limit));
             }
+
+            if (_async)
+            {
+                _w.Line($"// Set once {_m.CoreName} has thrown instead of returning a task: from then on the helper calls it, inside its");
+                _w.Line("// handlers, so that such a failure is thrown once rather than caught here and thrown again there.");
+                _w.Line(s_generatedCode);
+                _w.Line($"private static bool {CoreThrows};");
+                _w.Blank();
+            }
         }
+
+        private string CoreThrows => Field("CoreThrows");
 
         private void EmitField(string type, string policy, string initializer)
         {

@@ -50,6 +50,14 @@ public partial class SynchronousStartSubject
 
     private Task<int> RetriedAsyncCore() => Throwing(Interlocked.Increment(ref _throwingCalls));
 
+    [Retry(2, DelayMs = 0, Jitter = false)]
+    public partial ValueTask<int> ThrowsEveryOtherAsync();
+
+    private int _everyOther;
+
+    private ValueTask<int> ThrowsEveryOtherAsyncCore()
+        => ++_everyOther % 2 == 1 ? throw new SynchronousThrowException() : new(_everyOther);
+
     [Timeout(1_000)]
     public partial ValueTask<int> NotRetriedAsync();
 
@@ -110,6 +118,33 @@ public sealed class SynchronousStartTests : RegistryTest
 
         Assert.Equal(20, await call.WaitAsync(HangGuard));
         Assert.Equal(2, _subject.ThrowingCalls);
+    }
+
+    [Fact]
+    public async Task After_a_core_has_thrown_once_its_failures_are_thrown_once_instead_of_caught_and_thrown_again()
+    {
+        int thrown = 0;
+        void Count(object? sender, System.Runtime.ExceptionServices.FirstChanceExceptionEventArgs e)
+        {
+            if (e.Exception is SynchronousThrowException)
+            {
+                Interlocked.Increment(ref thrown);
+            }
+        }
+
+        AppDomain.CurrentDomain.FirstChanceException += Count;
+        try
+        {
+            Assert.Equal(2, await _subject.ThrowsEveryOtherAsync().AsTask().WaitAsync(HangGuard));
+            Assert.Equal(2, Volatile.Read(ref thrown));
+
+            Assert.Equal(4, await _subject.ThrowsEveryOtherAsync().AsTask().WaitAsync(HangGuard));
+            Assert.Equal(3, Volatile.Read(ref thrown));
+        }
+        finally
+        {
+            AppDomain.CurrentDomain.FirstChanceException -= Count;
+        }
     }
 
     [Fact]
@@ -262,5 +297,14 @@ public sealed class SynchronousStartTests : RegistryTest
 
         Assert.Equal(4, await probe.AsTask().WaitAsync(HangGuard));
         Assert.Equal(CircuitState.Closed, breaker.State);
+    }
+}
+
+/// <summary>Thrown only by <see cref="SynchronousStartSubject.ThrowsEveryOtherAsync"/>'s core, so that its throws can be counted.</summary>
+public sealed class SynchronousThrowException : Exception
+{
+    public SynchronousThrowException()
+        : base("thrown before a task was returned")
+    {
     }
 }

@@ -11,9 +11,19 @@ namespace Shapes
         private static readonly global::Resilience.MethodTelemetry __CloseAsync_Telemetry =
             global::Resilience.ResilienceRegistry.Default.GetTelemetry("Shapes.Io.CloseAsync", "Shapes.Io.CloseAsync");
 
+        // Set once CloseAsyncCore has thrown instead of returning a task: from then on the helper calls it, inside its
+        // handlers, so that such a failure is thrown once rather than caught here and thrown again there.
+        [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
+        private static bool __CloseAsync_CoreThrows;
+
         private protected partial global::System.Threading.Tasks.ValueTask CloseAsync()
         {
             long __started = __CloseAsync_Telemetry.Start();
+            if (__CloseAsync_CoreThrows)
+            {
+                return __CloseAsync_Resilient(__started, 0, default);
+            }
+
             global::System.Threading.Tasks.ValueTask __call;
             try
             {
@@ -21,6 +31,7 @@ namespace Shapes
             }
             catch (global::System.Exception __thrown)
             {
+                __CloseAsync_CoreThrows = true;
                 __call = new global::System.Threading.Tasks.ValueTask(global::System.Threading.Tasks.Task.FromException(__thrown));
             }
 
@@ -70,9 +81,19 @@ namespace Shapes
         private static readonly global::Resilience.MethodTelemetry __FlushAsync_Telemetry =
             global::Resilience.ResilienceRegistry.Default.GetTelemetry("Shapes.Io.FlushAsync", "Shapes.Io.FlushAsync");
 
+        // Set once FlushAsyncCore has thrown instead of returning a task: from then on the helper calls it, inside its
+        // handlers, so that such a failure is thrown once rather than caught here and thrown again there.
+        [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
+        private static bool __FlushAsync_CoreThrows;
+
         protected partial global::System.Threading.Tasks.Task FlushAsync(global::System.Threading.CancellationToken ct)
         {
             long __started = __FlushAsync_Telemetry.Start();
+            if (__FlushAsync_CoreThrows)
+            {
+                return global::Resilience.TaskHandOff.ToTask(__FlushAsync_Resilient(ct, __started, 0, default));
+            }
+
             global::System.Threading.Tasks.Task __call;
             try
             {
@@ -80,6 +101,7 @@ namespace Shapes
             }
             catch (global::System.Exception __thrown)
             {
+                __FlushAsync_CoreThrows = true;
                 __call = global::System.Threading.Tasks.Task.FromException(__thrown);
             }
 
@@ -129,9 +151,19 @@ namespace Shapes
         private static readonly global::Resilience.MethodTelemetry __ReadAsync_Telemetry =
             global::Resilience.ResilienceRegistry.Default.GetTelemetry("Shapes.Io.ReadAsync", "Shapes.Io.ReadAsync");
 
+        // Set once ReadAsyncCore has thrown instead of returning a task: from then on the helper calls it, inside its
+        // handlers, so that such a failure is thrown once rather than caught here and thrown again there.
+        [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
+        private static bool __ReadAsync_CoreThrows;
+
         protected internal partial global::System.Threading.Tasks.ValueTask<byte[]?> ReadAsync(global::System.Threading.CancellationToken ct, int count, string? path)
         {
             long __started = __ReadAsync_Telemetry.Start();
+            if (__ReadAsync_CoreThrows)
+            {
+                return __ReadAsync_Resilient(ct, count, path, __started, 0, default);
+            }
+
             global::System.Threading.Tasks.ValueTask<byte[]?> __call;
             try
             {
@@ -139,6 +171,7 @@ namespace Shapes
             }
             catch (global::System.Exception __thrown)
             {
+                __ReadAsync_CoreThrows = true;
                 __call = new global::System.Threading.Tasks.ValueTask<byte[]?>(global::System.Threading.Tasks.Task.FromException<byte[]?>(__thrown));
             }
 

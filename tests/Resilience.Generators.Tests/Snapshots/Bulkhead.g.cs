@@ -35,9 +35,19 @@ namespace Shop
         private static readonly global::Resilience.BulkheadState __QueryAsync_Bulkhead =
             global::Resilience.ResilienceRegistry.Default.GetOrAddBulkhead("db", new global::Resilience.BulkheadOptions { MaxConcurrency = 4, MaxQueue = 10, MaxWaitMs = 500 });
 
+        // Set once QueryAsyncCore has thrown instead of returning a task: from then on the helper calls it, inside its
+        // handlers, so that such a failure is thrown once rather than caught here and thrown again there.
+        [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
+        private static bool __QueryAsync_CoreThrows;
+
         public partial global::System.Threading.Tasks.Task<int> QueryAsync(string sql, global::System.Threading.CancellationToken ct)
         {
             long __started = __QueryAsync_Telemetry.Start();
+            if (__QueryAsync_CoreThrows)
+            {
+                return global::Resilience.TaskHandOff<int>.ToTask(__QueryAsync_Resilient(sql, ct, __started, 0, default));
+            }
+
             if (!__QueryAsync_Bulkhead.TryEnter())
             {
                 return global::Resilience.TaskHandOff<int>.ToTask(__QueryAsync_Resilient(sql, ct, __started, 0, default));
@@ -50,6 +60,7 @@ namespace Shop
             }
             catch (global::System.Exception __thrown)
             {
+                __QueryAsync_CoreThrows = true;
                 __call = global::System.Threading.Tasks.Task.FromException<int>(__thrown);
             }
 

@@ -41,9 +41,19 @@ namespace Shop
         private static readonly global::Resilience.MethodTelemetry __GetAsync_Telemetry =
             global::Resilience.ResilienceRegistry.Default.GetTelemetry("Shop.Client.GetAsync", "Shop.Client.GetAsync");
 
+        // Set once GetAsyncCore has thrown instead of returning a task: from then on the helper calls it, inside its
+        // handlers, so that such a failure is thrown once rather than caught here and thrown again there.
+        [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
+        private static bool __GetAsync_CoreThrows;
+
         public partial global::System.Threading.Tasks.Task<string> GetAsync(string id, global::System.Threading.CancellationToken ct)
         {
             long __started = __GetAsync_Telemetry.Start();
+            if (__GetAsync_CoreThrows)
+            {
+                return global::Resilience.TaskHandOff<string>.ToTask(__GetAsync_Resilient(id, ct, __started, 0, default));
+            }
+
             global::System.Threading.Tasks.Task<string> __call;
             try
             {
@@ -51,6 +61,7 @@ namespace Shop
             }
             catch (global::System.Exception __thrown)
             {
+                __GetAsync_CoreThrows = true;
                 __call = global::System.Threading.Tasks.Task.FromException<string>(__thrown);
             }
 

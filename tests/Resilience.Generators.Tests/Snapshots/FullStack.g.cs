@@ -45,9 +45,19 @@ namespace Shop
         private static readonly global::Resilience.RateLimiterState __GetReceiptAsync_RateLimit =
             global::Resilience.ResilienceRegistry.Default.GetOrAddRateLimiter("Shop.PaymentsClient.GetReceiptAsync", new global::Resilience.RateLimitOptions { Permits = 50, WindowMs = 1000, Algorithm = (global::Resilience.RateLimitAlgorithm)0, QueueLimit = 0 });
 
+        // Set once GetReceiptAsyncCore has thrown instead of returning a task: from then on the helper calls it, inside its
+        // handlers, so that such a failure is thrown once rather than caught here and thrown again there.
+        [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
+        private static bool __GetReceiptAsync_CoreThrows;
+
         public partial global::System.Threading.Tasks.Task<global::Shop.Receipt> GetReceiptAsync(string id, global::System.Threading.CancellationToken ct)
         {
             long __started = __GetReceiptAsync_Telemetry.Start();
+            if (__GetReceiptAsync_CoreThrows)
+            {
+                return global::Resilience.TaskHandOff<global::Shop.Receipt>.ToTask(__GetReceiptAsync_Resilient(id, ct, __started, 0, default, default, null));
+            }
+
             var __limiter = __GetReceiptAsync_RateLimit;
             if (!__limiter.TryAcquire())
             {
@@ -82,6 +92,7 @@ namespace Shop
             }
             catch (global::System.Exception __thrown)
             {
+                __GetReceiptAsync_CoreThrows = true;
                 __call = global::System.Threading.Tasks.Task.FromException<global::Shop.Receipt>(__thrown);
             }
 

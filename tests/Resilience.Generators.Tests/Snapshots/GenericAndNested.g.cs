@@ -58,10 +58,20 @@ namespace Shapes.Deep
             private static readonly global::Resilience.MethodTelemetry __GetAsync_Telemetry =
                 global::Resilience.ResilienceRegistry.Default.GetTelemetry("Shapes.Deep.Outer.Repository.GetAsync", "Shapes.Deep.Outer.Repository.GetAsync");
 
+            // Set once GetAsyncCore has thrown instead of returning a task: from then on the helper calls it, inside its
+            // handlers, so that such a failure is thrown once rather than caught here and thrown again there.
+            [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
+            private static bool __GetAsync_CoreThrows;
+
             public partial global::System.Threading.Tasks.Task<TValue> GetAsync<TValue>(TKey key, global::System.Threading.CancellationToken ct)
                 where TValue : struct, global::System.IComparable<TValue>
             {
                 long __started = __GetAsync_Telemetry.Start();
+                if (__GetAsync_CoreThrows)
+                {
+                    return global::Resilience.TaskHandOff<TValue>.ToTask(__GetAsync_Resilient<TValue>(key, ct, __started, 0, default, null));
+                }
+
                 var __attemptTimeout = global::Resilience.ResilienceRegistry.Default.StartTimeout(new global::System.TimeSpan(1000000L), ct);
                 global::System.Threading.Tasks.Task<TValue> __call;
                 try
@@ -70,6 +80,7 @@ namespace Shapes.Deep
                 }
                 catch (global::System.Exception __thrown)
                 {
+                    __GetAsync_CoreThrows = true;
                     __call = global::System.Threading.Tasks.Task.FromException<TValue>(__thrown);
                 }
 

@@ -65,9 +65,19 @@ namespace Shop
         private static readonly global::Resilience.RateLimiterState __SendAsync_RateLimit =
             global::Resilience.ResilienceRegistry.Default.GetOrAddRateLimiter("Shop.Client.SendAsync", new global::Resilience.RateLimitOptions { Permits = 100, WindowMs = 60000, Algorithm = (global::Resilience.RateLimitAlgorithm)2, QueueLimit = 5 });
 
+        // Set once SendAsyncCore has thrown instead of returning a task: from then on the helper calls it, inside its
+        // handlers, so that such a failure is thrown once rather than caught here and thrown again there.
+        [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
+        private static bool __SendAsync_CoreThrows;
+
         public partial global::System.Threading.Tasks.Task SendAsync(string message, global::System.Threading.CancellationToken ct)
         {
             long __started = __SendAsync_Telemetry.Start();
+            if (__SendAsync_CoreThrows)
+            {
+                return global::Resilience.TaskHandOff.ToTask(__SendAsync_Resilient(message, ct, __started, 0, default));
+            }
+
             var __limiter = __SendAsync_RateLimit;
             if (!__limiter.TryAcquire())
             {
@@ -81,6 +91,7 @@ namespace Shop
             }
             catch (global::System.Exception __thrown)
             {
+                __SendAsync_CoreThrows = true;
                 __call = global::System.Threading.Tasks.Task.FromException(__thrown);
             }
 

@@ -11,9 +11,19 @@ namespace Shop
         private static readonly global::Resilience.MethodTelemetry __ReadAsync_Telemetry =
             global::Resilience.ResilienceRegistry.Default.GetTelemetry("Shop.Client.ReadAsync", "Shop.Client.ReadAsync");
 
+        // Set once ReadAsyncCore has thrown instead of returning a task: from then on the helper calls it, inside its
+        // handlers, so that such a failure is thrown once rather than caught here and thrown again there.
+        [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
+        private static bool __ReadAsync_CoreThrows;
+
         public partial global::System.Threading.Tasks.ValueTask<string> ReadAsync(global::System.Threading.CancellationToken ct)
         {
             long __started = __ReadAsync_Telemetry.Start();
+            if (__ReadAsync_CoreThrows)
+            {
+                return __ReadAsync_Resilient(ct, __started, 0, default, null);
+            }
+
             var __attemptTimeout = global::Resilience.ResilienceRegistry.Default.StartTimeout(new global::System.TimeSpan(15000000L), ct);
             global::System.Threading.Tasks.ValueTask<string> __call;
             try
@@ -22,6 +32,7 @@ namespace Shop
             }
             catch (global::System.Exception __thrown)
             {
+                __ReadAsync_CoreThrows = true;
                 __call = new global::System.Threading.Tasks.ValueTask<string>(global::System.Threading.Tasks.Task.FromException<string>(__thrown));
             }
 
@@ -73,9 +84,19 @@ namespace Shop
         private static readonly global::Resilience.MethodTelemetry __WriteAsync_Telemetry =
             global::Resilience.ResilienceRegistry.Default.GetTelemetry("Shop.Client.WriteAsync", "Shop.Client.WriteAsync");
 
+        // Set once WriteAsyncCore has thrown instead of returning a task: from then on the helper calls it, inside its
+        // handlers, so that such a failure is thrown once rather than caught here and thrown again there.
+        [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
+        private static bool __WriteAsync_CoreThrows;
+
         public partial global::System.Threading.Tasks.Task WriteAsync(string value, global::System.Threading.CancellationToken ct)
         {
             long __started = __WriteAsync_Telemetry.Start();
+            if (__WriteAsync_CoreThrows)
+            {
+                return global::Resilience.TaskHandOff.ToTask(__WriteAsync_Resilient(value, ct, __started, 0, default, null));
+            }
+
             var __totalTimeout = global::Resilience.ResilienceRegistry.Default.StartTimeout(new global::System.TimeSpan(50000000L), ct);
             global::System.Threading.Tasks.Task __call;
             try
@@ -84,6 +105,7 @@ namespace Shop
             }
             catch (global::System.Exception __thrown)
             {
+                __WriteAsync_CoreThrows = true;
                 __call = global::System.Threading.Tasks.Task.FromException(__thrown);
             }
 
