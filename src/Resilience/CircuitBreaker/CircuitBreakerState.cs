@@ -42,14 +42,11 @@ public sealed class CircuitBreakerState
 
     private long _status;
     private int _consecutiveFailures;
-    private long _openedAt;
 
-    // While open: when the break ends, in Clock.NowTicks of _openClock, the clock it was read on. Written under the
-    // lock before _status, so that TryEnter can refuse a call to an open breaker without taking the lock. Its
-    // resolution is the clock's (the system tick on the system clock); the locked path decides on the exact time.
-    private long _openedAtTicks;
-    private long _openUntil;
-    private TimeProvider? _openClock;
+    // When the breaker last opened, in Clock.NowTicks of the registry's clock (the system tick's resolution on the
+    // system clock). Written under the lock before _status, so that TryEnter can tell, without the lock, that an
+    // open breaker's break has not ended; the locked path asks the same question of the same value.
+    private long _openedAt;
     private int _probesInFlight;
     private int _probeSuccesses;
 
@@ -157,12 +154,12 @@ public sealed class CircuitBreakerState
         return TryEnterSlow(out permit);
     }
 
-    /// <summary>True when an open breaker's break has certainly not ended yet (false when in doubt: the lock decides).</summary>
-    private bool IsBreaking()
-    {
-        TimeProvider clock = TimeProvider;
-        return ReferenceEquals(clock, Volatile.Read(ref _openClock)) && Clock.NowTicks(clock) < Volatile.Read(ref _openUntil);
-    }
+    /// <summary>True while an open breaker's break has not ended (see <see cref="BreakRemainingTicks"/>).</summary>
+    private bool IsBreaking() => BreakRemainingTicks() > 0;
+
+    /// <summary>What is left of the break of an open breaker, in ticks; zero or less once it has ended.</summary>
+    private long BreakRemainingTicks()
+        => Volatile.Read(ref _openedAt) + Volatile.Read(ref _settings).BreakDuration.Ticks - Clock.NowTicks(TimeProvider);
 
     /// <summary>Reports that a call let through by <see cref="TryEnter"/> succeeded.</summary>
     [EditorBrowsable(EditorBrowsableState.Never)]
@@ -302,9 +299,7 @@ public sealed class CircuitBreakerState
             if (!current.Options.SameAs(next))
             {
                 bool sameWindow = current.Options.IsRatioMode == next.IsRatioMode && current.Options.SamplingDurationMs == next.SamplingDurationMs;
-                var replaced = new Settings(next, sameWindow ? current.Window : null);
-                Volatile.Write(ref _openUntil, _openedAtTicks + replaced.BreakDuration.Ticks);
-                Volatile.Write(ref _settings, replaced);
+                Volatile.Write(ref _settings, new Settings(next, sameWindow ? current.Window : null));
             }
         }
     }
@@ -335,8 +330,7 @@ public sealed class CircuitBreakerState
             return null;
         }
 
-        TimeSpan remaining = _settings.BreakDuration - TimeProvider.GetElapsedTime(_openedAt);
-        return remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero;
+        return TimeSpan.FromTicks(Math.Max(0, BreakRemainingTicks()));
     }
 
     /// <summary>Counts a rejection on the meter and tells the listeners; called outside the lock.</summary>
@@ -364,7 +358,7 @@ public sealed class CircuitBreakerState
         lock (_gate)
         {
             var state = (CircuitState)(_status & StateMask);
-            if (state == CircuitState.Open && TimeProvider.GetElapsedTime(_openedAt) >= _settings.BreakDuration)
+            if (state == CircuitState.Open && !IsBreaking())
             {
                 state = TransitionLocked(CircuitState.HalfOpen);
             }
@@ -408,10 +402,7 @@ public sealed class CircuitBreakerState
         switch (next)
         {
             case CircuitState.Open:
-                _openedAt = TimeProvider.GetTimestamp();
-                _openClock = TimeProvider;
-                _openedAtTicks = Clock.NowTicks(_openClock);
-                Volatile.Write(ref _openUntil, _openedAtTicks + settings.BreakDuration.Ticks);
+                Volatile.Write(ref _openedAt, Clock.NowTicks(TimeProvider));
                 break;
             case CircuitState.Closed:
                 Volatile.Write(ref _consecutiveFailures, 0);
