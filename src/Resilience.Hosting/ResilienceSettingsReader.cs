@@ -13,14 +13,8 @@ namespace Resilience.Hosting;
 /// </summary>
 internal static class ResilienceSettingsReader
 {
-    private static readonly string[] s_settingNames =
-    {
-        nameof(PolicySettings.FailureThreshold), nameof(PolicySettings.FailureRatio), nameof(PolicySettings.MinimumThroughput),
-        nameof(PolicySettings.SamplingDurationMs), nameof(PolicySettings.BreakDurationMs), nameof(PolicySettings.SuccessThreshold),
-        nameof(PolicySettings.HalfOpenMaxCalls), nameof(PolicySettings.MaxConcurrency), nameof(PolicySettings.MaxQueue),
-        nameof(PolicySettings.MaxWaitMs), nameof(PolicySettings.Permits), nameof(PolicySettings.WindowMs),
-        nameof(PolicySettings.Algorithm), nameof(PolicySettings.QueueLimit),
-    };
+    /// <summary>Every setting a name can be given: its circuit breaker's, bulkhead's and rate limit's (their names do not overlap).</summary>
+    private static readonly SettingRule[] s_settings = CircuitBreakerRules.Shared.Concat(BulkheadRules.Shared).Concat(RateLimitRules.Shared).ToArray();
 
     /// <summary>The settings by policy name, and the problems found (the settings are only usable when there are none).</summary>
     public static (Dictionary<string, PolicySettings> Settings, List<string> Problems) Read(IConfiguration section)
@@ -63,10 +57,10 @@ internal static class ResilienceSettingsReader
 
     private static void Read(IConfigurationSection value, PolicySettings settings, List<string> problems)
     {
-        string? name = s_settingNames.FirstOrDefault(n => string.Equals(n, value.Key, StringComparison.OrdinalIgnoreCase));
-        if (name is null)
+        SettingRule? rule = s_settings.FirstOrDefault(r => string.Equals(r.Name, value.Key, StringComparison.OrdinalIgnoreCase));
+        if (rule is null)
         {
-            problems.Add($"{value.Path} is not a setting; the settings are: {string.Join(", ", s_settingNames)}.");
+            problems.Add($"{value.Path} is not a setting; the settings are: {string.Join(", ", s_settings.Select(r => r.Name))}.");
             return;
         }
 
@@ -81,29 +75,29 @@ internal static class ResilienceSettingsReader
         }
 
         string text = value.Value.Trim();
-        switch (name)
+        switch (rule)
         {
-            case nameof(PolicySettings.FailureRatio):
-                if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double ratio))
+            case RatioSettingRule ratio:
+                if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double share))
                 {
-                    settings.FailureRatio = ratio;
+                    settings.FailureRatio = share;
                 }
                 else
                 {
-                    problems.Add($"{value.Path} is '{value.Value}'; it must be a number: 0 (off) or in (0, 1], e.g. 0.5.");
+                    problems.Add($"{value.Path} is '{value.Value}'; it must be a number: {ratio.Requirement}, e.g. 0.5.");
                 }
 
                 return;
-            case nameof(PolicySettings.Algorithm):
+            case EnumSettingRule<RateLimitAlgorithm> algorithm:
                 // By name only: Enum.TryParse would also take numbers and comma-separated lists.
-                string? algorithmName = Enum.GetNames(typeof(RateLimitAlgorithm)).FirstOrDefault(n => string.Equals(n, text, StringComparison.OrdinalIgnoreCase));
+                string? algorithmName = algorithm.Names.FirstOrDefault(n => string.Equals(n, text, StringComparison.OrdinalIgnoreCase));
                 if (algorithmName is not null)
                 {
                     settings.Algorithm = (RateLimitAlgorithm)Enum.Parse(typeof(RateLimitAlgorithm), algorithmName);
                 }
                 else
                 {
-                    problems.Add($"{value.Path} is '{value.Value}'; use one of: {string.Join(", ", Enum.GetNames(typeof(RateLimitAlgorithm)))}.");
+                    problems.Add($"{value.Path} is '{value.Value}'; use one of: {string.Join(", ", algorithm.Names)}.");
                 }
 
                 return;
@@ -115,7 +109,7 @@ internal static class ResilienceSettingsReader
             return;
         }
 
-        switch (name)
+        switch (rule.Name)
         {
             case nameof(PolicySettings.FailureThreshold): settings.FailureThreshold = number; break;
             case nameof(PolicySettings.MinimumThroughput): settings.MinimumThroughput = number; break;
@@ -128,7 +122,8 @@ internal static class ResilienceSettingsReader
             case nameof(PolicySettings.MaxWaitMs): settings.MaxWaitMs = number; break;
             case nameof(PolicySettings.Permits): settings.Permits = number; break;
             case nameof(PolicySettings.WindowMs): settings.WindowMs = number; break;
-            default: settings.QueueLimit = number; break;
+            case nameof(PolicySettings.QueueLimit): settings.QueueLimit = number; break;
+            default: throw new InvalidOperationException($"The setting {rule.Name} has no property on PolicySettings.");
         }
     }
 }

@@ -300,7 +300,7 @@ public sealed class RateLimiterStateTests
     [Theory]
     [InlineData(0, 1_000, RateLimitAlgorithm.TokenBucket, 0, "RateLimitOptions.Permits is 0; it must be at least 1.")]
     [InlineData(1, 0, RateLimitAlgorithm.TokenBucket, 0, "RateLimitOptions.WindowMs is 0; it must be at least 1.")]
-    [InlineData(1, 1_000, (RateLimitAlgorithm)7, 0, "RateLimitOptions.Algorithm is 7, which is not a RateLimitAlgorithm; use one of: TokenBucket, FixedWindow, SlidingWindow.")]
+    [InlineData(1, 1_000, (RateLimitAlgorithm)7, 0, "RateLimitOptions.Algorithm is 7; it must be a RateLimitAlgorithm (TokenBucket, FixedWindow or SlidingWindow).")]
     [InlineData(1, 1_000, RateLimitAlgorithm.TokenBucket, -1, "RateLimitOptions.QueueLimit is -1; it must be at least 0.")]
     public void An_option_out_of_range_throws_naming_the_property(int permits, int windowMs, RateLimitAlgorithm algorithm, int queueLimit, string expectedMessage)
     {

@@ -23,13 +23,13 @@ public sealed class BulkheadAttribute : Attribute
     public int MaxConcurrency { get; }
 
     /// <summary>Calls allowed to wait for a slot when all are taken; at least 0. Default 0: reject at once.</summary>
-    public int MaxQueue { get; set; } = PolicyDefaults.BulkheadMaxQueue;
+    public int MaxQueue { get; set; } = BulkheadRules.DefaultMaxQueue;
 
     /// <summary>
     /// The longest a queued call waits for its slot, in milliseconds, before it is rejected; at least 0.
     /// Default 0: a queued call waits for its turn however long it takes (its cancellation token still ends the wait).
     /// </summary>
-    public int MaxWaitMs { get; set; } = PolicyDefaults.BulkheadMaxWaitMs;
+    public int MaxWaitMs { get; set; } = BulkheadRules.DefaultMaxWaitMs;
 
     /// <summary>The bulkhead's name; methods naming the same bulkhead share its slots. Default: <c>Namespace.Type.Method</c>.</summary>
     public string? Name { get; set; }

@@ -28,7 +28,7 @@ public sealed class CircuitBreakerAttribute : Attribute
 {
     /// <summary>Guards the method with a circuit breaker.</summary>
     /// <param name="failureThreshold">Consecutive failures that open the breaker; at least 1. Default 5.</param>
-    public CircuitBreakerAttribute(int failureThreshold = PolicyDefaults.BreakerFailureThreshold) => FailureThreshold = failureThreshold;
+    public CircuitBreakerAttribute(int failureThreshold = CircuitBreakerRules.DefaultFailureThreshold) => FailureThreshold = failureThreshold;
 
     /// <summary>Consecutive failures that open the breaker (consecutive mode); at least 1. Default 5.</summary>
     public int FailureThreshold { get; }
@@ -37,22 +37,22 @@ public sealed class CircuitBreakerAttribute : Attribute
     /// The share of failed calls, in (0, 1], that opens the breaker in ratio mode. Default 0: ratio mode off,
     /// <see cref="FailureThreshold"/> applies.
     /// </summary>
-    public double FailureRatio { get; set; } = PolicyDefaults.BreakerFailureRatio;
+    public double FailureRatio { get; set; } = CircuitBreakerRules.DefaultFailureRatio;
 
     /// <summary>Ratio mode: calls that must be seen in the sampling window before the ratio is judged; at least 1. Default 10.</summary>
-    public int MinimumThroughput { get; set; } = PolicyDefaults.BreakerMinimumThroughput;
+    public int MinimumThroughput { get; set; } = CircuitBreakerRules.DefaultMinimumThroughput;
 
     /// <summary>Ratio mode: the sliding window, in milliseconds, over which the ratio is measured; at least 1. Default 30 000.</summary>
-    public int SamplingDurationMs { get; set; } = PolicyDefaults.BreakerSamplingDurationMs;
+    public int SamplingDurationMs { get; set; } = CircuitBreakerRules.DefaultSamplingDurationMs;
 
     /// <summary>How long, in milliseconds, the breaker stays open before it lets probes through; at least 1. Default 30 000.</summary>
-    public int BreakDurationMs { get; set; } = PolicyDefaults.BreakerBreakDurationMs;
+    public int BreakDurationMs { get; set; } = CircuitBreakerRules.DefaultBreakDurationMs;
 
     /// <summary>Successful probes needed to close a half-open breaker; at least 1. Default 1.</summary>
-    public int SuccessThreshold { get; set; } = PolicyDefaults.BreakerSuccessThreshold;
+    public int SuccessThreshold { get; set; } = CircuitBreakerRules.DefaultSuccessThreshold;
 
     /// <summary>Probes let through at once while half-open; the rest are rejected. At least 1. Default 1.</summary>
-    public int HalfOpenMaxCalls { get; set; } = PolicyDefaults.BreakerHalfOpenMaxCalls;
+    public int HalfOpenMaxCalls { get; set; } = CircuitBreakerRules.DefaultHalfOpenMaxCalls;
 
     /// <summary>
     /// The breaker's name. Methods naming the same breaker share its state (one breaker per downstream

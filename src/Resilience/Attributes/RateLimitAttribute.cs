@@ -32,10 +32,10 @@ public sealed class RateLimitAttribute : Attribute
     public int WindowMs { get; }
 
     /// <summary>How permits are counted. Default <see cref="RateLimitAlgorithm.TokenBucket"/>.</summary>
-    public RateLimitAlgorithm Algorithm { get; set; } = PolicyDefaults.RateLimitAlgorithm;
+    public RateLimitAlgorithm Algorithm { get; set; } = RateLimitRules.DefaultAlgorithm;
 
     /// <summary>Calls allowed to wait for a permit when none is free; at least 0. Default 0: reject at once.</summary>
-    public int QueueLimit { get; set; } = PolicyDefaults.RateLimitQueueLimit;
+    public int QueueLimit { get; set; } = RateLimitRules.DefaultQueueLimit;
 
     /// <summary>The limit's name; methods naming the same limit share its permits. Default: <c>Namespace.Type.Method</c>.</summary>
     public string? Name { get; set; }

@@ -30,25 +30,25 @@ public sealed class RetryAttribute : Attribute
 {
     /// <summary>Retries a failing call.</summary>
     /// <param name="maxAttempts">Total attempts, the first one included; at least 1. Default 3.</param>
-    public RetryAttribute(int maxAttempts = PolicyDefaults.RetryMaxAttempts) => MaxAttempts = maxAttempts;
+    public RetryAttribute(int maxAttempts = RetryRules.DefaultMaxAttempts) => MaxAttempts = maxAttempts;
 
     /// <summary>Total attempts, the first one included (3 means one call and up to two retries). At least 1. Default 3.</summary>
     public int MaxAttempts { get; }
 
     /// <summary>The base delay in milliseconds before the first retry; at least 0. Default 200.</summary>
-    public int DelayMs { get; set; } = PolicyDefaults.RetryDelayMs;
+    public int DelayMs { get; set; } = RetryRules.DefaultDelayMs;
 
     /// <summary>The longest delay in milliseconds between two attempts, whatever the backoff; at least <see cref="DelayMs"/>. Default 30 000.</summary>
-    public int MaxDelayMs { get; set; } = PolicyDefaults.RetryMaxDelayMs;
+    public int MaxDelayMs { get; set; } = RetryRules.DefaultMaxDelayMs;
 
     /// <summary>How the delay grows from one retry to the next. Default <see cref="BackoffKind.Exponential"/>.</summary>
-    public BackoffKind Backoff { get; set; } = PolicyDefaults.RetryBackoff;
+    public BackoffKind Backoff { get; set; } = RetryRules.DefaultBackoff;
 
     /// <summary>
     /// When true (the default), each delay is drawn uniformly from [delay / 2, delay], so that callers
     /// failing together do not retry together. The worst case is the delay without jitter.
     /// </summary>
-    public bool Jitter { get; set; } = PolicyDefaults.RetryJitter;
+    public bool Jitter { get; set; } = RetryRules.DefaultJitter;
 
     /// <summary>Exception types (and their subclasses) that are retried. Empty or unset: every exception not in <see cref="Ignore"/>.</summary>
     public Type[]? Handle { get; set; }

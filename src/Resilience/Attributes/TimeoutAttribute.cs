@@ -29,5 +29,5 @@ public sealed class TimeoutAttribute : Attribute
     public int Milliseconds { get; }
 
     /// <summary>Whether the timeout covers each attempt or all of them. Default <see cref="TimeoutScope.PerAttempt"/>.</summary>
-    public TimeoutScope Scope { get; set; } = PolicyDefaults.TimeoutScope;
+    public TimeoutScope Scope { get; set; } = TimeoutRules.DefaultScope;
 }

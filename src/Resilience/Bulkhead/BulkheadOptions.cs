@@ -7,21 +7,21 @@ namespace Resilience;
 public sealed class BulkheadOptions
 {
     /// <summary>Calls allowed to run at once; at least 1. Default 1.</summary>
-    public int MaxConcurrency { get; set; } = 1;
+    public int MaxConcurrency { get; set; } = BulkheadRules.DefaultMaxConcurrency;
 
     /// <summary>Calls allowed to wait for a slot; at least 0. Default 0.</summary>
-    public int MaxQueue { get; set; } = PolicyDefaults.BulkheadMaxQueue;
+    public int MaxQueue { get; set; } = BulkheadRules.DefaultMaxQueue;
 
     /// <summary>The longest wait for a slot, in milliseconds; 0 waits for the call's turn however long it takes. Default 0.</summary>
-    public int MaxWaitMs { get; set; } = PolicyDefaults.BulkheadMaxWaitMs;
+    public int MaxWaitMs { get; set; } = BulkheadRules.DefaultMaxWaitMs;
 
     /// <summary>Checks every setting and returns an independent copy.</summary>
     /// <exception cref="System.ArgumentOutOfRangeException">A setting is outside its range; the message names it and the range.</exception>
     internal BulkheadOptions ValidatedCopy()
     {
-        Guard.AtLeast(MaxConcurrency, 1, "BulkheadOptions.MaxConcurrency");
-        Guard.AtLeast(MaxQueue, 0, "BulkheadOptions.MaxQueue");
-        Guard.AtLeast(MaxWaitMs, 0, "BulkheadOptions.MaxWaitMs");
+        Guard.Setting(BulkheadRules.MaxConcurrency, MaxConcurrency, nameof(BulkheadOptions));
+        Guard.Setting(BulkheadRules.MaxQueue, MaxQueue, nameof(BulkheadOptions));
+        Guard.Setting(BulkheadRules.MaxWaitMs, MaxWaitMs, nameof(BulkheadOptions));
         return Copy();
     }
 

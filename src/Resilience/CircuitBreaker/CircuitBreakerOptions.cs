@@ -8,40 +8,40 @@ namespace Resilience;
 public sealed class CircuitBreakerOptions
 {
     /// <summary>Consecutive failures that open the breaker (when <see cref="FailureRatio"/> is 0); at least 1. Default 5.</summary>
-    public int FailureThreshold { get; set; } = PolicyDefaults.BreakerFailureThreshold;
+    public int FailureThreshold { get; set; } = CircuitBreakerRules.DefaultFailureThreshold;
 
     /// <summary>The share of failures in (0, 1] that opens the breaker in ratio mode; 0 turns ratio mode off. Default 0.</summary>
-    public double FailureRatio { get; set; } = PolicyDefaults.BreakerFailureRatio;
+    public double FailureRatio { get; set; } = CircuitBreakerRules.DefaultFailureRatio;
 
     /// <summary>Ratio mode: calls that must be seen in the window before the ratio is judged; at least 1. Default 10.</summary>
-    public int MinimumThroughput { get; set; } = PolicyDefaults.BreakerMinimumThroughput;
+    public int MinimumThroughput { get; set; } = CircuitBreakerRules.DefaultMinimumThroughput;
 
     /// <summary>Ratio mode: the sliding window in milliseconds; at least 1. Default 30 000.</summary>
-    public int SamplingDurationMs { get; set; } = PolicyDefaults.BreakerSamplingDurationMs;
+    public int SamplingDurationMs { get; set; } = CircuitBreakerRules.DefaultSamplingDurationMs;
 
     /// <summary>How long the breaker stays open, in milliseconds; at least 1. Default 30 000.</summary>
-    public int BreakDurationMs { get; set; } = PolicyDefaults.BreakerBreakDurationMs;
+    public int BreakDurationMs { get; set; } = CircuitBreakerRules.DefaultBreakDurationMs;
 
     /// <summary>Successful probes that close a half-open breaker; at least 1. Default 1.</summary>
-    public int SuccessThreshold { get; set; } = PolicyDefaults.BreakerSuccessThreshold;
+    public int SuccessThreshold { get; set; } = CircuitBreakerRules.DefaultSuccessThreshold;
 
     /// <summary>Probes let through at once while half-open; at least 1. Default 1.</summary>
-    public int HalfOpenMaxCalls { get; set; } = PolicyDefaults.BreakerHalfOpenMaxCalls;
+    public int HalfOpenMaxCalls { get; set; } = CircuitBreakerRules.DefaultHalfOpenMaxCalls;
 
     /// <summary>True when the breaker opens on a failure ratio rather than on consecutive failures.</summary>
-    internal bool IsRatioMode => FailureRatio > 0;
+    internal bool IsRatioMode => CircuitBreakerRules.FailureRatio.IsOn(FailureRatio);
 
     /// <summary>Checks every setting and returns an independent copy.</summary>
     /// <exception cref="System.ArgumentOutOfRangeException">A setting is outside its range; the message names it and the range.</exception>
     internal CircuitBreakerOptions ValidatedCopy()
     {
-        Guard.AtLeast(FailureThreshold, 1, "CircuitBreakerOptions.FailureThreshold");
-        Guard.Ratio(FailureRatio, "CircuitBreakerOptions.FailureRatio");
-        Guard.AtLeast(MinimumThroughput, 1, "CircuitBreakerOptions.MinimumThroughput");
-        Guard.AtLeast(SamplingDurationMs, 1, "CircuitBreakerOptions.SamplingDurationMs");
-        Guard.AtLeast(BreakDurationMs, 1, "CircuitBreakerOptions.BreakDurationMs");
-        Guard.AtLeast(SuccessThreshold, 1, "CircuitBreakerOptions.SuccessThreshold");
-        Guard.AtLeast(HalfOpenMaxCalls, 1, "CircuitBreakerOptions.HalfOpenMaxCalls");
+        Guard.Setting(CircuitBreakerRules.FailureThreshold, FailureThreshold, nameof(CircuitBreakerOptions));
+        Guard.Setting(CircuitBreakerRules.FailureRatio, FailureRatio, nameof(CircuitBreakerOptions));
+        Guard.Setting(CircuitBreakerRules.MinimumThroughput, MinimumThroughput, nameof(CircuitBreakerOptions));
+        Guard.Setting(CircuitBreakerRules.SamplingDurationMs, SamplingDurationMs, nameof(CircuitBreakerOptions));
+        Guard.Setting(CircuitBreakerRules.BreakDurationMs, BreakDurationMs, nameof(CircuitBreakerOptions));
+        Guard.Setting(CircuitBreakerRules.SuccessThreshold, SuccessThreshold, nameof(CircuitBreakerOptions));
+        Guard.Setting(CircuitBreakerRules.HalfOpenMaxCalls, HalfOpenMaxCalls, nameof(CircuitBreakerOptions));
         return Copy();
     }
 

@@ -82,26 +82,42 @@ public sealed class PolicySettings
     internal void Validate(string name, List<string> problems)
     {
         string prefix = name + ":";
-        Add(problems, FailureThreshold is { } failureThreshold ? Guard.AtLeastProblem(failureThreshold, 1, prefix + nameof(FailureThreshold)) : null);
-        Add(problems, FailureRatio is { } failureRatio ? Guard.RatioProblem(failureRatio, prefix + nameof(FailureRatio)) : null);
-        Add(problems, MinimumThroughput is { } minimumThroughput ? Guard.AtLeastProblem(minimumThroughput, 1, prefix + nameof(MinimumThroughput)) : null);
-        Add(problems, SamplingDurationMs is { } samplingDurationMs ? Guard.AtLeastProblem(samplingDurationMs, 1, prefix + nameof(SamplingDurationMs)) : null);
-        Add(problems, BreakDurationMs is { } breakDurationMs ? Guard.AtLeastProblem(breakDurationMs, 1, prefix + nameof(BreakDurationMs)) : null);
-        Add(problems, SuccessThreshold is { } successThreshold ? Guard.AtLeastProblem(successThreshold, 1, prefix + nameof(SuccessThreshold)) : null);
-        Add(problems, HalfOpenMaxCalls is { } halfOpenMaxCalls ? Guard.AtLeastProblem(halfOpenMaxCalls, 1, prefix + nameof(HalfOpenMaxCalls)) : null);
-        Add(problems, MaxConcurrency is { } maxConcurrency ? Guard.AtLeastProblem(maxConcurrency, 1, prefix + nameof(MaxConcurrency)) : null);
-        Add(problems, MaxQueue is { } maxQueue ? Guard.AtLeastProblem(maxQueue, 0, prefix + nameof(MaxQueue)) : null);
-        Add(problems, MaxWaitMs is { } maxWaitMs ? Guard.AtLeastProblem(maxWaitMs, 0, prefix + nameof(MaxWaitMs)) : null);
-        Add(problems, Permits is { } permits ? Guard.AtLeastProblem(permits, 1, prefix + nameof(Permits)) : null);
-        Add(problems, WindowMs is { } windowMs ? Guard.AtLeastProblem(windowMs, 1, prefix + nameof(WindowMs)) : null);
-        Add(problems, Algorithm is { } algorithm ? Guard.DefinedProblem(algorithm, prefix + nameof(Algorithm)) : null);
-        Add(problems, QueueLimit is { } queueLimit ? Guard.AtLeastProblem(queueLimit, 0, prefix + nameof(QueueLimit)) : null);
+        Check(CircuitBreakerRules.FailureThreshold, FailureThreshold);
+        if (FailureRatio is { } failureRatio)
+        {
+            Add(CircuitBreakerRules.FailureRatio.ProblemWith(failureRatio, prefix + CircuitBreakerRules.FailureRatio.Name));
+        }
 
-        static void Add(List<string> problems, string? problem)
+        Check(CircuitBreakerRules.MinimumThroughput, MinimumThroughput);
+        Check(CircuitBreakerRules.SamplingDurationMs, SamplingDurationMs);
+        Check(CircuitBreakerRules.BreakDurationMs, BreakDurationMs);
+        Check(CircuitBreakerRules.SuccessThreshold, SuccessThreshold);
+        Check(CircuitBreakerRules.HalfOpenMaxCalls, HalfOpenMaxCalls);
+        Check(BulkheadRules.MaxConcurrency, MaxConcurrency);
+        Check(BulkheadRules.MaxQueue, MaxQueue);
+        Check(BulkheadRules.MaxWaitMs, MaxWaitMs);
+        Check(RateLimitRules.Permits, Permits);
+        Check(RateLimitRules.WindowMs, WindowMs);
+        if (Algorithm is { } algorithm)
+        {
+            Add(RateLimitRules.Algorithm.ProblemWith(algorithm, prefix + RateLimitRules.Algorithm.Name));
+        }
+
+        Check(RateLimitRules.QueueLimit, QueueLimit);
+
+        void Check(IntSettingRule rule, int? value)
+        {
+            if (value is { } given)
+            {
+                Add(rule.ProblemWith(given, prefix + rule.Name));
+            }
+        }
+
+        void Add(string? problem)
         {
             if (problem is not null)
             {
-                problems.Add(problem);
+                problems.Add(problem + ".");
             }
         }
     }

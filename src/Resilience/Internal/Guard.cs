@@ -1,19 +1,19 @@
 using System;
-using System.Globalization;
 
 namespace Resilience;
 
 /// <summary>
-/// Argument checks whose messages name the setting and its allowed range. Each check also exists as a
-/// <c>...Problem</c> function that returns the message instead of throwing, for validations that list every problem.
+/// Argument checks whose messages name the argument and what it must be. Policy settings are checked against
+/// their rules (<see cref="RetryRules"/>, <see cref="CircuitBreakerRules"/>, ...), in the wording every part of
+/// the product uses.
 /// </summary>
 internal static class Guard
 {
     public static void AtLeast(int value, int minimum, string name)
     {
-        if (AtLeastProblem(value, minimum, name) is { } problem)
+        if (value < minimum)
         {
-            throw new ArgumentOutOfRangeException(name, value, problem);
+            throw new ArgumentOutOfRangeException(name, value, $"{name} is {SettingText.Number(value)}; it must be at least {SettingText.Number(minimum)}.");
         }
     }
 
@@ -21,38 +21,31 @@ internal static class Guard
     {
         if (value < minimum)
         {
-            throw new ArgumentOutOfRangeException(name, value, $"{name} is {value}; it must be at least {minimumName} ({minimum}).");
+            throw new ArgumentOutOfRangeException(name, value, $"{name} is {SettingText.Number(value)}; it must be at least {minimumName} ({SettingText.Number(minimum)}).");
         }
     }
 
-    public static void Ratio(double value, string name)
+    /// <summary>Throws when <paramref name="value"/> breaks <paramref name="rule"/>; the message names it <c>{owner}.{Setting}</c>.</summary>
+    public static void Setting(IntSettingRule rule, int value, string owner)
     {
-        if (RatioProblem(value, name) is { } problem)
-        {
-            throw new ArgumentOutOfRangeException(name, value, problem);
-        }
+        string subject = owner + "." + rule.Name;
+        ThrowIf(rule.ProblemWith(value, subject), subject, value);
     }
 
-    public static void Defined<TEnum>(TEnum value, string name)
+    /// <inheritdoc cref="Setting(IntSettingRule, int, string)"/>
+    public static void Setting(RatioSettingRule rule, double value, string owner)
+    {
+        string subject = owner + "." + rule.Name;
+        ThrowIf(rule.ProblemWith(value, subject), subject, value);
+    }
+
+    /// <inheritdoc cref="Setting(IntSettingRule, int, string)"/>
+    public static void Setting<TEnum>(EnumSettingRule<TEnum> rule, TEnum value, string owner)
         where TEnum : struct, Enum
     {
-        if (DefinedProblem(value, name) is { } problem)
-        {
-            throw new ArgumentOutOfRangeException(name, value, problem);
-        }
+        string subject = owner + "." + rule.Name;
+        ThrowIf(rule.ProblemWith(value, subject), subject, value);
     }
-
-    public static string? AtLeastProblem(int value, int minimum, string name)
-        => value < minimum ? $"{name} is {value}; it must be at least {minimum}." : null;
-
-    public static string? RatioProblem(double value, string name)
-        => value >= 0 && value <= 1 ? null : $"{name} is {value.ToString(CultureInfo.InvariantCulture)}; it must be 0 (off) or in (0, 1].";
-
-    public static string? DefinedProblem<TEnum>(TEnum value, string name)
-        where TEnum : struct, Enum
-        => Enum.IsDefined(typeof(TEnum), value)
-            ? null
-            : $"{name} is {value}, which is not a {typeof(TEnum).Name}; use one of: {string.Join(", ", Enum.GetNames(typeof(TEnum)))}.";
 
     public static void Positive(TimeSpan value, string name)
     {
@@ -72,6 +65,14 @@ internal static class Guard
         if (value.Length == 0)
         {
             throw new ArgumentException($"{name} is empty; give the policy a name.", name);
+        }
+    }
+
+    private static void ThrowIf(string? problem, string subject, object value)
+    {
+        if (problem is not null)
+        {
+            throw new ArgumentOutOfRangeException(subject, value, problem + ".");
         }
     }
 }

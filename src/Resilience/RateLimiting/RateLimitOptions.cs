@@ -7,25 +7,25 @@ namespace Resilience;
 public sealed class RateLimitOptions
 {
     /// <summary>Calls allowed per window; at least 1. Default 1.</summary>
-    public int Permits { get; set; } = 1;
+    public int Permits { get; set; } = RateLimitRules.DefaultPermits;
 
     /// <summary>The window in milliseconds; at least 1. Default 1 000.</summary>
-    public int WindowMs { get; set; } = 1_000;
+    public int WindowMs { get; set; } = RateLimitRules.DefaultWindowMs;
 
     /// <summary>How permits are counted. Default <see cref="RateLimitAlgorithm.TokenBucket"/>.</summary>
-    public RateLimitAlgorithm Algorithm { get; set; } = PolicyDefaults.RateLimitAlgorithm;
+    public RateLimitAlgorithm Algorithm { get; set; } = RateLimitRules.DefaultAlgorithm;
 
     /// <summary>Calls allowed to wait for a permit; at least 0. Default 0.</summary>
-    public int QueueLimit { get; set; } = PolicyDefaults.RateLimitQueueLimit;
+    public int QueueLimit { get; set; } = RateLimitRules.DefaultQueueLimit;
 
     /// <summary>Checks every setting and returns an independent copy.</summary>
     /// <exception cref="System.ArgumentOutOfRangeException">A setting is outside its range; the message names it and the range.</exception>
     internal RateLimitOptions ValidatedCopy()
     {
-        Guard.AtLeast(Permits, 1, "RateLimitOptions.Permits");
-        Guard.AtLeast(WindowMs, 1, "RateLimitOptions.WindowMs");
-        Guard.Defined(Algorithm, "RateLimitOptions.Algorithm");
-        Guard.AtLeast(QueueLimit, 0, "RateLimitOptions.QueueLimit");
+        Guard.Setting(RateLimitRules.Permits, Permits, nameof(RateLimitOptions));
+        Guard.Setting(RateLimitRules.WindowMs, WindowMs, nameof(RateLimitOptions));
+        Guard.Setting(RateLimitRules.Algorithm, Algorithm, nameof(RateLimitOptions));
+        Guard.Setting(RateLimitRules.QueueLimit, QueueLimit, nameof(RateLimitOptions));
         return Copy();
     }
 

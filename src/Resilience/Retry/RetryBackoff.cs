@@ -29,29 +29,15 @@ public static class RetryBackoff
     public static TimeSpan GetDelay(BackoffKind kind, int retry, int delayMs, int maxDelayMs, bool jitter)
     {
         Guard.AtLeast(retry, 1, nameof(retry));
-        Guard.AtLeast(delayMs, 0, nameof(delayMs));
+        Guard.AtLeast(delayMs, RetryRules.DelayMs.Minimum, nameof(delayMs));
         Guard.AtLeast(maxDelayMs, delayMs, nameof(maxDelayMs), nameof(delayMs));
 
-        double milliseconds = GetBaseDelayMilliseconds(kind, retry, delayMs, maxDelayMs);
+        double milliseconds = BackoffFormula.BaseDelayMilliseconds(kind, retry, delayMs, maxDelayMs);
         if (jitter)
         {
-            milliseconds *= 0.5 + (0.5 * ThreadSafeRandom.NextDouble());
+            milliseconds = BackoffFormula.Jittered(milliseconds, ThreadSafeRandom.NextDouble());
         }
 
         return TimeSpan.FromTicks((long)(milliseconds * TimeSpan.TicksPerMillisecond));
-    }
-
-    /// <summary>The delay before retry <paramref name="retry"/> without jitter: the worst case, capped.</summary>
-    internal static double GetBaseDelayMilliseconds(BackoffKind kind, int retry, int delayMs, int maxDelayMs)
-    {
-        double milliseconds = kind switch
-        {
-            BackoffKind.Constant => delayMs,
-            BackoffKind.Linear => (double)delayMs * retry,
-            BackoffKind.Exponential => delayMs * (double)(1L << Math.Min(retry - 1, 62)),
-            _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, $"kind is {kind}, which is not a BackoffKind; use Constant, Linear or Exponential."),
-        };
-
-        return Math.Min(milliseconds, maxDelayMs);
     }
 }

@@ -329,7 +329,7 @@ public sealed class ConfigureTests
         Assert.Contains("payments:BreakDurationMs is -1; it must be at least 1.", error.Message, StringComparison.Ordinal);
         Assert.Contains("db:MaxQueue is -1; it must be at least 0.", error.Message, StringComparison.Ordinal);
         Assert.Contains("search-api:Permits is 0; it must be at least 1.", error.Message, StringComparison.Ordinal);
-        Assert.Contains("search-api:Algorithm is 42, which is not a RateLimitAlgorithm", error.Message, StringComparison.Ordinal);
+        Assert.Contains("search-api:Algorithm is 42; it must be a RateLimitAlgorithm (TokenBucket, FixedWindow or SlidingWindow).", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("MaxConcurrency", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("valid:", error.Message, StringComparison.Ordinal);
 

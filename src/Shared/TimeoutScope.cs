@@ -1,7 +1,17 @@
+// Linked into the runtime, where it is public, and into the generator and analyzers, which read attribute values as it.
+#if RESILIENCE_ROSLYN_COMPONENT
+namespace Resilience.Shared;
+#else
 namespace Resilience;
+#endif
 
 /// <summary>What a <see cref="TimeoutAttribute"/> covers.</summary>
-public enum TimeoutScope
+#if RESILIENCE_ROSLYN_COMPONENT
+internal
+#else
+public
+#endif
+enum TimeoutScope
 {
     /// <summary>Each attempt gets the whole timeout; it sits innermost, around <c>{Name}Core</c>. The default.</summary>
     PerAttempt = 0,

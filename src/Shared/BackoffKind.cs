@@ -1,7 +1,17 @@
+// Linked into the runtime, where it is public, and into the generator and analyzers, which read attribute values as it.
+#if RESILIENCE_ROSLYN_COMPONENT
+namespace Resilience.Shared;
+#else
 namespace Resilience;
+#endif
 
 /// <summary>How the delay between retry attempts grows. See <see cref="RetryBackoff"/> for the formulas.</summary>
-public enum BackoffKind
+#if RESILIENCE_ROSLYN_COMPONENT
+internal
+#else
+public
+#endif
+enum BackoffKind
 {
     /// <summary>Every retry waits <c>DelayMs</c>.</summary>
     Constant = 0,

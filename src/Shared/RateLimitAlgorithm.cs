@@ -1,7 +1,17 @@
+// Linked into the runtime, where it is public, and into the generator and analyzers, which read attribute values as it.
+#if RESILIENCE_ROSLYN_COMPONENT
+namespace Resilience.Shared;
+#else
 namespace Resilience;
+#endif
 
 /// <summary>How a <see cref="RateLimitAttribute"/> counts permits.</summary>
-public enum RateLimitAlgorithm
+#if RESILIENCE_ROSLYN_COMPONENT
+internal
+#else
+public
+#endif
+enum RateLimitAlgorithm
 {
     /// <summary>
     /// A bucket of <c>Permits</c> tokens that refills continuously at <c>Permits</c> per <c>WindowMs</c>:

@@ -1,0 +1,28 @@
+#if RESILIENCE_ROSLYN_COMPONENT
+namespace Resilience.Shared;
+#else
+namespace Resilience;
+#endif
+
+/// <summary>The settings of <c>[RateLimit]</c>: names, defaults and ranges.</summary>
+internal static class RateLimitRules
+{
+    /// <summary>The default of <c>RateLimitOptions</c>; the attribute's constructor requires a value.</summary>
+    public const int DefaultPermits = 1;
+
+    /// <summary>The default of <c>RateLimitOptions</c>; the attribute's constructor requires a value.</summary>
+    public const int DefaultWindowMs = 1_000;
+    public const RateLimitAlgorithm DefaultAlgorithm = RateLimitAlgorithm.TokenBucket;
+    public const int DefaultQueueLimit = 0;
+
+    public static readonly IntSettingRule Permits = new(nameof(Permits), DefaultPermits, minimum: 1);
+
+    public static readonly IntSettingRule WindowMs = new(nameof(WindowMs), DefaultWindowMs, minimum: 1);
+
+    public static readonly EnumSettingRule<RateLimitAlgorithm> Algorithm = new(nameof(Algorithm), DefaultAlgorithm);
+
+    public static readonly IntSettingRule QueueLimit = new(nameof(QueueLimit), DefaultQueueLimit, minimum: 0);
+
+    /// <summary>Every setting a shared rate limit is created with, in the order of <c>RateLimitOptions</c>.</summary>
+    public static readonly SettingRule[] Shared = { Permits, WindowMs, Algorithm, QueueLimit };
+}

@@ -1,0 +1,29 @@
+#if RESILIENCE_ROSLYN_COMPONENT
+namespace Resilience.Shared;
+#else
+namespace Resilience;
+#endif
+
+/// <summary>The settings of <c>[Retry]</c>: names, defaults and ranges.</summary>
+internal static class RetryRules
+{
+    public const int DefaultMaxAttempts = 3;
+    public const int DefaultDelayMs = 200;
+    public const int DefaultMaxDelayMs = 30_000;
+    public const BackoffKind DefaultBackoff = BackoffKind.Exponential;
+    public const bool DefaultJitter = true;
+
+    /// <summary>Total attempts, the first one included.</summary>
+    public static readonly IntSettingRule MaxAttempts = new(nameof(MaxAttempts), DefaultMaxAttempts, minimum: 1);
+
+    public static readonly IntSettingRule DelayMs = new(nameof(DelayMs), DefaultDelayMs, minimum: 0);
+
+    public static readonly IntSettingRule MaxDelayMs = new(nameof(MaxDelayMs), DefaultMaxDelayMs, minimum: 0);
+
+    public static readonly EnumSettingRule<BackoffKind> Backoff = new(nameof(Backoff), DefaultBackoff);
+
+    public static readonly BoolSettingRule Jitter = new(nameof(Jitter), DefaultJitter);
+
+    /// <summary>The base delay may not exceed the cap: every delay would be the cap.</summary>
+    public static bool DelayWithinMaximum(int delayMs, int maxDelayMs) => delayMs <= maxDelayMs;
+}

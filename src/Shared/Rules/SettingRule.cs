@@ -1,0 +1,112 @@
+using System;
+
+#if RESILIENCE_ROSLYN_COMPONENT
+namespace Resilience.Shared;
+#else
+namespace Resilience;
+#endif
+
+/// <summary>
+/// One setting of a policy as every part of the product knows it: its name (the attribute's property, the options'
+/// property and the configuration key alike), its default and what values it allows. The generator's RES0004, the
+/// analyzers, the runtime's option checks and the configuration reader all ask these rules.
+/// </summary>
+internal abstract class SettingRule
+{
+    private protected SettingRule(string name) => Name = name;
+
+    /// <summary>The setting's name: <c>MaxAttempts</c>.</summary>
+    public string Name { get; }
+
+    /// <summary>What a valid value is, as it completes "it must be ...": <c>at least 1</c>.</summary>
+    public abstract string Requirement { get; }
+
+    /// <summary>The one wording of a value out of range: <c>{subject} is {value}; it must be {Requirement}</c>.</summary>
+    /// <param name="subject">How the setting is named where it was given: <c>RetryAttribute.MaxAttempts</c>, <c>payments:FailureThreshold</c>.</param>
+    /// <param name="value">The value as <see cref="SettingText"/> writes it.</param>
+    public string Describe(string subject, string value) => subject + " is " + value + "; it must be " + Requirement;
+}
+
+/// <summary>A whole-number setting with a lowest allowed value.</summary>
+internal sealed class IntSettingRule : SettingRule
+{
+    /// <param name="name">The setting's name.</param>
+    /// <param name="defaultValue">The value when none is given; null when the attribute's constructor requires one and there are no options to default.</param>
+    /// <param name="minimum">The lowest allowed value.</param>
+    public IntSettingRule(string name, int? defaultValue, int minimum)
+        : base(name)
+    {
+        Default = defaultValue;
+        Minimum = minimum;
+    }
+
+    /// <summary>The value when none is given; null when the setting must always be given.</summary>
+    public int? Default { get; }
+
+    public int Minimum { get; }
+
+    public override string Requirement => "at least " + SettingText.Number(Minimum);
+
+    public bool Allows(int value) => value >= Minimum;
+
+    /// <summary>The problem with <paramref name="value"/>, named <paramref name="subject"/>; null when it is allowed.</summary>
+    public string? ProblemWith(int value, string subject) => Allows(value) ? null : Describe(subject, SettingText.Number(value));
+}
+
+/// <summary>A share in (0, 1], where 0 turns the mode it drives off.</summary>
+internal sealed class RatioSettingRule : SettingRule
+{
+    public RatioSettingRule(string name, double defaultValue)
+        : base(name)
+    {
+        Default = defaultValue;
+    }
+
+    public double Default { get; }
+
+    public override string Requirement => "0 (off) or in (0, 1]";
+
+    /// <summary>True for 0 and for (0, 1]; false for NaN.</summary>
+    public bool Allows(double value) => value >= 0 && value <= 1;
+
+    /// <summary>True when the value turns its mode on: allowed and above 0.</summary>
+    public bool IsOn(double value) => value > 0 && value <= 1;
+
+    public string? ProblemWith(double value, string subject) => Allows(value) ? null : Describe(subject, SettingText.Number(value));
+}
+
+/// <summary>A setting whose value is one of the members of <typeparamref name="TEnum"/>.</summary>
+internal sealed class EnumSettingRule<TEnum> : SettingRule
+    where TEnum : struct, Enum
+{
+    public EnumSettingRule(string name, TEnum defaultValue)
+        : base(name)
+    {
+        Default = defaultValue;
+    }
+
+    public TEnum Default { get; }
+
+    /// <summary>The members' names, in declaration order.</summary>
+    public string[] Names => Enum.GetNames(typeof(TEnum));
+
+    public override string Requirement => "a " + typeof(TEnum).Name + " (" + SettingText.Choices(Names) + ")";
+
+    public bool Allows(TEnum value) => Enum.IsDefined(typeof(TEnum), value);
+
+    public string? ProblemWith(TEnum value, string subject) => Allows(value) ? null : Describe(subject, value.ToString());
+}
+
+/// <summary>A switch, which any value allows.</summary>
+internal sealed class BoolSettingRule : SettingRule
+{
+    public BoolSettingRule(string name, bool defaultValue)
+        : base(name)
+    {
+        Default = defaultValue;
+    }
+
+    public bool Default { get; }
+
+    public override string Requirement => "true or false";
+}
