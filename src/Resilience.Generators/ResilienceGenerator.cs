@@ -18,20 +18,14 @@ public sealed class ResilienceGenerator : IIncrementalGenerator
     /// <inheritdoc />
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
-        // One provider per attribute; each method is parsed by the provider of the first attribute it carries.
-        IncrementalValueProvider<ImmutableArray<MethodResult>> retry = Methods(context, ResilienceParser.RetryAttribute, StepNames.Retry);
-        IncrementalValueProvider<ImmutableArray<MethodResult>> breaker = Methods(context, ResilienceParser.CircuitBreakerAttribute, StepNames.CircuitBreaker);
-        IncrementalValueProvider<ImmutableArray<MethodResult>> timeout = Methods(context, ResilienceParser.TimeoutAttribute, StepNames.Timeout);
-        IncrementalValueProvider<ImmutableArray<MethodResult>> bulkhead = Methods(context, ResilienceParser.BulkheadAttribute, StepNames.Bulkhead);
-        IncrementalValueProvider<ImmutableArray<MethodResult>> rateLimit = Methods(context, ResilienceParser.RateLimitAttribute, StepNames.RateLimit);
-        IncrementalValueProvider<ImmutableArray<MethodResult>> fallback = Methods(context, ResilienceParser.FallbackAttribute, StepNames.Fallback);
+        // One provider per policy attribute; each method is parsed by the provider of the first attribute it carries.
+        IncrementalValueProvider<ImmutableArray<MethodResult>> all = Methods(context, 0);
+        for (int i = 1; i < AttributeNames.Policies.Length; i++)
+        {
+            all = all.Combine(Methods(context, i)).Select(static (pair, _) => pair.Left.AddRange(pair.Right));
+        }
 
-        IncrementalValueProvider<EquatableArray<MethodResult>> methods = retry
-            .Combine(breaker).Select(static (pair, _) => pair.Left.AddRange(pair.Right))
-            .Combine(timeout).Select(static (pair, _) => pair.Left.AddRange(pair.Right))
-            .Combine(bulkhead).Select(static (pair, _) => pair.Left.AddRange(pair.Right))
-            .Combine(rateLimit).Select(static (pair, _) => pair.Left.AddRange(pair.Right))
-            .Combine(fallback).Select(static (pair, _) => pair.Left.AddRange(pair.Right))
+        IncrementalValueProvider<EquatableArray<MethodResult>> methods = all
             .Select(static (all, _) => all
                 .OrderBy(m => m.Location?.FilePath, StringComparer.Ordinal)
                 .ThenBy(m => m.Location?.Span.Start ?? 0)
@@ -61,7 +55,7 @@ public sealed class ResilienceGenerator : IIncrementalGenerator
         // The policies exist from the assembly's load where the compilation can have a module initializer (.NET 5+).
         IncrementalValueProvider<EquatableArray<ResilientMethodSpec>> registrations = methods
             .Select(static (all, _) => all
-                .Where(m => m.ModuleInitializers && m.Method is { Error: null } method && (method.CircuitBreaker is not null || method.Bulkhead is not null || method.RateLimit is { KeyType: null }))
+                .Where(m => m.ModuleInitializers && m.Method is { Error: null } method && ResilienceEmitter.HasRegistrations(method))
                 .Select(m => m.Method!)
                 .ToEquatableArray())
             .WithTrackingName(StepNames.Registrations);
@@ -69,18 +63,21 @@ public sealed class ResilienceGenerator : IIncrementalGenerator
         {
             if (!all.IsEmpty)
             {
-                production.AddSource("Resilience.Generated.ResiliencePolicies.g.cs", ResilienceEmitter.EmitRegistrations(all));
+                production.AddSource(ResilienceEmitter.RegistrationsHintName, ResilienceEmitter.EmitRegistrations(all));
             }
         });
     }
 
-    private static IncrementalValueProvider<ImmutableArray<MethodResult>> Methods(IncrementalGeneratorInitializationContext context, string attribute, string stepName)
-        => context.SyntaxProvider
-            .ForAttributeWithMetadataName(attribute, ResilienceParser.IsMethodDeclaration, (syntax, token) => ResilienceParser.Parse(syntax, attribute, token))
+    private static IncrementalValueProvider<ImmutableArray<MethodResult>> Methods(IncrementalGeneratorInitializationContext context, int policyIndex)
+    {
+        string attribute = AttributeNames.Policies[policyIndex];
+        return context.SyntaxProvider
+            .ForAttributeWithMetadataName(attribute, ResilienceParser.IsMethodDeclaration, (syntax, token) => ResilienceParser.Parse(syntax, policyIndex, token))
             .Where(static result => result is not null)
             .Select(static (result, _) => result!)
-            .WithTrackingName(stepName)
+            .WithTrackingName(StepNames.OfPolicy(attribute))
             .Collect();
+    }
 
     /// <summary>One file per type, methods in a stable order; a method sharing a name with conflicting settings gets an error stub.</summary>
     private static EquatableArray<ResilientTypeSpec> GroupByType(EquatableArray<MethodResult> all, System.Threading.CancellationToken token)
@@ -104,7 +101,7 @@ public sealed class ResilienceGenerator : IIncrementalGenerator
             string hintName = first.HintName;
             for (int i = 2; !hintNames.Add(hintName); i++)
             {
-                hintName = first.HintName.Substring(0, first.HintName.Length - ".g.cs".Length) + "_" + i.ToString(CultureInfo.InvariantCulture) + ".g.cs";
+                hintName = first.HintName.Substring(0, first.HintName.Length - Names.HintNameSuffix.Length) + "_" + i.ToString(CultureInfo.InvariantCulture) + Names.HintNameSuffix;
             }
 
             ResilientMethodSpec[] methods = group

@@ -13,4 +13,11 @@ internal static class StepNames
     public const string Diagnostics = nameof(Diagnostics);
     public const string Types = nameof(Types);
     public const string Registrations = nameof(Registrations);
+
+    /// <summary>The step of a policy attribute's provider: "Resilience.RetryAttribute" is tracked as <see cref="Retry"/>.</summary>
+    public static string OfPolicy(string attributeMetadataName)
+    {
+        const string Namespace = "Resilience.", Suffix = "Attribute";
+        return attributeMetadataName.Substring(Namespace.Length, attributeMetadataName.Length - Namespace.Length - Suffix.Length);
+    }
 }

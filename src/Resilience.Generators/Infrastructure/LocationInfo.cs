@@ -21,17 +21,3 @@ internal sealed record LocationInfo(string FilePath, TextSpan Span, LinePosition
 
     public Location ToLocation() => Location.Create(FilePath, Span, LineSpan);
 }
-
-/// <summary>A diagnostic as plain data: its descriptor's id, where, and the message arguments.</summary>
-internal sealed record DiagnosticInfo(string Id, LocationInfo? Location, EquatableArray<string> Arguments)
-{
-    public static DiagnosticInfo Create(DiagnosticDescriptor descriptor, LocationInfo? location, params string[] arguments)
-        => new(descriptor.Id, location, new EquatableArray<string>(arguments));
-
-    public Diagnostic ToDiagnostic()
-    {
-        DiagnosticDescriptor descriptor = DiagnosticDescriptors.ById(Id)
-            ?? throw new InvalidOperationException("Unknown diagnostic id " + Id);
-        return Diagnostic.Create(descriptor, Location?.ToLocation() ?? Microsoft.CodeAnalysis.Location.None, System.Linq.Enumerable.ToArray(System.Linq.Enumerable.Cast<object>(Arguments)));
-    }
-}

@@ -107,7 +107,7 @@ public sealed class GeneratorDiagnosticTests
     [Theory]
     [InlineData("[Retry(0)]", "0", "RetryAttribute.MaxAttempts is 0; it must be at least 1")]
     [InlineData("[Retry(DelayMs = 5_000, MaxDelayMs = 1_000)]", "DelayMs = 5_000", "RetryAttribute.DelayMs is 5 000; it must be at most RetryAttribute.MaxDelayMs (1 000); raise MaxDelayMs or lower DelayMs")]
-    [InlineData("[CircuitBreaker(FailureRatio = 1.5)]", "FailureRatio = 1.5", "CircuitBreakerAttribute.FailureRatio is 1.5; it must be 0 (ratio mode off) or in (0, 1]")]
+    [InlineData("[CircuitBreaker(FailureRatio = 1.5)]", "FailureRatio = 1.5", "CircuitBreakerAttribute.FailureRatio is 1.5; it must be 0 (off) or in (0, 1]")]
     [InlineData("[CircuitBreaker(BreakDurationMs = 0)]", "BreakDurationMs = 0", "CircuitBreakerAttribute.BreakDurationMs is 0; it must be at least 1")]
     [InlineData("[Timeout(-5)]", "-5", "TimeoutAttribute.Milliseconds is -5; it must be at least 1")]
     [InlineData("[Bulkhead(0)]", "0", "BulkheadAttribute.MaxConcurrency is 0; it must be at least 1")]

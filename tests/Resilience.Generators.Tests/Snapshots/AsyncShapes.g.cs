@@ -37,7 +37,7 @@ namespace Shapes
 
             if (!__call.IsCompletedSuccessfully)
             {
-                return __CloseAsync_Resilient(__started, 6, __call);
+                return __CloseAsync_Resilient(__started, 1, __call);
             }
 
             __CloseAsync_Telemetry.RecordSuccess(__started);
@@ -47,8 +47,8 @@ namespace Shapes
         [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
         private async global::System.Threading.Tasks.ValueTask __CloseAsync_Resilient(long __started, int __resume, global::System.Threading.Tasks.ValueTask __inflight)
         {
-            // __resume: how far the synchronous start got with the first attempt. Done: 1 the rate limit, 2 the total timeout,
-            // 3 the breaker, 4 the bulkhead, 5 the attempt's timeout, 6 the call (__inflight); 7: the breaker refused it.
+            // __resume: how many of the first attempt's stages the synchronous start did:
+            // 1 the call (__inflight).
             var __registry = global::Resilience.ResilienceRegistry.Default;
             try
             {
@@ -56,14 +56,14 @@ namespace Shapes
                 {
                     try
                     {
-                        var __call = __resume == 6 ? __inflight : CloseAsyncCore();
+                        var __call = __resume == 1 ? __inflight : CloseAsyncCore();
                         __resume = 0;
                         await __call.ConfigureAwait(false);
                         break;
                     }
                     catch (global::System.Exception __retryError) when (__attempt < 2 && !(__retryError is global::Resilience.ResilienceRejectedException))
                     {
-                        var __delay = global::Resilience.RetryBackoff.GetDelay((global::Resilience.BackoffKind)2, __attempt, 200, 30000, true);
+                        var __delay = global::Resilience.RetryBackoff.GetDelay(global::Resilience.BackoffKind.Exponential, __attempt, 200, 30000, true);
                         __CloseAsync_Telemetry.RecordRetry(__attempt, __delay, __retryError);
                         await __registry.DelayAsync(__delay, global::System.Threading.CancellationToken.None).ConfigureAwait(false);
                     }
@@ -107,7 +107,7 @@ namespace Shapes
 
             if (__call is null || __call.Status != global::System.Threading.Tasks.TaskStatus.RanToCompletion)
             {
-                return global::Resilience.TaskHandOff.ToTask(__FlushAsync_Resilient(ct, __started, 6, __call));
+                return global::Resilience.TaskHandOff.ToTask(__FlushAsync_Resilient(ct, __started, 1, __call));
             }
 
             __FlushAsync_Telemetry.RecordSuccess(__started);
@@ -117,8 +117,8 @@ namespace Shapes
         [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
         private async global::System.Threading.Tasks.ValueTask __FlushAsync_Resilient(global::System.Threading.CancellationToken ct, long __started, int __resume, global::System.Threading.Tasks.Task? __inflight)
         {
-            // __resume: how far the synchronous start got with the first attempt. Done: 1 the rate limit, 2 the total timeout,
-            // 3 the breaker, 4 the bulkhead, 5 the attempt's timeout, 6 the call (__inflight); 7: the breaker refused it.
+            // __resume: how many of the first attempt's stages the synchronous start did:
+            // 1 the call (__inflight).
             var __registry = global::Resilience.ResilienceRegistry.Default;
             try
             {
@@ -126,14 +126,14 @@ namespace Shapes
                 {
                     try
                     {
-                        var __call = __resume == 6 ? __inflight! : FlushAsyncCore(ct);
+                        var __call = __resume == 1 ? __inflight! : FlushAsyncCore(ct);
                         __resume = 0;
                         await __call.ConfigureAwait(false);
                         break;
                     }
                     catch (global::System.Exception __retryError) when (__attempt < 2 && !(__retryError is global::Resilience.ResilienceRejectedException) && !(__retryError is global::System.OperationCanceledException && ct.IsCancellationRequested))
                     {
-                        var __delay = global::Resilience.RetryBackoff.GetDelay((global::Resilience.BackoffKind)2, __attempt, 200, 30000, true);
+                        var __delay = global::Resilience.RetryBackoff.GetDelay(global::Resilience.BackoffKind.Exponential, __attempt, 200, 30000, true);
                         __FlushAsync_Telemetry.RecordRetry(__attempt, __delay, __retryError);
                         await __registry.DelayAsync(__delay, ct).ConfigureAwait(false);
                     }
@@ -177,7 +177,7 @@ namespace Shapes
 
             if (!__call.IsCompletedSuccessfully)
             {
-                return __ReadAsync_Resilient(ct, count, path, __started, 6, __call);
+                return __ReadAsync_Resilient(ct, count, path, __started, 1, __call);
             }
 
             __ReadAsync_Telemetry.RecordSuccess(__started);
@@ -187,8 +187,8 @@ namespace Shapes
         [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
         private async global::System.Threading.Tasks.ValueTask<byte[]?> __ReadAsync_Resilient(global::System.Threading.CancellationToken ct, int count, string? path, long __started, int __resume, global::System.Threading.Tasks.ValueTask<byte[]?> __inflight)
         {
-            // __resume: how far the synchronous start got with the first attempt. Done: 1 the rate limit, 2 the total timeout,
-            // 3 the breaker, 4 the bulkhead, 5 the attempt's timeout, 6 the call (__inflight); 7: the breaker refused it.
+            // __resume: how many of the first attempt's stages the synchronous start did:
+            // 1 the call (__inflight).
             var __registry = global::Resilience.ResilienceRegistry.Default;
             byte[]? __result = default!;
             try
@@ -197,14 +197,14 @@ namespace Shapes
                 {
                     try
                     {
-                        var __call = __resume == 6 ? __inflight : ReadAsyncCore(ct, count, path);
+                        var __call = __resume == 1 ? __inflight : ReadAsyncCore(ct, count, path);
                         __resume = 0;
                         __result = await __call.ConfigureAwait(false);
                         break;
                     }
                     catch (global::System.Exception __retryError) when (__attempt < 2 && !(__retryError is global::Resilience.ResilienceRejectedException) && !(__retryError is global::System.OperationCanceledException && ct.IsCancellationRequested))
                     {
-                        var __delay = global::Resilience.RetryBackoff.GetDelay((global::Resilience.BackoffKind)2, __attempt, 200, 30000, true);
+                        var __delay = global::Resilience.RetryBackoff.GetDelay(global::Resilience.BackoffKind.Exponential, __attempt, 200, 30000, true);
                         __ReadAsync_Telemetry.RecordRetry(__attempt, __delay, __retryError);
                         await __registry.DelayAsync(__delay, ct).ConfigureAwait(false);
                     }

@@ -66,7 +66,7 @@ namespace Shop
 
             if (__call is null || __call.Status != global::System.Threading.Tasks.TaskStatus.RanToCompletion)
             {
-                return global::Resilience.TaskHandOff<int>.ToTask(__QueryAsync_Resilient(sql, ct, __started, 6, __call));
+                return global::Resilience.TaskHandOff<int>.ToTask(__QueryAsync_Resilient(sql, ct, __started, 2, __call));
             }
 
             __QueryAsync_Bulkhead.Release();
@@ -77,20 +77,20 @@ namespace Shop
         [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
         private async global::System.Threading.Tasks.ValueTask<int> __QueryAsync_Resilient(string sql, global::System.Threading.CancellationToken ct, long __started, int __resume, global::System.Threading.Tasks.Task<int>? __inflight)
         {
-            // __resume: how far the synchronous start got with the first attempt. Done: 1 the rate limit, 2 the total timeout,
-            // 3 the breaker, 4 the bulkhead, 5 the attempt's timeout, 6 the call (__inflight); 7: the breaker refused it.
+            // __resume: how many of the first attempt's stages the synchronous start did:
+            // 1 the bulkhead, 2 the call (__inflight).
             int __result = default!;
             global::System.Threading.Tasks.Task<int>? __coreTask = null;
             try
             {
-                if (__resume < 4 && !await __QueryAsync_Bulkhead.EnterAsync(ct).ConfigureAwait(false))
+                if (__resume < 1 && !await __QueryAsync_Bulkhead.EnterAsync(ct).ConfigureAwait(false))
                 {
                     throw __QueryAsync_Bulkhead.CreateRejection();
                 }
 
                 try
                 {
-                    __coreTask = __resume == 6 ? __inflight! : QueryAsyncCore(sql, ct);
+                    __coreTask = __resume == 2 ? __inflight! : QueryAsyncCore(sql, ct);
                     __result = await __coreTask.ConfigureAwait(false);
                 }
                 finally

@@ -67,7 +67,7 @@ namespace Shop
 
             if (__call is null || __call.Status != global::System.Threading.Tasks.TaskStatus.RanToCompletion)
             {
-                return global::Resilience.TaskHandOff<string>.ToTask(__GetAsync_Resilient(id, ct, __started, 6, __call));
+                return global::Resilience.TaskHandOff<string>.ToTask(__GetAsync_Resilient(id, ct, __started, 1, __call));
             }
 
             __GetAsync_Telemetry.RecordSuccess(__started);
@@ -77,8 +77,8 @@ namespace Shop
         [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
         private async global::System.Threading.Tasks.ValueTask<string> __GetAsync_Resilient(string id, global::System.Threading.CancellationToken ct, long __started, int __resume, global::System.Threading.Tasks.Task<string>? __inflight)
         {
-            // __resume: how far the synchronous start got with the first attempt. Done: 1 the rate limit, 2 the total timeout,
-            // 3 the breaker, 4 the bulkhead, 5 the attempt's timeout, 6 the call (__inflight); 7: the breaker refused it.
+            // __resume: how many of the first attempt's stages the synchronous start did:
+            // 1 the call (__inflight).
             string __result = default!;
             global::System.Threading.Tasks.Task<string>? __coreTask = null;
             global::System.Exception __failure;
@@ -86,7 +86,7 @@ namespace Shop
             {
                 try
                 {
-                    __coreTask = __resume == 6 ? __inflight! : GetAsyncCore(id, ct);
+                    __coreTask = __resume == 1 ? __inflight! : GetAsyncCore(id, ct);
                     __result = await __coreTask.ConfigureAwait(false);
                     __GetAsync_Telemetry.RecordSuccess(__started);
                     global::Resilience.TaskHandOff<string>.Set(__coreTask);

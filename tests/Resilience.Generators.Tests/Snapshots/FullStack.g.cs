@@ -13,9 +13,9 @@ namespace Resilience.Generated
         [global::System.Runtime.CompilerServices.ModuleInitializer]
         internal static void Register()
         {
+            global::Resilience.ResilienceRegistry.Default.GetOrAddRateLimiter("Shop.PaymentsClient.GetReceiptAsync", new global::Resilience.RateLimitOptions { Permits = 50, WindowMs = 1000, Algorithm = global::Resilience.RateLimitAlgorithm.TokenBucket, QueueLimit = 0 });
             global::Resilience.ResilienceRegistry.Default.GetOrAddCircuitBreaker("payments", new global::Resilience.CircuitBreakerOptions { FailureThreshold = 5, FailureRatio = 0d, MinimumThroughput = 10, SamplingDurationMs = 30000, BreakDurationMs = 30000, SuccessThreshold = 1, HalfOpenMaxCalls = 1 });
             global::Resilience.ResilienceRegistry.Default.GetOrAddBulkhead("Shop.PaymentsClient.GetReceiptAsync", new global::Resilience.BulkheadOptions { MaxConcurrency = 8, MaxQueue = 16, MaxWaitMs = 0 });
-            global::Resilience.ResilienceRegistry.Default.GetOrAddRateLimiter("Shop.PaymentsClient.GetReceiptAsync", new global::Resilience.RateLimitOptions { Permits = 50, WindowMs = 1000, Algorithm = (global::Resilience.RateLimitAlgorithm)0, QueueLimit = 0 });
         }
     }
 }
@@ -34,16 +34,16 @@ namespace Shop
             global::Resilience.ResilienceRegistry.Default.GetTelemetry("payments", "Shop.PaymentsClient.GetReceiptAsync");
 
         [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
+        private static readonly global::Resilience.RateLimiterState __GetReceiptAsync_RateLimit =
+            global::Resilience.ResilienceRegistry.Default.GetOrAddRateLimiter("Shop.PaymentsClient.GetReceiptAsync", new global::Resilience.RateLimitOptions { Permits = 50, WindowMs = 1000, Algorithm = global::Resilience.RateLimitAlgorithm.TokenBucket, QueueLimit = 0 });
+
+        [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
         private static readonly global::Resilience.CircuitBreakerState __GetReceiptAsync_CircuitBreaker =
             global::Resilience.ResilienceRegistry.Default.GetOrAddCircuitBreaker("payments", new global::Resilience.CircuitBreakerOptions { FailureThreshold = 5, FailureRatio = 0d, MinimumThroughput = 10, SamplingDurationMs = 30000, BreakDurationMs = 30000, SuccessThreshold = 1, HalfOpenMaxCalls = 1 });
 
         [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
         private static readonly global::Resilience.BulkheadState __GetReceiptAsync_Bulkhead =
             global::Resilience.ResilienceRegistry.Default.GetOrAddBulkhead("Shop.PaymentsClient.GetReceiptAsync", new global::Resilience.BulkheadOptions { MaxConcurrency = 8, MaxQueue = 16, MaxWaitMs = 0 });
-
-        [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
-        private static readonly global::Resilience.RateLimiterState __GetReceiptAsync_RateLimit =
-            global::Resilience.ResilienceRegistry.Default.GetOrAddRateLimiter("Shop.PaymentsClient.GetReceiptAsync", new global::Resilience.RateLimitOptions { Permits = 50, WindowMs = 1000, Algorithm = (global::Resilience.RateLimitAlgorithm)0, QueueLimit = 0 });
 
         // Set once GetReceiptAsyncCore has thrown instead of returning a task: from then on the helper calls it, inside its
         // handlers, so that such a failure is thrown once rather than caught here and thrown again there.
@@ -55,13 +55,13 @@ namespace Shop
             long __started = __GetReceiptAsync_Telemetry.Start();
             if (__GetReceiptAsync_CoreThrows)
             {
-                return global::Resilience.TaskHandOff<global::Shop.Receipt>.ToTask(__GetReceiptAsync_Resilient(id, ct, __started, 0, default, default, null));
+                return global::Resilience.TaskHandOff<global::Shop.Receipt>.ToTask(__GetReceiptAsync_Resilient(id, ct, __started, 0, default, default, default));
             }
 
             var __limiter = __GetReceiptAsync_RateLimit;
             if (!__limiter.TryAcquire())
             {
-                return global::Resilience.TaskHandOff<global::Shop.Receipt>.ToTask(__GetReceiptAsync_Resilient(id, ct, __started, 0, default, default, null));
+                return global::Resilience.TaskHandOff<global::Shop.Receipt>.ToTask(__GetReceiptAsync_Resilient(id, ct, __started, 0, default, default, default));
             }
 
             if (!__GetReceiptAsync_CircuitBreaker.TryEnter(out var __permit))
@@ -81,7 +81,7 @@ namespace Shop
 
             if (!__GetReceiptAsync_Bulkhead.TryEnter())
             {
-                return global::Resilience.TaskHandOff<global::Shop.Receipt>.ToTask(__GetReceiptAsync_Resilient(id, ct, __started, 3, default, __permit, null));
+                return global::Resilience.TaskHandOff<global::Shop.Receipt>.ToTask(__GetReceiptAsync_Resilient(id, ct, __started, 2, __permit, default, default));
             }
 
             var __attemptTimeout = global::Resilience.ResilienceRegistry.Default.StartTimeout(new global::System.TimeSpan(20000000L), ct);
@@ -98,7 +98,7 @@ namespace Shop
 
             if (__call is null || __call.Status != global::System.Threading.Tasks.TaskStatus.RanToCompletion)
             {
-                return global::Resilience.TaskHandOff<global::Shop.Receipt>.ToTask(__GetReceiptAsync_Resilient(id, ct, __started, 6, __call, __permit, __attemptTimeout));
+                return global::Resilience.TaskHandOff<global::Shop.Receipt>.ToTask(__GetReceiptAsync_Resilient(id, ct, __started, 5, __permit, __attemptTimeout, __call));
             }
 
             __attemptTimeout.Return();
@@ -109,10 +109,10 @@ namespace Shop
         }
 
         [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
-        private async global::System.Threading.Tasks.ValueTask<global::Shop.Receipt> __GetReceiptAsync_Resilient(string id, global::System.Threading.CancellationToken ct, long __started, int __resume, global::System.Threading.Tasks.Task<global::Shop.Receipt>? __inflight, global::Resilience.CircuitBreakerPermit __firstPermit, global::Resilience.TimeoutCancellationSource? __firstAttemptTimeout)
+        private async global::System.Threading.Tasks.ValueTask<global::Shop.Receipt> __GetReceiptAsync_Resilient(string id, global::System.Threading.CancellationToken ct, long __started, int __resume, global::Resilience.CircuitBreakerPermit __firstPermit, global::Resilience.TimeoutCancellationSource? __firstAttemptTimeout, global::System.Threading.Tasks.Task<global::Shop.Receipt>? __inflight)
         {
-            // __resume: how far the synchronous start got with the first attempt. Done: 1 the rate limit, 2 the total timeout,
-            // 3 the breaker, 4 the bulkhead, 5 the attempt's timeout, 6 the call (__inflight); 7: the breaker refused it.
+            // __resume: how many of the first attempt's stages the synchronous start did:
+            // 1 the rate limit, 2 the breaker, 3 the bulkhead, 4 the attempt's timeout, 5 the call (__inflight); 6: the breaker refused it.
             var __registry = global::Resilience.ResilienceRegistry.Default;
             global::Shop.Receipt __result = default!;
             global::System.Threading.Tasks.Task<global::Shop.Receipt>? __coreTask = null;
@@ -133,7 +133,7 @@ namespace Shop
                         try
                         {
                             var __permit = __firstPermit;
-                            if (__resume == 7 || (__resume < 3 && !__GetReceiptAsync_CircuitBreaker.TryEnter(out __permit)))
+                            if (__resume == 6 || (__resume < 2 && !__GetReceiptAsync_CircuitBreaker.TryEnter(out __permit)))
                             {
                                 __failure = __GetReceiptAsync_CircuitBreaker.CreateRejection();
                                 goto __fallback;
@@ -141,7 +141,7 @@ namespace Shop
 
                             try
                             {
-                                if (__resume < 4 && !await __GetReceiptAsync_Bulkhead.EnterAsync(ct).ConfigureAwait(false))
+                                if (__resume < 3 && !await __GetReceiptAsync_Bulkhead.EnterAsync(ct).ConfigureAwait(false))
                                 {
                                     __GetReceiptAsync_CircuitBreaker.RecordIgnored(in __permit);
                                     __failure = __GetReceiptAsync_Bulkhead.CreateRejection();
@@ -150,10 +150,10 @@ namespace Shop
 
                                 try
                                 {
-                                    var __attemptTimeout = __resume >= 5 ? __firstAttemptTimeout! : __registry.StartTimeout(new global::System.TimeSpan(20000000L), ct);
+                                    var __attemptTimeout = __resume >= 4 ? __firstAttemptTimeout! : __registry.StartTimeout(new global::System.TimeSpan(20000000L), ct);
                                     try
                                     {
-                                        __coreTask = __resume == 6 ? __inflight! : GetReceiptAsyncCore(id, __attemptTimeout.Token);
+                                        __coreTask = __resume == 5 ? __inflight! : GetReceiptAsyncCore(id, __attemptTimeout.Token);
                                         __resume = 0;
                                         __result = await __coreTask.ConfigureAwait(false);
                                     }
@@ -192,7 +192,7 @@ namespace Shop
                         }
                         catch (global::System.Exception __retryError) when (__attempt < 3 && !(__retryError is global::Resilience.ResilienceRejectedException) && !(__retryError is global::System.OperationCanceledException && ct.IsCancellationRequested))
                         {
-                            var __delay = global::Resilience.RetryBackoff.GetDelay((global::Resilience.BackoffKind)2, __attempt, 200, 30000, true);
+                            var __delay = global::Resilience.RetryBackoff.GetDelay(global::Resilience.BackoffKind.Exponential, __attempt, 200, 30000, true);
                             __GetReceiptAsync_Telemetry.RecordRetry(__attempt, __delay, __retryError);
                             await __registry.DelayAsync(__delay, ct).ConfigureAwait(false);
                         }

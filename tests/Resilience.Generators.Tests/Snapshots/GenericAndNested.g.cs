@@ -15,7 +15,7 @@ namespace Shapes.Deep
 
             [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
             private static readonly global::Resilience.KeyedRateLimiterState<object?> __Next_RateLimit =
-                global::Resilience.ResilienceRegistry.Default.GetOrAddKeyedRateLimiter<object?>("Shapes.Deep.Outer.Counter.Next", new global::Resilience.RateLimitOptions { Permits = 5, WindowMs = 100, Algorithm = (global::Resilience.RateLimitAlgorithm)0, QueueLimit = 0 });
+                global::Resilience.ResilienceRegistry.Default.GetOrAddKeyedRateLimiter<object?>("Shapes.Deep.Outer.Counter.Next", new global::Resilience.RateLimitOptions { Permits = 5, WindowMs = 100, Algorithm = global::Resilience.RateLimitAlgorithm.TokenBucket, QueueLimit = 0 });
 
             public partial int Next<T>(T key)
                 where T : notnull
@@ -69,7 +69,7 @@ namespace Shapes.Deep
                 long __started = __GetAsync_Telemetry.Start();
                 if (__GetAsync_CoreThrows)
                 {
-                    return global::Resilience.TaskHandOff<TValue>.ToTask(__GetAsync_Resilient<TValue>(key, ct, __started, 0, default, null));
+                    return global::Resilience.TaskHandOff<TValue>.ToTask(__GetAsync_Resilient<TValue>(key, ct, __started, 0, default, default));
                 }
 
                 var __attemptTimeout = global::Resilience.ResilienceRegistry.Default.StartTimeout(new global::System.TimeSpan(1000000L), ct);
@@ -86,7 +86,7 @@ namespace Shapes.Deep
 
                 if (__call is null || __call.Status != global::System.Threading.Tasks.TaskStatus.RanToCompletion)
                 {
-                    return global::Resilience.TaskHandOff<TValue>.ToTask(__GetAsync_Resilient<TValue>(key, ct, __started, 6, __call, __attemptTimeout));
+                    return global::Resilience.TaskHandOff<TValue>.ToTask(__GetAsync_Resilient<TValue>(key, ct, __started, 2, __attemptTimeout, __call));
                 }
 
                 __attemptTimeout.Return();
@@ -95,20 +95,20 @@ namespace Shapes.Deep
             }
 
             [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
-            private async global::System.Threading.Tasks.ValueTask<TValue> __GetAsync_Resilient<TValue>(TKey key, global::System.Threading.CancellationToken ct, long __started, int __resume, global::System.Threading.Tasks.Task<TValue>? __inflight, global::Resilience.TimeoutCancellationSource? __firstAttemptTimeout)
+            private async global::System.Threading.Tasks.ValueTask<TValue> __GetAsync_Resilient<TValue>(TKey key, global::System.Threading.CancellationToken ct, long __started, int __resume, global::Resilience.TimeoutCancellationSource? __firstAttemptTimeout, global::System.Threading.Tasks.Task<TValue>? __inflight)
                 where TValue : struct, global::System.IComparable<TValue>
             {
-                // __resume: how far the synchronous start got with the first attempt. Done: 1 the rate limit, 2 the total timeout,
-                // 3 the breaker, 4 the bulkhead, 5 the attempt's timeout, 6 the call (__inflight); 7: the breaker refused it.
+                // __resume: how many of the first attempt's stages the synchronous start did:
+                // 1 the attempt's timeout, 2 the call (__inflight).
                 var __registry = global::Resilience.ResilienceRegistry.Default;
                 TValue __result = default!;
                 global::System.Threading.Tasks.Task<TValue>? __coreTask = null;
                 try
                 {
-                    var __attemptTimeout = __resume >= 5 ? __firstAttemptTimeout! : __registry.StartTimeout(new global::System.TimeSpan(1000000L), ct);
+                    var __attemptTimeout = __resume >= 1 ? __firstAttemptTimeout! : __registry.StartTimeout(new global::System.TimeSpan(1000000L), ct);
                     try
                     {
-                        __coreTask = __resume == 6 ? __inflight! : GetAsyncCore<TValue>(key, __attemptTimeout.Token);
+                        __coreTask = __resume == 2 ? __inflight! : GetAsyncCore<TValue>(key, __attemptTimeout.Token);
                         __result = await __coreTask.ConfigureAwait(false);
                     }
                     catch (global::System.OperationCanceledException __attemptCanceled) when (__attemptTimeout.HasTimedOut)
@@ -137,7 +137,7 @@ namespace Shapes.Deep
 
             [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
             private static readonly global::Resilience.KeyedRateLimiterState<object?> __Touch_RateLimit =
-                global::Resilience.ResilienceRegistry.Default.GetOrAddKeyedRateLimiter<object?>("Shapes.Deep.Outer.Repository.Touch", new global::Resilience.RateLimitOptions { Permits = 100, WindowMs = 1000, Algorithm = (global::Resilience.RateLimitAlgorithm)0, QueueLimit = 0 });
+                global::Resilience.ResilienceRegistry.Default.GetOrAddKeyedRateLimiter<object?>("Shapes.Deep.Outer.Repository.Touch", new global::Resilience.RateLimitOptions { Permits = 100, WindowMs = 1000, Algorithm = global::Resilience.RateLimitAlgorithm.TokenBucket, QueueLimit = 0 });
 
             public partial bool Touch(TKey key)
             {

@@ -25,7 +25,7 @@ partial class Global
                 }
                 catch (global::System.Exception __retryError) when (__attempt < 3 && !(__retryError is global::Resilience.ResilienceRejectedException))
                 {
-                    var __delay = global::Resilience.RetryBackoff.GetDelay((global::Resilience.BackoffKind)2, __attempt, 200, 30000, true);
+                    var __delay = global::Resilience.RetryBackoff.GetDelay(global::Resilience.BackoffKind.Exponential, __attempt, 200, 30000, true);
                     __class_Telemetry.RecordRetry(__attempt, __delay, __retryError);
                     __registry.Delay(__delay, global::System.Threading.CancellationToken.None);
                 }

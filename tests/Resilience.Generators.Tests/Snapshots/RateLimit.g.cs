@@ -13,7 +13,7 @@ namespace Resilience.Generated
         [global::System.Runtime.CompilerServices.ModuleInitializer]
         internal static void Register()
         {
-            global::Resilience.ResilienceRegistry.Default.GetOrAddRateLimiter("Shop.Client.SendAsync", new global::Resilience.RateLimitOptions { Permits = 100, WindowMs = 60000, Algorithm = (global::Resilience.RateLimitAlgorithm)2, QueueLimit = 5 });
+            global::Resilience.ResilienceRegistry.Default.GetOrAddRateLimiter("Shop.Client.SendAsync", new global::Resilience.RateLimitOptions { Permits = 100, WindowMs = 60000, Algorithm = global::Resilience.RateLimitAlgorithm.SlidingWindow, QueueLimit = 5 });
         }
     }
 }
@@ -33,7 +33,7 @@ namespace Shop
 
         [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
         private static readonly global::Resilience.KeyedRateLimiterState<string?> __Search_RateLimit =
-            global::Resilience.ResilienceRegistry.Default.GetOrAddKeyedRateLimiter<string?>("per-user", new global::Resilience.RateLimitOptions { Permits = 10, WindowMs = 1000, Algorithm = (global::Resilience.RateLimitAlgorithm)0, QueueLimit = 0 });
+            global::Resilience.ResilienceRegistry.Default.GetOrAddKeyedRateLimiter<string?>("per-user", new global::Resilience.RateLimitOptions { Permits = 10, WindowMs = 1000, Algorithm = global::Resilience.RateLimitAlgorithm.TokenBucket, QueueLimit = 0 });
 
         public partial int Search(string? user, string query)
         {
@@ -63,7 +63,7 @@ namespace Shop
 
         [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
         private static readonly global::Resilience.RateLimiterState __SendAsync_RateLimit =
-            global::Resilience.ResilienceRegistry.Default.GetOrAddRateLimiter("Shop.Client.SendAsync", new global::Resilience.RateLimitOptions { Permits = 100, WindowMs = 60000, Algorithm = (global::Resilience.RateLimitAlgorithm)2, QueueLimit = 5 });
+            global::Resilience.ResilienceRegistry.Default.GetOrAddRateLimiter("Shop.Client.SendAsync", new global::Resilience.RateLimitOptions { Permits = 100, WindowMs = 60000, Algorithm = global::Resilience.RateLimitAlgorithm.SlidingWindow, QueueLimit = 5 });
 
         // Set once SendAsyncCore has thrown instead of returning a task: from then on the helper calls it, inside its
         // handlers, so that such a failure is thrown once rather than caught here and thrown again there.
@@ -97,7 +97,7 @@ namespace Shop
 
             if (__call is null || __call.Status != global::System.Threading.Tasks.TaskStatus.RanToCompletion)
             {
-                return global::Resilience.TaskHandOff.ToTask(__SendAsync_Resilient(message, ct, __started, 6, __call));
+                return global::Resilience.TaskHandOff.ToTask(__SendAsync_Resilient(message, ct, __started, 2, __call));
             }
 
             __SendAsync_Telemetry.RecordSuccess(__started);
@@ -107,8 +107,8 @@ namespace Shop
         [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
         private async global::System.Threading.Tasks.ValueTask __SendAsync_Resilient(string message, global::System.Threading.CancellationToken ct, long __started, int __resume, global::System.Threading.Tasks.Task? __inflight)
         {
-            // __resume: how far the synchronous start got with the first attempt. Done: 1 the rate limit, 2 the total timeout,
-            // 3 the breaker, 4 the bulkhead, 5 the attempt's timeout, 6 the call (__inflight); 7: the breaker refused it.
+            // __resume: how many of the first attempt's stages the synchronous start did:
+            // 1 the rate limit, 2 the call (__inflight).
             try
             {
                 var __limiter = __SendAsync_RateLimit;
@@ -117,7 +117,7 @@ namespace Shop
                     throw __limiter.CreateRejection();
                 }
 
-                var __call = __resume == 6 ? __inflight! : SendAsyncCore(message, ct);
+                var __call = __resume == 2 ? __inflight! : SendAsyncCore(message, ct);
                 await __call.ConfigureAwait(false);
                 __SendAsync_Telemetry.RecordSuccess(__started);
             }

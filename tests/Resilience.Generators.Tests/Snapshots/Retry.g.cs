@@ -37,7 +37,7 @@ namespace Shop
 
             if (__call is null || __call.Status != global::System.Threading.Tasks.TaskStatus.RanToCompletion)
             {
-                return global::Resilience.TaskHandOff<int>.ToTask(__GetAsync_Resilient(id, ct, __started, 6, __call));
+                return global::Resilience.TaskHandOff<int>.ToTask(__GetAsync_Resilient(id, ct, __started, 1, __call));
             }
 
             __GetAsync_Telemetry.RecordSuccess(__started);
@@ -47,8 +47,8 @@ namespace Shop
         [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
         private async global::System.Threading.Tasks.ValueTask<int> __GetAsync_Resilient(string id, global::System.Threading.CancellationToken ct, long __started, int __resume, global::System.Threading.Tasks.Task<int>? __inflight)
         {
-            // __resume: how far the synchronous start got with the first attempt. Done: 1 the rate limit, 2 the total timeout,
-            // 3 the breaker, 4 the bulkhead, 5 the attempt's timeout, 6 the call (__inflight); 7: the breaker refused it.
+            // __resume: how many of the first attempt's stages the synchronous start did:
+            // 1 the call (__inflight).
             var __registry = global::Resilience.ResilienceRegistry.Default;
             int __result = default!;
             global::System.Threading.Tasks.Task<int>? __coreTask = null;
@@ -58,14 +58,14 @@ namespace Shop
                 {
                     try
                     {
-                        __coreTask = __resume == 6 ? __inflight! : GetAsyncCore(id, ct);
+                        __coreTask = __resume == 1 ? __inflight! : GetAsyncCore(id, ct);
                         __resume = 0;
                         __result = await __coreTask.ConfigureAwait(false);
                         break;
                     }
                     catch (global::System.Exception __retryError) when (__attempt < 4 && !(__retryError is global::Resilience.ResilienceRejectedException) && !(__retryError is global::System.OperationCanceledException && ct.IsCancellationRequested) && !(__retryError is global::System.IO.FileNotFoundException) && (__retryError is global::System.TimeoutException || __retryError is global::System.IO.IOException) && IsTransient(__retryError))
                     {
-                        var __delay = global::Resilience.RetryBackoff.GetDelay((global::Resilience.BackoffKind)1, __attempt, 100, 1000, false);
+                        var __delay = global::Resilience.RetryBackoff.GetDelay(global::Resilience.BackoffKind.Linear, __attempt, 100, 1000, false);
                         __GetAsync_Telemetry.RecordRetry(__attempt, __delay, __retryError);
                         Log(__retryError, __attempt, __delay);
                         await __registry.DelayAsync(__delay, ct).ConfigureAwait(false);

@@ -27,7 +27,7 @@ namespace Shapes
                     }
                     catch (global::System.Exception __retryError) when (__attempt < 2 && !(__retryError is global::Resilience.ResilienceRejectedException))
                     {
-                        var __delay = global::Resilience.RetryBackoff.GetDelay((global::Resilience.BackoffKind)2, __attempt, 200, 30000, true);
+                        var __delay = global::Resilience.RetryBackoff.GetDelay(global::Resilience.BackoffKind.Exponential, __attempt, 200, 30000, true);
                         __Sum_Telemetry.RecordRetry(__attempt, __delay, __retryError);
                         __registry.Delay(__delay, global::System.Threading.CancellationToken.None);
                     }
@@ -61,7 +61,7 @@ namespace Shapes
                     }
                     catch (global::System.Exception __retryError) when (__attempt < 2 && !(__retryError is global::Resilience.ResilienceRejectedException))
                     {
-                        var __delay = global::Resilience.RetryBackoff.GetDelay((global::Resilience.BackoffKind)2, __attempt, 200, 30000, true);
+                        var __delay = global::Resilience.RetryBackoff.GetDelay(global::Resilience.BackoffKind.Exponential, __attempt, 200, 30000, true);
                         __Touch_Telemetry.RecordRetry(__attempt, __delay, __retryError);
                         __registry.Delay(__delay, global::System.Threading.CancellationToken.None);
                     }

@@ -21,7 +21,7 @@ namespace Shop
             long __started = __ReadAsync_Telemetry.Start();
             if (__ReadAsync_CoreThrows)
             {
-                return __ReadAsync_Resilient(ct, __started, 0, default, null);
+                return __ReadAsync_Resilient(ct, __started, 0, default, default);
             }
 
             var __attemptTimeout = global::Resilience.ResilienceRegistry.Default.StartTimeout(new global::System.TimeSpan(15000000L), ct);
@@ -38,7 +38,7 @@ namespace Shop
 
             if (!__call.IsCompletedSuccessfully)
             {
-                return __ReadAsync_Resilient(ct, __started, 6, __call, __attemptTimeout);
+                return __ReadAsync_Resilient(ct, __started, 2, __attemptTimeout, __call);
             }
 
             __attemptTimeout.Return();
@@ -47,18 +47,18 @@ namespace Shop
         }
 
         [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
-        private async global::System.Threading.Tasks.ValueTask<string> __ReadAsync_Resilient(global::System.Threading.CancellationToken ct, long __started, int __resume, global::System.Threading.Tasks.ValueTask<string> __inflight, global::Resilience.TimeoutCancellationSource? __firstAttemptTimeout)
+        private async global::System.Threading.Tasks.ValueTask<string> __ReadAsync_Resilient(global::System.Threading.CancellationToken ct, long __started, int __resume, global::Resilience.TimeoutCancellationSource? __firstAttemptTimeout, global::System.Threading.Tasks.ValueTask<string> __inflight)
         {
-            // __resume: how far the synchronous start got with the first attempt. Done: 1 the rate limit, 2 the total timeout,
-            // 3 the breaker, 4 the bulkhead, 5 the attempt's timeout, 6 the call (__inflight); 7: the breaker refused it.
+            // __resume: how many of the first attempt's stages the synchronous start did:
+            // 1 the attempt's timeout, 2 the call (__inflight).
             var __registry = global::Resilience.ResilienceRegistry.Default;
             string __result = default!;
             try
             {
-                var __attemptTimeout = __resume >= 5 ? __firstAttemptTimeout! : __registry.StartTimeout(new global::System.TimeSpan(15000000L), ct);
+                var __attemptTimeout = __resume >= 1 ? __firstAttemptTimeout! : __registry.StartTimeout(new global::System.TimeSpan(15000000L), ct);
                 try
                 {
-                    var __call = __resume == 6 ? __inflight : ReadAsyncCore(__attemptTimeout.Token);
+                    var __call = __resume == 2 ? __inflight : ReadAsyncCore(__attemptTimeout.Token);
                     __result = await __call.ConfigureAwait(false);
                 }
                 catch (global::System.OperationCanceledException __attemptCanceled) when (__attemptTimeout.HasTimedOut)
@@ -94,7 +94,7 @@ namespace Shop
             long __started = __WriteAsync_Telemetry.Start();
             if (__WriteAsync_CoreThrows)
             {
-                return global::Resilience.TaskHandOff.ToTask(__WriteAsync_Resilient(value, ct, __started, 0, default, null));
+                return global::Resilience.TaskHandOff.ToTask(__WriteAsync_Resilient(value, ct, __started, 0, default, default));
             }
 
             var __totalTimeout = global::Resilience.ResilienceRegistry.Default.StartTimeout(new global::System.TimeSpan(50000000L), ct);
@@ -111,7 +111,7 @@ namespace Shop
 
             if (__call is null || __call.Status != global::System.Threading.Tasks.TaskStatus.RanToCompletion)
             {
-                return global::Resilience.TaskHandOff.ToTask(__WriteAsync_Resilient(value, ct, __started, 6, __call, __totalTimeout));
+                return global::Resilience.TaskHandOff.ToTask(__WriteAsync_Resilient(value, ct, __started, 2, __totalTimeout, __call));
             }
 
             __totalTimeout.Return();
@@ -120,17 +120,17 @@ namespace Shop
         }
 
         [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
-        private async global::System.Threading.Tasks.ValueTask __WriteAsync_Resilient(string value, global::System.Threading.CancellationToken ct, long __started, int __resume, global::System.Threading.Tasks.Task? __inflight, global::Resilience.TimeoutCancellationSource? __firstTotalTimeout)
+        private async global::System.Threading.Tasks.ValueTask __WriteAsync_Resilient(string value, global::System.Threading.CancellationToken ct, long __started, int __resume, global::Resilience.TimeoutCancellationSource? __firstTotalTimeout, global::System.Threading.Tasks.Task? __inflight)
         {
-            // __resume: how far the synchronous start got with the first attempt. Done: 1 the rate limit, 2 the total timeout,
-            // 3 the breaker, 4 the bulkhead, 5 the attempt's timeout, 6 the call (__inflight); 7: the breaker refused it.
+            // __resume: how many of the first attempt's stages the synchronous start did:
+            // 1 the total timeout, 2 the call (__inflight).
             var __registry = global::Resilience.ResilienceRegistry.Default;
             try
             {
-                var __totalTimeout = __resume >= 2 ? __firstTotalTimeout! : __registry.StartTimeout(new global::System.TimeSpan(50000000L), ct);
+                var __totalTimeout = __resume >= 1 ? __firstTotalTimeout! : __registry.StartTimeout(new global::System.TimeSpan(50000000L), ct);
                 try
                 {
-                    var __call = __resume == 6 ? __inflight! : WriteAsyncCore(value, __totalTimeout.Token);
+                    var __call = __resume == 2 ? __inflight! : WriteAsyncCore(value, __totalTimeout.Token);
                     await __call.ConfigureAwait(false);
                 }
                 catch (global::System.OperationCanceledException __totalCanceled) when (__totalTimeout.HasTimedOut)

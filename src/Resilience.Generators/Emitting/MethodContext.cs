@@ -1,0 +1,90 @@
+namespace Resilience.Generators;
+
+/// <summary>
+/// What every stage writes one method with: the writer, the method, its pipeline, and the names and forms the
+/// generated code uses. A synchronous method and the asynchronous helper differ only through the members here.
+/// </summary>
+internal sealed class MethodContext
+{
+    public MethodContext(IndentedWriter writer, ResilientMethodSpec method, Pipeline pipeline)
+    {
+        Writer = writer;
+        Method = method;
+        Pipeline = pipeline;
+    }
+
+    public IndentedWriter Writer { get; }
+
+    public ResilientMethodSpec Method { get; }
+
+    public Pipeline Pipeline { get; }
+
+    /// <summary>True when this is the asynchronous helper, which awaits and resumes what the synchronous start began.</summary>
+    public bool IsAsync => Method.IsAsync;
+
+    /// <summary>The caller's token, or <c>CancellationToken.None</c> when the method takes none.</summary>
+    public string CallerToken => Method.CancellationToken ?? Literals.NoToken;
+
+    /// <summary>The static field that records the method's calls.</summary>
+    public string TelemetryField => FieldName("Telemetry");
+
+    /// <summary>The asynchronous helper that carries on from the synchronous start.</summary>
+    public string HelperName => FieldName("Resilient");
+
+    /// <summary>The name of a member the generator adds for this method: <c>__{MemberKey}_{role}</c>.</summary>
+    public string FieldName(string role) => $"__{Method.MemberKey}_{role}";
+
+    /// <summary>A call that may wait: <c>receiver.Name(arguments)</c> in a synchronous method, <c>await receiver.NameAsync(arguments).ConfigureAwait(false)</c> in the helper.</summary>
+    public string Wait(string receiver, string name, string arguments)
+        => IsAsync ? $"await {receiver}.{name}Async({arguments}).ConfigureAwait(false)" : $"{receiver}.{name}({arguments})";
+
+    /// <summary>"__resume &lt; k &amp;&amp; " in the helper, where the synchronous start may have done <paramref name="stage"/> already; empty otherwise.</summary>
+    public string UnlessStarted(StartStage stage) => IsAsync ? $"__resume < {Literals.Number(stage.Ordinal)} && " : string.Empty;
+
+    /// <summary>What the start passed on for <paramref name="stage"/> when it got that far, else <paramref name="expression"/>; just the expression in a synchronous method.</summary>
+    public string StartedOr(StartStage stage, string passed, string expression)
+        => IsAsync ? $"__resume >= {Literals.Number(stage.Ordinal)} ? {passed} : {expression}" : expression;
+
+    /// <summary>A task of the method's return type, faulted with <paramref name="error"/>.</summary>
+    public string Faulted(string error) => Method.ReturnKind switch
+    {
+        ReturnKind.Task => $"{Literals.Tasks}Task.FromException({error})",
+        ReturnKind.TaskOfT => $"{Literals.Tasks}Task.FromException<{Method.ResultType}>({error})",
+        ReturnKind.ValueTask => $"new {Literals.Tasks}ValueTask({Literals.Tasks}Task.FromException({error}))",
+        _ => $"new {Method.ReturnType}({Literals.Tasks}Task.FromException<{Method.ResultType}>({error}))",
+    };
+
+    /// <summary>Hands the task {Name}Core returned back to a Task&lt;T&gt; method (see <c>TaskHandOff</c>); nothing for other returns.</summary>
+    public void WriteTaskHandOff(string task)
+    {
+        if (Method.ReturnKind == ReturnKind.TaskOfT)
+        {
+            Writer.Line($"{Literals.Runtime}TaskHandOff<{Method.ResultType}>.Set({task});");
+        }
+    }
+
+    /// <summary>
+    /// Leaves for the fallback without throwing when it takes this stage's rejection (after <paramref name="giveBack"/>
+    /// returns what the stages around it hold and would only return in a handler); throws the rejection otherwise.
+    /// </summary>
+    public void WriteRejection(Stage stage, string state, System.Action? giveBack = null)
+    {
+        Writer.Open();
+        if (Method.Fallback is { } fallback && stage.GoesToFallback(fallback))
+        {
+            giveBack?.Invoke();
+            if (fallback.PassesException)
+            {
+                Writer.Line($"{FallbackStage.Failure} = {state}.CreateRejection();");
+            }
+
+            Writer.Line($"goto {FallbackStage.Label};");
+        }
+        else
+        {
+            Writer.Line($"throw {state}.CreateRejection();");
+        }
+
+        Writer.Close();
+    }
+}

@@ -1,0 +1,138 @@
+using System.Collections.Generic;
+
+namespace Resilience.Generators;
+
+/// <summary>
+/// Writes one resilient method: the state its stages keep, then the implementing part of the partial method. A
+/// synchronous method runs its pipeline in place; an asynchronous one starts synchronously (see
+/// <see cref="SynchronousStart"/>) and runs its pipeline in an asynchronous helper when it must wait.
+/// </summary>
+internal sealed class MethodEmitter
+{
+    private readonly MethodContext _m;
+
+    public MethodEmitter(IndentedWriter writer, ResilientMethodSpec method) => _m = new MethodContext(writer, method, Pipeline.Of(method));
+
+    public void Emit()
+    {
+        IndentedWriter w = _m.Writer;
+        ResilientMethodSpec method = _m.Method;
+        w.Line(Literals.GeneratedCode);
+        w.Line($"private static readonly {Literals.Runtime}MethodTelemetry {_m.TelemetryField} =");
+        w.Line($"    {Literals.Registry}.GetTelemetry({Literals.String(method.TelemetryPolicy)}, {Literals.String(method.PolicyName)});");
+        w.Blank();
+        foreach (Stage stage in _m.Pipeline.Stages)
+        {
+            stage.WriteFields(_m);
+        }
+
+        // No [GeneratedCode] on the implementing part: the compiler merges the attributes of both parts, and
+        // analyzers (the project's, and any other) would take the user's own method for generated code.
+        w.Line(ResilienceEmitter.Signature(method, method.Modifiers + " partial", method.Name, Declarations(method)));
+        ResilienceEmitter.WriteConstraints(w, method);
+        w.Open();
+        if (method.IsAsync)
+        {
+            new SynchronousStart(_m).Write();
+        }
+        else
+        {
+            WriteBody();
+        }
+
+        w.Close();
+        if (method.IsAsync)
+        {
+            WriteHelper();
+        }
+    }
+
+    private static IEnumerable<string> Declarations(ResilientMethodSpec method)
+    {
+        foreach (ParameterSpec parameter in method.Parameters)
+        {
+            yield return parameter.Modifier + parameter.Type + " " + parameter.Name;
+        }
+    }
+
+    /// <summary>
+    /// The helper takes every parameter by value, which lets 'in' parameters (not allowed in async methods) and the
+    /// rest be handled alike. For Task and Task&lt;T&gt; it returns a ValueTask, which TaskHandOff.ToTask turns into
+    /// the method's task: Task.CompletedTask, or the completed task {Name}Core returned, when the helper completes
+    /// synchronously (after a retry without delay, say).
+    /// </summary>
+    private void WriteHelper()
+    {
+        IndentedWriter w = _m.Writer;
+        ResilientMethodSpec method = _m.Method;
+        string helperReturn = method.ReturnKind switch
+        {
+            ReturnKind.Task => Literals.Tasks + "ValueTask",
+            ReturnKind.TaskOfT => $"{Literals.Tasks}ValueTask<{method.ResultType}>",
+            _ => method.ReturnType,
+        };
+
+        var parameters = new List<string>();
+        foreach (ParameterSpec parameter in method.Parameters)
+        {
+            parameters.Add(parameter.Type + " " + parameter.Name);
+        }
+
+        parameters.AddRange(SynchronousStart.HelperParameters(_m.Pipeline));
+        w.Blank();
+        w.Line(Literals.GeneratedCode);
+        w.Line($"private {(method.IsStatic ? "static " : string.Empty)}async {helperReturn} {_m.HelperName}{method.TypeParameters}({string.Join(", ", parameters)})");
+        ResilienceEmitter.WriteConstraints(w, method);
+        w.Open();
+        foreach (string line in SynchronousStart.ResumeComment(_m.Pipeline))
+        {
+            w.Line(line);
+        }
+
+        WriteBody();
+        w.Close();
+    }
+
+    /// <summary>
+    /// The pipeline, inside the call's measurement: its time and outcome are recorded, a failure by an exception
+    /// filter that returns false, so that the exception leaves untouched (no catch, no rethrow).
+    /// </summary>
+    private void WriteBody()
+    {
+        IndentedWriter w = _m.Writer;
+        ResilientMethodSpec method = _m.Method;
+        if (_m.Pipeline.UsesRegistry)
+        {
+            w.Line($"var __registry = {Literals.Registry};");
+        }
+
+        if (method.HasResult)
+        {
+            w.Line($"{method.ResultType} {CoreStage.Result} = default!;");
+        }
+
+        if (method.ReturnKind == ReturnKind.TaskOfT)
+        {
+            w.Line($"{Literals.Tasks}Task<{method.ResultType}>? {CoreStage.Task} = null;");
+        }
+
+        foreach (Stage stage in _m.Pipeline.Stages)
+        {
+            stage.WriteLocals(_m);
+        }
+
+        if (!method.IsAsync)
+        {
+            // Asynchronous methods start the clock in their synchronous start, and pass it on.
+            w.Line($"long __started = {_m.TelemetryField}.Start();");
+        }
+
+        w.Open("try");
+        _m.Pipeline.WriteBody(_m, 0, _m.CallerToken);
+        w.Close();
+        w.Line($"catch ({Literals.Exception} __error) when ({_m.TelemetryField}.RecordFailure(__started, __error, {_m.CallerToken}))");
+        w.Open();
+        w.Line("throw;");
+        w.Close();
+    }
+}

@@ -1,0 +1,118 @@
+using System.Collections.Generic;
+using Resilience.Shared;
+
+namespace Resilience.Generators;
+
+/// <summary>
+/// The stages of one method, outer to inner. The order of the policies is written here and nowhere else:
+/// Fallback → RateLimit → Timeout(Total) → Retry → CircuitBreaker → Bulkhead → Timeout(PerAttempt) → {Name}Core,
+/// with the count of a success just inside the fallback, which answers only what fails.
+/// </summary>
+internal sealed class Pipeline
+{
+    private readonly List<Stage> _stages = new();
+    private readonly List<StartStage> _startStages = new();
+
+    private Pipeline(ResilientMethodSpec method)
+    {
+        if (method.Fallback is { } fallback)
+        {
+            Add(new FallbackStage(fallback));
+        }
+
+        Add(new SuccessStage());
+        if (method.RateLimit is { } rateLimit)
+        {
+            Add(new RateLimitStage(rateLimit));
+        }
+
+        if (method.Timeout is { Scope: TimeoutScope.Total } total)
+        {
+            Add(TotalTimeout = new TimeoutStage(total));
+        }
+
+        if (method.Retry is { } retry)
+        {
+            Add(Retry = new RetryStage(retry));
+        }
+
+        if (method.CircuitBreaker is { } breaker)
+        {
+            Add(CircuitBreaker = new CircuitBreakerStage(breaker));
+        }
+
+        if (method.Bulkhead is { } bulkhead)
+        {
+            Add(new BulkheadStage(bulkhead));
+        }
+
+        if (method.Timeout is { Scope: TimeoutScope.PerAttempt } attempt)
+        {
+            Add(new TimeoutStage(attempt));
+        }
+
+        Add(new CoreStage(method));
+    }
+
+    /// <summary>Every stage, outer to inner.</summary>
+    public IReadOnlyList<Stage> Stages => _stages;
+
+    /// <summary>The stages the synchronous start takes part in, in order; each one's <see cref="StartStage.Ordinal"/> is its place here, from 1.</summary>
+    public IReadOnlyList<StartStage> StartStages => _startStages;
+
+    /// <summary>The total timeout, which stages inside the retry look at; null when there is none.</summary>
+    public TimeoutStage? TotalTimeout { get; }
+
+    public RetryStage? Retry { get; }
+
+    public CircuitBreakerStage? CircuitBreaker { get; }
+
+    /// <summary>The <c>__resume</c> that tells the helper the breaker refused the first attempt: past every stage.</summary>
+    public int BreakerRefused => _startStages.Count + 1;
+
+    /// <summary>True when some stage's rejection goes to the fallback without throwing, so that the fallback needs a label to go to.</summary>
+    public bool RejectsToFallback(FallbackSpec fallback)
+    {
+        foreach (Stage stage in _stages)
+        {
+            if (stage.GoesToFallback(fallback))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>True when a stage keeps <c>ResilienceRegistry.Default</c> in use in the body.</summary>
+    public bool UsesRegistry
+    {
+        get
+        {
+            foreach (Stage stage in _stages)
+            {
+                if (stage.UsesRegistry)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+    }
+
+    public static Pipeline Of(ResilientMethodSpec method) => new(method);
+
+    /// <summary>Writes stage <paramref name="index"/> and, inside it, those after it.</summary>
+    public void WriteBody(MethodContext m, int index, string token) => _stages[index].WriteBody(m, token, inner => WriteBody(m, index + 1, inner));
+
+    private void Add(Stage stage)
+    {
+        _stages.Add(stage);
+        if (stage is StartStage start)
+        {
+            _startStages.Add(start);
+            start.Ordinal = _startStages.Count;
+        }
+    }
+}

@@ -1,0 +1,103 @@
+using System;
+
+namespace Resilience.Generators;
+
+/// <summary>The call of <c>{Name}Core</c>, innermost, with the token of the stages around it.</summary>
+internal sealed class CoreStage : StartStage
+{
+    /// <summary>The start's local holding the task {Name}Core returned.</summary>
+    public const string Call = "__call";
+
+    /// <summary>The local holding the result, for methods that have one.</summary>
+    public const string Result = "__result";
+
+    /// <summary>The local holding the task of a Task&lt;T&gt; method's last attempt, handed back to the method.</summary>
+    public const string Task = "__coreTask";
+
+    private const string InflightParameter = "__inflight";
+
+    private readonly ResilientMethodSpec _method;
+
+    public CoreStage(ResilientMethodSpec method) => _method = method;
+
+    public override string StartDescription => $"the call ({InflightParameter})";
+
+    /// <summary>{Name}Core's task; nullable where it is a reference type, as the start hands off before it exists, too.</summary>
+    public override Carried Carried => new(IsTask ? _method.ReturnType + "?" : _method.ReturnType, InflightParameter, Call);
+
+    private bool IsTask => _method.ReturnKind is ReturnKind.Task or ReturnKind.TaskOfT;
+
+    /// <summary>The flag that sends every call to the helper once {Name}Core has thrown instead of returning a task.</summary>
+    public static string ThrowsFlag(MethodContext m) => m.FieldName("CoreThrows");
+
+    public override void WriteFields(MethodContext m)
+    {
+        if (m.IsAsync)
+        {
+            m.Writer.Line($"// Set once {m.Method.CoreName} has thrown instead of returning a task: from then on the helper calls it, inside its");
+            m.Writer.Line("// handlers, so that such a failure is thrown once rather than caught here and thrown again there.");
+            m.Writer.Line(Literals.GeneratedCode);
+            m.Writer.Line($"private static bool {ThrowsFlag(m)};");
+            m.Writer.Blank();
+        }
+    }
+
+    public override string WriteStart(MethodContext m, SynchronousStart start, string token)
+    {
+        IndentedWriter w = m.Writer;
+
+        // A synchronous throw becomes a faulted task, so that the helper sees it where an await would.
+        w.Line($"{m.Method.ReturnType} {Call};");
+        w.Open("try");
+        w.Line($"{Call} = {Invocation(m, token)};");
+        w.Close();
+        w.Line($"catch ({Literals.Exception} __thrown)");
+        w.Open();
+        w.Line($"{ThrowsFlag(m)} = true;");
+        w.Line($"{Call} = {m.Faulted("__thrown")};");
+        w.Close();
+        w.Blank();
+
+        // A null task (a bug in {Name}Core) is handed on too: awaited there, it fails the attempt as it always did.
+        w.Line(IsTask
+            ? $"if ({Call} is null || {Call}.Status != {Literals.Tasks}TaskStatus.RanToCompletion)"
+            : $"if (!{Call}.IsCompletedSuccessfully)");
+        start.HandOff(done: Ordinal);
+        w.Blank();
+        return token;
+    }
+
+    public override void WriteBody(MethodContext m, string token, Action<string> inner)
+    {
+        IndentedWriter w = m.Writer;
+        string invocation = Invocation(m, token);
+        if (!m.IsAsync)
+        {
+            w.Line(m.Method.HasResult ? $"{Result} = {invocation};" : invocation + ";");
+            return;
+        }
+
+        // The first attempt's task may come from the synchronous start; a retry starts every stage afresh.
+        invocation = $"__resume == {Literals.Number(Ordinal)} ? {InflightParameter}{(IsTask ? "!" : string.Empty)} : {invocation}";
+        string task = m.Method.ReturnKind == ReturnKind.TaskOfT ? Task : Call;
+        w.Line(task == Task ? $"{Task} = {invocation};" : $"var {Call} = {invocation};");
+        if (m.Pipeline.Retry is not null)
+        {
+            w.Line("__resume = 0;");
+        }
+
+        w.Line(m.Method.HasResult ? $"{Result} = await {task}.ConfigureAwait(false);" : $"await {task}.ConfigureAwait(false);");
+    }
+
+    private static string Invocation(MethodContext m, string token)
+    {
+        var arguments = new string[m.Method.Parameters.Count];
+        for (int i = 0; i < arguments.Length; i++)
+        {
+            ParameterSpec parameter = m.Method.Parameters[i];
+            arguments[i] = parameter.IsCancellationToken && parameter.Name == m.Method.CancellationToken ? token : parameter.PassModifier + parameter.Name;
+        }
+
+        return $"{m.Method.CoreName}{m.Method.TypeParameters}({string.Join(", ", arguments)})";
+    }
+}

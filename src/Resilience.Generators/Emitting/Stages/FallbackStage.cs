@@ -1,0 +1,127 @@
+using System;
+
+namespace Resilience.Generators;
+
+/// <summary>
+/// [Fallback], outermost: a failure that passes its filter, or a rejection that comes to it without an exception,
+/// is answered by the fallback method.
+/// </summary>
+internal sealed class FallbackStage : Stage
+{
+    /// <summary>The local holding the failure the fallback method is given.</summary>
+    public const string Failure = "__failure";
+
+    /// <summary>The label rejections go to when the fallback takes them without an exception.</summary>
+    public const string Label = "__fallback";
+
+    private readonly FallbackSpec _fallback;
+
+    public FallbackStage(FallbackSpec fallback) => _fallback = fallback;
+
+    /// <summary>True when an open circuit can be answered in the synchronous start: the fallback takes it and returns its result directly.</summary>
+    public bool AnswersOpenCircuitAtOnce => _fallback is { HandlesBrokenCircuit: true, Return: FallbackReturn.Direct };
+
+    public override void WriteLocals(MethodContext m)
+    {
+        if (_fallback.PassesException)
+        {
+            m.Writer.Line($"{Literals.Exception} {Failure};");
+        }
+    }
+
+    public override void WriteBody(MethodContext m, string token, Action<string> inner)
+    {
+        IndentedWriter w = m.Writer;
+        w.Open("try");
+        inner(token);
+        w.Close();
+
+        string filter = ExceptionFilter.Condition("__fallbackError", m.Method.CancellationToken, rejections: false, _fallback.Handle, EquatableArray<string>.Empty);
+        w.Line(filter == "true"
+            ? _fallback.PassesException ? $"catch ({Literals.Exception} __fallbackError)" : $"catch ({Literals.Exception})"
+            : $"catch ({Literals.Exception} __fallbackError) when ({filter})");
+        w.Open();
+        if (_fallback.PassesException)
+        {
+            w.Line($"{Failure} = __fallbackError;");
+        }
+
+        w.Close();
+        w.Blank();
+        if (m.Pipeline.RejectsToFallback(_fallback))
+        {
+            w.Line(Label + ":");
+        }
+
+        string call = Invocation(m, Failure);
+        if (_fallback.Return == FallbackReturn.Awaitable)
+        {
+            call = $"await {call}.ConfigureAwait(false)";
+        }
+
+        m.WriteTaskHandOff("null");
+        if (m.Method.HasResult)
+        {
+            w.Line($"var __fallbackResult = {call};");
+            w.Line($"{m.TelemetryField}.RecordFallback(__started);");
+            w.Line("return __fallbackResult;");
+        }
+        else
+        {
+            w.Line(call + ";");
+            w.Line($"{m.TelemetryField}.RecordFallback(__started);");
+        }
+    }
+
+    /// <summary>
+    /// Answers a rejection in the synchronous start with the fallback's result, after <paramref name="release"/>
+    /// gives back what the start took; whatever the fallback throws faults the returned task, as it would from the helper.
+    /// </summary>
+    public void WriteAnswerAtOnce(MethodContext m, string rejection, Action release)
+    {
+        IndentedWriter w = m.Writer;
+        string call = Invocation(m, rejection);
+        w.Open();
+        release();
+        w.Open("try");
+        if (m.Method.HasResult)
+        {
+            w.Line($"var __fallbackResult = {call};");
+            w.Line($"{m.TelemetryField}.RecordFallback(__started);");
+            w.Line(m.Method.ReturnKind == ReturnKind.TaskOfT
+                ? $"return {Literals.Tasks}Task.FromResult<{m.Method.ResultType}>(__fallbackResult);"
+                : $"return new {m.Method.ReturnType}(__fallbackResult);");
+        }
+        else
+        {
+            w.Line(call + ";");
+            w.Line($"{m.TelemetryField}.RecordFallback(__started);");
+            w.Line(m.Method.ReturnKind == ReturnKind.Task ? $"return {Literals.Tasks}Task.CompletedTask;" : "return default;");
+        }
+
+        w.Close();
+        w.Line($"catch ({Literals.Exception} __thrown)");
+        w.Open();
+        w.Line($"{m.TelemetryField}.RecordFailure(__started, __thrown, {m.CallerToken});");
+        w.Line($"return {m.Faulted("__thrown")};");
+        w.Close();
+        w.Close();
+    }
+
+    /// <summary>The call of the fallback method, given <paramref name="failure"/> when it takes the failure.</summary>
+    private string Invocation(MethodContext m, string failure)
+    {
+        var arguments = new System.Collections.Generic.List<string>();
+        foreach (ParameterSpec parameter in m.Method.Parameters)
+        {
+            arguments.Add(parameter.PassModifier + parameter.Name);
+        }
+
+        if (_fallback.PassesException)
+        {
+            arguments.Add(failure);
+        }
+
+        return $"{_fallback.Method}{m.Method.TypeParameters}({string.Join(", ", arguments)})";
+    }
+}

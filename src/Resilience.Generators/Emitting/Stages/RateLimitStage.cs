@@ -1,0 +1,52 @@
+using System;
+
+namespace Resilience.Generators;
+
+/// <summary>[RateLimit]: a permit per call, from the limit or from its partition for the call's key.</summary>
+internal sealed class RateLimitStage : StartStage
+{
+    private readonly RateLimitSpec _limit;
+
+    public RateLimitStage(RateLimitSpec limit) => _limit = limit;
+
+    public override string StartDescription => "the rate limit";
+
+    public override SharedState State => new(
+        _limit.KeyType is null ? "RateLimiterState" : $"KeyedRateLimiterState<{_limit.KeyType}>",
+        "RateLimit",
+        _limit.Name,
+        (_limit.KeyType is null ? "GetOrAddRateLimiter(" : $"GetOrAddKeyedRateLimiter<{_limit.KeyType}>(")
+            + $"{Literals.String(_limit.Name)}, {Literals.Options("RateLimitOptions", _limit.Settings)})");
+
+    /// <summary>A limit kept per key is left to its first call: its key type may not be visible outside the type that uses it.</summary>
+    public override bool RegistersAtLoad => _limit.KeyType is null;
+
+    public override bool GoesToFallback(FallbackSpec fallback) => fallback.HandlesRateLimitRejection;
+
+    public override string WriteStart(MethodContext m, SynchronousStart start, string token)
+    {
+        m.Writer.Line($"var __limiter = {Limiter(m)};");
+        m.Writer.Line("if (!__limiter.TryAcquire())");
+        start.HandOff(done: Ordinal - 1);
+        m.Writer.Blank();
+        return token;
+    }
+
+    public override void WriteBody(MethodContext m, string token, Action<string> inner)
+    {
+        m.Writer.Line($"var __limiter = {Limiter(m)};");
+        m.Writer.Line($"if ({m.UnlessStarted(this)}!{m.Wait("__limiter", "Acquire", token)})");
+        m.WriteRejection(this, "__limiter");
+        m.Writer.Blank();
+        inner(token);
+    }
+
+    /// <summary>The limit, or its partition for the call's key.</summary>
+    private string Limiter(MethodContext m)
+    {
+        string field = m.FieldName(State.Role);
+        return _limit.KeyParameter is null ? field
+            : _limit.KeyType == "object?" ? $"{field}.GetPartition((object?){_limit.KeyParameter})"
+            : $"{field}.GetPartition({_limit.KeyParameter})";
+    }
+}

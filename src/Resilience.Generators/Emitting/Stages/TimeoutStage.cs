@@ -1,0 +1,53 @@
+using System;
+using Resilience.Shared;
+
+namespace Resilience.Generators;
+
+/// <summary>[Timeout]: a token cancelled after the timeout, for every attempt (outside the retry) or for each one (innermost).</summary>
+internal sealed class TimeoutStage : StartStage
+{
+    private readonly TimeoutSpec _timeout;
+
+    public TimeoutStage(TimeoutSpec timeout) => _timeout = timeout;
+
+    /// <summary>The local holding the timeout's source: its token, whether it has fired, its return.</summary>
+    public string Source => IsTotal ? "__totalTimeout" : "__attemptTimeout";
+
+    public override string StartDescription => IsTotal ? "the total timeout" : "the attempt's timeout";
+
+    public override Carried Carried => new($"{Literals.Runtime}TimeoutCancellationSource?", IsTotal ? "__firstTotalTimeout" : "__firstAttemptTimeout", Source);
+
+    public override bool UsesRegistry => true;
+
+    private bool IsTotal => _timeout.Scope == TimeoutScope.Total;
+
+    private string Duration => Literals.TimeSpan(_timeout.Milliseconds);
+
+    public override string WriteStart(MethodContext m, SynchronousStart start, string token)
+    {
+        m.Writer.Line($"var {Source} = {Literals.Registry}.StartTimeout({Duration}, {token});");
+        return Source + ".Token";
+    }
+
+    public override void WriteStartRelease(MethodContext m) => m.Writer.Line($"{Source}.Return();");
+
+    public override void WriteBody(MethodContext m, string token, Action<string> inner)
+    {
+        IndentedWriter w = m.Writer;
+        string canceled = IsTotal ? "__totalCanceled" : "__attemptCanceled";
+        string scope = Literals.Enum(_timeout.Scope);
+        w.Line($"var {Source} = {m.StartedOr(this, Carried.Parameter + "!", $"__registry.StartTimeout({Duration}, {token})")};");
+        w.Open("try");
+        inner(Source + ".Token");
+        w.Close();
+        w.Line($"catch ({Literals.OperationCanceled} {canceled}) when ({Source}.HasTimedOut)");
+        w.Open();
+        w.Line($"{m.TelemetryField}.RecordTimeout({Duration}, {scope});");
+        w.Line($"throw new {Literals.Runtime}TimeoutRejectedException({Literals.String(m.Method.PolicyName)}, {Duration}, {scope}, {canceled});");
+        w.Close();
+        w.Open("finally");
+        w.Line($"{Source}.Return();");
+        w.Close();
+        w.Blank();
+    }
+}

@@ -1,0 +1,113 @@
+using System.Collections.Generic;
+
+namespace Resilience.Generators;
+
+/// <summary>
+/// The body of an asynchronous method: the first attempt runs without a state machine. Each start stage takes
+/// what it needs only if it is free now, then <c>{Name}Core</c> is called; when its task has completed
+/// successfully at once (the happy path), the stages give back what they took, in reverse order, and that task is
+/// returned as it is. Anything else is handed to the asynchronous helper, told by <c>__resume</c> how many start
+/// stages are done and given what they hold, which carries on from there.
+/// </summary>
+internal sealed class SynchronousStart
+{
+    private readonly MethodContext _m;
+
+    public SynchronousStart(MethodContext m) => _m = m;
+
+    /// <summary>The helper's parameters after the method's own: the call's start time, <c>__resume</c>, then what each start stage carries.</summary>
+    public static IEnumerable<string> HelperParameters(Pipeline pipeline)
+    {
+        yield return "long __started";
+        yield return "int __resume";
+        foreach (StartStage stage in pipeline.StartStages)
+        {
+            if (stage.Carried is { } carried)
+            {
+                yield return carried.Type + " " + carried.Parameter;
+            }
+        }
+    }
+
+    /// <summary>The helper's comment on <c>__resume</c>, from the start stages' descriptions.</summary>
+    public static IEnumerable<string> ResumeComment(Pipeline pipeline)
+    {
+        var done = new List<string>();
+        foreach (StartStage stage in pipeline.StartStages)
+        {
+            done.Add(Literals.Number(stage.Ordinal) + " " + stage.StartDescription);
+        }
+
+        yield return "// __resume: how many of the first attempt's stages the synchronous start did:";
+        yield return "// " + string.Join(", ", done) + (pipeline.CircuitBreaker is null ? "." : $"; {Literals.Number(pipeline.BreakerRefused)}: the breaker refused it.");
+    }
+
+    public void Write()
+    {
+        IndentedWriter w = _m.Writer;
+        w.Line($"long __started = {_m.TelemetryField}.Start();");
+        w.Line($"if ({CoreStage.ThrowsFlag(_m)})");
+        HandOff(done: 0);
+        w.Blank();
+
+        string token = _m.CallerToken;
+        foreach (StartStage stage in _m.Pipeline.StartStages)
+        {
+            token = stage.WriteStart(_m, this, token);
+        }
+
+        IReadOnlyList<StartStage> stages = _m.Pipeline.StartStages;
+        for (int i = stages.Count - 1; i >= 0; i--)
+        {
+            stages[i].WriteStartRelease(_m);
+        }
+
+        w.Line($"{_m.TelemetryField}.RecordSuccess(__started);");
+        w.Line($"return {CoreStage.Call};");
+    }
+
+    /// <summary>Returns what the helper returns, carrying on after the first <paramref name="done"/> start stages.</summary>
+    public void HandOff(int done) => HandOff(done, done);
+
+    /// <summary>Returns what the helper returns after <paramref name="breaker"/> refused the call, which it counted once already.</summary>
+    public void HandOffRefused(StartStage breaker) => HandOff(breaker.Ordinal - 1, _m.Pipeline.BreakerRefused);
+
+    /// <summary>Gives back what the start stages before <paramref name="stage"/> took, last first.</summary>
+    public void ReleaseBefore(StartStage stage)
+    {
+        IReadOnlyList<StartStage> stages = _m.Pipeline.StartStages;
+        for (int i = stage.Ordinal - 2; i >= 0; i--)
+        {
+            stages[i].WriteStartRelease(_m);
+        }
+    }
+
+    private void HandOff(int done, int resume)
+    {
+        var arguments = new List<string>();
+        foreach (ParameterSpec parameter in _m.Method.Parameters)
+        {
+            arguments.Add(parameter.Name);
+        }
+
+        arguments.Add("__started");
+        arguments.Add(Literals.Number(resume));
+        foreach (StartStage stage in _m.Pipeline.StartStages)
+        {
+            if (stage.Carried is { } carried)
+            {
+                arguments.Add(stage.Ordinal <= done ? carried.Local : "default");
+            }
+        }
+
+        string call = $"{_m.HelperName}{_m.Method.TypeParameters}({string.Join(", ", arguments)})";
+        _m.Writer.Open();
+        _m.Writer.Line(_m.Method.ReturnKind switch
+        {
+            ReturnKind.Task => $"return {Literals.Runtime}TaskHandOff.ToTask({call});",
+            ReturnKind.TaskOfT => $"return {Literals.Runtime}TaskHandOff<{_m.Method.ResultType}>.ToTask({call});",
+            _ => $"return {call};",
+        });
+        _m.Writer.Close();
+    }
+}

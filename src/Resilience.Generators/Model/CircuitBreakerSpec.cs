@@ -1,0 +1,43 @@
+using System.Collections.Generic;
+using Resilience.Shared;
+
+namespace Resilience.Generators;
+
+/// <summary>The settings of [CircuitBreaker].</summary>
+internal sealed record CircuitBreakerSpec
+{
+    /// <summary>The breaker's name: the attribute's Name, or the method's default policy name.</summary>
+    public required string Name { get; init; }
+
+    public required int FailureThreshold { get; init; }
+
+    public required double FailureRatio { get; init; }
+
+    public required int MinimumThroughput { get; init; }
+
+    public required int SamplingDurationMs { get; init; }
+
+    public required int BreakDurationMs { get; init; }
+
+    public required int SuccessThreshold { get; init; }
+
+    public required int HalfOpenMaxCalls { get; init; }
+
+    /// <summary>The fully qualified exception types counted as failures; empty for every exception.</summary>
+    public required EquatableArray<string> Handle { get; init; }
+
+    /// <summary>The fully qualified exception types never counted.</summary>
+    public required EquatableArray<string> Ignore { get; init; }
+
+    /// <summary>What the shared breaker is created with, in the order of <see cref="CircuitBreakerRules.Shared"/>.</summary>
+    public IReadOnlyList<SettingValue> Settings => new SettingValue[]
+    {
+        new(CircuitBreakerRules.FailureThreshold, FailureThreshold),
+        new(CircuitBreakerRules.FailureRatio, FailureRatio),
+        new(CircuitBreakerRules.MinimumThroughput, MinimumThroughput),
+        new(CircuitBreakerRules.SamplingDurationMs, SamplingDurationMs),
+        new(CircuitBreakerRules.BreakDurationMs, BreakDurationMs),
+        new(CircuitBreakerRules.SuccessThreshold, SuccessThreshold),
+        new(CircuitBreakerRules.HalfOpenMaxCalls, HalfOpenMaxCalls),
+    };
+}

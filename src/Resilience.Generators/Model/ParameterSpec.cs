@@ -1,0 +1,19 @@
+namespace Resilience.Generators;
+
+/// <summary>One parameter of the resilient method, as it must be repeated in the implementation.</summary>
+internal sealed record ParameterSpec
+{
+    /// <summary>The name, escaped with @ when it is a keyword.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>The fully qualified type, with nullable annotations.</summary>
+    public required string Type { get; init; }
+
+    /// <summary>"in ", "ref readonly ", "this ", "params ", "scoped " as declared, with a trailing space; empty for none.</summary>
+    public required string Modifier { get; init; }
+
+    /// <summary>"in " when the argument is passed by reference; empty otherwise.</summary>
+    public required string PassModifier { get; init; }
+
+    public required bool IsCancellationToken { get; init; }
+}

@@ -1,0 +1,34 @@
+using System.Collections.Generic;
+using Resilience.Shared;
+
+namespace Resilience.Generators;
+
+/// <summary>The settings of [RateLimit], and its [RateLimitKey] parameter.</summary>
+internal sealed record RateLimitSpec
+{
+    /// <summary>The limit's name: the attribute's Name, or the method's default policy name.</summary>
+    public required string Name { get; init; }
+
+    public required int Permits { get; init; }
+
+    public required int WindowMs { get; init; }
+
+    public required RateLimitAlgorithm Algorithm { get; init; }
+
+    public required int QueueLimit { get; init; }
+
+    /// <summary>The [RateLimitKey] parameter's name, escaped; null when the limit is not kept per key.</summary>
+    public string? KeyParameter { get; init; }
+
+    /// <summary>The type the partitions are keyed by: the parameter's, or <c>object?</c> when it involves a type parameter.</summary>
+    public string? KeyType { get; init; }
+
+    /// <summary>What the shared limit is created with, in the order of <see cref="RateLimitRules.Shared"/>.</summary>
+    public IReadOnlyList<SettingValue> Settings => new SettingValue[]
+    {
+        new(RateLimitRules.Permits, Permits),
+        new(RateLimitRules.WindowMs, WindowMs),
+        new(RateLimitRules.Algorithm, Algorithm),
+        new(RateLimitRules.QueueLimit, QueueLimit),
+    };
+}

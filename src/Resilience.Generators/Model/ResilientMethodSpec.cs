@@ -1,0 +1,65 @@
+namespace Resilience.Generators;
+
+/// <summary>Everything the emitter needs to write one resilient method.</summary>
+internal sealed record ResilientMethodSpec
+{
+    /// <summary>The method's name, escaped with @ when it is a keyword.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>A name unique among the type's resilient methods, from which the generated members are named.</summary>
+    public required string MemberKey { get; init; }
+
+    /// <summary>The declaration's modifiers without "partial" (accessibility, static, ...), e.g. "public static".</summary>
+    public required string Modifiers { get; init; }
+
+    /// <summary>The fully qualified return type.</summary>
+    public required string ReturnType { get; init; }
+
+    public required ReturnKind ReturnKind { get; init; }
+
+    /// <summary>T for Task&lt;T&gt;, ValueTask&lt;T&gt; and a plain T; null otherwise.</summary>
+    public string? ResultType { get; init; }
+
+    /// <summary>"&lt;T, U&gt;" or empty; a name that is a keyword is escaped with @.</summary>
+    public required string TypeParameters { get; init; }
+
+    /// <summary>The "where" clauses of the method's type parameters.</summary>
+    public required EquatableArray<string> Constraints { get; init; }
+
+    public required EquatableArray<ParameterSpec> Parameters { get; init; }
+
+    public required bool IsStatic { get; init; }
+
+    /// <summary>The default name of the method's policies, and the name its metrics carry: Namespace.Type.Method.</summary>
+    public required string PolicyName { get; init; }
+
+    /// <summary>The CancellationToken parameter's name, or null.</summary>
+    public string? CancellationToken { get; init; }
+
+    /// <summary>The name of the implementation the generated code calls, <c>{Name}Core</c>.</summary>
+    public required string CoreName { get; init; }
+
+    public RetrySpec? Retry { get; init; }
+
+    public CircuitBreakerSpec? CircuitBreaker { get; init; }
+
+    public TimeoutSpec? Timeout { get; init; }
+
+    public BulkheadSpec? Bulkhead { get; init; }
+
+    public RateLimitSpec? RateLimit { get; init; }
+
+    public FallbackSpec? Fallback { get; init; }
+
+    /// <summary>When set, the method could not be generated: the implementation only throws with this message.</summary>
+    public string? Error { get; init; }
+
+    /// <summary>True for Task, Task&lt;T&gt;, ValueTask and ValueTask&lt;T&gt;.</summary>
+    public bool IsAsync => ReturnKind is ReturnKind.Task or ReturnKind.TaskOfT or ReturnKind.ValueTask or ReturnKind.ValueTaskOfT;
+
+    /// <summary>True when the method produces a value: T, Task&lt;T&gt; or ValueTask&lt;T&gt;.</summary>
+    public bool HasResult => ReturnKind is ReturnKind.Value or ReturnKind.TaskOfT or ReturnKind.ValueTaskOfT;
+
+    /// <summary>The name the method's calls are counted under: its breaker's, bulkhead's or rate limit's, or its own.</summary>
+    public string TelemetryPolicy => CircuitBreaker?.Name ?? Bulkhead?.Name ?? RateLimit?.Name ?? PolicyName;
+}

@@ -1,0 +1,29 @@
+using Resilience.Shared;
+
+namespace Resilience.Generators;
+
+/// <summary>The settings of [Retry].</summary>
+internal sealed record RetrySpec
+{
+    public required int MaxAttempts { get; init; }
+
+    public required int DelayMs { get; init; }
+
+    public required int MaxDelayMs { get; init; }
+
+    public required BackoffKind Backoff { get; init; }
+
+    public required bool Jitter { get; init; }
+
+    /// <summary>The fully qualified exception types retried; empty for every exception.</summary>
+    public required EquatableArray<string> Handle { get; init; }
+
+    /// <summary>The fully qualified exception types never retried.</summary>
+    public required EquatableArray<string> Ignore { get; init; }
+
+    /// <summary>The name of the <c>bool M(Exception)</c> method asked before a retry, escaped; null for none.</summary>
+    public string? ShouldRetry { get; init; }
+
+    /// <summary>The name of the <c>void M(Exception, int, TimeSpan)</c> method called before a retry's delay, escaped; null for none.</summary>
+    public string? OnRetry { get; init; }
+}

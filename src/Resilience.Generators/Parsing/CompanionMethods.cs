@@ -1,0 +1,300 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using Microsoft.CodeAnalysis;
+
+namespace Resilience.Generators;
+
+/// <summary>
+/// Finds and checks the methods a resilient method names or implies: <c>{Name}Core</c>, the fallback, and the
+/// <c>ShouldRetry</c> and <c>OnRetry</c> hooks. Says why a candidate does not fit, in words a message can use.
+/// The generator and the analyzers compile this same file, so both agree on what a <c>{Name}Core</c> is.
+/// </summary>
+internal sealed class CompanionMethods
+{
+    private readonly IMethodSymbol _method;
+    private readonly KnownTypeSymbols _known;
+
+    public CompanionMethods(IMethodSymbol method, KnownTypeSymbols known)
+    {
+        _method = method;
+        _known = known;
+    }
+
+    /// <summary>The implementation the generated code calls: the method's name + "Core".</summary>
+    public string CoreName => _method.Name + "Core";
+
+    /// <summary>The methods of the containing type named <paramref name="name"/>, in declaration order.</summary>
+    public IMethodSymbol[] MethodsNamed(string name)
+    {
+        ImmutableArray<ISymbol> members = _method.ContainingType.GetMembers(name);
+        var methods = new List<IMethodSymbol>(members.Length);
+        foreach (ISymbol member in members)
+        {
+            if (member is IMethodSymbol method)
+            {
+                methods.Add(method);
+            }
+        }
+
+        return methods.ToArray();
+    }
+
+    /// <summary>True when <paramref name="candidate"/> is this method's <c>{Name}Core</c>: its name, type, parameters and return type.</summary>
+    public bool IsCore(IMethodSymbol candidate)
+        => candidate.Name == CoreName
+            && SymbolEqualityComparer.Default.Equals(candidate.ContainingType, _method.ContainingType)
+            && CoreMismatch(candidate) is null;
+
+    /// <summary>Why no <c>{Name}Core</c> fits, as RES0002 says it; null when one does.</summary>
+    public string? MissingCoreReason()
+    {
+        IMethodSymbol[] candidates = MethodsNamed(CoreName);
+        if (candidates.Length == 0)
+        {
+            return $"no method '{CoreName}' exists in '{_method.ContainingType.Name}'";
+        }
+
+        string? mismatch = null;
+        foreach (IMethodSymbol candidate in candidates)
+        {
+            mismatch = CoreMismatch(candidate);
+            if (mismatch is null)
+            {
+                return null;
+            }
+        }
+
+        return candidates.Length == 1 ? $"'{CoreName}' {mismatch}" : $"none of the {candidates.Length} methods named '{CoreName}' matches";
+    }
+
+    /// <summary>The signature <c>{Name}Core</c> must have, as a message shows it.</summary>
+    public string ExpectedCoreSignature() => ExpectedSignature(CoreName, _method.ReturnType, withException: false);
+
+    /// <summary>
+    /// The method named <paramref name="name"/> that can answer as the fallback, and how its result is turned
+    /// into the method's; null with <paramref name="problem"/> (why, and what is expected) when none can.
+    /// </summary>
+    public IMethodSymbol? FindFallback(string name, ReturnKind returnKind, out FallbackReturn fallbackReturn, out (string Why, string Expected)? problem)
+    {
+        ITypeSymbol? result = returnKind is ReturnKind.TaskOfT or ReturnKind.ValueTaskOfT ? ((INamedTypeSymbol)_method.ReturnType).TypeArguments[0] : null;
+        IMethodSymbol[] candidates = MethodsNamed(name);
+        foreach (IMethodSymbol candidate in candidates)
+        {
+            if (Mismatch(candidate, extraExceptionParameter: null, r => ClassifyFallback(r, returnKind, result) is not null) is null)
+            {
+                fallbackReturn = ClassifyFallback(candidate.ReturnType, returnKind, result)!.Value;
+                problem = null;
+                return candidate;
+            }
+        }
+
+        string why = candidates.Length == 0
+            ? $"was not found in '{_method.ContainingType.Name}'"
+            : "has the wrong signature: it " + Mismatch(candidates[0], extraExceptionParameter: null, r => ClassifyFallback(r, returnKind, result) is not null);
+        string expected = $"'{ExpectedSignature(name, result ?? _method.ReturnType, withException: true)}'"
+            + (result is not null ? $" (or returning '{_method.ReturnType.ToDisplayString(Names.ShortTypeFormat)}'; the Exception parameter is optional)" : " (the Exception parameter is optional)");
+        fallbackReturn = default;
+        problem = (why, expected);
+        return null;
+    }
+
+    /// <summary>
+    /// Why no method named <paramref name="name"/> fits a hook returning <paramref name="returnType"/> and taking
+    /// <paramref name="parameterTypes"/> (static when the method is); null when one does.
+    /// </summary>
+    public string? HookMismatch(string name, SpecialType returnType, ITypeSymbol?[] parameterTypes)
+    {
+        IMethodSymbol[] candidates = MethodsNamed(name);
+        if (candidates.Length == 0)
+        {
+            return $"was not found in '{_method.ContainingType.Name}'";
+        }
+
+        bool allInstance = true;
+        foreach (IMethodSymbol candidate in candidates)
+        {
+            allInstance &= !candidate.IsStatic;
+            if (!candidate.IsGenericMethod
+                && candidate.ReturnType.SpecialType == returnType
+                && ParametersAre(candidate, parameterTypes)
+                && (candidate.IsStatic || !_method.IsStatic))
+            {
+                return null;
+            }
+        }
+
+        return "has the wrong signature" + (_method.IsStatic && allInstance ? " (it must be static, as the method is)" : string.Empty);
+    }
+
+    /// <summary>The method's signature under another name and return type, as a message shows it.</summary>
+    public string ExpectedSignature(string name, ITypeSymbol returnType, bool withException)
+    {
+        var parameters = new List<string>(_method.Parameters.Length + 1);
+        foreach (IParameterSymbol parameter in _method.Parameters)
+        {
+            parameters.Add(RefKinds.Declaration(parameter.RefKind) + parameter.Type.ToDisplayString(Names.ShortTypeFormat) + " " + parameter.Name);
+        }
+
+        if (withException)
+        {
+            parameters.Add("Exception error");
+        }
+
+        string typeParameters = string.Empty;
+        if (_method.TypeParameters.Length > 0)
+        {
+            var typeParameterNames = new List<string>(_method.TypeParameters.Length);
+            foreach (ITypeParameterSymbol typeParameter in _method.TypeParameters)
+            {
+                typeParameterNames.Add(typeParameter.Name);
+            }
+
+            typeParameters = "<" + string.Join(", ", typeParameterNames) + ">";
+        }
+
+        return $"{(_method.IsStatic ? "static " : string.Empty)}{returnType.ToDisplayString(Names.ShortTypeFormat)} {name}{typeParameters}({string.Join(", ", parameters)})";
+    }
+
+    /// <summary>
+    /// True when a value of <paramref name="candidate"/> (a type in the signature of {Name}Core or of the
+    /// fallback) passes to or from <paramref name="expected"/> (the resilient method's) without a conversion or a
+    /// nullable warning. The candidate's method type parameters stand for the method's, by position; an
+    /// oblivious type (nullable annotations off) is taken as not annotated.
+    /// </summary>
+    public static bool TypesMatch(ITypeSymbol expected, ITypeSymbol candidate)
+    {
+        if (IsAnnotated(expected) != IsAnnotated(candidate))
+        {
+            return false;
+        }
+
+        switch (expected, candidate)
+        {
+            case (ITypeParameterSymbol e, ITypeParameterSymbol c) when e.TypeParameterKind == TypeParameterKind.Method && c.TypeParameterKind == TypeParameterKind.Method:
+                return e.Ordinal == c.Ordinal;
+            case (IArrayTypeSymbol e, IArrayTypeSymbol c):
+                return e.Rank == c.Rank && TypesMatch(e.ElementType, c.ElementType);
+            case (INamedTypeSymbol e, INamedTypeSymbol c) when e.IsGenericType || c.IsGenericType:
+                return SymbolEqualityComparer.Default.Equals(e.OriginalDefinition, c.OriginalDefinition)
+                    && e.TypeArguments.Length == c.TypeArguments.Length
+                    && ArgumentsMatch(e.TypeArguments, c.TypeArguments)
+                    && (e.ContainingType is null || SymbolEqualityComparer.Default.Equals(e.ContainingType, c.ContainingType));
+            default:
+                return SymbolEqualityComparer.Default.Equals(expected, candidate);
+        }
+
+        static bool IsAnnotated(ITypeSymbol type) => type.NullableAnnotation == NullableAnnotation.Annotated;
+
+        static bool ArgumentsMatch(ImmutableArray<ITypeSymbol> expected, ImmutableArray<ITypeSymbol> candidate)
+        {
+            for (int i = 0; i < expected.Length; i++)
+            {
+                if (!TypesMatch(expected[i], candidate[i]))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+    }
+
+    private string? CoreMismatch(IMethodSymbol candidate) => Mismatch(candidate, extraExceptionParameter: false, r => TypesMatch(_method.ReturnType, r));
+
+    /// <summary>
+    /// Why <paramref name="candidate"/> cannot stand for the method's parameters and return; null when it can.
+    /// <paramref name="extraExceptionParameter"/>: false forbids a trailing Exception parameter, null allows it.
+    /// </summary>
+    private string? Mismatch(IMethodSymbol candidate, bool? extraExceptionParameter, System.Func<ITypeSymbol, bool> returnMatches)
+    {
+        if (candidate.TypeParameters.Length != _method.TypeParameters.Length)
+        {
+            return $"has {candidate.TypeParameters.Length} type parameter(s), not {_method.TypeParameters.Length}";
+        }
+
+        int count = _method.Parameters.Length;
+        bool hasExtra = candidate.Parameters.Length == count + 1;
+        if (candidate.Parameters.Length != count && !(extraExceptionParameter != false && hasExtra))
+        {
+            return $"takes {candidate.Parameters.Length} parameter(s), not {count}";
+        }
+
+        for (int i = 0; i < count; i++)
+        {
+            IParameterSymbol expected = _method.Parameters[i];
+            IParameterSymbol actual = candidate.Parameters[i];
+            if (!TypesMatch(expected.Type, actual.Type))
+            {
+                return $"takes '{actual.Type.ToDisplayString(Names.ShortTypeFormat)}' as parameter {i + 1}, not '{expected.Type.ToDisplayString(Names.ShortTypeFormat)}'";
+            }
+
+            if (!RefKinds.PassAlike(expected.RefKind, actual.RefKind))
+            {
+                return $"passes parameter {i + 1} ('{actual.Name}') differently ({RefKinds.Describe(actual.RefKind)} instead of {RefKinds.Describe(expected.RefKind)})";
+            }
+        }
+
+        if (hasExtra && extraExceptionParameter != false && !_known.IsException(candidate.Parameters[count].Type))
+        {
+            return $"takes '{candidate.Parameters[count].Type.ToDisplayString(Names.ShortTypeFormat)}' as its last parameter, where only an Exception may follow the method's parameters";
+        }
+
+        if (!returnMatches(candidate.ReturnType))
+        {
+            return $"returns '{candidate.ReturnType.ToDisplayString(Names.ShortTypeFormat)}'";
+        }
+
+        if (_method.IsStatic && !candidate.IsStatic)
+        {
+            return $"is an instance method, but '{_method.Name}' is static; make it static";
+        }
+
+        return null;
+    }
+
+    /// <summary>How a fallback returning <paramref name="candidate"/> answers for the method; null when it cannot.</summary>
+    /// <param name="result">T of the method's Task&lt;T&gt; or ValueTask&lt;T&gt;; null otherwise.</param>
+    private FallbackReturn? ClassifyFallback(ITypeSymbol candidate, ReturnKind returnKind, ITypeSymbol? result)
+    {
+        switch (returnKind)
+        {
+            case ReturnKind.Void:
+                return candidate.SpecialType == SpecialType.System_Void ? FallbackReturn.Direct : null;
+            case ReturnKind.Value:
+                return TypesMatch(candidate, _method.ReturnType) ? FallbackReturn.Direct : null;
+            case ReturnKind.Task or ReturnKind.ValueTask:
+                return candidate.SpecialType == SpecialType.System_Void ? FallbackReturn.Direct
+                    : KnownTypeSymbols.Is(candidate.OriginalDefinition, _known.Task) || KnownTypeSymbols.Is(candidate.OriginalDefinition, _known.ValueTask) ? FallbackReturn.Awaitable
+                    : null;
+            default:
+                if (TypesMatch(candidate, result!))
+                {
+                    return FallbackReturn.Direct;
+                }
+
+                return (KnownTypeSymbols.IsConstructedFrom(candidate, _known.TaskOfT) || KnownTypeSymbols.IsConstructedFrom(candidate, _known.ValueTaskOfT))
+                    && TypesMatch(((INamedTypeSymbol)candidate).TypeArguments[0], result!)
+                    ? FallbackReturn.Awaitable
+                    : null;
+        }
+    }
+
+    private static bool ParametersAre(IMethodSymbol candidate, ITypeSymbol?[] types)
+    {
+        if (candidate.Parameters.Length != types.Length)
+        {
+            return false;
+        }
+
+        for (int i = 0; i < types.Length; i++)
+        {
+            IParameterSymbol parameter = candidate.Parameters[i];
+            if (parameter.RefKind != RefKind.None || !KnownTypeSymbols.Is(parameter.Type, types[i]))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}

@@ -1,0 +1,371 @@
+using System.Collections.Generic;
+using System.Globalization;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Resilience.Shared;
+
+namespace Resilience.Generators;
+
+/// <summary>
+/// Reads the policy attributes of one method into specs, each setting against its rule in <c>src/Shared</c>,
+/// and reports what is out of range (RES0004) or names a missing or ill-fitting method (RES0005).
+/// </summary>
+internal sealed class PolicyReader
+{
+    private readonly IMethodSymbol _method;
+    private readonly KnownTypeSymbols _known;
+    private readonly CompanionMethods _companions;
+    private readonly MethodDiagnostics _diagnostics;
+    private readonly AttributeData?[] _policies;
+    private readonly CancellationToken _cancellationToken;
+
+    /// <param name="policies">The method's policy attributes, by their index in <see cref="KnownTypeSymbols.PolicyAttributes"/>.</param>
+    public PolicyReader(IMethodSymbol method, KnownTypeSymbols known, CompanionMethods companions, MethodDiagnostics diagnostics, AttributeData?[] policies, CancellationToken cancellationToken)
+    {
+        _method = method;
+        _known = known;
+        _companions = companions;
+        _diagnostics = diagnostics;
+        _policies = policies;
+        _cancellationToken = cancellationToken;
+    }
+
+    public RetrySpec? Retry()
+    {
+        if (Attribute(_known.RetryAttribute) is not { } a)
+        {
+            return null;
+        }
+
+        int maxAttempts = Checked(a, RetryRules.MaxAttempts);
+        int delayMs = Checked(a, RetryRules.DelayMs);
+        int maxDelayMs = Checked(a, RetryRules.MaxDelayMs);
+        if (RetryRules.DelayMs.Allows(delayMs) && RetryRules.MaxDelayMs.Allows(maxDelayMs) && !RetryRules.DelayWithinMaximum(delayMs, maxDelayMs))
+        {
+            _diagnostics.Report(
+                DiagnosticDescriptors.InvalidAttributeValue,
+                a.LocationOf(RetryRules.DelayMs.Name),
+                Subject(a, RetryRules.DelayMs),
+                SettingText.Number(delayMs),
+                $"at most {Subject(a, RetryRules.MaxDelayMs)} ({SettingText.Number(maxDelayMs)}); raise {RetryRules.MaxDelayMs.Name} or lower {RetryRules.DelayMs.Name}");
+        }
+
+        BackoffKind backoff = Checked(a, RetryRules.Backoff);
+        string? shouldRetry = Hook(a, nameof(RetrySpec.ShouldRetry), SpecialType.System_Boolean, new[] { _known.Exception }, "bool {0}(Exception exception)");
+        string? onRetry = Hook(a, nameof(RetrySpec.OnRetry), SpecialType.System_Void, new[] { _known.Exception, _known.Compilation.GetSpecialType(SpecialType.System_Int32), _known.TimeSpan }, "void {0}(Exception exception, int attempt, TimeSpan delay)");
+        return new RetrySpec
+        {
+            MaxAttempts = maxAttempts,
+            DelayMs = delayMs,
+            MaxDelayMs = maxDelayMs,
+            Backoff = backoff,
+            Jitter = a.Read(RetryRules.Jitter),
+            Handle = ExceptionTypes(a, nameof(RetrySpec.Handle), out _),
+            Ignore = ExceptionTypes(a, nameof(RetrySpec.Ignore), out _),
+            ShouldRetry = shouldRetry,
+            OnRetry = onRetry,
+        };
+    }
+
+    public CircuitBreakerSpec? CircuitBreaker(string defaultName)
+    {
+        if (Attribute(_known.CircuitBreakerAttribute) is not { } a)
+        {
+            return null;
+        }
+
+        int failureThreshold = Checked(a, CircuitBreakerRules.FailureThreshold);
+        double failureRatio = a.Read(CircuitBreakerRules.FailureRatio);
+        int minimumThroughput = Checked(a, CircuitBreakerRules.MinimumThroughput);
+        int samplingDurationMs = Checked(a, CircuitBreakerRules.SamplingDurationMs);
+        int breakDurationMs = Checked(a, CircuitBreakerRules.BreakDurationMs);
+        int successThreshold = Checked(a, CircuitBreakerRules.SuccessThreshold);
+        int halfOpenMaxCalls = Checked(a, CircuitBreakerRules.HalfOpenMaxCalls);
+        if (!CircuitBreakerRules.FailureRatio.Allows(failureRatio))
+        {
+            Invalid(a, CircuitBreakerRules.FailureRatio, SettingText.Number(failureRatio));
+        }
+
+        return new CircuitBreakerSpec
+        {
+            Name = PolicyName(a, defaultName),
+            FailureThreshold = failureThreshold,
+            FailureRatio = failureRatio,
+            MinimumThroughput = minimumThroughput,
+            SamplingDurationMs = samplingDurationMs,
+            BreakDurationMs = breakDurationMs,
+            SuccessThreshold = successThreshold,
+            HalfOpenMaxCalls = halfOpenMaxCalls,
+            Handle = ExceptionTypes(a, nameof(CircuitBreakerSpec.Handle), out _),
+            Ignore = ExceptionTypes(a, nameof(CircuitBreakerSpec.Ignore), out _),
+        };
+    }
+
+    public TimeoutSpec? Timeout()
+    {
+        if (Attribute(_known.TimeoutAttribute) is not { } a)
+        {
+            return null;
+        }
+
+        return new TimeoutSpec
+        {
+            Milliseconds = Checked(a, TimeoutRules.Milliseconds),
+            Scope = Checked(a, TimeoutRules.Scope),
+        };
+    }
+
+    public BulkheadSpec? Bulkhead(string defaultName)
+    {
+        if (Attribute(_known.BulkheadAttribute) is not { } a)
+        {
+            return null;
+        }
+
+        int maxConcurrency = Checked(a, BulkheadRules.MaxConcurrency);
+        int maxQueue = Checked(a, BulkheadRules.MaxQueue);
+        int maxWaitMs = Checked(a, BulkheadRules.MaxWaitMs);
+        return new BulkheadSpec
+        {
+            Name = PolicyName(a, defaultName),
+            MaxConcurrency = maxConcurrency,
+            MaxQueue = maxQueue,
+            MaxWaitMs = maxWaitMs,
+        };
+    }
+
+    public RateLimitSpec? RateLimit(string defaultName)
+    {
+        List<IParameterSymbol> keys = KeyParameters();
+        if (Attribute(_known.RateLimitAttribute) is not { } a)
+        {
+            if (keys.Count > 0)
+            {
+                _diagnostics.Report(DiagnosticDescriptors.InvalidAttributeValue, FirstLocation(keys[0]), "RateLimitKeyAttribute", $"on '{keys[0].Name}' of a method without [RateLimit]", "used together with [RateLimit] on the method");
+            }
+
+            return null;
+        }
+
+        int permits = Checked(a, RateLimitRules.Permits);
+        int windowMs = Checked(a, RateLimitRules.WindowMs);
+        int queueLimit = Checked(a, RateLimitRules.QueueLimit);
+        RateLimitAlgorithm algorithm = Checked(a, RateLimitRules.Algorithm);
+        if (keys.Count > 1)
+        {
+            _diagnostics.Report(DiagnosticDescriptors.InvalidAttributeValue, FirstLocation(keys[1]), "RateLimitKeyAttribute", $"on {keys.Count} parameters", "on one parameter only; combine the values into one key (a tuple or a string)");
+        }
+
+        string? keyParameter = null, keyType = null;
+        if (keys.Count >= 1)
+        {
+            IParameterSymbol key = keys[0];
+            keyParameter = Names.EscapeIdentifier(key.Name);
+
+            // A key typed by a type parameter is boxed into object?: one static limiter per closed generic type
+            // would otherwise register the same name with different key types.
+            keyType = ContainsTypeParameter(key.Type) ? "object?" : key.Type.ToDisplayString(Names.TypeFormat);
+        }
+
+        return new RateLimitSpec
+        {
+            Name = PolicyName(a, defaultName),
+            Permits = permits,
+            WindowMs = windowMs,
+            Algorithm = algorithm,
+            QueueLimit = queueLimit,
+            KeyParameter = keyParameter,
+            KeyType = keyType,
+        };
+    }
+
+    public FallbackSpec? Fallback(ReturnKind returnKind)
+    {
+        if (Attribute(_known.FallbackAttribute) is not { } a)
+        {
+            return null;
+        }
+
+        const string MethodProperty = nameof(FallbackSpec.Method);
+        string? name = a.String(MethodProperty);
+        EquatableArray<string> handle = ExceptionTypes(a, nameof(FallbackSpec.Handle), out List<ITypeSymbol> handled);
+        if (string.IsNullOrWhiteSpace(name))
+        {
+            _diagnostics.Report(DiagnosticDescriptors.InvalidAttributeValue, a.LocationOf(MethodProperty), a.Name + "." + MethodProperty, "empty", "the name of a method of the same type; use nameof");
+            return null;
+        }
+
+        if (_companions.FindFallback(name!, returnKind, out FallbackReturn fallbackReturn, out var problem) is not { } match)
+        {
+            _diagnostics.Report(DiagnosticDescriptors.InvalidPolicyMethod, a.LocationOf(MethodProperty), "fallback", name!, _method.Name, problem!.Value.Why, problem.Value.Expected);
+            return null;
+        }
+
+        return new FallbackSpec
+        {
+            Method = Names.EscapeIdentifier(name!),
+            PassesException = match.Parameters.Length == _method.Parameters.Length + 1,
+            Return = fallbackReturn,
+            Handle = handle,
+            HandlesBrokenCircuit = Handles(handled, _known.BrokenCircuitException),
+            HandlesBulkheadRejection = Handles(handled, _known.BulkheadRejectedException),
+            HandlesRateLimitRejection = Handles(handled, _known.RateLimitRejectedException),
+        };
+    }
+
+    private AttributeReader? Attribute(INamedTypeSymbol? attributeClass)
+    {
+        int index = _known.PolicyIndex(attributeClass);
+        return index >= 0 && _policies[index] is { } data ? new AttributeReader(data, _cancellationToken) : null;
+    }
+
+    private static string Subject(AttributeReader attribute, SettingRule rule) => attribute.Name + "." + rule.Name;
+
+    /// <summary>Reads the setting, and reports RES0004 when its rule does not allow the value.</summary>
+    private int Checked(AttributeReader attribute, IntSettingRule rule)
+    {
+        int value = attribute.Read(rule);
+        if (!rule.Allows(value))
+        {
+            Invalid(attribute, rule, SettingText.Number(value));
+        }
+
+        return value;
+    }
+
+    /// <inheritdoc cref="Checked(AttributeReader, IntSettingRule)"/>
+    private TEnum Checked<TEnum>(AttributeReader attribute, EnumSettingRule<TEnum> rule)
+        where TEnum : struct, System.Enum
+    {
+        TEnum value = attribute.Read(rule);
+        if (!rule.Allows(value))
+        {
+            Invalid(attribute, rule, value.ToString());
+        }
+
+        return value;
+    }
+
+    private void Invalid(AttributeReader attribute, SettingRule rule, string value)
+        => _diagnostics.Report(DiagnosticDescriptors.InvalidAttributeValue, attribute.LocationOf(rule.Name), Subject(attribute, rule), value, rule.Requirement);
+
+    /// <summary>The attribute's Name, or <paramref name="defaultName"/> when it is not set; an empty name is RES0004.</summary>
+    private string PolicyName(AttributeReader attribute, string defaultName)
+    {
+        const string NameProperty = "Name";
+        string? name = attribute.String(NameProperty);
+        if (name is not null && name.Trim().Length == 0)
+        {
+            _diagnostics.Report(DiagnosticDescriptors.InvalidAttributeValue, attribute.LocationOf(NameProperty), attribute.Name + "." + NameProperty, "empty", "a non-empty name, or left unset for the default '" + defaultName + "'");
+        }
+
+        return string.IsNullOrWhiteSpace(name) ? defaultName : name!;
+    }
+
+    /// <summary>The fully qualified names of the exception types of a <c>Type[]</c> property; each entry that is not an exception type is RES0004.</summary>
+    private EquatableArray<string> ExceptionTypes(AttributeReader attribute, string property, out List<ITypeSymbol> types)
+    {
+        types = new List<ITypeSymbol>();
+        IReadOnlyList<ITypeSymbol?> written = attribute.Types(property);
+        if (written.Count == 0)
+        {
+            return EquatableArray<string>.Empty;
+        }
+
+        var names = new List<string>();
+        foreach (ITypeSymbol? type in written)
+        {
+            if (type is null || type.TypeKind == TypeKind.Error || !KnownTypeSymbols.IsOrDerivesFrom(type, _known.Exception) || type is INamedTypeSymbol { IsUnboundGenericType: true })
+            {
+                _diagnostics.Report(DiagnosticDescriptors.InvalidAttributeValue, attribute.LocationOf(property), attribute.Name + "." + property, $"'{type?.ToDisplayString(Names.ShortTypeFormat) ?? "null"}'", "a list of exception types (deriving from System.Exception)");
+                continue;
+            }
+
+            types.Add(type);
+            names.Add(type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat));
+        }
+
+        return names.ToEquatableArray();
+    }
+
+    /// <summary>True when a fallback with these Handle types takes <paramref name="rejection"/>: Handle is empty, or names it or a base of it.</summary>
+    private static bool Handles(List<ITypeSymbol> handled, INamedTypeSymbol? rejection)
+    {
+        if (handled.Count == 0)
+        {
+            return true;
+        }
+
+        foreach (ITypeSymbol type in handled)
+        {
+            if (KnownTypeSymbols.IsOrDerivesFrom(rejection, type))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>The escaped name of the hook method named by <paramref name="property"/>, after RES0005 if none fits; null when unset.</summary>
+    private string? Hook(AttributeReader attribute, string property, SpecialType returnType, ITypeSymbol?[] parameterTypes, string expectedFormat)
+    {
+        string? name = attribute.String(property);
+        if (name is null)
+        {
+            return null;
+        }
+
+        if (_companions.HookMismatch(name, returnType, parameterTypes) is { } mismatch)
+        {
+            string expected = "'" + (_method.IsStatic ? "static " : string.Empty) + string.Format(CultureInfo.InvariantCulture, expectedFormat, name) + "'";
+            _diagnostics.Report(DiagnosticDescriptors.InvalidPolicyMethod, attribute.LocationOf(property), property, name, _method.Name, mismatch, expected);
+        }
+
+        return Names.EscapeIdentifier(name);
+    }
+
+    /// <summary>The parameters marked [RateLimitKey], in order.</summary>
+    private List<IParameterSymbol> KeyParameters()
+    {
+        var keys = new List<IParameterSymbol>();
+        foreach (IParameterSymbol parameter in _method.Parameters)
+        {
+            foreach (AttributeData attribute in parameter.GetAttributes())
+            {
+                if (KnownTypeSymbols.Is(attribute.AttributeClass, _known.RateLimitKeyAttribute))
+                {
+                    keys.Add(parameter);
+                    break;
+                }
+            }
+        }
+
+        return keys;
+    }
+
+    private static Location? FirstLocation(IParameterSymbol parameter) => parameter.Locations.Length > 0 ? parameter.Locations[0] : null;
+
+    private static bool ContainsTypeParameter(ITypeSymbol type)
+    {
+        switch (type)
+        {
+            case ITypeParameterSymbol:
+                return true;
+            case IArrayTypeSymbol array:
+                return ContainsTypeParameter(array.ElementType);
+            case INamedTypeSymbol named:
+                foreach (ITypeSymbol argument in named.TypeArguments)
+                {
+                    if (ContainsTypeParameter(argument))
+                    {
+                        return true;
+                    }
+                }
+
+                return named.ContainingType is { } outer && ContainsTypeParameter(outer);
+            default:
+                return false;
+        }
+    }
+}

@@ -1,0 +1,149 @@
+using System.Collections.Immutable;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace Resilience.Generators;
+
+/// <summary>
+/// Turns an annotated partial method into a <see cref="MethodResult"/>: the model to emit and the errors found.
+/// Builds no text. The work is split by role: <see cref="SignatureParser"/> (the declaration),
+/// <see cref="CompanionMethods"/> (<c>{Name}Core</c>, the fallback, the hooks), <see cref="PolicyReader"/> (the
+/// attributes) and <see cref="Names"/>.
+/// </summary>
+internal static class ResilienceParser
+{
+    /// <summary>The syntax predicate of every provider: attributes on anything but a method are not ours to read.</summary>
+    public static bool IsMethodDeclaration(SyntaxNode node, CancellationToken _) => node is MethodDeclarationSyntax;
+
+    /// <summary>Parses the method when <paramref name="policyIndex"/> is that of the first policy attribute it carries; null otherwise.</summary>
+    /// <param name="policyIndex">The index in <see cref="AttributeNames.Policies"/> of the attribute whose provider asks.</param>
+    public static MethodResult? Parse(GeneratorAttributeSyntaxContext context, int policyIndex, CancellationToken cancellationToken)
+    {
+        if (context.TargetSymbol is not IMethodSymbol method || context.TargetNode is not MethodDeclarationSyntax syntax)
+        {
+            return null;
+        }
+
+        // Every provider of an attribute the method carries runs this: all but one stop here, so this part allocates nothing.
+        KnownTypeSymbols known = KnownTypeSymbols.For(context.SemanticModel.Compilation);
+        ImmutableArray<AttributeData> attributes = method.GetAttributes();
+        int first = int.MaxValue;
+        foreach (AttributeData attribute in attributes)
+        {
+            int index = known.PolicyIndex(attribute.AttributeClass);
+            if (index >= 0 && index < first)
+            {
+                first = index;
+            }
+        }
+
+        if (first != policyIndex)
+        {
+            return null;
+        }
+
+        var policies = new AttributeData?[known.PolicyAttributes.Length];
+        foreach (AttributeData attribute in attributes)
+        {
+            int index = known.PolicyIndex(attribute.AttributeClass);
+            if (index >= 0 && policies[index] is null)
+            {
+                policies[index] = attribute;
+            }
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        return Parse(method, syntax, known, policies, cancellationToken);
+    }
+
+    private static MethodResult Parse(IMethodSymbol method, MethodDeclarationSyntax syntax, KnownTypeSymbols known, AttributeData?[] policies, CancellationToken cancellationToken)
+    {
+        LocationInfo? location = LocationInfo.From(syntax.Identifier.GetLocation());
+        var diagnostics = new MethodDiagnostics(location);
+        var signature = new SignatureParser(method, syntax, known, diagnostics);
+        INamedTypeSymbol type = method.ContainingType;
+        string? ns = Names.Namespace(type.ContainingNamespace, out string? namespaceName);
+        EquatableArray<ContainingTypeSpec> containingTypes = signature.ContainingTypes(out string? notPartialType);
+
+        MethodResult Result(ResilientMethodSpec? spec) => new()
+        {
+            TypeKey = type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
+            Namespace = ns,
+            ContainingTypes = containingTypes,
+            HintName = Names.HintName(type, namespaceName),
+            Method = spec,
+            Diagnostics = diagnostics.ToEquatableArray(),
+            Location = location,
+            ModuleInitializers = known.CanHaveModuleInitializer,
+        };
+
+        // RES0001: nothing can be emitted for a method that is not a bodiless partial declaration in partial types.
+        if (signature.NotPartialReason(notPartialType) is { } notPartial)
+        {
+            diagnostics.Report(DiagnosticDescriptors.MustBePartial, null, method.Name, notPartial);
+            return Result(null);
+        }
+
+        if (type.TypeKind == TypeKind.Interface)
+        {
+            diagnostics.Report(DiagnosticDescriptors.UnsupportedSignature, null, method.Name, "it is declared in an interface; declare it in a class, struct or record");
+            return Result(null);
+        }
+
+        ReturnKind returnKind = signature.ClassifyReturn(out string? resultType);
+        EquatableArray<ParameterSpec> parameters = signature.Parameters();
+        signature.CheckSignature(returnKind);
+        var companions = new CompanionMethods(method, known);
+        if (companions.MissingCoreReason() is { } missingCore)
+        {
+            diagnostics.Report(DiagnosticDescriptors.MissingCore, null, method.Name, companions.ExpectedCoreSignature(), missingCore);
+        }
+
+        string policyName = Names.DefaultPolicyName(method, namespaceName);
+        var policiesRead = new PolicyReader(method, known, companions, diagnostics, policies, cancellationToken);
+        RetrySpec? retry = policiesRead.Retry();
+        CircuitBreakerSpec? breaker = policiesRead.CircuitBreaker(policyName);
+        TimeoutSpec? timeout = policiesRead.Timeout();
+        BulkheadSpec? bulkhead = policiesRead.Bulkhead(policyName);
+        RateLimitSpec? rateLimit = policiesRead.RateLimit(policyName);
+        FallbackSpec? fallback = policiesRead.Fallback(returnKind);
+
+        return Result(new ResilientMethodSpec
+        {
+            Name = Names.EscapeIdentifier(method.Name),
+            MemberKey = Names.MemberKey(method),
+            Modifiers = signature.Modifiers(),
+            ReturnType = signature.ReturnTypeName(returnKind, resultType),
+            ReturnKind = returnKind,
+            ResultType = resultType,
+            TypeParameters = Names.TypeParameterList(method.TypeParameters),
+            Constraints = signature.Constraints(),
+            Parameters = parameters,
+            IsStatic = method.IsStatic,
+            PolicyName = policyName,
+            CancellationToken = CancellationTokenName(parameters),
+            CoreName = companions.CoreName,
+            Retry = retry,
+            CircuitBreaker = breaker,
+            Timeout = timeout,
+            Bulkhead = bulkhead,
+            RateLimit = rateLimit,
+            Fallback = fallback,
+            Error = diagnostics.FirstError,
+        });
+    }
+
+    private static string? CancellationTokenName(EquatableArray<ParameterSpec> parameters)
+    {
+        foreach (ParameterSpec parameter in parameters)
+        {
+            if (parameter.IsCancellationToken)
+            {
+                return parameter.Name;
+            }
+        }
+
+        return null;
+    }
+}
