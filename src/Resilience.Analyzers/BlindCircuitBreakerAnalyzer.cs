@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Resilience.Generators;
+using Resilience.Shared;
 
 namespace Resilience.Analyzers;
 
@@ -23,7 +24,7 @@ public sealed class BlindCircuitBreakerAnalyzer : DiagnosticAnalyzer
         context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
         context.RegisterCompilationStartAction(start =>
         {
-            if (KnownTypes.From(start.Compilation) is { CircuitBreaker: not null } types)
+            if (KnownTypeSymbols.For(start.Compilation) is { RetryAttribute: not null, CircuitBreakerAttribute: not null } types)
             {
                 start.RegisterResilientMethodAction(types, Analyze);
             }
@@ -37,33 +38,34 @@ public sealed class BlindCircuitBreakerAnalyzer : DiagnosticAnalyzer
             return;
         }
 
-        double ratio = breaker.Double("FailureRatio", 0);
-        int sampling = breaker.Int("SamplingDurationMs", 30_000);
-        if (ratio > 0 && ratio <= 1 && sampling >= 1
-            && method.Timeout is { } timeout && timeout.Int("Scope", 0) == 0 && timeout.Int("Milliseconds", 0) is var perAttempt && perAttempt >= 1
+        double ratio = breaker.Read(CircuitBreakerRules.FailureRatio);
+        int sampling = breaker.Read(CircuitBreakerRules.SamplingDurationMs);
+        if (CircuitBreakerRules.FailureRatio.IsOn(ratio) && CircuitBreakerRules.SamplingDurationMs.Allows(sampling)
+            && method.Timeout is { } timeout && timeout.Read(TimeoutRules.Scope) == TimeoutScope.PerAttempt
+            && timeout.Read(TimeoutRules.Milliseconds) is var perAttempt && TimeoutRules.Milliseconds.Allows(perAttempt)
             && sampling < 2L * perAttempt)
         {
             context.ReportDiagnostic(Diagnostic.Create(
                 DiagnosticDescriptors.BlindCircuitBreaker,
-                breaker.LocationOf("SamplingDurationMs"),
-                new[] { timeout.LocationOf("Milliseconds") },
-                "SamplingDurationMs",
+                breaker.LocationOf(CircuitBreakerRules.SamplingDurationMs.Name),
+                new[] { timeout.LocationOf(TimeoutRules.Milliseconds.Name) },
+                CircuitBreakerRules.SamplingDurationMs.Name,
                 Numbers.Format(sampling),
                 "twice the per-attempt timeout",
                 Numbers.Format(2L * perAttempt),
                 $"a call that times out takes {Numbers.Format(perAttempt)} ms before it counts as a failure, so the window holds too few of them to judge the failure ratio"));
         }
 
-        int breakDuration = breaker.Int("BreakDurationMs", 30_000);
-        if (breakDuration >= 1
+        int breakDuration = breaker.Read(CircuitBreakerRules.BreakDurationMs);
+        if (CircuitBreakerRules.BreakDurationMs.Allows(breakDuration)
             && method.Retry is { } retry && RetrySettings.From(retry) is { MaxAttempts: > 1 } settings
             && breakDuration < settings.LongestDelayMs(1))
         {
             context.ReportDiagnostic(Diagnostic.Create(
                 DiagnosticDescriptors.BlindCircuitBreaker,
-                breaker.LocationOf("BreakDurationMs"),
-                new[] { retry.LocationOf("DelayMs") },
-                "BreakDurationMs",
+                breaker.LocationOf(CircuitBreakerRules.BreakDurationMs.Name),
+                new[] { retry.LocationOf(RetryRules.DelayMs.Name) },
+                CircuitBreakerRules.BreakDurationMs.Name,
                 Numbers.Format(breakDuration),
                 "the retry's first delay",
                 Numbers.Format(settings.LongestDelayMs(1)),

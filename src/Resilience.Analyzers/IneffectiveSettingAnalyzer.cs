@@ -3,6 +3,7 @@ using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Resilience.Generators;
+using Resilience.Shared;
 
 namespace Resilience.Analyzers;
 
@@ -24,7 +25,7 @@ public sealed class IneffectiveSettingAnalyzer : DiagnosticAnalyzer
         context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
         context.RegisterCompilationStartAction(start =>
         {
-            if (KnownTypes.From(start.Compilation) is { } types)
+            if (KnownTypeSymbols.For(start.Compilation) is { RetryAttribute: not null } types)
             {
                 var kinds = new ExceptionKinds(start.Compilation, types);
                 start.RegisterResilientMethodAction(types, (context, method) => Analyze(context, method, kinds));
@@ -36,9 +37,9 @@ public sealed class IneffectiveSettingAnalyzer : DiagnosticAnalyzer
     {
         if (method.Retry is { } retry)
         {
-            if (retry.IsWritten("MaxAttempts") && retry.Int("MaxAttempts", 3) == 1)
+            if (retry.IsWritten(RetryRules.MaxAttempts.Name) && retry.Read(RetryRules.MaxAttempts) == 1)
             {
-                Report(context, retry.LocationOf("MaxAttempts"), Fixes.None, "[Retry] with MaxAttempts 1", "the first attempt is the only one, so nothing is retried", "allow at least 2 attempts, or remove [Retry]");
+                Report(context, retry.LocationOf(RetryRules.MaxAttempts.Name), Fixes.None, "[Retry] with MaxAttempts 1", "the first attempt is the only one, so nothing is retried", "allow at least 2 attempts, or remove [Retry]");
             }
 
             RejectionsInHandle(context, kinds, retry, "a rejection by the circuit breaker, bulkhead or rate limit is never retried");
@@ -46,38 +47,38 @@ public sealed class IneffectiveSettingAnalyzer : DiagnosticAnalyzer
 
         if (method.CircuitBreaker is { } breaker)
         {
-            double ratio = breaker.Double("FailureRatio", 0);
-            if (ratio > 0 && ratio <= 1)
+            double ratio = breaker.Read(CircuitBreakerRules.FailureRatio);
+            if (CircuitBreakerRules.FailureRatio.IsOn(ratio))
             {
-                WrittenButIgnored(context, breaker, "FailureThreshold", 5, $"FailureRatio is {Numbers.Ratio(ratio)}, so the breaker opens on the failure ratio, not on consecutive failures", "remove it");
+                WrittenButIgnored(context, breaker, CircuitBreakerRules.FailureThreshold, $"FailureRatio is {Numbers.Ratio(ratio)}, so the breaker opens on the failure ratio, not on consecutive failures", "remove it");
             }
             else if (ratio == 0)
             {
                 const string ConsecutiveMode = "FailureRatio is 0, so the breaker opens on consecutive failures and measures no ratio";
                 const string Advice = "remove it, or set FailureRatio to open on a ratio";
-                WrittenButIgnored(context, breaker, "MinimumThroughput", 10, ConsecutiveMode, Advice);
-                WrittenButIgnored(context, breaker, "SamplingDurationMs", 30_000, ConsecutiveMode, Advice);
+                WrittenButIgnored(context, breaker, CircuitBreakerRules.MinimumThroughput, ConsecutiveMode, Advice);
+                WrittenButIgnored(context, breaker, CircuitBreakerRules.SamplingDurationMs, ConsecutiveMode, Advice);
             }
 
             RejectionsInHandle(context, kinds, breaker, "a rejection by the circuit breaker, bulkhead or rate limit never counts as a failure");
         }
 
-        if (method.Bulkhead is { } bulkhead && bulkhead.Int("MaxQueue", 0) == 0)
+        if (method.Bulkhead is { } bulkhead && bulkhead.Read(BulkheadRules.MaxQueue) == 0)
         {
-            WrittenButIgnored(context, bulkhead, "MaxWaitMs", 0, "MaxQueue is 0, so no call ever waits for a slot", "remove it, or let calls wait with MaxQueue");
+            WrittenButIgnored(context, bulkhead, BulkheadRules.MaxWaitMs, "MaxQueue is 0, so no call ever waits for a slot", "remove it, or let calls wait with MaxQueue");
         }
     }
 
-    /// <summary>Reports <paramref name="property"/> when it is written with a value other than its default.</summary>
-    private static void WrittenButIgnored(SymbolAnalysisContext context, PolicyAttribute attribute, string property, int defaultValue, string why, string advice)
+    /// <summary>Reports the setting of <paramref name="rule"/> when it is written with a value other than its default.</summary>
+    private static void WrittenButIgnored(SymbolAnalysisContext context, AttributeReader attribute, IntSettingRule rule, string why, string advice)
     {
-        if (attribute.IsWritten(property) && attribute.Int(property, defaultValue) != defaultValue)
+        if (attribute.IsWritten(rule.Name) && attribute.Read(rule) != rule.Default)
         {
-            Report(context, attribute.LocationOf(property), Fixes.Offer(Fixes.RemoveArgument), attribute.Name + "." + property, why, advice);
+            Report(context, attribute.LocationOf(rule.Name), Fixes.Offer(Fixes.RemoveArgument), attribute.Name + "." + rule.Name, why, advice);
         }
     }
 
-    private static void RejectionsInHandle(SymbolAnalysisContext context, ExceptionKinds kinds, PolicyAttribute attribute, string why)
+    private static void RejectionsInHandle(SymbolAnalysisContext context, ExceptionKinds kinds, AttributeReader attribute, string why)
     {
         IReadOnlyList<ITypeSymbol?> handle = attribute.Types("Handle");
         for (int i = 0; i < handle.Count; i++)

@@ -5,6 +5,7 @@ using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Resilience.Generators;
+using Resilience.Shared;
 
 namespace Resilience.Analyzers;
 
@@ -25,7 +26,7 @@ public sealed class NonIdempotentRetryAnalyzer : DiagnosticAnalyzer
         context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
         context.RegisterCompilationStartAction(start =>
         {
-            if (KnownTypes.From(start.Compilation) is not { } types)
+            if (KnownTypeSymbols.For(start.Compilation) is not { RetryAttribute: not null } types)
             {
                 return;
             }
@@ -40,7 +41,7 @@ public sealed class NonIdempotentRetryAnalyzer : DiagnosticAnalyzer
 
     /// <summary>The retried methods the rule is about: [Retry] that retries, no [Idempotent].</summary>
     private static bool IsRetried(ResilientMethod method)
-        => method is { Retry: { } retry, IsIdempotent: false } && retry.Int("MaxAttempts", 3) > 1;
+        => method is { Retry: { } retry, IsIdempotent: false } && retry.Read(RetryRules.MaxAttempts) > 1;
 
     private static void AnalyzeName(SymbolAnalysisContext context, ResilientMethod method)
     {
@@ -60,7 +61,7 @@ public sealed class NonIdempotentRetryAnalyzer : DiagnosticAnalyzer
     /// Retried methods whose name says nothing either way: does their {Name}Core send a POST or PATCH?
     /// The bodies are read as operations, in the type's own analysis, and judged when the type is done.
     /// </summary>
-    private static void AnalyzeHttpCalls(SymbolStartAnalysisContext context, KnownTypes types)
+    private static void AnalyzeHttpCalls(SymbolStartAnalysisContext context, KnownTypeSymbols types)
     {
         var type = (INamedTypeSymbol)context.Symbol;
         List<ResilientMethod>? candidates = null;

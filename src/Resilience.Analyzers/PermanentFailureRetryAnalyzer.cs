@@ -24,7 +24,7 @@ public sealed class PermanentFailureRetryAnalyzer : DiagnosticAnalyzer
         context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
         context.RegisterCompilationStartAction(start =>
         {
-            if (KnownTypes.From(start.Compilation) is { } types)
+            if (KnownTypeSymbols.For(start.Compilation) is { RetryAttribute: not null } types)
             {
                 var kinds = new ExceptionKinds(start.Compilation, types);
                 start.RegisterResilientMethodAction(types, (context, method) => Analyze(context, method, kinds));

@@ -3,6 +3,7 @@ using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Resilience.Generators;
+using Resilience.Shared;
 
 namespace Resilience.Analyzers;
 
@@ -24,7 +25,7 @@ public sealed class RetryBudgetAnalyzer : DiagnosticAnalyzer
         context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
         context.RegisterCompilationStartAction(start =>
         {
-            if (KnownTypes.From(start.Compilation) is { Timeout: not null } types)
+            if (KnownTypeSymbols.For(start.Compilation) is { RetryAttribute: not null, TimeoutAttribute: not null } types)
             {
                 start.RegisterResilientMethodAction(types, Analyze);
             }
@@ -34,14 +35,14 @@ public sealed class RetryBudgetAnalyzer : DiagnosticAnalyzer
     private static void Analyze(SymbolAnalysisContext context, ResilientMethod method)
     {
         if (method is not { Retry: { } retry, Timeout: { } timeout }
-            || timeout.Int("Scope", 0) != 1
+            || timeout.Read(TimeoutRules.Scope) != TimeoutScope.Total
             || RetrySettings.From(retry) is not { MaxAttempts: > 1 } settings)
         {
             return;
         }
 
-        int total = timeout.Int("Milliseconds", 0);
-        if (total < 1)
+        int total = timeout.Read(TimeoutRules.Milliseconds);
+        if (!TimeoutRules.Milliseconds.Allows(total))
         {
             return;
         }
@@ -82,8 +83,8 @@ public sealed class RetryBudgetAnalyzer : DiagnosticAnalyzer
 
         context.ReportDiagnostic(Diagnostic.Create(
             DiagnosticDescriptors.RetryBeyondTotalTimeout,
-            retry.LocationOf("MaxAttempts"),
-            new[] { timeout.LocationOf("Milliseconds") },
+            retry.LocationOf(RetryRules.MaxAttempts.Name),
+            new[] { timeout.LocationOf(TimeoutRules.Milliseconds.Name) },
             Numbers.Format(attempts),
             Numbers.Format(longestGap),
             Numbers.Format(latest),

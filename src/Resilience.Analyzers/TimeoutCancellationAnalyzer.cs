@@ -27,7 +27,7 @@ public sealed class TimeoutCancellationAnalyzer : DiagnosticAnalyzer
         context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
         context.RegisterCompilationStartAction(start =>
         {
-            if (KnownTypes.From(start.Compilation) is not { Timeout: not null, CancellationToken: not null } types)
+            if (KnownTypeSymbols.For(start.Compilation) is not { RetryAttribute: not null, TimeoutAttribute: not null, CancellationToken: not null } types)
             {
                 return;
             }
@@ -45,7 +45,7 @@ public sealed class TimeoutCancellationAnalyzer : DiagnosticAnalyzer
         }
     }
 
-    private static void AnalyzeCores(SymbolStartAnalysisContext context, KnownTypes types)
+    private static void AnalyzeCores(SymbolStartAnalysisContext context, KnownTypeSymbols types)
     {
         var type = (INamedTypeSymbol)context.Symbol;
         List<ResilientMethod>? candidates = null;

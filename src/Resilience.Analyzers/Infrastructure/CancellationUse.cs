@@ -3,6 +3,8 @@ using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Operations;
 
+using Resilience.Generators;
+
 namespace Resilience.Analyzers;
 
 /// <summary>Whether a method body uses a CancellationToken parameter, and whether it does anything that could be cancelled.</summary>
@@ -13,7 +15,7 @@ internal static class CancellationUse
     /// that takes (or has an overload that takes) a CancellationToken: work the token could have stopped. A body that
     /// only returns a value has nothing to cancel and is not reported.
     /// </summary>
-    public static bool IgnoresToken(ImmutableArray<IOperation> blocks, IParameterSymbol token, KnownTypes types)
+    public static bool IgnoresToken(ImmutableArray<IOperation> blocks, IParameterSymbol token, KnownTypeSymbols types)
     {
         bool cancellable = false;
         foreach (IOperation block in blocks)
@@ -39,7 +41,7 @@ internal static class CancellationUse
         return cancellable;
     }
 
-    private static bool AcceptsToken(IMethodSymbol method, KnownTypes types)
+    private static bool AcceptsToken(IMethodSymbol method, KnownTypeSymbols types)
         => method.Parameters.Any(p => types.IsCancellationToken(p.Type))
             || method.ContainingType.GetMembers(method.Name).OfType<IMethodSymbol>().Any(m => m.Parameters.Any(p => types.IsCancellationToken(p.Type)));
 }

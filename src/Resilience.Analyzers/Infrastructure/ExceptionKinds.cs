@@ -1,6 +1,8 @@
 using System.Collections.Generic;
 using Microsoft.CodeAnalysis;
 
+using Resilience.Generators;
+
 namespace Resilience.Analyzers;
 
 /// <summary>Exceptions whose retry cannot help: the permanent ones (bugs, bad input, cancellation) and the rejections.</summary>
@@ -9,11 +11,13 @@ internal sealed class ExceptionKinds
     private const string SameBug = "it is a bug, which fails the same way on every attempt";
 
     private readonly List<(INamedTypeSymbol Type, bool Subclasses, string Reason)> _permanent = new();
-    private readonly KnownTypes _types;
+    private readonly KnownTypeSymbols _types;
+    private readonly INamedTypeSymbol? _operationCanceled;
 
-    public ExceptionKinds(Compilation compilation, KnownTypes types)
+    public ExceptionKinds(Compilation compilation, KnownTypeSymbols types)
     {
         _types = types;
+        _operationCanceled = compilation.GetTypeByMetadataName("System.OperationCanceledException");
         Add("System.ArgumentException", "the same arguments fail the same way on every attempt");
         Add("System.FormatException", "the same input is malformed on every attempt");
         Add("System.NotSupportedException", "what is not supported stays unsupported on every attempt");
@@ -46,7 +50,7 @@ internal sealed class ExceptionKinds
 
         foreach ((INamedTypeSymbol permanent, bool subclasses, string reason) in _permanent)
         {
-            if (subclasses ? KnownTypes.IsOrDerivesFrom(type, permanent) : SymbolEqualityComparer.Default.Equals(type, permanent))
+            if (subclasses ? KnownTypeSymbols.IsOrDerivesFrom(type, permanent) : SymbolEqualityComparer.Default.Equals(type, permanent))
             {
                 return reason;
             }
@@ -55,19 +59,19 @@ internal sealed class ExceptionKinds
         return null;
     }
 
-    public bool IsCancellation(ITypeSymbol? type) => type is { Name: "OperationCanceledException", ContainingNamespace.Name: "System" };
+    public bool IsCancellation(ITypeSymbol? type) => KnownTypeSymbols.Is(type, _operationCanceled);
 
     /// <summary>True for the policies' rejections (open circuit, full bulkhead, exhausted rate limit), which are never retried nor counted.</summary>
-    public bool IsRejection(ITypeSymbol? type) => KnownTypes.IsOrDerivesFrom(type, _types.ResilienceRejected);
+    public bool IsRejection(ITypeSymbol? type) => KnownTypeSymbols.IsOrDerivesFrom(type, _types.ResilienceRejectedException);
 
-    public bool IsException(ITypeSymbol? type) => type is not null && SymbolEqualityComparer.Default.Equals(type, _types.Exception);
+    public bool IsException(ITypeSymbol? type) => _types.IsException(type);
 
     /// <summary>True when an entry of <paramref name="ignore"/> is <paramref name="type"/> or a base of it: Ignore wins over Handle.</summary>
     public static bool IsIgnored(ITypeSymbol? type, IReadOnlyList<ITypeSymbol?> ignore)
     {
         foreach (ITypeSymbol? ignored in ignore)
         {
-            if (KnownTypes.IsOrDerivesFrom(type, ignored))
+            if (KnownTypeSymbols.IsOrDerivesFrom(type, ignored))
             {
                 return true;
             }

@@ -3,6 +3,8 @@ using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Operations;
 
+using Resilience.Generators;
+
 namespace Resilience.Analyzers;
 
 /// <summary>An HTTP request whose method is not idempotent (POST, PATCH), and the call that sends it.</summary>
@@ -33,14 +35,14 @@ internal sealed class UnsafeHttpCall
 /// </remarks>
 internal sealed class HttpRequests
 {
-    private readonly KnownTypes _types;
+    private readonly KnownTypeSymbols _types;
     private readonly Dictionary<ILocalSymbol, List<IOperation>> _requestValues = new(SymbolEqualityComparer.Default);
     private readonly Dictionary<ILocalSymbol, List<IOperation>> _methodValues = new(SymbolEqualityComparer.Default);
 
-    private HttpRequests(KnownTypes types) => _types = types;
+    private HttpRequests(KnownTypeSymbols types) => _types = types;
 
     /// <summary>The first call in <paramref name="blocks"/> that sends a POST or PATCH; null when there is none.</summary>
-    public static UnsafeHttpCall? FindUnsafeCall(ImmutableArray<IOperation> blocks, KnownTypes types)
+    public static UnsafeHttpCall? FindUnsafeCall(ImmutableArray<IOperation> blocks, KnownTypeSymbols types)
     {
         if (types.HttpClient is null)
         {
@@ -93,7 +95,7 @@ internal sealed class HttpRequests
     {
         IMethodSymbol method = invocation.TargetMethod;
         INamedTypeSymbol type = method.ContainingType;
-        if (KnownTypes.IsOrDerivesFrom(type, _types.HttpClient))
+        if (KnownTypeSymbols.IsOrDerivesFrom(type, _types.HttpClient))
         {
             switch (method.Name)
             {
@@ -115,7 +117,7 @@ internal sealed class HttpRequests
             }
         }
 
-        if (method.Name is "Send" or "SendAsync" && KnownTypes.IsOrDerivesFrom(type, _types.HttpMessageInvoker))
+        if (method.Name is "Send" or "SendAsync" && KnownTypeSymbols.IsOrDerivesFrom(type, _types.HttpMessageInvoker))
         {
             foreach (IArgumentOperation argument in invocation.Arguments)
             {

@@ -1,18 +1,18 @@
 using System;
 using System.Globalization;
+using Resilience.Shared;
 
 namespace Resilience.Analyzers;
 
-/// <summary>Numbers as messages show them: a space between thousands, as the generator writes them.</summary>
+/// <summary>Numbers as the design warnings show them, in the product's one way of writing values (<see cref="SettingText"/>).</summary>
 internal static class Numbers
 {
-    public static string Format(int value) => value.ToString("N0", CultureInfo.InvariantCulture).Replace(",", " ");
+    public static string Format(int value) => SettingText.Number(value);
 
     /// <summary>A duration in whole milliseconds, rounded up, so that a bound is never understated.</summary>
-    public static string Format(double value)
-        => value >= long.MaxValue ? "∞" : ((long)Math.Ceiling(value)).ToString("N0", CultureInfo.InvariantCulture).Replace(",", " ");
+    public static string Format(double value) => value >= long.MaxValue ? "∞" : SettingText.Number((long)Math.Ceiling(value));
 
-    public static string Ratio(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+    public static string Ratio(double value) => SettingText.Number(value);
 
     /// <summary>"attempt 5" or "attempts 2–5".</summary>
     public static string Attempts(int first, int last)

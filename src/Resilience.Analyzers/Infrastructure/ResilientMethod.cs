@@ -1,41 +1,52 @@
-using System.Linq;
 using System.Threading;
 using Microsoft.CodeAnalysis;
+using Resilience.Generators;
 
 namespace Resilience.Analyzers;
 
-/// <summary>A method carrying policy attributes, with each of them read.</summary>
+/// <summary>A method carrying policy attributes, with each of them read as the generator reads them.</summary>
 internal sealed class ResilientMethod
 {
-    private ResilientMethod(IMethodSymbol symbol)
+    private readonly CompanionMethods _companions;
+
+    private ResilientMethod(IMethodSymbol symbol, KnownTypeSymbols types)
     {
         Symbol = symbol;
+        _companions = new CompanionMethods(symbol, types);
     }
 
     public IMethodSymbol Symbol { get; }
 
-    public PolicyAttribute? Retry { get; private set; }
+    public AttributeReader? Retry { get; private set; }
 
-    public PolicyAttribute? CircuitBreaker { get; private set; }
+    public AttributeReader? CircuitBreaker { get; private set; }
 
-    public PolicyAttribute? Timeout { get; private set; }
+    public AttributeReader? Timeout { get; private set; }
 
-    public PolicyAttribute? Bulkhead { get; private set; }
+    public AttributeReader? Bulkhead { get; private set; }
 
-    public PolicyAttribute? RateLimit { get; private set; }
+    public AttributeReader? RateLimit { get; private set; }
 
-    public PolicyAttribute? Fallback { get; private set; }
+    public AttributeReader? Fallback { get; private set; }
 
     public bool IsIdempotent { get; private set; }
 
     /// <summary>The parameter the generated code gives the pipeline's token to: the first CancellationToken.</summary>
     public IParameterSymbol? CancellationTokenParameter { get; private set; }
 
+    /// <summary>The name of the implementation the generated code calls.</summary>
+    public string CoreName => _companions.CoreName;
+
+    /// <summary>How many policy attributes the method carries ([Idempotent] is not a policy).</summary>
+    public int PolicyCount
+        => (Retry is null ? 0 : 1) + (CircuitBreaker is null ? 0 : 1) + (Timeout is null ? 0 : 1)
+            + (Bulkhead is null ? 0 : 1) + (RateLimit is null ? 0 : 1) + (Fallback is null ? 0 : 1);
+
     /// <summary>
     /// The policy attributes of <paramref name="method"/>; null when it has none, or when it is the implementing
     /// part of a partial method (its declaring part is analyzed, so nothing is reported twice).
     /// </summary>
-    public static ResilientMethod? From(IMethodSymbol method, KnownTypes types, CancellationToken cancellationToken)
+    public static ResilientMethod? From(IMethodSymbol method, KnownTypeSymbols types, CancellationToken cancellationToken)
     {
         if (method.PartialDefinitionPart is not null || method.MethodKind != MethodKind.Ordinary)
         {
@@ -45,42 +56,28 @@ internal sealed class ResilientMethod
         ResilientMethod? result = null;
         foreach (AttributeData attribute in method.GetAttributes())
         {
-            INamedTypeSymbol? type = attribute.AttributeClass;
-            if (type is null)
+            if (KnownTypeSymbols.Is(attribute.AttributeClass, types.IdempotentAttribute))
+            {
+                (result ??= new ResilientMethod(method, types)).IsIdempotent = true;
+                continue;
+            }
+
+            int policy = types.PolicyIndex(attribute.AttributeClass);
+            if (policy < 0)
             {
                 continue;
             }
 
-            if (Is(type, types.Idempotent))
+            result ??= new ResilientMethod(method, types);
+            var reader = new AttributeReader(attribute, cancellationToken);
+            switch (AttributeNames.Policies[policy])
             {
-                (result ??= new ResilientMethod(method)).IsIdempotent = true;
-                continue;
-            }
-
-            ResilientMethod Result() => result ??= new ResilientMethod(method);
-            if (Is(type, types.Retry))
-            {
-                Result().Retry = new PolicyAttribute(attribute, cancellationToken);
-            }
-            else if (Is(type, types.CircuitBreaker))
-            {
-                Result().CircuitBreaker = new PolicyAttribute(attribute, cancellationToken);
-            }
-            else if (Is(type, types.Timeout))
-            {
-                Result().Timeout = new PolicyAttribute(attribute, cancellationToken);
-            }
-            else if (Is(type, types.Bulkhead))
-            {
-                Result().Bulkhead = new PolicyAttribute(attribute, cancellationToken);
-            }
-            else if (Is(type, types.RateLimit))
-            {
-                Result().RateLimit = new PolicyAttribute(attribute, cancellationToken);
-            }
-            else if (Is(type, types.Fallback))
-            {
-                Result().Fallback = new PolicyAttribute(attribute, cancellationToken);
+                case AttributeNames.Retry: result.Retry = reader; break;
+                case AttributeNames.CircuitBreaker: result.CircuitBreaker = reader; break;
+                case AttributeNames.Timeout: result.Timeout = reader; break;
+                case AttributeNames.Bulkhead: result.Bulkhead = reader; break;
+                case AttributeNames.RateLimit: result.RateLimit = reader; break;
+                default: result.Fallback = reader; break;
             }
         }
 
@@ -89,46 +86,18 @@ internal sealed class ResilientMethod
             return null;
         }
 
-        result.CancellationTokenParameter = method.Parameters.FirstOrDefault(p => types.IsCancellationToken(p.Type));
+        foreach (IParameterSymbol parameter in method.Parameters)
+        {
+            if (types.IsCancellationToken(parameter.Type))
+            {
+                result.CancellationTokenParameter = parameter;
+                break;
+            }
+        }
+
         return result;
     }
 
-    /// <summary>How many policy attributes the method carries ([Idempotent] is not a policy).</summary>
-    public int PolicyCount
-        => (Retry is null ? 0 : 1) + (CircuitBreaker is null ? 0 : 1) + (Timeout is null ? 0 : 1)
-            + (Bulkhead is null ? 0 : 1) + (RateLimit is null ? 0 : 1) + (Fallback is null ? 0 : 1);
-
-    /// <summary>The name of the implementation the generated code calls.</summary>
-    public string CoreName => Symbol.Name + "Core";
-
-    /// <summary>True when <paramref name="candidate"/> is this method's <c>{Name}Core</c>: the name, and the same parameter types.</summary>
-    public bool IsCore(IMethodSymbol candidate)
-    {
-        if (candidate.Name != CoreName
-            || candidate.Parameters.Length != Symbol.Parameters.Length
-            || !SymbolEqualityComparer.Default.Equals(candidate.ContainingType, Symbol.ContainingType))
-        {
-            return false;
-        }
-
-        for (int i = 0; i < candidate.Parameters.Length; i++)
-        {
-            ITypeSymbol expected = Symbol.Parameters[i].Type;
-            ITypeSymbol actual = candidate.Parameters[i].Type;
-            if (expected is ITypeParameterSymbol { TypeParameterKind: TypeParameterKind.Method } && actual is ITypeParameterSymbol { TypeParameterKind: TypeParameterKind.Method })
-            {
-                continue;
-            }
-
-            if (!SymbolEqualityComparer.Default.Equals(expected.OriginalDefinition, actual.OriginalDefinition))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
-
-    private static bool Is(INamedTypeSymbol type, INamedTypeSymbol? expected)
-        => expected is not null && SymbolEqualityComparer.Default.Equals(type, expected);
+    /// <summary>True when <paramref name="candidate"/> is this method's <c>{Name}Core</c>, by the generator's own matching.</summary>
+    public bool IsCore(IMethodSymbol candidate) => _companions.IsCore(candidate);
 }

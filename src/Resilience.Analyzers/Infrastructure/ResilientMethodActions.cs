@@ -2,6 +2,8 @@ using System;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 
+using Resilience.Generators;
+
 namespace Resilience.Analyzers;
 
 /// <summary>Runs an analysis for each resilient method, reached through its containing type.</summary>
@@ -13,7 +15,7 @@ namespace Resilience.Analyzers;
 /// </remarks>
 internal static class ResilientMethodActions
 {
-    public static void RegisterResilientMethodAction(this CompilationStartAnalysisContext start, KnownTypes types, Action<SymbolAnalysisContext, ResilientMethod> action)
+    public static void RegisterResilientMethodAction(this CompilationStartAnalysisContext start, KnownTypeSymbols types, Action<SymbolAnalysisContext, ResilientMethod> action)
         => start.RegisterSymbolAction(
             context =>
             {

@@ -1,0 +1,26 @@
+using Microsoft.CodeAnalysis;
+
+namespace Resilience.Generators;
+
+/// <summary>The types of HTTP the analyzers look for, beside the types the generator knows (the linked KnownTypeSymbols.cs).</summary>
+internal sealed partial class KnownTypeSymbols
+{
+    public INamedTypeSymbol? HttpClient { get; private set; }
+
+    public INamedTypeSymbol? HttpMessageInvoker { get; private set; }
+
+    public INamedTypeSymbol? HttpMethod { get; private set; }
+
+    public INamedTypeSymbol? HttpRequestMessage { get; private set; }
+
+    public INamedTypeSymbol? HttpClientJsonExtensions { get; private set; }
+
+    partial void AddMore(Compilation compilation)
+    {
+        HttpClient = compilation.GetTypeByMetadataName("System.Net.Http.HttpClient");
+        HttpMessageInvoker = compilation.GetTypeByMetadataName("System.Net.Http.HttpMessageInvoker");
+        HttpMethod = compilation.GetTypeByMetadataName("System.Net.Http.HttpMethod");
+        HttpRequestMessage = compilation.GetTypeByMetadataName("System.Net.Http.HttpRequestMessage");
+        HttpClientJsonExtensions = compilation.GetTypeByMetadataName("System.Net.Http.Json.HttpClientJsonExtensions");
+    }
+}
