@@ -35,13 +35,13 @@ public sealed class CircuitBreakerState
     private readonly ResilienceRegistry _registry;
     private readonly object _gate = new();
     private readonly CircuitBreakerOptions _defaults;
-    private readonly KeyValuePair<string, object?> _policyTag;
+    private readonly CircuitCounters _counters = new();
+    private readonly CircuitTelemetry _telemetry;
 
     // Replaced as a whole (under the lock) when the settings change, so that a call reads one consistent set.
     private Settings _settings;
 
     private long _status;
-    private int _consecutiveFailures;
 
     // When the breaker last opened, in Clock.NowTicks of the registry's clock (the system tick's resolution on the
     // system clock). Written under the lock before _status, so that TryEnter can tell, without the lock, that an
@@ -50,21 +50,12 @@ public sealed class CircuitBreakerState
     private int _probesInFlight;
     private int _probeSuccesses;
 
-    private long _successes;
-    private long _failures;
-    private long _rejections;
-    private long _lastFailureUtcTicks;
-
-    // The totals when the breaker last changed state: what the current period added is the difference.
-    private long _periodStartSuccesses;
-    private long _periodStartFailures;
-
     internal CircuitBreakerState(ResilienceRegistry registry, string name, CircuitBreakerOptions options, PolicySettings? settings = null)
     {
         Guard.NotNullOrEmpty(name, nameof(name));
         _registry = registry;
         Name = name;
-        _policyTag = ResilienceMetrics.Policy(name);
+        _telemetry = new CircuitTelemetry(registry, name);
         _defaults = (options ?? throw new ArgumentNullException(nameof(options))).ValidatedCopy();
         _settings = new Settings(Effective(settings), reuse: null);
     }
@@ -95,17 +86,7 @@ public sealed class CircuitBreakerState
     private TimeProvider TimeProvider => _registry.TimeProvider;
 
     /// <summary>Takes a snapshot of the breaker's counters.</summary>
-    public CircuitBreakerMetrics GetMetrics()
-    {
-        long lastFailure = Volatile.Read(ref _lastFailureUtcTicks);
-        return new CircuitBreakerMetrics(
-            State,
-            Volatile.Read(ref _successes),
-            Volatile.Read(ref _failures),
-            Volatile.Read(ref _rejections),
-            Volatile.Read(ref _consecutiveFailures),
-            lastFailure == 0 ? null : new DateTimeOffset(lastFailure, TimeSpan.Zero));
-    }
+    public CircuitBreakerMetrics GetMetrics() => _counters.Snapshot(State);
 
     /// <summary>Opens the breaker by hand: every call is rejected until <see cref="Reset"/>.</summary>
     public void Isolate()
@@ -121,9 +102,7 @@ public sealed class CircuitBreakerState
     {
         lock (_gate)
         {
-            TransitionLocked(CircuitState.Closed);
-            Volatile.Write(ref _consecutiveFailures, 0);
-            Volatile.Read(ref _settings).Window?.Clear();
+            ResetLocked();
         }
     }
 
@@ -146,7 +125,7 @@ public sealed class CircuitBreakerState
         {
             // Refused for certain: no lock needed.
             permit = default;
-            Interlocked.Increment(ref _rejections);
+            _counters.CountRejection();
             ReportRejection();
             return false;
         }
@@ -165,7 +144,7 @@ public sealed class CircuitBreakerState
     [EditorBrowsable(EditorBrowsableState.Never)]
     public void RecordSuccess(in CircuitBreakerPermit permit)
     {
-        Interlocked.Increment(ref _successes);
+        _counters.CountSuccess();
         if (permit.IsProbe)
         {
             lock (_gate)
@@ -193,9 +172,9 @@ public sealed class CircuitBreakerState
         {
             window.Record(Clock.NowTicks(TimeProvider), failure: false);
         }
-        else if (Volatile.Read(ref _consecutiveFailures) != 0)
+        else
         {
-            Volatile.Write(ref _consecutiveFailures, 0);
+            _counters.EndFailureRun();
         }
     }
 
@@ -204,15 +183,14 @@ public sealed class CircuitBreakerState
     public void RecordFailure(in CircuitBreakerPermit permit)
     {
         TimeProvider timeProvider = TimeProvider;
-        Interlocked.Increment(ref _failures);
-        Volatile.Write(ref _lastFailureUtcTicks, timeProvider.GetUtcNow().UtcTicks);
+        _counters.CountFailure(timeProvider.GetUtcNow());
         if (Volatile.Read(ref _status) != permit.Status)
         {
             // Entered before the breaker last changed state: it must not count towards the current period.
             return;
         }
 
-        int consecutive = Interlocked.Increment(ref _consecutiveFailures);
+        int consecutive = _counters.CountConsecutiveFailure();
 
         if (permit.IsProbe)
         {
@@ -309,14 +287,23 @@ public sealed class CircuitBreakerState
     {
         lock (_gate)
         {
-            Reset();
-            Volatile.Write(ref _successes, 0);
-            Volatile.Write(ref _failures, 0);
-            Volatile.Write(ref _rejections, 0);
-            Volatile.Write(ref _lastFailureUtcTicks, 0);
-            _periodStartSuccesses = 0;
-            _periodStartFailures = 0;
+            ResetLocked();
+            _counters.ClearTotalsLocked();
         }
+    }
+
+    /// <summary>Closes the breaker, whatever its state, and forgets the failures counted so far.</summary>
+    private void ResetLocked()
+    {
+        TransitionLocked(CircuitState.Closed);
+        ForgetFailuresLocked(_settings);
+    }
+
+    /// <summary>Ends the run of consecutive failures and clears the failure window: the breaker closed or was reset.</summary>
+    private void ForgetFailuresLocked(Settings settings)
+    {
+        _counters.EndFailureRun();
+        settings.Window?.Clear();
     }
 
     private CircuitBreakerOptions Effective(PolicySettings? settings)
@@ -336,12 +323,8 @@ public sealed class CircuitBreakerState
     /// <summary>Counts a rejection on the meter and tells the listeners; called outside the lock.</summary>
     private void ReportRejection()
     {
-        if (ResilienceMetrics.CircuitRejections.Enabled)
-        {
-            ResilienceMetrics.CircuitRejections.Add(1, _policyTag);
-        }
-
-        if (_registry.HasListeners)
+        _telemetry.MeterRejection();
+        if (_telemetry.HasListeners)
         {
             TimeSpan? retryAfter;
             lock (_gate)
@@ -349,7 +332,7 @@ public sealed class CircuitBreakerState
                 retryAfter = RetryAfterLocked();
             }
 
-            _registry.Notify(new RejectionEventArgs(Name, PolicyKind.CircuitBreaker, retryAfter));
+            _telemetry.NotifyRejection(retryAfter);
         }
     }
 
@@ -373,7 +356,7 @@ public sealed class CircuitBreakerState
                     permit = new CircuitBreakerPermit(_status, isProbe: true);
                     return true;
                 default:
-                    Interlocked.Increment(ref _rejections);
+                    _counters.CountRejection();
                     permit = default;
                     break;
             }
@@ -394,9 +377,8 @@ public sealed class CircuitBreakerState
 
         long generation = (_status >> StateBits) + 1;
         Settings settings = _settings;
-        (int failureCount, double errorRate) = next == CircuitState.Open ? PeriodFailuresLocked(settings, previous) : (0, 0d);
-        _periodStartSuccesses = Volatile.Read(ref _successes);
-        _periodStartFailures = Volatile.Read(ref _failures);
+        (int Failures, double ErrorRate) opening = next == CircuitState.Open ? OpeningFailuresLocked(settings, previous) : default;
+        _counters.StartPeriodLocked();
         _probesInFlight = 0;
         _probeSuccesses = 0;
         switch (next)
@@ -405,25 +387,12 @@ public sealed class CircuitBreakerState
                 Volatile.Write(ref _openedAt, Clock.NowTicks(TimeProvider));
                 break;
             case CircuitState.Closed:
-                Volatile.Write(ref _consecutiveFailures, 0);
-                settings.Window?.Clear();
+                ForgetFailuresLocked(settings);
                 break;
         }
 
         Volatile.Write(ref _status, (generation << StateBits) | (long)next);
-        if (ResilienceMetrics.CircuitTransitions.Enabled)
-        {
-            ResilienceMetrics.CircuitTransitions.Add(1, _policyTag, new KeyValuePair<string, object?>(ResilienceMetrics.StateTag, ResilienceMetrics.StateName(next)));
-        }
-
-        EventHandler<CircuitStateChangedEventArgs>? handlers = StateChanged;
-        if (handlers is not null || _registry.HasListeners)
-        {
-            var args = new CircuitStateChangedEventArgs(Name, previous, next, TimeProvider.GetUtcNow(), failureCount, errorRate, next == CircuitState.Open ? settings.BreakDuration : null);
-            handlers?.Invoke(this, args);
-            _registry.Notify(args);
-        }
-
+        _telemetry.ReportTransitionLocked(this, StateChanged, previous, next, opening, next == CircuitState.Open ? settings.BreakDuration : null);
         return next;
     }
 
@@ -432,19 +401,20 @@ public sealed class CircuitBreakerState
     /// In consecutive mode, the run of consecutive failures, and their share of the calls since the breaker last
     /// changed state. From half-open, the probes' failures and share.
     /// </summary>
-    private (int Failures, double ErrorRate) PeriodFailuresLocked(Settings settings, CircuitState previous)
+    private (int Failures, double ErrorRate) OpeningFailuresLocked(Settings settings, CircuitState previous)
     {
-        if (settings.Window is { } window && previous == CircuitState.Closed)
+        if (previous != CircuitState.Closed)
+        {
+            return _counters.PeriodFailuresLocked();
+        }
+
+        if (settings.Window is { } window)
         {
             (int windowCalls, int windowFailures) = window.Sum(Clock.NowTicks(TimeProvider));
             return (windowFailures, windowCalls == 0 ? 0 : Math.Min(1, (double)windowFailures / windowCalls));
         }
 
-        long failures = Volatile.Read(ref _failures) - _periodStartFailures;
-        long calls = failures + Volatile.Read(ref _successes) - _periodStartSuccesses;
-        double errorRate = calls <= 0 ? 0 : Math.Min(1, (double)failures / calls);
-        long count = previous == CircuitState.Closed && settings.Window is null ? Volatile.Read(ref _consecutiveFailures) : failures;
-        return ((int)Math.Min(Math.Max(count, 0), int.MaxValue), errorRate);
+        return (Math.Max(_counters.ConsecutiveFailures, 0), _counters.PeriodFailuresLocked().ErrorRate);
     }
 
     /// <summary>One consistent set of settings, with what is derived from them.</summary>
