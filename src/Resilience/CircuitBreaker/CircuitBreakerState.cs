@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Generic;
 using System.ComponentModel;
 using System.Threading;
 
@@ -27,6 +26,10 @@ namespace Resilience;
 /// </remarks>
 public sealed class CircuitBreakerState
 {
+    // This type is the state machine. How the closed breaker counts outcomes is its CircuitBehavior (one per
+    // counting mode, held with the settings), its counts are kept by CircuitCounters, and the meter, the
+    // StateChanged handlers and the registry's listeners are told by CircuitTelemetry.
+
     // _status packs the state (low two bits) with a generation number bumped on every transition, so one
     // volatile read gives both, and an outcome reported late (after the breaker moved on) is recognised.
     private const int StateBits = 2;
@@ -57,7 +60,7 @@ public sealed class CircuitBreakerState
         Name = name;
         _telemetry = new CircuitTelemetry(registry, name);
         _defaults = (options ?? throw new ArgumentNullException(nameof(options))).ValidatedCopy();
-        _settings = new Settings(Effective(settings), reuse: null);
+        _settings = CreateSettings(Effective(settings), previous: null);
     }
 
     /// <summary>Raised after every change of state, synchronously and in order, on the thread that caused it.</summary>
@@ -168,13 +171,16 @@ public sealed class CircuitBreakerState
             return;
         }
 
-        if (Volatile.Read(ref _settings).Window is { } window)
+        CircuitBehavior behavior = Volatile.Read(ref _settings).Behavior;
+        if (behavior is ConsecutiveFailuresBehavior consecutive)
         {
-            window.Record(Clock.NowTicks(TimeProvider), failure: false);
+            // Tested for first so that the commonest outcome of the default mode is a type test and an inlined
+            // read of the run of failures rather than a virtual call.
+            consecutive.OnSuccess();
         }
         else
         {
-            _counters.EndFailureRun();
+            behavior.OnSuccess();
         }
     }
 
@@ -182,8 +188,7 @@ public sealed class CircuitBreakerState
     [EditorBrowsable(EditorBrowsableState.Never)]
     public void RecordFailure(in CircuitBreakerPermit permit)
     {
-        TimeProvider timeProvider = TimeProvider;
-        _counters.CountFailure(timeProvider.GetUtcNow());
+        _counters.CountFailure(TimeProvider.GetUtcNow());
         if (Volatile.Read(ref _status) != permit.Status)
         {
             // Entered before the breaker last changed state: it must not count towards the current period.
@@ -205,20 +210,7 @@ public sealed class CircuitBreakerState
             return;
         }
 
-        bool shouldOpen;
-        Settings settings = Volatile.Read(ref _settings);
-        if (settings.Window is { } window)
-        {
-            long now = Clock.NowTicks(timeProvider);
-            window.Record(now, failure: true);
-            (int calls, int failures) = window.Sum(now);
-            shouldOpen = calls >= settings.Options.MinimumThroughput && failures >= settings.Options.FailureRatio * calls;
-        }
-        else
-        {
-            shouldOpen = consecutive >= settings.Options.FailureThreshold;
-        }
-
+        bool shouldOpen = Volatile.Read(ref _settings).Behavior.OnFailure(consecutive);
         if (shouldOpen && Volatile.Read(ref _status) == permit.Status)
         {
             lock (_gate)
@@ -276,8 +268,7 @@ public sealed class CircuitBreakerState
             Settings current = _settings;
             if (!current.Options.SameAs(next))
             {
-                bool sameWindow = current.Options.IsRatioMode == next.IsRatioMode && current.Options.SamplingDurationMs == next.SamplingDurationMs;
-                Volatile.Write(ref _settings, new Settings(next, sameWindow ? current.Window : null));
+                Volatile.Write(ref _settings, CreateSettings(next, current.Behavior));
             }
         }
     }
@@ -299,15 +290,21 @@ public sealed class CircuitBreakerState
         ForgetFailuresLocked(_settings);
     }
 
-    /// <summary>Ends the run of consecutive failures and clears the failure window: the breaker closed or was reset.</summary>
+    /// <summary>Ends the run of consecutive failures and clears what the behaviour sampled: the breaker closed or was reset.</summary>
     private void ForgetFailuresLocked(Settings settings)
     {
         _counters.EndFailureRun();
-        settings.Window?.Clear();
+        settings.Behavior.Clear();
     }
 
     private CircuitBreakerOptions Effective(PolicySettings? settings)
         => settings is { HasCircuitBreakerSettings: true } ? settings.ApplyTo(_defaults).ValidatedCopy() : _defaults;
+
+    /// <summary>The settings object for <paramref name="options"/>, with the behaviour of its mode.</summary>
+    /// <param name="options">Checked settings.</param>
+    /// <param name="previous">The behaviour of the settings being replaced, whose samples the new one may take over; null at creation.</param>
+    private Settings CreateSettings(CircuitBreakerOptions options, CircuitBehavior? previous)
+        => new(options, CircuitBehavior.Create(options, previous, _counters, _registry));
 
     /// <summary>How long an open breaker stays open still; null in other states. Call under the lock.</summary>
     private TimeSpan? RetryAfterLocked()
@@ -397,41 +394,27 @@ public sealed class CircuitBreakerState
     }
 
     /// <summary>
-    /// The failures that are opening the breaker and their share of the calls. In ratio mode, over the window.
-    /// In consecutive mode, the run of consecutive failures, and their share of the calls since the breaker last
-    /// changed state. From half-open, the probes' failures and share.
+    /// The failures that are opening the breaker and their share of the calls: from closed, as the behaviour
+    /// counts them; from half-open, the probes' failures and share.
     /// </summary>
     private (int Failures, double ErrorRate) OpeningFailuresLocked(Settings settings, CircuitState previous)
-    {
-        if (previous != CircuitState.Closed)
-        {
-            return _counters.PeriodFailuresLocked();
-        }
-
-        if (settings.Window is { } window)
-        {
-            (int windowCalls, int windowFailures) = window.Sum(Clock.NowTicks(TimeProvider));
-            return (windowFailures, windowCalls == 0 ? 0 : Math.Min(1, (double)windowFailures / windowCalls));
-        }
-
-        return (Math.Max(_counters.ConsecutiveFailures, 0), _counters.PeriodFailuresLocked().ErrorRate);
-    }
+        => previous == CircuitState.Closed ? settings.Behavior.OpeningFailuresLocked() : _counters.PeriodFailuresLocked();
 
     /// <summary>One consistent set of settings, with what is derived from them.</summary>
     private sealed class Settings
     {
-        public Settings(CircuitBreakerOptions options, FailureWindow? reuse)
+        public Settings(CircuitBreakerOptions options, CircuitBehavior behavior)
         {
             Options = options;
             BreakDuration = TimeSpan.FromMilliseconds(options.BreakDurationMs);
-            Window = options.IsRatioMode ? reuse ?? new FailureWindow(TimeSpan.FromMilliseconds(options.SamplingDurationMs).Ticks) : null;
+            Behavior = behavior;
         }
 
         public CircuitBreakerOptions Options { get; }
 
         public TimeSpan BreakDuration { get; }
 
-        /// <summary>The failure window, in ratio mode only.</summary>
-        public FailureWindow? Window { get; }
+        /// <summary>How the closed breaker counts outcomes under these settings.</summary>
+        public CircuitBehavior Behavior { get; }
     }
 }
