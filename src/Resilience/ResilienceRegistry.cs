@@ -29,7 +29,7 @@ public sealed class ResilienceRegistry
 {
     private readonly ConcurrentDictionary<string, CircuitBreakerState> _breakers = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, BulkheadState> _bulkheads = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, object> _rateLimiters = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, IRegisteredRateLimit> _rateLimiters = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, MethodTelemetry> _telemetry = new(StringComparer.Ordinal);
 
     // Creating a state and replacing the settings take this lock, so that a state is never created with a
@@ -182,9 +182,9 @@ public sealed class ResilienceRegistry
             bulkhead.ResetCounters();
         }
 
-        foreach (object limiter in _rateLimiters.Values)
+        foreach (IRegisteredRateLimit limiter in _rateLimiters.Values)
         {
-            ((IResettable)limiter).Reset();
+            limiter.Reset();
         }
     }
 
@@ -252,9 +252,9 @@ public sealed class ResilienceRegistry
                 bulkhead.Apply(SettingsFor(bulkhead.Name));
             }
 
-            foreach (KeyValuePair<string, object> limiter in _rateLimiters)
+            foreach (KeyValuePair<string, IRegisteredRateLimit> limiter in _rateLimiters)
             {
-                ((IConfigurable)limiter.Value).Apply(SettingsFor(limiter.Key));
+                limiter.Value.Apply(SettingsFor(limiter.Key));
             }
         }
     }
@@ -376,10 +376,10 @@ public sealed class ResilienceRegistry
     }
 
     private T GetOrAddRateLimiterOfKind<T>(string name, RateLimitOptions options, Func<ResilienceRegistry, string, RateLimitOptions, PolicySettings?, T> create)
-        where T : class
+        where T : class, IRegisteredRateLimit
     {
         Guard.NotNullOrEmpty(name, nameof(name));
-        if (!_rateLimiters.TryGetValue(name, out object? existing))
+        if (!_rateLimiters.TryGetValue(name, out IRegisteredRateLimit? existing))
         {
             lock (_settingsGate)
             {

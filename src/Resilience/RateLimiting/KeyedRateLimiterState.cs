@@ -16,7 +16,7 @@ namespace Resilience;
 /// (from 1 024 on), partitions that are idle (fully refilled, nobody waiting) are dropped: a new call with
 /// that key starts from a full limit, exactly as it would have found it.
 /// </remarks>
-public sealed class KeyedRateLimiterState<TKey> : IResettable, IConfigurable
+public sealed class KeyedRateLimiterState<TKey> : IRegisteredRateLimit
 {
     private const int FirstSweepAt = 1_024;
 
@@ -72,14 +72,14 @@ public sealed class KeyedRateLimiterState<TKey> : IResettable, IConfigurable
     }
 
     /// <summary>Drops every partition, so each key starts again from a full limit.</summary>
-    void IResettable.Reset()
+    void IRegisteredRateLimit.Reset()
     {
         _partitions.Clear();
         Volatile.Write(ref _sweepAt, FirstSweepAt);
     }
 
     /// <summary>Lays <paramref name="settings"/> over the attribute's settings, for every partition and those to come; changed partitions start full.</summary>
-    void IConfigurable.Apply(PolicySettings? settings)
+    void IRegisteredRateLimit.Apply(PolicySettings? settings)
     {
         RateLimitOptions next = Effective(settings);
         if (Volatile.Read(ref _options).SameAs(next))

@@ -17,7 +17,7 @@ namespace Resilience;
 /// Queued calls wait for the time the limiter says a permit will be free, then try again; they are not
 /// served in a strict order.
 /// </remarks>
-public sealed class RateLimiterState : IResettable, IConfigurable
+public sealed class RateLimiterState : IRegisteredRateLimit
 {
     private readonly ResilienceRegistry _registry;
     private readonly RateLimitOptions _defaults;
@@ -117,7 +117,7 @@ public sealed class RateLimiterState : IResettable, IConfigurable
     public RateLimitRejectedException CreateRejection() => new(Name, RetryAfter);
 
     /// <summary>Refills the limit and clears its counters.</summary>
-    void IResettable.Reset()
+    void IRegisteredRateLimit.Reset()
     {
         Counter.Reset();
         Volatile.Write(ref _rejections, 0);
@@ -127,7 +127,7 @@ public sealed class RateLimiterState : IResettable, IConfigurable
     /// Lays <paramref name="settings"/> over the attribute's settings; see <see cref="ResilienceRegistry.Configure"/>.
     /// Changed settings start from a full limit.
     /// </summary>
-    void IConfigurable.Apply(PolicySettings? settings) => Apply(Effective(settings));
+    void IRegisteredRateLimit.Apply(PolicySettings? settings) => Apply(Effective(settings));
 
     /// <summary>Takes <paramref name="options"/> (already checked) unless they are the ones in force.</summary>
     internal void Apply(RateLimitOptions options)
