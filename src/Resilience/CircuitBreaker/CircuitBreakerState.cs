@@ -60,7 +60,7 @@ public sealed class CircuitBreakerState
         Name = name;
         _telemetry = new CircuitTelemetry(registry, name);
         _defaults = (options ?? throw new ArgumentNullException(nameof(options))).ValidatedCopy();
-        _settings = CreateSettings(Effective(settings), previous: null);
+        _settings = CreateSettings(EffectiveOptions(settings), previous: null);
     }
 
     /// <summary>Raised after every change of state, synchronously and in order, on the thread that caused it.</summary>
@@ -84,9 +84,12 @@ public sealed class CircuitBreakerState
     /// The current state. An open breaker whose break has elapsed still reports <see cref="CircuitState.Open"/>
     /// until the next call arrives and turns it half-open.
     /// </summary>
-    public CircuitState State => (CircuitState)(Volatile.Read(ref _status) & StateMask);
+    public CircuitState State => StateOf(Volatile.Read(ref _status));
 
     private TimeProvider TimeProvider => _registry.TimeProvider;
+
+    /// <summary>The state packed in a status word (see <see cref="StateBits"/>).</summary>
+    private static CircuitState StateOf(long status) => (CircuitState)(status & StateMask);
 
     /// <summary>Takes a snapshot of the breaker's counters.</summary>
     public CircuitBreakerMetrics GetMetrics() => _counters.Snapshot(State);
@@ -117,7 +120,7 @@ public sealed class CircuitBreakerState
     public bool TryEnter(out CircuitBreakerPermit permit)
     {
         long status = Volatile.Read(ref _status);
-        var state = (CircuitState)(status & StateMask);
+        var state = StateOf(status);
         if (state == CircuitState.Closed)
         {
             permit = new CircuitBreakerPermit(status, isProbe: false);
@@ -252,7 +255,7 @@ public sealed class CircuitBreakerState
         TimeSpan? retryAfter;
         lock (_gate)
         {
-            state = (CircuitState)(_status & StateMask);
+            state = StateOf(_status);
             retryAfter = RetryAfterLocked();
         }
 
@@ -262,7 +265,7 @@ public sealed class CircuitBreakerState
     /// <summary>Lays <paramref name="settings"/> over the attribute's settings; see <see cref="ResilienceRegistry.Configure"/>.</summary>
     internal void Apply(PolicySettings? settings)
     {
-        CircuitBreakerOptions next = Effective(settings);
+        CircuitBreakerOptions next = EffectiveOptions(settings);
         lock (_gate)
         {
             Settings current = _settings;
@@ -297,7 +300,8 @@ public sealed class CircuitBreakerState
         settings.Behavior.Clear();
     }
 
-    private CircuitBreakerOptions Effective(PolicySettings? settings)
+    /// <summary>The attribute's settings with <paramref name="settings"/> laid over them, checked; the attribute's alone when none are given.</summary>
+    private CircuitBreakerOptions EffectiveOptions(PolicySettings? settings)
         => settings is { HasCircuitBreakerSettings: true } ? settings.ApplyTo(_defaults).ValidatedCopy() : _defaults;
 
     /// <summary>The settings object for <paramref name="options"/>, with the behaviour of its mode.</summary>
@@ -309,7 +313,7 @@ public sealed class CircuitBreakerState
     /// <summary>How long an open breaker stays open still; null in other states. Call under the lock.</summary>
     private TimeSpan? RetryAfterLocked()
     {
-        if ((CircuitState)(_status & StateMask) != CircuitState.Open)
+        if (StateOf(_status) != CircuitState.Open)
         {
             return null;
         }
@@ -337,7 +341,7 @@ public sealed class CircuitBreakerState
     {
         lock (_gate)
         {
-            var state = (CircuitState)(_status & StateMask);
+            var state = StateOf(_status);
             if (state == CircuitState.Open && !IsBreaking())
             {
                 state = TransitionLocked(CircuitState.HalfOpen);
@@ -366,7 +370,7 @@ public sealed class CircuitBreakerState
     /// <summary>Moves to <paramref name="next"/> (under the lock), resets what the new state counts, and raises the event.</summary>
     private CircuitState TransitionLocked(CircuitState next)
     {
-        var previous = (CircuitState)(_status & StateMask);
+        var previous = StateOf(_status);
         if (previous == next)
         {
             return next;

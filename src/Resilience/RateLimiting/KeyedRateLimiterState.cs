@@ -32,7 +32,7 @@ public sealed class KeyedRateLimiterState<TKey> : IRegisteredRateLimit
         _registry = registry;
         Name = name;
         _defaults = (options ?? throw new ArgumentNullException(nameof(options))).ValidatedCopy();
-        _options = Effective(settings);
+        _options = EffectiveOptions(settings);
     }
 
     /// <summary>The rate limit's name.</summary>
@@ -81,7 +81,7 @@ public sealed class KeyedRateLimiterState<TKey> : IRegisteredRateLimit
     /// <summary>Lays <paramref name="settings"/> over the attribute's settings, for every partition and those to come; changed partitions start full.</summary>
     void IRegisteredRateLimit.Apply(PolicySettings? settings)
     {
-        RateLimitOptions next = Effective(settings);
+        RateLimitOptions next = EffectiveOptions(settings);
         if (Volatile.Read(ref _options).SameAs(next))
         {
             return;
@@ -96,7 +96,8 @@ public sealed class KeyedRateLimiterState<TKey> : IRegisteredRateLimit
         }
     }
 
-    private RateLimitOptions Effective(PolicySettings? settings)
+    /// <summary>The attribute's settings with <paramref name="settings"/> laid over them, checked; the attribute's alone when none are given.</summary>
+    private RateLimitOptions EffectiveOptions(PolicySettings? settings)
         => settings is { HasRateLimitSettings: true } ? settings.ApplyTo(_defaults).ValidatedCopy() : _defaults;
 
     /// <summary>Drops idle partitions, except <paramref name="keep"/>: it is idle because it is new, and its caller is about to use it.</summary>
