@@ -27,9 +27,16 @@ namespace Resilience;
 /// </remarks>
 public sealed class ResilienceRegistry
 {
+    // Between the policy name and the method name of a telemetry key. A method's name never contains it, so two
+    // pairs of names never make the same key.
+    private const string TelemetryKeySeparator = "\n";
+
+    // Puts each of Configure's problems on a line of its own, indented under the first line of the message.
+    private static readonly string ProblemSeparator = Environment.NewLine + "  ";
+
     private readonly ConcurrentDictionary<string, CircuitBreakerState> _breakers = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, BulkheadState> _bulkheads = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, object> _rateLimiters = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, IRegisteredRateLimit> _rateLimiters = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, MethodTelemetry> _telemetry = new(StringComparer.Ordinal);
 
     // Creating a state and replacing the settings take this lock, so that a state is never created with a
@@ -119,7 +126,7 @@ public sealed class ResilienceRegistry
 
         lock (_settingsGate)
         {
-            return _breakers.GetOrAdd(name, new CircuitBreakerState(this, name, options, SettingsFor(name)));
+            return _breakers.GetOrAdd(name, new CircuitBreakerState(this, name, options, SettingsForLocked(name)));
         }
     }
 
@@ -138,7 +145,7 @@ public sealed class ResilienceRegistry
 
         lock (_settingsGate)
         {
-            return _bulkheads.GetOrAdd(name, new BulkheadState(this, name, options, SettingsFor(name)));
+            return _bulkheads.GetOrAdd(name, new BulkheadState(this, name, options, SettingsForLocked(name)));
         }
     }
 
@@ -182,9 +189,9 @@ public sealed class ResilienceRegistry
             bulkhead.ResetCounters();
         }
 
-        foreach (object limiter in _rateLimiters.Values)
+        foreach (IRegisteredRateLimit limiter in _rateLimiters.Values)
         {
-            ((IResettable)limiter).Reset();
+            limiter.Reset();
         }
     }
 
@@ -235,7 +242,7 @@ public sealed class ResilienceRegistry
         if (problems.Count > 0)
         {
             throw new ArgumentException(
-                "The policy settings are not valid; nothing was changed:" + Environment.NewLine + "  " + string.Join(Environment.NewLine + "  ", problems),
+                "The policy settings are not valid; nothing was changed:" + ProblemSeparator + string.Join(ProblemSeparator, problems),
                 nameof(settings));
         }
 
@@ -244,17 +251,17 @@ public sealed class ResilienceRegistry
             _settings = table;
             foreach (CircuitBreakerState breaker in _breakers.Values)
             {
-                breaker.Apply(SettingsFor(breaker.Name));
+                breaker.Apply(SettingsForLocked(breaker.Name));
             }
 
             foreach (BulkheadState bulkhead in _bulkheads.Values)
             {
-                bulkhead.Apply(SettingsFor(bulkhead.Name));
+                bulkhead.Apply(SettingsForLocked(bulkhead.Name));
             }
 
-            foreach (KeyValuePair<string, object> limiter in _rateLimiters)
+            foreach (KeyValuePair<string, IRegisteredRateLimit> limiter in _rateLimiters)
             {
-                ((IConfigurable)limiter.Value).Apply(SettingsFor(limiter.Key));
+                limiter.Value.Apply(SettingsForLocked(limiter.Key));
             }
         }
     }
@@ -294,7 +301,7 @@ public sealed class ResilienceRegistry
     {
         Guard.NotNullOrEmpty(policyName, nameof(policyName));
         Guard.NotNullOrEmpty(methodName, nameof(methodName));
-        string key = policyName + "\n" + methodName;
+        string key = policyName + TelemetryKeySeparator + methodName;
         return _telemetry.TryGetValue(key, out MethodTelemetry? existing)
             ? existing
             : _telemetry.GetOrAdd(key, new MethodTelemetry(this, policyName, methodName));
@@ -338,7 +345,7 @@ public sealed class ResilienceRegistry
         => TimeoutCancellationSource.Rent(timeout, cancellationToken, TimeProvider);
 
     /// <summary>The settings given for <paramref name="name"/>, if any. Call under the settings lock.</summary>
-    private PolicySettings? SettingsFor(string name) => _settings.TryGetValue(name, out PolicySettings? settings) ? settings : null;
+    private PolicySettings? SettingsForLocked(string name) => _settings.TryGetValue(name, out PolicySettings? settings) ? settings : null;
 
     /// <summary>Tells every listener; one that throws is skipped: observing must not change the call (see <see cref="ResilienceListener"/>).</summary>
     private void Notify<TArgs>(TArgs e, Action<ResilienceListener, TArgs> tell)
@@ -376,14 +383,14 @@ public sealed class ResilienceRegistry
     }
 
     private T GetOrAddRateLimiterOfKind<T>(string name, RateLimitOptions options, Func<ResilienceRegistry, string, RateLimitOptions, PolicySettings?, T> create)
-        where T : class
+        where T : class, IRegisteredRateLimit
     {
         Guard.NotNullOrEmpty(name, nameof(name));
-        if (!_rateLimiters.TryGetValue(name, out object? existing))
+        if (!_rateLimiters.TryGetValue(name, out IRegisteredRateLimit? existing))
         {
             lock (_settingsGate)
             {
-                existing = _rateLimiters.GetOrAdd(name, create(this, name, options, SettingsFor(name)));
+                existing = _rateLimiters.GetOrAdd(name, create(this, name, options, SettingsForLocked(name)));
             }
         }
 

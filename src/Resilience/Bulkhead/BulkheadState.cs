@@ -34,7 +34,7 @@ public sealed class BulkheadState
         Name = name;
         _policyTag = ResilienceMetrics.Policy(name);
         _defaults = (options ?? throw new ArgumentNullException(nameof(options))).ValidatedCopy();
-        _options = Effective(settings);
+        _options = EffectiveOptions(settings);
     }
 
     /// <summary>The bulkhead's name: the attribute's <c>Name</c>, or <c>Namespace.Type.Method</c>.</summary>
@@ -160,7 +160,7 @@ public sealed class BulkheadState
     /// </summary>
     internal void Apply(PolicySettings? settings)
     {
-        BulkheadOptions next = Effective(settings);
+        BulkheadOptions next = EffectiveOptions(settings);
         lock (_gate)
         {
             if (_options.SameAs(next))
@@ -177,7 +177,8 @@ public sealed class BulkheadState
         }
     }
 
-    private BulkheadOptions Effective(PolicySettings? settings)
+    /// <summary>The attribute's settings with <paramref name="settings"/> laid over them, checked; the attribute's alone when none are given.</summary>
+    private BulkheadOptions EffectiveOptions(PolicySettings? settings)
         => settings is { HasBulkheadSettings: true } ? settings.ApplyTo(_defaults).ValidatedCopy() : _defaults;
 
     /// <summary>Counts a rejection, on the bulkhead, on the meter and for the listeners.</summary>

@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Generic;
 using System.ComponentModel;
 using System.Threading;
 
@@ -27,6 +26,10 @@ namespace Resilience;
 /// </remarks>
 public sealed class CircuitBreakerState
 {
+    // This type is the state machine. How the closed breaker counts outcomes is its CircuitBehavior (one per
+    // counting mode, held with the settings), its counts are kept by CircuitCounters, and the meter, the
+    // StateChanged handlers and the registry's listeners are told by CircuitTelemetry.
+
     // _status packs the state (low two bits) with a generation number bumped on every transition, so one
     // volatile read gives both, and an outcome reported late (after the breaker moved on) is recognised.
     private const int StateBits = 2;
@@ -35,13 +38,13 @@ public sealed class CircuitBreakerState
     private readonly ResilienceRegistry _registry;
     private readonly object _gate = new();
     private readonly CircuitBreakerOptions _defaults;
-    private readonly KeyValuePair<string, object?> _policyTag;
+    private readonly CircuitCounters _counters = new();
+    private readonly CircuitTelemetry _telemetry;
 
     // Replaced as a whole (under the lock) when the settings change, so that a call reads one consistent set.
     private Settings _settings;
 
     private long _status;
-    private int _consecutiveFailures;
 
     // When the breaker last opened, in Clock.NowTicks of the registry's clock (the system tick's resolution on the
     // system clock). Written under the lock before _status, so that TryEnter can tell, without the lock, that an
@@ -50,23 +53,14 @@ public sealed class CircuitBreakerState
     private int _probesInFlight;
     private int _probeSuccesses;
 
-    private long _successes;
-    private long _failures;
-    private long _rejections;
-    private long _lastFailureUtcTicks;
-
-    // The totals when the breaker last changed state: what the current period added is the difference.
-    private long _periodStartSuccesses;
-    private long _periodStartFailures;
-
     internal CircuitBreakerState(ResilienceRegistry registry, string name, CircuitBreakerOptions options, PolicySettings? settings = null)
     {
         Guard.NotNullOrEmpty(name, nameof(name));
         _registry = registry;
         Name = name;
-        _policyTag = ResilienceMetrics.Policy(name);
+        _telemetry = new CircuitTelemetry(registry, name);
         _defaults = (options ?? throw new ArgumentNullException(nameof(options))).ValidatedCopy();
-        _settings = new Settings(Effective(settings), reuse: null);
+        _settings = CreateSettings(EffectiveOptions(settings), previous: null);
     }
 
     /// <summary>Raised after every change of state, synchronously and in order, on the thread that caused it.</summary>
@@ -90,22 +84,15 @@ public sealed class CircuitBreakerState
     /// The current state. An open breaker whose break has elapsed still reports <see cref="CircuitState.Open"/>
     /// until the next call arrives and turns it half-open.
     /// </summary>
-    public CircuitState State => (CircuitState)(Volatile.Read(ref _status) & StateMask);
+    public CircuitState State => StateOf(Volatile.Read(ref _status));
 
     private TimeProvider TimeProvider => _registry.TimeProvider;
 
+    /// <summary>The state packed in a status word (see <see cref="StateBits"/>).</summary>
+    private static CircuitState StateOf(long status) => (CircuitState)(status & StateMask);
+
     /// <summary>Takes a snapshot of the breaker's counters.</summary>
-    public CircuitBreakerMetrics GetMetrics()
-    {
-        long lastFailure = Volatile.Read(ref _lastFailureUtcTicks);
-        return new CircuitBreakerMetrics(
-            State,
-            Volatile.Read(ref _successes),
-            Volatile.Read(ref _failures),
-            Volatile.Read(ref _rejections),
-            Volatile.Read(ref _consecutiveFailures),
-            lastFailure == 0 ? null : new DateTimeOffset(lastFailure, TimeSpan.Zero));
-    }
+    public CircuitBreakerMetrics GetMetrics() => _counters.Snapshot(State);
 
     /// <summary>Opens the breaker by hand: every call is rejected until <see cref="Reset"/>.</summary>
     public void Isolate()
@@ -121,9 +108,7 @@ public sealed class CircuitBreakerState
     {
         lock (_gate)
         {
-            TransitionLocked(CircuitState.Closed);
-            Volatile.Write(ref _consecutiveFailures, 0);
-            Volatile.Read(ref _settings).Window?.Clear();
+            ResetLocked();
         }
     }
 
@@ -135,7 +120,7 @@ public sealed class CircuitBreakerState
     public bool TryEnter(out CircuitBreakerPermit permit)
     {
         long status = Volatile.Read(ref _status);
-        var state = (CircuitState)(status & StateMask);
+        var state = StateOf(status);
         if (state == CircuitState.Closed)
         {
             permit = new CircuitBreakerPermit(status, isProbe: false);
@@ -146,7 +131,7 @@ public sealed class CircuitBreakerState
         {
             // Refused for certain: no lock needed.
             permit = default;
-            Interlocked.Increment(ref _rejections);
+            _counters.CountRejection();
             ReportRejection();
             return false;
         }
@@ -165,7 +150,7 @@ public sealed class CircuitBreakerState
     [EditorBrowsable(EditorBrowsableState.Never)]
     public void RecordSuccess(in CircuitBreakerPermit permit)
     {
-        Interlocked.Increment(ref _successes);
+        _counters.CountSuccess();
         if (permit.IsProbe)
         {
             lock (_gate)
@@ -189,13 +174,16 @@ public sealed class CircuitBreakerState
             return;
         }
 
-        if (Volatile.Read(ref _settings).Window is { } window)
+        CircuitBehavior behavior = Volatile.Read(ref _settings).Behavior;
+        if (behavior is ConsecutiveFailuresBehavior consecutive)
         {
-            window.Record(Clock.NowTicks(TimeProvider), failure: false);
+            // Tested for first so that the commonest outcome of the default mode is a type test and an inlined
+            // read of the run of failures rather than a virtual call.
+            consecutive.OnSuccess();
         }
-        else if (Volatile.Read(ref _consecutiveFailures) != 0)
+        else
         {
-            Volatile.Write(ref _consecutiveFailures, 0);
+            behavior.OnSuccess();
         }
     }
 
@@ -203,16 +191,14 @@ public sealed class CircuitBreakerState
     [EditorBrowsable(EditorBrowsableState.Never)]
     public void RecordFailure(in CircuitBreakerPermit permit)
     {
-        TimeProvider timeProvider = TimeProvider;
-        Interlocked.Increment(ref _failures);
-        Volatile.Write(ref _lastFailureUtcTicks, timeProvider.GetUtcNow().UtcTicks);
+        _counters.CountFailure(TimeProvider.GetUtcNow());
         if (Volatile.Read(ref _status) != permit.Status)
         {
             // Entered before the breaker last changed state: it must not count towards the current period.
             return;
         }
 
-        int consecutive = Interlocked.Increment(ref _consecutiveFailures);
+        int consecutive = _counters.CountConsecutiveFailure();
 
         if (permit.IsProbe)
         {
@@ -227,20 +213,7 @@ public sealed class CircuitBreakerState
             return;
         }
 
-        bool shouldOpen;
-        Settings settings = Volatile.Read(ref _settings);
-        if (settings.Window is { } window)
-        {
-            long now = Clock.NowTicks(timeProvider);
-            window.Record(now, failure: true);
-            (int calls, int failures) = window.Sum(now);
-            shouldOpen = calls >= settings.Options.MinimumThroughput && failures >= settings.Options.FailureRatio * calls;
-        }
-        else
-        {
-            shouldOpen = consecutive >= settings.Options.FailureThreshold;
-        }
-
+        bool shouldOpen = Volatile.Read(ref _settings).Behavior.OnFailure(consecutive);
         if (shouldOpen && Volatile.Read(ref _status) == permit.Status)
         {
             lock (_gate)
@@ -282,7 +255,7 @@ public sealed class CircuitBreakerState
         TimeSpan? retryAfter;
         lock (_gate)
         {
-            state = (CircuitState)(_status & StateMask);
+            state = StateOf(_status);
             retryAfter = RetryAfterLocked();
         }
 
@@ -292,14 +265,13 @@ public sealed class CircuitBreakerState
     /// <summary>Lays <paramref name="settings"/> over the attribute's settings; see <see cref="ResilienceRegistry.Configure"/>.</summary>
     internal void Apply(PolicySettings? settings)
     {
-        CircuitBreakerOptions next = Effective(settings);
+        CircuitBreakerOptions next = EffectiveOptions(settings);
         lock (_gate)
         {
             Settings current = _settings;
             if (!current.Options.SameAs(next))
             {
-                bool sameWindow = current.Options.IsRatioMode == next.IsRatioMode && current.Options.SamplingDurationMs == next.SamplingDurationMs;
-                Volatile.Write(ref _settings, new Settings(next, sameWindow ? current.Window : null));
+                Volatile.Write(ref _settings, CreateSettings(next, current.Behavior));
             }
         }
     }
@@ -309,23 +281,39 @@ public sealed class CircuitBreakerState
     {
         lock (_gate)
         {
-            Reset();
-            Volatile.Write(ref _successes, 0);
-            Volatile.Write(ref _failures, 0);
-            Volatile.Write(ref _rejections, 0);
-            Volatile.Write(ref _lastFailureUtcTicks, 0);
-            _periodStartSuccesses = 0;
-            _periodStartFailures = 0;
+            ResetLocked();
+            _counters.ClearTotalsLocked();
         }
     }
 
-    private CircuitBreakerOptions Effective(PolicySettings? settings)
+    /// <summary>Closes the breaker, whatever its state, and forgets the failures counted so far.</summary>
+    private void ResetLocked()
+    {
+        TransitionLocked(CircuitState.Closed);
+        ForgetFailuresLocked(_settings);
+    }
+
+    /// <summary>Ends the run of consecutive failures and clears what the behaviour sampled: the breaker closed or was reset.</summary>
+    private void ForgetFailuresLocked(Settings settings)
+    {
+        _counters.EndFailureRun();
+        settings.Behavior.Clear();
+    }
+
+    /// <summary>The attribute's settings with <paramref name="settings"/> laid over them, checked; the attribute's alone when none are given.</summary>
+    private CircuitBreakerOptions EffectiveOptions(PolicySettings? settings)
         => settings is { HasCircuitBreakerSettings: true } ? settings.ApplyTo(_defaults).ValidatedCopy() : _defaults;
+
+    /// <summary>The settings object for <paramref name="options"/>, with the behaviour of its mode.</summary>
+    /// <param name="options">Checked settings.</param>
+    /// <param name="previous">The behaviour of the settings being replaced, whose samples the new one may take over; null at creation.</param>
+    private Settings CreateSettings(CircuitBreakerOptions options, CircuitBehavior? previous)
+        => new(options, CircuitBehavior.Create(options, previous, _counters, _registry));
 
     /// <summary>How long an open breaker stays open still; null in other states. Call under the lock.</summary>
     private TimeSpan? RetryAfterLocked()
     {
-        if ((CircuitState)(_status & StateMask) != CircuitState.Open)
+        if (StateOf(_status) != CircuitState.Open)
         {
             return null;
         }
@@ -336,12 +324,8 @@ public sealed class CircuitBreakerState
     /// <summary>Counts a rejection on the meter and tells the listeners; called outside the lock.</summary>
     private void ReportRejection()
     {
-        if (ResilienceMetrics.CircuitRejections.Enabled)
-        {
-            ResilienceMetrics.CircuitRejections.Add(1, _policyTag);
-        }
-
-        if (_registry.HasListeners)
+        _telemetry.MeterRejection();
+        if (_telemetry.HasListeners)
         {
             TimeSpan? retryAfter;
             lock (_gate)
@@ -349,7 +333,7 @@ public sealed class CircuitBreakerState
                 retryAfter = RetryAfterLocked();
             }
 
-            _registry.Notify(new RejectionEventArgs(Name, PolicyKind.CircuitBreaker, retryAfter));
+            _telemetry.NotifyRejection(retryAfter);
         }
     }
 
@@ -357,7 +341,7 @@ public sealed class CircuitBreakerState
     {
         lock (_gate)
         {
-            var state = (CircuitState)(_status & StateMask);
+            var state = StateOf(_status);
             if (state == CircuitState.Open && !IsBreaking())
             {
                 state = TransitionLocked(CircuitState.HalfOpen);
@@ -373,7 +357,7 @@ public sealed class CircuitBreakerState
                     permit = new CircuitBreakerPermit(_status, isProbe: true);
                     return true;
                 default:
-                    Interlocked.Increment(ref _rejections);
+                    _counters.CountRejection();
                     permit = default;
                     break;
             }
@@ -386,7 +370,7 @@ public sealed class CircuitBreakerState
     /// <summary>Moves to <paramref name="next"/> (under the lock), resets what the new state counts, and raises the event.</summary>
     private CircuitState TransitionLocked(CircuitState next)
     {
-        var previous = (CircuitState)(_status & StateMask);
+        var previous = StateOf(_status);
         if (previous == next)
         {
             return next;
@@ -394,9 +378,8 @@ public sealed class CircuitBreakerState
 
         long generation = (_status >> StateBits) + 1;
         Settings settings = _settings;
-        (int failureCount, double errorRate) = next == CircuitState.Open ? PeriodFailuresLocked(settings, previous) : (0, 0d);
-        _periodStartSuccesses = Volatile.Read(ref _successes);
-        _periodStartFailures = Volatile.Read(ref _failures);
+        (int Failures, double ErrorRate) opening = next == CircuitState.Open ? OpeningFailuresLocked(settings, previous) : default;
+        _counters.StartPeriodLocked();
         _probesInFlight = 0;
         _probeSuccesses = 0;
         switch (next)
@@ -405,63 +388,37 @@ public sealed class CircuitBreakerState
                 Volatile.Write(ref _openedAt, Clock.NowTicks(TimeProvider));
                 break;
             case CircuitState.Closed:
-                Volatile.Write(ref _consecutiveFailures, 0);
-                settings.Window?.Clear();
+                ForgetFailuresLocked(settings);
                 break;
         }
 
         Volatile.Write(ref _status, (generation << StateBits) | (long)next);
-        if (ResilienceMetrics.CircuitTransitions.Enabled)
-        {
-            ResilienceMetrics.CircuitTransitions.Add(1, _policyTag, new KeyValuePair<string, object?>(ResilienceMetrics.StateTag, ResilienceMetrics.StateName(next)));
-        }
-
-        EventHandler<CircuitStateChangedEventArgs>? handlers = StateChanged;
-        if (handlers is not null || _registry.HasListeners)
-        {
-            var args = new CircuitStateChangedEventArgs(Name, previous, next, TimeProvider.GetUtcNow(), failureCount, errorRate, next == CircuitState.Open ? settings.BreakDuration : null);
-            handlers?.Invoke(this, args);
-            _registry.Notify(args);
-        }
-
+        _telemetry.ReportTransitionLocked(this, StateChanged, previous, next, opening, next == CircuitState.Open ? settings.BreakDuration : null);
         return next;
     }
 
     /// <summary>
-    /// The failures that are opening the breaker and their share of the calls. In ratio mode, over the window.
-    /// In consecutive mode, the run of consecutive failures, and their share of the calls since the breaker last
-    /// changed state. From half-open, the probes' failures and share.
+    /// The failures that are opening the breaker and their share of the calls: from closed, as the behaviour
+    /// counts them; from half-open, the probes' failures and share.
     /// </summary>
-    private (int Failures, double ErrorRate) PeriodFailuresLocked(Settings settings, CircuitState previous)
-    {
-        if (settings.Window is { } window && previous == CircuitState.Closed)
-        {
-            (int windowCalls, int windowFailures) = window.Sum(Clock.NowTicks(TimeProvider));
-            return (windowFailures, windowCalls == 0 ? 0 : Math.Min(1, (double)windowFailures / windowCalls));
-        }
-
-        long failures = Volatile.Read(ref _failures) - _periodStartFailures;
-        long calls = failures + Volatile.Read(ref _successes) - _periodStartSuccesses;
-        double errorRate = calls <= 0 ? 0 : Math.Min(1, (double)failures / calls);
-        long count = previous == CircuitState.Closed && settings.Window is null ? Volatile.Read(ref _consecutiveFailures) : failures;
-        return ((int)Math.Min(Math.Max(count, 0), int.MaxValue), errorRate);
-    }
+    private (int Failures, double ErrorRate) OpeningFailuresLocked(Settings settings, CircuitState previous)
+        => previous == CircuitState.Closed ? settings.Behavior.OpeningFailuresLocked() : _counters.PeriodFailuresLocked();
 
     /// <summary>One consistent set of settings, with what is derived from them.</summary>
     private sealed class Settings
     {
-        public Settings(CircuitBreakerOptions options, FailureWindow? reuse)
+        public Settings(CircuitBreakerOptions options, CircuitBehavior behavior)
         {
             Options = options;
             BreakDuration = TimeSpan.FromMilliseconds(options.BreakDurationMs);
-            Window = options.IsRatioMode ? reuse ?? new FailureWindow(TimeSpan.FromMilliseconds(options.SamplingDurationMs).Ticks) : null;
+            Behavior = behavior;
         }
 
         public CircuitBreakerOptions Options { get; }
 
         public TimeSpan BreakDuration { get; }
 
-        /// <summary>The failure window, in ratio mode only.</summary>
-        public FailureWindow? Window { get; }
+        /// <summary>How the closed breaker counts outcomes under these settings.</summary>
+        public CircuitBehavior Behavior { get; }
     }
 }

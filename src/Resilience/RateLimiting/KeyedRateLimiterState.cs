@@ -16,7 +16,7 @@ namespace Resilience;
 /// (from 1 024 on), partitions that are idle (fully refilled, nobody waiting) are dropped: a new call with
 /// that key starts from a full limit, exactly as it would have found it.
 /// </remarks>
-public sealed class KeyedRateLimiterState<TKey> : IResettable, IConfigurable
+public sealed class KeyedRateLimiterState<TKey> : IRegisteredRateLimit
 {
     private const int FirstSweepAt = 1_024;
 
@@ -32,7 +32,7 @@ public sealed class KeyedRateLimiterState<TKey> : IResettable, IConfigurable
         _registry = registry;
         Name = name;
         _defaults = (options ?? throw new ArgumentNullException(nameof(options))).ValidatedCopy();
-        _options = Effective(settings);
+        _options = EffectiveOptions(settings);
     }
 
     /// <summary>The rate limit's name.</summary>
@@ -72,16 +72,16 @@ public sealed class KeyedRateLimiterState<TKey> : IResettable, IConfigurable
     }
 
     /// <summary>Drops every partition, so each key starts again from a full limit.</summary>
-    void IResettable.Reset()
+    void IRegisteredRateLimit.Reset()
     {
         _partitions.Clear();
         Volatile.Write(ref _sweepAt, FirstSweepAt);
     }
 
     /// <summary>Lays <paramref name="settings"/> over the attribute's settings, for every partition and those to come; changed partitions start full.</summary>
-    void IConfigurable.Apply(PolicySettings? settings)
+    void IRegisteredRateLimit.Apply(PolicySettings? settings)
     {
-        RateLimitOptions next = Effective(settings);
+        RateLimitOptions next = EffectiveOptions(settings);
         if (Volatile.Read(ref _options).SameAs(next))
         {
             return;
@@ -96,7 +96,8 @@ public sealed class KeyedRateLimiterState<TKey> : IResettable, IConfigurable
         }
     }
 
-    private RateLimitOptions Effective(PolicySettings? settings)
+    /// <summary>The attribute's settings with <paramref name="settings"/> laid over them, checked; the attribute's alone when none are given.</summary>
+    private RateLimitOptions EffectiveOptions(PolicySettings? settings)
         => settings is { HasRateLimitSettings: true } ? settings.ApplyTo(_defaults).ValidatedCopy() : _defaults;
 
     /// <summary>Drops idle partitions, except <paramref name="keep"/>: it is idle because it is new, and its caller is about to use it.</summary>

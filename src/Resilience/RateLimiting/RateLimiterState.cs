@@ -17,7 +17,7 @@ namespace Resilience;
 /// Queued calls wait for the time the limiter says a permit will be free, then try again; they are not
 /// served in a strict order.
 /// </remarks>
-public sealed class RateLimiterState : IResettable, IConfigurable
+public sealed class RateLimiterState : IRegisteredRateLimit
 {
     private readonly ResilienceRegistry _registry;
     private readonly RateLimitOptions _defaults;
@@ -35,7 +35,7 @@ public sealed class RateLimiterState : IResettable, IConfigurable
         Name = name;
         _policyTag = ResilienceMetrics.Policy(name);
         _defaults = (options ?? throw new ArgumentNullException(nameof(options))).ValidatedCopy();
-        _settings = new Settings(Effective(settings));
+        _settings = new Settings(EffectiveOptions(settings));
     }
 
     /// <summary>The rate limit's name: the attribute's <c>Name</c>, or <c>Namespace.Type.Method</c>.</summary>
@@ -54,15 +54,15 @@ public sealed class RateLimiterState : IResettable, IConfigurable
     public long RejectionCount => Volatile.Read(ref _rejections);
 
     /// <summary>How long until a permit is expected to be free; <see cref="TimeSpan.Zero"/> when one is free now.</summary>
-    public TimeSpan RetryAfter => TimeSpan.FromTicks(Counter.TicksUntilPermit(Now));
+    public TimeSpan RetryAfter => TimeSpan.FromTicks(Counter.TicksUntilPermit(NowTicks));
 
-    private long Now => Clock.NowTicks(_registry.TimeProvider);
+    private long NowTicks => Clock.NowTicks(_registry.TimeProvider);
 
     private PermitCounter Counter => Volatile.Read(ref _settings).Counter;
 
     /// <summary>Takes a permit if one is free now, without waiting and without counting a rejection.</summary>
     [EditorBrowsable(EditorBrowsableState.Never)]
-    public bool TryAcquire() => Counter.TryAcquire(Now);
+    public bool TryAcquire() => Counter.TryAcquire(NowTicks);
 
     /// <summary>
     /// Takes a permit, waiting in the queue if there is room in it. False when the call is rejected (see
@@ -72,7 +72,7 @@ public sealed class RateLimiterState : IResettable, IConfigurable
     [EditorBrowsable(EditorBrowsableState.Never)]
     public ValueTask<bool> AcquireAsync(CancellationToken cancellationToken)
     {
-        if (Counter.TryAcquire(Now))
+        if (Counter.TryAcquire(NowTicks))
         {
             return new ValueTask<bool>(true);
         }
@@ -85,7 +85,7 @@ public sealed class RateLimiterState : IResettable, IConfigurable
     [EditorBrowsable(EditorBrowsableState.Never)]
     public bool Acquire(CancellationToken cancellationToken)
     {
-        if (Counter.TryAcquire(Now))
+        if (Counter.TryAcquire(NowTicks))
         {
             return true;
         }
@@ -99,8 +99,8 @@ public sealed class RateLimiterState : IResettable, IConfigurable
         {
             while (true)
             {
-                _registry.Delay(WaitForPermit(), cancellationToken);
-                if (Counter.TryAcquire(Now))
+                _registry.Delay(TimeUntilPermit(), cancellationToken);
+                if (Counter.TryAcquire(NowTicks))
                 {
                     return true;
                 }
@@ -117,7 +117,7 @@ public sealed class RateLimiterState : IResettable, IConfigurable
     public RateLimitRejectedException CreateRejection() => new(Name, RetryAfter);
 
     /// <summary>Refills the limit and clears its counters.</summary>
-    void IResettable.Reset()
+    void IRegisteredRateLimit.Reset()
     {
         Counter.Reset();
         Volatile.Write(ref _rejections, 0);
@@ -127,7 +127,7 @@ public sealed class RateLimiterState : IResettable, IConfigurable
     /// Lays <paramref name="settings"/> over the attribute's settings; see <see cref="ResilienceRegistry.Configure"/>.
     /// Changed settings start from a full limit.
     /// </summary>
-    void IConfigurable.Apply(PolicySettings? settings) => Apply(Effective(settings));
+    void IRegisteredRateLimit.Apply(PolicySettings? settings) => Apply(EffectiveOptions(settings));
 
     /// <summary>Takes <paramref name="options"/> (already checked) unless they are the ones in force.</summary>
     internal void Apply(RateLimitOptions options)
@@ -139,7 +139,7 @@ public sealed class RateLimiterState : IResettable, IConfigurable
         }
     }
 
-    internal bool IsIdle() => Volatile.Read(ref _queued) == 0 && Counter.IsIdle(Now);
+    internal bool IsIdle() => Volatile.Read(ref _queued) == 0 && Counter.IsIdle(NowTicks);
 
     private bool TryJoinQueue()
     {
@@ -163,11 +163,12 @@ public sealed class RateLimiterState : IResettable, IConfigurable
         return false;
     }
 
-    private RateLimitOptions Effective(PolicySettings? settings)
+    /// <summary>The attribute's settings with <paramref name="settings"/> laid over them, checked; the attribute's alone when none are given.</summary>
+    private RateLimitOptions EffectiveOptions(PolicySettings? settings)
         => settings is { HasRateLimitSettings: true } ? settings.ApplyTo(_defaults).ValidatedCopy() : _defaults;
 
     /// <summary>The wait until the next permit, at least one tick so that a waiting call always yields.</summary>
-    private TimeSpan WaitForPermit() => TimeSpan.FromTicks(Math.Max(1, Counter.TicksUntilPermit(Now)));
+    private TimeSpan TimeUntilPermit() => TimeSpan.FromTicks(Math.Max(1, Counter.TicksUntilPermit(NowTicks)));
 
     private async ValueTask<bool> WaitInQueueAsync(CancellationToken cancellationToken)
     {
@@ -175,8 +176,8 @@ public sealed class RateLimiterState : IResettable, IConfigurable
         {
             while (true)
             {
-                await _registry.DelayAsync(WaitForPermit(), cancellationToken).ConfigureAwait(false);
-                if (Counter.TryAcquire(Now))
+                await _registry.DelayAsync(TimeUntilPermit(), cancellationToken).ConfigureAwait(false);
+                if (Counter.TryAcquire(NowTicks))
                 {
                     return true;
                 }

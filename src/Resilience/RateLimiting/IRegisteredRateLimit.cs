@@ -1,0 +1,14 @@
+namespace Resilience;
+
+/// <summary>
+/// A rate limit as <see cref="ResilienceRegistry"/> holds it by name, kept per key or not: what the registry's
+/// <see cref="ResilienceRegistry.Reset"/> and <see cref="ResilienceRegistry.Configure"/> do to it.
+/// </summary>
+internal interface IRegisteredRateLimit
+{
+    /// <summary>Puts the rate limit back to how it started: refilled, with its counts cleared.</summary>
+    void Reset();
+
+    /// <summary>Takes the attribute's settings with <paramref name="settings"/> laid over them (null: the attribute's alone).</summary>
+    void Apply(PolicySettings? settings);
+}
