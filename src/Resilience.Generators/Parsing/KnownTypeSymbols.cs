@@ -19,12 +19,12 @@ internal sealed partial class KnownTypeSymbols
     private KnownTypeSymbols(Compilation compilation)
     {
         Compilation = compilation;
-        RetryAttribute = compilation.GetTypeByMetadataName(AttributeNames.Retry);
-        CircuitBreakerAttribute = compilation.GetTypeByMetadataName(AttributeNames.CircuitBreaker);
-        TimeoutAttribute = compilation.GetTypeByMetadataName(AttributeNames.Timeout);
-        BulkheadAttribute = compilation.GetTypeByMetadataName(AttributeNames.Bulkhead);
-        RateLimitAttribute = compilation.GetTypeByMetadataName(AttributeNames.RateLimit);
-        FallbackAttribute = compilation.GetTypeByMetadataName(AttributeNames.Fallback);
+        PolicyAttributes = new INamedTypeSymbol?[AttributeNames.Policies.Length];
+        for (int i = 0; i < PolicyAttributes.Length; i++)
+        {
+            PolicyAttributes[i] = compilation.GetTypeByMetadataName(AttributeNames.Policies[i]);
+        }
+
         RateLimitKeyAttribute = compilation.GetTypeByMetadataName(AttributeNames.RateLimitKey);
         IdempotentAttribute = compilation.GetTypeByMetadataName(AttributeNames.Idempotent);
         ResilienceRejectedException = compilation.GetTypeByMetadataName("Resilience.ResilienceRejectedException");
@@ -39,23 +39,16 @@ internal sealed partial class KnownTypeSymbols
         CancellationToken = compilation.GetTypeByMetadataName("System.Threading.CancellationToken");
         Exception = compilation.GetTypeByMetadataName("System.Exception");
         TimeSpan = compilation.GetTypeByMetadataName("System.TimeSpan");
-        PolicyAttributes = new[] { RetryAttribute, CircuitBreakerAttribute, TimeoutAttribute, BulkheadAttribute, RateLimitAttribute, FallbackAttribute };
         AddMore(compilation);
     }
 
     public Compilation Compilation { get; }
 
-    public INamedTypeSymbol? RetryAttribute { get; }
+    public INamedTypeSymbol? RetryAttribute => PolicyAttribute(AttributeNames.Retry);
 
-    public INamedTypeSymbol? CircuitBreakerAttribute { get; }
+    public INamedTypeSymbol? CircuitBreakerAttribute => PolicyAttribute(AttributeNames.CircuitBreaker);
 
-    public INamedTypeSymbol? TimeoutAttribute { get; }
-
-    public INamedTypeSymbol? BulkheadAttribute { get; }
-
-    public INamedTypeSymbol? RateLimitAttribute { get; }
-
-    public INamedTypeSymbol? FallbackAttribute { get; }
+    public INamedTypeSymbol? TimeoutAttribute => PolicyAttribute(AttributeNames.Timeout);
 
     public INamedTypeSymbol? RateLimitKeyAttribute { get; }
 
@@ -87,6 +80,9 @@ internal sealed partial class KnownTypeSymbols
 
     /// <summary>The policy attributes, in the order of <see cref="AttributeNames.Policies"/>.</summary>
     public INamedTypeSymbol?[] PolicyAttributes { get; }
+
+    /// <summary>The policy attribute of metadata name <paramref name="metadataName"/>, one of <see cref="AttributeNames.Policies"/>.</summary>
+    public INamedTypeSymbol? PolicyAttribute(string metadataName) => PolicyAttributes[System.Array.IndexOf(AttributeNames.Policies, metadataName)];
 
     /// <summary>
     /// True when the compilation has ModuleInitializerAttribute (.NET 5 and later), asked on first use. A public type

@@ -19,7 +19,7 @@ internal sealed class PolicyReader
     private readonly AttributeData?[] _policies;
     private readonly CancellationToken _cancellationToken;
 
-    /// <param name="policies">The method's policy attributes, by their index in <see cref="KnownTypeSymbols.PolicyAttributes"/>.</param>
+    /// <param name="policies">The method's policy attributes, by their index in <see cref="AttributeNames.Policies"/>.</param>
     public PolicyReader(IMethodSymbol method, KnownTypeSymbols known, CompanionMethods companions, MethodDiagnostics diagnostics, AttributeData?[] policies, CancellationToken cancellationToken)
     {
         _method = method;
@@ -32,7 +32,7 @@ internal sealed class PolicyReader
 
     public RetrySpec? Retry()
     {
-        if (Attribute(_known.RetryAttribute) is not { } a)
+        if (Attribute(AttributeNames.Retry) is not { } a)
         {
             return null;
         }
@@ -69,7 +69,7 @@ internal sealed class PolicyReader
 
     public CircuitBreakerSpec? CircuitBreaker(string defaultName)
     {
-        if (Attribute(_known.CircuitBreakerAttribute) is not { } a)
+        if (Attribute(AttributeNames.CircuitBreaker) is not { } a)
         {
             return null;
         }
@@ -103,7 +103,7 @@ internal sealed class PolicyReader
 
     public TimeoutSpec? Timeout()
     {
-        if (Attribute(_known.TimeoutAttribute) is not { } a)
+        if (Attribute(AttributeNames.Timeout) is not { } a)
         {
             return null;
         }
@@ -117,7 +117,7 @@ internal sealed class PolicyReader
 
     public BulkheadSpec? Bulkhead(string defaultName)
     {
-        if (Attribute(_known.BulkheadAttribute) is not { } a)
+        if (Attribute(AttributeNames.Bulkhead) is not { } a)
         {
             return null;
         }
@@ -137,7 +137,7 @@ internal sealed class PolicyReader
     public RateLimitSpec? RateLimit(string defaultName)
     {
         List<IParameterSymbol> keys = KeyParameters();
-        if (Attribute(_known.RateLimitAttribute) is not { } a)
+        if (Attribute(AttributeNames.RateLimit) is not { } a)
         {
             if (keys.Count > 0)
             {
@@ -181,7 +181,7 @@ internal sealed class PolicyReader
 
     public FallbackSpec? Fallback(ReturnKind returnKind)
     {
-        if (Attribute(_known.FallbackAttribute) is not { } a)
+        if (Attribute(AttributeNames.Fallback) is not { } a)
         {
             return null;
         }
@@ -213,11 +213,9 @@ internal sealed class PolicyReader
         };
     }
 
-    private AttributeReader? Attribute(INamedTypeSymbol? attributeClass)
-    {
-        int index = _known.PolicyIndex(attributeClass);
-        return index >= 0 && _policies[index] is { } data ? new AttributeReader(data, _cancellationToken) : null;
-    }
+    /// <summary>The method's attribute of metadata name <paramref name="metadataName"/>, one of <see cref="AttributeNames.Policies"/>; null when it has none.</summary>
+    private AttributeReader? Attribute(string metadataName)
+        => _policies[System.Array.IndexOf(AttributeNames.Policies, metadataName)] is { } data ? new AttributeReader(data, _cancellationToken) : null;
 
     private static string Subject(AttributeReader attribute, SettingRule rule) => attribute.Name + "." + rule.Name;
 
