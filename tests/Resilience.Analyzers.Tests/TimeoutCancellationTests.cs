@@ -123,6 +123,24 @@ public sealed class TimeoutCancellationTests
             """);
 
     [Fact]
+    public Task RES0105_a_method_named_like_the_core_that_does_not_match_it_is_not_the_core()
+        => V.AnalyzerAsync(
+            """
+            public partial class Stock
+            {
+                [Timeout(2_000)]
+                public partial Task<int> GetStockAsync(string sku, CancellationToken ct);
+
+                // Not the implementation the generated code calls: it returns ValueTask<int> (the generator reports RES0002).
+                private async ValueTask<int> GetStockAsyncCore(string sku, CancellationToken ct)
+                {
+                    await Task.Delay(100);
+                    return 1;
+                }
+            }
+            """);
+
+    [Fact]
     public Task RES0105_without_a_timeout_an_unused_token_is_not_reported()
         => V.AnalyzerAsync(
             """
