@@ -33,9 +33,7 @@ internal static class Literals
     public static string Bool(bool value) => value ? "true" : "false";
 
     /// <summary>A runtime enum's member: <c>global::Resilience.BackoffKind.Exponential</c>.</summary>
-    public static string Enum<TEnum>(TEnum value)
-        where TEnum : struct, Enum
-        => Runtime + typeof(TEnum).Name + "." + value;
+    public static string Enum(System.Enum value) => Runtime + value.GetType().Name + "." + value;
 
     /// <summary>A setting's value as an initializer writes it.</summary>
     public static string Setting(SettingValue setting) => setting.Value switch
@@ -43,7 +41,7 @@ internal static class Literals
         int number => Number(number),
         double ratio => SettingText.Number(ratio) + "d",
         bool flag => Bool(flag),
-        Enum member => Runtime + member.GetType().Name + "." + member,
+        System.Enum member => Enum(member),
         _ => throw new ArgumentException($"The setting {setting.Rule.Name} has a value of type {setting.Value.GetType().Name}, which no initializer writes.", nameof(setting)),
     };
 

@@ -19,20 +19,23 @@ internal sealed class MethodContext
 
     public Pipeline Pipeline { get; }
 
-    /// <summary>True when this is the asynchronous helper, which awaits and resumes what the synchronous start began.</summary>
+    /// <summary>
+    /// True for an asynchronous method: its body is the synchronous start, and its pipeline runs in the asynchronous
+    /// helper, which awaits and resumes what the start began.
+    /// </summary>
     public bool IsAsync => Method.IsAsync;
 
     /// <summary>The caller's token, or <c>CancellationToken.None</c> when the method takes none.</summary>
     public string CallerToken => Method.CancellationToken ?? Literals.NoToken;
 
     /// <summary>The static field that records the method's calls.</summary>
-    public string TelemetryField => FieldName("Telemetry");
+    public string TelemetryField => MemberName("Telemetry");
 
     /// <summary>The asynchronous helper that carries on from the synchronous start.</summary>
-    public string HelperName => FieldName("Resilient");
+    public string HelperName => MemberName("Resilient");
 
-    /// <summary>The name of a member the generator adds for this method: <c>__{MemberKey}_{role}</c>.</summary>
-    public string FieldName(string role) => $"__{Method.MemberKey}_{role}";
+    /// <summary>The name of a member the generator adds for this method (a field, the helper): <c>__{MemberKey}_{role}</c>.</summary>
+    public string MemberName(string role) => $"__{Method.MemberKey}_{role}";
 
     /// <summary>A call that may wait: <c>receiver.Name(arguments)</c> in a synchronous method, <c>await receiver.NameAsync(arguments).ConfigureAwait(false)</c> in the helper.</summary>
     public string Wait(string receiver, string name, string arguments)
@@ -64,15 +67,19 @@ internal sealed class MethodContext
     }
 
     /// <summary>
-    /// Leaves for the fallback without throwing when it takes this stage's rejection (after <paramref name="giveBack"/>
-    /// returns what the stages around it hold and would only return in a handler); throws the rejection otherwise.
+    /// Leaves for the fallback without throwing when it takes this stage's rejection, after the stages around it give
+    /// back what they would only give back in a handler, which the jump skips; throws the rejection otherwise.
     /// </summary>
-    public void WriteRejection(Stage stage, string state, System.Action? giveBack = null)
+    public void WriteRejection(Stage stage, string state)
     {
         Writer.Open();
         if (Method.Fallback is { } fallback && stage.GoesToFallback(fallback))
         {
-            giveBack?.Invoke();
+            foreach (Stage holder in Pipeline.HoldersAround(stage))
+            {
+                holder.WriteGiveBack(this);
+            }
+
             if (fallback.PassesException)
             {
                 Writer.Line($"{FallbackStage.Failure} = {state}.CreateRejection();");

@@ -17,7 +17,7 @@ internal sealed class Pipeline
     {
         if (method.Fallback is { } fallback)
         {
-            Add(new FallbackStage(fallback));
+            Add(Fallback = new FallbackStage(fallback));
         }
 
         Add(new SuccessStage());
@@ -59,6 +59,8 @@ internal sealed class Pipeline
 
     /// <summary>The stages the synchronous start takes part in, in order; each one's <see cref="StartStage.Ordinal"/> is its place here, from 1.</summary>
     public IReadOnlyList<StartStage> StartStages => _startStages;
+
+    public FallbackStage? Fallback { get; }
 
     /// <summary>The total timeout, which stages inside the retry look at; null when there is none.</summary>
     public TimeoutStage? TotalTimeout { get; }
@@ -103,6 +105,23 @@ internal sealed class Pipeline
 
     public static Pipeline Of(ResilientMethodSpec method) => new(method);
 
+    /// <summary>The stages around <paramref name="stage"/> that must give back what they hold before a jump to the fallback from inside them.</summary>
+    public IEnumerable<Stage> HoldersAround(Stage stage)
+    {
+        foreach (Stage outer in _stages)
+        {
+            if (ReferenceEquals(outer, stage))
+            {
+                yield break;
+            }
+
+            if (outer.GivesBackInHandler)
+            {
+                yield return outer;
+            }
+        }
+    }
+
     /// <summary>Writes stage <paramref name="index"/> and, inside it, those after it.</summary>
     public void WriteBody(MethodContext m, int index, string token) => _stages[index].WriteBody(m, token, inner => WriteBody(m, index + 1, inner));
 
@@ -112,7 +131,7 @@ internal sealed class Pipeline
         if (stage is StartStage start)
         {
             _startStages.Add(start);
-            start.Ordinal = _startStages.Count;
+            start.Place(_startStages.Count);
         }
     }
 }

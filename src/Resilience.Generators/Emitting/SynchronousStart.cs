@@ -59,7 +59,7 @@ internal sealed class SynchronousStart
         IReadOnlyList<StartStage> stages = _m.Pipeline.StartStages;
         for (int i = stages.Count - 1; i >= 0; i--)
         {
-            stages[i].WriteStartRelease(_m);
+            stages[i].WriteStartSuccess(_m);
         }
 
         w.Line($"{_m.TelemetryField}.RecordSuccess(__started);");
@@ -73,12 +73,12 @@ internal sealed class SynchronousStart
     public void HandOffRefused(StartStage breaker) => HandOff(breaker.Ordinal - 1, _m.Pipeline.BreakerRefused);
 
     /// <summary>Gives back what the start stages before <paramref name="stage"/> took, last first.</summary>
-    public void ReleaseBefore(StartStage stage)
+    public void GiveBackBefore(StartStage stage)
     {
         IReadOnlyList<StartStage> stages = _m.Pipeline.StartStages;
         for (int i = stage.Ordinal - 2; i >= 0; i--)
         {
-            stages[i].WriteStartRelease(_m);
+            stages[i].WriteGiveBack(_m);
         }
     }
 

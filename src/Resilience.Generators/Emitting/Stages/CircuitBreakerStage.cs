@@ -5,9 +5,13 @@ namespace Resilience.Generators;
 /// <summary>[CircuitBreaker]: a permit per attempt from the shared breaker, and the attempt's outcome reported to it.</summary>
 internal sealed class CircuitBreakerStage : StartStage
 {
+    /// <summary>What the breaker's field is named after.</summary>
+    public const string Role = "CircuitBreaker";
+
     private const string Permit = "__permit";
 
     private readonly CircuitBreakerSpec _breaker;
+    private SharedState? _state;
 
     public CircuitBreakerStage(CircuitBreakerSpec breaker) => _breaker = breaker;
 
@@ -15,21 +19,26 @@ internal sealed class CircuitBreakerStage : StartStage
 
     public override Carried Carried => new($"{Literals.Runtime}CircuitBreakerPermit", "__firstPermit", Permit);
 
-    public override SharedState State => new(
+    public override SharedState State => _state ??= new(
         "CircuitBreakerState",
-        "CircuitBreaker",
+        Role,
         _breaker.Name,
         $"GetOrAddCircuitBreaker({Literals.String(_breaker.Name)}, {Literals.Options("CircuitBreakerOptions", _breaker.Settings)})");
+
+    public override bool RegistersAtLoad => true;
+
+    /// <summary>The permit is given back in the breaker's handler, which a jump to the fallback from inside it skips.</summary>
+    public override bool GivesBackInHandler => true;
 
     public override bool GoesToFallback(FallbackSpec fallback) => fallback.HandlesBrokenCircuit;
 
     public override string WriteStart(MethodContext m, SynchronousStart start, string token)
     {
-        string field = m.FieldName(State.Role);
+        string field = m.MemberName(Role);
         m.Writer.Line($"if (!{field}.TryEnter(out var {Permit}))");
-        if (m.Pipeline.Stages[0] is FallbackStage { AnswersOpenCircuitAtOnce: true } fallback)
+        if (m.Pipeline.Fallback is { AnswersOpenCircuitAtOnce: true } fallback)
         {
-            fallback.WriteAnswerAtOnce(m, $"{field}.CreateRejection()", () => start.ReleaseBefore(this));
+            fallback.WriteAnswerAtOnce(m, $"{field}.CreateRejection()", () => start.GiveBackBefore(this));
         }
         else
         {
@@ -40,15 +49,15 @@ internal sealed class CircuitBreakerStage : StartStage
         return token;
     }
 
-    public override void WriteStartRelease(MethodContext m) => WriteSuccess(m);
+    public override void WriteStartSuccess(MethodContext m) => WriteRecord(m, "RecordSuccess");
 
     /// <summary>Reports that the attempt ended in a way the breaker does not count, which frees a probe's slot.</summary>
-    public void WriteIgnored(MethodContext m) => m.Writer.Line($"{m.FieldName(State.Role)}.RecordIgnored(in {Permit});");
+    public override void WriteGiveBack(MethodContext m) => WriteRecord(m, "RecordIgnored");
 
     public override void WriteBody(MethodContext m, string token, Action<string> inner)
     {
         IndentedWriter w = m.Writer;
-        string field = m.FieldName(State.Role);
+        string field = m.MemberName(Role);
         if (m.IsAsync)
         {
             // A refusal in the synchronous start was counted there; the breaker is not asked again.
@@ -77,18 +86,18 @@ internal sealed class CircuitBreakerStage : StartStage
 
         w.Line($"if ({counts})");
         w.Open();
-        w.Line($"{field}.RecordFailure(in {Permit});");
+        WriteRecord(m, "RecordFailure");
         w.Close();
         w.Open("else");
-        WriteIgnored(m);
+        WriteGiveBack(m);
         w.Close();
         w.Blank();
         w.Line("throw;");
         w.Close();
         w.Blank();
-        WriteSuccess(m);
+        WriteRecord(m, "RecordSuccess");
         w.Blank();
     }
 
-    private void WriteSuccess(MethodContext m) => m.Writer.Line($"{m.FieldName(State.Role)}.RecordSuccess(in {Permit});");
+    private static void WriteRecord(MethodContext m, string outcome) => m.Writer.Line($"{m.MemberName(Role)}.{outcome}(in {Permit});");
 }

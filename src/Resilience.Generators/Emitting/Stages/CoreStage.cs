@@ -28,7 +28,7 @@ internal sealed class CoreStage : StartStage
     private bool IsTask => _method.ReturnKind is ReturnKind.Task or ReturnKind.TaskOfT;
 
     /// <summary>The flag that sends every call to the helper once {Name}Core has thrown instead of returning a task.</summary>
-    public static string ThrowsFlag(MethodContext m) => m.FieldName("CoreThrows");
+    public static string ThrowsFlag(MethodContext m) => m.MemberName("CoreThrows");
 
     public override void WriteFields(MethodContext m)
     {
@@ -58,7 +58,7 @@ internal sealed class CoreStage : StartStage
         w.Close();
         w.Blank();
 
-        // A null task (a bug in {Name}Core) is handed on too: awaited there, it fails the attempt as it always did.
+        // A null task (a bug in {Name}Core) is handed on too: awaited there, it fails the attempt like any other failure.
         w.Line(IsTask
             ? $"if ({Call} is null || {Call}.Status != {Literals.Tasks}TaskStatus.RanToCompletion)"
             : $"if (!{Call}.IsCompletedSuccessfully)");

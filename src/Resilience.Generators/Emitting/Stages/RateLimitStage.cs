@@ -5,15 +5,19 @@ namespace Resilience.Generators;
 /// <summary>[RateLimit]: a permit per call, from the limit or from its partition for the call's key.</summary>
 internal sealed class RateLimitStage : StartStage
 {
+    /// <summary>What the limit's field is named after.</summary>
+    public const string Role = "RateLimit";
+
     private readonly RateLimitSpec _limit;
+    private SharedState? _state;
 
     public RateLimitStage(RateLimitSpec limit) => _limit = limit;
 
     public override string StartDescription => "the rate limit";
 
-    public override SharedState State => new(
+    public override SharedState State => _state ??= new(
         _limit.KeyType is null ? "RateLimiterState" : $"KeyedRateLimiterState<{_limit.KeyType}>",
-        "RateLimit",
+        Role,
         _limit.Name,
         (_limit.KeyType is null ? "GetOrAddRateLimiter(" : $"GetOrAddKeyedRateLimiter<{_limit.KeyType}>(")
             + $"{Literals.String(_limit.Name)}, {Literals.Options("RateLimitOptions", _limit.Settings)})");
@@ -44,7 +48,7 @@ internal sealed class RateLimitStage : StartStage
     /// <summary>The limit, or its partition for the call's key.</summary>
     private string Limiter(MethodContext m)
     {
-        string field = m.FieldName(State.Role);
+        string field = m.MemberName(Role);
         return _limit.KeyParameter is null ? field
             : _limit.KeyType == "object?" ? $"{field}.GetPartition((object?){_limit.KeyParameter})"
             : $"{field}.GetPartition({_limit.KeyParameter})";

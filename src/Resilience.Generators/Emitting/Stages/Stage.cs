@@ -15,7 +15,13 @@ internal abstract class Stage
     public virtual SharedState? State => null;
 
     /// <summary>True when its state is registered as the assembly loads (see <c>ResiliencePolicies</c>), so the registry lists it before the first call.</summary>
-    public virtual bool RegistersAtLoad => State is not null;
+    public virtual bool RegistersAtLoad => false;
+
+    /// <summary>
+    /// True when what the stage holds for the stages inside it is given back in a handler rather than a <c>finally</c>,
+    /// so that a jump to the fallback from inside it must give it back first (see <see cref="WriteGiveBack"/>).
+    /// </summary>
+    public virtual bool GivesBackInHandler => false;
 
     /// <summary>True when the stage's rejection goes to <paramref name="fallback"/> without an exception being thrown.</summary>
     public virtual bool GoesToFallback(FallbackSpec fallback) => false;
@@ -26,10 +32,15 @@ internal abstract class Stage
         if (State is { } state)
         {
             m.Writer.Line(Literals.GeneratedCode);
-            m.Writer.Line($"private static readonly {Literals.Runtime}{state.Type} {m.FieldName(state.Role)} =");
+            m.Writer.Line($"private static readonly {Literals.Runtime}{state.Type} {m.MemberName(state.Role)} =");
             m.Writer.Line($"    {Literals.Registry}.{state.Initializer};");
             m.Writer.Blank();
         }
+    }
+
+    /// <summary>Gives back what the stage holds, with no outcome to report: a jump to the fallback, or a fallback answering in the start.</summary>
+    public virtual void WriteGiveBack(MethodContext m)
+    {
     }
 
     /// <summary>Declares the locals the stage needs before the body's outer <c>try</c>.</summary>
@@ -56,7 +67,7 @@ internal sealed record SharedState(string Type, string Role, string Name, string
 internal abstract class StartStage : Stage
 {
     /// <summary>The stage's place among the start's stages, from 1: the helper's <c>__resume</c> says how many are done.</summary>
-    public int Ordinal { get; set; }
+    public int Ordinal { get; private set; }
 
     /// <summary>What the stage has done when <c>__resume</c> reaches it, for the helper's comment: "the breaker".</summary>
     public abstract string StartDescription { get; }
@@ -67,9 +78,20 @@ internal abstract class StartStage : Stage
     /// <summary>Writes the stage's part of the synchronous start, and returns the token the stages inside it get.</summary>
     public abstract string WriteStart(MethodContext m, SynchronousStart start, string token);
 
-    /// <summary>Gives back what the stage took in the start: on success, in reverse order, or before a fallback answers at once.</summary>
-    public virtual void WriteStartRelease(MethodContext m)
+    /// <summary>Ends what the stage began in the start after the call succeeded at once; written in reverse order of the stages.</summary>
+    public virtual void WriteStartSuccess(MethodContext m)
     {
+    }
+
+    /// <summary>Takes the stage's place in the start, once, as the pipeline is built.</summary>
+    public void Place(int ordinal)
+    {
+        if (Ordinal != 0)
+        {
+            throw new InvalidOperationException($"{GetType().Name} is already stage {Ordinal} of the start.");
+        }
+
+        Ordinal = ordinal;
     }
 }
 

@@ -29,7 +29,9 @@ internal sealed class TimeoutStage : StartStage
         return Source + ".Token";
     }
 
-    public override void WriteStartRelease(MethodContext m) => m.Writer.Line($"{Source}.Return();");
+    public override void WriteStartSuccess(MethodContext m) => WriteGiveBack(m);
+
+    public override void WriteGiveBack(MethodContext m) => m.Writer.Line($"{Source}.Return();");
 
     public override void WriteBody(MethodContext m, string token, Action<string> inner)
     {
@@ -46,7 +48,7 @@ internal sealed class TimeoutStage : StartStage
         w.Line($"throw new {Literals.Runtime}TimeoutRejectedException({Literals.String(m.Method.PolicyName)}, {Duration}, {scope}, {canceled});");
         w.Close();
         w.Open("finally");
-        w.Line($"{Source}.Return();");
+        WriteGiveBack(m);
         w.Close();
         w.Blank();
     }
