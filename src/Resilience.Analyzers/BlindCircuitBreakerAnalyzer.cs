@@ -24,7 +24,7 @@ public sealed class BlindCircuitBreakerAnalyzer : DiagnosticAnalyzer
         context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
         context.RegisterCompilationStartAction(start =>
         {
-            if (KnownTypeSymbols.For(start.Compilation) is { RetryAttribute: not null, CircuitBreakerAttribute: not null } types)
+            if (KnownTypeSymbols.For(start.Compilation) is { RetryAttribute.Exists: true, CircuitBreakerAttribute.Exists: true } types)
             {
                 start.RegisterResilientMethodAction(types, Analyze);
             }

@@ -25,7 +25,7 @@ public sealed class IneffectiveSettingAnalyzer : DiagnosticAnalyzer
         context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
         context.RegisterCompilationStartAction(start =>
         {
-            if (KnownTypeSymbols.For(start.Compilation) is { RetryAttribute: not null } types)
+            if (KnownTypeSymbols.For(start.Compilation) is { RetryAttribute.Exists: true } types)
             {
                 var kinds = new ExceptionKinds(start.Compilation, types);
                 start.RegisterResilientMethodAction(types, (context, method) => Analyze(context, method, kinds));
@@ -72,7 +72,7 @@ public sealed class IneffectiveSettingAnalyzer : DiagnosticAnalyzer
     /// <summary>Reports the setting of <paramref name="rule"/> when it is written with a value other than its default.</summary>
     private static void WrittenButIgnored(SymbolAnalysisContext context, AttributeReader attribute, IntSettingRule rule, string why, string advice)
     {
-        if (attribute.IsWritten(rule.Name) && attribute.Read(rule) != rule.Default)
+        if (attribute.IsWritten(rule.Name) && attribute.Read(rule) != rule.AttributeDefault)
         {
             Report(context, attribute.LocationOf(rule.Name), Fixes.Offer(Fixes.RemoveArgument), attribute.Name + "." + rule.Name, why, advice);
         }
@@ -80,13 +80,13 @@ public sealed class IneffectiveSettingAnalyzer : DiagnosticAnalyzer
 
     private static void RejectionsInHandle(SymbolAnalysisContext context, ExceptionKinds kinds, AttributeReader attribute, string why)
     {
-        IReadOnlyList<ITypeSymbol?> handle = attribute.Types("Handle");
+        IReadOnlyList<ITypeSymbol?> handle = attribute.Types(AttributeNames.Properties.Handle);
         for (int i = 0; i < handle.Count; i++)
         {
             if (handle[i] is { } type && kinds.IsRejection(type))
             {
-                ImmutableDictionary<string, string?> fix = kinds.OthersRemain(handle, i) && attribute.Elements("Handle") is not null ? Fixes.Offer(Fixes.RemoveEntry) : Fixes.None;
-                Report(context, attribute.LocationOf("Handle", i), fix, $"{type.Name} in {attribute.Name}.Handle", why, "remove it");
+                ImmutableDictionary<string, string?> fix = kinds.OthersRemain(handle, i) && attribute.Elements(AttributeNames.Properties.Handle) is not null ? Fixes.Offer(Fixes.RemoveEntry) : Fixes.None;
+                Report(context, attribute.LocationOf(AttributeNames.Properties.Handle, i), fix, $"{type.Name} in {attribute.Name}.Handle", why, "remove it");
             }
         }
     }

@@ -26,7 +26,7 @@ public sealed class NonIdempotentRetryAnalyzer : DiagnosticAnalyzer
         context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
         context.RegisterCompilationStartAction(start =>
         {
-            if (KnownTypeSymbols.For(start.Compilation) is not { RetryAttribute: not null } types)
+            if (KnownTypeSymbols.For(start.Compilation) is not { RetryAttribute.Exists: true } types)
             {
                 return;
             }

@@ -24,7 +24,7 @@ public sealed class PermanentFailureRetryAnalyzer : DiagnosticAnalyzer
         context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
         context.RegisterCompilationStartAction(start =>
         {
-            if (KnownTypeSymbols.For(start.Compilation) is { RetryAttribute: not null } types)
+            if (KnownTypeSymbols.For(start.Compilation) is { RetryAttribute.Exists: true } types)
             {
                 var kinds = new ExceptionKinds(start.Compilation, types);
                 start.RegisterResilientMethodAction(types, (context, method) => Analyze(context, method, kinds));
@@ -39,8 +39,8 @@ public sealed class PermanentFailureRetryAnalyzer : DiagnosticAnalyzer
             return;
         }
 
-        IReadOnlyList<ITypeSymbol?> handle = retry.Types("Handle");
-        IReadOnlyList<ITypeSymbol?> ignore = retry.Types("Ignore");
+        IReadOnlyList<ITypeSymbol?> handle = retry.Types(AttributeNames.Properties.Handle);
+        IReadOnlyList<ITypeSymbol?> ignore = retry.Types(AttributeNames.Properties.Ignore);
         for (int i = 0; i < handle.Count; i++)
         {
             ITypeSymbol? type = handle[i];
@@ -57,7 +57,7 @@ public sealed class PermanentFailureRetryAnalyzer : DiagnosticAnalyzer
                     ? "remove it from Handle (to retry HttpClient's own timeout, name TaskCanceledException)"
                     : "remove it from Handle and fix the cause instead";
             }
-            else if (kinds.IsException(type) && ignore.Count == 0 && !retry.IsWritten("ShouldRetry"))
+            else if (kinds.IsException(type) && ignore.Count == 0 && !retry.IsWritten(AttributeNames.Properties.ShouldRetry))
             {
                 what = "is Exception with no Ignore, so it also retries failures that never heal, such as ArgumentException and NullReferenceException";
                 advice = "name the transient exceptions instead, or list the permanent ones in Ignore";
@@ -69,8 +69,8 @@ public sealed class PermanentFailureRetryAnalyzer : DiagnosticAnalyzer
 
             context.ReportDiagnostic(Diagnostic.Create(
                 DiagnosticDescriptors.RetryOfPermanentFailure,
-                retry.LocationOf("Handle", i),
-                kinds.OthersRemain(handle, i) && retry.Elements("Handle") is not null ? Fixes.Offer(Fixes.RemoveEntry) : Fixes.None,
+                retry.LocationOf(AttributeNames.Properties.Handle, i),
+                kinds.OthersRemain(handle, i) && retry.Elements(AttributeNames.Properties.Handle) is not null ? Fixes.Offer(Fixes.RemoveEntry) : Fixes.None,
                 what,
                 advice));
         }

@@ -25,7 +25,7 @@ public sealed class RetryBudgetAnalyzer : DiagnosticAnalyzer
         context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
         context.RegisterCompilationStartAction(start =>
         {
-            if (KnownTypeSymbols.For(start.Compilation) is { RetryAttribute: not null, TimeoutAttribute: not null } types)
+            if (KnownTypeSymbols.For(start.Compilation) is { RetryAttribute.Exists: true, TimeoutAttribute.Exists: true } types)
             {
                 start.RegisterResilientMethodAction(types, Analyze);
             }

@@ -27,7 +27,7 @@ public sealed class TimeoutCancellationAnalyzer : DiagnosticAnalyzer
         context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
         context.RegisterCompilationStartAction(start =>
         {
-            if (KnownTypeSymbols.For(start.Compilation) is not { RetryAttribute: not null, TimeoutAttribute: not null, CancellationToken: not null } types)
+            if (KnownTypeSymbols.For(start.Compilation) is not { RetryAttribute.Exists: true, TimeoutAttribute.Exists: true, CancellationToken.Exists: true } types)
             {
                 return;
             }

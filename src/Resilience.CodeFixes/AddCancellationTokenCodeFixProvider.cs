@@ -59,7 +59,7 @@ public sealed class AddCancellationTokenCodeFixProvider : CodeFixProvider
     {
         SemanticModel? model = await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);
         var symbol = model?.GetDeclaredSymbol(method, cancellationToken) as IMethodSymbol;
-        MethodDeclarationSyntax? core = symbol is null ? null : FindCore(symbol, cancellationToken);
+        MethodDeclarationSyntax? core = symbol is null || model is null ? null : FindCore(symbol, model.Compilation, cancellationToken);
 
         var taken = new HashSet<string>(method.ParameterList.Parameters.Select(p => p.Identifier.ValueText));
         if (core is not null)
@@ -94,14 +94,13 @@ public sealed class AddCancellationTokenCodeFixProvider : CodeFixProvider
         return solution;
     }
 
-    /// <summary>The declaration of <c>{Name}Core</c>: same type, same parameter count, with a body.</summary>
-    private static MethodDeclarationSyntax? FindCore(IMethodSymbol method, CancellationToken cancellationToken)
+    /// <summary>The declaration of <c>{Name}Core</c>, matched as the generator matches it.</summary>
+    private static MethodDeclarationSyntax? FindCore(IMethodSymbol method, Compilation compilation, CancellationToken cancellationToken)
     {
-        foreach (IMethodSymbol candidate in method.ContainingType.GetMembers(method.Name + "Core").OfType<IMethodSymbol>())
+        var companions = new CompanionMethods(method, KnownTypeSymbols.For(compilation));
+        foreach (IMethodSymbol candidate in companions.MethodsNamed(companions.CoreName))
         {
-            if (candidate.Parameters.Length == method.Parameters.Length
-                && candidate.Parameters.Zip(method.Parameters, (a, b) => SymbolEqualityComparer.Default.Equals(a.Type.OriginalDefinition, b.Type.OriginalDefinition) || a.Type is ITypeParameterSymbol).All(same => same)
-                && candidate.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(cancellationToken) is MethodDeclarationSyntax declaration)
+            if (companions.IsCore(candidate) && candidate.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(cancellationToken) is MethodDeclarationSyntax declaration)
             {
                 return declaration;
             }

@@ -25,8 +25,6 @@ public sealed class NonIdempotentRetryCodeFixProvider : CodeFixProvider
     /// <summary>The equivalence key of "remove [Retry]".</summary>
     public const string RemoveRetryKey = "RES0100.RemoveRetry";
 
-    private static readonly string[] s_policyAttributes = { "Retry", "CircuitBreaker", "Timeout", "Bulkhead", "RateLimit", "Fallback" };
-
     /// <inheritdoc />
     public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(DiagnosticDescriptors.NonIdempotentRetry.Id);
 
@@ -37,6 +35,7 @@ public sealed class NonIdempotentRetryCodeFixProvider : CodeFixProvider
     public override async Task RegisterCodeFixesAsync(CodeFixContext context)
     {
         SyntaxNode? root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
+        SemanticModel? model = await context.Document.GetSemanticModelAsync(context.CancellationToken).ConfigureAwait(false);
         foreach (Diagnostic diagnostic in context.Diagnostics)
         {
             if (root?.FindNode(diagnostic.Location.SourceSpan) is not { } node
@@ -54,7 +53,7 @@ public sealed class NonIdempotentRetryCodeFixProvider : CodeFixProvider
                     AddIdempotentKey),
                 diagnostic);
 
-            bool onlyPolicy = method.AttributeLists.SelectMany(l => l.Attributes).Count(a => a != retry && IsPolicy(a)) == 0;
+            bool onlyPolicy = model?.GetDeclaredSymbol(method, context.CancellationToken) is IMethodSymbol symbol && PolicyCount(symbol, model.Compilation) == 1;
             context.RegisterCodeFix(
                 CodeAction.Create(
                     onlyPolicy ? $"Remove [Retry] and call '{method.Identifier.ValueText}Core' directly" : "Remove [Retry]",
@@ -115,21 +114,17 @@ public sealed class NonIdempotentRetryCodeFixProvider : CodeFixProvider
         }
     }
 
-    private static bool IsPolicy(AttributeSyntax attribute)
+    /// <summary>How many policy attributes <paramref name="method"/> carries, recognised as the generator recognises them.</summary>
+    private static int PolicyCount(IMethodSymbol method, Compilation compilation)
     {
-        string name = attribute.Name switch
+        KnownTypeSymbols known = KnownTypeSymbols.For(compilation);
+        int count = 0;
+        foreach (AttributeData attribute in method.GetAttributes())
         {
-            QualifiedNameSyntax qualified => qualified.Right.Identifier.ValueText,
-            AliasQualifiedNameSyntax alias => alias.Name.Identifier.ValueText,
-            SimpleNameSyntax simple => simple.Identifier.ValueText,
-            _ => string.Empty,
-        };
-        if (name.EndsWith("Attribute", System.StringComparison.Ordinal))
-        {
-            name = name.Substring(0, name.Length - "Attribute".Length);
+            count += known.PolicyIndex(attribute.AttributeClass) >= 0 ? 1 : 0;
         }
 
-        return s_policyAttributes.Contains(name);
+        return count;
     }
 
     private static Task<Document> Replace(Document document, SyntaxNode root, SyntaxNode oldNode, SyntaxNode newNode, CancellationToken cancellationToken)

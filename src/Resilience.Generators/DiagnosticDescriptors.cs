@@ -85,24 +85,6 @@ internal static class DiagnosticDescriptors
         "Resilience setting that has no effect",
         "{0} has no effect: {1}; {2}");
 
-    public static DiagnosticDescriptor? ById(string id) => id switch
-    {
-        "RES0001" => MustBePartial,
-        "RES0002" => MissingCore,
-        "RES0003" => UnsupportedSignature,
-        "RES0004" => InvalidAttributeValue,
-        "RES0005" => InvalidPolicyMethod,
-        "RES0006" => ConflictingSharedName,
-        "RES0100" => NonIdempotentRetry,
-        "RES0101" => TimeoutWithoutCancellationToken,
-        "RES0102" => RetryBeyondTotalTimeout,
-        "RES0103" => RetryOfPermanentFailure,
-        "RES0104" => BlindCircuitBreaker,
-        "RES0105" => TimeoutTokenNotUsed,
-        "RES0106" => IneffectiveSetting,
-        _ => null,
-    };
-
     private static DiagnosticDescriptor Error(string id, string category, string title, string message) => new(
         id,
         title,

@@ -3,18 +3,12 @@ namespace Resilience.Generators;
 /// <summary>The tracking names of the generator's steps, read by the incrementality tests.</summary>
 internal static class StepNames
 {
-    public const string Retry = nameof(Retry);
-    public const string CircuitBreaker = nameof(CircuitBreaker);
-    public const string Timeout = nameof(Timeout);
-    public const string Bulkhead = nameof(Bulkhead);
-    public const string RateLimit = nameof(RateLimit);
-    public const string Fallback = nameof(Fallback);
     public const string Methods = nameof(Methods);
     public const string Diagnostics = nameof(Diagnostics);
     public const string Types = nameof(Types);
     public const string Registrations = nameof(Registrations);
 
-    /// <summary>The step of a policy attribute's provider: "Resilience.RetryAttribute" is tracked as <see cref="Retry"/>.</summary>
+    /// <summary>The step of a policy attribute's provider: "Resilience.RetryAttribute" is tracked as "Retry".</summary>
     public static string OfPolicy(string attributeMetadataName)
     {
         const string Namespace = "Resilience.", Suffix = "Attribute";

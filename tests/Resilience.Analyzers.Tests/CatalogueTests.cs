@@ -35,7 +35,7 @@ public sealed class CatalogueTests
     [MemberData(nameof(WarningIds))]
     public void A_warning_is_in_the_design_category_links_to_its_page_and_is_found_by_id(string id)
     {
-        DiagnosticDescriptor descriptor = DiagnosticDescriptors.ById(id)!;
+        DiagnosticDescriptor descriptor = Descriptors().Single(d => d.Id == id);
 
         Assert.Equal("Resilience.Design", descriptor.Category);
         Assert.True(descriptor.IsEnabledByDefault);
@@ -44,8 +44,8 @@ public sealed class CatalogueTests
     }
 
     [Fact]
-    public void ById_knows_every_descriptor()
-        => Assert.All(Descriptors(), d => Assert.Same(d, DiagnosticDescriptors.ById(d.Id)));
+    public void Every_descriptor_has_an_id_of_its_own()
+        => Assert.Equal(Descriptors().Count(), Descriptors().Select(d => d.Id).Distinct().Count());
 
     [Theory]
     [MemberData(nameof(WarningIds))]
@@ -67,7 +67,7 @@ public sealed class CatalogueTests
     [MemberData(nameof(WarningIds))]
     public void A_warning_is_in_the_index_and_in_both_release_files(string id)
     {
-        DiagnosticDescriptor descriptor = DiagnosticDescriptors.ById(id)!;
+        DiagnosticDescriptor descriptor = Descriptors().Single(d => d.Id == id);
         string row = $"{id} | Resilience.Design | Warning | {descriptor.Title}";
 
         Assert.Contains($"[{id}]({id}.md)", File.ReadAllText(Path.Combine(s_root, "docs", "diagnostics", "README.md")));

@@ -44,19 +44,32 @@ public sealed class PolicyRulesTests
     [Fact]
     public void The_options_of_the_shared_policies_default_to_the_rules()
     {
-        AssertDefaults(new CircuitBreakerOptions(), CircuitBreakerRules.Shared);
-        AssertDefaults(new BulkheadOptions(), BulkheadRules.Shared);
-        AssertDefaults(new RateLimitOptions(), RateLimitRules.Shared);
+        AssertDefaults(new CircuitBreakerOptions(), CircuitBreakerRules.Shared, ofAttribute: false);
+        AssertDefaults(new BulkheadOptions(), BulkheadRules.Shared, ofAttribute: false);
+        AssertDefaults(new RateLimitOptions(), RateLimitRules.Shared, ofAttribute: false);
     }
 
     [Fact]
     public void The_attributes_default_to_the_rules()
     {
-        AssertDefaults(new RetryAttribute(), RulesOf(typeof(RetryRules)));
-        AssertDefaults(new CircuitBreakerAttribute(), CircuitBreakerRules.Shared);
-        AssertDefaults(new TimeoutAttribute(1), new SettingRule[] { TimeoutRules.Scope });
-        AssertDefaults(new BulkheadAttribute(1), new SettingRule[] { BulkheadRules.MaxQueue, BulkheadRules.MaxWaitMs });
-        AssertDefaults(new RateLimitAttribute(1, 1), new SettingRule[] { RateLimitRules.Algorithm, RateLimitRules.QueueLimit });
+        AssertDefaults(new RetryAttribute(), RulesOf(typeof(RetryRules)), ofAttribute: true);
+        AssertDefaults(new CircuitBreakerAttribute(), CircuitBreakerRules.Shared, ofAttribute: true);
+        AssertDefaults(new TimeoutAttribute(1), new SettingRule[] { TimeoutRules.Scope }, ofAttribute: true);
+        AssertDefaults(new BulkheadAttribute(1), new SettingRule[] { BulkheadRules.MaxQueue, BulkheadRules.MaxWaitMs }, ofAttribute: true);
+        AssertDefaults(new RateLimitAttribute(1, 1), new SettingRule[] { RateLimitRules.Algorithm, RateLimitRules.QueueLimit }, ofAttribute: true);
+    }
+
+    [Fact]
+    public void A_setting_the_attributes_constructor_takes_has_no_attribute_default()
+    {
+        foreach (IntSettingRule rule in new[] { TimeoutRules.Milliseconds, BulkheadRules.MaxConcurrency, RateLimitRules.Permits, RateLimitRules.WindowMs })
+        {
+            Assert.True(rule.RequiredByAttribute, rule.Name);
+            Assert.Null(rule.AttributeDefault);
+        }
+
+        Assert.Equal(BulkheadRules.DefaultMaxConcurrency, new BulkheadOptions().MaxConcurrency);
+        Assert.Equal(CircuitBreakerRules.DefaultFailureThreshold, CircuitBreakerRules.FailureThreshold.AttributeDefault);
     }
 
     [Fact]
@@ -97,7 +110,7 @@ public sealed class PolicyRulesTests
             .Select(f => (SettingRule)f.GetValue(null)!);
 
     /// <summary>Each rule's setting on <paramref name="target"/> (a property of the rule's name) holds the rule's default.</summary>
-    private static void AssertDefaults(object target, IEnumerable<SettingRule> rules)
+    private static void AssertDefaults(object target, IEnumerable<SettingRule> rules, bool ofAttribute)
     {
         foreach (SettingRule rule in rules)
         {
@@ -105,7 +118,7 @@ public sealed class PolicyRulesTests
                 ?? throw new Xunit.Sdk.XunitException($"{target.GetType().Name} has no property {rule.Name}");
             object? expected = rule switch
             {
-                IntSettingRule number => number.Default,
+                IntSettingRule number => ofAttribute ? number.AttributeDefault : number.Default,
                 RatioSettingRule ratio => ratio.Default,
                 BoolSettingRule flag => flag.Default,
                 EnumSettingRule<BackoffKind> backoff => backoff.Default,

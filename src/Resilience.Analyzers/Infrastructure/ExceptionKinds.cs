@@ -12,12 +12,10 @@ internal sealed class ExceptionKinds
 
     private readonly List<(INamedTypeSymbol Type, bool Subclasses, string Reason)> _permanent = new();
     private readonly KnownTypeSymbols _types;
-    private readonly INamedTypeSymbol? _operationCanceled;
 
     public ExceptionKinds(Compilation compilation, KnownTypeSymbols types)
     {
         _types = types;
-        _operationCanceled = compilation.GetTypeByMetadataName("System.OperationCanceledException");
         Add("System.ArgumentException", "the same arguments fail the same way on every attempt");
         Add("System.FormatException", "the same input is malformed on every attempt");
         Add("System.NotSupportedException", "what is not supported stays unsupported on every attempt");
@@ -59,10 +57,10 @@ internal sealed class ExceptionKinds
         return null;
     }
 
-    public bool IsCancellation(ITypeSymbol? type) => KnownTypeSymbols.Is(type, _operationCanceled);
+    public bool IsCancellation(ITypeSymbol? type) => _types.OperationCanceledException.Is(type);
 
     /// <summary>True for the policies' rejections (open circuit, full bulkhead, exhausted rate limit), which are never retried nor counted.</summary>
-    public bool IsRejection(ITypeSymbol? type) => KnownTypeSymbols.IsOrDerivesFrom(type, _types.ResilienceRejectedException);
+    public bool IsRejection(ITypeSymbol? type) => _types.ResilienceRejectedException.IsBaseOf(type);
 
     public bool IsException(ITypeSymbol? type) => _types.IsException(type);
 

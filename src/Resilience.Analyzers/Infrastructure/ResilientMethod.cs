@@ -9,6 +9,9 @@ internal sealed class ResilientMethod
 {
     private readonly CompanionMethods _companions;
 
+    // The method's policy attributes, by their index in AttributeNames.Policies.
+    private readonly AttributeReader?[] _policies = new AttributeReader?[AttributeNames.Policies.Length];
+
     private ResilientMethod(IMethodSymbol symbol, KnownTypeSymbols types)
     {
         Symbol = symbol;
@@ -17,17 +20,17 @@ internal sealed class ResilientMethod
 
     public IMethodSymbol Symbol { get; }
 
-    public AttributeReader? Retry { get; private set; }
+    public AttributeReader? Retry => Policy(AttributeNames.Retry);
 
-    public AttributeReader? CircuitBreaker { get; private set; }
+    public AttributeReader? CircuitBreaker => Policy(AttributeNames.CircuitBreaker);
 
-    public AttributeReader? Timeout { get; private set; }
+    public AttributeReader? Timeout => Policy(AttributeNames.Timeout);
 
-    public AttributeReader? Bulkhead { get; private set; }
+    public AttributeReader? Bulkhead => Policy(AttributeNames.Bulkhead);
 
-    public AttributeReader? RateLimit { get; private set; }
+    public AttributeReader? RateLimit => Policy(AttributeNames.RateLimit);
 
-    public AttributeReader? Fallback { get; private set; }
+    public AttributeReader? Fallback => Policy(AttributeNames.Fallback);
 
     public bool IsIdempotent { get; private set; }
 
@@ -39,8 +42,18 @@ internal sealed class ResilientMethod
 
     /// <summary>How many policy attributes the method carries ([Idempotent] is not a policy).</summary>
     public int PolicyCount
-        => (Retry is null ? 0 : 1) + (CircuitBreaker is null ? 0 : 1) + (Timeout is null ? 0 : 1)
-            + (Bulkhead is null ? 0 : 1) + (RateLimit is null ? 0 : 1) + (Fallback is null ? 0 : 1);
+    {
+        get
+        {
+            int count = 0;
+            foreach (AttributeReader? policy in _policies)
+            {
+                count += policy is null ? 0 : 1;
+            }
+
+            return count;
+        }
+    }
 
     /// <summary>
     /// The policy attributes of <paramref name="method"/>; null when it has none, or when it is the implementing
@@ -56,7 +69,7 @@ internal sealed class ResilientMethod
         ResilientMethod? result = null;
         foreach (AttributeData attribute in method.GetAttributes())
         {
-            if (KnownTypeSymbols.Is(attribute.AttributeClass, types.IdempotentAttribute))
+            if (types.IdempotentAttribute.Is(attribute.AttributeClass))
             {
                 (result ??= new ResilientMethod(method, types)).IsIdempotent = true;
                 continue;
@@ -69,16 +82,7 @@ internal sealed class ResilientMethod
             }
 
             result ??= new ResilientMethod(method, types);
-            var reader = new AttributeReader(attribute, cancellationToken);
-            switch (AttributeNames.Policies[policy])
-            {
-                case AttributeNames.Retry: result.Retry = reader; break;
-                case AttributeNames.CircuitBreaker: result.CircuitBreaker = reader; break;
-                case AttributeNames.Timeout: result.Timeout = reader; break;
-                case AttributeNames.Bulkhead: result.Bulkhead = reader; break;
-                case AttributeNames.RateLimit: result.RateLimit = reader; break;
-                default: result.Fallback = reader; break;
-            }
+            result._policies[policy] ??= new AttributeReader(attribute, cancellationToken);
         }
 
         if (result is null || result.PolicyCount == 0)
@@ -97,6 +101,9 @@ internal sealed class ResilientMethod
 
         return result;
     }
+
+    /// <summary>The method's attribute of metadata name <paramref name="metadataName"/>, one of <see cref="AttributeNames.Policies"/>; null when it has none.</summary>
+    public AttributeReader? Policy(string metadataName) => _policies[System.Array.IndexOf(AttributeNames.Policies, metadataName)];
 
     /// <summary>True when <paramref name="candidate"/> is this method's <c>{Name}Core</c>, by the generator's own matching.</summary>
     public bool IsCore(IMethodSymbol candidate) => _companions.IsCore(candidate);

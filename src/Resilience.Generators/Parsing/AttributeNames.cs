@@ -17,4 +17,24 @@ internal static class AttributeNames
     /// first of them it carries, so that it is parsed once.
     /// </summary>
     public static readonly string[] Policies = { Retry, CircuitBreaker, Timeout, Bulkhead, RateLimit, Fallback };
+
+    /// <summary>The names of the attributes' properties that are not policy settings (those are in the rules).</summary>
+    public static class Properties
+    {
+        /// <summary>A shared policy's name.</summary>
+        public const string Name = nameof(Name);
+
+        /// <summary>The exception types a retry, breaker or fallback handles.</summary>
+        public const string Handle = nameof(Handle);
+
+        /// <summary>The exception types a retry or breaker ignores.</summary>
+        public const string Ignore = nameof(Ignore);
+
+        public const string ShouldRetry = nameof(ShouldRetry);
+
+        public const string OnRetry = nameof(OnRetry);
+
+        /// <summary>The fallback method's name.</summary>
+        public const string Method = nameof(Method);
+    }
 }

@@ -59,8 +59,12 @@ internal sealed class AttributeReader
 
     public string? String(string property) => Value(property)?.Value as string;
 
-    /// <summary>The setting's value, or its default. A value the attribute's constructor requires and the code omits (which does not compile) reads as 0.</summary>
-    public int Read(IntSettingRule rule) => Int(rule.Name) ?? rule.Default ?? 0;
+    /// <summary>
+    /// The setting's value, or the attribute's default for it. A value the attribute's constructor requires and the
+    /// code omits (which does not compile) reads as 0, below every such setting's minimum, so that RES0004 names it
+    /// and nothing is generated from a guess.
+    /// </summary>
+    public int Read(IntSettingRule rule) => Int(rule.Name) ?? rule.AttributeDefault ?? 0;
 
     /// <summary>The setting's value, or its default.</summary>
     public double Read(RatioSettingRule rule) => Double(rule.Name) ?? rule.Default;

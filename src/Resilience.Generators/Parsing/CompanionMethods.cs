@@ -100,9 +100,9 @@ internal sealed class CompanionMethods
 
     /// <summary>
     /// Why no method named <paramref name="name"/> fits a hook returning <paramref name="returnType"/> and taking
-    /// <paramref name="parameterTypes"/> (static when the method is); null when one does.
+    /// parameters that <paramref name="parameterTypes"/> accept, by value (static when the method is); null when one does.
     /// </summary>
-    public string? HookMismatch(string name, SpecialType returnType, ITypeSymbol?[] parameterTypes)
+    public string? HookMismatch(string name, SpecialType returnType, System.Func<ITypeSymbol, bool>[] parameterTypes)
     {
         IMethodSymbol[] candidates = MethodsNamed(name);
         if (candidates.Length == 0)
@@ -264,7 +264,7 @@ internal sealed class CompanionMethods
                 return TypesMatch(candidate, _method.ReturnType) ? FallbackReturn.Direct : null;
             case ReturnKind.Task or ReturnKind.ValueTask:
                 return candidate.SpecialType == SpecialType.System_Void ? FallbackReturn.Direct
-                    : KnownTypeSymbols.Is(candidate.OriginalDefinition, _known.Task) || KnownTypeSymbols.Is(candidate.OriginalDefinition, _known.ValueTask) ? FallbackReturn.Awaitable
+                    : _known.Task.Is(candidate) || _known.ValueTask.Is(candidate) ? FallbackReturn.Awaitable
                     : null;
             default:
                 if (TypesMatch(candidate, result!))
@@ -272,14 +272,14 @@ internal sealed class CompanionMethods
                     return FallbackReturn.Direct;
                 }
 
-                return (KnownTypeSymbols.IsConstructedFrom(candidate, _known.TaskOfT) || KnownTypeSymbols.IsConstructedFrom(candidate, _known.ValueTaskOfT))
+                return (_known.TaskOfT.IsDefinitionOf(candidate) || _known.ValueTaskOfT.IsDefinitionOf(candidate))
                     && TypesMatch(((INamedTypeSymbol)candidate).TypeArguments[0], result!)
                     ? FallbackReturn.Awaitable
                     : null;
         }
     }
 
-    private static bool ParametersAre(IMethodSymbol candidate, ITypeSymbol?[] types)
+    private static bool ParametersAre(IMethodSymbol candidate, System.Func<ITypeSymbol, bool>[] types)
     {
         if (candidate.Parameters.Length != types.Length)
         {
@@ -289,7 +289,7 @@ internal sealed class CompanionMethods
         for (int i = 0; i < types.Length; i++)
         {
             IParameterSymbol parameter = candidate.Parameters[i];
-            if (parameter.RefKind != RefKind.None || !KnownTypeSymbols.Is(parameter.Type, types[i]))
+            if (parameter.RefKind != RefKind.None || !types[i](parameter.Type))
             {
                 return false;
             }

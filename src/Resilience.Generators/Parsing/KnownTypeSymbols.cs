@@ -6,7 +6,7 @@ namespace Resilience.Generators;
 
 /// <summary>
 /// The types the generator and the analyzers recognise, resolved once per compilation and compared as symbols,
-/// never by name: the policy attributes, the rejections, and the framework's Task, ValueTask, CancellationToken
+/// never by name (see <see cref="KnownType"/>): the policy attributes, the rejections, and the framework's Task, ValueTask, CancellationToken
 /// and Exception. The generator and the analyzers compile this same file; the analyzers add the types of HTTP.
 /// </summary>
 internal sealed partial class KnownTypeSymbols
@@ -16,73 +16,73 @@ internal sealed partial class KnownTypeSymbols
     private const int Unknown = 0, No = 1, Yes = 2;
     private int _canHaveModuleInitializer;
 
+    private readonly Compilation _compilation;
+
     private KnownTypeSymbols(Compilation compilation)
     {
-        Compilation = compilation;
-        PolicyAttributes = new INamedTypeSymbol?[AttributeNames.Policies.Length];
+        _compilation = compilation;
+        PolicyAttributes = new KnownType[AttributeNames.Policies.Length];
         for (int i = 0; i < PolicyAttributes.Length; i++)
         {
-            PolicyAttributes[i] = compilation.GetTypeByMetadataName(AttributeNames.Policies[i]);
+            PolicyAttributes[i] = new KnownType(compilation, AttributeNames.Policies[i]);
         }
 
-        RateLimitKeyAttribute = compilation.GetTypeByMetadataName(AttributeNames.RateLimitKey);
-        IdempotentAttribute = compilation.GetTypeByMetadataName(AttributeNames.Idempotent);
-        ResilienceRejectedException = compilation.GetTypeByMetadataName("Resilience.ResilienceRejectedException");
-        BrokenCircuitException = compilation.GetTypeByMetadataName("Resilience.BrokenCircuitException");
-        BulkheadRejectedException = compilation.GetTypeByMetadataName("Resilience.BulkheadRejectedException");
-        RateLimitRejectedException = compilation.GetTypeByMetadataName("Resilience.RateLimitRejectedException");
-        Task = compilation.GetTypeByMetadataName("System.Threading.Tasks.Task");
-        TaskOfT = compilation.GetTypeByMetadataName("System.Threading.Tasks.Task`1");
-        ValueTask = compilation.GetTypeByMetadataName("System.Threading.Tasks.ValueTask");
-        ValueTaskOfT = compilation.GetTypeByMetadataName("System.Threading.Tasks.ValueTask`1");
-        AsyncEnumerableOfT = compilation.GetTypeByMetadataName("System.Collections.Generic.IAsyncEnumerable`1");
-        CancellationToken = compilation.GetTypeByMetadataName("System.Threading.CancellationToken");
-        Exception = compilation.GetTypeByMetadataName("System.Exception");
-        TimeSpan = compilation.GetTypeByMetadataName("System.TimeSpan");
+        RateLimitKeyAttribute = new KnownType(compilation, AttributeNames.RateLimitKey);
+        IdempotentAttribute = new KnownType(compilation, AttributeNames.Idempotent);
+        ResilienceRejectedException = new KnownType(compilation, "Resilience.ResilienceRejectedException");
+        BrokenCircuitException = new KnownType(compilation, "Resilience.BrokenCircuitException");
+        BulkheadRejectedException = new KnownType(compilation, "Resilience.BulkheadRejectedException");
+        RateLimitRejectedException = new KnownType(compilation, "Resilience.RateLimitRejectedException");
+        Task = new KnownType(compilation, "System.Threading.Tasks.Task");
+        TaskOfT = new KnownType(compilation, "System.Threading.Tasks.Task`1");
+        ValueTask = new KnownType(compilation, "System.Threading.Tasks.ValueTask");
+        ValueTaskOfT = new KnownType(compilation, "System.Threading.Tasks.ValueTask`1");
+        AsyncEnumerableOfT = new KnownType(compilation, "System.Collections.Generic.IAsyncEnumerable`1");
+        CancellationToken = new KnownType(compilation, "System.Threading.CancellationToken");
+        Exception = new KnownType(compilation, "System.Exception");
+        OperationCanceledException = new KnownType(compilation, "System.OperationCanceledException");
+        TimeSpan = new KnownType(compilation, "System.TimeSpan");
         AddMore(compilation);
     }
 
-    public Compilation Compilation { get; }
+    public KnownType RetryAttribute => PolicyAttribute(AttributeNames.Retry);
 
-    public INamedTypeSymbol? RetryAttribute => PolicyAttribute(AttributeNames.Retry);
+    public KnownType CircuitBreakerAttribute => PolicyAttribute(AttributeNames.CircuitBreaker);
 
-    public INamedTypeSymbol? CircuitBreakerAttribute => PolicyAttribute(AttributeNames.CircuitBreaker);
+    public KnownType TimeoutAttribute => PolicyAttribute(AttributeNames.Timeout);
 
-    public INamedTypeSymbol? TimeoutAttribute => PolicyAttribute(AttributeNames.Timeout);
+    public KnownType RateLimitKeyAttribute { get; }
 
-    public INamedTypeSymbol? RateLimitKeyAttribute { get; }
+    public KnownType IdempotentAttribute { get; }
 
-    public INamedTypeSymbol? IdempotentAttribute { get; }
+    public KnownType ResilienceRejectedException { get; }
 
-    public INamedTypeSymbol? ResilienceRejectedException { get; }
+    public KnownType BrokenCircuitException { get; }
 
-    public INamedTypeSymbol? BrokenCircuitException { get; }
+    public KnownType BulkheadRejectedException { get; }
 
-    public INamedTypeSymbol? BulkheadRejectedException { get; }
+    public KnownType RateLimitRejectedException { get; }
 
-    public INamedTypeSymbol? RateLimitRejectedException { get; }
+    public KnownType Task { get; }
 
-    public INamedTypeSymbol? Task { get; }
+    public KnownType TaskOfT { get; }
 
-    public INamedTypeSymbol? TaskOfT { get; }
+    public KnownType ValueTask { get; }
 
-    public INamedTypeSymbol? ValueTask { get; }
+    public KnownType ValueTaskOfT { get; }
 
-    public INamedTypeSymbol? ValueTaskOfT { get; }
+    public KnownType AsyncEnumerableOfT { get; }
 
-    public INamedTypeSymbol? AsyncEnumerableOfT { get; }
+    public KnownType CancellationToken { get; }
 
-    public INamedTypeSymbol? CancellationToken { get; }
+    public KnownType Exception { get; }
 
-    public INamedTypeSymbol? Exception { get; }
+    public KnownType OperationCanceledException { get; }
 
-    public INamedTypeSymbol? TimeSpan { get; }
+    public KnownType TimeSpan { get; }
 
     /// <summary>The policy attributes, in the order of <see cref="AttributeNames.Policies"/>.</summary>
-    public INamedTypeSymbol?[] PolicyAttributes { get; }
-
-    /// <summary>The policy attribute of metadata name <paramref name="metadataName"/>, one of <see cref="AttributeNames.Policies"/>.</summary>
-    public INamedTypeSymbol? PolicyAttribute(string metadataName) => PolicyAttributes[System.Array.IndexOf(AttributeNames.Policies, metadataName)];
+    public KnownType[] PolicyAttributes { get; }
 
     /// <summary>
     /// True when the compilation has ModuleInitializerAttribute (.NET 5 and later), asked on first use. A public type
@@ -96,8 +96,8 @@ internal sealed partial class KnownTypeSymbols
             int answer = Volatile.Read(ref _canHaveModuleInitializer);
             if (answer == Unknown)
             {
-                bool can = Compilation.GetTypeByMetadataName("System.Runtime.CompilerServices.ModuleInitializerAttribute") is { } attribute
-                    && (attribute.DeclaredAccessibility == Accessibility.Public || Compilation.IsSymbolAccessibleWithin(attribute, Compilation.Assembly));
+                bool can = _compilation.GetTypeByMetadataName("System.Runtime.CompilerServices.ModuleInitializerAttribute") is { } attribute
+                    && (attribute.DeclaredAccessibility == Accessibility.Public || _compilation.IsSymbolAccessibleWithin(attribute, _compilation.Assembly));
                 answer = can ? Yes : No;
                 Volatile.Write(ref _canHaveModuleInitializer, answer);
             }
@@ -105,40 +105,6 @@ internal sealed partial class KnownTypeSymbols
             return answer == Yes;
         }
     }
-
-    /// <summary>The known types of <paramref name="compilation"/>, resolved on its first use.</summary>
-    public static KnownTypeSymbols For(Compilation compilation) => s_byCompilation.GetValue(compilation, static c => new KnownTypeSymbols(c));
-
-    /// <summary>The index in <see cref="PolicyAttributes"/> of <paramref name="attributeClass"/>; -1 when it is not a policy attribute.</summary>
-    public int PolicyIndex(INamedTypeSymbol? attributeClass)
-    {
-        if (attributeClass is null)
-        {
-            return -1;
-        }
-
-        for (int i = 0; i < PolicyAttributes.Length; i++)
-        {
-            if (SymbolEqualityComparer.Default.Equals(attributeClass, PolicyAttributes[i]))
-            {
-                return i;
-            }
-        }
-
-        return -1;
-    }
-
-    public bool IsCancellationToken(ITypeSymbol? type) => Is(type, CancellationToken);
-
-    public bool IsException(ITypeSymbol? type) => Is(type, Exception);
-
-    /// <summary>True when <paramref name="type"/> is <paramref name="expected"/> (which may be missing from the compilation).</summary>
-    public static bool Is(ITypeSymbol? type, ITypeSymbol? expected)
-        => type is not null && expected is not null && SymbolEqualityComparer.Default.Equals(type, expected);
-
-    /// <summary>True when <paramref name="type"/> is a constructed <paramref name="definition"/> (Task&lt;int&gt; of Task&lt;T&gt;).</summary>
-    public static bool IsConstructedFrom(ITypeSymbol? type, INamedTypeSymbol? definition)
-        => type is INamedTypeSymbol { IsGenericType: true } named && Is(named.OriginalDefinition, definition);
 
     /// <summary>True when <paramref name="type"/> is <paramref name="baseType"/> or derives from it.</summary>
     public static bool IsOrDerivesFrom(ITypeSymbol? type, ITypeSymbol? baseType)
@@ -158,6 +124,35 @@ internal sealed partial class KnownTypeSymbols
 
         return false;
     }
+
+    /// <summary>The known types of <paramref name="compilation"/>, resolved on its first use.</summary>
+    public static KnownTypeSymbols For(Compilation compilation) => s_byCompilation.GetValue(compilation, static c => new KnownTypeSymbols(c));
+
+    /// <summary>The policy attribute of metadata name <paramref name="metadataName"/>, one of <see cref="AttributeNames.Policies"/>.</summary>
+    public KnownType PolicyAttribute(string metadataName) => PolicyAttributes[System.Array.IndexOf(AttributeNames.Policies, metadataName)];
+
+    /// <summary>The index in <see cref="PolicyAttributes"/> of <paramref name="attributeClass"/>; -1 when it is not a policy attribute.</summary>
+    public int PolicyIndex(INamedTypeSymbol? attributeClass)
+    {
+        if (attributeClass is null)
+        {
+            return -1;
+        }
+
+        for (int i = 0; i < PolicyAttributes.Length; i++)
+        {
+            if (PolicyAttributes[i].Is(attributeClass))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    public bool IsCancellationToken(ITypeSymbol? type) => CancellationToken.Is(type);
+
+    public bool IsException(ITypeSymbol? type) => Exception.Is(type);
 
     /// <summary>Resolves the types a part of this class declared elsewhere needs (the analyzers' HTTP types).</summary>
     partial void AddMore(Compilation compilation);

@@ -165,12 +165,12 @@ internal static class Names
             return "global::System.Threading.CancellationToken" + annotation;
         }
 
-        if (KnownTypeSymbols.Is(type, known.Task) || KnownTypeSymbols.Is(type, known.ValueTask))
+        if (known.Task.Is(type) || known.ValueTask.Is(type))
         {
             return "global::System.Threading.Tasks." + type.Name + annotation;
         }
 
-        if (KnownTypeSymbols.IsConstructedFrom(type, known.TaskOfT) || KnownTypeSymbols.IsConstructedFrom(type, known.ValueTaskOfT))
+        if (known.TaskOfT.IsDefinitionOf(type) || known.ValueTaskOfT.IsDefinitionOf(type))
         {
             return "global::System.Threading.Tasks." + type.Name + "<" + (typeArgument ?? TypeName(((INamedTypeSymbol)type).TypeArguments[0], known)) + ">" + annotation;
         }

@@ -51,8 +51,8 @@ internal sealed class PolicyReader
         }
 
         BackoffKind backoff = Checked(a, RetryRules.Backoff);
-        string? shouldRetry = Hook(a, nameof(RetrySpec.ShouldRetry), SpecialType.System_Boolean, new[] { _known.Exception }, "bool {0}(Exception exception)");
-        string? onRetry = Hook(a, nameof(RetrySpec.OnRetry), SpecialType.System_Void, new[] { _known.Exception, _known.Compilation.GetSpecialType(SpecialType.System_Int32), _known.TimeSpan }, "void {0}(Exception exception, int attempt, TimeSpan delay)");
+        string? shouldRetry = Hook(a, AttributeNames.Properties.ShouldRetry, SpecialType.System_Boolean, new System.Func<ITypeSymbol, bool>[] { _known.Exception.Is }, "bool {0}(Exception exception)");
+        string? onRetry = Hook(a, AttributeNames.Properties.OnRetry, SpecialType.System_Void, new System.Func<ITypeSymbol, bool>[] { _known.Exception.Is, static t => t.SpecialType == SpecialType.System_Int32, _known.TimeSpan.Is }, "void {0}(Exception exception, int attempt, TimeSpan delay)");
         return new RetrySpec
         {
             MaxAttempts = maxAttempts,
@@ -60,8 +60,8 @@ internal sealed class PolicyReader
             MaxDelayMs = maxDelayMs,
             Backoff = backoff,
             Jitter = a.Read(RetryRules.Jitter),
-            Handle = ExceptionTypes(a, nameof(RetrySpec.Handle), out _),
-            Ignore = ExceptionTypes(a, nameof(RetrySpec.Ignore), out _),
+            Handle = ExceptionTypes(a, AttributeNames.Properties.Handle, out _),
+            Ignore = ExceptionTypes(a, AttributeNames.Properties.Ignore, out _),
             ShouldRetry = shouldRetry,
             OnRetry = onRetry,
         };
@@ -96,8 +96,8 @@ internal sealed class PolicyReader
             BreakDurationMs = breakDurationMs,
             SuccessThreshold = successThreshold,
             HalfOpenMaxCalls = halfOpenMaxCalls,
-            Handle = ExceptionTypes(a, nameof(CircuitBreakerSpec.Handle), out _),
-            Ignore = ExceptionTypes(a, nameof(CircuitBreakerSpec.Ignore), out _),
+            Handle = ExceptionTypes(a, AttributeNames.Properties.Handle, out _),
+            Ignore = ExceptionTypes(a, AttributeNames.Properties.Ignore, out _),
         };
     }
 
@@ -186,9 +186,9 @@ internal sealed class PolicyReader
             return null;
         }
 
-        const string MethodProperty = nameof(FallbackSpec.Method);
+        const string MethodProperty = AttributeNames.Properties.Method;
         string? name = a.String(MethodProperty);
-        EquatableArray<string> handle = ExceptionTypes(a, nameof(FallbackSpec.Handle), out List<ITypeSymbol> handled);
+        EquatableArray<string> handle = ExceptionTypes(a, AttributeNames.Properties.Handle, out List<ITypeSymbol> handled);
         if (string.IsNullOrWhiteSpace(name))
         {
             _diagnostics.Report(DiagnosticDescriptors.InvalidAttributeValue, a.LocationOf(MethodProperty), a.Name + "." + MethodProperty, "empty", "the name of a method of the same type; use nameof");
@@ -250,7 +250,7 @@ internal sealed class PolicyReader
     /// <summary>The attribute's Name, or <paramref name="defaultName"/> when it is not set; an empty name is RES0004.</summary>
     private string PolicyName(AttributeReader attribute, string defaultName)
     {
-        const string NameProperty = "Name";
+        const string NameProperty = AttributeNames.Properties.Name;
         string? name = attribute.String(NameProperty);
         if (name is not null && name.Trim().Length == 0)
         {
@@ -273,7 +273,7 @@ internal sealed class PolicyReader
         var names = new List<string>();
         foreach (ITypeSymbol? type in written)
         {
-            if (type is null || type.TypeKind == TypeKind.Error || !KnownTypeSymbols.IsOrDerivesFrom(type, _known.Exception) || type is INamedTypeSymbol { IsUnboundGenericType: true })
+            if (type is null || type.TypeKind == TypeKind.Error || !_known.Exception.IsBaseOf(type) || type is INamedTypeSymbol { IsUnboundGenericType: true })
             {
                 _diagnostics.Report(DiagnosticDescriptors.InvalidAttributeValue, attribute.LocationOf(property), attribute.Name + "." + property, $"'{type?.ToDisplayString(Names.ShortTypeFormat) ?? "null"}'", "a list of exception types (deriving from System.Exception)");
                 continue;
@@ -287,7 +287,7 @@ internal sealed class PolicyReader
     }
 
     /// <summary>True when a fallback with these Handle types takes <paramref name="rejection"/>: Handle is empty, or names it or a base of it.</summary>
-    private static bool Handles(List<ITypeSymbol> handled, INamedTypeSymbol? rejection)
+    private static bool Handles(List<ITypeSymbol> handled, KnownType rejection)
     {
         if (handled.Count == 0)
         {
@@ -296,7 +296,7 @@ internal sealed class PolicyReader
 
         foreach (ITypeSymbol type in handled)
         {
-            if (KnownTypeSymbols.IsOrDerivesFrom(rejection, type))
+            if (rejection.DerivesFrom(type))
             {
                 return true;
             }
@@ -306,7 +306,7 @@ internal sealed class PolicyReader
     }
 
     /// <summary>The escaped name of the hook method named by <paramref name="property"/>, after RES0005 if none fits; null when unset.</summary>
-    private string? Hook(AttributeReader attribute, string property, SpecialType returnType, ITypeSymbol?[] parameterTypes, string expectedFormat)
+    private string? Hook(AttributeReader attribute, string property, SpecialType returnType, System.Func<ITypeSymbol, bool>[] parameterTypes, string expectedFormat)
     {
         string? name = attribute.String(property);
         if (name is null)
@@ -331,7 +331,7 @@ internal sealed class PolicyReader
         {
             foreach (AttributeData attribute in parameter.GetAttributes())
             {
-                if (KnownTypeSymbols.Is(attribute.AttributeClass, _known.RateLimitKeyAttribute))
+                if (_known.RateLimitKeyAttribute.Is(attribute.AttributeClass))
                 {
                     keys.Add(parameter);
                     break;

@@ -61,23 +61,23 @@ internal sealed class SignatureParser
             return ReturnKind.Void;
         }
 
-        if (KnownTypeSymbols.Is(returnType, _known.Task))
+        if (_known.Task.Is(returnType))
         {
             return ReturnKind.Task;
         }
 
-        if (KnownTypeSymbols.Is(returnType, _known.ValueTask))
+        if (_known.ValueTask.Is(returnType))
         {
             return ReturnKind.ValueTask;
         }
 
-        if (KnownTypeSymbols.IsConstructedFrom(returnType, _known.TaskOfT))
+        if (_known.TaskOfT.IsDefinitionOf(returnType))
         {
             resultType = Names.TypeName(((INamedTypeSymbol)returnType).TypeArguments[0], _known);
             return ReturnKind.TaskOfT;
         }
 
-        if (KnownTypeSymbols.IsConstructedFrom(returnType, _known.ValueTaskOfT))
+        if (_known.ValueTaskOfT.IsDefinitionOf(returnType))
         {
             resultType = Names.TypeName(((INamedTypeSymbol)returnType).TypeArguments[0], _known);
             return ReturnKind.ValueTaskOfT;
@@ -114,7 +114,7 @@ internal sealed class SignatureParser
             Unsupported(returnLocation, $"it returns '{Short(_method.ReturnType)}', an awaitable other than Task, Task<T>, ValueTask and ValueTask<T>; return one of those");
         }
 
-        if (KnownTypeSymbols.IsConstructedFrom(_method.ReturnType, _known.AsyncEnumerableOfT))
+        if (_known.AsyncEnumerableOfT.IsDefinitionOf(_method.ReturnType))
         {
             Unsupported(returnLocation, "it returns IAsyncEnumerable<T>, whose items are produced after the method returns, outside any policy; return Task<T> or ValueTask<T>");
         }

@@ -12,7 +12,7 @@ internal static class BulkheadRules
     public const int DefaultMaxQueue = 0;
     public const int DefaultMaxWaitMs = 0;
 
-    public static readonly IntSettingRule MaxConcurrency = new(nameof(MaxConcurrency), DefaultMaxConcurrency, minimum: 1);
+    public static readonly IntSettingRule MaxConcurrency = new(nameof(MaxConcurrency), DefaultMaxConcurrency, minimum: 1, requiredByAttribute: true);
 
     public static readonly IntSettingRule MaxQueue = new(nameof(MaxQueue), DefaultMaxQueue, minimum: 0);
 

@@ -15,9 +15,9 @@ internal static class RateLimitRules
     public const RateLimitAlgorithm DefaultAlgorithm = RateLimitAlgorithm.TokenBucket;
     public const int DefaultQueueLimit = 0;
 
-    public static readonly IntSettingRule Permits = new(nameof(Permits), DefaultPermits, minimum: 1);
+    public static readonly IntSettingRule Permits = new(nameof(Permits), DefaultPermits, minimum: 1, requiredByAttribute: true);
 
-    public static readonly IntSettingRule WindowMs = new(nameof(WindowMs), DefaultWindowMs, minimum: 1);
+    public static readonly IntSettingRule WindowMs = new(nameof(WindowMs), DefaultWindowMs, minimum: 1, requiredByAttribute: true);
 
     public static readonly EnumSettingRule<RateLimitAlgorithm> Algorithm = new(nameof(Algorithm), DefaultAlgorithm);
 

@@ -31,17 +31,25 @@ internal abstract class SettingRule
 internal sealed class IntSettingRule : SettingRule
 {
     /// <param name="name">The setting's name.</param>
-    /// <param name="defaultValue">The value when none is given; null when the attribute's constructor requires one and there are no options to default.</param>
+    /// <param name="defaultValue">The value when none is given; null when there is none (the setting has no options object to default).</param>
     /// <param name="minimum">The lowest allowed value.</param>
-    public IntSettingRule(string name, int? defaultValue, int minimum)
+    /// <param name="requiredByAttribute">True when the attribute's constructor takes the value, so that an attribute never goes without it.</param>
+    public IntSettingRule(string name, int? defaultValue, int minimum, bool requiredByAttribute = false)
         : base(name)
     {
         Default = defaultValue;
         Minimum = minimum;
+        RequiredByAttribute = requiredByAttribute;
     }
 
-    /// <summary>The value when none is given; null when the setting must always be given.</summary>
+    /// <summary>The value when none is given (an options object's default); null when there is none.</summary>
     public int? Default { get; }
+
+    /// <summary>True when the attribute's constructor takes the value: the attribute has no default for it.</summary>
+    public bool RequiredByAttribute { get; }
+
+    /// <summary>The value an attribute has when it does not set this one; null when its constructor requires it.</summary>
+    public int? AttributeDefault => RequiredByAttribute ? null : Default;
 
     public int Minimum { get; }
 

@@ -161,6 +161,57 @@ public sealed class GeneratorDiagnosticTests
     }
 
     [Fact]
+    public void RES0006_a_rate_limit_shared_with_another_algorithm_names_both_algorithms()
+    {
+        Diagnostic diagnostic = Single(
+            """
+            public partial class C
+            {
+                [RateLimit(10, 1_000, Name = "search")] public partial int First();
+                private int FirstCore() => 1;
+                [RateLimit(10, 1_000, Name = "search", Algorithm = RateLimitAlgorithm.SlidingWindow)] public partial int Second();
+                private int SecondCore() => 2;
+            }
+            """,
+            "RES0006", "Second");
+
+        Assert.Contains("(Algorithm TokenBucket and SlidingWindow)", diagnostic.GetMessage());
+    }
+
+    [Theory]
+    [InlineData("[Bulkhead]", "BulkheadAttribute.MaxConcurrency is 0; it must be at least 1")]
+    [InlineData("[RateLimit(5)]", "RateLimitAttribute.Permits is 0; it must be at least 1")]
+    [InlineData("[Timeout]", "TimeoutAttribute.Milliseconds is 0; it must be at least 1")]
+    public void A_value_the_attributes_constructor_requires_is_never_guessed(string attribute, string message)
+    {
+        GeneratorOutcome outcome = GeneratorHarness.Run(Usings + $"public partial class C {{ {attribute} public partial int Get(CancellationToken ct); private int GetCore(CancellationToken ct) => 1; }}");
+
+        // The compiler reports the missing argument (with it, the attribute's constructor does not bind, so no value
+        // of it is read); the generator reports a setting it cannot read and writes only a stub, no code from a guess.
+        Assert.Contains(outcome.GeneratorDiagnostics, d => d.Id == "RES0004" && d.GetMessage() == message);
+        Assert.Contains("throw new global::System.InvalidOperationException(\"RES0004: " + message, Assert.Single(outcome.Sources).Text);
+    }
+
+    [Fact]
+    public void Hooks_and_a_fallback_may_take_the_exception_as_nullable()
+    {
+        GeneratorOutcome outcome = GeneratorHarness.Run(Usings + """
+            public partial class C
+            {
+                [Retry(3, ShouldRetry = nameof(IsTransient), OnRetry = nameof(Log))]
+                [Fallback(nameof(Cached))]
+                public partial Task<int> GetAsync(string id, CancellationToken ct);
+                private Task<int> GetAsyncCore(string id, CancellationToken ct) => Task.FromResult(1);
+                private static bool IsTransient(Exception? error) => error is TimeoutException;
+                private void Log(Exception? error, int attempt, TimeSpan delay) { }
+                private int Cached(string id, CancellationToken ct, Exception? error) => 0;
+            }
+            """);
+
+        Assert.Empty(outcome.AllDiagnostics);
+    }
+
+    [Fact]
     public void A_method_with_an_error_gets_a_stub_that_throws_and_no_other_code()
     {
         GeneratorOutcome outcome = GeneratorHarness.Run(Usings + "public partial class C { [Retry(0)] public partial int Get(); private int GetCore() => 1; }");

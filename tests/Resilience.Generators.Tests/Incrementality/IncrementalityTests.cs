@@ -35,18 +35,16 @@ public sealed class IncrementalityTests
         }
         """;
 
-    private static readonly string[] s_steps =
-    {
-        StepNames.Retry, StepNames.CircuitBreaker, StepNames.Timeout, StepNames.Bulkhead, StepNames.RateLimit, StepNames.Fallback,
-        StepNames.Methods, StepNames.Diagnostics, StepNames.Types, StepNames.Registrations,
-    };
+    private static readonly string[] s_steps = AttributeNames.Policies.Select(StepNames.OfPolicy)
+        .Concat(new[] { StepNames.Methods, StepNames.Diagnostics, StepNames.Types, StepNames.Registrations })
+        .ToArray();
 
     [Fact]
     public void Every_step_has_a_tracking_name()
     {
         GeneratorRunResult run = Run(GeneratorHarness.Compilation(Orders, Payments), out _).GetRunResult().Results.Single();
 
-        Assert.All(new[] { StepNames.Retry, StepNames.Timeout, StepNames.Methods, StepNames.Diagnostics, StepNames.Types }, step => Assert.Contains(step, run.TrackedSteps.Keys));
+        Assert.All(new[] { StepNames.OfPolicy(AttributeNames.Retry), StepNames.OfPolicy(AttributeNames.Timeout), StepNames.Methods, StepNames.Diagnostics, StepNames.Types }, step => Assert.Contains(step, run.TrackedSteps.Keys));
     }
 
     [Fact]
@@ -91,7 +89,7 @@ public sealed class IncrementalityTests
         var modified = (ResilientTypeSpec)types.Single(o => o.Reason == IncrementalStepRunReason.Modified).Value;
         Assert.Equal("Shop.Orders.g.cs", modified.HintName);
         Assert.Equal(4, modified.Methods.Single().Retry!.MaxAttempts);
-        Assert.Equal(IncrementalStepRunReason.Cached, second.TrackedSteps[StepNames.Timeout].Single().Outputs.Single().Reason);
+        Assert.Equal(IncrementalStepRunReason.Cached, second.TrackedSteps[StepNames.OfPolicy(AttributeNames.Timeout)].Single().Outputs.Single().Reason);
     }
 
     [Fact]
