@@ -27,16 +27,23 @@ internal sealed class CompanionMethods
     public IMethodSymbol[] MethodsNamed(string name)
     {
         ImmutableArray<ISymbol> members = _method.ContainingType.GetMembers(name);
-        var methods = new List<IMethodSymbol>(members.Length);
+        int count = 0;
+        foreach (ISymbol member in members)
+        {
+            count += member is IMethodSymbol ? 1 : 0;
+        }
+
+        var methods = new IMethodSymbol[count];
+        int i = 0;
         foreach (ISymbol member in members)
         {
             if (member is IMethodSymbol method)
             {
-                methods.Add(method);
+                methods[i++] = method;
             }
         }
 
-        return methods.ToArray();
+        return methods;
     }
 
     /// <summary>True when <paramref name="candidate"/> is this method's <c>{Name}Core</c>: its name, type, parameters and return type.</summary>
@@ -102,7 +109,7 @@ internal sealed class CompanionMethods
     /// Why no method named <paramref name="name"/> fits a hook returning <paramref name="returnType"/> and taking
     /// parameters that <paramref name="parameterTypes"/> accept, by value (static when the method is); null when one does.
     /// </summary>
-    public string? HookMismatch(string name, SpecialType returnType, System.Func<ITypeSymbol, bool>[] parameterTypes)
+    public string? HookMismatch(string name, SpecialType returnType, System.Func<KnownTypeSymbols, ITypeSymbol, bool>[] parameterTypes)
     {
         IMethodSymbol[] candidates = MethodsNamed(name);
         if (candidates.Length == 0)
@@ -279,7 +286,7 @@ internal sealed class CompanionMethods
         }
     }
 
-    private static bool ParametersAre(IMethodSymbol candidate, System.Func<ITypeSymbol, bool>[] types)
+    private bool ParametersAre(IMethodSymbol candidate, System.Func<KnownTypeSymbols, ITypeSymbol, bool>[] types)
     {
         if (candidate.Parameters.Length != types.Length)
         {
@@ -289,7 +296,7 @@ internal sealed class CompanionMethods
         for (int i = 0; i < types.Length; i++)
         {
             IParameterSymbol parameter = candidate.Parameters[i];
-            if (parameter.RefKind != RefKind.None || !types[i](parameter.Type))
+            if (parameter.RefKind != RefKind.None || !types[i](_known, parameter.Type))
             {
                 return false;
             }

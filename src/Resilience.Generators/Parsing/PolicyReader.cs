@@ -12,6 +12,17 @@ namespace Resilience.Generators;
 /// </summary>
 internal sealed class PolicyReader
 {
+    /// <summary>The parameters of a <c>ShouldRetry</c> hook: <c>(Exception exception)</c>.</summary>
+    private static readonly System.Func<KnownTypeSymbols, ITypeSymbol, bool>[] s_shouldRetryParameters = { static (known, type) => known.IsException(type) };
+
+    /// <summary>The parameters of an <c>OnRetry</c> hook: <c>(Exception exception, int attempt, TimeSpan delay)</c>.</summary>
+    private static readonly System.Func<KnownTypeSymbols, ITypeSymbol, bool>[] s_onRetryParameters =
+    {
+        static (known, type) => known.IsException(type),
+        static (_, type) => type.SpecialType == SpecialType.System_Int32,
+        static (known, type) => known.TimeSpan.Is(type),
+    };
+
     private readonly IMethodSymbol _method;
     private readonly KnownTypeSymbols _known;
     private readonly CompanionMethods _companions;
@@ -51,8 +62,8 @@ internal sealed class PolicyReader
         }
 
         BackoffKind backoff = Checked(a, RetryRules.Backoff);
-        string? shouldRetry = Hook(a, AttributeNames.Properties.ShouldRetry, SpecialType.System_Boolean, new System.Func<ITypeSymbol, bool>[] { _known.Exception.Is }, "bool {0}(Exception exception)");
-        string? onRetry = Hook(a, AttributeNames.Properties.OnRetry, SpecialType.System_Void, new System.Func<ITypeSymbol, bool>[] { _known.Exception.Is, static t => t.SpecialType == SpecialType.System_Int32, _known.TimeSpan.Is }, "void {0}(Exception exception, int attempt, TimeSpan delay)");
+        string? shouldRetry = Hook(a, AttributeNames.Properties.ShouldRetry, SpecialType.System_Boolean, s_shouldRetryParameters, "bool {0}(Exception exception)");
+        string? onRetry = Hook(a, AttributeNames.Properties.OnRetry, SpecialType.System_Void, s_onRetryParameters, "void {0}(Exception exception, int attempt, TimeSpan delay)");
         return new RetrySpec
         {
             MaxAttempts = maxAttempts,
@@ -136,7 +147,7 @@ internal sealed class PolicyReader
 
     public RateLimitSpec? RateLimit(string defaultName)
     {
-        List<IParameterSymbol> keys = KeyParameters();
+        IReadOnlyList<IParameterSymbol> keys = KeyParameters();
         if (Attribute(AttributeNames.RateLimit) is not { } a)
         {
             if (keys.Count > 0)
@@ -188,7 +199,7 @@ internal sealed class PolicyReader
 
         const string MethodProperty = AttributeNames.Properties.Method;
         string? name = a.String(MethodProperty);
-        EquatableArray<string> handle = ExceptionTypes(a, AttributeNames.Properties.Handle, out List<ITypeSymbol> handled);
+        EquatableArray<string> handle = ExceptionTypes(a, AttributeNames.Properties.Handle, out IReadOnlyList<ITypeSymbol> handled);
         if (string.IsNullOrWhiteSpace(name))
         {
             _diagnostics.Report(DiagnosticDescriptors.InvalidAttributeValue, a.LocationOf(MethodProperty), a.Name + "." + MethodProperty, "empty", "the name of a method of the same type; use nameof");
@@ -261,16 +272,18 @@ internal sealed class PolicyReader
     }
 
     /// <summary>The fully qualified names of the exception types of a <c>Type[]</c> property; each entry that is not an exception type is RES0004.</summary>
-    private EquatableArray<string> ExceptionTypes(AttributeReader attribute, string property, out List<ITypeSymbol> types)
+    private EquatableArray<string> ExceptionTypes(AttributeReader attribute, string property, out IReadOnlyList<ITypeSymbol> types)
     {
-        types = new List<ITypeSymbol>();
         IReadOnlyList<ITypeSymbol?> written = attribute.Types(property);
         if (written.Count == 0)
         {
+            types = System.Array.Empty<ITypeSymbol>();
             return EquatableArray<string>.Empty;
         }
 
-        var names = new List<string>();
+        var valid = new List<ITypeSymbol>(written.Count);
+        types = valid;
+        var names = new List<string>(written.Count);
         foreach (ITypeSymbol? type in written)
         {
             if (type is null || type.TypeKind == TypeKind.Error || !_known.Exception.IsBaseOf(type) || type is INamedTypeSymbol { IsUnboundGenericType: true })
@@ -279,7 +292,7 @@ internal sealed class PolicyReader
                 continue;
             }
 
-            types.Add(type);
+            valid.Add(type);
             names.Add(type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat));
         }
 
@@ -287,7 +300,7 @@ internal sealed class PolicyReader
     }
 
     /// <summary>True when a fallback with these Handle types takes <paramref name="rejection"/>: Handle is empty, or names it or a base of it.</summary>
-    private static bool Handles(List<ITypeSymbol> handled, KnownType rejection)
+    private static bool Handles(IReadOnlyList<ITypeSymbol> handled, KnownType rejection)
     {
         if (handled.Count == 0)
         {
@@ -306,7 +319,7 @@ internal sealed class PolicyReader
     }
 
     /// <summary>The escaped name of the hook method named by <paramref name="property"/>, after RES0005 if none fits; null when unset.</summary>
-    private string? Hook(AttributeReader attribute, string property, SpecialType returnType, System.Func<ITypeSymbol, bool>[] parameterTypes, string expectedFormat)
+    private string? Hook(AttributeReader attribute, string property, SpecialType returnType, System.Func<KnownTypeSymbols, ITypeSymbol, bool>[] parameterTypes, string expectedFormat)
     {
         string? name = attribute.String(property);
         if (name is null)
@@ -324,22 +337,22 @@ internal sealed class PolicyReader
     }
 
     /// <summary>The parameters marked [RateLimitKey], in order.</summary>
-    private List<IParameterSymbol> KeyParameters()
+    private IReadOnlyList<IParameterSymbol> KeyParameters()
     {
-        var keys = new List<IParameterSymbol>();
+        List<IParameterSymbol>? keys = null;
         foreach (IParameterSymbol parameter in _method.Parameters)
         {
             foreach (AttributeData attribute in parameter.GetAttributes())
             {
                 if (_known.RateLimitKeyAttribute.Is(attribute.AttributeClass))
                 {
-                    keys.Add(parameter);
+                    (keys ??= new List<IParameterSymbol>()).Add(parameter);
                     break;
                 }
             }
         }
 
-        return keys;
+        return keys ?? (IReadOnlyList<IParameterSymbol>)System.Array.Empty<IParameterSymbol>();
     }
 
     private static Location? FirstLocation(IParameterSymbol parameter) => parameter.Locations.Length > 0 ? parameter.Locations[0] : null;

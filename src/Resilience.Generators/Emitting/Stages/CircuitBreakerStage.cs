@@ -17,7 +17,7 @@ internal sealed class CircuitBreakerStage : StartStage
 
     public override string StartDescription => "the breaker";
 
-    public override Carried Carried => new($"{Literals.Runtime}CircuitBreakerPermit", "__firstPermit", Permit);
+    public override Carried Carried { get; } = new($"{Literals.Runtime}CircuitBreakerPermit", "__firstPermit", Permit);
 
     public override SharedState State => _state ??= new(
         "CircuitBreakerState",

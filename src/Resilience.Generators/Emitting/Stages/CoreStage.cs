@@ -18,12 +18,16 @@ internal sealed class CoreStage : StartStage
 
     private readonly ResilientMethodSpec _method;
 
-    public CoreStage(ResilientMethodSpec method) => _method = method;
+    public CoreStage(ResilientMethodSpec method)
+    {
+        _method = method;
+        Carried = new(IsTask ? _method.ReturnType + "?" : _method.ReturnType, InflightParameter, Call);
+    }
 
     public override string StartDescription => $"the call ({InflightParameter})";
 
     /// <summary>{Name}Core's task; nullable where it is a reference type, as the start hands off before it exists, too.</summary>
-    public override Carried Carried => new(IsTask ? _method.ReturnType + "?" : _method.ReturnType, InflightParameter, Call);
+    public override Carried Carried { get; }
 
     private bool IsTask => _method.ReturnKind is ReturnKind.Task or ReturnKind.TaskOfT;
 

@@ -8,14 +8,18 @@ internal sealed class TimeoutStage : StartStage
 {
     private readonly TimeoutSpec _timeout;
 
-    public TimeoutStage(TimeoutSpec timeout) => _timeout = timeout;
+    public TimeoutStage(TimeoutSpec timeout)
+    {
+        _timeout = timeout;
+        Carried = new($"{Literals.Runtime}TimeoutCancellationSource?", IsTotal ? "__firstTotalTimeout" : "__firstAttemptTimeout", Source);
+    }
 
     /// <summary>The local holding the timeout's source: its token, whether it has fired, its return.</summary>
     public string Source => IsTotal ? "__totalTimeout" : "__attemptTimeout";
 
     public override string StartDescription => IsTotal ? "the total timeout" : "the attempt's timeout";
 
-    public override Carried Carried => new($"{Literals.Runtime}TimeoutCancellationSource?", IsTotal ? "__firstTotalTimeout" : "__firstAttemptTimeout", Source);
+    public override Carried Carried { get; }
 
     public override bool UsesRegistry => true;
 
