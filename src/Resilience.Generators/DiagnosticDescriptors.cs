@@ -41,7 +41,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor InvalidPolicyMethod = Error(
         "RES0005",
         Configuration,
-        "Fallback, ShouldRetry or OnRetry method missing or of the wrong signature",
+        "Fallback, ShouldRetry, OnRetry or HandleResult method missing or of the wrong signature",
         "The {0} method '{1}' of '{2}' {3}; declare it as {4}");
 
     public static readonly DiagnosticDescriptor ConflictingSharedName = Error(

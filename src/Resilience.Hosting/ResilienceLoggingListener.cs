@@ -30,7 +30,17 @@ internal sealed partial class ResilienceLoggingListener : ResilienceListener
     }
 
     public override void OnRetry(RetryEventArgs e)
-        => Retrying(_logger, e.MethodName, e.PolicyName, e.Attempt, e.Delay, e.Exception.GetType().FullName ?? e.Exception.GetType().Name, e.Exception.Message);
+        => Retrying(
+            _logger,
+            e.MethodName,
+            e.PolicyName,
+            e.Attempt,
+            e.Delay,
+            e.Exception is { } exception ? exception.GetType().FullName ?? exception.GetType().Name : FailedResult,
+            e.Exception?.Message ?? e.Failure);
+
+    /// <summary>What a retry's log names instead of an exception type when the attempt returned a result handled as a failure.</summary>
+    private const string FailedResult = "a failed result";
 
     public override void OnTimeout(TimeoutEventArgs e) => TimedOut(_logger, e.MethodName, e.PolicyName, e.Timeout, e.Scope);
 

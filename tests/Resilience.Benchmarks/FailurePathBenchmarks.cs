@@ -63,7 +63,7 @@ public class FailurePathBenchmarks
     public async ValueTask<int> OpenCircuitPollyOutcome()
     {
         ResilienceContext context = ResilienceContextPool.Shared.Get();
-        Outcome<int> outcome = await _pollyOpen.ExecuteOutcomeAsync(static (_, t) => Outcome.FromResultAsValueTask(t.Work(CancellationToken.None)), context, _targets);
+        Polly.Outcome<int> outcome = await _pollyOpen.ExecuteOutcomeAsync(static (_, t) => Polly.Outcome.FromResultAsValueTask(t.Work(CancellationToken.None)), context, _targets);
         ResilienceContextPool.Shared.Return(context);
         return outcome.Exception is null ? outcome.Result : 0;
     }

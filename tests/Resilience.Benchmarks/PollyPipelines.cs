@@ -20,7 +20,7 @@ public static class PollyPipelines
 
     /// <summary>All six, in the generated order: fallback, rate limit, retry, breaker, concurrency limit, timeout.</summary>
     public static ResiliencePipeline<int> Stack() => new ResiliencePipelineBuilder<int>()
-        .AddFallback(new FallbackStrategyOptions<int> { FallbackAction = static _ => Outcome.FromResultAsValueTask(0) })
+        .AddFallback(new FallbackStrategyOptions<int> { FallbackAction = static _ => Polly.Outcome.FromResultAsValueTask(0) })
         .AddRateLimiter(new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
         {
             TokenLimit = int.MaxValue, TokensPerPeriod = int.MaxValue, ReplenishmentPeriod = TimeSpan.FromSeconds(1), QueueLimit = 0,
@@ -49,7 +49,7 @@ public static class PollyPipelines
         var breaker = new CircuitBreakerStrategyOptions<int> { ManualControl = control };
         ResiliencePipeline<int> throwing = new ResiliencePipelineBuilder<int>().AddCircuitBreaker(breaker).Build();
         ResiliencePipeline<int> withFallback = new ResiliencePipelineBuilder<int>()
-            .AddFallback(new FallbackStrategyOptions<int> { FallbackAction = static _ => Outcome.FromResultAsValueTask(0) })
+            .AddFallback(new FallbackStrategyOptions<int> { FallbackAction = static _ => Polly.Outcome.FromResultAsValueTask(0) })
             .AddCircuitBreaker(new CircuitBreakerStrategyOptions<int> { ManualControl = control })
             .Build();
         control.IsolateAsync().GetAwaiter().GetResult();

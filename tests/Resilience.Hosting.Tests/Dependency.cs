@@ -87,6 +87,10 @@ public sealed partial class Dependency
     [Retry(3, DelayMs = 200, Backoff = BackoffKind.Constant, Jitter = false)]
     public partial Task<int> RetriedAsync(CancellationToken cancellationToken);
 
+    /// <summary>Retries a negative result, without an exception.</summary>
+    [Retry(2, DelayMs = 200, Backoff = BackoffKind.Constant, Jitter = false, HandleResult = nameof(IsNegative))]
+    public partial Task<int> RetriedOnResultAsync(CancellationToken cancellationToken);
+
     [Timeout(100)]
     public partial Task<int> TimedAsync(CancellationToken cancellationToken);
 
@@ -123,6 +127,10 @@ public sealed partial class Dependency
     private Task<int> LoggedBulkheadAsyncCore(CancellationToken cancellationToken) => Run(cancellationToken);
 
     private Task<int> RetriedAsyncCore(CancellationToken cancellationToken) => Run(cancellationToken);
+
+    private Task<int> RetriedOnResultAsyncCore(CancellationToken cancellationToken) => Run(cancellationToken);
+
+    private static bool IsNegative(int value) => value < 0;
 
     private Task<int> TimedAsyncCore(CancellationToken cancellationToken) => Run(cancellationToken);
 

@@ -96,6 +96,24 @@ public sealed class LoggingTests : HostingTest
     }
 
     [Fact]
+    public async Task A_retry_on_a_failed_result_logs_the_result_in_place_of_an_exception()
+    {
+        IHost host = await StartHostAsync(configuration: null);
+        int calls = 0;
+        Dependency.Behaviour = ct => Task.FromResult(++calls == 1 ? -5 : 42);
+
+        Task<int> call = Dependency.RetriedOnResultAsync(CancellationToken.None);
+        FakeLogRecord retrying = Assert.Single(ResilienceLogs(host, ResilienceEventIds.Retrying));
+        WaitForTimers(1);
+        Clock.Advance(TimeSpan.FromMilliseconds(200));
+        Assert.Equal(42, await call.WaitAsync(HangGuard));
+
+        Assert.Equal("a failed result", retrying.GetStructuredStateValue("ExceptionType"));
+        Assert.Equal("-5", retrying.GetStructuredStateValue("ExceptionMessage"));
+        Assert.Contains("failed on attempt 1 with a failed result: -5; retrying in", retrying.Message);
+    }
+
+    [Fact]
     public async Task Each_retry_is_logged_with_its_attempt_number()
     {
         IHost host = await StartHostAsync(configuration: null);

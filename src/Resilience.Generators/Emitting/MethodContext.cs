@@ -48,6 +48,31 @@ internal sealed class MethodContext
     public string StartedOr(StartStage stage, string passed, string expression)
         => IsAsync ? $"__resume >= {Literals.Number(stage.Ordinal)} ? {passed} : {expression}" : expression;
 
+    /// <summary>
+    /// Whether <paramref name="result"/> is a failure, as a stage with <paramref name="handleResult"/> judges it: that
+    /// method, else, for an <c>HttpResponseMessage</c>, its status (408, 429, 5xx); null when the stage judges no result.
+    /// </summary>
+    public string? ResultJudge(string? handleResult, string result)
+        => handleResult is not null ? $"{handleResult}({result})"
+            : Method.ResultIsHttpResponse ? $"{Literals.Runtime}HttpOutcomes.IsTransientFailure({result})"
+            : null;
+
+    /// <summary>The failure a fallback or hook taking <paramref name="takes"/> is given for the exception <paramref name="exception"/>.</summary>
+    public string FailureOf(FailureParameter takes, string exception)
+        => takes == FailureParameter.Outcome ? $"{OutcomeType}.FromException({exception})" : exception;
+
+    /// <summary>Lets go of a result handled as a failure that nobody returns: disposes it, where a result of its type may be disposable.</summary>
+    public void WriteDiscard(string result)
+    {
+        if (Method.ResultMayBeDisposable)
+        {
+            Writer.Line($"{OutcomeType}.Discard({result});");
+        }
+    }
+
+    /// <summary><c>global::Resilience.Outcome&lt;T&gt;</c> of the method's result.</summary>
+    public string OutcomeType => $"{Literals.Runtime}Outcome<{Method.ResultType}>";
+
     /// <summary>A task of the method's return type, faulted with <paramref name="error"/>.</summary>
     public string Faulted(string error) => Method.ReturnKind switch
     {
@@ -80,9 +105,9 @@ internal sealed class MethodContext
                 holder.WriteGiveBack(this);
             }
 
-            if (fallback.PassesException)
+            if (fallback.Failure != FailureParameter.None)
             {
-                Writer.Line($"{FallbackStage.Failure} = {state}.CreateRejection();");
+                Writer.Line($"{FallbackStage.Failure} = {FailureOf(fallback.Failure, state + ".CreateRejection()")};");
             }
 
             Writer.Line($"goto {FallbackStage.Label};");

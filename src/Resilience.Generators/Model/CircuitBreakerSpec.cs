@@ -29,6 +29,9 @@ internal sealed record CircuitBreakerSpec
     /// <summary>The fully qualified exception types never counted.</summary>
     public required EquatableArray<string> Ignore { get; init; }
 
+    /// <summary>The escaped name of the <c>bool M(T result)</c> method that says a result counts as a failure; null for none.</summary>
+    public string? HandleResult { get; init; }
+
     /// <summary>What the shared breaker is created with, in the order of <see cref="CircuitBreakerRules.Shared"/>.</summary>
     public IReadOnlyList<SettingValue> Settings => new SettingValue[]
     {

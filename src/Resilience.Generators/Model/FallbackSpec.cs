@@ -6,8 +6,11 @@ internal sealed record FallbackSpec
     /// <summary>The fallback method's name, escaped.</summary>
     public required string Method { get; init; }
 
-    /// <summary>True when the fallback takes the failure as a last parameter.</summary>
-    public required bool PassesException { get; init; }
+    /// <summary>What the fallback method takes after the method's parameters: nothing, the exception, or the outcome.</summary>
+    public required FailureParameter Failure { get; init; }
+
+    /// <summary>The escaped name of the <c>bool M(T result)</c> method that says a result is a failure to answer; null for none.</summary>
+    public string? HandleResult { get; init; }
 
     public required FallbackReturn Return { get; init; }
 

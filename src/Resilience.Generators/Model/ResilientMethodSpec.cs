@@ -20,6 +20,12 @@ internal sealed record ResilientMethodSpec
     /// <summary>T for Task&lt;T&gt;, ValueTask&lt;T&gt; and a plain T; null otherwise.</summary>
     public string? ResultType { get; init; }
 
+    /// <summary>True when T is an <c>HttpResponseMessage</c>, which is judged by its status where no <c>HandleResult</c> is named.</summary>
+    public bool ResultIsHttpResponse { get; init; }
+
+    /// <summary>True when a T may be <c>IDisposable</c>, so that a failed result nobody returns is disposed: false for a value type or sealed class that is not.</summary>
+    public bool ResultMayBeDisposable { get; init; }
+
     /// <summary>"&lt;T, U&gt;" or empty; a name that is a keyword is escaped with @.</summary>
     public required string TypeParameters { get; init; }
 

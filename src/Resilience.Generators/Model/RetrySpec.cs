@@ -26,4 +26,10 @@ internal sealed record RetrySpec
 
     /// <summary>The name of the <c>void M(Exception, int, TimeSpan)</c> method called before a retry's delay, escaped; null for none.</summary>
     public string? OnRetry { get; init; }
+
+    /// <summary>What the <c>OnRetry</c> method takes first: an exception (it hears only of exceptions) or an outcome.</summary>
+    public FailureParameter OnRetryTakes { get; init; }
+
+    /// <summary>The escaped name of the <c>bool M(T result)</c> method that says a result is a failure to retry; null for none.</summary>
+    public string? HandleResult { get; init; }
 }

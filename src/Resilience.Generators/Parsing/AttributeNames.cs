@@ -36,5 +36,8 @@ internal static class AttributeNames
 
         /// <summary>The fallback method's name.</summary>
         public const string Method = nameof(Method);
+
+        /// <summary>The method that says whether a result is a failure, on a retry, a breaker or a fallback.</summary>
+        public const string HandleResult = nameof(HandleResult);
     }
 }

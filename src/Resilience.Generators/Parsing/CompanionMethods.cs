@@ -18,7 +18,13 @@ internal sealed class CompanionMethods
     {
         _method = method;
         _known = known;
+        ResultType = method.ReturnsVoid || known.Task.Is(method.ReturnType) || known.ValueTask.Is(method.ReturnType) ? null
+            : known.TaskOfT.IsDefinitionOf(method.ReturnType) || known.ValueTaskOfT.IsDefinitionOf(method.ReturnType) ? ((INamedTypeSymbol)method.ReturnType).TypeArguments[0]
+            : method.ReturnType;
     }
+
+    /// <summary>T of a method returning T, Task&lt;T&gt; or ValueTask&lt;T&gt;: what a result judge, a fallback's outcome and a hook's outcome are about; null when the method has no result.</summary>
+    public ITypeSymbol? ResultType { get; }
 
     /// <summary>The implementation the generated code calls: the method's name + "Core".</summary>
     public string CoreName => _method.Name + "Core";
@@ -81,15 +87,18 @@ internal sealed class CompanionMethods
     /// The method named <paramref name="name"/> that can answer as the fallback, and how its result is turned
     /// into the method's; null with <paramref name="problem"/> (why, and what is expected) when none can.
     /// </summary>
-    public IMethodSymbol? FindFallback(string name, ReturnKind returnKind, out FallbackReturn fallbackReturn, out (string Why, string Expected)? problem)
+    public IMethodSymbol? FindFallback(string name, ReturnKind returnKind, out FallbackReturn fallbackReturn, out FailureParameter failure, out (string Why, string Expected)? problem)
     {
         ITypeSymbol? result = returnKind is ReturnKind.TaskOfT or ReturnKind.ValueTaskOfT ? ((INamedTypeSymbol)_method.ReturnType).TypeArguments[0] : null;
         IMethodSymbol[] candidates = MethodsNamed(name);
         foreach (IMethodSymbol candidate in candidates)
         {
-            if (Mismatch(candidate, extraExceptionParameter: null, r => ClassifyFallback(r, returnKind, result) is not null) is null)
+            if (Mismatch(candidate, allowsFailure: true, r => ClassifyFallback(r, returnKind, result) is not null) is null)
             {
                 fallbackReturn = ClassifyFallback(candidate.ReturnType, returnKind, result)!.Value;
+                failure = candidate.Parameters.Length == _method.Parameters.Length ? FailureParameter.None
+                    : _known.IsException(candidate.Parameters[_method.Parameters.Length].Type) ? FailureParameter.Exception
+                    : FailureParameter.Outcome;
                 problem = null;
                 return candidate;
             }
@@ -97,20 +106,68 @@ internal sealed class CompanionMethods
 
         string why = candidates.Length == 0
             ? $"was not found in '{_method.ContainingType.Name}'"
-            : "has the wrong signature: it " + Mismatch(candidates[0], extraExceptionParameter: null, r => ClassifyFallback(r, returnKind, result) is not null);
+            : "has the wrong signature: it " + Mismatch(candidates[0], allowsFailure: true, r => ClassifyFallback(r, returnKind, result) is not null);
+        string optional = ResultType is null
+            ? "the Exception parameter is optional"
+            : $"the Exception parameter is optional, or may be an Outcome<{ResultType.ToDisplayString(Names.ShortTypeFormat)}>";
         string expected = $"'{ExpectedSignature(name, result ?? _method.ReturnType, withException: true)}'"
-            + (result is not null ? $" (or returning '{_method.ReturnType.ToDisplayString(Names.ShortTypeFormat)}'; the Exception parameter is optional)" : " (the Exception parameter is optional)");
+            + (result is not null ? $" (or returning '{_method.ReturnType.ToDisplayString(Names.ShortTypeFormat)}'; {optional})" : $" ({optional})");
         fallbackReturn = default;
+        failure = default;
         problem = (why, expected);
         return null;
     }
 
     /// <summary>
+    /// Why no method named <paramref name="name"/> can judge the method's results, <c>bool M(T result)</c> (static
+    /// when the method is); null when one can.
+    /// </summary>
+    public string? ResultJudgeMismatch(string name)
+    {
+        if (ResultType is null)
+        {
+            return "cannot judge a result: the method returns none";
+        }
+
+        IMethodSymbol[] candidates = MethodsNamed(name);
+        if (candidates.Length == 0)
+        {
+            return $"was not found in '{_method.ContainingType.Name}'";
+        }
+
+        bool allInstance = true;
+        foreach (IMethodSymbol candidate in candidates)
+        {
+            allInstance &= !candidate.IsStatic;
+            if (!candidate.IsGenericMethod
+                && candidate.ReturnType.SpecialType == SpecialType.System_Boolean
+                && candidate.Parameters.Length == 1
+                && candidate.Parameters[0].RefKind is RefKind.None or RefKind.In
+                && Accepts(candidate.Parameters[0].Type, ResultType)
+                && (candidate.IsStatic || !_method.IsStatic))
+            {
+                return null;
+            }
+        }
+
+        return "has the wrong signature" + (_method.IsStatic && allInstance ? " (it must be static, as the method is)" : string.Empty);
+    }
+
+    /// <summary>The signature a result judge must have, as a message shows it: <c>bool IsFailure(HttpResponseMessage result)</c>.</summary>
+    public string ExpectedResultJudge(string name)
+        => (_method.IsStatic ? "static " : string.Empty) + $"bool {name}({ResultType?.ToDisplayString(Names.ShortTypeFormat) ?? "T"} result)";
+
+    /// <summary>True when <paramref name="type"/> is <c>Outcome&lt;T&gt;</c> of the method's result type.</summary>
+    public bool IsOutcomeOfResult(ITypeSymbol type)
+        => ResultType is not null && _known.OutcomeOfT.IsDefinitionOf(type) && Accepts(((INamedTypeSymbol)type).TypeArguments[0], ResultType) && Accepts(ResultType, ((INamedTypeSymbol)type).TypeArguments[0]);
+
+    /// <summary>
     /// Why no method named <paramref name="name"/> fits a hook returning <paramref name="returnType"/> and taking
     /// parameters that <paramref name="parameterTypes"/> accept, by value (static when the method is); null when one does.
     /// </summary>
-    public string? HookMismatch(string name, SpecialType returnType, System.Func<KnownTypeSymbols, ITypeSymbol, bool>[] parameterTypes)
+    public string? HookMismatch(string name, SpecialType returnType, System.Func<CompanionMethods, ITypeSymbol, bool>[] parameterTypes, out IMethodSymbol? match)
     {
+        match = null;
         IMethodSymbol[] candidates = MethodsNamed(name);
         if (candidates.Length == 0)
         {
@@ -126,12 +183,16 @@ internal sealed class CompanionMethods
                 && ParametersAre(candidate, parameterTypes)
                 && (candidate.IsStatic || !_method.IsStatic))
             {
+                match = candidate;
                 return null;
             }
         }
 
         return "has the wrong signature" + (_method.IsStatic && allInstance ? " (it must be static, as the method is)" : string.Empty);
     }
+
+    /// <summary>The types the generator and the analyzers know, of the method's compilation.</summary>
+    public KnownTypeSymbols Known => _known;
 
     /// <summary>The method's signature under another name and return type, as a message shows it.</summary>
     public string ExpectedSignature(string name, ITypeSymbol returnType, bool withException)
@@ -206,13 +267,22 @@ internal sealed class CompanionMethods
         }
     }
 
-    private string? CoreMismatch(IMethodSymbol candidate) => Mismatch(candidate, extraExceptionParameter: false, r => TypesMatch(_method.ReturnType, r));
+    /// <summary>
+    /// True when a value of type <paramref name="argument"/> passes to a parameter of type <paramref name="parameter"/>
+    /// without a conversion or a nullable warning: the same type, where only a parameter may be annotated when the
+    /// value is not.
+    /// </summary>
+    private static bool Accepts(ITypeSymbol parameter, ITypeSymbol argument)
+        => SymbolEqualityComparer.Default.Equals(parameter, argument)
+            && !(argument.NullableAnnotation == NullableAnnotation.Annotated && parameter.NullableAnnotation == NullableAnnotation.NotAnnotated);
+
+    private string? CoreMismatch(IMethodSymbol candidate) => Mismatch(candidate, allowsFailure: false, r => TypesMatch(_method.ReturnType, r));
 
     /// <summary>
     /// Why <paramref name="candidate"/> cannot stand for the method's parameters and return; null when it can.
-    /// <paramref name="extraExceptionParameter"/>: false forbids a trailing Exception parameter, null allows it.
+    /// <paramref name="allowsFailure"/>: true lets one more parameter follow, an Exception or an Outcome of the result.
     /// </summary>
-    private string? Mismatch(IMethodSymbol candidate, bool? extraExceptionParameter, System.Func<ITypeSymbol, bool> returnMatches)
+    private string? Mismatch(IMethodSymbol candidate, bool allowsFailure, System.Func<ITypeSymbol, bool> returnMatches)
     {
         if (candidate.TypeParameters.Length != _method.TypeParameters.Length)
         {
@@ -221,7 +291,7 @@ internal sealed class CompanionMethods
 
         int count = _method.Parameters.Length;
         bool hasExtra = candidate.Parameters.Length == count + 1;
-        if (candidate.Parameters.Length != count && !(extraExceptionParameter != false && hasExtra))
+        if (candidate.Parameters.Length != count && !(allowsFailure && hasExtra))
         {
             return $"takes {candidate.Parameters.Length} parameter(s), not {count}";
         }
@@ -241,9 +311,10 @@ internal sealed class CompanionMethods
             }
         }
 
-        if (hasExtra && extraExceptionParameter != false && !_known.IsException(candidate.Parameters[count].Type))
+        if (hasExtra && allowsFailure && !_known.IsException(candidate.Parameters[count].Type) && !IsOutcomeOfResult(candidate.Parameters[count].Type))
         {
-            return $"takes '{candidate.Parameters[count].Type.ToDisplayString(Names.ShortTypeFormat)}' as its last parameter, where only an Exception may follow the method's parameters";
+            string allowed = ResultType is null ? "an Exception" : $"an Exception or an Outcome<{ResultType.ToDisplayString(Names.ShortTypeFormat)}>";
+            return $"takes '{candidate.Parameters[count].Type.ToDisplayString(Names.ShortTypeFormat)}' as its last parameter, where only {allowed} may follow the method's parameters";
         }
 
         if (!returnMatches(candidate.ReturnType))
@@ -286,7 +357,7 @@ internal sealed class CompanionMethods
         }
     }
 
-    private bool ParametersAre(IMethodSymbol candidate, System.Func<KnownTypeSymbols, ITypeSymbol, bool>[] types)
+    private bool ParametersAre(IMethodSymbol candidate, System.Func<CompanionMethods, ITypeSymbol, bool>[] types)
     {
         if (candidate.Parameters.Length != types.Length)
         {
@@ -296,7 +367,7 @@ internal sealed class CompanionMethods
         for (int i = 0; i < types.Length; i++)
         {
             IParameterSymbol parameter = candidate.Parameters[i];
-            if (parameter.RefKind != RefKind.None || !types[i](_known, parameter.Type))
+            if (parameter.RefKind != RefKind.None || !types[i](this, parameter.Type))
             {
                 return false;
             }

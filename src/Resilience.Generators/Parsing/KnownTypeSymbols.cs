@@ -42,6 +42,8 @@ internal sealed partial class KnownTypeSymbols
         Exception = new KnownType(compilation, "System.Exception");
         OperationCanceledException = new KnownType(compilation, "System.OperationCanceledException");
         TimeSpan = new KnownType(compilation, "System.TimeSpan");
+        HttpResponseMessage = new KnownType(compilation, "System.Net.Http.HttpResponseMessage");
+        OutcomeOfT = new KnownType(compilation, "Resilience.Outcome`1");
         AddMore(compilation);
     }
 
@@ -80,6 +82,10 @@ internal sealed partial class KnownTypeSymbols
     public KnownType OperationCanceledException { get; }
 
     public KnownType TimeSpan { get; }
+
+    public KnownType HttpResponseMessage { get; }
+
+    public KnownType OutcomeOfT { get; }
 
     /// <summary>The policy attributes, in the order of <see cref="AttributeNames.Policies"/>.</summary>
     public KnownType[] PolicyAttributes { get; }

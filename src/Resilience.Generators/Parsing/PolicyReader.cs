@@ -13,14 +13,14 @@ namespace Resilience.Generators;
 internal sealed class PolicyReader
 {
     /// <summary>The parameters of a <c>ShouldRetry</c> hook: <c>(Exception exception)</c>.</summary>
-    private static readonly System.Func<KnownTypeSymbols, ITypeSymbol, bool>[] s_shouldRetryParameters = { static (known, type) => known.IsException(type) };
+    private static readonly System.Func<CompanionMethods, ITypeSymbol, bool>[] s_shouldRetryParameters = { static (c, type) => c.Known.IsException(type) };
 
-    /// <summary>The parameters of an <c>OnRetry</c> hook: <c>(Exception exception, int attempt, TimeSpan delay)</c>.</summary>
-    private static readonly System.Func<KnownTypeSymbols, ITypeSymbol, bool>[] s_onRetryParameters =
+    /// <summary>The parameters of an <c>OnRetry</c> hook: <c>(Exception exception, int attempt, TimeSpan delay)</c>, or an <c>Outcome&lt;T&gt;</c> first.</summary>
+    private static readonly System.Func<CompanionMethods, ITypeSymbol, bool>[] s_onRetryParameters =
     {
-        static (known, type) => known.IsException(type),
+        static (c, type) => c.Known.IsException(type) || c.IsOutcomeOfResult(type),
         static (_, type) => type.SpecialType == SpecialType.System_Int32,
-        static (known, type) => known.TimeSpan.Is(type),
+        static (c, type) => c.Known.TimeSpan.Is(type),
     };
 
     private readonly IMethodSymbol _method;
@@ -62,8 +62,9 @@ internal sealed class PolicyReader
         }
 
         BackoffKind backoff = Checked(a, RetryRules.Backoff);
-        string? shouldRetry = Hook(a, AttributeNames.Properties.ShouldRetry, SpecialType.System_Boolean, s_shouldRetryParameters, "bool {0}(Exception exception)");
-        string? onRetry = Hook(a, AttributeNames.Properties.OnRetry, SpecialType.System_Void, s_onRetryParameters, "void {0}(Exception exception, int attempt, TimeSpan delay)");
+        string? shouldRetry = Hook(a, AttributeNames.Properties.ShouldRetry, SpecialType.System_Boolean, s_shouldRetryParameters, "bool {0}(Exception exception)", out _);
+        string? onRetryAlternative = _companions.ResultType is { } result ? $" (or taking an 'Outcome<{result.ToDisplayString(Names.ShortTypeFormat)}>' first)" : null;
+        string? onRetry = Hook(a, AttributeNames.Properties.OnRetry, SpecialType.System_Void, s_onRetryParameters, "void {0}(Exception exception, int attempt, TimeSpan delay)", out IMethodSymbol? onRetryMethod, onRetryAlternative);
         return new RetrySpec
         {
             MaxAttempts = maxAttempts,
@@ -75,6 +76,10 @@ internal sealed class PolicyReader
             Ignore = ExceptionTypes(a, AttributeNames.Properties.Ignore, out _),
             ShouldRetry = shouldRetry,
             OnRetry = onRetry,
+            OnRetryTakes = onRetryMethod is null ? FailureParameter.None
+                : _known.IsException(onRetryMethod.Parameters[0].Type) ? FailureParameter.Exception
+                : FailureParameter.Outcome,
+            HandleResult = ResultJudge(a),
         };
     }
 
@@ -109,6 +114,7 @@ internal sealed class PolicyReader
             HalfOpenMaxCalls = halfOpenMaxCalls,
             Handle = ExceptionTypes(a, AttributeNames.Properties.Handle, out _),
             Ignore = ExceptionTypes(a, AttributeNames.Properties.Ignore, out _),
+            HandleResult = ResultJudge(a),
         };
     }
 
@@ -206,7 +212,7 @@ internal sealed class PolicyReader
             return null;
         }
 
-        if (_companions.FindFallback(name!, returnKind, out FallbackReturn fallbackReturn, out var problem) is not { } match)
+        if (_companions.FindFallback(name!, returnKind, out FallbackReturn fallbackReturn, out FailureParameter failure, out var problem) is null)
         {
             _diagnostics.Report(DiagnosticDescriptors.InvalidPolicyMethod, a.LocationOf(MethodProperty), "fallback", name!, _method.Name, problem!.Value.Why, problem.Value.Expected);
             return null;
@@ -215,7 +221,8 @@ internal sealed class PolicyReader
         return new FallbackSpec
         {
             Method = Names.EscapeIdentifier(name!),
-            PassesException = match.Parameters.Length == _method.Parameters.Length + 1,
+            Failure = failure,
+            HandleResult = ResultJudge(a),
             Return = fallbackReturn,
             Handle = handle,
             HandlesBrokenCircuit = Handles(handled, _known.BrokenCircuitException),
@@ -319,18 +326,37 @@ internal sealed class PolicyReader
     }
 
     /// <summary>The escaped name of the hook method named by <paramref name="property"/>, after RES0005 if none fits; null when unset.</summary>
-    private string? Hook(AttributeReader attribute, string property, SpecialType returnType, System.Func<KnownTypeSymbols, ITypeSymbol, bool>[] parameterTypes, string expectedFormat)
+    private string? Hook(AttributeReader attribute, string property, SpecialType returnType, System.Func<CompanionMethods, ITypeSymbol, bool>[] parameterTypes, string expectedFormat, out IMethodSymbol? match, string? alternative = null)
     {
+        match = null;
         string? name = attribute.String(property);
         if (name is null)
         {
             return null;
         }
 
-        if (_companions.HookMismatch(name, returnType, parameterTypes) is { } mismatch)
+        if (_companions.HookMismatch(name, returnType, parameterTypes, out match) is { } mismatch)
         {
-            string expected = "'" + (_method.IsStatic ? "static " : string.Empty) + string.Format(CultureInfo.InvariantCulture, expectedFormat, name) + "'";
+            string expected = "'" + (_method.IsStatic ? "static " : string.Empty) + string.Format(CultureInfo.InvariantCulture, expectedFormat, name) + "'" + alternative;
             _diagnostics.Report(DiagnosticDescriptors.InvalidPolicyMethod, attribute.LocationOf(property), property, name, _method.Name, mismatch, expected);
+        }
+
+        return Names.EscapeIdentifier(name);
+    }
+
+    /// <summary>The escaped name of the attribute's <c>HandleResult</c> method, after RES0005 if it cannot judge the method's results; null when unset.</summary>
+    private string? ResultJudge(AttributeReader attribute)
+    {
+        const string Property = AttributeNames.Properties.HandleResult;
+        string? name = attribute.String(Property);
+        if (name is null)
+        {
+            return null;
+        }
+
+        if (_companions.ResultJudgeMismatch(name) is { } mismatch)
+        {
+            _diagnostics.Report(DiagnosticDescriptors.InvalidPolicyMethod, attribute.LocationOf(Property), Property, name, _method.Name, mismatch, "'" + _companions.ExpectedResultJudge(name) + "'");
         }
 
         return Names.EscapeIdentifier(name);

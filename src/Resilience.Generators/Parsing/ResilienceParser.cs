@@ -117,6 +117,8 @@ internal static class ResilienceParser
             ReturnType = signature.ReturnTypeName(returnKind, resultType),
             ReturnKind = returnKind,
             ResultType = resultType,
+            ResultIsHttpResponse = companions.ResultType is { } result && known.HttpResponseMessage.IsBaseOf(result),
+            ResultMayBeDisposable = companions.ResultType is { } disposable && MayBeDisposable(disposable),
             TypeParameters = Names.TypeParameterList(method.TypeParameters),
             Constraints = signature.Constraints(),
             Parameters = parameters,
@@ -132,6 +134,25 @@ internal static class ResilienceParser
             Fallback = fallback,
             Error = diagnostics.FirstError,
         });
+    }
+
+    /// <summary>False for a value type or a sealed class that is not <c>IDisposable</c>: no instance of it can be.</summary>
+    private static bool MayBeDisposable(ITypeSymbol type)
+    {
+        if (type.SpecialType == SpecialType.System_IDisposable || !(type.IsValueType || type.IsSealed) || type is ITypeParameterSymbol)
+        {
+            return true;
+        }
+
+        foreach (INamedTypeSymbol implemented in type.AllInterfaces)
+        {
+            if (implemented.SpecialType == SpecialType.System_IDisposable)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static string? CancellationTokenName(EquatableArray<ParameterSpec> parameters)

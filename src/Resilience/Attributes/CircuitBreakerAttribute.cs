@@ -65,4 +65,11 @@ public sealed class CircuitBreakerAttribute : Attribute
 
     /// <summary>Exception types (and subclasses) that never count as failures; wins over <see cref="Handle"/>.</summary>
     public Type[]? Ignore { get; set; }
+
+    /// <summary>
+    /// The name of a method of the same type, <c>bool M(T result)</c> (static or instance), that says whether a
+    /// result the method returned counts as a failure. A method returning <c>HttpResponseMessage</c> without it
+    /// counts 408, 429 and 5xx responses (see <see cref="HttpOutcomes.IsTransientFailure"/>).
+    /// </summary>
+    public string? HandleResult { get; set; }
 }

@@ -8,8 +8,10 @@ namespace Resilience;
 /// <remarks>
 /// <para>
 /// The fallback method has the same parameters as the resilient method, optionally followed by one
-/// <see cref="Exception"/> parameter that receives the failure, and returns the same type; where the
-/// resilient method returns <c>Task&lt;T&gt;</c> or <c>ValueTask&lt;T&gt;</c> it may also return plain <c>T</c>.
+/// <see cref="Exception"/> parameter that receives the failure (or, for a method with a result, one
+/// <see cref="Outcome{T}"/> parameter that receives the failed result or the exception), and returns the same
+/// type; where the resilient method returns <c>Task&lt;T&gt;</c> or <c>ValueTask&lt;T&gt;</c> it may also return
+/// plain <c>T</c>.
 /// </para>
 /// <para>
 /// It is outermost: it sees what is left after every other policy. An open circuit, a full bulkhead or an
@@ -33,4 +35,14 @@ public sealed class FallbackAttribute : Attribute
 
     /// <summary>Exception types (and subclasses) that go to the fallback. Empty or unset: every failure and rejection.</summary>
     public Type[]? Handle { get; set; }
+
+    /// <summary>
+    /// The name of a method of the same type, <c>bool M(T result)</c> (static or instance), that says whether a
+    /// result the method returned is a failure for the fallback to answer. A method returning
+    /// <c>HttpResponseMessage</c> without it answers 408, 429 and 5xx responses (see
+    /// <see cref="HttpOutcomes.IsTransientFailure"/>). A fallback taking an <see cref="Outcome{T}"/> receives the
+    /// result; one taking an <see cref="Exception"/> receives a <see cref="HandledResultException"/> describing it,
+    /// and the result is disposed when it is <see cref="IDisposable"/>.
+    /// </summary>
+    public string? HandleResult { get; set; }
 }

@@ -64,7 +64,18 @@ public sealed class RetryAttribute : Attribute
 
     /// <summary>
     /// The name of a method of the same type, <c>void M(Exception exception, int attempt, TimeSpan delay)</c>,
-    /// called before each retry's delay with the exception, the attempt that failed (1-based) and the delay.
+    /// called before each retry's delay with the exception, the attempt that failed (1-based) and the delay. It may
+    /// take an <see cref="Outcome{T}"/> instead of the exception, to hear of results retried as failures too; one
+    /// that takes an exception hears only of exceptions.
     /// </summary>
     public string? OnRetry { get; set; }
+
+    /// <summary>
+    /// The name of a method of the same type, <c>bool M(T result)</c> (static or instance), that says whether a
+    /// result the method returned is a failure to retry. A method returning <c>HttpResponseMessage</c> without it
+    /// retries 408, 429 and 5xx responses (see <see cref="HttpOutcomes.IsTransientFailure"/>). A failed result is
+    /// retried without any exception being thrown, and disposed first when it is <see cref="System.IDisposable"/>;
+    /// when the attempts run out, the caller receives the last result.
+    /// </summary>
+    public string? HandleResult { get; set; }
 }

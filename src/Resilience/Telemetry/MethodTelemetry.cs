@@ -110,6 +110,29 @@ public sealed class MethodTelemetry
         }
     }
 
+    /// <summary>An attempt returned <paramref name="result"/>, handled as a failure, and is retried after <paramref name="delay"/>.</summary>
+    public void RecordRetryOnResult<T>(int attempt, TimeSpan delay, T result)
+    {
+        if (ResilienceMetrics.RetryAttempts.Enabled)
+        {
+            ResilienceMetrics.RetryAttempts.Add(1, _policyTag, _methodTag, new KeyValuePair<string, object?>(ResilienceMetrics.ErrorTypeTag, ResilienceMetrics.ResultErrorType(result)));
+        }
+
+        if (_registry.HasListeners)
+        {
+            _registry.Notify(new RetryEventArgs(PolicyName, MethodName, attempt, delay, exception: null, result));
+        }
+    }
+
+    /// <summary>The call returned a result handled as a failure, after every attempt it had: counted as a failure.</summary>
+    public void RecordFailedResult(long started)
+    {
+        if (started != 0 || ResilienceMetrics.Calls.Enabled)
+        {
+            RecordOutcome(started, s_failure);
+        }
+    }
+
     /// <summary>A timeout of <paramref name="timeout"/> fired.</summary>
     public void RecordTimeout(TimeSpan timeout, TimeoutScope scope)
     {

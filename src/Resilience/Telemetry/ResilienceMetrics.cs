@@ -32,7 +32,11 @@ internal static class ResilienceMetrics
         "resilience.call.duration", "s", "The duration of calls through resilient methods, retries and waits included, by outcome.");
 
     public static readonly Counter<long> RetryAttempts = Meter.CreateCounter<long>(
-        "resilience.retry.attempts", "{attempt}", "Attempts retried after a failure, by the failure's exception type.");
+        "resilience.retry.attempts", "{attempt}", "Attempts retried after a failure, by the failure's exception type, or the failed HTTP status code, or _result.");
+
+    /// <summary>The <see cref="ErrorTypeTag"/> of a failed result: an HTTP response's status code ("503"), else "_result".</summary>
+    public static string ResultErrorType<T>(T result)
+        => result is System.Net.Http.HttpResponseMessage response ? ((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture) : "_result";
 
     public static readonly Counter<long> Timeouts = Meter.CreateCounter<long>(
         "resilience.timeouts", "{timeout}", "Timeouts that fired, by scope: per_attempt or total.");

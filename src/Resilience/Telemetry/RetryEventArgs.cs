@@ -5,13 +5,14 @@ namespace Resilience;
 /// <summary>Describes an attempt that failed and is about to be retried, for <see cref="ResilienceListener.OnRetry"/>.</summary>
 public sealed class RetryEventArgs : EventArgs
 {
-    internal RetryEventArgs(string policyName, string methodName, int attempt, TimeSpan delay, Exception exception)
+    internal RetryEventArgs(string policyName, string methodName, int attempt, TimeSpan delay, Exception? exception, object? result = null)
     {
         PolicyName = policyName;
         MethodName = methodName;
         Attempt = attempt;
         Delay = delay;
         Exception = exception;
+        Result = result;
     }
 
     /// <summary>The name the method's calls are counted under (see <see cref="MethodTelemetry.PolicyName"/>).</summary>
@@ -26,6 +27,12 @@ public sealed class RetryEventArgs : EventArgs
     /// <summary>The wait before the next attempt.</summary>
     public TimeSpan Delay { get; }
 
-    /// <summary>The exception the attempt failed with.</summary>
-    public Exception Exception { get; }
+    /// <summary>The exception the attempt failed with; null when it returned a result handled as a failure (see <see cref="Result"/>).</summary>
+    public Exception? Exception { get; }
+
+    /// <summary>The result the attempt returned, handled as a failure; null when it failed with an exception.</summary>
+    public object? Result { get; }
+
+    /// <summary>"HttpRequestException: {message}", or the failed result: "503 (Service Unavailable)".</summary>
+    public string Failure => Exception is { } exception ? exception.GetType().Name + ": " + exception.Message : OutcomeText.Describe(Result);
 }

@@ -72,6 +72,20 @@ public sealed class AllocationTests : RegistryTest
             private Task<int> GetTaskAsyncCore(int x, CancellationToken cancellationToken) => s_cachedResult;
 
             private int Recover(int x, CancellationToken cancellationToken) => -1;
+
+            private static readonly Task<System.Net.Http.HttpResponseMessage> s_ok = Task.FromResult(new System.Net.Http.HttpResponseMessage(System.Net.HttpStatusCode.OK));
+
+            [Retry(3)]
+            [CircuitBreaker(5)]
+            [Timeout(1_000)]
+            [Bulkhead(4)]
+            [RateLimit(int.MaxValue, 1_000)]
+            [Fallback(nameof(Unavailable))]
+            public partial Task<System.Net.Http.HttpResponseMessage> GetResponseAsync(int x, CancellationToken cancellationToken);
+
+            private Task<System.Net.Http.HttpResponseMessage> GetResponseAsyncCore(int x, CancellationToken cancellationToken) => s_ok;
+
+            private System.Net.Http.HttpResponseMessage Unavailable(int x, CancellationToken cancellationToken, Outcome<System.Net.Http.HttpResponseMessage> outcome) => new(System.Net.HttpStatusCode.ServiceUnavailable);
         }
 
         public static class Measure
@@ -95,6 +109,32 @@ public sealed class AllocationTests : RegistryTest
                 long sum = CallTask(calls);
                 long bytes = GC.GetAllocatedBytesForCurrentThread() - before;
                 return new[] { bytes, sum };
+            }
+
+            public static long[] TaskOfResponse(int warmUp, int calls)
+            {
+                CallResponse(warmUp);
+                long before = GC.GetAllocatedBytesForCurrentThread();
+                long sum = CallResponse(calls);
+                long bytes = GC.GetAllocatedBytesForCurrentThread() - before;
+                return new[] { bytes, sum };
+            }
+
+            private static long CallResponse(int calls)
+            {
+                long sum = 0;
+                for (int i = 0; i < calls; i++)
+                {
+                    Task<System.Net.Http.HttpResponseMessage> pending = s_subject.GetResponseAsync(42, CancellationToken.None);
+                    if (!pending.IsCompletedSuccessfully)
+                    {
+                        throw new InvalidOperationException("The call did not complete synchronously.");
+                    }
+
+                    sum += (int)pending.Result.StatusCode;
+                }
+
+                return sum;
             }
 
             private static long CallValueTask(int calls)
@@ -172,6 +212,17 @@ public sealed class AllocationTests : RegistryTest
         var measured = (long[])ConsumerBuild.Call(ConsumerBuiltIn(build), "AllocationConsumer.Measure", "TaskOfInt", WarmUpCalls, Calls)!;
 
         Assert.Equal(42L * Calls, measured[1]);
+        Assert.Equal(0, measured[0]);
+    }
+
+    [Theory]
+    [InlineData(OptimizationLevel.Release)]
+    [InlineData(OptimizationLevel.Debug)]
+    public void A_Task_of_HttpResponseMessage_method_whose_responses_are_judged_by_status_allocates_nothing_for_a_200(OptimizationLevel build)
+    {
+        var measured = (long[])ConsumerBuild.Call(ConsumerBuiltIn(build), "AllocationConsumer.Measure", "TaskOfResponse", WarmUpCalls, Calls)!;
+
+        Assert.Equal(200L * Calls, measured[1]);
         Assert.Equal(0, measured[0]);
     }
 

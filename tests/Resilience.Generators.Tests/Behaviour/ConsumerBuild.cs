@@ -22,7 +22,7 @@ internal static class ConsumerBuild
             "Consumer_" + Guid.NewGuid().ToString("N"),
             new[] { CSharpSyntaxTree.ParseText(source, parseOptions, path: "Consumer.cs") },
             Infrastructure.GeneratorHarness.References,
-            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, optimizationLevel: optimization, nullableContextOptions: NullableContextOptions.Enable));
+            Infrastructure.GeneratorHarness.CompilationOptions.WithOptimizationLevel(optimization));
 
         CSharpGeneratorDriver.Create(new[] { new ResilienceGenerator().AsSourceGenerator() }, parseOptions: parseOptions)
             .RunGeneratorsAndUpdateCompilation(compilation, out Compilation output, out ImmutableArray<Diagnostic> generatorDiagnostics);

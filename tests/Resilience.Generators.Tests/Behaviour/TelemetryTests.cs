@@ -46,6 +46,13 @@ public partial class TelemetrySubject
 
     private int RetriedCore() => Script.Run();
 
+    [Retry(3, DelayMs = 0, HandleResult = nameof(IsNegative))]
+    public partial int RetriedOnResult();
+
+    private int RetriedOnResultCore() => Script.Run();
+
+    private static bool IsNegative(int value) => value < 0;
+
     [Timeout(100)]
     public partial Task<int> PerAttemptAsync(CancellationToken cancellationToken);
 
@@ -223,6 +230,29 @@ public sealed class TelemetryTests : RegistryTest
             Assert.Equal(TimeSpan.Zero, r.Delay);
         });
         Assert.IsType<IOException>(listener.Retries.First().Exception);
+    }
+
+    [Fact]
+    public void A_retry_on_a_failed_result_is_counted_as_such_and_the_call_that_ends_on_one_as_a_failure()
+    {
+        using MetricCollector<long> retries = Collect<long>("resilience.retry.attempts");
+        using MetricCollector<long> calls = Collect<long>("resilience.calls");
+        var listener = new Recorder();
+        using IDisposable registration = Registry.AddListener(listener);
+        _subject.Script.Sync = static (call, _) => call < 3 ? -call : 42;
+        string policy = Method + nameof(TelemetrySubject.RetriedOnResult);
+
+        Assert.Equal(42, _subject.RetriedOnResult());
+        _subject.Script.Sync = static (_, _) => -7;
+        Assert.Equal(-7, _subject.RetriedOnResult());
+
+        Assert.All(For(retries, policy), m => Assert.Equal("_result", m.Tags["error.type"]));
+        Assert.Equal(4, For(retries, policy).Count);
+        Assert.Equal(new object?[] { "success", "failure" }, For(calls, policy).Select(m => m.Tags["resilience.outcome"]));
+        RetryEventArgs first = listener.Retries.First();
+        Assert.Null(first.Exception);
+        Assert.Equal(-1, first.Result);
+        Assert.Equal("-1", first.Failure);
     }
 
     [Fact]

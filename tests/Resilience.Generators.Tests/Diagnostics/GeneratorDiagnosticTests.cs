@@ -129,7 +129,7 @@ public sealed class GeneratorDiagnosticTests
             "public partial class C { [Fallback(\"Cached\")] public partial Task<int> GetAsync(string id); private Task<int> GetAsyncCore(string id) => Task.FromResult(1); }",
             "RES0005", "\"Cached\"");
 
-        Assert.Equal("The fallback method 'Cached' of 'GetAsync' was not found in 'C'; declare it as 'int Cached(string id, Exception error)' (or returning 'Task<int>'; the Exception parameter is optional)", diagnostic.GetMessage());
+        Assert.Equal("The fallback method 'Cached' of 'GetAsync' was not found in 'C'; declare it as 'int Cached(string id, Exception error)' (or returning 'Task<int>'; the Exception parameter is optional, or may be an Outcome<int>)", diagnostic.GetMessage());
     }
 
     [Fact]
@@ -140,6 +140,39 @@ public sealed class GeneratorDiagnosticTests
             "RES0005", "ShouldRetry = nameof(Check)");
 
         Assert.Equal("The ShouldRetry method 'Check' of 'Get' has the wrong signature; declare it as 'bool Check(Exception exception)'", diagnostic.GetMessage());
+    }
+
+    [Theory]
+    [InlineData("[Retry(HandleResult = \"Missing\")]", "HandleResult = \"Missing\"", "The HandleResult method 'Missing' of 'Get' was not found in 'C'; declare it as 'bool Missing(int result)'")]
+    [InlineData("[CircuitBreaker(HandleResult = nameof(Check))]", "HandleResult = nameof(Check)", "The HandleResult method 'Check' of 'Get' has the wrong signature; declare it as 'bool Check(int result)'")]
+    [InlineData("[Fallback(nameof(Other), HandleResult = nameof(Check))]", "HandleResult = nameof(Check)", "The HandleResult method 'Check' of 'Get' has the wrong signature; declare it as 'bool Check(int result)'")]
+    public void RES0005_a_HandleResult_that_cannot_judge_the_result_is_reported(string attribute, string argument, string message)
+    {
+        Diagnostic diagnostic = Single(
+            $"public partial class C {{ {attribute} public partial int Get(); private int GetCore() => 1; private bool Check(string s) => true; private int Other() => 0; }}",
+            "RES0005", argument);
+
+        Assert.Equal(message, diagnostic.GetMessage());
+    }
+
+    [Fact]
+    public void RES0005_a_HandleResult_on_a_method_without_a_result_is_reported()
+    {
+        Diagnostic diagnostic = Single(
+            "public partial class C { [Retry(HandleResult = nameof(Check))] public partial Task RunAsync(); private Task RunAsyncCore() => Task.CompletedTask; private bool Check(int r) => true; }",
+            "RES0005", "HandleResult = nameof(Check)");
+
+        Assert.Contains("cannot judge a result: the method returns none", diagnostic.GetMessage());
+    }
+
+    [Fact]
+    public void RES0005_a_fallback_taking_the_outcome_of_another_type_is_reported()
+    {
+        Diagnostic diagnostic = Single(
+            "public partial class C { [Fallback(nameof(Other))] public partial Task<int> GetAsync(); private Task<int> GetAsyncCore() => Task.FromResult(1); private int Other(Outcome<string> outcome) => 0; }",
+            "RES0005", "nameof(Other)");
+
+        Assert.Contains("takes 'Outcome<string>' as its last parameter, where only an Exception or an Outcome<int> may follow the method's parameters", diagnostic.GetMessage());
     }
 
     [Fact]

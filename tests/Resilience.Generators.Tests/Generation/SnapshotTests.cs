@@ -110,6 +110,27 @@ public sealed class SnapshotTests
                 private Receipt CachedReceipt(string id, CancellationToken ct, Exception error) => new(id);
             }
             """ },
+        { "Results", """
+            namespace Shop;
+            using System.Net.Http;
+            public partial class Client
+            {
+                [Retry(3, DelayMs = 100, OnRetry = nameof(Log))]
+                [CircuitBreaker(5, Name = "upstream")]
+                [Fallback(nameof(Unavailable))]
+                public partial Task<HttpResponseMessage> GetAsync(string path, CancellationToken ct);
+                private Task<HttpResponseMessage> GetAsyncCore(string path, CancellationToken ct) => Task.FromResult(new HttpResponseMessage());
+                private void Log(Outcome<HttpResponseMessage> outcome, int attempt, TimeSpan delay) { }
+                private HttpResponseMessage Unavailable(string path, CancellationToken ct, Outcome<HttpResponseMessage> outcome) => new(System.Net.HttpStatusCode.ServiceUnavailable);
+
+                [Retry(4, HandleResult = nameof(IsNegative))]
+                [Fallback(nameof(Zero), HandleResult = nameof(IsNegative))]
+                public partial int Parse(string text);
+                private int ParseCore(string text) => int.Parse(text);
+                private static bool IsNegative(int value) => value < 0;
+                private int Zero(string text, Exception error) => 0;
+            }
+            """ },
         { "SyncShapes", """
             namespace Shapes;
             public static partial class Math2

@@ -54,6 +54,7 @@ namespace Shapes
             {
                 for (int __attempt = 1; ; __attempt++)
                 {
+                    global::System.TimeSpan __delay;
                     try
                     {
                         var __call = __resume == 1 ? __inflight : CloseAsyncCore();
@@ -61,12 +62,13 @@ namespace Shapes
                         await __call.ConfigureAwait(false);
                         break;
                     }
-                    catch (global::System.Exception __retryError) when (__attempt < 2 && !(__retryError is global::Resilience.ResilienceRejectedException))
+                    catch (global::System.Exception __retryError) when (__attempt < 2 && !(__retryError is global::Resilience.ResilienceRejectedException) && !global::Resilience.HttpOutcomes.IsPermanentFailure(__retryError))
                     {
-                        var __delay = global::Resilience.RetryBackoff.GetDelay(global::Resilience.BackoffKind.Exponential, __attempt, 200, 30000, true);
+                        __delay = global::Resilience.RetryBackoff.GetDelay(global::Resilience.BackoffKind.Exponential, __attempt, 200, 30000, true);
                         __CloseAsync_Telemetry.RecordRetry(__attempt, __delay, __retryError);
-                        await __registry.DelayAsync(__delay, global::System.Threading.CancellationToken.None).ConfigureAwait(false);
                     }
+
+                    await __registry.DelayAsync(__delay, global::System.Threading.CancellationToken.None).ConfigureAwait(false);
                 }
 
                 __CloseAsync_Telemetry.RecordSuccess(__started);
@@ -124,6 +126,7 @@ namespace Shapes
             {
                 for (int __attempt = 1; ; __attempt++)
                 {
+                    global::System.TimeSpan __delay;
                     try
                     {
                         var __call = __resume == 1 ? __inflight! : FlushAsyncCore(ct);
@@ -131,12 +134,13 @@ namespace Shapes
                         await __call.ConfigureAwait(false);
                         break;
                     }
-                    catch (global::System.Exception __retryError) when (__attempt < 2 && !(__retryError is global::Resilience.ResilienceRejectedException) && !(__retryError is global::System.OperationCanceledException && ct.IsCancellationRequested))
+                    catch (global::System.Exception __retryError) when (__attempt < 2 && !(__retryError is global::Resilience.ResilienceRejectedException) && !(__retryError is global::System.OperationCanceledException && ct.IsCancellationRequested) && !global::Resilience.HttpOutcomes.IsPermanentFailure(__retryError))
                     {
-                        var __delay = global::Resilience.RetryBackoff.GetDelay(global::Resilience.BackoffKind.Exponential, __attempt, 200, 30000, true);
+                        __delay = global::Resilience.RetryBackoff.GetDelay(global::Resilience.BackoffKind.Exponential, __attempt, 200, 30000, true);
                         __FlushAsync_Telemetry.RecordRetry(__attempt, __delay, __retryError);
-                        await __registry.DelayAsync(__delay, ct).ConfigureAwait(false);
                     }
+
+                    await __registry.DelayAsync(__delay, ct).ConfigureAwait(false);
                 }
 
                 __FlushAsync_Telemetry.RecordSuccess(__started);
@@ -195,6 +199,7 @@ namespace Shapes
             {
                 for (int __attempt = 1; ; __attempt++)
                 {
+                    global::System.TimeSpan __delay;
                     try
                     {
                         var __call = __resume == 1 ? __inflight : ReadAsyncCore(ct, count, path);
@@ -202,12 +207,13 @@ namespace Shapes
                         __result = await __call.ConfigureAwait(false);
                         break;
                     }
-                    catch (global::System.Exception __retryError) when (__attempt < 2 && !(__retryError is global::Resilience.ResilienceRejectedException) && !(__retryError is global::System.OperationCanceledException && ct.IsCancellationRequested))
+                    catch (global::System.Exception __retryError) when (__attempt < 2 && !(__retryError is global::Resilience.ResilienceRejectedException) && !(__retryError is global::System.OperationCanceledException && ct.IsCancellationRequested) && !global::Resilience.HttpOutcomes.IsPermanentFailure(__retryError))
                     {
-                        var __delay = global::Resilience.RetryBackoff.GetDelay(global::Resilience.BackoffKind.Exponential, __attempt, 200, 30000, true);
+                        __delay = global::Resilience.RetryBackoff.GetDelay(global::Resilience.BackoffKind.Exponential, __attempt, 200, 30000, true);
                         __ReadAsync_Telemetry.RecordRetry(__attempt, __delay, __retryError);
-                        await __registry.DelayAsync(__delay, ct).ConfigureAwait(false);
                     }
+
+                    await __registry.DelayAsync(__delay, ct).ConfigureAwait(false);
                 }
 
                 __ReadAsync_Telemetry.RecordSuccess(__started);

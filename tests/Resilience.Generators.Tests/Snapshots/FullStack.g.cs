@@ -130,6 +130,7 @@ namespace Shop
 
                     for (int __attempt = 1; ; __attempt++)
                     {
+                        global::System.TimeSpan __delay;
                         try
                         {
                             var __permit = __firstPermit;
@@ -190,12 +191,13 @@ namespace Shop
 
                             break;
                         }
-                        catch (global::System.Exception __retryError) when (__attempt < 3 && !(__retryError is global::Resilience.ResilienceRejectedException) && !(__retryError is global::System.OperationCanceledException && ct.IsCancellationRequested))
+                        catch (global::System.Exception __retryError) when (__attempt < 3 && !(__retryError is global::Resilience.ResilienceRejectedException) && !(__retryError is global::System.OperationCanceledException && ct.IsCancellationRequested) && !global::Resilience.HttpOutcomes.IsPermanentFailure(__retryError))
                         {
-                            var __delay = global::Resilience.RetryBackoff.GetDelay(global::Resilience.BackoffKind.Exponential, __attempt, 200, 30000, true);
+                            __delay = global::Resilience.RetryBackoff.GetDelay(global::Resilience.BackoffKind.Exponential, __attempt, 200, 30000, true);
                             __GetReceiptAsync_Telemetry.RecordRetry(__attempt, __delay, __retryError);
-                            await __registry.DelayAsync(__delay, ct).ConfigureAwait(false);
                         }
+
+                        await __registry.DelayAsync(__delay, ct).ConfigureAwait(false);
                     }
 
                     __GetReceiptAsync_Telemetry.RecordSuccess(__started);

@@ -18,17 +18,19 @@ partial class Global
         {
             for (int __attempt = 1; ; __attempt++)
             {
+                global::System.TimeSpan __delay;
                 try
                 {
                     __result = classCore(@event);
                     break;
                 }
-                catch (global::System.Exception __retryError) when (__attempt < 3 && !(__retryError is global::Resilience.ResilienceRejectedException))
+                catch (global::System.Exception __retryError) when (__attempt < 3 && !(__retryError is global::Resilience.ResilienceRejectedException) && !global::Resilience.HttpOutcomes.IsPermanentFailure(__retryError))
                 {
-                    var __delay = global::Resilience.RetryBackoff.GetDelay(global::Resilience.BackoffKind.Exponential, __attempt, 200, 30000, true);
+                    __delay = global::Resilience.RetryBackoff.GetDelay(global::Resilience.BackoffKind.Exponential, __attempt, 200, 30000, true);
                     __class_Telemetry.RecordRetry(__attempt, __delay, __retryError);
-                    __registry.Delay(__delay, global::System.Threading.CancellationToken.None);
                 }
+
+                __registry.Delay(__delay, global::System.Threading.CancellationToken.None);
             }
 
             __class_Telemetry.RecordSuccess(__started);

@@ -56,6 +56,7 @@ namespace Shop
             {
                 for (int __attempt = 1; ; __attempt++)
                 {
+                    global::System.TimeSpan __delay;
                     try
                     {
                         __coreTask = __resume == 1 ? __inflight! : GetAsyncCore(id, ct);
@@ -65,11 +66,12 @@ namespace Shop
                     }
                     catch (global::System.Exception __retryError) when (__attempt < 4 && !(__retryError is global::Resilience.ResilienceRejectedException) && !(__retryError is global::System.OperationCanceledException && ct.IsCancellationRequested) && !(__retryError is global::System.IO.FileNotFoundException) && (__retryError is global::System.TimeoutException || __retryError is global::System.IO.IOException) && IsTransient(__retryError))
                     {
-                        var __delay = global::Resilience.RetryBackoff.GetDelay(global::Resilience.BackoffKind.Linear, __attempt, 100, 1000, false);
+                        __delay = global::Resilience.RetryBackoff.GetDelay(global::Resilience.BackoffKind.Linear, __attempt, 100, 1000, false);
                         __GetAsync_Telemetry.RecordRetry(__attempt, __delay, __retryError);
                         Log(__retryError, __attempt, __delay);
-                        await __registry.DelayAsync(__delay, ct).ConfigureAwait(false);
                     }
+
+                    await __registry.DelayAsync(__delay, ct).ConfigureAwait(false);
                 }
 
                 __GetAsync_Telemetry.RecordSuccess(__started);

@@ -20,17 +20,19 @@ namespace Shapes
             {
                 for (int __attempt = 1; ; __attempt++)
                 {
+                    global::System.TimeSpan __delay;
                     try
                     {
                         __result = SumCore(a, b, c);
                         break;
                     }
-                    catch (global::System.Exception __retryError) when (__attempt < 2 && !(__retryError is global::Resilience.ResilienceRejectedException))
+                    catch (global::System.Exception __retryError) when (__attempt < 2 && !(__retryError is global::Resilience.ResilienceRejectedException) && !global::Resilience.HttpOutcomes.IsPermanentFailure(__retryError))
                     {
-                        var __delay = global::Resilience.RetryBackoff.GetDelay(global::Resilience.BackoffKind.Exponential, __attempt, 200, 30000, true);
+                        __delay = global::Resilience.RetryBackoff.GetDelay(global::Resilience.BackoffKind.Exponential, __attempt, 200, 30000, true);
                         __Sum_Telemetry.RecordRetry(__attempt, __delay, __retryError);
-                        __registry.Delay(__delay, global::System.Threading.CancellationToken.None);
                     }
+
+                    __registry.Delay(__delay, global::System.Threading.CancellationToken.None);
                 }
 
                 __Sum_Telemetry.RecordSuccess(__started);
@@ -54,17 +56,19 @@ namespace Shapes
             {
                 for (int __attempt = 1; ; __attempt++)
                 {
+                    global::System.TimeSpan __delay;
                     try
                     {
                         TouchCore(in value, tags);
                         break;
                     }
-                    catch (global::System.Exception __retryError) when (__attempt < 2 && !(__retryError is global::Resilience.ResilienceRejectedException))
+                    catch (global::System.Exception __retryError) when (__attempt < 2 && !(__retryError is global::Resilience.ResilienceRejectedException) && !global::Resilience.HttpOutcomes.IsPermanentFailure(__retryError))
                     {
-                        var __delay = global::Resilience.RetryBackoff.GetDelay(global::Resilience.BackoffKind.Exponential, __attempt, 200, 30000, true);
+                        __delay = global::Resilience.RetryBackoff.GetDelay(global::Resilience.BackoffKind.Exponential, __attempt, 200, 30000, true);
                         __Touch_Telemetry.RecordRetry(__attempt, __delay, __retryError);
-                        __registry.Delay(__delay, global::System.Threading.CancellationToken.None);
                     }
+
+                    __registry.Delay(__delay, global::System.Threading.CancellationToken.None);
                 }
 
                 __Touch_Telemetry.RecordSuccess(__started);

@@ -32,6 +32,9 @@ internal sealed class CircuitBreakerStage : StartStage
 
     public override bool GoesToFallback(FallbackSpec fallback) => fallback.HandlesBrokenCircuit;
 
+    /// <summary>Whether <paramref name="result"/> counts as a failure; null when the breaker judges no result.</summary>
+    public string? ResultJudge(MethodContext m, string result) => m.ResultJudge(_breaker.HandleResult, result);
+
     public override string WriteStart(MethodContext m, SynchronousStart start, string token)
     {
         string field = m.MemberName(Role);
@@ -95,7 +98,21 @@ internal sealed class CircuitBreakerStage : StartStage
         w.Line("throw;");
         w.Close();
         w.Blank();
-        WriteRecord(m, "RecordSuccess");
+        if (ResultJudge(m, CoreStage.Result) is { } judge)
+        {
+            w.Line($"if ({judge})");
+            w.Open();
+            WriteRecord(m, "RecordFailure");
+            w.Close();
+            w.Open("else");
+            WriteRecord(m, "RecordSuccess");
+            w.Close();
+        }
+        else
+        {
+            WriteRecord(m, "RecordSuccess");
+        }
+
         w.Blank();
     }
 

@@ -62,10 +62,17 @@ internal sealed class CoreStage : StartStage
         w.Close();
         w.Blank();
 
-        // A null task (a bug in {Name}Core) is handed on too: awaited there, it fails the attempt like any other failure.
-        w.Line(IsTask
-            ? $"if ({Call} is null || {Call}.Status != {Literals.Tasks}TaskStatus.RanToCompletion)"
-            : $"if (!{Call}.IsCompletedSuccessfully)");
+        // A null task (a bug in {Name}Core) is handed on too: awaited there, it fails the attempt like any other
+        // failure. So is a result a stage judges a failure: the helper does what that stage does with it.
+        string handOff = IsTask
+            ? $"{Call} is null || {Call}.Status != {Literals.Tasks}TaskStatus.RanToCompletion"
+            : $"!{Call}.IsCompletedSuccessfully";
+        foreach (string judge in ResultJudges(m))
+        {
+            handOff += " || " + judge;
+        }
+
+        w.Line($"if ({handOff})");
         start.HandOff(done: Ordinal);
         w.Blank();
         return token;
@@ -91,6 +98,22 @@ internal sealed class CoreStage : StartStage
         }
 
         w.Line(m.Method.HasResult ? $"{Result} = await {task}.ConfigureAwait(false);" : $"await {task}.ConfigureAwait(false);");
+    }
+
+    /// <summary>The distinct judges of the start's completed result, by the stages that judge results.</summary>
+    private static System.Collections.Generic.IEnumerable<string> ResultJudges(MethodContext m)
+    {
+        string result = Call + ".Result";
+        var judges = new System.Collections.Generic.List<string>(3);
+        foreach (string? judge in new[] { m.Pipeline.Fallback?.ResultJudge(m, result), m.Pipeline.Retry?.ResultJudge(m, result), m.Pipeline.CircuitBreaker?.ResultJudge(m, result) })
+        {
+            if (judge is not null && !judges.Contains(judge))
+            {
+                judges.Add(judge);
+            }
+        }
+
+        return judges;
     }
 
     private static string Invocation(MethodContext m, string token)

@@ -21,12 +21,54 @@ internal sealed class FallbackStage : Stage
     /// <summary>True when an open circuit can be answered in the synchronous start: the fallback takes it and returns its result directly.</summary>
     public bool AnswersOpenCircuitAtOnce => _fallback is { HandlesBrokenCircuit: true, Return: FallbackReturn.Direct };
 
+    /// <summary>Whether a result is a failure the fallback answers, for the result <paramref name="result"/>; null when it answers no result.</summary>
+    public string? ResultJudge(MethodContext m, string result) => m.ResultJudge(_fallback.HandleResult, result);
+
     public override void WriteLocals(MethodContext m)
     {
-        if (_fallback.PassesException)
+        switch (_fallback.Failure)
         {
-            m.Writer.Line($"{Literals.Exception} {Failure};");
+            case FailureParameter.Exception:
+                m.Writer.Line($"{Literals.Exception} {Failure};");
+                break;
+            case FailureParameter.Outcome:
+                m.Writer.Line($"{m.OutcomeType} {Failure};");
+                break;
         }
+    }
+
+    /// <summary>
+    /// Sends a result the fallback judges a failure to it, without an exception: a fallback taking the outcome gets
+    /// the result; one taking an exception gets a <c>HandledResultException</c> describing it, and the result, which
+    /// nobody will return, is let go of.
+    /// </summary>
+    public void WriteResultCheck(MethodContext m)
+    {
+        if (ResultJudge(m, CoreStage.Result) is not { } judge)
+        {
+            return;
+        }
+
+        IndentedWriter w = m.Writer;
+        w.Line($"if ({judge})");
+        w.Open();
+        switch (_fallback.Failure)
+        {
+            case FailureParameter.Outcome:
+                w.Line($"{Failure} = {m.OutcomeType}.FromResult({CoreStage.Result});");
+                break;
+            case FailureParameter.Exception:
+                w.Line($"{Failure} = new {Literals.Runtime}HandledResultException({Literals.String(m.Method.TelemetryPolicy)}, {CoreStage.Result});");
+                m.WriteDiscard(CoreStage.Result);
+                break;
+            default:
+                m.WriteDiscard(CoreStage.Result);
+                break;
+        }
+
+        w.Line($"goto {Label};");
+        w.Close();
+        w.Blank();
     }
 
     public override void WriteBody(MethodContext m, string token, Action<string> inner)
@@ -36,19 +78,20 @@ internal sealed class FallbackStage : Stage
         inner(token);
         w.Close();
 
+        bool takesFailure = _fallback.Failure != FailureParameter.None;
         string filter = ExceptionFilter.Condition("__fallbackError", m.Method.CancellationToken, rejections: false, _fallback.Handle, EquatableArray<string>.Empty);
         w.Line(filter == "true"
-            ? _fallback.PassesException ? $"catch ({Literals.Exception} __fallbackError)" : $"catch ({Literals.Exception})"
+            ? takesFailure ? $"catch ({Literals.Exception} __fallbackError)" : $"catch ({Literals.Exception})"
             : $"catch ({Literals.Exception} __fallbackError) when ({filter})");
         w.Open();
-        if (_fallback.PassesException)
+        if (takesFailure)
         {
-            w.Line($"{Failure} = __fallbackError;");
+            w.Line($"{Failure} = {m.FailureOf(_fallback.Failure, "__fallbackError")};");
         }
 
         w.Close();
         w.Blank();
-        if (m.Pipeline.RejectsToFallback(_fallback))
+        if (m.Pipeline.RejectsToFallback(_fallback) || ResultJudge(m, CoreStage.Result) is not null)
         {
             w.Line(Label + ":");
         }
@@ -80,7 +123,7 @@ internal sealed class FallbackStage : Stage
     public void WriteAnswerAtOnce(MethodContext m, string rejection, Action release)
     {
         IndentedWriter w = m.Writer;
-        string call = Invocation(m, rejection);
+        string call = Invocation(m, m.FailureOf(_fallback.Failure, rejection));
         w.Open();
         release();
         w.Open("try");
@@ -117,7 +160,7 @@ internal sealed class FallbackStage : Stage
             arguments.Add(parameter.PassModifier + parameter.Name);
         }
 
-        if (_fallback.PassesException)
+        if (_fallback.Failure != FailureParameter.None)
         {
             arguments.Add(failure);
         }

@@ -2,7 +2,11 @@ using System;
 
 namespace Resilience.Generators;
 
-/// <summary>[Retry]: the stages inside it run again after a failure its filter lets through, after the backoff's delay.</summary>
+/// <summary>
+/// [Retry]: the stages inside it run again after a failure it handles (an exception its filter lets through, or a
+/// result its judge calls a failure), after the backoff's delay. The delay is waited outside the attempt's
+/// handlers, so that nothing it throws (the caller's cancellation, a total timeout) is taken for a failed attempt.
+/// </summary>
 internal sealed class RetryStage : Stage
 {
     private readonly RetrySpec _retry;
@@ -11,33 +15,68 @@ internal sealed class RetryStage : Stage
 
     public override bool UsesRegistry => true;
 
+    /// <summary>Whether <paramref name="result"/> is a failure to retry; null when the retry judges no result.</summary>
+    public string? ResultJudge(MethodContext m, string result) => m.ResultJudge(_retry.HandleResult, result);
+
     public override void WriteBody(MethodContext m, string token, Action<string> inner)
     {
         IndentedWriter w = m.Writer;
+        string maxAttempts = Literals.Number(_retry.MaxAttempts);
         string? observed = token == Literals.NoToken ? null : token;
-        string condition = $"__attempt < {Literals.Number(_retry.MaxAttempts)} && " + ExceptionFilter.Condition("__retryError", observed, rejections: true, _retry.Handle, _retry.Ignore);
+        string condition = $"__attempt < {maxAttempts} && " + ExceptionFilter.Condition("__retryError", observed, rejections: true, _retry.Handle, _retry.Ignore);
+        if (_retry.Handle.IsEmpty)
+        {
+            // Retrying everything still leaves out a client error that an HttpRequestException reports: it fails again.
+            condition += $" && !{Literals.Runtime}HttpOutcomes.IsPermanentFailure(__retryError)";
+        }
+
         if (_retry.ShouldRetry is not null)
         {
             condition += $" && {_retry.ShouldRetry}(__retryError)";
         }
 
         w.Open("for (int __attempt = 1; ; __attempt++)");
+        w.Line("global::System.TimeSpan __delay;");
         w.Open("try");
         inner(token);
-        w.Line("break;");
+        if (ResultJudge(m, CoreStage.Result) is { } judge)
+        {
+            w.Line($"if (__attempt >= {maxAttempts} || !{judge})");
+            w.Open();
+            w.Line("break;");
+            w.Close();
+            w.Blank();
+            WriteDelay(w);
+            w.Line($"{m.TelemetryField}.RecordRetryOnResult(__attempt, __delay, {CoreStage.Result});");
+            if (_retry is { OnRetry: { } onRetry, OnRetryTakes: FailureParameter.Outcome })
+            {
+                w.Line($"{onRetry}({m.OutcomeType}.FromResult({CoreStage.Result}), __attempt, __delay);");
+            }
+
+            m.WriteDiscard(CoreStage.Result);
+        }
+        else
+        {
+            w.Line("break;");
+        }
+
         w.Close();
         w.Line($"catch ({Literals.Exception} __retryError) when ({condition})");
         w.Open();
-        w.Line($"var __delay = {Literals.Runtime}RetryBackoff.GetDelay({Literals.Enum(_retry.Backoff)}, __attempt, {Literals.Number(_retry.DelayMs)}, {Literals.Number(_retry.MaxDelayMs)}, {Literals.Bool(_retry.Jitter)});");
+        WriteDelay(w);
         w.Line($"{m.TelemetryField}.RecordRetry(__attempt, __delay, __retryError);");
-        if (_retry.OnRetry is not null)
+        if (_retry.OnRetry is { } hook)
         {
-            w.Line($"{_retry.OnRetry}(__retryError, __attempt, __delay);");
+            w.Line($"{hook}({m.FailureOf(_retry.OnRetryTakes, "__retryError")}, __attempt, __delay);");
         }
 
-        w.Line(m.Wait("__registry", "Delay", $"__delay, {token}") + ";");
         w.Close();
+        w.Blank();
+        w.Line(m.Wait("__registry", "Delay", $"__delay, {token}") + ";");
         w.Close();
         w.Blank();
     }
+
+    private void WriteDelay(IndentedWriter w)
+        => w.Line($"__delay = {Literals.Runtime}RetryBackoff.GetDelay({Literals.Enum(_retry.Backoff)}, __attempt, {Literals.Number(_retry.DelayMs)}, {Literals.Number(_retry.MaxDelayMs)}, {Literals.Bool(_retry.Jitter)});");
 }
