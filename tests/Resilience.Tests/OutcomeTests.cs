@@ -109,3 +109,57 @@ public sealed class OutcomeTests
         Assert.Null(onResult.Exception);
     }
 }
+
+/// <summary>What a failed attempt asked to wait, and how a retry takes it.</summary>
+public sealed class RequestedDelayTests
+{
+    private static readonly Microsoft.Extensions.Time.Testing.FakeTimeProvider s_clock = new(new DateTimeOffset(2026, 11, 29, 12, 0, 0, TimeSpan.Zero));
+
+    [Fact]
+    public void Retry_After_in_seconds_is_that_delay()
+    {
+        using var response = new HttpResponseMessage(HttpStatusCode.TooManyRequests);
+        response.Headers.RetryAfter = new System.Net.Http.Headers.RetryConditionHeaderValue(TimeSpan.FromSeconds(7));
+
+        Assert.Equal(TimeSpan.FromSeconds(7), RequestedDelay.Of(response, s_clock));
+    }
+
+    [Fact]
+    public void Retry_After_as_a_date_is_the_time_left_until_it_and_never_negative()
+    {
+        using var later = new HttpResponseMessage(HttpStatusCode.ServiceUnavailable);
+        later.Headers.RetryAfter = new System.Net.Http.Headers.RetryConditionHeaderValue(s_clock.GetUtcNow().AddSeconds(90));
+        using var past = new HttpResponseMessage(HttpStatusCode.ServiceUnavailable);
+        past.Headers.RetryAfter = new System.Net.Http.Headers.RetryConditionHeaderValue(s_clock.GetUtcNow().AddSeconds(-90));
+
+        Assert.Equal(TimeSpan.FromSeconds(90), RequestedDelay.Of(later, s_clock));
+        Assert.Equal(TimeSpan.Zero, RequestedDelay.Of(past, s_clock));
+    }
+
+    [Fact]
+    public void No_header_no_response_and_an_ordinary_exception_ask_nothing()
+    {
+        using var response = new HttpResponseMessage(HttpStatusCode.ServiceUnavailable);
+
+        Assert.Null(RequestedDelay.Of(response, s_clock));
+        Assert.Null(RequestedDelay.Of(null, s_clock));
+        Assert.Null(RequestedDelay.Of(new IOException()));
+    }
+
+    [Fact]
+    public void A_rejection_asks_for_its_RetryAfter()
+        => Assert.Equal(TimeSpan.FromSeconds(4), RequestedDelay.Of(new BrokenCircuitException("b", CircuitState.Open, TimeSpan.FromSeconds(4))));
+
+    [Theory]
+    [InlineData(500, 500)]
+    [InlineData(45_000, 30_000)]
+    [InlineData(-5, 0)]
+    public void A_retry_waits_an_asked_delay_capped_at_the_maximum_and_never_negative(int askedMs, int expectedMs)
+        => Assert.Equal(
+            TimeSpan.FromMilliseconds(expectedMs),
+            RetryBackoff.GetDelay(BackoffKind.Exponential, 1, 200, 30_000, jitter: true, TimeSpan.FromMilliseconds(askedMs)));
+
+    [Fact]
+    public void Nothing_asked_is_the_backoff()
+        => Assert.Equal(TimeSpan.FromMilliseconds(400), RetryBackoff.GetDelay(BackoffKind.Exponential, 2, 200, 30_000, jitter: false, requested: null));
+}

@@ -43,7 +43,7 @@ internal sealed class Pipeline
 
         if (method.Bulkhead is { } bulkhead)
         {
-            Add(new BulkheadStage(bulkhead));
+            Add(Bulkhead = new BulkheadStage(bulkhead));
         }
 
         if (method.Timeout is { Scope: TimeoutScope.PerAttempt } attempt)
@@ -68,6 +68,8 @@ internal sealed class Pipeline
     public RetryStage? Retry { get; }
 
     public CircuitBreakerStage? CircuitBreaker { get; }
+
+    public BulkheadStage? Bulkhead { get; }
 
     /// <summary>The <c>__resume</c> that tells the helper the breaker refused the first attempt: past every stage.</summary>
     public int BreakerRefused => _startStages.Count + 1;

@@ -32,4 +32,10 @@ internal sealed record RetrySpec
 
     /// <summary>The escaped name of the <c>bool M(T result)</c> method that says a result is a failure to retry; null for none.</summary>
     public string? HandleResult { get; init; }
+
+    /// <summary>
+    /// The escaped name of the <c>TimeSpan? M(Outcome&lt;T&gt;, int)</c> method (<c>(Exception, int)</c> for a method
+    /// without a result) asked for each retry's delay; null for none.
+    /// </summary>
+    public string? DelayGenerator { get; init; }
 }

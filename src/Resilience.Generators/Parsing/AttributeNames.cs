@@ -39,5 +39,8 @@ internal static class AttributeNames
 
         /// <summary>The method that says whether a result is a failure, on a retry, a breaker or a fallback.</summary>
         public const string HandleResult = nameof(HandleResult);
+
+        /// <summary>The method a retry asks for its delay.</summary>
+        public const string DelayGenerator = nameof(DelayGenerator);
     }
 }

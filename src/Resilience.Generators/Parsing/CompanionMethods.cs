@@ -162,10 +162,11 @@ internal sealed class CompanionMethods
         => ResultType is not null && _known.OutcomeOfT.IsDefinitionOf(type) && Accepts(((INamedTypeSymbol)type).TypeArguments[0], ResultType) && Accepts(ResultType, ((INamedTypeSymbol)type).TypeArguments[0]);
 
     /// <summary>
-    /// Why no method named <paramref name="name"/> fits a hook returning <paramref name="returnType"/> and taking
-    /// parameters that <paramref name="parameterTypes"/> accept, by value (static when the method is); null when one does.
+    /// Why no method named <paramref name="name"/> fits a hook whose return <paramref name="returnType"/> accepts, taking
+    /// parameters that <paramref name="parameterTypes"/> accept, by value (static when the method is); null when one does,
+    /// and it is <paramref name="match"/>.
     /// </summary>
-    public string? HookMismatch(string name, SpecialType returnType, System.Func<CompanionMethods, ITypeSymbol, bool>[] parameterTypes, out IMethodSymbol? match)
+    public string? HookMismatch(string name, System.Func<CompanionMethods, ITypeSymbol, bool> returnType, System.Func<CompanionMethods, ITypeSymbol, bool>[] parameterTypes, out IMethodSymbol? match)
     {
         match = null;
         IMethodSymbol[] candidates = MethodsNamed(name);
@@ -179,7 +180,7 @@ internal sealed class CompanionMethods
         {
             allInstance &= !candidate.IsStatic;
             if (!candidate.IsGenericMethod
-                && candidate.ReturnType.SpecialType == returnType
+                && returnType(this, candidate.ReturnType)
                 && ParametersAre(candidate, parameterTypes)
                 && (candidate.IsStatic || !_method.IsStatic))
             {

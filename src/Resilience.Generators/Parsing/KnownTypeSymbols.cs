@@ -44,6 +44,7 @@ internal sealed partial class KnownTypeSymbols
         TimeSpan = new KnownType(compilation, "System.TimeSpan");
         HttpResponseMessage = new KnownType(compilation, "System.Net.Http.HttpResponseMessage");
         OutcomeOfT = new KnownType(compilation, "Resilience.Outcome`1");
+        NullableOfT = compilation.GetSpecialType(SpecialType.System_Nullable_T);
         AddMore(compilation);
     }
 
@@ -86,6 +87,15 @@ internal sealed partial class KnownTypeSymbols
     public KnownType HttpResponseMessage { get; }
 
     public KnownType OutcomeOfT { get; }
+
+    /// <summary><c>Nullable&lt;T&gt;</c>, whose definition is a special type.</summary>
+    public INamedTypeSymbol NullableOfT { get; }
+
+    /// <summary>True for <c>TimeSpan?</c>.</summary>
+    public bool IsNullableTimeSpan(ITypeSymbol type)
+        => type is INamedTypeSymbol { IsGenericType: true } named
+            && SymbolEqualityComparer.Default.Equals(named.OriginalDefinition, NullableOfT)
+            && TimeSpan.Is(named.TypeArguments[0]);
 
     /// <summary>The policy attributes, in the order of <see cref="AttributeNames.Policies"/>.</summary>
     public KnownType[] PolicyAttributes { get; }

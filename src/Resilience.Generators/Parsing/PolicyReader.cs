@@ -12,6 +12,19 @@ namespace Resilience.Generators;
 /// </summary>
 internal sealed class PolicyReader
 {
+    private static readonly System.Func<CompanionMethods, ITypeSymbol, bool> s_returnsBool = static (_, type) => type.SpecialType == SpecialType.System_Boolean;
+
+    private static readonly System.Func<CompanionMethods, ITypeSymbol, bool> s_returnsVoid = static (_, type) => type.SpecialType == SpecialType.System_Void;
+
+    private static readonly System.Func<CompanionMethods, ITypeSymbol, bool> s_returnsNullableTimeSpan = static (c, type) => c.Known.IsNullableTimeSpan(type);
+
+    /// <summary>The parameters of a <c>DelayGenerator</c>: <c>(Outcome&lt;T&gt; outcome, int attempt)</c>, or <c>(Exception exception, int attempt)</c> for a method without a result.</summary>
+    private static readonly System.Func<CompanionMethods, ITypeSymbol, bool>[] s_delayGeneratorParameters =
+    {
+        static (c, type) => c.ResultType is null ? c.Known.IsException(type) : c.IsOutcomeOfResult(type),
+        static (_, type) => type.SpecialType == SpecialType.System_Int32,
+    };
+
     /// <summary>The parameters of a <c>ShouldRetry</c> hook: <c>(Exception exception)</c>.</summary>
     private static readonly System.Func<CompanionMethods, ITypeSymbol, bool>[] s_shouldRetryParameters = { static (c, type) => c.Known.IsException(type) };
 
@@ -62,9 +75,13 @@ internal sealed class PolicyReader
         }
 
         BackoffKind backoff = Checked(a, RetryRules.Backoff);
-        string? shouldRetry = Hook(a, AttributeNames.Properties.ShouldRetry, SpecialType.System_Boolean, s_shouldRetryParameters, "bool {0}(Exception exception)", out _);
+        string? shouldRetry = Hook(a, AttributeNames.Properties.ShouldRetry, s_returnsBool, s_shouldRetryParameters, "bool {0}(Exception exception)", out _);
         string? onRetryAlternative = _companions.ResultType is { } result ? $" (or taking an 'Outcome<{result.ToDisplayString(Names.ShortTypeFormat)}>' first)" : null;
-        string? onRetry = Hook(a, AttributeNames.Properties.OnRetry, SpecialType.System_Void, s_onRetryParameters, "void {0}(Exception exception, int attempt, TimeSpan delay)", out IMethodSymbol? onRetryMethod, onRetryAlternative);
+        string? onRetry = Hook(a, AttributeNames.Properties.OnRetry, s_returnsVoid, s_onRetryParameters, "void {0}(Exception exception, int attempt, TimeSpan delay)", out IMethodSymbol? onRetryMethod, onRetryAlternative);
+        string delayGeneratorExpected = _companions.ResultType is { } outcome
+            ? "TimeSpan? {0}(Outcome<" + outcome.ToDisplayString(Names.ShortTypeFormat) + "> outcome, int attempt)"
+            : "TimeSpan? {0}(Exception exception, int attempt)";
+        string? delayGenerator = Hook(a, AttributeNames.Properties.DelayGenerator, s_returnsNullableTimeSpan, s_delayGeneratorParameters, delayGeneratorExpected, out _);
         return new RetrySpec
         {
             MaxAttempts = maxAttempts,
@@ -80,6 +97,7 @@ internal sealed class PolicyReader
                 : _known.IsException(onRetryMethod.Parameters[0].Type) ? FailureParameter.Exception
                 : FailureParameter.Outcome,
             HandleResult = ResultJudge(a),
+            DelayGenerator = delayGenerator,
         };
     }
 
@@ -326,7 +344,7 @@ internal sealed class PolicyReader
     }
 
     /// <summary>The escaped name of the hook method named by <paramref name="property"/>, after RES0005 if none fits; null when unset.</summary>
-    private string? Hook(AttributeReader attribute, string property, SpecialType returnType, System.Func<CompanionMethods, ITypeSymbol, bool>[] parameterTypes, string expectedFormat, out IMethodSymbol? match, string? alternative = null)
+    private string? Hook(AttributeReader attribute, string property, System.Func<CompanionMethods, ITypeSymbol, bool> returnType, System.Func<CompanionMethods, ITypeSymbol, bool>[] parameterTypes, string expectedFormat, out IMethodSymbol? match, string? alternative = null)
     {
         match = null;
         string? name = attribute.String(property);

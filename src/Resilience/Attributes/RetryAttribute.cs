@@ -11,14 +11,17 @@ namespace Resilience;
 /// <c>Fallback → RateLimit → Timeout(Total) → Retry → CircuitBreaker → Bulkhead → Timeout(PerAttempt) → {Name}Core</c>.
 /// </para>
 /// <para>
-/// The caller's cancellation is never retried. Rejections by the circuit breaker, bulkhead and rate
-/// limit are not retried either: they say the dependency must be left alone. A per-attempt timeout is
-/// retried. By default every other exception is retried; narrow that with <see cref="Handle"/>,
-/// <see cref="Ignore"/> or <see cref="ShouldRetry"/>.
+/// The caller's cancellation is never retried. Rejections by the method's own circuit breaker and bulkhead
+/// are not retried either: they say the dependency must be left alone. A rejection from a nested call (another
+/// policy's open circuit or exhausted rate limit) is retried after its <see cref="ResilienceRejectedException.RetryAfter"/>.
+/// A per-attempt timeout is retried. By default every other exception is retried, except an
+/// <c>HttpRequestException</c> that reports a client error (4xx other than 408 and 429); narrow that with
+/// <see cref="Handle"/>, <see cref="Ignore"/> or <see cref="ShouldRetry"/>. With <see cref="HandleResult"/> (or for
+/// an <c>HttpResponseMessage</c>: 408, 429 and 5xx), results can be failures too.
 /// </para>
 /// <para>
 /// Retry only operations that are safe to repeat; mark them <see cref="IdempotentAttribute"/>.
-/// The delay before retry <c>n</c> is described in <see cref="RetryBackoff.GetDelay"/>.
+/// The delay before retry <c>n</c> is described in <see cref="RetryBackoff.GetDelay(BackoffKind, int, int, int, bool)"/>.
 /// </para>
 /// </remarks>
 /// <example><code>
@@ -78,4 +81,17 @@ public sealed class RetryAttribute : Attribute
     /// when the attempts run out, the caller receives the last result.
     /// </summary>
     public string? HandleResult { get; set; }
+
+    /// <summary>
+    /// The name of a method of the same type, <c>TimeSpan? M(Outcome&lt;T&gt; outcome, int attempt)</c> (or, for a
+    /// method without a result, <c>TimeSpan? M(Exception exception, int attempt)</c>), asked for the delay before
+    /// each retry with the failed attempt's outcome and number (1-based); null means the usual delay. The answer is
+    /// capped by <see cref="MaxDelayMs"/>.
+    /// </summary>
+    /// <remarks>
+    /// Without it, a retry waits what the dependency asked for when it said: an <c>HttpResponseMessage</c>'s
+    /// <c>Retry-After</c> (seconds or a date), a nested call's rejection's
+    /// <see cref="ResilienceRejectedException.RetryAfter"/>; else the computed backoff. See <see cref="RequestedDelay"/>.
+    /// </remarks>
+    public string? DelayGenerator { get; set; }
 }

@@ -40,4 +40,28 @@ public static class RetryBackoff
 
         return TimeSpan.FromTicks((long)(milliseconds * TimeSpan.TicksPerMillisecond));
     }
+
+    /// <summary>
+    /// The delay before retry number <paramref name="retry"/>: what the dependency or a <c>DelayGenerator</c> asked
+    /// for (<paramref name="requested"/>), capped at <paramref name="maxDelayMs"/> and never negative; the computed
+    /// backoff (see <see cref="GetDelay(BackoffKind, int, int, int, bool)"/>) when nothing was asked.
+    /// </summary>
+    /// <param name="kind">How the delay grows.</param>
+    /// <param name="retry">The retry's number, from 1.</param>
+    /// <param name="delayMs">The base delay in milliseconds; at least 0.</param>
+    /// <param name="maxDelayMs">The cap in milliseconds; at least <paramref name="delayMs"/>.</param>
+    /// <param name="jitter">Whether to randomise the computed delay (an asked delay is waited as asked).</param>
+    /// <param name="requested">The delay asked for: a <c>Retry-After</c>, a rejection's <c>RetryAfter</c>, a <c>DelayGenerator</c>'s answer; null for none.</param>
+    /// <exception cref="ArgumentOutOfRangeException">An argument is out of its range; the message names it.</exception>
+    public static TimeSpan GetDelay(BackoffKind kind, int retry, int delayMs, int maxDelayMs, bool jitter, TimeSpan? requested)
+    {
+        if (requested is not { } asked)
+        {
+            return GetDelay(kind, retry, delayMs, maxDelayMs, jitter);
+        }
+
+        Guard.AtLeast(maxDelayMs, RetryRules.MaxDelayMs.Minimum, nameof(maxDelayMs));
+        TimeSpan cap = TimeSpan.FromTicks(maxDelayMs * TimeSpan.TicksPerMillisecond);
+        return asked <= TimeSpan.Zero ? TimeSpan.Zero : asked < cap ? asked : cap;
+    }
 }

@@ -97,6 +97,10 @@ public sealed class TimeoutCancellationSource
     /// <summary>True when the timeout elapsed (rather than the caller cancelling) and the token was cancelled for it.</summary>
     public bool HasTimedOut => (Volatile.Read(ref _status) & StateMask) == TimedOut;
 
+    /// <summary>True when a wait of <paramref name="wait"/> starting now would end before the timeout fires.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public bool LeavesTimeFor(TimeSpan wait) => Volatile.Read(ref _deadline) - Now() > wait.Ticks;
+
     /// <summary>Starts a timeout. Prefer <see cref="ResilienceRegistry.StartTimeout"/>, which uses the registry's clock.</summary>
     /// <param name="timeout">How long the operation may run; positive.</param>
     /// <param name="cancellationToken">The caller's token; cancelling it cancels <see cref="Token"/>.</param>

@@ -213,9 +213,9 @@ public sealed class PipelineOrderTests : RegistryTest
     [Fact]
     public async Task The_fallback_receives_the_total_timeout()
     {
-        _subject.Script.Async = static (_, _) => throw new IOException("down");
+        _subject.Script.Async = static (call, token) => call < 3 ? throw new IOException("down") : CoreScript.UntilCancelled(token);
 
-        // Attempts at 0, 40 and 80 ms fail; the total timeout of 100 ms ends the call during the wait for the fourth.
+        // Attempts at 0 and 40 ms fail; the third, from 80 ms, runs until the total timeout of 100 ms ends the call.
         Task<int> call = _subject.FallbackOutsideTotalTimeoutAsync(CancellationToken.None);
         int timers = Clock.TimersCreated;
         Clock.Advance(Ms(40));
@@ -227,6 +227,24 @@ public sealed class PipelineOrderTests : RegistryTest
         Assert.Equal(-1, await call.WaitAsync(HangGuard));
         TimeoutRejectedException timeout = Assert.IsType<TimeoutRejectedException>(Assert.Single(_subject.Received));
         Assert.Equal(TimeoutScope.Total, timeout.Scope);
+    }
+
+    [Fact]
+    public async Task The_fallback_receives_the_last_failure_at_once_when_the_next_wait_would_outlast_the_total_timeout()
+    {
+        _subject.Script.Async = static (_, _) => throw new IOException("down");
+
+        // Attempts at 0, 40 and 80 ms fail; the wait for a fourth would end at 120 ms, past the 100 ms total: it is
+        // not started, and the fallback answers at 80 ms.
+        Task<int> call = _subject.FallbackOutsideTotalTimeoutAsync(CancellationToken.None);
+        int timers = Clock.TimersCreated;
+        Clock.Advance(Ms(40));
+        WaitForTimers(timers + 1);
+        Clock.Advance(Ms(40));
+
+        Assert.Equal(-1, await call.WaitAsync(HangGuard));
+        Assert.Equal(3, _subject.Script.Calls);
+        Assert.IsType<IOException>(Assert.Single(_subject.Received));
     }
 
     [Fact]

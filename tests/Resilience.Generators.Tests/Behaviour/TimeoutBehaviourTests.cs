@@ -140,22 +140,45 @@ public sealed class TimeoutBehaviourTests : RegistryTest
     }
 
     [Fact]
-    public async Task A_total_timeout_covers_every_attempt_and_delay_and_is_not_retried()
+    public async Task A_total_timeout_covers_every_attempt_and_delay_and_a_wait_it_would_cut_short_is_not_started()
     {
         _subject.Script.Async = static (_, _) => throw new IOException("down");
 
-        // Attempts at 0, 30, 60 and 90 ms; the delay after the fourth would end at 120 ms, past the 100 ms total.
+        // Attempts at 0, 30, 60 and 90 ms; the delay after the fourth would end at 120 ms, past the 100 ms total,
+        // so it is not started: the fourth attempt's failure surfaces at 90 ms.
         Task<int> call = _subject.TotalAsync(CancellationToken.None);
         int timers = Clock.TimersCreated;
-        for (int attempt = 1; attempt <= 3; attempt++)
+        for (int attempt = 1; attempt <= 2; attempt++)
         {
             Assert.Equal(attempt, _subject.Script.Calls);
             Clock.Advance(Ms(30));
-            int expected = timers + attempt;
-            WaitForTimers(expected);
+            WaitForTimers(timers + attempt);
         }
 
+        Clock.Advance(Ms(30));
+        await Assert.ThrowsAsync<IOException>(() => call.WaitAsync(HangGuard));
         Assert.Equal(4, _subject.Script.Calls);
+        Assert.Equal(timers + 2, Clock.TimersCreated);
+        Clock.Advance(Ms(1_000));
+        Assert.Equal(4, _subject.Script.Calls);
+    }
+
+    [Fact]
+    public async Task A_total_timeout_that_fires_during_an_attempt_ends_the_call_as_a_timeout()
+    {
+        _subject.Script.Async = static (call, token) => call < 4 ? throw new IOException("down") : CoreScript.UntilCancelled(token);
+
+        // Attempts at 0, 30 and 60 ms fail; the fourth, from 90 ms, runs until the 100 ms total cancels it.
+        Task<int> call = _subject.TotalAsync(CancellationToken.None);
+        int timers = Clock.TimersCreated;
+        for (int attempt = 1; attempt <= 2; attempt++)
+        {
+            Clock.Advance(Ms(30));
+            WaitForTimers(timers + attempt);
+        }
+
+        Clock.Advance(Ms(30));
+        WaitUntil(() => _subject.Script.Calls == 4, "the fourth attempt ran");
         Clock.Advance(Ms(9));
         Assert.False(call.IsCompleted);
         Clock.Advance(Ms(1));
@@ -163,8 +186,6 @@ public sealed class TimeoutBehaviourTests : RegistryTest
         TimeoutRejectedException timeout = await Assert.ThrowsAsync<TimeoutRejectedException>(() => call.WaitAsync(HangGuard));
         Assert.Equal(TimeoutScope.Total, timeout.Scope);
         Assert.Equal(Ms(100), timeout.Timeout);
-        Clock.Advance(Ms(1_000));
-        Assert.Equal(4, _subject.Script.Calls);
     }
 
     [Fact]

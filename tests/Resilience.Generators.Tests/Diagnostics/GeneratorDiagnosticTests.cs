@@ -155,6 +155,18 @@ public sealed class GeneratorDiagnosticTests
         Assert.Equal(message, diagnostic.GetMessage());
     }
 
+    [Theory]
+    [InlineData("public partial Task<int> GetAsync(); private Task<int> GetAsyncCore() => Task.FromResult(1); private TimeSpan Wait(Outcome<int> o, int a) => default;", "'TimeSpan? Wait(Outcome<int> outcome, int attempt)'")]
+    [InlineData("public partial Task RunAsync(); private Task RunAsyncCore() => Task.CompletedTask; private TimeSpan? Wait(Outcome<int> o, int a) => null;", "'TimeSpan? Wait(Exception exception, int attempt)'")]
+    public void RES0005_a_DelayGenerator_of_the_wrong_signature_is_reported(string members, string expected)
+    {
+        Diagnostic diagnostic = Single(
+            $"public partial class C {{ [Retry(DelayGenerator = nameof(Wait))] {members} }}",
+            "RES0005", "DelayGenerator = nameof(Wait)");
+
+        Assert.Contains("has the wrong signature; declare it as " + expected, diagnostic.GetMessage());
+    }
+
     [Fact]
     public void RES0005_a_HandleResult_on_a_method_without_a_result_is_reported()
     {

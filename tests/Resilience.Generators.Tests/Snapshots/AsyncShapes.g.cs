@@ -62,9 +62,9 @@ namespace Shapes
                         await __call.ConfigureAwait(false);
                         break;
                     }
-                    catch (global::System.Exception __retryError) when (__attempt < 2 && !(__retryError is global::Resilience.ResilienceRejectedException) && !global::Resilience.HttpOutcomes.IsPermanentFailure(__retryError))
+                    catch (global::System.Exception __retryError) when (__attempt < 2 && true && !global::Resilience.HttpOutcomes.IsPermanentFailure(__retryError))
                     {
-                        __delay = global::Resilience.RetryBackoff.GetDelay(global::Resilience.BackoffKind.Exponential, __attempt, 200, 30000, true);
+                        __delay = global::Resilience.RetryBackoff.GetDelay(global::Resilience.BackoffKind.Exponential, __attempt, 200, 30000, true, global::Resilience.RequestedDelay.Of(__retryError));
                         __CloseAsync_Telemetry.RecordRetry(__attempt, __delay, __retryError);
                     }
 
@@ -134,9 +134,9 @@ namespace Shapes
                         await __call.ConfigureAwait(false);
                         break;
                     }
-                    catch (global::System.Exception __retryError) when (__attempt < 2 && !(__retryError is global::Resilience.ResilienceRejectedException) && !(__retryError is global::System.OperationCanceledException && ct.IsCancellationRequested) && !global::Resilience.HttpOutcomes.IsPermanentFailure(__retryError))
+                    catch (global::System.Exception __retryError) when (__attempt < 2 && !(__retryError is global::System.OperationCanceledException && ct.IsCancellationRequested) && !global::Resilience.HttpOutcomes.IsPermanentFailure(__retryError))
                     {
-                        __delay = global::Resilience.RetryBackoff.GetDelay(global::Resilience.BackoffKind.Exponential, __attempt, 200, 30000, true);
+                        __delay = global::Resilience.RetryBackoff.GetDelay(global::Resilience.BackoffKind.Exponential, __attempt, 200, 30000, true, global::Resilience.RequestedDelay.Of(__retryError));
                         __FlushAsync_Telemetry.RecordRetry(__attempt, __delay, __retryError);
                     }
 
@@ -207,9 +207,9 @@ namespace Shapes
                         __result = await __call.ConfigureAwait(false);
                         break;
                     }
-                    catch (global::System.Exception __retryError) when (__attempt < 2 && !(__retryError is global::Resilience.ResilienceRejectedException) && !(__retryError is global::System.OperationCanceledException && ct.IsCancellationRequested) && !global::Resilience.HttpOutcomes.IsPermanentFailure(__retryError))
+                    catch (global::System.Exception __retryError) when (__attempt < 2 && !(__retryError is global::System.OperationCanceledException && ct.IsCancellationRequested) && !global::Resilience.HttpOutcomes.IsPermanentFailure(__retryError))
                     {
-                        __delay = global::Resilience.RetryBackoff.GetDelay(global::Resilience.BackoffKind.Exponential, __attempt, 200, 30000, true);
+                        __delay = global::Resilience.RetryBackoff.GetDelay(global::Resilience.BackoffKind.Exponential, __attempt, 200, 30000, true, global::Resilience.RequestedDelay.Of(__retryError));
                         __ReadAsync_Telemetry.RecordRetry(__attempt, __delay, __retryError);
                     }
 

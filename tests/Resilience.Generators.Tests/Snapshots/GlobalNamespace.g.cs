@@ -24,9 +24,9 @@ partial class Global
                     __result = classCore(@event);
                     break;
                 }
-                catch (global::System.Exception __retryError) when (__attempt < 3 && !(__retryError is global::Resilience.ResilienceRejectedException) && !global::Resilience.HttpOutcomes.IsPermanentFailure(__retryError))
+                catch (global::System.Exception __retryError) when (__attempt < 3 && true && !global::Resilience.HttpOutcomes.IsPermanentFailure(__retryError))
                 {
-                    __delay = global::Resilience.RetryBackoff.GetDelay(global::Resilience.BackoffKind.Exponential, __attempt, 200, 30000, true);
+                    __delay = global::Resilience.RetryBackoff.GetDelay(global::Resilience.BackoffKind.Exponential, __attempt, 200, 30000, true, global::Resilience.RequestedDelay.Of(__retryError));
                     __class_Telemetry.RecordRetry(__attempt, __delay, __retryError);
                 }
 

@@ -26,9 +26,9 @@ namespace Shapes
                         __result = SumCore(a, b, c);
                         break;
                     }
-                    catch (global::System.Exception __retryError) when (__attempt < 2 && !(__retryError is global::Resilience.ResilienceRejectedException) && !global::Resilience.HttpOutcomes.IsPermanentFailure(__retryError))
+                    catch (global::System.Exception __retryError) when (__attempt < 2 && true && !global::Resilience.HttpOutcomes.IsPermanentFailure(__retryError))
                     {
-                        __delay = global::Resilience.RetryBackoff.GetDelay(global::Resilience.BackoffKind.Exponential, __attempt, 200, 30000, true);
+                        __delay = global::Resilience.RetryBackoff.GetDelay(global::Resilience.BackoffKind.Exponential, __attempt, 200, 30000, true, global::Resilience.RequestedDelay.Of(__retryError));
                         __Sum_Telemetry.RecordRetry(__attempt, __delay, __retryError);
                     }
 
@@ -62,9 +62,9 @@ namespace Shapes
                         TouchCore(in value, tags);
                         break;
                     }
-                    catch (global::System.Exception __retryError) when (__attempt < 2 && !(__retryError is global::Resilience.ResilienceRejectedException) && !global::Resilience.HttpOutcomes.IsPermanentFailure(__retryError))
+                    catch (global::System.Exception __retryError) when (__attempt < 2 && true && !global::Resilience.HttpOutcomes.IsPermanentFailure(__retryError))
                     {
-                        __delay = global::Resilience.RetryBackoff.GetDelay(global::Resilience.BackoffKind.Exponential, __attempt, 200, 30000, true);
+                        __delay = global::Resilience.RetryBackoff.GetDelay(global::Resilience.BackoffKind.Exponential, __attempt, 200, 30000, true, global::Resilience.RequestedDelay.Of(__retryError));
                         __Touch_Telemetry.RecordRetry(__attempt, __delay, __retryError);
                     }
 

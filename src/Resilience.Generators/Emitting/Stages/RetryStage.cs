@@ -23,7 +23,7 @@ internal sealed class RetryStage : Stage
         IndentedWriter w = m.Writer;
         string maxAttempts = Literals.Number(_retry.MaxAttempts);
         string? observed = token == Literals.NoToken ? null : token;
-        string condition = $"__attempt < {maxAttempts} && " + ExceptionFilter.Condition("__retryError", observed, rejections: true, _retry.Handle, _retry.Ignore);
+        string condition = $"__attempt < {maxAttempts} && " + OwnRejections(m) + ExceptionFilter.Condition("__retryError", observed, rejections: false, _retry.Handle, _retry.Ignore);
         if (_retry.Handle.IsEmpty)
         {
             // Retrying everything still leaves out a client error that an HttpRequestException reports: it fails again.
@@ -46,7 +46,17 @@ internal sealed class RetryStage : Stage
             w.Line("break;");
             w.Close();
             w.Blank();
-            WriteDelay(w);
+            WriteDelay(m, $"{m.OutcomeType}.FromResult({CoreStage.Result})", m.Method.ResultIsHttpResponse ? $"{Literals.Runtime}RequestedDelay.Of({CoreStage.Result}, __registry.TimeProvider)" : null);
+            if (m.Pipeline.TotalTimeout is { } resultTotal)
+            {
+                // A wait the total timeout would cut short is not started: the last result is returned at once.
+                w.Line($"if (!{resultTotal.Source}.LeavesTimeFor(__delay))");
+                w.Open();
+                w.Line("break;");
+                w.Close();
+                w.Blank();
+            }
+
             w.Line($"{m.TelemetryField}.RecordRetryOnResult(__attempt, __delay, {CoreStage.Result});");
             if (_retry is { OnRetry: { } onRetry, OnRetryTakes: FailureParameter.Outcome })
             {
@@ -63,7 +73,17 @@ internal sealed class RetryStage : Stage
         w.Close();
         w.Line($"catch ({Literals.Exception} __retryError) when ({condition})");
         w.Open();
-        WriteDelay(w);
+        WriteDelay(m, m.Method.HasResult ? $"{m.OutcomeType}.FromException(__retryError)" : "__retryError", $"{Literals.Runtime}RequestedDelay.Of(__retryError)");
+        if (m.Pipeline.TotalTimeout is { } total)
+        {
+            // A wait the total timeout would cut short is not started: the failure surfaces at once.
+            w.Line($"if (!{total.Source}.LeavesTimeFor(__delay))");
+            w.Open();
+            w.Line("throw;");
+            w.Close();
+            w.Blank();
+        }
+
         w.Line($"{m.TelemetryField}.RecordRetry(__attempt, __delay, __retryError);");
         if (_retry.OnRetry is { } hook)
         {
@@ -77,6 +97,49 @@ internal sealed class RetryStage : Stage
         w.Blank();
     }
 
-    private void WriteDelay(IndentedWriter w)
-        => w.Line($"__delay = {Literals.Runtime}RetryBackoff.GetDelay({Literals.Enum(_retry.Backoff)}, __attempt, {Literals.Number(_retry.DelayMs)}, {Literals.Number(_retry.MaxDelayMs)}, {Literals.Bool(_retry.Jitter)});");
+    /// <summary>
+    /// Writes the delay before the next attempt: the <c>DelayGenerator</c>'s answer for <paramref name="failure"/>, else
+    /// <paramref name="requested"/> (what the dependency asked for), else the backoff; capped at <c>MaxDelayMs</c>.
+    /// </summary>
+    private void WriteDelay(MethodContext m, string failure, string? requested)
+    {
+        if (_retry.DelayGenerator is { } generator)
+        {
+            requested = requested is null ? $"{generator}({failure}, __attempt)" : $"{generator}({failure}, __attempt) ?? {requested}";
+        }
+
+        string backoff = $"{Literals.Runtime}RetryBackoff.GetDelay({Literals.Enum(_retry.Backoff)}, __attempt, {Literals.Number(_retry.DelayMs)}, {Literals.Number(_retry.MaxDelayMs)}, {Literals.Bool(_retry.Jitter)}";
+        m.Writer.Line(requested is null ? $"__delay = {backoff});" : $"__delay = {backoff}, {requested});");
+    }
+
+    /// <summary>
+    /// "Not a rejection by the method's own breaker or bulkhead, " as a filter's first part: they say the dependency
+    /// must be left alone. A rejection from a nested call is retried, after the time it asks for.
+    /// </summary>
+    private static string OwnRejections(MethodContext m)
+    {
+        var names = new System.Collections.Generic.List<string>(2);
+        if (m.Pipeline.CircuitBreaker is { } breaker)
+        {
+            names.Add(breaker.State.Name);
+        }
+
+        if (m.Pipeline.Bulkhead is { State.Name: { } bulkhead } && !names.Contains(bulkhead))
+        {
+            names.Add(bulkhead);
+        }
+
+        if (names.Count == 0)
+        {
+            return string.Empty;
+        }
+
+        var policies = new string[names.Count];
+        for (int i = 0; i < policies.Length; i++)
+        {
+            policies[i] = $"__rejection.PolicyName == {Literals.String(names[i])}";
+        }
+
+        return $"!(__retryError is {Literals.Runtime}ResilienceRejectedException __rejection && ({string.Join(" || ", policies)})) && ";
+    }
 }
