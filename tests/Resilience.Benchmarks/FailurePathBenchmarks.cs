@@ -5,7 +5,7 @@ using Polly.CircuitBreaker;
 
 namespace Resilience.Benchmarks;
 
-/// <summary>The paths where something goes wrong: one failed attempt then success, and an open circuit.</summary>
+/// <summary>The paths where something goes wrong: one failed attempt (an exception, or a result judged a failure) then success, and an open circuit.</summary>
 [MemoryDiagnoser]
 [ExceptionDiagnoser]
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
@@ -14,10 +14,12 @@ public class FailurePathBenchmarks
 {
     private readonly Targets _targets = new();
     private ResiliencePipeline _pollyRetryOnce = null!;
+    private ResiliencePipeline<int> _pollyRetryOnceOnResult = null!;
     private ResiliencePipeline<int> _pollyOpen = null!;
     private ResiliencePipeline<int> _pollyOpenWithFallback = null!;
     private int _flip;
     private int _faultedFlip;
+    private int _resultFlip;
 
     [GlobalSetup]
     public void Setup()
@@ -26,6 +28,7 @@ public class FailurePathBenchmarks
         _targets.OpenCircuitAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult();
         ResilienceRegistry.Default.CircuitBreaker("bench-open").Isolate();
         _pollyRetryOnce = PollyPipelines.RetryOnce();
+        _pollyRetryOnceOnResult = PollyPipelines.RetryOnceOnResult();
         (_pollyOpen, _pollyOpenWithFallback) = PollyPipelines.OpenCircuit();
     }
 
@@ -35,6 +38,13 @@ public class FailurePathBenchmarks
     [Benchmark, BenchmarkCategory("RetryOnce")]
     public ValueTask<int> RetryOncePolly() => _pollyRetryOnce.ExecuteAsync(
         static (state, ct) => (++state._flip & 1) == 1 ? throw new InvalidOperationException("transient") : new ValueTask<int>(42), this, CancellationToken.None);
+
+    [Benchmark(Baseline = true), BenchmarkCategory("RetryOnceOnResult")]
+    public ValueTask<int> RetryOnceOnResultGenerated() => _targets.RetryOnceOnResultAsync(CancellationToken.None);
+
+    [Benchmark, BenchmarkCategory("RetryOnceOnResult")]
+    public ValueTask<int> RetryOnceOnResultPolly() => _pollyRetryOnceOnResult.ExecuteAsync(
+        static (state, ct) => new ValueTask<int>((++state._resultFlip & 1) == 1 ? -1 : 42), this, CancellationToken.None);
 
     [Benchmark(Baseline = true), BenchmarkCategory("RetryOnceFaulted")]
     public ValueTask<int> RetryOnceFaultedGenerated() => _targets.RetryOnceFaultedAsync(CancellationToken.None);

@@ -38,6 +38,16 @@ public static class PollyPipelines
         .AddRetry(new RetryStrategyOptions { MaxRetryAttempts = 1, Delay = TimeSpan.Zero })
         .Build();
 
+    /// <summary>One failed result (a negative one) then success, no delay.</summary>
+    public static ResiliencePipeline<int> RetryOnceOnResult() => new ResiliencePipelineBuilder<int>()
+        .AddRetry(new RetryStrategyOptions<int>
+        {
+            MaxRetryAttempts = 1,
+            Delay = TimeSpan.Zero,
+            ShouldHandle = static args => new ValueTask<bool>(args.Outcome.Exception is null && Targets.IsNegative(args.Outcome.Result)),
+        })
+        .Build();
+
     public static ResiliencePipeline CircuitBreakerOnly() => new ResiliencePipelineBuilder().AddCircuitBreaker(new CircuitBreakerStrategyOptions()).Build();
 
     public static ResiliencePipeline TimeoutOnly() => new ResiliencePipelineBuilder().AddTimeout(TimeSpan.FromSeconds(2)).Build();

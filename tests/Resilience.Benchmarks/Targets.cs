@@ -97,6 +97,15 @@ public sealed partial class Targets
 
     private static ValueTask<int> FailEveryOtherAsync(ref int flip) => FailEveryOtherAsync(++flip);
 
+    private int _resultFlip;
+
+    /// <summary>Returns a failed result (-1) every other call: one failed attempt, judged by HandleResult, then a success.</summary>
+    [Retry(2, DelayMs = 0, Jitter = false, HandleResult = nameof(IsNegative))]
+    public partial ValueTask<int> RetryOnceOnResultAsync(CancellationToken ct);
+    private ValueTask<int> RetryOnceOnResultAsyncCore(CancellationToken ct) => new((++_resultFlip & 1) == 1 ? -1 : 42);
+
+    public static bool IsNegative(int value) => value < 0;
+
     /// <summary>Its breaker is isolated in setup: every call goes to the fallback.</summary>
     [CircuitBreaker(5, Name = "bench-open")] [Fallback(nameof(Zero))]
     public partial ValueTask<int> OpenCircuitAsync(CancellationToken ct);
