@@ -10,7 +10,9 @@ namespace Resilience.Hosting;
 
 /// <summary>
 /// Healthy while every circuit breaker is closed; degraded while some are open, half-open or isolated; the
-/// registration's failure status while a critical one is open or isolated. The data lists every breaker.
+/// registration's failure status while a critical one is open or isolated. The data lists every breaker. A breaker
+/// kept per key counts as open while any of its partitions is; its entry counts the partitions by state and names
+/// those that are not closed, up to <see cref="KeyedCircuitBreakerState.MaxReportedPartitions"/>.
 /// </summary>
 internal sealed class ResilienceHealthCheck : IHealthCheck
 {
@@ -46,7 +48,24 @@ internal sealed class ResilienceHealthCheck : IHealthCheck
             }
         }
 
-        var missing = _critical.Where(name => !breakers.Any(b => b.Name == name)).OrderBy(n => n, StringComparer.Ordinal).ToList();
+        IReadOnlyList<KeyedCircuitBreakerState> keyedBreakers = _registry.KeyedCircuitBreakers;
+        foreach (KeyedCircuitBreakerState keyed in keyedBreakers)
+        {
+            bool critical = _critical.Contains(keyed.Name);
+            IReadOnlyList<CircuitBreakerState> notClosedPartitions = keyed.NotClosedPartitions();
+            data[keyed.Name] = Describe(keyed, notClosedPartitions, critical);
+            foreach (CircuitBreakerState partition in notClosedPartitions)
+            {
+                CircuitState state = partition.State;
+                notClosed.Add($"'{keyed.Name}' for '{partition.Key}' is {Name(state)}");
+                if (critical && state is CircuitState.Open or CircuitState.Isolated && !criticalDown.Contains(keyed.Name))
+                {
+                    criticalDown.Add(keyed.Name);
+                }
+            }
+        }
+
+        var missing = _critical.Where(name => !breakers.Any(b => b.Name == name) && !keyedBreakers.Any(b => b.Name == name)).OrderBy(n => n, StringComparer.Ordinal).ToList();
         string missingNote = missing.Count == 0
             ? string.Empty
             : $" No circuit breaker is registered as {string.Join(", ", missing.Select(n => "'" + n + "'"))}, which the check names as critical; check the names.";
@@ -64,7 +83,7 @@ internal sealed class ResilienceHealthCheck : IHealthCheck
         }
         else
         {
-            result = HealthCheckResult.Healthy($"All {breakers.Count.ToString(CultureInfo.InvariantCulture)} circuit breakers are closed.", data);
+            result = HealthCheckResult.Healthy($"All {(breakers.Count + keyedBreakers.Count).ToString(CultureInfo.InvariantCulture)} circuit breakers are closed.", data);
         }
 
         return Task.FromResult(result);
@@ -89,6 +108,30 @@ internal sealed class ResilienceHealthCheck : IHealthCheck
         }
 
         return entry;
+    }
+
+    private static Dictionary<string, object> Describe(KeyedCircuitBreakerState keyed, IReadOnlyList<CircuitBreakerState> notClosed, bool critical)
+    {
+        IReadOnlyDictionary<CircuitState, int> counts = keyed.CountByState();
+        var partitions = new Dictionary<string, object>(StringComparer.Ordinal);
+        foreach (KeyValuePair<CircuitState, int> count in counts)
+        {
+            partitions[Name(count.Key)] = count.Value;
+        }
+
+        var notClosedByKey = new Dictionary<string, object>(StringComparer.Ordinal);
+        foreach (CircuitBreakerState partition in notClosed)
+        {
+            notClosedByKey[partition.Key ?? string.Empty] = Name(partition.State);
+        }
+
+        return new Dictionary<string, object>(StringComparer.Ordinal)
+        {
+            ["keyed"] = true,
+            ["critical"] = critical,
+            ["partitions"] = partitions,
+            ["notClosed"] = notClosedByKey,
+        };
     }
 
     private static string Name(CircuitState state) => state switch

@@ -132,9 +132,7 @@ internal sealed partial class ResilienceHostedService : IHostedLifecycleService,
     private void Apply(Dictionary<string, PolicySettings> settings)
     {
         _registry.Configure(settings);
-        var known = new HashSet<string>(
-            _registry.CircuitBreakers.Select(b => b.Name).Concat(_registry.Bulkheads.Select(b => b.Name)).Concat(_registry.RateLimiters.Select(l => l.Name)),
-            StringComparer.Ordinal);
+        var known = new HashSet<string>(_registry.PolicyNames, StringComparer.Ordinal);
         foreach (string name in settings.Keys.Where(n => !known.Contains(n)))
         {
             UnknownPolicy(_logger, name);

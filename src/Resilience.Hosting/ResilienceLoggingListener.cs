@@ -12,19 +12,21 @@ internal sealed partial class ResilienceLoggingListener : ResilienceListener
 
     public override void OnCircuitStateChanged(CircuitStateChangedEventArgs e)
     {
+        // A partition of a breaker kept per key is named with its key: "catalog [https://api.example.com:443]".
+        string name = e.Key is null ? e.Name : $"{e.Name} [{e.Key}]";
         switch (e.State)
         {
             case CircuitState.Open:
-                CircuitOpened(_logger, e.Name, e.FailureCount, e.ErrorRate, e.BreakDuration ?? TimeSpan.Zero, e.PreviousState);
+                CircuitOpened(_logger, name, e.FailureCount, e.ErrorRate, e.BreakDuration ?? TimeSpan.Zero, e.PreviousState);
                 break;
             case CircuitState.HalfOpen:
-                CircuitHalfOpened(_logger, e.Name);
+                CircuitHalfOpened(_logger, name);
                 break;
             case CircuitState.Closed:
-                CircuitClosed(_logger, e.Name, e.PreviousState);
+                CircuitClosed(_logger, name, e.PreviousState);
                 break;
             default:
-                CircuitIsolated(_logger, e.Name, e.PreviousState);
+                CircuitIsolated(_logger, name, e.PreviousState);
                 break;
         }
     }

@@ -88,6 +88,17 @@ internal static class ResilienceSettingsReader
                 }
 
                 return;
+            case BoolSettingRule:
+                if (bool.TryParse(text, out bool flag))
+                {
+                    settings.HonorRetryAfter = flag;
+                }
+                else
+                {
+                    problems.Add($"{value.Path} is '{value.Value}'; it must be true or false.");
+                }
+
+                return;
             case EnumSettingRule<RateLimitAlgorithm> algorithm:
                 // By name only: Enum.TryParse would also take numbers and comma-separated lists.
                 string? algorithmName = algorithm.Names.FirstOrDefault(n => string.Equals(n, text, StringComparison.OrdinalIgnoreCase));

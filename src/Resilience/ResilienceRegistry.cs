@@ -35,6 +35,7 @@ public sealed class ResilienceRegistry
     private static readonly string ProblemSeparator = Environment.NewLine + "  ";
 
     private readonly ConcurrentDictionary<string, CircuitBreakerState> _breakers = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, KeyedCircuitBreakerState> _keyedBreakers = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, BulkheadState> _bulkheads = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, IRegisteredRateLimit> _rateLimiters = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, MethodTelemetry> _telemetry = new(StringComparer.Ordinal);
@@ -69,6 +70,17 @@ public sealed class ResilienceRegistry
     /// <summary>Every circuit breaker created so far, ordered by name.</summary>
     public IReadOnlyList<CircuitBreakerState> CircuitBreakers => _breakers.Values.OrderBy(b => b.Name, StringComparer.Ordinal).ToArray();
 
+    /// <summary>Every circuit breaker kept per <see cref="CircuitBreakerKeyAttribute"/> created so far, ordered by name.</summary>
+    public IReadOnlyList<KeyedCircuitBreakerState> KeyedCircuitBreakers => _keyedBreakers.Values.OrderBy(b => b.Name, StringComparer.Ordinal).ToArray();
+
+    /// <summary>
+    /// The name of every policy created so far, ordered: circuit breakers (kept per key or not), bulkheads and rate
+    /// limits (kept per key or not). These are the names <see cref="Configure"/> gives settings to.
+    /// </summary>
+    public IReadOnlyList<string> PolicyNames
+        => _breakers.Keys.Concat(_keyedBreakers.Keys).Concat(_bulkheads.Keys).Concat(_rateLimiters.Keys)
+            .Distinct(StringComparer.Ordinal).OrderBy(n => n, StringComparer.Ordinal).ToArray();
+
     /// <summary>Every bulkhead created so far, ordered by name.</summary>
     public IReadOnlyList<BulkheadState> Bulkheads => _bulkheads.Values.OrderBy(b => b.Name, StringComparer.Ordinal).ToArray();
 
@@ -87,6 +99,13 @@ public sealed class ResilienceRegistry
         if (TryGetCircuitBreaker(name, out CircuitBreakerState? breaker))
         {
             return breaker;
+        }
+
+        if (_keyedBreakers.ContainsKey(name))
+        {
+            throw new KeyNotFoundException(
+                $"The circuit breaker '{name}' is kept per [CircuitBreakerKey]: read it with KeyedCircuitBreaker(\"{name}\"), " +
+                "whose partitions are one breaker per key.");
         }
 
         string known = _breakers.IsEmpty ? "none yet" : string.Join(", ", _breakers.Keys.OrderBy(k => k, StringComparer.Ordinal).Select(k => "'" + k + "'"));
@@ -110,11 +129,46 @@ public sealed class ResilienceRegistry
         return _breakers.TryGetValue(name, out breaker);
     }
 
+    /// <summary>The circuit breaker of this name kept per value of a <see cref="CircuitBreakerKeyAttribute"/> parameter.</summary>
+    /// <param name="name">The breaker's name: the attribute's <c>Name</c>, or <c>Namespace.Type.Method</c>.</param>
+    /// <exception cref="KeyNotFoundException">
+    /// No breaker kept per key has this name. It is created by the first call of a method that uses it;
+    /// <see cref="TryGetKeyedCircuitBreaker"/> does not throw.
+    /// </exception>
+    public KeyedCircuitBreakerState KeyedCircuitBreaker(string name)
+    {
+        if (TryGetKeyedCircuitBreaker(name, out KeyedCircuitBreakerState? breaker))
+        {
+            return breaker;
+        }
+
+        string hint = _breakers.ContainsKey(name)
+            ? $"'{name}' is a circuit breaker without a [CircuitBreakerKey]: read it with CircuitBreaker(\"{name}\")."
+            : "A breaker kept per key is created by the first call of a method that uses it; the names known so far are: "
+                + (_keyedBreakers.IsEmpty ? "none yet" : string.Join(", ", _keyedBreakers.Keys.OrderBy(k => k, StringComparer.Ordinal).Select(k => "'" + k + "'"))) + ".";
+        throw new KeyNotFoundException($"No circuit breaker kept per [CircuitBreakerKey] is named '{name}'. {hint}");
+    }
+
+    /// <summary>Looks up the circuit breaker of this name kept per value of a <see cref="CircuitBreakerKeyAttribute"/> parameter.</summary>
+    /// <param name="name">The breaker's name.</param>
+    /// <param name="breaker">The breaker, when found.</param>
+    /// <returns>True when a breaker kept per key has this name.</returns>
+    public bool TryGetKeyedCircuitBreaker(string name, [NotNullWhen(true)] out KeyedCircuitBreakerState? breaker)
+    {
+        if (name is null)
+        {
+            throw new ArgumentNullException(nameof(name));
+        }
+
+        return _keyedBreakers.TryGetValue(name, out breaker);
+    }
+
     /// <summary>
     /// The circuit breaker of this name, created with <paramref name="options"/> if it does not exist yet.
     /// An existing breaker keeps the settings it was created with.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">A setting is out of range; the message names it.</exception>
+    /// <exception cref="InvalidOperationException">The name is already used by a breaker kept per key.</exception>
     [EditorBrowsable(EditorBrowsableState.Never)]
     public CircuitBreakerState GetOrAddCircuitBreaker(string name, CircuitBreakerOptions options)
     {
@@ -126,8 +180,40 @@ public sealed class ResilienceRegistry
 
         lock (_settingsGate)
         {
+            if (_keyedBreakers.TryGetValue(name, out KeyedCircuitBreakerState? keyed))
+            {
+                throw BreakerKindConflict(name, keyed, typeof(CircuitBreakerState));
+            }
+
             return _breakers.GetOrAdd(name, new CircuitBreakerState(this, name, options, SettingsForLocked(name)));
         }
+    }
+
+    /// <summary>
+    /// The circuit breaker of this name kept per value of a <see cref="CircuitBreakerKeyAttribute"/> parameter,
+    /// created with <paramref name="options"/> if it does not exist yet.
+    /// </summary>
+    /// <typeparam name="TKey">The key parameter's type.</typeparam>
+    /// <exception cref="ArgumentOutOfRangeException">A setting is out of range; the message names it.</exception>
+    /// <exception cref="InvalidOperationException">The name is already used by a breaker without a key, or with a key of another type.</exception>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public KeyedCircuitBreakerState<TKey> GetOrAddKeyedCircuitBreaker<TKey>(string name, CircuitBreakerOptions options)
+    {
+        Guard.NotNullOrEmpty(name, nameof(name));
+        if (!_keyedBreakers.TryGetValue(name, out KeyedCircuitBreakerState? existing))
+        {
+            lock (_settingsGate)
+            {
+                if (_breakers.TryGetValue(name, out CircuitBreakerState? plain))
+                {
+                    throw BreakerKindConflict(name, plain, typeof(KeyedCircuitBreakerState<TKey>));
+                }
+
+                existing = _keyedBreakers.GetOrAdd(name, new KeyedCircuitBreakerState<TKey>(this, name, options, SettingsForLocked(name)));
+            }
+        }
+
+        return existing as KeyedCircuitBreakerState<TKey> ?? throw BreakerKindConflict(name, existing, typeof(KeyedCircuitBreakerState<TKey>));
     }
 
     /// <summary>
@@ -182,6 +268,11 @@ public sealed class ResilienceRegistry
         foreach (CircuitBreakerState breaker in _breakers.Values)
         {
             breaker.ResetAll();
+        }
+
+        foreach (KeyedCircuitBreakerState breaker in _keyedBreakers.Values)
+        {
+            breaker.Reset();
         }
 
         foreach (BulkheadState bulkhead in _bulkheads.Values)
@@ -250,6 +341,11 @@ public sealed class ResilienceRegistry
         {
             _settings = table;
             foreach (CircuitBreakerState breaker in _breakers.Values)
+            {
+                breaker.Apply(SettingsForLocked(breaker.Name));
+            }
+
+            foreach (KeyedCircuitBreakerState breaker in _keyedBreakers.Values)
             {
                 breaker.Apply(SettingsForLocked(breaker.Name));
             }
@@ -394,13 +490,28 @@ public sealed class ResilienceRegistry
             }
         }
 
-        return existing as T ?? throw new InvalidOperationException(
-            $"The rate limit '{name}' is already used {Describe(existing.GetType())}, so it cannot also be used {Describe(typeof(T))}. " +
-            "Give the two rate limits different names.");
+        return existing as T ?? throw KindConflict("rate limit", "RateLimitKey", name, existing.GetType(), typeof(T));
+    }
 
-        static string Describe(Type type) => type.IsGenericType
-            ? $"with a [RateLimitKey] of type {type.GetGenericArguments()[0].Name}"
-            : "without a [RateLimitKey]";
+    /// <summary>The error for a breaker name used both with and without a key, or with keys of two types.</summary>
+    private static InvalidOperationException BreakerKindConflict(string name, object existing, Type wanted)
+        => KindConflict("circuit breaker", "CircuitBreakerKey", name, existing.GetType(), wanted);
+
+    /// <summary>The error for a policy name used both with and without a key attribute, or with keys of two types.</summary>
+    /// <param name="policy">What the policy is: "rate limit".</param>
+    /// <param name="keyAttribute">The key attribute, without brackets: "RateLimitKey".</param>
+    /// <param name="name">The policy's name.</param>
+    /// <param name="existing">The type of the state registered under the name.</param>
+    /// <param name="wanted">The type of the state asked for.</param>
+    private static InvalidOperationException KindConflict(string policy, string keyAttribute, string name, Type existing, Type wanted)
+    {
+        return new InvalidOperationException(
+            $"The {policy} '{name}' is already used {Describe(existing)}, so it cannot also be used {Describe(wanted)}. " +
+            $"Give the two {policy}s different names.");
+
+        string Describe(Type type) => type.IsGenericType
+            ? $"with a [{keyAttribute}] of type {type.GetGenericArguments()[0].Name}"
+            : $"without a [{keyAttribute}]";
     }
 
     private sealed class ListenerRegistration : IDisposable

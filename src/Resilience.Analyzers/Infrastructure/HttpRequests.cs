@@ -207,7 +207,7 @@ internal sealed class HttpRequests
         static string? Constant(IOperation operation) => operation.ConstantValue is { HasValue: true, Value: string text } ? text.Trim().ToUpperInvariant() : null;
     }
 
-    private bool IsRequest(ITypeSymbol? type) => type is not null && SymbolEqualityComparer.Default.Equals(type, _types.HttpRequestMessage);
+    private bool IsRequest(ITypeSymbol? type) => _types.HttpRequestMessage.Is(type);
 
     private static string? Worst(string? current, string? next) => current is "POST" or "PATCH" ? current : next ?? current;
 

@@ -2,7 +2,7 @@ using Microsoft.CodeAnalysis;
 
 namespace Resilience.Generators;
 
-/// <summary>The types of HTTP the analyzers look for, beside the types the generator knows (the linked KnownTypeSymbols.cs).</summary>
+/// <summary>The types of HTTP the analyzers look for, beside the types the generator knows (the linked KnownTypeSymbols.cs, which has HttpRequestMessage and HttpResponseMessage).</summary>
 internal sealed partial class KnownTypeSymbols
 {
     public INamedTypeSymbol? HttpClient { get; private set; }
@@ -11,8 +11,6 @@ internal sealed partial class KnownTypeSymbols
 
     public INamedTypeSymbol? HttpMethod { get; private set; }
 
-    public INamedTypeSymbol? HttpRequestMessage { get; private set; }
-
     public INamedTypeSymbol? HttpClientJsonExtensions { get; private set; }
 
     partial void AddMore(Compilation compilation)
@@ -20,7 +18,6 @@ internal sealed partial class KnownTypeSymbols
         HttpClient = compilation.GetTypeByMetadataName("System.Net.Http.HttpClient");
         HttpMessageInvoker = compilation.GetTypeByMetadataName("System.Net.Http.HttpMessageInvoker");
         HttpMethod = compilation.GetTypeByMetadataName("System.Net.Http.HttpMethod");
-        HttpRequestMessage = compilation.GetTypeByMetadataName("System.Net.Http.HttpRequestMessage");
         HttpClientJsonExtensions = compilation.GetTypeByMetadataName("System.Net.Http.Json.HttpClientJsonExtensions");
     }
 }

@@ -3,7 +3,7 @@ using Resilience.Shared;
 
 namespace Resilience.Generators;
 
-/// <summary>The settings of [CircuitBreaker].</summary>
+/// <summary>The settings of [CircuitBreaker], and its [CircuitBreakerKey] parameter.</summary>
 internal sealed record CircuitBreakerSpec
 {
     /// <summary>The breaker's name: the attribute's Name, or the method's default policy name.</summary>
@@ -23,6 +23,8 @@ internal sealed record CircuitBreakerSpec
 
     public required int HalfOpenMaxCalls { get; init; }
 
+    public required bool HonorRetryAfter { get; init; }
+
     /// <summary>The fully qualified exception types counted as failures; empty for every exception.</summary>
     public required EquatableArray<string> Handle { get; init; }
 
@@ -31,6 +33,9 @@ internal sealed record CircuitBreakerSpec
 
     /// <summary>The escaped name of the <c>bool M(T result)</c> method that says a result counts as a failure; null for none.</summary>
     public string? HandleResult { get; init; }
+
+    /// <summary>The [CircuitBreakerKey] parameter; null when the breaker is not kept per key.</summary>
+    public PartitionKeySpec? Key { get; init; }
 
     /// <summary>What the shared breaker is created with, in the order of <see cref="CircuitBreakerRules.Shared"/>.</summary>
     public IReadOnlyList<SettingValue> Settings => new SettingValue[]
@@ -42,5 +47,6 @@ internal sealed record CircuitBreakerSpec
         new(CircuitBreakerRules.BreakDurationMs, BreakDurationMs),
         new(CircuitBreakerRules.SuccessThreshold, SuccessThreshold),
         new(CircuitBreakerRules.HalfOpenMaxCalls, HalfOpenMaxCalls),
+        new(CircuitBreakerRules.HonorRetryAfter, HonorRetryAfter),
     };
 }

@@ -17,11 +17,8 @@ internal sealed record RateLimitSpec
 
     public required int QueueLimit { get; init; }
 
-    /// <summary>The [RateLimitKey] parameter's name, escaped; null when the limit is not kept per key.</summary>
-    public string? KeyParameter { get; init; }
-
-    /// <summary>The type the partitions are keyed by: the parameter's, or <c>object?</c> when it involves a type parameter.</summary>
-    public string? KeyType { get; init; }
+    /// <summary>The [RateLimitKey] parameter; null when the limit is not kept per key.</summary>
+    public PartitionKeySpec? Key { get; init; }
 
     /// <summary>What the shared limit is created with, in the order of <see cref="RateLimitRules.Shared"/>.</summary>
     public IReadOnlyList<SettingValue> Settings => new SettingValue[]

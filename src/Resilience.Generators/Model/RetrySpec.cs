@@ -38,4 +38,10 @@ internal sealed record RetrySpec
     /// without a result) asked for each retry's delay; null for none.
     /// </summary>
     public string? DelayGenerator { get; init; }
+
+    /// <summary>
+    /// The escaped name of the <c>HttpRequestMessage</c> parameter whose method decides whether a retry may be sent
+    /// (not a POST or PATCH without an <c>Idempotency-Key</c>); null when the method takes no request or is [Idempotent].
+    /// </summary>
+    public string? Request { get; init; }
 }

@@ -10,6 +10,7 @@ internal static class AttributeNames
     public const string RateLimit = "Resilience.RateLimitAttribute";
     public const string Fallback = "Resilience.FallbackAttribute";
     public const string RateLimitKey = "Resilience.RateLimitKeyAttribute";
+    public const string CircuitBreakerKey = "Resilience.CircuitBreakerKeyAttribute";
     public const string Idempotent = "Resilience.IdempotentAttribute";
 
     /// <summary>

@@ -28,6 +28,7 @@ internal sealed partial class KnownTypeSymbols
         }
 
         RateLimitKeyAttribute = new KnownType(compilation, AttributeNames.RateLimitKey);
+        CircuitBreakerKeyAttribute = new KnownType(compilation, AttributeNames.CircuitBreakerKey);
         IdempotentAttribute = new KnownType(compilation, AttributeNames.Idempotent);
         ResilienceRejectedException = new KnownType(compilation, "Resilience.ResilienceRejectedException");
         BrokenCircuitException = new KnownType(compilation, "Resilience.BrokenCircuitException");
@@ -43,6 +44,7 @@ internal sealed partial class KnownTypeSymbols
         OperationCanceledException = new KnownType(compilation, "System.OperationCanceledException");
         TimeSpan = new KnownType(compilation, "System.TimeSpan");
         HttpResponseMessage = new KnownType(compilation, "System.Net.Http.HttpResponseMessage");
+        HttpRequestMessage = new KnownType(compilation, "System.Net.Http.HttpRequestMessage");
         OutcomeOfT = new KnownType(compilation, "Resilience.Outcome`1");
         NullableOfT = compilation.GetSpecialType(SpecialType.System_Nullable_T);
         AddMore(compilation);
@@ -55,6 +57,8 @@ internal sealed partial class KnownTypeSymbols
     public KnownType TimeoutAttribute => PolicyAttribute(AttributeNames.Timeout);
 
     public KnownType RateLimitKeyAttribute { get; }
+
+    public KnownType CircuitBreakerKeyAttribute { get; }
 
     public KnownType IdempotentAttribute { get; }
 
@@ -85,6 +89,8 @@ internal sealed partial class KnownTypeSymbols
     public KnownType TimeSpan { get; }
 
     public KnownType HttpResponseMessage { get; }
+
+    public KnownType HttpRequestMessage { get; }
 
     public KnownType OutcomeOfT { get; }
 

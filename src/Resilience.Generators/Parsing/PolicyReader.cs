@@ -98,6 +98,7 @@ internal sealed class PolicyReader
                 : FailureParameter.Outcome,
             HandleResult = ResultJudge(a),
             DelayGenerator = delayGenerator,
+            Request = RetriedRequest(),
         };
     }
 
@@ -130,9 +131,11 @@ internal sealed class PolicyReader
             BreakDurationMs = breakDurationMs,
             SuccessThreshold = successThreshold,
             HalfOpenMaxCalls = halfOpenMaxCalls,
+            HonorRetryAfter = a.Read(CircuitBreakerRules.HonorRetryAfter),
             Handle = ExceptionTypes(a, AttributeNames.Properties.Handle, out _),
             Ignore = ExceptionTypes(a, AttributeNames.Properties.Ignore, out _),
             HandleResult = ResultJudge(a),
+            Key = PartitionKey(_known.CircuitBreakerKeyAttribute, "CircuitBreakerKeyAttribute", a, "[CircuitBreaker]"),
         };
     }
 
@@ -169,16 +172,24 @@ internal sealed class PolicyReader
         };
     }
 
+    /// <summary>Reports a key attribute on a method without the policy it keys (RES0004); call when the policy is absent.</summary>
+    public void KeysWithoutPolicy()
+    {
+        if (Attribute(AttributeNames.RateLimit) is null)
+        {
+            PartitionKey(_known.RateLimitKeyAttribute, "RateLimitKeyAttribute", policy: null, "[RateLimit]");
+        }
+
+        if (Attribute(AttributeNames.CircuitBreaker) is null)
+        {
+            PartitionKey(_known.CircuitBreakerKeyAttribute, "CircuitBreakerKeyAttribute", policy: null, "[CircuitBreaker]");
+        }
+    }
+
     public RateLimitSpec? RateLimit(string defaultName)
     {
-        IReadOnlyList<IParameterSymbol> keys = KeyParameters();
         if (Attribute(AttributeNames.RateLimit) is not { } a)
         {
-            if (keys.Count > 0)
-            {
-                _diagnostics.Report(DiagnosticDescriptors.InvalidAttributeValue, FirstLocation(keys[0]), "RateLimitKeyAttribute", $"on '{keys[0].Name}' of a method without [RateLimit]", "used together with [RateLimit] on the method");
-            }
-
             return null;
         }
 
@@ -186,22 +197,6 @@ internal sealed class PolicyReader
         int windowMs = Checked(a, RateLimitRules.WindowMs);
         int queueLimit = Checked(a, RateLimitRules.QueueLimit);
         RateLimitAlgorithm algorithm = Checked(a, RateLimitRules.Algorithm);
-        if (keys.Count > 1)
-        {
-            _diagnostics.Report(DiagnosticDescriptors.InvalidAttributeValue, FirstLocation(keys[1]), "RateLimitKeyAttribute", $"on {keys.Count} parameters", "on one parameter only; combine the values into one key (a tuple or a string)");
-        }
-
-        string? keyParameter = null, keyType = null;
-        if (keys.Count >= 1)
-        {
-            IParameterSymbol key = keys[0];
-            keyParameter = Names.EscapeIdentifier(key.Name);
-
-            // A key typed by a type parameter is boxed into object?: one static limiter per closed generic type
-            // would otherwise register the same name with different key types.
-            keyType = ContainsTypeParameter(key.Type) ? "object?" : key.Type.ToDisplayString(Names.TypeFormat);
-        }
-
         return new RateLimitSpec
         {
             Name = PolicyName(a, defaultName),
@@ -209,8 +204,7 @@ internal sealed class PolicyReader
             WindowMs = windowMs,
             Algorithm = algorithm,
             QueueLimit = queueLimit,
-            KeyParameter = keyParameter,
-            KeyType = keyType,
+            Key = PartitionKey(_known.RateLimitKeyAttribute, "RateLimitKeyAttribute", a, "[RateLimit]"),
         };
     }
 
@@ -380,15 +374,47 @@ internal sealed class PolicyReader
         return Names.EscapeIdentifier(name);
     }
 
-    /// <summary>The parameters marked [RateLimitKey], in order.</summary>
-    private IReadOnlyList<IParameterSymbol> KeyParameters()
+    /// <summary>
+    /// The first <c>HttpRequestMessage</c> parameter, whose method and headers say whether it may be sent again; null
+    /// when there is none, or when the method is [Idempotent] (its author made every repeat safe).
+    /// </summary>
+    private string? RetriedRequest()
+    {
+        foreach (AttributeData attribute in _method.GetAttributes())
+        {
+            if (_known.IdempotentAttribute.Is(attribute.AttributeClass))
+            {
+                return null;
+            }
+        }
+
+        foreach (IParameterSymbol parameter in _method.Parameters)
+        {
+            if (_known.HttpRequestMessage.IsBaseOf(parameter.Type))
+            {
+                return Names.EscapeIdentifier(parameter.Name);
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// The parameter marked with <paramref name="keyAttribute"/> that <paramref name="policy"/> is kept per value of;
+    /// null when none is. Reports the key on a method without the policy, and a key on more than one parameter (RES0004).
+    /// </summary>
+    /// <param name="keyAttribute">[RateLimitKey] or [CircuitBreakerKey].</param>
+    /// <param name="keyAttributeName">Its name, as messages show it: "RateLimitKeyAttribute".</param>
+    /// <param name="policy">The policy attribute on the method; null when the method does not carry it.</param>
+    /// <param name="policyName">The policy attribute as messages show it: "[RateLimit]".</param>
+    private PartitionKeySpec? PartitionKey(KnownType keyAttribute, string keyAttributeName, AttributeReader? policy, string policyName)
     {
         List<IParameterSymbol>? keys = null;
         foreach (IParameterSymbol parameter in _method.Parameters)
         {
             foreach (AttributeData attribute in parameter.GetAttributes())
             {
-                if (_known.RateLimitKeyAttribute.Is(attribute.AttributeClass))
+                if (keyAttribute.Is(attribute.AttributeClass))
                 {
                     (keys ??= new List<IParameterSymbol>()).Add(parameter);
                     break;
@@ -396,7 +422,33 @@ internal sealed class PolicyReader
             }
         }
 
-        return keys ?? (IReadOnlyList<IParameterSymbol>)System.Array.Empty<IParameterSymbol>();
+        if (keys is null)
+        {
+            return null;
+        }
+
+        if (policy is null)
+        {
+            _diagnostics.Report(DiagnosticDescriptors.InvalidAttributeValue, FirstLocation(keys[0]), keyAttributeName, $"on '{keys[0].Name}' of a method without {policyName}", $"used together with {policyName} on the method");
+            return null;
+        }
+
+        if (keys.Count > 1)
+        {
+            _diagnostics.Report(DiagnosticDescriptors.InvalidAttributeValue, FirstLocation(keys[1]), keyAttributeName, $"on {keys.Count} parameters", "on one parameter only; combine the values into one key (a tuple or a string)");
+        }
+
+        IParameterSymbol key = keys[0];
+        string name = Names.EscapeIdentifier(key.Name);
+        if (_known.HttpRequestMessage.Is(key.Type))
+        {
+            // A request is keyed by where it goes: a partition per message would never be used twice.
+            return new PartitionKeySpec("string", name, ByAuthority: true);
+        }
+
+        // A key typed by a type parameter is boxed into object?: one static state per closed generic type would
+        // otherwise register the same name with different key types.
+        return new PartitionKeySpec(ContainsTypeParameter(key.Type) ? "object?" : key.Type.ToDisplayString(Names.TypeFormat), name, ByAuthority: false);
     }
 
     private static Location? FirstLocation(IParameterSymbol parameter) => parameter.Locations.Length > 0 ? parameter.Locations[0] : null;

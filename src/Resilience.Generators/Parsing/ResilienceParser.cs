@@ -108,6 +108,7 @@ internal static class ResilienceParser
         BulkheadSpec? bulkhead = policiesRead.Bulkhead(policyName);
         RateLimitSpec? rateLimit = policiesRead.RateLimit(policyName);
         FallbackSpec? fallback = policiesRead.Fallback(returnKind);
+        policiesRead.KeysWithoutPolicy();
 
         return Result(new ResilientMethodSpec
         {

@@ -13,9 +13,12 @@ internal static class SharedNames
     /// <summary>The "RateLimitKey" entry compared beside a rate limit's settings: one name cannot be kept both per key and not, or per keys of two types.</summary>
     private const string RateLimitKey = "RateLimitKey";
 
+    /// <summary>The "CircuitBreakerKey" entry compared beside a breaker's settings, for the same reason.</summary>
+    private const string CircuitBreakerKey = "CircuitBreakerKey";
+
     public static IEnumerable<Conflict> Conflicts(EquatableArray<MethodResult> all)
     {
-        foreach (Conflict conflict in Find(all, "circuit breaker", static m => m.CircuitBreaker is { } b ? (b.Name, Describe(b.Settings)) : null))
+        foreach (Conflict conflict in Find(all, "circuit breaker", static m => m.CircuitBreaker is { } b ? (b.Name, Describe(b.Settings, new KeyValuePair<string, string>(CircuitBreakerKey, b.Key?.Type ?? "none"))) : null))
         {
             yield return conflict;
         }
@@ -25,7 +28,7 @@ internal static class SharedNames
             yield return conflict;
         }
 
-        foreach (Conflict conflict in Find(all, "rate limit", static m => m.RateLimit is { } r ? (r.Name, Describe(r.Settings, new KeyValuePair<string, string>(RateLimitKey, r.KeyType ?? "none"))) : null))
+        foreach (Conflict conflict in Find(all, "rate limit", static m => m.RateLimit is { } r ? (r.Name, Describe(r.Settings, new KeyValuePair<string, string>(RateLimitKey, r.Key?.Type ?? "none"))) : null))
         {
             yield return conflict;
         }

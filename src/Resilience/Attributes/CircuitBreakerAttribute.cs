@@ -55,6 +55,13 @@ public sealed class CircuitBreakerAttribute : Attribute
     public int HalfOpenMaxCalls { get; set; } = CircuitBreakerRules.DefaultHalfOpenMaxCalls;
 
     /// <summary>
+    /// True: when the failure that opens the breaker is an HTTP response (a 429 or 503, say) whose <c>Retry-After</c>
+    /// asks for longer than <see cref="BreakDurationMs"/>, the breaker stays open until then, at most one hour
+    /// (<see cref="CircuitBreakerState.MaxRetryAfterHold"/>): the dependency said when to come back. Default false.
+    /// </summary>
+    public bool HonorRetryAfter { get; set; } = CircuitBreakerRules.DefaultHonorRetryAfter;
+
+    /// <summary>
     /// The breaker's name. Methods naming the same breaker share its state (one breaker per downstream
     /// service, say). Default: <c>Namespace.Type.Method</c>, a breaker of the method's own.
     /// </summary>

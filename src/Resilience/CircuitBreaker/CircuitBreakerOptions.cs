@@ -28,6 +28,13 @@ public sealed class CircuitBreakerOptions
     /// <summary>Probes let through at once while half-open; at least 1. Default 1.</summary>
     public int HalfOpenMaxCalls { get; set; } = CircuitBreakerRules.DefaultHalfOpenMaxCalls;
 
+    /// <summary>
+    /// True: when the failure that opens the breaker is an HTTP response (429, 503, ...) whose <c>Retry-After</c>
+    /// asks for longer than <see cref="BreakDurationMs"/>, the breaker stays open until then (at most
+    /// <see cref="CircuitBreakerState.MaxRetryAfterHold"/>). Default false.
+    /// </summary>
+    public bool HonorRetryAfter { get; set; } = CircuitBreakerRules.DefaultHonorRetryAfter;
+
     /// <summary>True when the breaker opens on a failure ratio rather than on consecutive failures.</summary>
     internal bool IsRatioMode => CircuitBreakerRules.FailureRatio.IsOn(FailureRatio);
 
@@ -52,5 +59,5 @@ public sealed class CircuitBreakerOptions
     internal bool SameAs(CircuitBreakerOptions other)
         => FailureThreshold == other.FailureThreshold && FailureRatio.Equals(other.FailureRatio) && MinimumThroughput == other.MinimumThroughput
             && SamplingDurationMs == other.SamplingDurationMs && BreakDurationMs == other.BreakDurationMs
-            && SuccessThreshold == other.SuccessThreshold && HalfOpenMaxCalls == other.HalfOpenMaxCalls;
+            && SuccessThreshold == other.SuccessThreshold && HalfOpenMaxCalls == other.HalfOpenMaxCalls && HonorRetryAfter == other.HonorRetryAfter;
 }

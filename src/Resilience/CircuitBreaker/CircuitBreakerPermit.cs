@@ -4,7 +4,7 @@ namespace Resilience;
 
 /// <summary>
 /// What <see cref="CircuitBreakerState.TryEnter"/> hands a call it lets through; the call gives it back with
-/// exactly one of <see cref="CircuitBreakerState.RecordSuccess"/>, <see cref="CircuitBreakerState.RecordFailure"/>
+/// exactly one of <see cref="CircuitBreakerState.RecordSuccess"/>, <see cref="CircuitBreakerState.RecordFailure(in CircuitBreakerPermit)"/>
 /// or <see cref="CircuitBreakerState.RecordIgnored"/>.
 /// </summary>
 /// <remarks>Generated code uses it; a value type, so letting a call through allocates nothing.</remarks>

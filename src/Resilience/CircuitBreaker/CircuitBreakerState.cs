@@ -1,5 +1,6 @@
 using System;
 using System.ComponentModel;
+using System.Net.Http;
 using System.Threading;
 
 namespace Resilience;
@@ -12,7 +13,9 @@ namespace Resilience;
 /// <remarks>
 /// <para>
 /// Obtain it from <see cref="ResilienceRegistry.CircuitBreaker(string)"/>; generated code obtains it once,
-/// with <see cref="ResilienceRegistry.GetOrAddCircuitBreaker"/>, and keeps it in a static field.
+/// with <see cref="ResilienceRegistry.GetOrAddCircuitBreaker"/>, and keeps it in a static field. A breaker kept
+/// per value of a <see cref="CircuitBreakerKeyAttribute"/> parameter is one of these per key, held by a
+/// <see cref="KeyedCircuitBreakerState"/>, with the key in <see cref="Key"/>.
 /// </para>
 /// <para>
 /// Thread-safe. Letting a call through a closed breaker is one volatile read; recording its outcome is one
@@ -29,6 +32,9 @@ public sealed class CircuitBreakerState
     // This type is the state machine. How the closed breaker counts outcomes is its CircuitBehavior (one per
     // counting mode, held with the settings), its counts are kept by CircuitCounters, and the meter, the
     // StateChanged handlers and the registry's listeners are told by CircuitTelemetry.
+
+    /// <summary>The longest a <c>Retry-After</c> can hold the breaker open with <see cref="CircuitBreakerOptions.HonorRetryAfter"/>: one hour.</summary>
+    public static readonly TimeSpan MaxRetryAfterHold = TimeSpan.FromHours(1);
 
     // _status packs the state (low two bits) with a generation number bumped on every transition, so one
     // volatile read gives both, and an outcome reported late (after the breaker moved on) is recognised.
@@ -50,15 +56,20 @@ public sealed class CircuitBreakerState
     // system clock). Written under the lock before _status, so that TryEnter can tell, without the lock, that an
     // open breaker's break has not ended; the locked path asks the same question of the same value.
     private long _openedAt;
+
+    // The end of a hold asked for by the Retry-After of the failure that opened the breaker (HonorRetryAfter), in
+    // the same ticks as _openedAt; 0 when none. Written under the lock before _status, like _openedAt.
+    private long _holdUntil;
     private int _probesInFlight;
     private int _probeSuccesses;
 
-    internal CircuitBreakerState(ResilienceRegistry registry, string name, CircuitBreakerOptions options, PolicySettings? settings = null)
+    internal CircuitBreakerState(ResilienceRegistry registry, string name, CircuitBreakerOptions options, PolicySettings? settings = null, string? key = null)
     {
         Guard.NotNullOrEmpty(name, nameof(name));
         _registry = registry;
         Name = name;
-        _telemetry = new CircuitTelemetry(registry, name);
+        Key = key;
+        _telemetry = new CircuitTelemetry(registry, name, key);
         _defaults = (options ?? throw new ArgumentNullException(nameof(options))).ValidatedCopy();
         _settings = CreateSettings(EffectiveOptions(settings), previous: null);
     }
@@ -73,6 +84,12 @@ public sealed class CircuitBreakerState
 
     /// <summary>The breaker's name: the attribute's <c>Name</c>, or <c>Namespace.Type.Method</c>.</summary>
     public string Name { get; }
+
+    /// <summary>
+    /// The key this breaker is kept for, as text, when it is a partition of a <see cref="KeyedCircuitBreakerState"/>
+    /// (a request authority such as <c>https://api.example.com</c>, a tenant); null for a breaker without a key.
+    /// </summary>
+    public string? Key { get; }
 
     /// <summary>
     /// The settings in force: the attribute's, with any given to <see cref="ResilienceRegistry.Configure"/> laid
@@ -142,9 +159,15 @@ public sealed class CircuitBreakerState
     /// <summary>True while an open breaker's break has not ended (see <see cref="BreakRemainingTicks"/>).</summary>
     private bool IsBreaking() => BreakRemainingTicks() > 0;
 
-    /// <summary>What is left of the break of an open breaker, in ticks; zero or less once it has ended.</summary>
+    /// <summary>
+    /// What is left of the break of an open breaker, in ticks, a Retry-After hold included; zero or less once it has
+    /// ended.
+    /// </summary>
     private long BreakRemainingTicks()
-        => Volatile.Read(ref _openedAt) + Volatile.Read(ref _settings).BreakDuration.Ticks - Clock.NowTicks(TimeProvider);
+    {
+        long end = Math.Max(Volatile.Read(ref _openedAt) + Volatile.Read(ref _settings).BreakDuration.Ticks, Volatile.Read(ref _holdUntil));
+        return end - Clock.NowTicks(TimeProvider);
+    }
 
     /// <summary>Reports that a call let through by <see cref="TryEnter"/> succeeded.</summary>
     [EditorBrowsable(EditorBrowsableState.Never)]
@@ -189,7 +212,18 @@ public sealed class CircuitBreakerState
 
     /// <summary>Reports that a call let through by <see cref="TryEnter"/> failed with an exception the breaker handles.</summary>
     [EditorBrowsable(EditorBrowsableState.Never)]
-    public void RecordFailure(in CircuitBreakerPermit permit)
+    public void RecordFailure(in CircuitBreakerPermit permit) => RecordFailure(permit, requestedBreak: null);
+
+    /// <summary>
+    /// Reports that a call let through by <see cref="TryEnter"/> returned <paramref name="response"/>, a failure: with
+    /// <see cref="CircuitBreakerOptions.HonorRetryAfter"/>, a breaker this failure opens stays open for the response's
+    /// <c>Retry-After</c> when that is longer than the break.
+    /// </summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public void RecordFailure(in CircuitBreakerPermit permit, HttpResponseMessage? response)
+        => RecordFailure(permit, Volatile.Read(ref _settings).Options.HonorRetryAfter ? RequestedDelay.Of(response, TimeProvider) : null);
+
+    private void RecordFailure(in CircuitBreakerPermit permit, TimeSpan? requestedBreak)
     {
         _counters.CountFailure(TimeProvider.GetUtcNow());
         if (Volatile.Read(ref _status) != permit.Status)
@@ -206,7 +240,7 @@ public sealed class CircuitBreakerState
             {
                 if (_status == permit.Status)
                 {
-                    TransitionLocked(CircuitState.Open);
+                    TransitionLocked(CircuitState.Open, requestedBreak);
                 }
             }
 
@@ -220,7 +254,7 @@ public sealed class CircuitBreakerState
             {
                 if (_status == permit.Status)
                 {
-                    TransitionLocked(CircuitState.Open);
+                    TransitionLocked(CircuitState.Open, requestedBreak);
                 }
             }
         }
@@ -259,7 +293,7 @@ public sealed class CircuitBreakerState
             retryAfter = RetryAfterLocked();
         }
 
-        return new BrokenCircuitException(Name, state, retryAfter);
+        return new BrokenCircuitException(Name, state, retryAfter, Key);
     }
 
     /// <summary>Lays <paramref name="settings"/> over the attribute's settings; see <see cref="ResilienceRegistry.Configure"/>.</summary>
@@ -274,6 +308,28 @@ public sealed class CircuitBreakerState
                 Volatile.Write(ref _settings, CreateSettings(next, current.Behavior));
             }
         }
+    }
+
+    /// <summary>
+    /// True when dropping this breaker would lose nothing that matters: it is closed, no probe is in flight, and its
+    /// last failure (if any) is older than both its break and its sampling window. A keyed breaker drops such
+    /// partitions when their number grows.
+    /// </summary>
+    internal bool IsIdle()
+    {
+        if (State != CircuitState.Closed || Volatile.Read(ref _probesInFlight) != 0)
+        {
+            return false;
+        }
+
+        if (GetMetrics().LastFailureTime is not { } lastFailure)
+        {
+            return true;
+        }
+
+        CircuitBreakerOptions options = Volatile.Read(ref _settings).Options;
+        TimeSpan quiet = TimeSpan.FromMilliseconds(Math.Max(options.BreakDurationMs, options.SamplingDurationMs));
+        return TimeProvider.GetUtcNow() - lastFailure > quiet;
     }
 
     /// <summary>Clears the counters as well as the state; the registry's <see cref="ResilienceRegistry.Reset"/> calls it.</summary>
@@ -368,7 +424,13 @@ public sealed class CircuitBreakerState
     }
 
     /// <summary>Moves to <paramref name="next"/> (under the lock), resets what the new state counts, and raises the event.</summary>
-    private CircuitState TransitionLocked(CircuitState next)
+    /// <param name="next">The state to enter.</param>
+    /// <param name="requestedBreak">
+    /// On opening: how long the failure that opens the breaker asked callers to wait (its <c>Retry-After</c>), when
+    /// <see cref="CircuitBreakerOptions.HonorRetryAfter"/> is on; the break lasts that long if it is longer, up to
+    /// <see cref="MaxRetryAfterHold"/>.
+    /// </param>
+    private CircuitState TransitionLocked(CircuitState next, TimeSpan? requestedBreak = null)
     {
         var previous = StateOf(_status);
         if (previous == next)
@@ -378,6 +440,13 @@ public sealed class CircuitBreakerState
 
         long generation = (_status >> StateBits) + 1;
         Settings settings = _settings;
+        TimeSpan breakDuration = settings.BreakDuration;
+        if (requestedBreak is { } hold)
+        {
+            TimeSpan capped = hold < MaxRetryAfterHold ? hold : MaxRetryAfterHold;
+            breakDuration = capped > breakDuration ? capped : breakDuration;
+        }
+
         (int Failures, double ErrorRate) opening = next == CircuitState.Open ? OpeningFailuresLocked(settings, previous) : default;
         _counters.StartPeriodLocked();
         _probesInFlight = 0;
@@ -385,7 +454,9 @@ public sealed class CircuitBreakerState
         switch (next)
         {
             case CircuitState.Open:
-                Volatile.Write(ref _openedAt, Clock.NowTicks(TimeProvider));
+                long now = Clock.NowTicks(TimeProvider);
+                Volatile.Write(ref _openedAt, now);
+                Volatile.Write(ref _holdUntil, breakDuration > settings.BreakDuration ? now + breakDuration.Ticks : 0);
                 break;
             case CircuitState.Closed:
                 ForgetFailuresLocked(settings);
@@ -393,7 +464,7 @@ public sealed class CircuitBreakerState
         }
 
         Volatile.Write(ref _status, (generation << StateBits) | (long)next);
-        _telemetry.ReportTransitionLocked(this, StateChanged, previous, next, opening, next == CircuitState.Open ? settings.BreakDuration : null);
+        _telemetry.ReportTransitionLocked(this, StateChanged, previous, next, opening, next == CircuitState.Open ? breakDuration : null);
         return next;
     }
 

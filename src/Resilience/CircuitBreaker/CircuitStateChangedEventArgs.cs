@@ -9,9 +9,10 @@ namespace Resilience;
 public sealed class CircuitStateChangedEventArgs : EventArgs
 {
     internal CircuitStateChangedEventArgs(
-        string name, CircuitState previousState, CircuitState state, DateTimeOffset timestamp, int failureCount = 0, double errorRate = 0, TimeSpan? breakDuration = null)
+        string name, CircuitState previousState, CircuitState state, DateTimeOffset timestamp, int failureCount = 0, double errorRate = 0, TimeSpan? breakDuration = null, string? key = null)
     {
         Name = name;
+        Key = key;
         PreviousState = previousState;
         State = state;
         Timestamp = timestamp;
@@ -22,6 +23,9 @@ public sealed class CircuitStateChangedEventArgs : EventArgs
 
     /// <summary>The breaker's name.</summary>
     public string Name { get; }
+
+    /// <summary>The key of the breaker's partition that changed (see <see cref="CircuitBreakerKeyAttribute"/>); null for a breaker without a key.</summary>
+    public string? Key { get; }
 
     /// <summary>The state the breaker left.</summary>
     public CircuitState PreviousState { get; }
@@ -45,6 +49,9 @@ public sealed class CircuitStateChangedEventArgs : EventArgs
     /// </summary>
     public double ErrorRate { get; }
 
-    /// <summary>On a change to <see cref="CircuitState.Open"/>: how long the breaker stays open; null for other changes.</summary>
+    /// <summary>
+    /// On a change to <see cref="CircuitState.Open"/>: how long the breaker stays open (longer than its break when a
+    /// <c>Retry-After</c> holds it, see <see cref="CircuitBreakerOptions.HonorRetryAfter"/>); null for other changes.
+    /// </summary>
     public TimeSpan? BreakDuration { get; }
 }

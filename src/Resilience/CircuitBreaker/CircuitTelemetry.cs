@@ -11,12 +11,16 @@ internal sealed class CircuitTelemetry
 {
     private readonly ResilienceRegistry _registry;
     private readonly string _name;
+    private readonly string? _key;
     private readonly KeyValuePair<string, object?> _policyTag;
 
-    public CircuitTelemetry(ResilienceRegistry registry, string name)
+    /// <summary>Reports for the breaker <paramref name="name"/>, or its partition for <paramref name="key"/>.</summary>
+    /// <remarks>The key goes into events, never into the meter's tags, whose number of series must stay bounded.</remarks>
+    public CircuitTelemetry(ResilienceRegistry registry, string name, string? key)
     {
         _registry = registry;
         _name = name;
+        _key = key;
         _policyTag = ResilienceMetrics.Policy(name);
     }
 
@@ -56,7 +60,7 @@ internal sealed class CircuitTelemetry
 
         if (handlers is not null || _registry.HasListeners)
         {
-            var args = new CircuitStateChangedEventArgs(_name, previous, next, _registry.TimeProvider.GetUtcNow(), opening.Failures, opening.ErrorRate, breakDuration);
+            var args = new CircuitStateChangedEventArgs(_name, previous, next, _registry.TimeProvider.GetUtcNow(), opening.Failures, opening.ErrorRate, breakDuration, _key);
             handlers?.Invoke(breaker, args);
             _registry.Notify(args);
         }

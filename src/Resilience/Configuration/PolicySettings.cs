@@ -34,6 +34,9 @@ public sealed class PolicySettings
     /// <summary>Replaces <see cref="CircuitBreakerAttribute.HalfOpenMaxCalls"/>; at least 1.</summary>
     public int? HalfOpenMaxCalls { get; set; }
 
+    /// <summary>Replaces <see cref="CircuitBreakerAttribute.HonorRetryAfter"/>.</summary>
+    public bool? HonorRetryAfter { get; set; }
+
     /// <summary>Replaces <see cref="BulkheadAttribute.MaxConcurrency"/>; at least 1.</summary>
     public int? MaxConcurrency { get; set; }
 
@@ -58,7 +61,7 @@ public sealed class PolicySettings
     /// <summary>True when a circuit-breaker setting is given.</summary>
     internal bool HasCircuitBreakerSettings
         => FailureThreshold is not null || FailureRatio is not null || MinimumThroughput is not null || SamplingDurationMs is not null
-            || BreakDurationMs is not null || SuccessThreshold is not null || HalfOpenMaxCalls is not null;
+            || BreakDurationMs is not null || SuccessThreshold is not null || HalfOpenMaxCalls is not null || HonorRetryAfter is not null;
 
     /// <summary>True when a bulkhead setting is given.</summary>
     internal bool HasBulkheadSettings => MaxConcurrency is not null || MaxQueue is not null || MaxWaitMs is not null;
@@ -132,6 +135,7 @@ public sealed class PolicySettings
         BreakDurationMs = BreakDurationMs ?? defaults.BreakDurationMs,
         SuccessThreshold = SuccessThreshold ?? defaults.SuccessThreshold,
         HalfOpenMaxCalls = HalfOpenMaxCalls ?? defaults.HalfOpenMaxCalls,
+        HonorRetryAfter = HonorRetryAfter ?? defaults.HonorRetryAfter,
     };
 
     /// <summary>The attribute's settings with these values laid over them.</summary>

@@ -10,19 +10,37 @@ public sealed class BrokenCircuitException : ResilienceRejectedException
     /// <param name="state">The breaker's state when it rejected the call.</param>
     /// <param name="retryAfter">The rest of the break, when the breaker is open.</param>
     public BrokenCircuitException(string policyName, CircuitState state, TimeSpan? retryAfter)
-        : base(CreateMessage(policyName, state, retryAfter), policyName, retryAfter)
+        : this(policyName, state, retryAfter, key: null)
+    {
+    }
+
+    /// <summary>Creates the rejection of a call by an open, isolated or busy half-open breaker kept for one key.</summary>
+    /// <param name="policyName">The breaker's name.</param>
+    /// <param name="state">The breaker's state when it rejected the call.</param>
+    /// <param name="retryAfter">The rest of the break, when the breaker is open.</param>
+    /// <param name="key">The key of the breaker's partition (see <see cref="CircuitBreakerKeyAttribute"/>); null for a breaker without a key.</param>
+    public BrokenCircuitException(string policyName, CircuitState state, TimeSpan? retryAfter, string? key)
+        : base(CreateMessage(policyName, state, retryAfter, key), policyName, retryAfter)
     {
         State = state;
+        Key = key;
     }
 
     /// <summary>The breaker's state when it rejected the call.</summary>
     public CircuitState State { get; }
 
-    private static string CreateMessage(string policyName, CircuitState state, TimeSpan? retryAfter) => state switch
+    /// <summary>The key of the breaker's partition that rejected the call (see <see cref="CircuitBreakerKeyAttribute"/>); null for a breaker without a key.</summary>
+    public string? Key { get; }
+
+    private static string CreateMessage(string policyName, CircuitState state, TimeSpan? retryAfter, string? key)
     {
-        CircuitState.Isolated => $"The circuit breaker '{policyName}' is isolated: every call is rejected until it is reset.",
-        CircuitState.HalfOpen => $"The circuit breaker '{policyName}' is half-open and all its probe calls are in flight: the call was rejected.",
-        _ when retryAfter is { } after => $"The circuit breaker '{policyName}' is open: calls are rejected for another {FormatDuration(after)}.",
-        _ => $"The circuit breaker '{policyName}' is open: the call was rejected.",
-    };
+        string breaker = key is null ? $"The circuit breaker '{policyName}'" : $"The circuit breaker '{policyName}' for '{key}'";
+        return state switch
+        {
+            CircuitState.Isolated => $"{breaker} is isolated: every call is rejected until it is reset.",
+            CircuitState.HalfOpen => $"{breaker} is half-open and all its probe calls are in flight: the call was rejected.",
+            _ when retryAfter is { } after => $"{breaker} is open: calls are rejected for another {FormatDuration(after)}.",
+            _ => $"{breaker} is open: the call was rejected.",
+        };
+    }
 }

@@ -23,7 +23,7 @@ public sealed class KeyedRateLimiterState<TKey> : IRegisteredRateLimit
     private readonly ResilienceRegistry _registry;
     private readonly RateLimitOptions _defaults;
     private RateLimitOptions _options;
-    private readonly ConcurrentDictionary<Key, RateLimiterState> _partitions = new();
+    private readonly ConcurrentDictionary<PartitionKey<TKey>, RateLimiterState> _partitions = new();
     private int _sweepAt = FirstSweepAt;
 
     internal KeyedRateLimiterState(ResilienceRegistry registry, string name, RateLimitOptions options, PolicySettings? settings = null)
@@ -48,7 +48,7 @@ public sealed class KeyedRateLimiterState<TKey> : IRegisteredRateLimit
     [EditorBrowsable(EditorBrowsableState.Never)]
     public RateLimiterState GetPartition(TKey key)
     {
-        var wrapped = new Key(key);
+        var wrapped = new PartitionKey<TKey>(key);
         if (_partitions.TryGetValue(wrapped, out RateLimiterState? partition))
         {
             return partition;
@@ -90,7 +90,7 @@ public sealed class KeyedRateLimiterState<TKey> : IRegisteredRateLimit
         // A full fence before the partitions are listed: a partition added meanwhile is either listed, or its
         // maker sees these settings (see GetPartition).
         Interlocked.Exchange(ref _options, next);
-        foreach (KeyValuePair<Key, RateLimiterState> pair in _partitions)
+        foreach (KeyValuePair<PartitionKey<TKey>, RateLimiterState> pair in _partitions)
         {
             pair.Value.Apply(next);
         }
@@ -103,28 +103,14 @@ public sealed class KeyedRateLimiterState<TKey> : IRegisteredRateLimit
     /// <summary>Drops idle partitions, except <paramref name="keep"/>: it is idle because it is new, and its caller is about to use it.</summary>
     private void Sweep(RateLimiterState keep)
     {
-        foreach (KeyValuePair<Key, RateLimiterState> pair in _partitions)
+        foreach (KeyValuePair<PartitionKey<TKey>, RateLimiterState> pair in _partitions)
         {
             if (!ReferenceEquals(pair.Value, keep) && pair.Value.IsIdle())
             {
-                ((ICollection<KeyValuePair<Key, RateLimiterState>>)_partitions).Remove(pair);
+                ((ICollection<KeyValuePair<PartitionKey<TKey>, RateLimiterState>>)_partitions).Remove(pair);
             }
         }
 
         Volatile.Write(ref _sweepAt, Math.Max(FirstSweepAt, _partitions.Count * 2));
-    }
-
-    /// <summary>Wraps a key so that null is a key like any other and value types are not boxed.</summary>
-    private readonly struct Key : IEquatable<Key>
-    {
-        private readonly TKey _value;
-
-        public Key(TKey value) => _value = value;
-
-        public bool Equals(Key other) => EqualityComparer<TKey>.Default.Equals(_value, other._value);
-
-        public override bool Equals(object? obj) => obj is Key other && Equals(other);
-
-        public override int GetHashCode() => _value is null ? 0 : EqualityComparer<TKey>.Default.GetHashCode(_value);
     }
 }

@@ -20,6 +20,7 @@ internal static class ResilienceMetrics
     public const string MethodTag = "resilience.method";
     public const string OutcomeTag = "resilience.outcome";
     public const string StateTag = "resilience.circuit_breaker.state";
+    public const string KeyTag = "resilience.circuit_breaker.key";
     public const string ScopeTag = "resilience.timeout.scope";
     public const string ErrorTypeTag = "error.type";
 
@@ -57,7 +58,10 @@ internal static class ResilienceMetrics
     {
         Meter.CreateObservableGauge(
             "resilience.circuit_breaker.state", ObserveCircuitStates, "{state}",
-            "The state of each circuit breaker: 0 closed, 1 open, 2 half-open, 3 isolated.");
+            "The state of each circuit breaker: 0 closed, 1 open, 2 half-open, 3 isolated. A breaker kept per key reports its partitions that are not closed, with their key, up to 100 of them.");
+        Meter.CreateObservableGauge(
+            "resilience.circuit_breaker.partitions", ObserveCircuitPartitions, "{partition}",
+            "The partitions of each circuit breaker kept per key, by state.");
         Meter.CreateObservableUpDownCounter(
             "resilience.bulkhead.active", static () => ObserveBulkheads(queued: false), "{call}", "Calls running inside each bulkhead.");
         Meter.CreateObservableUpDownCounter(
@@ -82,10 +86,34 @@ internal static class ResilienceMetrics
     private static IEnumerable<Measurement<int>> ObserveCircuitStates()
     {
         IReadOnlyList<CircuitBreakerState> breakers = ResilienceRegistry.Default.CircuitBreakers;
-        var measurements = new Measurement<int>[breakers.Count];
-        for (int i = 0; i < measurements.Length; i++)
+        var measurements = new List<Measurement<int>>(breakers.Count);
+        foreach (CircuitBreakerState breaker in breakers)
         {
-            measurements[i] = new Measurement<int>((int)breakers[i].State, Policy(breakers[i].Name));
+            measurements.Add(new Measurement<int>((int)breaker.State, Policy(breaker.Name)));
+        }
+
+        // A partition is reported while it is not closed, and its series ends when it closes: the key tag's values are
+        // bounded by MaxReportedPartitions per breaker, whatever the key space.
+        foreach (KeyedCircuitBreakerState keyed in ResilienceRegistry.Default.KeyedCircuitBreakers)
+        {
+            foreach (CircuitBreakerState partition in keyed.NotClosedPartitions())
+            {
+                measurements.Add(new Measurement<int>((int)partition.State, Policy(keyed.Name), new KeyValuePair<string, object?>(KeyTag, partition.Key)));
+            }
+        }
+
+        return measurements;
+    }
+
+    private static IEnumerable<Measurement<int>> ObserveCircuitPartitions()
+    {
+        var measurements = new List<Measurement<int>>();
+        foreach (KeyedCircuitBreakerState keyed in ResilienceRegistry.Default.KeyedCircuitBreakers)
+        {
+            foreach (KeyValuePair<CircuitState, int> count in keyed.CountByState())
+            {
+                measurements.Add(new Measurement<int>(count.Value, Policy(keyed.Name), new KeyValuePair<string, object?>(StateTag, StateName(count.Key))));
+            }
         }
 
         return measurements;

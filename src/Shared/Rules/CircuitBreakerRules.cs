@@ -14,6 +14,7 @@ internal static class CircuitBreakerRules
     public const int DefaultBreakDurationMs = 30_000;
     public const int DefaultSuccessThreshold = 1;
     public const int DefaultHalfOpenMaxCalls = 1;
+    public const bool DefaultHonorRetryAfter = false;
 
     /// <summary>Consecutive failures that open the breaker, in consecutive mode.</summary>
     public static readonly IntSettingRule FailureThreshold = new(nameof(FailureThreshold), DefaultFailureThreshold, minimum: 1);
@@ -31,9 +32,12 @@ internal static class CircuitBreakerRules
 
     public static readonly IntSettingRule HalfOpenMaxCalls = new(nameof(HalfOpenMaxCalls), DefaultHalfOpenMaxCalls, minimum: 1);
 
+    /// <summary>Whether a failure's Retry-After longer than the break holds the breaker open until then.</summary>
+    public static readonly BoolSettingRule HonorRetryAfter = new(nameof(HonorRetryAfter), DefaultHonorRetryAfter);
+
     /// <summary>Every setting a shared breaker is created with, in the order of <c>CircuitBreakerOptions</c>.</summary>
     public static readonly SettingRule[] Shared =
     {
-        FailureThreshold, FailureRatio, MinimumThroughput, SamplingDurationMs, BreakDurationMs, SuccessThreshold, HalfOpenMaxCalls,
+        FailureThreshold, FailureRatio, MinimumThroughput, SamplingDurationMs, BreakDurationMs, SuccessThreshold, HalfOpenMaxCalls, HonorRetryAfter,
     };
 }

@@ -2,13 +2,19 @@ using System;
 
 namespace Resilience.Generators;
 
-/// <summary>[CircuitBreaker]: a permit per attempt from the shared breaker, and the attempt's outcome reported to it.</summary>
+/// <summary>
+/// [CircuitBreaker]: a permit per attempt from the shared breaker (or its partition for the call's [CircuitBreakerKey]),
+/// and the attempt's outcome reported to it.
+/// </summary>
 internal sealed class CircuitBreakerStage : StartStage
 {
     /// <summary>What the breaker's field is named after.</summary>
     public const string Role = "CircuitBreaker";
 
     private const string Permit = "__permit";
+
+    /// <summary>The local that holds the call's partition of a breaker kept per key.</summary>
+    private const string Partition = "__breaker";
 
     private readonly CircuitBreakerSpec _breaker;
     private SharedState? _state;
@@ -20,12 +26,14 @@ internal sealed class CircuitBreakerStage : StartStage
     public override Carried Carried { get; } = new($"{Literals.Runtime}CircuitBreakerPermit", "__firstPermit", Permit);
 
     public override SharedState State => _state ??= new(
-        "CircuitBreakerState",
+        _breaker.Key is null ? "CircuitBreakerState" : $"KeyedCircuitBreakerState<{_breaker.Key.Type}>",
         Role,
         _breaker.Name,
-        $"GetOrAddCircuitBreaker({Literals.String(_breaker.Name)}, {Literals.Options("CircuitBreakerOptions", _breaker.Settings)})");
+        (_breaker.Key is null ? "GetOrAddCircuitBreaker(" : $"GetOrAddKeyedCircuitBreaker<{_breaker.Key.Type}>(")
+            + $"{Literals.String(_breaker.Name)}, {Literals.Options("CircuitBreakerOptions", _breaker.Settings)})");
 
-    public override bool RegistersAtLoad => true;
+    /// <summary>A breaker kept per key is left to its first call: its key type may not be visible outside the type that uses it.</summary>
+    public override bool RegistersAtLoad => _breaker.Key is null;
 
     /// <summary>The permit is given back in the breaker's handler, which a jump to the fallback from inside it skips.</summary>
     public override bool GivesBackInHandler => true;
@@ -37,7 +45,8 @@ internal sealed class CircuitBreakerStage : StartStage
 
     public override string WriteStart(MethodContext m, SynchronousStart start, string token)
     {
-        string field = m.MemberName(Role);
+        WritePartition(m);
+        string field = Breaker(m);
         m.Writer.Line($"if (!{field}.TryEnter(out var {Permit}))");
         if (m.Pipeline.Fallback is { AnswersOpenCircuitAtOnce: true } fallback)
         {
@@ -57,10 +66,13 @@ internal sealed class CircuitBreakerStage : StartStage
     /// <summary>Reports that the attempt ended in a way the breaker does not count, which frees a probe's slot.</summary>
     public override void WriteGiveBack(MethodContext m) => WriteRecord(m, "RecordIgnored");
 
+    /// <summary>Finds the call's partition of a breaker kept per key once, before the attempts.</summary>
+    public override void WriteLocals(MethodContext m) => WritePartition(m);
+
     public override void WriteBody(MethodContext m, string token, Action<string> inner)
     {
         IndentedWriter w = m.Writer;
-        string field = m.MemberName(Role);
+        string field = Breaker(m);
         if (m.IsAsync)
         {
             // A refusal in the synchronous start was counted there; the breaker is not asked again.
@@ -102,7 +114,9 @@ internal sealed class CircuitBreakerStage : StartStage
         {
             w.Line($"if ({judge})");
             w.Open();
-            WriteRecord(m, "RecordFailure");
+
+            // A failed response may ask, by its Retry-After, for the breaker to stay open longer (HonorRetryAfter).
+            WriteRecord(m, "RecordFailure", m.Method.ResultIsHttpResponse ? CoreStage.Result : null);
             w.Close();
             w.Open("else");
             WriteRecord(m, "RecordSuccess");
@@ -116,5 +130,18 @@ internal sealed class CircuitBreakerStage : StartStage
         w.Blank();
     }
 
-    private static void WriteRecord(MethodContext m, string outcome) => m.Writer.Line($"{m.MemberName(Role)}.{outcome}(in {Permit});");
+    private void WriteRecord(MethodContext m, string outcome, string? response = null)
+        => m.Writer.Line($"{Breaker(m)}.{outcome}(in {Permit}{(response is null ? string.Empty : ", " + response)});");
+
+    /// <summary>The breaker the call goes through: the shared one, or the local holding its partition.</summary>
+    private string Breaker(MethodContext m) => _breaker.Key is null ? m.MemberName(Role) : Partition;
+
+    /// <summary>Declares the local holding the call's partition, for a breaker kept per key.</summary>
+    private void WritePartition(MethodContext m)
+    {
+        if (_breaker.Key is { } key)
+        {
+            m.Writer.Line($"var {Partition} = {PartitionOf(m.MemberName(Role), key)};");
+        }
+    }
 }

@@ -16,14 +16,14 @@ internal sealed class RateLimitStage : StartStage
     public override string StartDescription => "the rate limit";
 
     public override SharedState State => _state ??= new(
-        _limit.KeyType is null ? "RateLimiterState" : $"KeyedRateLimiterState<{_limit.KeyType}>",
+        _limit.Key is null ? "RateLimiterState" : $"KeyedRateLimiterState<{_limit.Key.Type}>",
         Role,
         _limit.Name,
-        (_limit.KeyType is null ? "GetOrAddRateLimiter(" : $"GetOrAddKeyedRateLimiter<{_limit.KeyType}>(")
+        (_limit.Key is null ? "GetOrAddRateLimiter(" : $"GetOrAddKeyedRateLimiter<{_limit.Key.Type}>(")
             + $"{Literals.String(_limit.Name)}, {Literals.Options("RateLimitOptions", _limit.Settings)})");
 
     /// <summary>A limit kept per key is left to its first call: its key type may not be visible outside the type that uses it.</summary>
-    public override bool RegistersAtLoad => _limit.KeyType is null;
+    public override bool RegistersAtLoad => _limit.Key is null;
 
     public override bool GoesToFallback(FallbackSpec fallback) => fallback.HandlesRateLimitRejection;
 
@@ -46,11 +46,5 @@ internal sealed class RateLimitStage : StartStage
     }
 
     /// <summary>The limit, or its partition for the call's key.</summary>
-    private string Limiter(MethodContext m)
-    {
-        string field = m.MemberName(Role);
-        return _limit.KeyParameter is null ? field
-            : _limit.KeyType == "object?" ? $"{field}.GetPartition((object?){_limit.KeyParameter})"
-            : $"{field}.GetPartition({_limit.KeyParameter})";
-    }
+    private string Limiter(MethodContext m) => PartitionOf(m.MemberName(Role), _limit.Key);
 }

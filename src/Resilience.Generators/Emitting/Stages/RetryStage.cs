@@ -23,7 +23,16 @@ internal sealed class RetryStage : Stage
         IndentedWriter w = m.Writer;
         string maxAttempts = Literals.Number(_retry.MaxAttempts);
         string? observed = token == Literals.NoToken ? null : token;
-        string condition = $"__attempt < {maxAttempts} && " + OwnRejections(m) + ExceptionFilter.Condition("__retryError", observed, rejections: false, _retry.Handle, _retry.Ignore);
+
+        // A request that cannot be sent twice safely (a POST or PATCH without an Idempotency-Key) gets one attempt.
+        string attemptsLeft = $"__attempt < {maxAttempts}", noAttemptsLeft = $"__attempt >= {maxAttempts}";
+        if (_retry.Request is { } request)
+        {
+            attemptsLeft += $" && {Literals.Runtime}HttpRequests.MayRetry({request})";
+            noAttemptsLeft += $" || !{Literals.Runtime}HttpRequests.MayRetry({request})";
+        }
+
+        string condition = attemptsLeft + " && " + OwnRejections(m) + ExceptionFilter.Condition("__retryError", observed, rejections: false, _retry.Handle, _retry.Ignore);
         if (_retry.Handle.IsEmpty)
         {
             // Retrying everything still leaves out a client error that an HttpRequestException reports: it fails again.
@@ -41,7 +50,7 @@ internal sealed class RetryStage : Stage
         inner(token);
         if (ResultJudge(m, CoreStage.Result) is { } judge)
         {
-            w.Line($"if (__attempt >= {maxAttempts} || !{judge})");
+            w.Line($"if ({noAttemptsLeft} || !{judge})");
             w.Open();
             w.Line("break;");
             w.Close();

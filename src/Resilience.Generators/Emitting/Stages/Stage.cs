@@ -48,6 +48,20 @@ internal abstract class Stage
     {
     }
 
+    /// <summary>The shared state in <paramref name="field"/>, or its partition for the call's key when the policy is kept per key.</summary>
+    protected static string PartitionOf(string field, PartitionKeySpec? key)
+    {
+        if (key is null)
+        {
+            return field;
+        }
+
+        string argument = key.ByAuthority ? $"{Literals.Runtime}HttpRequests.Authority({key.Parameter})"
+            : key.Type == "object?" ? $"(object?){key.Parameter}"
+            : key.Parameter;
+        return $"{field}.GetPartition({argument})";
+    }
+
     /// <summary>Writes the stage around <paramref name="inner"/>, which writes the stages inside it given the token they get.</summary>
     /// <param name="token">The token the stage and those inside it get: the caller's, or a timeout's.</param>
     public abstract void WriteBody(MethodContext m, string token, Action<string> inner);
