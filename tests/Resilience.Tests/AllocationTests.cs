@@ -97,6 +97,27 @@ public sealed class AllocationTests
     }
 
     [Fact]
+    public void A_call_through_an_existing_partition_of_a_keyed_breaker_allocates_nothing()
+    {
+        KeyedCircuitBreakerState<string> byHost = _registry.GetOrAddKeyedCircuitBreaker<string>("by-host", new CircuitBreakerOptions());
+        KeyedCircuitBreakerState<int> byShard = _registry.GetOrAddKeyedCircuitBreaker<int>("by-shard", new CircuitBreakerOptions());
+        string host = string.Concat("https://api.example.com", ":443");
+
+        Assert.Equal(0, AllocatedBytes(() =>
+        {
+            CircuitBreakerState hostBreaker = byHost.GetPartition(host);
+            CircuitBreakerState shardBreaker = byShard.GetPartition(7);
+            if (!hostBreaker.TryEnter(out CircuitBreakerPermit hostPermit) || !shardBreaker.TryEnter(out CircuitBreakerPermit shardPermit))
+            {
+                throw new InvalidOperationException("rejected");
+            }
+
+            hostBreaker.RecordSuccess(hostPermit);
+            shardBreaker.RecordSuccess(shardPermit);
+        }));
+    }
+
+    [Fact]
     public void Starting_and_returning_a_timeout_allocates_nothing()
     {
         Assert.Equal(0, AllocatedBytes(() =>

@@ -224,6 +224,48 @@ public sealed class GeneratorDiagnosticTests
     }
 
     [Theory]
+    [InlineData("RateLimitKey", "[RateLimit]")]
+    [InlineData("CircuitBreakerKey", "[CircuitBreaker]")]
+    public void RES0004_a_key_attribute_without_its_policy_is_reported_on_the_parameter(string key, string policy)
+    {
+        Diagnostic diagnostic = Single(
+            $"public partial class C {{ [Retry] public partial int Get([{key}] string tenant); private int GetCore(string tenant) => 1; }}",
+            "RES0004", "tenant");
+
+        Assert.Equal($"{key}Attribute is on 'tenant' of a method without {policy}; it must be used together with {policy} on the method", diagnostic.GetMessage());
+    }
+
+    [Theory]
+    [InlineData("RateLimitKey", "[RateLimit(5, 1_000)]")]
+    [InlineData("CircuitBreakerKey", "[CircuitBreaker]")]
+    public void RES0004_a_key_attribute_on_two_parameters_is_reported_on_the_second(string key, string policy)
+    {
+        Diagnostic diagnostic = Single(
+            $"public partial class C {{ {policy} public partial int Get([{key}] string tenant, [{key}] string region); private int GetCore(string tenant, string region) => 1; }}",
+            "RES0004", "region");
+
+        Assert.Equal($"{key}Attribute is on 2 parameters; it must be on one parameter only; combine the values into one key (a tuple or a string)", diagnostic.GetMessage());
+    }
+
+    [Fact]
+    public void RES0006_a_breaker_name_used_with_and_without_a_key_is_reported()
+    {
+        Diagnostic diagnostic = Single(
+            """
+            public partial class C
+            {
+                [CircuitBreaker(Name = "inventory")] public partial int First(string sku);
+                private int FirstCore(string sku) => 1;
+                [CircuitBreaker(Name = "inventory")] public partial int Second([CircuitBreakerKey] string sku);
+                private int SecondCore(string sku) => 2;
+            }
+            """,
+            "RES0006", "Second");
+
+        Assert.Contains("(CircuitBreakerKey none and string)", diagnostic.GetMessage());
+    }
+
+    [Theory]
     [InlineData("[Bulkhead]", "BulkheadAttribute.MaxConcurrency is 0; it must be at least 1")]
     [InlineData("[RateLimit(5)]", "RateLimitAttribute.Permits is 0; it must be at least 1")]
     [InlineData("[Timeout]", "TimeoutAttribute.Milliseconds is 0; it must be at least 1")]

@@ -131,6 +131,18 @@ public sealed class SnapshotTests
                 private int Zero(string text, Exception error) => 0;
             }
             """ },
+        { "HttpHandler", """
+            namespace Shop;
+            using System.Net.Http;
+            public sealed partial class CatalogHandler : DelegatingHandler
+            {
+                [Retry(3, DelayMs = 200)]
+                [CircuitBreaker(5, Name = "catalog", HonorRetryAfter = true)]
+                [Timeout(2_000)]
+                protected override partial Task<HttpResponseMessage> SendAsync([CircuitBreakerKey] HttpRequestMessage request, CancellationToken cancellationToken);
+                private Task<HttpResponseMessage> SendAsyncCore(HttpRequestMessage request, CancellationToken cancellationToken) => base.SendAsync(request, cancellationToken);
+            }
+            """ },
         { "SyncShapes", """
             namespace Shapes;
             public static partial class Math2

@@ -301,6 +301,8 @@ public sealed class MetricsTests
 [Collection(DefaultRegistryCollection.Name)]
 public sealed class ObservableInstrumentTests : IDisposable
 {
+    private const string StateTagName = "resilience.circuit_breaker.state";
+
     private readonly FakeTimeProvider _clock = new();
 
     public ObservableInstrumentTests() => ResilienceRegistry.Default.TimeProvider = _clock;
@@ -366,6 +368,47 @@ public sealed class ObservableInstrumentTests : IDisposable
         bulkhead.Release();
         bulkhead.Release();
         Assert.Equal((0, 0), (Observe(active, name), Observe(queued, name)));
+    }
+
+    [Fact]
+    public void A_keyed_breaker_reports_the_state_of_its_partitions_that_are_not_closed_with_their_key()
+    {
+        using MetricCollector<int> gauge = Collect<int>("resilience.circuit_breaker.state");
+        string name = UniqueName("keyed-gauge");
+        KeyedCircuitBreakerState<string> breaker = ResilienceRegistry.Default.GetOrAddKeyedCircuitBreaker<string>(name, new CircuitBreakerOptions { FailureThreshold = 1 });
+        breaker.GetPartition("down").Fail();
+        breaker.GetPartition("up").Succeed();
+
+        gauge.RecordObservableInstruments();
+
+        CollectedMeasurement<int> reported = Assert.Single(gauge.For(name));
+        Assert.Equal(1, reported.Value);
+        Assert.Equal("down", reported.Tag("resilience.circuit_breaker.key"));
+    }
+
+    [Fact]
+    public void A_keyed_breaker_reports_at_most_100_partitions_by_key_and_counts_all_of_them_by_state()
+    {
+        using MetricCollector<int> gauge = Collect<int>("resilience.circuit_breaker.state");
+        using MetricCollector<int> partitions = Collect<int>("resilience.circuit_breaker.partitions");
+        string name = UniqueName("keyed-cap");
+        KeyedCircuitBreakerState<int> breaker = ResilienceRegistry.Default.GetOrAddKeyedCircuitBreaker<int>(name, new CircuitBreakerOptions { FailureThreshold = 1 });
+        for (int key = 0; key < 150; key++)
+        {
+            breaker.GetPartition(key).Fail();
+        }
+
+        breaker.GetPartition(150).Succeed();
+
+        gauge.RecordObservableInstruments();
+        partitions.RecordObservableInstruments();
+
+        Assert.Equal(KeyedCircuitBreakerState.MaxReportedPartitions, gauge.For(name).Count);
+        Dictionary<object, int> byState = partitions.For(name).ToDictionary(m => m.Tag(StateTagName)!, m => m.Value);
+        Assert.Equal(150, byState["open"]);
+        Assert.Equal(1, byState["closed"]);
+        Assert.Equal(0, byState["half_open"]);
+        Assert.Equal(0, byState["isolated"]);
     }
 
     /// <summary>Collects the observable instrument once and returns the value it reported for <paramref name="policy"/>.</summary>

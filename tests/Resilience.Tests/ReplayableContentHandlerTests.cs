@@ -1,0 +1,143 @@
+using System.Net;
+using System.Net.Http;
+using System.Text;
+
+namespace Resilience.Tests;
+
+public sealed class ReplayableContentHandlerTests
+{
+    [Fact]
+    public async Task A_streamed_body_of_a_retriable_request_can_be_read_by_every_attempt()
+    {
+        var recorder = new RecordingHandler();
+        using var invoker = new HttpMessageInvoker(new ReplayableContentHandler(new SendTwice(recorder)));
+        var request = new HttpRequestMessage(HttpMethod.Put, "https://example.com/") { Content = new StreamContent(new ForwardOnlyStream("payload")) };
+
+        using HttpResponseMessage response = await invoker.SendAsync(request, CancellationToken.None);
+
+        Assert.Equal(new[] { "payload", "payload" }, recorder.Bodies);
+    }
+
+    [Fact]
+    public async Task A_post_with_an_idempotency_key_is_buffered_too()
+    {
+        var recorder = new RecordingHandler();
+        using var invoker = new HttpMessageInvoker(new ReplayableContentHandler(new SendTwice(recorder)));
+        var request = new HttpRequestMessage(HttpMethod.Post, "https://example.com/") { Content = new StreamContent(new ForwardOnlyStream("charge")) };
+        request.Headers.Add(HttpRequests.IdempotencyKeyHeader, "order-7");
+
+        using HttpResponseMessage response = await invoker.SendAsync(request, CancellationToken.None);
+
+        Assert.Equal(new[] { "charge", "charge" }, recorder.Bodies);
+    }
+
+    [Fact]
+    public async Task A_post_without_an_idempotency_key_is_passed_on_unbuffered()
+    {
+        var stream = new ForwardOnlyStream("once");
+        long readBeforeSending = -1;
+        var recorder = new RecordingHandler(onEntry: () => readBeforeSending = stream.BytesRead);
+        using var invoker = new HttpMessageInvoker(new ReplayableContentHandler(recorder));
+        var request = new HttpRequestMessage(HttpMethod.Post, "https://example.com/") { Content = new StreamContent(stream) };
+
+        using HttpResponseMessage response = await invoker.SendAsync(request, CancellationToken.None);
+
+        Assert.Equal(new[] { "once" }, recorder.Bodies);
+        Assert.Equal(0, readBeforeSending);
+    }
+
+    [Fact]
+    public async Task A_retriable_request_is_read_into_memory_before_it_is_sent()
+    {
+        var stream = new ForwardOnlyStream("twice");
+        long readBeforeSending = -1;
+        var recorder = new RecordingHandler(onEntry: () => readBeforeSending = stream.BytesRead);
+        using var invoker = new HttpMessageInvoker(new ReplayableContentHandler(recorder));
+        var request = new HttpRequestMessage(HttpMethod.Put, "https://example.com/") { Content = new StreamContent(stream) };
+
+        using HttpResponseMessage response = await invoker.SendAsync(request, CancellationToken.None);
+
+        Assert.Equal(5, readBeforeSending);
+    }
+
+    [Fact]
+    public async Task A_cancelled_call_does_not_buffer_or_send()
+    {
+        var recorder = new RecordingHandler();
+        using var invoker = new HttpMessageInvoker(new ReplayableContentHandler(recorder));
+        var request = new HttpRequestMessage(HttpMethod.Put, "https://example.com/") { Content = new StreamContent(new ForwardOnlyStream("x")) };
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => invoker.SendAsync(request, new CancellationToken(canceled: true)));
+
+        Assert.Empty(recorder.Bodies);
+    }
+
+    /// <summary>Reads each request's body to the end and answers 200.</summary>
+    private sealed class RecordingHandler(Action? onEntry = null) : HttpMessageHandler
+    {
+        private readonly List<string> _bodies = new();
+
+        public IReadOnlyList<string> Bodies
+        {
+            get
+            {
+                lock (_bodies)
+                {
+                    return _bodies.ToArray();
+                }
+            }
+        }
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            onEntry?.Invoke();
+            string body = request.Content is null ? string.Empty : await request.Content.ReadAsStringAsync(cancellationToken);
+            lock (_bodies)
+            {
+                _bodies.Add(body);
+            }
+
+            return new HttpResponseMessage(HttpStatusCode.OK);
+        }
+    }
+
+    /// <summary>Sends the same request twice to its inner handler, as a retrying handler does.</summary>
+    private sealed class SendTwice(HttpMessageHandler inner) : DelegatingHandler(inner)
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            (await base.SendAsync(request, cancellationToken)).Dispose();
+            return await base.SendAsync(request, cancellationToken);
+        }
+    }
+
+    /// <summary>A stream that can be read once, forward only, like a network or pipe stream.</summary>
+    private sealed class ForwardOnlyStream(string text) : Stream
+    {
+        private readonly MemoryStream _inner = new(Encoding.UTF8.GetBytes(text));
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public long BytesRead => _inner.Position;
+
+        public override int Read(byte[] buffer, int offset, int count) => _inner.Read(buffer, offset, count);
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+}
