@@ -27,7 +27,18 @@ public sealed partial class InventoryClient(ScriptedService inventory)
     [RateLimit(3, 1_000, Name = "quotes")]
     public partial Task<int> GetQuoteAsync(string sku, CancellationToken ct = default);
 
+    /// <summary>
+    /// Asks whether an item is available, over HTTP: 408, 429 and 5xx responses are failures without any exception,
+    /// retried after the Retry-After they carry, and counted by the breaker.
+    /// </summary>
+    [Retry(3, DelayMs = 100, Jitter = false, OnRetry = nameof(LogFailedResponse))]
+    [CircuitBreaker(5, BreakDurationMs = 1_000, Name = "availability", HonorRetryAfter = true)]
+    [Idempotent]
+    public partial Task<HttpResponseMessage> GetAvailabilityAsync(string sku, CancellationToken ct = default);
+
     private Task<int> GetStockAsyncCore(string sku, CancellationToken ct) => inventory.CallAsync(42, ct);
+
+    private Task<HttpResponseMessage> GetAvailabilityAsyncCore(string sku, CancellationToken ct) => inventory.RespondAsync(ct);
 
     private async Task<int> GetPriceAsyncCore(string sku, CancellationToken ct)
     {
@@ -42,6 +53,13 @@ public sealed partial class InventoryClient(ScriptedService inventory)
         Fallbacks++;
         Output.Note($"fallback answers from the cache ({error.GetType().Name}: {error.Message})");
         return 40;
+    }
+
+    private void LogFailedResponse(Outcome<HttpResponseMessage> outcome, int attempt, TimeSpan delay)
+    {
+        Retries++;
+        string failure = outcome.IsException ? outcome.Exception!.GetType().Name : $"{(int)outcome.Result!.StatusCode} {outcome.Result.ReasonPhrase}";
+        Output.Note($"attempt {attempt} answered {failure}; retrying in {delay.TotalMilliseconds:0} ms");
     }
 
     private void LogRetry(Exception error, int attempt, TimeSpan delay)

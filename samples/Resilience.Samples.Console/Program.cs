@@ -15,6 +15,13 @@ await Run("Retry", "two failures, then an answer", "2 errors reach the caller", 
     Output.Result($"stock = {await client.GetStockAsync("apple")}");
 });
 
+await Run("HTTP results", "a 503 and a 429 returned as responses; the 429 asks for one second", "the caller gets the 503", async () =>
+{
+    inventory.Script(Unavailable, Throttled, Succeed);
+    using HttpResponseMessage response = await client.GetAvailabilityAsync("apple");
+    Output.Result($"{(int)response.StatusCode} {response.ReasonPhrase}: {await response.Content.ReadAsStringAsync()}");
+});
+
 await Run("Timeout", "an attempt that stalls is cancelled after 300 ms, and retried", $"the caller waits {ScriptedService.StallTime.TotalSeconds:0} s", async () =>
 {
     inventory.Script(Stall, Succeed);
