@@ -340,4 +340,25 @@ public sealed class ConfigurationTests : HostingTest
         Assert.Equal(5, Breaker(Names.ConfiguredBreaker).Options.FailureThreshold);
         Assert.Equal(1_000, Breaker(Names.ConfiguredBreaker).Options.BreakDurationMs);
     }
+
+    [Fact]
+    public void HonorRetryAfter_is_read_as_true_or_false()
+    {
+        IConfigurationRoot configuration = Configuration(("Resilience:cfg.breaker:HonorRetryAfter", " True "));
+
+        new ServiceCollection().AddResilience(configuration.GetSection("Resilience"));
+
+        Assert.True(Breaker(Names.ConfiguredBreaker).Options.HonorRetryAfter);
+    }
+
+    [Fact]
+    public void A_switch_that_is_not_true_or_false_is_a_problem()
+    {
+        IConfigurationRoot configuration = Configuration(("Resilience:cfg.breaker:HonorRetryAfter", "yes"));
+
+        var error = Assert.Throws<InvalidOperationException>(() => new ServiceCollection().AddResilience(configuration.GetSection("Resilience")));
+
+        Assert.Contains("Resilience:cfg.breaker:HonorRetryAfter is 'yes'; it must be true or false.", error.Message);
+        Assert.False(Breaker(Names.ConfiguredBreaker).Options.HonorRetryAfter);
+    }
 }

@@ -143,8 +143,9 @@ public sealed class HealthCheckTests : HostingTest
         Assert.Equal(0d, cache["errorRate"]);
         Assert.False(cache.ContainsKey("lastFailureTime"));
 
-        // Every breaker of the registry is listed, and nothing else.
-        Assert.Equal(Registry.CircuitBreakers.Select(b => b.Name).OrderBy(n => n, StringComparer.Ordinal), entry.Data.Keys.OrderBy(n => n, StringComparer.Ordinal));
+        // Every breaker of the registry, kept per key or not, is listed, and nothing else.
+        IEnumerable<string> breakers = Registry.CircuitBreakers.Select(b => b.Name).Concat(Registry.KeyedCircuitBreakers.Select(b => b.Name));
+        Assert.Equal(breakers.OrderBy(n => n, StringComparer.Ordinal), entry.Data.Keys.OrderBy(n => n, StringComparer.Ordinal));
     }
 
     [Fact]
@@ -278,5 +279,47 @@ public sealed class HealthCheckTests : HostingTest
         await OpenAsync(call);
         Clock.Advance(TimeSpan.FromSeconds(1));
         Assert.Equal(42, await call(CancellationToken.None).WaitAsync(HangGuard));
+    }
+
+    [Fact]
+    public async Task A_keyed_breaker_degrades_while_one_of_its_partitions_is_open_and_names_its_key()
+    {
+        KeyedCircuitBreakerState<string> breaker = Registry.GetOrAddKeyedCircuitBreaker<string>("hc.per-host", new CircuitBreakerOptions { FailureThreshold = 1 });
+        OpenPartition(breaker, "https://down:443");
+        breaker.GetPartition("https://up:443");
+
+        HealthReportEntry entry = await CheckAsync(_ => { });
+
+        Assert.Equal(HealthStatus.Degraded, entry.Status);
+        Assert.Contains("'hc.per-host' for 'https://down:443' is open", entry.Description);
+        var data = (IReadOnlyDictionary<string, object>)entry.Data["hc.per-host"];
+        Assert.Equal(true, data["keyed"]);
+        var partitions = (IReadOnlyDictionary<string, object>)data["partitions"];
+        Assert.Equal((1, 1), ((int)partitions["open"], (int)partitions["closed"]));
+        Assert.Equal("open", ((IReadOnlyDictionary<string, object>)data["notClosed"])["https://down:443"]);
+    }
+
+    [Fact]
+    public async Task A_critical_keyed_breaker_is_unhealthy_while_any_partition_is_open_and_healthy_when_all_are_closed()
+    {
+        KeyedCircuitBreakerState<string> breaker = Registry.GetOrAddKeyedCircuitBreaker<string>("hc.per-tenant", new CircuitBreakerOptions { FailureThreshold = 1 });
+        breaker.GetPartition("acme");
+
+        HealthReportEntry closed = await CheckAsync(o => o.CriticalBreakers.Add("hc.per-tenant"));
+        OpenPartition(breaker, "acme");
+        HealthReportEntry open = await CheckAsync(o => o.CriticalBreakers.Add("hc.per-tenant"));
+
+        Assert.Equal(HealthStatus.Healthy, closed.Status);
+        Assert.DoesNotContain("No circuit breaker is registered", closed.Description);
+        Assert.Equal(HealthStatus.Unhealthy, open.Status);
+        Assert.Contains("Critical circuit breakers are open: 'hc.per-tenant'", open.Description);
+    }
+
+    private static void OpenPartition(KeyedCircuitBreakerState<string> breaker, string key)
+    {
+        CircuitBreakerState partition = breaker.GetPartition(key);
+        Assert.True(partition.TryEnter(out CircuitBreakerPermit permit));
+        partition.RecordFailure(permit);
+        Assert.Equal(CircuitState.Open, partition.State);
     }
 }

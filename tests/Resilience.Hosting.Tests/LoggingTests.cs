@@ -266,4 +266,18 @@ public sealed class LoggingTests : HostingTest
         Assert.Empty(ResilienceLogs(host));
         await host.StopAsync().WaitAsync(HangGuard);
     }
+
+    [Fact]
+    public async Task A_partition_of_a_keyed_breaker_is_logged_with_its_key()
+    {
+        IHost host = await StartHostAsync(configuration: null);
+        KeyedCircuitBreakerState<string> breaker = Registry.GetOrAddKeyedCircuitBreaker<string>("log.per-host", new CircuitBreakerOptions { FailureThreshold = 1 });
+        CircuitBreakerState partition = breaker.GetPartition("https://down:443");
+
+        Assert.True(partition.TryEnter(out CircuitBreakerPermit permit));
+        partition.RecordFailure(permit);
+
+        FakeLogRecord opened = Assert.Single(ResilienceLogs(host, ResilienceEventIds.CircuitOpened));
+        Assert.Equal("log.per-host [https://down:443]", opened.GetStructuredStateValue("Policy"));
+    }
 }
