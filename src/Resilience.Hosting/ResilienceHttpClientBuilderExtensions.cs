@@ -1,5 +1,7 @@
 using System;
 using System.Net.Http;
+using System.Reflection;
+using System.Threading;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Resilience;
 
@@ -39,7 +41,8 @@ public static class ResilienceHttpClientBuilderExtensions
     /// <returns><paramref name="builder"/>, for chaining.</returns>
     public static IHttpClientBuilder AddResilientHandler<
 #if NET
-        [System.Diagnostics.CodeAnalysis.DynamicallyAccessedMembers(System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.PublicConstructors)]
+        [System.Diagnostics.CodeAnalysis.DynamicallyAccessedMembers(
+            System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.PublicConstructors | System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.NonPublicMethods)]
 #endif
         THandler>(this IHttpClientBuilder builder)
         where THandler : DelegatingHandler
@@ -49,9 +52,30 @@ public static class ResilienceHttpClientBuilderExtensions
             throw new ArgumentNullException(nameof(builder));
         }
 
+        bool everyRequestMayBeRetried = IsMarkedIdempotent(typeof(THandler));
         builder.Services.TryAddTransient<THandler>();
         return builder
-            .AddHttpMessageHandler(static () => new ReplayableContentHandler())
+            .AddHttpMessageHandler(() => new ReplayableContentHandler(everyRequestMayBeRetried))
             .AddHttpMessageHandler<THandler>();
+    }
+
+    /// <summary>
+    /// True when the handler's <c>SendAsync</c> is marked <see cref="IdempotentAttribute"/>: its retry then sends a POST
+    /// or PATCH again without an <c>Idempotency-Key</c>, so the body of every request must be replayable. The
+    /// generated code says so only through the attribute, read here once, when the client is registered.
+    /// </summary>
+    private static bool IsMarkedIdempotent(
+#if NET
+        [System.Diagnostics.CodeAnalysis.DynamicallyAccessedMembers(System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.NonPublicMethods)]
+#endif
+        Type handlerType)
+    {
+        MethodInfo? send = handlerType.GetMethod(
+            "SendAsync",
+            BindingFlags.Instance | BindingFlags.NonPublic,
+            binder: null,
+            new[] { typeof(HttpRequestMessage), typeof(CancellationToken) },
+            modifiers: null);
+        return send is not null && send.IsDefined(typeof(IdempotentAttribute), inherit: false);
     }
 }

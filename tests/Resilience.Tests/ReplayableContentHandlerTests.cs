@@ -72,8 +72,50 @@ public sealed class ReplayableContentHandlerTests
         Assert.Empty(recorder.Bodies);
     }
 
+    [Fact]
+    public async Task The_buffered_copy_keeps_the_bodys_headers_with_the_length_that_was_read_and_the_original_is_disposed()
+    {
+        HttpContent? sent = null;
+        var recorder = new RecordingHandler(onRequest: request => sent = request.Content);
+        using var invoker = new HttpMessageInvoker(new ReplayableContentHandler(recorder));
+        var stream = new ForwardOnlyStream("{\"sku\":7}");
+        var original = new StreamContent(stream);
+        original.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        original.Headers.ContentLanguage.Add("fr");
+        var request = new HttpRequestMessage(HttpMethod.Put, "https://example.com/") { Content = original };
+
+        using HttpResponseMessage response = await invoker.SendAsync(request, CancellationToken.None);
+
+        Assert.NotNull(sent);
+        Assert.NotSame(original, sent);
+        Assert.Equal("application/json", sent!.Headers.ContentType?.MediaType);
+        Assert.Equal(new[] { "fr" }, sent.Headers.ContentLanguage);
+        Assert.Equal(9, sent.Headers.ContentLength);
+        Assert.True(stream.Disposed, "The original content was not disposed with its stream.");
+    }
+
+    [Fact]
+    public async Task Created_for_a_handler_that_retries_every_request_it_buffers_a_post_without_an_idempotency_key()
+    {
+        var recorder = new RecordingHandler();
+        using var invoker = new HttpMessageInvoker(new ReplayableContentHandler(everyRequestMayBeRetried: true) { InnerHandler = new SendTwice(recorder) });
+        var request = new HttpRequestMessage(HttpMethod.Post, "https://example.com/") { Content = new StreamContent(new ForwardOnlyStream("charge")) };
+
+        using HttpResponseMessage response = await invoker.SendAsync(request, CancellationToken.None);
+
+        Assert.Equal(new[] { "charge", "charge" }, recorder.Bodies);
+    }
+
+    [Fact]
+    public void Only_the_constructor_that_says_so_buffers_every_request()
+    {
+        Assert.False(new ReplayableContentHandler().EveryRequestMayBeRetried);
+        Assert.False(new ReplayableContentHandler(everyRequestMayBeRetried: false).EveryRequestMayBeRetried);
+        Assert.True(new ReplayableContentHandler(everyRequestMayBeRetried: true).EveryRequestMayBeRetried);
+    }
+
     /// <summary>Reads each request's body to the end and answers 200.</summary>
-    private sealed class RecordingHandler(Action? onEntry = null) : HttpMessageHandler
+    private sealed class RecordingHandler(Action? onEntry = null, Action<HttpRequestMessage>? onRequest = null) : HttpMessageHandler
     {
         private readonly List<string> _bodies = new();
 
@@ -91,6 +133,7 @@ public sealed class ReplayableContentHandlerTests
         protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
             onEntry?.Invoke();
+            onRequest?.Invoke(request);
             string body = request.Content is null ? string.Empty : await request.Content.ReadAsStringAsync(cancellationToken);
             lock (_bodies)
             {
@@ -128,6 +171,8 @@ public sealed class ReplayableContentHandlerTests
 
         public long BytesRead => _inner.Position;
 
+        public bool Disposed { get; private set; }
+
         public override int Read(byte[] buffer, int offset, int count) => _inner.Read(buffer, offset, count);
 
         public override void Flush()
@@ -139,5 +184,11 @@ public sealed class ReplayableContentHandlerTests
         public override void SetLength(long value) => throw new NotSupportedException();
 
         public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            Disposed = true;
+            base.Dispose(disposing);
+        }
     }
 }
