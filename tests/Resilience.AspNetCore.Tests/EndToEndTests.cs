@@ -78,7 +78,7 @@ public abstract class EndToEndTests : AppTest
 
         HttpResponseMessage rejected = await Client.GetAsync("/api/cafe");
 
-        await rejected.AssertProblemAsync(HttpStatusCode.ServiceUnavailable, "Service Unavailable", "caf");
+        await rejected.AssertProblemAsync(HttpStatusCode.ServiceUnavailable, "Service Unavailable", Names.NonAsciiBreaker);
         Assert.Equal("rejected", rejected.Header("X-Resilience-Status"));
         Assert.Null(rejected.Header("X-Circuit-Breaker"));
     }
