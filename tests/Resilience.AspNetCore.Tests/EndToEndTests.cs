@@ -222,6 +222,15 @@ public abstract class EndToEndTests : AppTest
     }
 
     [Fact]
+    public async Task The_filter_added_by_type_takes_the_applications_clock()
+    {
+        HttpResponseMessage response = await Client.GetAsync("/typed/timed");
+
+        Assert.Equal("resilience;dur=3.0", response.Header("Server-Timing"));
+        Assert.Equal("success", response.Header("X-Resilience-Status"));
+    }
+
+    [Fact]
     public async Task A_request_through_the_filter_twice_is_reported_once()
     {
         HttpResponseMessage response = await Client.GetAsync("/twice/timed");

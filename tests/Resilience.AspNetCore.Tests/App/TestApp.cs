@@ -75,6 +75,14 @@ public static class TestApp
             })
             .WithResilienceHeaders();
 
+        // The filter added as a type, made by the framework from the application's services.
+        endpoints.MapGet("/typed/timed", (TestClock clock) =>
+            {
+                clock.Advance(TimeSpan.FromMilliseconds(3));
+                return "timed";
+            })
+            .AddEndpointFilter<ResilienceHeadersFilter>();
+
         // Without the filter: the exception handler still answers.
         endpoints.MapGet("/plain/stock/{id:int}", (int id, Catalog catalog, CancellationToken ct) => catalog.StockAsync(id, ct));
     }
