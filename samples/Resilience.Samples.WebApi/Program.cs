@@ -31,9 +31,10 @@ builder.Services.AddSingleton<SimulatedBroker>();
 builder.Services.AddDownstreamClients();
 builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower)));
 
-// Failures no fallback took: 502, 503 with Retry-After, 504, as problem details.
-builder.Services.AddProblemDetails();
-builder.Services.AddExceptionHandler<ResilienceExceptionHandler>();
+// Failures no fallback took, as problem details: the policies' rejections and timeouts (429, 503 with Retry-After,
+// 504) by the Resilience.Generators.AspNetCore package, then a service that failed (502) by the sample's own handler.
+builder.Services.AddResilienceProblemDetails();
+builder.Services.AddExceptionHandler<DependencyFailureHandler>();
 
 // Readiness: unhealthy while a critical breaker is open, and from the moment shutdown begins.
 builder.Services.AddSingleton<ShutdownHealthCheck>();

@@ -363,7 +363,7 @@ public sealed class ResilienceRegistry
     }
 
     /// <summary>
-    /// Registers a listener that is told of changes of circuit state, retries, timeouts and rejections.
+    /// Registers a listener that is told of changes of circuit state, retries, timeouts, rejections and fallbacks.
     /// Dispose the result to unregister it.
     /// </summary>
     /// <exception cref="ArgumentNullException">The listener is null.</exception>
@@ -413,6 +413,8 @@ public sealed class ResilienceRegistry
     internal void Notify(TimeoutEventArgs e) => Notify(e, static (listener, args) => listener.OnTimeout(args));
 
     internal void Notify(RejectionEventArgs e) => Notify(e, static (listener, args) => listener.OnRejected(args));
+
+    internal void Notify(FallbackEventArgs e) => Notify(e, static (listener, args) => listener.OnFallback(args));
 
     /// <summary>Waits <paramref name="delay"/> on <see cref="TimeProvider"/>'s clock; zero or less completes at once.</summary>
     /// <exception cref="OperationCanceledException">The token was cancelled before or during the wait.</exception>

@@ -1,6 +1,9 @@
 namespace Resilience.Package.Tests;
 
-/// <summary>Packs Resilience.Generators and Resilience.Generators.Hosting once into a folder feed of their own, for the tests of one class.</summary>
+/// <summary>
+/// Packs Resilience.Generators, Resilience.Generators.Hosting and Resilience.Generators.AspNetCore once into a folder
+/// feed of their own, for the tests of one class.
+/// </summary>
 public sealed class PackedPackage : IDisposable
 {
     public const string Version = "0.1.0";
@@ -9,7 +12,13 @@ public sealed class PackedPackage : IDisposable
     {
         WorkDirectory = Directory.CreateTempSubdirectory("resilience-package-").FullName;
         Feed = Path.Combine(WorkDirectory, "feed");
-        foreach (string project in new[] { Path.Combine("Resilience", "Resilience.csproj"), Path.Combine("Resilience.Hosting", "Resilience.Hosting.csproj") })
+        string[] projects =
+        [
+            Path.Combine("Resilience", "Resilience.csproj"),
+            Path.Combine("Resilience.Hosting", "Resilience.Hosting.csproj"),
+            Path.Combine("Resilience.AspNetCore", "Resilience.AspNetCore.csproj"),
+        ];
+        foreach (string project in projects)
         {
             (int exit, string output) = DotNet.Run(WorkDirectory, new Dictionary<string, string>(), "pack", Path.Combine(RepositoryRoot(), "src", project), "-c", "Release", "-o", Feed);
             if (exit != 0)

@@ -3,9 +3,9 @@ using System.IO.Compression;
 namespace Resilience.Package.Tests;
 
 /// <summary>
-/// Packs Resilience.Generators and Resilience.Generators.Hosting, then builds and runs a fresh project that
-/// references them by version from a local folder feed: the packages alone must bring the runtime, the generator
-/// and the hosting integration.
+/// Packs Resilience.Generators, Resilience.Generators.Hosting and Resilience.Generators.AspNetCore, then builds and
+/// runs fresh projects that reference them by version from a local folder feed: the packages alone must bring the
+/// runtime, the generator, the hosting integration and the ASP.NET Core integration.
 /// </summary>
 public sealed class PackedPackageTests(PackedPackage package) : IClassFixture<PackedPackage>
 {
@@ -81,11 +81,108 @@ public sealed class PackedPackageTests(PackedPackage package) : IClassFixture<Pa
         Assert.Contains("<readme>README.md</readme>", metadata);
     }
 
-    private string WriteConsumer(string feed)
+    [Fact]
+    public void The_aspnetcore_package_holds_its_library_and_depends_on_the_main_package_and_the_shared_framework()
     {
-        string directory = Path.Combine(_work, "consumer");
+        using ZipArchive archive = ZipFile.OpenRead(Path.Combine(package.Feed, $"Resilience.Generators.AspNetCore.{Version}.nupkg"));
+        string[] files = archive.Entries.Select(e => e.FullName).ToArray();
+
+        Assert.Contains("lib/net8.0/Resilience.AspNetCore.dll", files);
+        Assert.Contains("lib/net8.0/Resilience.AspNetCore.xml", files);
+        Assert.Contains("README.md", files);
+        Assert.DoesNotContain(files, f => f.EndsWith("/Resilience.dll", StringComparison.Ordinal) || f.StartsWith("analyzers/", StringComparison.Ordinal));
+        Assert.DoesNotContain(files, f => f.Contains("Tests", StringComparison.Ordinal) || f.Contains("Samples", StringComparison.Ordinal));
+
+        using var nuspec = new StreamReader(archive.GetEntry("Resilience.Generators.AspNetCore.nuspec")!.Open());
+        string metadata = nuspec.ReadToEnd();
+        Assert.Contains($"<dependency id=\"Resilience.Generators\" version=\"{Version}\"", metadata);
+        Assert.Contains("<frameworkReference name=\"Microsoft.AspNetCore.App\" />", metadata);
+        Assert.Contains("<readme>README.md</readme>", metadata);
+        Assert.Contains("<license type=\"expression\">MIT</license>", metadata);
+        Assert.True(File.Exists(Path.Combine(package.Feed, $"Resilience.Generators.AspNetCore.{Version}.snupkg")), "No symbols package was produced.");
+    }
+
+    [Fact]
+    public void The_aspnetcore_package_answers_rejections_in_a_fresh_web_application()
+    {
+        string consumer = WriteWebConsumer(package.Feed);
+        var environment = new Dictionary<string, string> { ["NUGET_PACKAGES"] = Path.Combine(_work, "packages") };
+
+        (int buildExit, string build) = DotNet.Run(consumer, environment, "build", "-c", "Release");
+        Assert.True(buildExit == 0, "The web consumer did not build:\n" + build);
+
+        (int runExit, string run) = DotNet.Run(consumer, environment, "run", "-c", "Release", "--no-build");
+        Assert.True(runExit == 0, "The web consumer failed:\n" + run);
+        Assert.Contains("first: 200 success", run);
+        Assert.Contains("second: 429 application/problem+json rejected limit=1 remaining=0", run);
+        Assert.Contains("retry-after: True", run);
+        Assert.Contains("caller: ip:127.0.0.1", run);
+    }
+
+    private string WriteWebConsumer(string feed)
+    {
+        string directory = Path.Combine(_work, "web-consumer");
         Directory.CreateDirectory(directory);
-        File.WriteAllText(Path.Combine(directory, "nuget.config"), $"""
+        WriteNuGetConfig(directory, feed);
+        File.WriteAllText(Path.Combine(directory, "WebConsumer.csproj"), $"""
+            <Project Sdk="Microsoft.NET.Sdk.Web">
+              <PropertyGroup>
+                <TargetFramework>net10.0</TargetFramework>
+                <Nullable>enable</Nullable>
+                <ImplicitUsings>enable</ImplicitUsings>
+              </PropertyGroup>
+              <ItemGroup>
+                <PackageReference Include="Resilience.Generators" Version="{Version}" />
+                <PackageReference Include="Resilience.Generators.AspNetCore" Version="{Version}" />
+              </ItemGroup>
+            </Project>
+            """);
+        File.WriteAllText(Path.Combine(directory, "Program.cs"), """
+            using System.Net;
+            using Microsoft.AspNetCore.Hosting.Server;
+            using Microsoft.AspNetCore.Hosting.Server.Features;
+            using Resilience;
+
+            var builder = WebApplication.CreateSlimBuilder(args);
+            builder.Logging.ClearProviders();
+            builder.WebHost.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
+            builder.Services.AddResilienceProblemDetails();
+            builder.Services.AddSingleton<Quotes>();
+
+            var app = builder.Build();
+            app.UseExceptionHandler();
+            var api = app.MapGroup("/api").WithResilienceHeaders();
+            api.MapGet("/quote", (HttpContext http, Quotes quotes) => quotes.GetAsync(http.GetCallerKey()));
+            api.MapGet("/caller", (HttpContext http) => http.GetCallerKey());
+
+            await app.StartAsync();
+            string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+            using var client = new HttpClient { BaseAddress = new Uri(address) };
+
+            using HttpResponseMessage first = await client.GetAsync("/api/quote");
+            Console.WriteLine($"first: {(int)first.StatusCode} {Header(first, "X-Resilience-Status")}");
+            using HttpResponseMessage second = await client.GetAsync("/api/quote");
+            Console.WriteLine($"second: {(int)second.StatusCode} {second.Content.Headers.ContentType?.MediaType} {Header(second, "X-Resilience-Status")} limit={Header(second, "RateLimit-Limit")} remaining={Header(second, "RateLimit-Remaining")}");
+            Console.WriteLine($"retry-after: {second.Headers.RetryAfter?.Delta > TimeSpan.Zero}");
+            Console.WriteLine("caller: " + await client.GetStringAsync("/api/caller"));
+            await app.StopAsync();
+
+            static string Header(HttpResponseMessage response, string name)
+                => response.Headers.TryGetValues(name, out var values) ? string.Join(",", values) : "(none)";
+
+            public sealed partial class Quotes
+            {
+                [RateLimit(1, 60_000, Algorithm = RateLimitAlgorithm.FixedWindow, Name = "quotes")]
+                public partial Task<string> GetAsync([RateLimitKey] string caller, CancellationToken cancellationToken = default);
+
+                private Task<string> GetAsyncCore(string caller, CancellationToken cancellationToken) => Task.FromResult("a quote for " + caller);
+            }
+            """);
+        return directory;
+    }
+
+    private static void WriteNuGetConfig(string directory, string feed)
+        => File.WriteAllText(Path.Combine(directory, "nuget.config"), $"""
             <?xml version="1.0" encoding="utf-8"?>
             <configuration>
               <packageSources>
@@ -93,6 +190,12 @@ public sealed class PackedPackageTests(PackedPackage package) : IClassFixture<Pa
               </packageSources>
             </configuration>
             """);
+
+    private string WriteConsumer(string feed)
+    {
+        string directory = Path.Combine(_work, "consumer");
+        Directory.CreateDirectory(directory);
+        WriteNuGetConfig(directory, feed);
         File.WriteAllText(Path.Combine(directory, "Consumer.csproj"), $"""
             <Project Sdk="Microsoft.NET.Sdk">
               <PropertyGroup>

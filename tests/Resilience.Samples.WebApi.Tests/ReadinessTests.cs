@@ -8,9 +8,6 @@ namespace Resilience.Samples.WebApi.Tests;
 
 public sealed class ReadinessTests : WebApiTest
 {
-    // The orders client waits up to 100 ms, then up to 200 ms between attempts: one step covers either delay.
-    private static readonly TimeSpan s_retryStep = TimeSpan.FromMilliseconds(200);
-
     private static CircuitBreakerState OrdersBreaker => ResilienceRegistry.Default.CircuitBreaker(DownstreamServices.OrdersDb);
 
     [Fact]
@@ -104,26 +101,5 @@ public sealed class ReadinessTests : WebApiTest
         Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
         using JsonDocument report = JsonDocument.Parse(await ready.Content.ReadAsStringAsync());
         Assert.Equal("Degraded", report.RootElement.GetProperty("status").GetString());
-    }
-
-    /// <summary>
-    /// Calls the orders API until it answers 503 (the breaker rejects): before that, each call fails after its
-    /// retries with 502.
-    /// </summary>
-    private async Task<HttpResponseMessage> CallOrdersUntilTheBreakerRejectsAsync()
-    {
-        for (int call = 1; call <= 5; call++)
-        {
-            HttpResponseMessage response = await GetMovingTheClockAsync("/api/orders/42", s_retryStep);
-            if (response.StatusCode == HttpStatusCode.ServiceUnavailable)
-            {
-                return response;
-            }
-
-            Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
-        }
-
-        Assert.Fail("The orders-db breaker did not open after 5 calls to a failing database.");
-        return null;
     }
 }

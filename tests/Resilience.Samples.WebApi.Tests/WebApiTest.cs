@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Resilience.Samples.WebApi.Downstream;
@@ -86,6 +87,30 @@ public abstract class WebApiTest : IAsyncLifetime
             Clock.Advance(step);
         }
     }
+
+    /// <summary>
+    /// Calls the orders API, moving the clock past each retry delay, until it answers 503 (the breaker rejects):
+    /// before that, each call fails after its retries with 502.
+    /// </summary>
+    protected async Task<HttpResponseMessage> CallOrdersUntilTheBreakerRejectsAsync()
+    {
+        for (int call = 1; call <= 5; call++)
+        {
+            HttpResponseMessage response = await GetMovingTheClockAsync("/api/orders/42", RetryStep);
+            if (response.StatusCode == HttpStatusCode.ServiceUnavailable)
+            {
+                return response;
+            }
+
+            Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+        }
+
+        Assert.Fail("The orders-db breaker did not open after 5 calls to a failing database.");
+        return null;
+    }
+
+    /// <summary>The orders client waits up to 100 ms, then up to 200 ms between attempts: one step of the clock covers either delay.</summary>
+    protected static TimeSpan RetryStep { get; } = TimeSpan.FromMilliseconds(200);
 
     /// <summary>The JSON options of the application's answers (enums as kebab-case strings).</summary>
     protected static JsonSerializerOptions JsonOptions { get; } = new(JsonSerializerDefaults.Web)

@@ -83,6 +83,27 @@ public sealed class ExceptionMessageTests
     }
 
     [Fact]
+    public void A_rate_limit_rejection_carries_its_permit_limit_when_given_one()
+    {
+        var withLimit = new RateLimitRejectedException("search-api", TimeSpan.FromSeconds(1), permitLimit: 10);
+        var without = new RateLimitRejectedException("search-api", TimeSpan.FromSeconds(1));
+
+        Assert.Equal(10, withLimit.PermitLimit);
+        Assert.Null(without.PermitLimit);
+        Assert.Equal(without.Message, withLimit.Message);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-1)]
+    public void A_rate_limit_rejection_refuses_a_permit_limit_below_1(int permitLimit)
+    {
+        ArgumentOutOfRangeException error = Assert.Throws<ArgumentOutOfRangeException>("permitLimit", () => new RateLimitRejectedException("search-api", retryAfter: null, permitLimit));
+
+        Assert.Contains("at least 1", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Durations_are_formatted_the_same_in_every_culture()
     {
         CultureInfo previous = CultureInfo.CurrentCulture;

@@ -25,6 +25,16 @@ public sealed class KeyedRateLimiterStateTests
     }
 
     [Fact]
+    public void A_partitions_rejection_carries_the_permits_each_key_has()
+    {
+        KeyedRateLimiterState<string> limiter = Create<string>(permits: 2);
+
+        RateLimitRejectedException rejection = limiter.GetPartition("alice").CreateRejection();
+
+        Assert.Equal(2, rejection.PermitLimit);
+    }
+
+    [Fact]
     public void The_same_key_always_finds_the_same_partition()
     {
         KeyedRateLimiterState<int> limiter = Create<int>(permits: 2);

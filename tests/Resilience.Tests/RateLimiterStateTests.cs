@@ -84,6 +84,17 @@ public sealed class RateLimiterStateTests
         Assert.Equal("search-api", rejection.PolicyName);
         Assert.Contains("'search-api'", rejection.Message, StringComparison.Ordinal);
         Assert.Contains("200 ms", rejection.Message, StringComparison.Ordinal);
+        Assert.Equal(5, rejection.PermitLimit);
+    }
+
+    [Fact]
+    public void A_rejection_carries_the_permit_limit_in_force_after_Configure()
+    {
+        RateLimiterState limiter = Create(RateLimitAlgorithm.FixedWindow, permits: 5, windowMs: 1_000, name: "configured-limit");
+
+        _registry.Configure(new Dictionary<string, PolicySettings> { ["configured-limit"] = new PolicySettings { Permits = 12 } });
+
+        Assert.Equal(12, limiter.CreateRejection().PermitLimit);
     }
 
     [Fact]

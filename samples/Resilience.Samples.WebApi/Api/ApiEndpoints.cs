@@ -5,15 +5,17 @@ namespace Resilience.Samples.WebApi.Api;
 
 /// <summary>
 /// The application's own API, each endpoint calling the services through their typed clients. Failures that the
-/// clients do not turn into a fallback reach <see cref="ResilienceExceptionHandler"/>, which maps them to 502, 503
-/// or 504.
+/// clients do not turn into a fallback reach the exception handlers: the package's <c>ResilienceExceptionHandler</c>
+/// answers rejections and timeouts with 429, 503 or 504, <see cref="DependencyFailureHandler"/> a failed service
+/// with 502. Every response of the API says how its calls went in <c>X-Resilience-Status</c> (and
+/// <c>X-Circuit-Breaker</c>, <c>Server-Timing</c>).
 /// </summary>
 public static class ApiEndpoints
 {
     /// <summary>Maps the endpoints under <c>/api</c>.</summary>
     public static IEndpointRouteBuilder MapApi(this IEndpointRouteBuilder app)
     {
-        RouteGroupBuilder api = app.MapGroup("/api").WithTags("API");
+        RouteGroupBuilder api = app.MapGroup("/api").WithTags("API").WithResilienceHeaders();
 
         api.MapGet("/orders/{id:int}", async Task<Results<Ok<Order>, NotFound>> (int id, OrdersClient orders, CancellationToken cancellationToken)
             => await orders.GetOrderAsync(id, cancellationToken) is { } order ? TypedResults.Ok(order) : TypedResults.NotFound());

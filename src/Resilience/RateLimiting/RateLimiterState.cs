@@ -112,9 +112,17 @@ public sealed class RateLimiterState : IRegisteredRateLimit
         }
     }
 
-    /// <summary>Creates the exception that explains why <see cref="AcquireAsync"/> or <see cref="Acquire"/> returned false, with its retry-after.</summary>
+    /// <summary>
+    /// Creates the exception that explains why <see cref="AcquireAsync"/> or <see cref="Acquire"/> returned false, with
+    /// its retry-after and the permits the limit allows per window.
+    /// </summary>
     [EditorBrowsable(EditorBrowsableState.Never)]
-    public RateLimitRejectedException CreateRejection() => new(Name, RetryAfter);
+    public RateLimitRejectedException CreateRejection()
+    {
+        // One set of settings for both values, should Configure replace them meanwhile.
+        Settings settings = Volatile.Read(ref _settings);
+        return new(Name, TimeSpan.FromTicks(settings.Counter.TicksUntilPermit(NowTicks)), settings.Options.Permits);
+    }
 
     /// <summary>Refills the limit and clears its counters.</summary>
     void IRegisteredRateLimit.Reset()

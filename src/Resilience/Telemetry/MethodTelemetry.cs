@@ -67,11 +67,21 @@ public sealed class MethodTelemetry
     }
 
     /// <summary>The call returned the fallback's result.</summary>
-    public void RecordFallback(long started)
+    public void RecordFallback(long started) => RecordFallback(started, failure: null);
+
+    /// <summary>The call returned the fallback's result, which answered <paramref name="failure"/>.</summary>
+    /// <param name="started">What <see cref="Start"/> returned for the call.</param>
+    /// <param name="failure">The exception the fallback answered; null when it answered a result handled as a failure.</param>
+    public void RecordFallback(long started, Exception? failure)
     {
         if (started != 0 || ResilienceMetrics.Calls.Enabled)
         {
             RecordOutcome(started, s_fallback);
+        }
+
+        if (_registry.HasListeners)
+        {
+            _registry.Notify(new FallbackEventArgs(PolicyName, MethodName, failure));
         }
     }
 

@@ -2,7 +2,7 @@ namespace Resilience;
 
 /// <summary>
 /// Observes what the policies of a <see cref="ResilienceRegistry"/> do: changes of circuit state, retries,
-/// timeouts and rejections. Override the methods of interest and register it with
+/// timeouts, rejections and fallbacks. Override the methods of interest and register it with
 /// <see cref="ResilienceRegistry.AddListener"/>; the <c>Resilience.Generators.Hosting</c> package registers one
 /// that writes structured logs.
 /// </summary>
@@ -36,6 +36,14 @@ public abstract class ResilienceListener
 
     /// <summary>A circuit breaker, bulkhead or rate limit rejected a call.</summary>
     public virtual void OnRejected(RejectionEventArgs e)
+    {
+    }
+
+    /// <summary>
+    /// A call was answered by its <see cref="FallbackAttribute"/> method: after a failure, a rejection or a result
+    /// handled as a failure. Called after the fallback returned, on the flow of the call it answered.
+    /// </summary>
+    public virtual void OnFallback(FallbackEventArgs e)
     {
     }
 }

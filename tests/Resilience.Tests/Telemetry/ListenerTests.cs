@@ -259,15 +259,57 @@ public sealed class ListenerTests
     }
 
     [Fact]
-    public void The_outcome_of_a_call_is_not_reported_to_listeners()
+    public void The_outcome_of_a_call_is_not_reported_to_listeners_unless_a_fallback_answered_it()
     {
         MethodTelemetry telemetry = _registry.GetTelemetry("payments", "Shop.Client.Get");
 
         telemetry.RecordSuccess(telemetry.Start());
-        telemetry.RecordFallback(telemetry.Start());
         telemetry.RecordFailure(telemetry.Start(), new IOException("down"), CancellationToken.None);
+        telemetry.RecordFailedResult(telemetry.Start());
 
         Assert.Empty(_listener.Events);
+    }
+
+    // ---- fallbacks --------------------------------------------------------------------------------
+
+    [Fact]
+    public void A_fallback_is_reported_with_the_policy_and_the_method()
+    {
+        MethodTelemetry telemetry = _registry.GetTelemetry("payments", "Shop.Client.Get");
+
+        telemetry.RecordFallback(telemetry.Start());
+
+        FallbackEventArgs fallback = Assert.IsType<FallbackEventArgs>(Assert.Single(_listener.Events));
+        Assert.Equal("payments", fallback.PolicyName);
+        Assert.Equal("Shop.Client.Get", fallback.MethodName);
+        Assert.Null(fallback.Exception);
+    }
+
+    [Fact]
+    public void A_fallback_given_the_failure_it_answered_reports_it()
+    {
+        MethodTelemetry telemetry = _registry.GetTelemetry("Shop.Client.Find", "Shop.Client.Find");
+        var error = new IOException("down");
+
+        telemetry.RecordFallback(telemetry.Start(), error);
+
+        FallbackEventArgs fallback = Assert.Single(_listener.Fallbacks);
+        Assert.Equal("Shop.Client.Find", fallback.PolicyName);
+        Assert.Same(error, fallback.Exception);
+    }
+
+    [Fact]
+    public void A_fallback_is_reported_on_the_flow_of_the_call_it_answered()
+    {
+        var flow = new AsyncLocal<string>();
+        var seen = new FlowListener(flow);
+        _registry.AddListener(seen);
+        MethodTelemetry telemetry = _registry.GetTelemetry("payments", "Shop.Client.Get");
+
+        flow.Value = "request 1";
+        telemetry.RecordFallback(telemetry.Start());
+
+        Assert.Equal("request 1", Assert.Single(seen.Flows));
     }
 
     // ---- registration -----------------------------------------------------------------------------
@@ -297,9 +339,10 @@ public sealed class ListenerTests
         Assert.False(limiter.Acquire(CancellationToken.None));
         telemetry.RecordRetry(1, TimeSpan.Zero, new IOException("down"));
         telemetry.RecordTimeout(TimeSpan.FromSeconds(1), TimeoutScope.PerAttempt);
+        telemetry.RecordFallback(telemetry.Start());
 
-        Assert.Equal(8, thrower.Calls);
-        Assert.Equal(8, recorder.Events.Count);
+        Assert.Equal(9, thrower.Calls);
+        Assert.Equal(9, recorder.Events.Count);
         Assert.Equal(1, bulkhead.ActiveCount);
         Assert.Equal(1, bulkhead.RejectionCount);
         Assert.Equal(1, limiter.RejectionCount);
@@ -370,4 +413,14 @@ public sealed class ListenerTests
     [Fact]
     public void AddListener_rejects_null()
         => Assert.Throws<ArgumentNullException>("listener", () => _registry.AddListener(null!));
+
+    /// <summary>Keeps the value <paramref name="flow"/> had on each fallback it was told of.</summary>
+    private sealed class FlowListener(AsyncLocal<string> flow) : ResilienceListener
+    {
+        private readonly System.Collections.Concurrent.ConcurrentQueue<string?> _flows = new();
+
+        public IReadOnlyList<string?> Flows => _flows.ToArray();
+
+        public override void OnFallback(FallbackEventArgs e) => _flows.Enqueue(flow.Value);
+    }
 }

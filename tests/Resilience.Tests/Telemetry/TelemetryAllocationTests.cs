@@ -35,6 +35,14 @@ public sealed class TelemetryAllocationTests
     }
 
     [Fact]
+    public void Counting_a_fallback_allocates_nothing_while_no_listener_is_registered()
+    {
+        MethodTelemetry telemetry = new ResilienceRegistry().GetTelemetry("unheard-fallback", "Shop.Client.Get");
+
+        Assert.Equal(0, AllocatedBytes(() => telemetry.RecordFallback(telemetry.Start())));
+    }
+
+    [Fact]
     public void The_primitives_happy_paths_allocate_nothing_with_a_listener_registered_and_a_meter_listener_listening()
     {
         var registry = new ResilienceRegistry();

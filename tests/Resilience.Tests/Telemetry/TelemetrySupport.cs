@@ -74,6 +74,8 @@ internal sealed class RecordingListener : ResilienceListener
 
     public IReadOnlyList<RejectionEventArgs> Rejections => _events.OfType<RejectionEventArgs>().ToArray();
 
+    public IReadOnlyList<FallbackEventArgs> Fallbacks => _events.OfType<FallbackEventArgs>().ToArray();
+
     public override void OnCircuitStateChanged(CircuitStateChangedEventArgs e) => _events.Enqueue(e);
 
     public override void OnRetry(RetryEventArgs e) => _events.Enqueue(e);
@@ -81,6 +83,8 @@ internal sealed class RecordingListener : ResilienceListener
     public override void OnTimeout(TimeoutEventArgs e) => _events.Enqueue(e);
 
     public override void OnRejected(RejectionEventArgs e) => _events.Enqueue(e);
+
+    public override void OnFallback(FallbackEventArgs e) => _events.Enqueue(e);
 }
 
 /// <summary>A listener that throws from every method, and counts how often it was called.</summary>
@@ -97,6 +101,8 @@ internal sealed class ThrowingListener : ResilienceListener
     public override void OnTimeout(TimeoutEventArgs e) => Throw();
 
     public override void OnRejected(RejectionEventArgs e) => Throw();
+
+    public override void OnFallback(FallbackEventArgs e) => Throw();
 
     private void Throw()
     {

@@ -1,0 +1,26 @@
+using System;
+
+namespace Resilience;
+
+/// <summary>Describes a call that a <see cref="FallbackAttribute"/> method answered, for <see cref="ResilienceListener.OnFallback"/>.</summary>
+public sealed class FallbackEventArgs : EventArgs
+{
+    internal FallbackEventArgs(string policyName, string methodName, Exception? exception)
+    {
+        PolicyName = policyName;
+        MethodName = methodName;
+        Exception = exception;
+    }
+
+    /// <summary>The name the method's calls are counted under (see <see cref="MethodTelemetry.PolicyName"/>).</summary>
+    public string PolicyName { get; }
+
+    /// <summary>The method, as <c>Namespace.Type.Method</c>.</summary>
+    public string MethodName { get; }
+
+    /// <summary>
+    /// The failure the fallback answered, when the caller of <see cref="MethodTelemetry.RecordFallback(long, Exception)"/>
+    /// passed it; null otherwise, and when the fallback answered a result handled as a failure.
+    /// </summary>
+    public Exception? Exception { get; }
+}

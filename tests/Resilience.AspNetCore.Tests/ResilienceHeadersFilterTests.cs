@@ -1,0 +1,156 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Resilience.AspNetCore.Tests;
+
+/// <summary>
+/// <see cref="ResilienceHeadersFilter"/> on its own, around endpoints that return or throw what a test gives them;
+/// the response starts when the test says so. (The calls of real resilient methods are in <see cref="EndToEndTests"/>.)
+/// </summary>
+public sealed class ResilienceHeadersFilterTests
+{
+    private readonly FakeTimeProvider _clock = new();
+
+    [Fact]
+    public async Task A_BrokenCircuitException_thrown_by_the_endpoint_is_rejected_and_names_its_breaker()
+    {
+        var (context, response) = NewRequest();
+
+        await Assert.ThrowsAsync<BrokenCircuitException>(() => Filter().InvokeAsync(context, Throwing(new BrokenCircuitException("payments", CircuitState.Open, TimeSpan.FromSeconds(3)))).AsTask());
+        await response.StartAsync();
+
+        Assert.Equal("rejected", Header(context, "X-Resilience-Status"));
+        Assert.Equal("payments", Header(context, "X-Circuit-Breaker"));
+    }
+
+    [Theory]
+    [InlineData(typeof(BulkheadRejectedException))]
+    [InlineData(typeof(RateLimitRejectedException))]
+    [InlineData(typeof(TimeoutRejectedException))]
+    public async Task Other_rejections_and_resilience_timeouts_are_rejected_without_a_breaker(Type rejection)
+    {
+        Exception error = rejection == typeof(BulkheadRejectedException) ? new BulkheadRejectedException("db", 1, 0)
+            : rejection == typeof(RateLimitRejectedException) ? new RateLimitRejectedException("api", TimeSpan.FromSeconds(1))
+            : new TimeoutRejectedException("Shop.Client.Get", TimeSpan.FromSeconds(1));
+        var (context, response) = NewRequest();
+
+        await Assert.ThrowsAsync(rejection, () => Filter().InvokeAsync(context, Throwing(error)).AsTask());
+        await response.StartAsync();
+
+        Assert.Equal("rejected", Header(context, "X-Resilience-Status"));
+        Assert.Null(Header(context, "X-Circuit-Breaker"));
+    }
+
+    [Fact]
+    public async Task Any_other_exception_is_a_failure()
+    {
+        var (context, response) = NewRequest();
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => Filter().InvokeAsync(context, Throwing(new InvalidOperationException("bug"))).AsTask());
+        await response.StartAsync();
+
+        Assert.Equal("failure", Header(context, "X-Resilience-Status"));
+    }
+
+    [Fact]
+    public async Task The_endpoints_result_is_passed_on_and_marked_success()
+    {
+        var (context, response) = NewRequest();
+
+        object? result = await Filter().InvokeAsync(context, _ => ValueTask.FromResult<object?>("answer"));
+        await response.StartAsync();
+
+        Assert.Equal("answer", result);
+        Assert.Equal("success", Header(context, "X-Resilience-Status"));
+        Assert.Equal("resilience;dur=0.0", Header(context, "Server-Timing"));
+    }
+
+    [Fact]
+    public async Task Server_Timing_is_added_beside_the_timings_already_there()
+    {
+        var (context, response) = NewRequest();
+        context.HttpContext.Response.Headers.Append("Server-Timing", "db;dur=2");
+
+        await Filter().InvokeAsync(context, _ =>
+        {
+            _clock.Advance(TimeSpan.FromMilliseconds(1.25));
+            return ValueTask.FromResult<object?>(null);
+        });
+        await response.StartAsync();
+
+        Assert.Equal(new[] { "db;dur=2", "resilience;dur=1.3" }, context.HttpContext.Response.Headers["Server-Timing"].ToArray());
+    }
+
+    [Fact]
+    public async Task A_breaker_name_the_options_keep_back_is_not_sent()
+    {
+        var (context, response) = NewRequest();
+        var filter = Filter(new ResilienceHeadersOptions { ExposeCircuitBreakerName = name => name != "payments" });
+
+        await Assert.ThrowsAsync<BrokenCircuitException>(() => filter.InvokeAsync(context, Throwing(new BrokenCircuitException("payments", CircuitState.Isolated, null))).AsTask());
+        await response.StartAsync();
+
+        Assert.Equal("rejected", Header(context, "X-Resilience-Status"));
+        Assert.Null(Header(context, "X-Circuit-Breaker"));
+    }
+
+    [Theory]
+    [InlineData("payments", true)]
+    [InlineData("orders-db", true)]
+    [InlineData("video api", true)]
+    [InlineData("Shop.PaymentsClient.GetReceiptAsync", false)]
+    [InlineData("PaymentsClient.GetReceiptAsync", false)]
+    [InlineData("_Shop.Outer.Inner.Get2", false)]
+    [InlineData("payments.v2", false)]
+    [InlineData("payments.2", true)]
+    [InlineData("orders-db.eu", true)]
+    public void By_default_names_that_look_like_code_are_kept_back(string name, bool exposed)
+        => Assert.Equal(exposed, new ResilienceHeadersOptions().ExposeCircuitBreakerName(name));
+
+    [Fact]
+    public void The_options_refuse_a_null_predicate()
+        => Assert.Throws<ArgumentNullException>("value", () => new ResilienceHeadersOptions { ExposeCircuitBreakerName = null! });
+
+    [Fact]
+    public void The_filter_needs_its_options()
+        => Assert.Throws<ArgumentNullException>("options", () => new ResilienceHeadersFilter(null!));
+
+    private ResilienceHeadersFilter Filter(ResilienceHeadersOptions? options = null)
+        => new(Options.Create(options ?? new ResilienceHeadersOptions()), _clock);
+
+    private static EndpointFilterDelegate Throwing(Exception error) => _ => ValueTask.FromException<object?>(error);
+
+    private static (EndpointFilterInvocationContext Context, StartableResponse Response) NewRequest()
+    {
+        var http = new DefaultHttpContext();
+        var response = new StartableResponse();
+        http.Features.Set<IHttpResponseFeature>(response);
+        return (new DefaultEndpointFilterInvocationContext(http), response);
+    }
+
+    private static string? Header(EndpointFilterInvocationContext context, string name)
+        => context.HttpContext.Response.Headers.TryGetValue(name, out var values) ? values.ToString() : null;
+
+    /// <summary>A response that runs its <c>OnStarting</c> callbacks, newest first, when the test starts it.</summary>
+    private sealed class StartableResponse : HttpResponseFeature
+    {
+        private readonly Stack<(Func<object, Task> Callback, object State)> _onStarting = new();
+        private bool _started;
+
+        public override bool HasStarted => _started;
+
+        public override void OnStarting(Func<object, Task> callback, object state) => _onStarting.Push((callback, state));
+
+        public async Task StartAsync()
+        {
+            while (_onStarting.TryPop(out var entry))
+            {
+                await entry.Callback(entry.State);
+            }
+
+            _started = true;
+        }
+    }
+}
