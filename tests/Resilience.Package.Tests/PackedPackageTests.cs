@@ -103,7 +103,7 @@ public sealed class PackedPackageTests(PackedPackage package) : IClassFixture<Pa
     }
 
     [Fact]
-    public void The_aspnetcore_package_answers_rejections_in_a_fresh_web_application()
+    public void The_aspnetcore_package_answers_rejections_and_a_resilient_client_handler_retries_in_a_fresh_web_application()
     {
         string consumer = WriteWebConsumer(package.Feed);
         var environment = new Dictionary<string, string> { ["NUGET_PACKAGES"] = Path.Combine(_work, "packages") };
@@ -117,6 +117,8 @@ public sealed class PackedPackageTests(PackedPackage package) : IClassFixture<Pa
         Assert.Contains("second: 429 application/problem+json rejected limit=1 remaining=0", run);
         Assert.Contains("retry-after: True", run);
         Assert.Contains("caller: ip:127.0.0.1", run);
+        // The Hosting package's AddResilientHandler put the generated handler on the client: the 503 was retried.
+        Assert.Contains("handler: 200 up after 2 requests", run);
     }
 
     private string WriteWebConsumer(string feed)
@@ -134,6 +136,7 @@ public sealed class PackedPackageTests(PackedPackage package) : IClassFixture<Pa
               <ItemGroup>
                 <PackageReference Include="Resilience.Generators" Version="{Version}" />
                 <PackageReference Include="Resilience.Generators.AspNetCore" Version="{Version}" />
+                <PackageReference Include="Resilience.Generators.Hosting" Version="{Version}" />
               </ItemGroup>
             </Project>
             """);
@@ -148,12 +151,15 @@ public sealed class PackedPackageTests(PackedPackage package) : IClassFixture<Pa
             builder.WebHost.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
             builder.Services.AddResilienceProblemDetails();
             builder.Services.AddSingleton<Quotes>();
+            builder.Services.AddHttpClient("self").AddResilientHandler<SelfHandler>();
 
             var app = builder.Build();
             app.UseExceptionHandler();
             var api = app.MapGroup("/api").WithResilienceHeaders();
             api.MapGet("/quote", (HttpContext http, Quotes quotes) => quotes.GetAsync(http.GetCallerKey()));
             api.MapGet("/caller", (HttpContext http) => http.GetCallerKey());
+            int flakyCalls = 0;
+            app.MapGet("/flaky", () => Interlocked.Increment(ref flakyCalls) == 1 ? Results.StatusCode(503) : Results.Text("up"));
 
             await app.StartAsync();
             string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
@@ -165,6 +171,10 @@ public sealed class PackedPackageTests(PackedPackage package) : IClassFixture<Pa
             Console.WriteLine($"second: {(int)second.StatusCode} {second.Content.Headers.ContentType?.MediaType} {Header(second, "X-Resilience-Status")} limit={Header(second, "RateLimit-Limit")} remaining={Header(second, "RateLimit-Remaining")}");
             Console.WriteLine($"retry-after: {second.Headers.RetryAfter?.Delta > TimeSpan.Zero}");
             Console.WriteLine("caller: " + await client.GetStringAsync("/api/caller"));
+
+            HttpClient resilient = app.Services.GetRequiredService<IHttpClientFactory>().CreateClient("self");
+            using HttpResponseMessage flaky = await resilient.GetAsync(new Uri(new Uri(address), "/flaky"));
+            Console.WriteLine($"handler: {(int)flaky.StatusCode} {await flaky.Content.ReadAsStringAsync()} after {flakyCalls} requests");
             await app.StopAsync();
 
             static string Header(HttpResponseMessage response, string name)
@@ -176,6 +186,17 @@ public sealed class PackedPackageTests(PackedPackage package) : IClassFixture<Pa
                 public partial Task<string> GetAsync([RateLimitKey] string caller, CancellationToken cancellationToken = default);
 
                 private Task<string> GetAsyncCore(string caller, CancellationToken cancellationToken) => Task.FromResult("a quote for " + caller);
+            }
+
+            public sealed partial class SelfHandler : DelegatingHandler
+            {
+                [Retry(3, DelayMs = 10)]
+                [CircuitBreaker(5, Name = "self", HonorRetryAfter = true)]
+                [Timeout(10_000, Scope = TimeoutScope.Total)]
+                protected override partial Task<HttpResponseMessage> SendAsync([CircuitBreakerKey] HttpRequestMessage request, CancellationToken cancellationToken);
+
+                private Task<HttpResponseMessage> SendAsyncCore(HttpRequestMessage request, CancellationToken cancellationToken)
+                    => base.SendAsync(request, cancellationToken);
             }
             """);
         return directory;
