@@ -443,7 +443,7 @@ internal sealed class PolicyReader
         if (_known.HttpRequestMessage.Is(key.Type))
         {
             // A request is keyed by where it goes: a partition per message would never be used twice.
-            return new PartitionKeySpec("string", name, ByAuthority: true);
+            return new PartitionKeySpec("global::Resilience.HttpAuthority", name, ByAuthority: true);
         }
 
         // A key typed by a type parameter is boxed into object?: one static state per closed generic type would

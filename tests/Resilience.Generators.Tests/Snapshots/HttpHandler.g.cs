@@ -12,8 +12,8 @@ namespace Shop
             global::Resilience.ResilienceRegistry.Default.GetTelemetry("catalog", "Shop.CatalogHandler.SendAsync");
 
         [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
-        private static readonly global::Resilience.KeyedCircuitBreakerState<string> __SendAsync_CircuitBreaker =
-            global::Resilience.ResilienceRegistry.Default.GetOrAddKeyedCircuitBreaker<string>("catalog", new global::Resilience.CircuitBreakerOptions { FailureThreshold = 5, FailureRatio = 0d, MinimumThroughput = 10, SamplingDurationMs = 30000, BreakDurationMs = 30000, SuccessThreshold = 1, HalfOpenMaxCalls = 1, HonorRetryAfter = true });
+        private static readonly global::Resilience.KeyedCircuitBreakerState<global::Resilience.HttpAuthority> __SendAsync_CircuitBreaker =
+            global::Resilience.ResilienceRegistry.Default.GetOrAddKeyedCircuitBreaker<global::Resilience.HttpAuthority>("catalog", new global::Resilience.CircuitBreakerOptions { FailureThreshold = 5, FailureRatio = 0d, MinimumThroughput = 10, SamplingDurationMs = 30000, BreakDurationMs = 30000, SuccessThreshold = 1, HalfOpenMaxCalls = 1, HonorRetryAfter = true });
 
         // Set once SendAsyncCore has thrown instead of returning a task: from then on the helper calls it, inside its
         // handlers, so that such a failure is thrown once rather than caught here and thrown again there.
@@ -28,7 +28,7 @@ namespace Shop
                 return global::Resilience.TaskHandOff<global::System.Net.Http.HttpResponseMessage>.ToTask(__SendAsync_Resilient(request, cancellationToken, __started, 0, default, default, default));
             }
 
-            var __breaker = __SendAsync_CircuitBreaker.GetPartition(global::Resilience.HttpRequests.Authority(request));
+            var __breaker = __SendAsync_CircuitBreaker.GetPartition(global::Resilience.HttpAuthority.Of(request));
             if (!__breaker.TryEnter(out var __permit))
             {
                 return global::Resilience.TaskHandOff<global::System.Net.Http.HttpResponseMessage>.ToTask(__SendAsync_Resilient(request, cancellationToken, __started, 4, default, default, default));
@@ -65,7 +65,7 @@ namespace Shop
             var __registry = global::Resilience.ResilienceRegistry.Default;
             global::System.Net.Http.HttpResponseMessage __result = default!;
             global::System.Threading.Tasks.Task<global::System.Net.Http.HttpResponseMessage>? __coreTask = null;
-            var __breaker = __SendAsync_CircuitBreaker.GetPartition(global::Resilience.HttpRequests.Authority(request));
+            var __breaker = __SendAsync_CircuitBreaker.GetPartition(global::Resilience.HttpAuthority.Of(request));
             try
             {
                 for (int __attempt = 1; ; __attempt++)
