@@ -29,12 +29,29 @@ internal static class Names
 
     /// <summary>
     /// The name of a namespace, a type or a type parameter as code declares it: escaped with @ when it is a keyword,
-    /// reserved or contextual. The compiler warns about or rejects several contextual keywords as the name of a
-    /// type or type parameter unless they are escaped (record, file, required, scoped, ...); escaping the others
-    /// too is harmless.
+    /// reserved or contextual, or of lower-case ASCII letters only. The compiler warns about or rejects several
+    /// contextual keywords as the name of a type or type parameter unless they are escaped (record, file, required,
+    /// scoped, ...), and warns about any lower-case name (CS8981); escaping the others too is harmless.
     /// </summary>
     public static string EscapeTypeName(string name)
-        => SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None || SyntaxFacts.GetContextualKeywordKind(name) != SyntaxKind.None ? "@" + name : name;
+        => SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None || SyntaxFacts.GetContextualKeywordKind(name) != SyntaxKind.None || IsLowercaseAscii(name) ? "@" + name : name;
+
+    /// <summary>
+    /// True for a name of lower-case ASCII letters only, which the language may take as a keyword one day: a type so
+    /// named is declared with @, or the compiler warns (CS8981) in the generated file.
+    /// </summary>
+    private static bool IsLowercaseAscii(string name)
+    {
+        foreach (char c in name)
+        {
+            if (c is < 'a' or > 'z')
+            {
+                return false;
+            }
+        }
+
+        return name.Length > 0;
+    }
 
     /// <summary>"&lt;T, U&gt;" with each name escaped, or empty.</summary>
     public static string TypeParameterList(ImmutableArray<ITypeParameterSymbol> typeParameters)

@@ -161,7 +161,9 @@ internal sealed class SignatureParser
                 modifier = "params " + modifier;
             }
 
-            if (parameter.IsThis)
+            // IsThis is the implicit receiver of an instance method; the first parameter of an extension method is
+            // the one declared with 'this'.
+            if (i == 0 && _method.IsExtensionMethod)
             {
                 modifier = "this " + modifier;
             }
@@ -173,10 +175,43 @@ internal sealed class SignatureParser
                 Modifier = modifier,
                 PassModifier = RefKinds.Argument(parameter.RefKind),
                 IsCancellationToken = _known.IsCancellationToken(parameter.Type),
+                IsDynamic = parameter.Type.TypeKind == TypeKind.Dynamic,
             };
         }
 
         return new EquatableArray<ParameterSpec>(parameters);
+    }
+
+    /// <summary>
+    /// The declaration's <c>[Obsolete]</c> and <c>[Experimental]</c> as attribute text, for the asynchronous helper,
+    /// which would otherwise be warned or stopped (CS0618, CS0619, the experimental id) for calling what they mark.
+    /// </summary>
+    public EquatableArray<string> HelperAttributes()
+    {
+        List<string>? attributes = null;
+        foreach (AttributeData attribute in _method.GetAttributes())
+        {
+            if (attribute.AttributeClass is not { } type
+                || !(_known.ObsoleteAttribute.Is(type) || _known.ExperimentalAttribute.Is(type)))
+            {
+                continue;
+            }
+
+            var arguments = new List<string>();
+            foreach (TypedConstant argument in attribute.ConstructorArguments)
+            {
+                arguments.Add(argument.ToCSharpString());
+            }
+
+            foreach (KeyValuePair<string, TypedConstant> named in attribute.NamedArguments)
+            {
+                arguments.Add(named.Key + " = " + named.Value.ToCSharpString());
+            }
+
+            (attributes ??= new List<string>()).Add($"[{type.ToDisplayString(Names.TypeFormat)}({string.Join(", ", arguments)})]");
+        }
+
+        return attributes is null ? EquatableArray<string>.Empty : attributes.ToEquatableArray();
     }
 
     /// <summary>The declaration's modifiers without "partial", e.g. "public static".</summary>
@@ -194,7 +229,32 @@ internal sealed class SignatureParser
         return modifiers ?? string.Empty;
     }
 
-    /// <summary>The "where" clauses of the method's type parameters.</summary>
+    /// <summary>
+    /// The "where" clauses the implementing part repeats: those of <see cref="Constraints"/>, except for an override
+    /// or explicit implementation, which repeats what it wrote.
+    /// </summary>
+    public EquatableArray<string> DeclaredConstraints()
+    {
+        var clauses = new List<string>();
+        if (_method.IsOverride || _method.ExplicitInterfaceImplementations.Length > 0)
+        {
+            // An override or explicit implementation inherits its constraints and may only write 'class', 'struct'
+            // or 'default' (CS0460), which name no type: its clauses are repeated as written.
+            foreach (TypeParameterConstraintClauseSyntax clause in _syntax.ConstraintClauses)
+            {
+                clauses.Add(clause.WithoutTrivia().NormalizeWhitespace().ToString());
+            }
+
+            return clauses.ToEquatableArray();
+        }
+
+        return Constraints();
+    }
+
+    /// <summary>
+    /// The "where" clauses that hold for the method's type parameters, inherited ones included: what a method of the
+    /// generator's (the asynchronous helper) declares to call <c>{Name}Core</c> with them.
+    /// </summary>
     public EquatableArray<string> Constraints()
     {
         var clauses = new List<string>();
@@ -228,6 +288,11 @@ internal sealed class SignatureParser
                 parts.Add("new()");
             }
 
+            if (AllowsRefStruct(parameter.Name))
+            {
+                parts.Add("allows ref struct");
+            }
+
             if (parts.Count > 0)
             {
                 clauses.Add($"where {Names.EscapeTypeName(parameter.Name)} : {string.Join(", ", parts)}");
@@ -237,9 +302,36 @@ internal sealed class SignatureParser
         return clauses.ToEquatableArray();
     }
 
+    /// <summary>
+    /// True when the declaration lets <paramref name="typeParameter"/> be a ref struct (C# 13). Read from the syntax:
+    /// the Roslyn the generator is built against has no symbol API for it.
+    /// </summary>
+    private bool AllowsRefStruct(string typeParameter)
+    {
+        foreach (TypeParameterConstraintClauseSyntax clause in _syntax.ConstraintClauses)
+        {
+            if (clause.Name.Identifier.ValueText != typeParameter)
+            {
+                continue;
+            }
+
+            foreach (TypeParameterConstraintSyntax constraint in clause.Constraints)
+            {
+                if (constraint.ToString().StartsWith("allows", System.StringComparison.Ordinal))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
     private static string Keyword(TypeDeclarationSyntax declaration)
     {
-        string prefix = (declaration.Modifiers.Any(SyntaxKind.ReadOnlyKeyword) ? "readonly " : string.Empty)
+        // 'unsafe' is carried so that members with pointers in their signatures compile in the generated part too.
+        string prefix = (declaration.Modifiers.Any(SyntaxKind.UnsafeKeyword) ? "unsafe " : string.Empty)
+            + (declaration.Modifiers.Any(SyntaxKind.ReadOnlyKeyword) ? "readonly " : string.Empty)
             + (declaration.Modifiers.Any(SyntaxKind.RefKeyword) ? "ref " : string.Empty);
         return prefix + declaration switch
         {

@@ -16,6 +16,9 @@ internal sealed class CircuitBreakerStage : StartStage
     /// <summary>The local that holds the call's partition of a breaker kept per key.</summary>
     private const string Partition = "__breaker";
 
+    // Named in full, never 'var': a type named 'var' in the user's scope would take its place.
+    private const string PermitType = Literals.Runtime + "CircuitBreakerPermit";
+
     private readonly CircuitBreakerSpec _breaker;
     private SharedState? _state;
 
@@ -47,7 +50,7 @@ internal sealed class CircuitBreakerStage : StartStage
     {
         WritePartition(m);
         string field = Breaker(m);
-        m.Writer.Line($"if (!{field}.TryEnter(out var {Permit}))");
+        m.Writer.Line($"if (!{field}.TryEnter(out {PermitType} {Permit}))");
         if (m.Pipeline.Fallback is { AnswersOpenCircuitAtOnce: true } fallback)
         {
             fallback.WriteAnswerAtOnce(m, $"{field}.CreateRejection()", () => start.GiveBackBefore(this));
@@ -76,12 +79,12 @@ internal sealed class CircuitBreakerStage : StartStage
         if (m.IsAsync)
         {
             // A refusal in the synchronous start was counted there; the breaker is not asked again.
-            w.Line($"var {Permit} = {Carried.Parameter};");
+            w.Line($"{PermitType} {Permit} = {Carried.Parameter};");
             w.Line($"if (__resume == {Literals.Number(m.Pipeline.BreakerRefused)} || ({m.UnlessStarted(this)}!{field}.TryEnter(out {Permit})))");
         }
         else
         {
-            w.Line($"if (!{field}.TryEnter(out var {Permit}))");
+            w.Line($"if (!{field}.TryEnter(out {PermitType} {Permit}))");
         }
 
         m.WriteRejection(this, field);
@@ -141,7 +144,7 @@ internal sealed class CircuitBreakerStage : StartStage
     {
         if (_breaker.Key is { } key)
         {
-            m.Writer.Line($"var {Partition} = {PartitionOf(m.MemberName(Role), key)};");
+            m.Writer.Line($"{Literals.Runtime}CircuitBreakerState {Partition} = {PartitionOf(m.MemberName(Role), key)};");
         }
     }
 }

@@ -21,7 +21,8 @@ internal sealed class CoreStage : StartStage
     public CoreStage(ResilientMethodSpec method)
     {
         _method = method;
-        Carried = new(IsTask ? _method.ReturnType + "?" : _method.ReturnType, InflightParameter, Call);
+        // A return declared Task? or Task<T>? is annotated already; it must not become Task??.
+        Carried = new(IsTask ? _method.ReturnType.TrimEnd('?') + "?" : _method.ReturnType, InflightParameter, Call);
     }
 
     public override string StartDescription => $"the call ({InflightParameter})";
@@ -88,10 +89,17 @@ internal sealed class CoreStage : StartStage
             return;
         }
 
+        // A method declared to return Task? awaits what {Name}Core gives as a task: null fails the attempt as any
+        // await of null does, and the generated code is not warned about it.
+        if (m.Method.ReturnType.EndsWith("?", System.StringComparison.Ordinal))
+        {
+            invocation += "!";
+        }
+
         // The first attempt's task may come from the synchronous start; a retry starts every stage afresh.
         invocation = $"__resume == {Literals.Number(Ordinal)} ? {InflightParameter}{(IsTask ? "!" : string.Empty)} : {invocation}";
         string task = m.Method.ReturnKind == ReturnKind.TaskOfT ? Task : Call;
-        w.Line(task == Task ? $"{Task} = {invocation};" : $"var {Call} = {invocation};");
+        w.Line(task == Task ? $"{Task} = {invocation};" : $"{m.Method.ReturnType.TrimEnd('?')} {Call} = {invocation};");
         if (m.Pipeline.Retry is not null)
         {
             w.Line("__resume = 0;");
@@ -122,7 +130,7 @@ internal sealed class CoreStage : StartStage
         for (int i = 0; i < arguments.Length; i++)
         {
             ParameterSpec parameter = m.Method.Parameters[i];
-            arguments[i] = parameter.IsCancellationToken && parameter.Name == m.Method.CancellationToken ? token : parameter.PassModifier + parameter.Name;
+            arguments[i] = parameter.IsCancellationToken && parameter.Name == m.Method.CancellationToken ? token : parameter.Argument;
         }
 
         return $"{m.Method.CoreName}{m.Method.TypeParameters}({string.Join(", ", arguments)})";

@@ -105,7 +105,7 @@ internal sealed class FallbackStage : Stage
         m.WriteTaskHandOff("null");
         if (m.Method.HasResult)
         {
-            w.Line($"var __fallbackResult = {call};");
+            w.Line($"{m.Method.ResultType} __fallbackResult = {call};");
             w.Line($"{m.TelemetryField}.RecordFallback(__started);");
             w.Line("return __fallbackResult;");
         }
@@ -129,7 +129,7 @@ internal sealed class FallbackStage : Stage
         w.Open("try");
         if (m.Method.HasResult)
         {
-            w.Line($"var __fallbackResult = {call};");
+            w.Line($"{m.Method.ResultType} __fallbackResult = {call};");
             w.Line($"{m.TelemetryField}.RecordFallback(__started);");
             w.Line(m.Method.ReturnKind == ReturnKind.TaskOfT
                 ? $"return {Literals.Tasks}Task.FromResult<{m.Method.ResultType}>(__fallbackResult);"
@@ -157,7 +157,7 @@ internal sealed class FallbackStage : Stage
         var arguments = new System.Collections.Generic.List<string>();
         foreach (ParameterSpec parameter in m.Method.Parameters)
         {
-            arguments.Add(parameter.PassModifier + parameter.Name);
+            arguments.Add(parameter.Argument);
         }
 
         if (_fallback.Failure != FailureParameter.None)

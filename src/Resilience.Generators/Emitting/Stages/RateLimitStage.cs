@@ -29,7 +29,7 @@ internal sealed class RateLimitStage : StartStage
 
     public override string WriteStart(MethodContext m, SynchronousStart start, string token)
     {
-        m.Writer.Line($"var __limiter = {Limiter(m)};");
+        m.Writer.Line($"{Literals.Runtime}RateLimiterState __limiter = {Limiter(m)};");
         m.Writer.Line("if (!__limiter.TryAcquire())");
         start.HandOff(done: Ordinal - 1);
         m.Writer.Blank();
@@ -38,7 +38,7 @@ internal sealed class RateLimitStage : StartStage
 
     public override void WriteBody(MethodContext m, string token, Action<string> inner)
     {
-        m.Writer.Line($"var __limiter = {Limiter(m)};");
+        m.Writer.Line($"{Literals.Runtime}RateLimiterState __limiter = {Limiter(m)};");
         m.Writer.Line($"if ({m.UnlessStarted(this)}!{m.Wait("__limiter", "Acquire", token)})");
         m.WriteRejection(this, "__limiter");
         m.Writer.Blank();

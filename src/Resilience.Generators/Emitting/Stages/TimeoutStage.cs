@@ -25,11 +25,14 @@ internal sealed class TimeoutStage : StartStage
 
     private bool IsTotal => _timeout.Scope == TimeoutScope.Total;
 
+    // Named in full, never 'var': a type named 'var' in the user's scope would take its place.
+    private const string SourceType = Literals.Runtime + "TimeoutCancellationSource";
+
     private string Duration => Literals.TimeSpan(_timeout.Milliseconds);
 
     public override string WriteStart(MethodContext m, SynchronousStart start, string token)
     {
-        m.Writer.Line($"var {Source} = {Literals.Registry}.StartTimeout({Duration}, {token});");
+        m.Writer.Line($"{SourceType} {Source} = {Literals.Registry}.StartTimeout({Duration}, {token});");
         return Source + ".Token";
     }
 
@@ -42,7 +45,7 @@ internal sealed class TimeoutStage : StartStage
         IndentedWriter w = m.Writer;
         string canceled = IsTotal ? "__totalCanceled" : "__attemptCanceled";
         string scope = Literals.Enum(_timeout.Scope);
-        w.Line($"var {Source} = {m.StartedOr(this, Carried.Parameter + "!", $"__registry.StartTimeout({Duration}, {token})")};");
+        w.Line($"{SourceType} {Source} = {m.StartedOr(this, Carried.Parameter + "!", $"__registry.StartTimeout({Duration}, {token})")};");
         w.Open("try");
         inner(Source + ".Token");
         w.Close();
