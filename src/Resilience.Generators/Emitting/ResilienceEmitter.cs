@@ -58,7 +58,7 @@ internal static class ResilienceEmitter
             writer.Close();
         }
 
-        return writer.ToString();
+        return GeneratedNames.Apply(writer.ToString(), type);
     }
 
     /// <summary>True when the method has a shared policy that is registered as the assembly loads.</summary>

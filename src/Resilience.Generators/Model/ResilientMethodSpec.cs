@@ -3,6 +3,9 @@ namespace Resilience.Generators;
 /// <summary>Everything the emitter needs to write one resilient method.</summary>
 internal sealed record ResilientMethodSpec
 {
+    /// <summary>The user's names around the method that start with "__", which the generated names must not (see <c>GeneratedNames</c>).</summary>
+    public EquatableArray<string> ReservedNames { get; init; } = EquatableArray<string>.Empty;
+
     /// <summary>The method's name, escaped with @ when it is a keyword.</summary>
     public required string Name { get; init; }
 

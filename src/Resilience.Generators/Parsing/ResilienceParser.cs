@@ -114,6 +114,7 @@ internal static class ResilienceParser
         {
             Name = Names.EscapeIdentifier(method.Name),
             MemberKey = Names.MemberKey(method),
+            ReservedNames = new EquatableArray<string>(Names.ReservedNames(method)),
             Modifiers = signature.Modifiers(),
             ReturnType = signature.ReturnTypeName(returnKind, resultType),
             ReturnKind = returnKind,

@@ -1,5 +1,6 @@
 using System.Reflection;
 using Microsoft.CodeAnalysis;
+using Resilience.Generators.Tests.Infrastructure;
 
 namespace Resilience.Generators.Tests.Behaviour;
 
@@ -303,6 +304,154 @@ public sealed class ShapeTests : RegistryTest
             """);
 
         Assert.Equal(43, ConsumerBuild.Call(consumer, "Shapes.Program", "Run"));
+    }
+
+    [Fact]
+    public void Parameters_members_and_hooks_named_like_generated_names_do_not_collide_with_them()
+    {
+        Assembly consumer = Build("""
+            public partial class Clashing
+            {
+                private int __CountAsync_Telemetry = 2;
+
+                private static bool __delay(Exception error) => error is InvalidOperationException;
+
+                [Retry(3, DelayMs = 0, ShouldRetry = nameof(__delay))]
+                [CircuitBreaker(5)]
+                [Timeout(10_000)]
+                [Fallback(nameof(__fallback))]
+                public partial Task<int> CountAsync(int __attempt, int __started, int __resume, int __result, CancellationToken __inflight);
+
+                private async Task<int> CountAsyncCore(int __attempt, int __started, int __resume, int __result, CancellationToken __inflight)
+                {
+                    await Task.Yield();
+                    return ++__CountAsync_Telemetry < 4 ? throw new InvalidOperationException("again") : __attempt + __started + __resume + __result + __CountAsync_Telemetry;
+                }
+
+                private int __fallback(int __attempt, int __started, int __resume, int __result, CancellationToken __inflight) => -1;
+
+                [Retry(2, DelayMs = 0)]
+                public partial int Sum(int __delay, int __registry);
+
+                private int SumCore(int __delay, int __registry) => __delay + __registry;
+            }
+
+            public static class Program
+            {
+                public static int Run() => new Clashing().CountAsync(10, 20, 30, 40, CancellationToken.None).GetAwaiter().GetResult() + new Clashing().Sum(1, 2);
+            }
+            """);
+
+        Assert.Equal(107, ConsumerBuild.Call(consumer, "Shapes.Program", "Run"));
+    }
+
+    [Fact]
+    public void An_overload_and_a_method_named_like_its_key_keep_their_own_policies()
+    {
+        Assembly consumer = Build("""
+            public partial class Overloads
+            {
+                [CircuitBreaker(1)]
+                public partial int Get(int value);
+
+                private int GetCore(int value) => value;
+
+                [CircuitBreaker(1)]
+                public partial int Get(string value);
+
+                private int GetCore(string value) => throw new InvalidOperationException("down");
+
+                [CircuitBreaker(1)]
+                public partial int Get_1(int value);
+
+                private int Get_1Core(int value) => value * 2;
+            }
+
+            public static class Program
+            {
+                public static string Run()
+                {
+                    var overloads = new Overloads();
+                    try
+                    {
+                        overloads.Get("x");
+                    }
+                    catch (InvalidOperationException)
+                    {
+                    }
+
+                    return overloads.Get(1) + ":" + overloads.Get_1(2);
+                }
+            }
+            """);
+
+        Assert.Equal("1:4", ConsumerBuild.Call(consumer, "Shapes.Program", "Run"));
+    }
+
+    [Fact]
+    public void A_generic_type_and_a_plain_one_of_the_same_name_keep_their_own_default_policies()
+    {
+        GeneratorOutcome outcome = GeneratorHarness.Run(Usings + """
+            public partial class Box { [CircuitBreaker(1, BreakDurationMs = 1_000)] public partial int Get(int v); private int GetCore(int v) => v; }
+            public partial class Box<T> { [CircuitBreaker(2, BreakDurationMs = 2_000)] public partial int Get(int v); private int GetCore(int v) => v; }
+            public partial class Outer { public partial class Inner { [Bulkhead(1)] public partial int Get(); private int GetCore() => 1; } }
+            public partial class Outer<T> { public partial class Inner { [Bulkhead(2)] public partial int Get(); private int GetCore() => 2; } }
+            """);
+
+        // Different settings under one name would be RES0006; each default name is its own.
+        Assert.True(outcome.AllDiagnostics.Count == 0, "Diagnostics:\n" + string.Join("\n", outcome.AllDiagnostics));
+        string generated = string.Join("\n", outcome.Sources.Select(s => s.Text));
+        Assert.Contains("GetOrAddCircuitBreaker(\"Shapes.Box.Get\"", generated);
+        Assert.Contains("GetOrAddCircuitBreaker(\"Shapes.Box`1.Get\"", generated);
+        Assert.Contains("GetOrAddBulkhead(\"Shapes.Outer.Inner.Get\"", generated);
+        Assert.Contains("GetOrAddBulkhead(\"Shapes.Outer`1.Inner.Get\"", generated);
+    }
+
+    [Fact]
+    public void Overloads_are_named_with_their_parameter_types_and_a_single_method_by_its_name_alone()
+    {
+        GeneratorOutcome outcome = GeneratorHarness.Run(Usings + """
+            public partial class Client
+            {
+                [CircuitBreaker(1)] public partial int Get(int id);
+                private int GetCore(int id) => id;
+                [CircuitBreaker(2)] public partial int Get(string? name, params int[] ids);
+                private int GetCore(string? name, params int[] ids) => 0;
+                [CircuitBreaker(3)] public partial T Get<T>(T value);
+                private T GetCore<T>(T value) => value;
+                [CircuitBreaker(4)] public partial int Find(int id);
+                private int FindCore(int id) => id;
+            }
+            """);
+
+        Assert.True(outcome.AllDiagnostics.Count == 0, "Diagnostics:\n" + string.Join("\n", outcome.AllDiagnostics));
+        string generated = string.Join("\n", outcome.Sources.Select(s => s.Text));
+        Assert.Contains("\"Shapes.Client.Get(int)\"", generated);
+        Assert.Contains("\"Shapes.Client.Get(string?, params int[])\"", generated);
+        Assert.Contains("\"Shapes.Client.Get<T>(T)\"", generated);
+        Assert.Contains("\"Shapes.Client.Find\"", generated);
+    }
+
+    [Fact]
+    public void A_policy_name_holding_the_emitters_mark_keeps_it()
+    {
+        Assembly consumer = Build("""
+            public partial class Marked
+            {
+                [CircuitBreaker(3, Name = "pay\u00A7ments")]
+                public partial int Get(int value);
+
+                private int GetCore(int value) => value;
+            }
+
+            public static class Program
+            {
+                public static int Run() => new Marked().Get(42);
+            }
+            """);
+
+        Assert.Equal(42, ConsumerBuild.Call(consumer, "Shapes.Program", "Run"));
+        Assert.True(Registry.TryGetCircuitBreaker("pay\u00A7ments", out _), "The breaker's name lost its mark.");
     }
 
     private static Assembly Build(string source) => ConsumerBuild.Build(Usings + source, OptimizationLevel.Debug);

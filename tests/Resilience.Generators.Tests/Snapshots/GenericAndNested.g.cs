@@ -12,11 +12,11 @@ namespace Shapes.Deep
         {
             [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
             private static readonly global::Resilience.MethodTelemetry __Next_Telemetry =
-                global::Resilience.ResilienceRegistry.Default.GetTelemetry("Shapes.Deep.Outer.Counter.Next", "Shapes.Deep.Outer.Counter.Next");
+                global::Resilience.ResilienceRegistry.Default.GetTelemetry("Shapes.Deep.Outer`1.Counter.Next", "Shapes.Deep.Outer`1.Counter.Next");
 
             [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
             private static readonly global::Resilience.KeyedRateLimiterState<object?> __Next_RateLimit =
-                global::Resilience.ResilienceRegistry.Default.GetOrAddKeyedRateLimiter<object?>("Shapes.Deep.Outer.Counter.Next", new global::Resilience.RateLimitOptions { Permits = 5, WindowMs = 100, Algorithm = global::Resilience.RateLimitAlgorithm.TokenBucket, QueueLimit = 0 });
+                global::Resilience.ResilienceRegistry.Default.GetOrAddKeyedRateLimiter<object?>("Shapes.Deep.Outer`1.Counter.Next", new global::Resilience.RateLimitOptions { Permits = 5, WindowMs = 100, Algorithm = global::Resilience.RateLimitAlgorithm.TokenBucket, QueueLimit = 0 });
 
             public partial int Next<T>(T key)
                 where T : notnull
@@ -58,7 +58,7 @@ namespace Shapes.Deep
         {
             [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
             private static readonly global::Resilience.MethodTelemetry __GetAsync_Telemetry =
-                global::Resilience.ResilienceRegistry.Default.GetTelemetry("Shapes.Deep.Outer.Repository.GetAsync", "Shapes.Deep.Outer.Repository.GetAsync");
+                global::Resilience.ResilienceRegistry.Default.GetTelemetry("Shapes.Deep.Outer`1.Repository`1.GetAsync", "Shapes.Deep.Outer`1.Repository`1.GetAsync");
 
             // Set once GetAsyncCore has thrown instead of returning a task: from then on the helper calls it, inside its
             // handlers, so that such a failure is thrown once rather than caught here and thrown again there.
@@ -116,7 +116,7 @@ namespace Shapes.Deep
                     catch (global::System.OperationCanceledException __attemptCanceled) when (__attemptTimeout.HasTimedOut)
                     {
                         __GetAsync_Telemetry.RecordTimeout(new global::System.TimeSpan(1000000L), global::Resilience.TimeoutScope.PerAttempt);
-                        throw new global::Resilience.TimeoutRejectedException("Shapes.Deep.Outer.Repository.GetAsync", new global::System.TimeSpan(1000000L), global::Resilience.TimeoutScope.PerAttempt, __attemptCanceled);
+                        throw new global::Resilience.TimeoutRejectedException("Shapes.Deep.Outer`1.Repository`1.GetAsync", new global::System.TimeSpan(1000000L), global::Resilience.TimeoutScope.PerAttempt, __attemptCanceled);
                     }
                     finally
                     {
@@ -135,11 +135,11 @@ namespace Shapes.Deep
 
             [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
             private static readonly global::Resilience.MethodTelemetry __Touch_Telemetry =
-                global::Resilience.ResilienceRegistry.Default.GetTelemetry("Shapes.Deep.Outer.Repository.Touch", "Shapes.Deep.Outer.Repository.Touch");
+                global::Resilience.ResilienceRegistry.Default.GetTelemetry("Shapes.Deep.Outer`1.Repository`1.Touch", "Shapes.Deep.Outer`1.Repository`1.Touch");
 
             [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
             private static readonly global::Resilience.KeyedRateLimiterState<object?> __Touch_RateLimit =
-                global::Resilience.ResilienceRegistry.Default.GetOrAddKeyedRateLimiter<object?>("Shapes.Deep.Outer.Repository.Touch", new global::Resilience.RateLimitOptions { Permits = 100, WindowMs = 1000, Algorithm = global::Resilience.RateLimitAlgorithm.TokenBucket, QueueLimit = 0 });
+                global::Resilience.ResilienceRegistry.Default.GetOrAddKeyedRateLimiter<object?>("Shapes.Deep.Outer`1.Repository`1.Touch", new global::Resilience.RateLimitOptions { Permits = 100, WindowMs = 1000, Algorithm = global::Resilience.RateLimitAlgorithm.TokenBucket, QueueLimit = 0 });
 
             public partial bool Touch(TKey key)
             {

@@ -6,15 +6,15 @@ namespace Resilience.Generators;
 internal sealed class CoreStage : StartStage
 {
     /// <summary>The start's local holding the task {Name}Core returned.</summary>
-    public const string Call = "__call";
+    public const string Call = "§call";
 
     /// <summary>The local holding the result, for methods that have one.</summary>
-    public const string Result = "__result";
+    public const string Result = "§result";
 
     /// <summary>The local holding the task of a Task&lt;T&gt; method's last attempt, handed back to the method.</summary>
-    public const string Task = "__coreTask";
+    public const string Task = "§coreTask";
 
-    private const string InflightParameter = "__inflight";
+    private const string InflightParameter = "§inflight";
 
     private readonly ResilientMethodSpec _method;
 
@@ -56,10 +56,10 @@ internal sealed class CoreStage : StartStage
         w.Open("try");
         w.Line($"{Call} = {Invocation(m, token)};");
         w.Close();
-        w.Line($"catch ({Literals.Exception} __thrown)");
+        w.Line($"catch ({Literals.Exception} §thrown)");
         w.Open();
         w.Line($"{ThrowsFlag(m)} = true;");
-        w.Line($"{Call} = {m.Faulted("__thrown")};");
+        w.Line($"{Call} = {m.Faulted("§thrown")};");
         w.Close();
         w.Blank();
 
@@ -97,12 +97,12 @@ internal sealed class CoreStage : StartStage
         }
 
         // The first attempt's task may come from the synchronous start; a retry starts every stage afresh.
-        invocation = $"__resume == {Literals.Number(Ordinal)} ? {InflightParameter}{(IsTask ? "!" : string.Empty)} : {invocation}";
+        invocation = $"§resume == {Literals.Number(Ordinal)} ? {InflightParameter}{(IsTask ? "!" : string.Empty)} : {invocation}";
         string task = m.Method.ReturnKind == ReturnKind.TaskOfT ? Task : Call;
         w.Line(task == Task ? $"{Task} = {invocation};" : $"{m.Method.ReturnType.TrimEnd('?')} {Call} = {invocation};");
         if (m.Pipeline.Retry is not null)
         {
-            w.Line("__resume = 0;");
+            w.Line("§resume = 0;");
         }
 
         w.Line(m.Method.HasResult ? $"{Result} = await {task}.ConfigureAwait(false);" : $"await {task}.ConfigureAwait(false);");
