@@ -24,7 +24,7 @@ internal static class DiagnosticDescriptors
         "RES0002",
         Declaration,
         "No matching {Name}Core implementation",
-        "The method '{0}' needs an implementation with the same parameters and return type, '{1}', but {2}; add it to the type");
+        "The method '{0}' needs an implementation with the same parameters and return type, '{1}', but {2}");
 
     public static readonly DiagnosticDescriptor UnsupportedSignature = Error(
         "RES0003",

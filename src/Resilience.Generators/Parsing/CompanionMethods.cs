@@ -64,7 +64,7 @@ internal sealed class CompanionMethods
         IMethodSymbol[] candidates = MethodsNamed(CoreName);
         if (candidates.Length == 0)
         {
-            return $"no method '{CoreName}' exists in '{_method.ContainingType.Name}'";
+            return $"no method '{CoreName}' exists in '{_method.ContainingType.Name}'; add it to the type";
         }
 
         string? mismatch = null;
@@ -77,7 +77,9 @@ internal sealed class CompanionMethods
             }
         }
 
-        return candidates.Length == 1 ? $"'{CoreName}' {mismatch}" : $"none of the {candidates.Length} methods named '{CoreName}' matches";
+        return candidates.Length == 1
+            ? $"'{CoreName}' {mismatch}; change it to match"
+            : $"none of the {candidates.Length} methods named '{CoreName}' matches; change one of them to match";
     }
 
     /// <summary>The signature <c>{Name}Core</c> must have, as a message shows it.</summary>
@@ -232,7 +234,10 @@ internal sealed class CompanionMethods
     /// </summary>
     public static bool TypesMatch(ITypeSymbol expected, ITypeSymbol candidate)
     {
-        if (IsAnnotated(expected) != IsAnnotated(candidate))
+        // An annotation tells apart 'string?' and 'string'; a type in a context where nullable annotations are off
+        // (oblivious) agrees with either, as the compiler has it.
+        if (expected.NullableAnnotation != NullableAnnotation.None && candidate.NullableAnnotation != NullableAnnotation.None
+            && IsAnnotated(expected) != IsAnnotated(candidate))
         {
             return false;
         }

@@ -120,9 +120,24 @@ internal sealed class SignatureParser
         }
 
         bool isAsync = returnKind is ReturnKind.Task or ReturnKind.TaskOfT or ReturnKind.ValueTask or ReturnKind.ValueTaskOfT;
+        IParameterSymbol? firstToken = null;
         foreach (IParameterSymbol parameter in _method.Parameters)
         {
             Location? location = parameter.Locations.Length > 0 ? parameter.Locations[0] : null;
+            if (_known.IsCancellationToken(parameter.Type))
+            {
+                if (firstToken is null)
+                {
+                    firstToken = parameter;
+                }
+                else
+                {
+                    // Retries, timeouts and the fallback would heed one and not the other.
+                    Unsupported(location, $"it takes two CancellationToken parameters, '{firstToken.Name}' and '{parameter.Name}', and only one can stop its retries and timeouts; "
+                        + "pass one, linked from both with CancellationTokenSource.CreateLinkedTokenSource");
+                }
+            }
+
             if (parameter.RefKind is RefKind.Ref or RefKind.Out)
             {
                 Unsupported(location, $"the parameter '{parameter.Name}' is '{RefKinds.Declaration(parameter.RefKind).TrimEnd()}', which a retry or fallback cannot handle; return the value instead");

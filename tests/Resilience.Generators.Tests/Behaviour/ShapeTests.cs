@@ -433,6 +433,63 @@ public sealed class ShapeTests : RegistryTest
     }
 
     [Fact]
+    public void Hooks_and_fallbacks_that_take_a_nullable_exception_and_a_core_in_another_nullable_context_are_accepted()
+    {
+        Assembly consumer = Build("""
+            public partial class Tolerant
+            {
+                private int _calls;
+
+                [Retry(3, DelayMs = 0, ShouldRetry = nameof(ShouldRetry), OnRetry = nameof(OnRetry))]
+                [Fallback(nameof(Fallback))]
+                public partial string Get(string? id);
+
+                public int Retried { get; private set; }
+
+                private static bool ShouldRetry(Exception? error) => error is InvalidOperationException;
+
+                private void OnRetry(Exception? error, int attempt, TimeSpan delay) => Retried++;
+
+                private string Fallback(string? id, Exception? error) => "fallback " + error?.Message;
+
+            #nullable disable
+                private string GetCore(string id) => ++_calls < 3 ? throw new InvalidOperationException("again") : "got " + id;
+            #nullable restore
+            }
+
+            public static class Program
+            {
+                public static string Run()
+                {
+                    var tolerant = new Tolerant();
+                    return tolerant.Get("a") + ":" + tolerant.Retried;
+                }
+            }
+            """);
+
+        Assert.Equal("got a:2", ConsumerBuild.Call(consumer, "Shapes.Program", "Run"));
+    }
+
+    [Fact]
+    public void A_method_with_two_cancellation_tokens_is_refused_with_RES0003()
+    {
+        GeneratorOutcome outcome = GeneratorHarness.Run(Usings + """
+            public partial class Twice
+            {
+                [Retry(3, DelayMs = 0)]
+                public partial Task<int> GetAsync(CancellationToken request, CancellationToken shutdown);
+
+                private Task<int> GetAsyncCore(CancellationToken request, CancellationToken shutdown) => Task.FromResult(1);
+            }
+            """);
+
+        Diagnostic error = Assert.Single(outcome.AllDiagnostics);
+        Assert.Equal("RES0003", error.Id);
+        Assert.Contains("'request' and 'shutdown'", error.GetMessage(), StringComparison.Ordinal);
+        Assert.Contains("CreateLinkedTokenSource", error.GetMessage(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_policy_name_holding_the_emitters_mark_keeps_it()
     {
         Assembly consumer = Build("""
