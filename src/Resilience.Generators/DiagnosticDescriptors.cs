@@ -18,7 +18,7 @@ internal static class DiagnosticDescriptors
         "RES0001",
         Declaration,
         "Resilient method must be a partial declaration in partial types",
-        "The method '{0}' {1}: declare it 'partial' without a body, in types that are all 'partial', and implement '{0}Core' instead");
+        "The method '{0}' {1}");
 
     public static readonly DiagnosticDescriptor MissingCore = Error(
         "RES0002",

@@ -119,7 +119,7 @@ internal static class ResilienceEmitter
     }
 
     public static string Signature(ResilientMethodSpec method, string modifiers, string name, IEnumerable<string> parameters)
-        => $"{modifiers.Trim()} {method.ReturnType} {name}{method.TypeParameters}({string.Join(", ", parameters)})";
+        => $"{modifiers.Trim()} {method.RefReturn}{method.ReturnType} {name}{method.TypeParameters}({string.Join(", ", parameters)})";
 
     public static void WriteConstraints(IndentedWriter writer, ResilientMethodSpec method) => WriteConstraints(writer, method.Constraints);
 

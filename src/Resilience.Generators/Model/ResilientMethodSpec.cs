@@ -15,6 +15,9 @@ internal sealed record ResilientMethodSpec
     /// <summary>The declaration's modifiers without "partial" (accessibility, static, ...), e.g. "public static".</summary>
     public required string Modifiers { get; init; }
 
+    /// <summary>"ref " or "ref readonly " for a method that returns by reference (refused with RES0003, but its error stub must match); empty otherwise.</summary>
+    public string RefReturn { get; init; } = string.Empty;
+
     /// <summary>The fully qualified return type.</summary>
     public required string ReturnType { get; init; }
 

@@ -282,7 +282,53 @@ internal sealed class CompanionMethods
         => SymbolEqualityComparer.Default.Equals(parameter, argument)
             && !(argument.NullableAnnotation == NullableAnnotation.Annotated && parameter.NullableAnnotation == NullableAnnotation.NotAnnotated);
 
-    private string? CoreMismatch(IMethodSymbol candidate) => Mismatch(candidate, allowsFailure: false, r => TypesMatch(_method.ReturnType, r));
+    private string? CoreMismatch(IMethodSymbol candidate)
+        => Mismatch(candidate, allowsFailure: false, r => TypesMatch(_method.ReturnType, r))
+            ?? ConstraintMismatch(candidate)
+            ?? (candidate.IsAsync && candidate.ReturnsVoid ? "is 'async void', whose failures no policy can see (make both return Task)" : null);
+
+    /// <summary>
+    /// Why <paramref name="candidate"/>'s type parameters ask more than the method's, which the generated call could
+    /// then not satisfy; null when each of its constraints is one the method has too.
+    /// </summary>
+    private string? ConstraintMismatch(IMethodSymbol candidate)
+    {
+        for (int i = 0; i < candidate.TypeParameters.Length && i < _method.TypeParameters.Length; i++)
+        {
+            ITypeParameterSymbol mine = _method.TypeParameters[i], theirs = candidate.TypeParameters[i];
+            string? missing =
+                theirs.HasReferenceTypeConstraint && !mine.HasReferenceTypeConstraint ? "class"
+                : theirs.HasValueTypeConstraint && !mine.HasValueTypeConstraint ? "struct"
+                : theirs.HasUnmanagedTypeConstraint && !mine.HasUnmanagedTypeConstraint ? "unmanaged"
+                : theirs.HasNotNullConstraint && !(mine.HasNotNullConstraint || mine.HasValueTypeConstraint || (mine.HasReferenceTypeConstraint && mine.ReferenceTypeConstraintNullableAnnotation != NullableAnnotation.Annotated)) ? "notnull"
+                : theirs.HasConstructorConstraint && !(mine.HasConstructorConstraint || mine.HasValueTypeConstraint) ? "new()"
+                : null;
+            if (missing is null)
+            {
+                foreach (ITypeSymbol constraint in theirs.ConstraintTypes)
+                {
+                    bool found = false;
+                    foreach (ITypeSymbol own in mine.ConstraintTypes)
+                    {
+                        found |= TypesMatch(own, constraint);
+                    }
+
+                    if (!found)
+                    {
+                        missing = constraint.ToDisplayString(Names.ShortTypeFormat);
+                        break;
+                    }
+                }
+            }
+
+            if (missing is not null)
+            {
+                return $"constrains '{theirs.Name}' to '{missing}', which '{_method.Name}' does not";
+            }
+        }
+
+        return null;
+    }
 
     /// <summary>
     /// Why <paramref name="candidate"/> cannot stand for the method's parameters and return; null when it can.

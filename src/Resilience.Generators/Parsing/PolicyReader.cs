@@ -439,6 +439,13 @@ internal sealed class PolicyReader
         }
 
         IParameterSymbol key = keys[0];
+        if (key.Type.IsRefLikeType)
+        {
+            // A partition is kept in a dictionary, which cannot hold a ref struct.
+            _diagnostics.Report(DiagnosticDescriptors.InvalidAttributeValue, FirstLocation(key), keyAttributeName, $"on '{key.Name}', a {key.Type.ToDisplayString(Names.ShortTypeFormat)}", "on a parameter whose value can be kept: pass a string (new string(span)) or another type");
+            return null;
+        }
+
         string name = Names.EscapeIdentifier(key.Name);
         if (_known.HttpRequestMessage.Is(key.Type))
         {

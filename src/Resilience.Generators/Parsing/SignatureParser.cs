@@ -16,6 +16,9 @@ internal sealed class SignatureParser
     private readonly KnownTypeSymbols _known;
     private readonly MethodDiagnostics _diagnostics;
 
+    // Set by ContainingTypes: the file-local type around the method, if any.
+    private string? _fileLocalType;
+
     public SignatureParser(IMethodSymbol method, MethodDeclarationSyntax syntax, KnownTypeSymbols known, MethodDiagnostics diagnostics)
     {
         _method = method;
@@ -28,12 +31,18 @@ internal sealed class SignatureParser
     public EquatableArray<ContainingTypeSpec> ContainingTypes(out string? notPartialType)
     {
         notPartialType = null;
+        _fileLocalType = null;
         var types = new List<ContainingTypeSpec>();
         for (SyntaxNode? node = _syntax.Parent; node is TypeDeclarationSyntax declaration; node = node.Parent)
         {
             if (!declaration.Modifiers.Any(SyntaxKind.PartialKeyword) && notPartialType is null)
             {
                 notPartialType = declaration.Identifier.ValueText;
+            }
+
+            if (declaration.Modifiers.Any(SyntaxKind.FileKeyword))
+            {
+                _fileLocalType = declaration.Identifier.ValueText;
             }
 
             string name = Names.EscapeTypeName(declaration.Identifier.ValueText) + TypeParameterList(declaration.TypeParameterList);
@@ -46,6 +55,7 @@ internal sealed class SignatureParser
     /// <summary>Why nothing can be generated for the method (RES0001): what keeps it from being a bodiless partial declaration in partial types; null when it is one.</summary>
     public string? NotPartialReason(string? notPartialType)
         => notPartialType is not null ? $"is in the type '{notPartialType}', which is not partial"
+            : _fileLocalType is not null ? $"is in the file-local type '{_fileLocalType}', whose parts must all be in one file, where the generated part cannot go (make the type internal)"
             : !_syntax.Modifiers.Any(SyntaxKind.PartialKeyword) ? "is not partial"
             : _syntax.Body is not null || _syntax.ExpressionBody is not null ? "has a body"
             : _method.PartialImplementationPart is not null ? "already has an implementation"
@@ -120,6 +130,11 @@ internal sealed class SignatureParser
         }
 
         bool isAsync = returnKind is ReturnKind.Task or ReturnKind.TaskOfT or ReturnKind.ValueTask or ReturnKind.ValueTaskOfT;
+        if (isAsync && !_method.IsStatic && _method.ContainingType.IsRefLikeType)
+        {
+            Unsupported(returnLocation, $"it is an asynchronous instance method of the ref struct '{_method.ContainingType.Name}', which cannot be kept across an await; make it static and pass it what it needs");
+        }
+
         IParameterSymbol? firstToken = null;
         foreach (IParameterSymbol parameter in _method.Parameters)
         {
