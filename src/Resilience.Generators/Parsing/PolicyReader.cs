@@ -311,11 +311,32 @@ internal sealed class PolicyReader
                 continue;
             }
 
+            if (IsFileLocal(type))
+            {
+                // The generated file is another file: it cannot name a type local to the user's.
+                _diagnostics.Report(DiagnosticDescriptors.InvalidAttributeValue, attribute.LocationOf(property), attribute.Name + "." + property, $"'{type.ToDisplayString(Names.ShortTypeFormat)}', a file-local type", "a list of exception types the generated file can name: make it internal");
+                continue;
+            }
+
             valid.Add(type);
             names.Add(type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat));
         }
 
         return names.ToEquatableArray();
+    }
+
+    /// <summary>True for a type declared <c>file</c>, or nested in one.</summary>
+    private static bool IsFileLocal(ITypeSymbol type)
+    {
+        for (INamedTypeSymbol? t = type as INamedTypeSymbol; t is not null; t = t.ContainingType)
+        {
+            if (t.IsFileLocal)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>True when a fallback with these Handle types takes <paramref name="rejection"/>: Handle is empty, or names it or a base of it.</summary>

@@ -389,6 +389,16 @@ public sealed class GeneratorDiagnosticTests
         Assert.Contains("RateLimitKeyAttribute is on 'key', a ReadOnlySpan<char>; it must be on a parameter whose value can be kept", diagnostic.GetMessage());
     }
 
+    [Fact]
+    public void RES0004_a_file_local_exception_type_in_Handle_is_reported_alone()
+    {
+        Diagnostic diagnostic = Single(
+            "file sealed class QuotaException : Exception { } public partial class C { [Retry(Handle = new[] { typeof(QuotaException) })] public partial int Get(); private int GetCore() => 1; }",
+            "RES0004", "Handle = new[] { typeof(QuotaException) }");
+
+        Assert.Contains("'QuotaException', a file-local type; it must be a list of exception types the generated file can name", diagnostic.GetMessage());
+    }
+
     private static Diagnostic Single(string source, string id, string spanText)
     {
         GeneratorOutcome outcome = GeneratorHarness.Run(Usings + source);
