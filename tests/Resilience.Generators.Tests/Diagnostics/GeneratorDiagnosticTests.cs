@@ -399,6 +399,29 @@ public sealed class GeneratorDiagnosticTests
         Assert.Contains("'QuotaException', a file-local type; it must be a list of exception types the generated file can name", diagnostic.GetMessage());
     }
 
+    [Theory]
+    [InlineData("[Fallback(\"Cahced\")]", "Cahced", "'Cahced' of 'Get' was not found in 'C' (did you mean 'Cached'?)")]
+    [InlineData("[Fallback(\"cached\")]", "cached", "(did you mean 'Cached'?)")]
+    [InlineData("[Retry(ShouldRetry = \"IsTransent\")]", "IsTransent", "(did you mean 'IsTransient'?)")]
+    public void A_misspelt_method_name_is_answered_with_the_near_match(string attribute, string name, string expected)
+    {
+        GeneratorOutcome outcome = GeneratorHarness.Run(Usings + "public partial class C { " + attribute + " public partial int Get(); private int GetCore() => 1; private int Cached() => 0; private static bool IsTransient(Exception e) => true; }");
+
+        Diagnostic diagnostic = Assert.Single(outcome.AllDiagnostics);
+        Assert.Equal("RES0005", diagnostic.Id);
+        Assert.Contains(name, diagnostic.GetMessage(), StringComparison.Ordinal);
+        Assert.Contains(expected, diagnostic.GetMessage(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_name_far_from_every_method_gets_no_suggestion()
+    {
+        GeneratorOutcome outcome = GeneratorHarness.Run(Usings + "public partial class C { [Fallback(\"Backup\")] public partial int Get(); private int GetCore() => 1; private int Cached() => 0; }");
+
+        Diagnostic diagnostic = Assert.Single(outcome.AllDiagnostics);
+        Assert.DoesNotContain("did you mean", diagnostic.GetMessage(), StringComparison.Ordinal);
+    }
+
     private static Diagnostic Single(string source, string id, string spanText)
     {
         GeneratorOutcome outcome = GeneratorHarness.Run(Usings + source);
