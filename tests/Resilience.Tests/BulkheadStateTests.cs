@@ -378,6 +378,60 @@ public sealed class BulkheadStateTests
         Assert.StartsWith(expectedMessage, error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void A_caller_refused_by_a_full_queue_with_a_cancelled_token_is_a_cancellation_not_a_rejection()
+    {
+        BulkheadState bulkhead = Create(new BulkheadOptions { MaxConcurrency = 1, MaxQueue = 0 });
+        Assert.True(bulkhead.TryEnter());
+
+        Assert.ThrowsAny<OperationCanceledException>(() => bulkhead.Enter(new CancellationToken(canceled: true)));
+        Assert.False(bulkhead.Enter(CancellationToken.None));
+
+        Assert.Equal(1, bulkhead.RejectionCount);
+    }
+
+    [Fact]
+    public async Task QueuedCount_never_reads_above_MaxQueue_while_callers_crowd_in()
+    {
+        // The system clock: the waits are real. Two slots, a queue of three, and sixteen callers hammering it: the queue
+        // is full most of the time, so that callers turned away at its limit are many.
+        var registry = new ResilienceRegistry();
+        BulkheadState bulkhead = registry.GetOrAddBulkhead("crowded", new BulkheadOptions { MaxConcurrency = 2, MaxQueue = 3 });
+        using var stop = new CancellationTokenSource();
+        int highest = 0, reads = 0;
+        // A thread of its own, which the callers crowding the pool cannot starve.
+        var sampler = new Thread(() =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                InterlockedMax(ref highest, bulkhead.QueuedCount);
+                Interlocked.Increment(ref reads);
+            }
+        });
+        sampler.Start();
+        SpinWait.SpinUntil(() => Volatile.Read(ref reads) > 0, TimeSpan.FromSeconds(5));
+
+        Task[] callers = Enumerable.Range(0, 16).Select(_ => Task.Run(async () =>
+        {
+            for (int i = 0; i < 2_000; i++)
+            {
+                if (await bulkhead.EnterAsync(CancellationToken.None))
+                {
+                    Thread.SpinWait(200);
+                    bulkhead.Release();
+                }
+            }
+        })).ToArray();
+        await Task.WhenAll(callers).WaitAsync(TimeSpan.FromSeconds(30));
+        stop.Cancel();
+        Assert.True(sampler.Join(TimeSpan.FromSeconds(5)), "The sampler did not stop.");
+
+        Assert.True(reads > 0, "The sampler never read the gauge.");
+        Assert.InRange(highest, 0, 3);
+        Assert.Equal(0, bulkhead.QueuedCount);
+        Assert.Equal(0, bulkhead.ActiveCount);
+    }
+
     private BulkheadState Create(BulkheadOptions options, string name = "test") => _registry.GetOrAddBulkhead(name, options);
 
     private static void InterlockedMax(ref int location, int value)

@@ -27,6 +27,9 @@ public sealed class BulkheadState
     private int _waiting;
     private long _rejections;
 
+    // The calls in the queue waiting for a slot: counted when queued, not when announced (see Enqueue).
+    private int _queued;
+
     internal BulkheadState(ResilienceRegistry registry, string name, BulkheadOptions options, PolicySettings? settings = null)
     {
         Guard.NotNullOrEmpty(name, nameof(name));
@@ -50,7 +53,7 @@ public sealed class BulkheadState
     public int ActiveCount => Volatile.Read(ref _active);
 
     /// <summary>Calls waiting for a slot now.</summary>
-    public int QueuedCount => Volatile.Read(ref _waiting);
+    public int QueuedCount => Volatile.Read(ref _queued);
 
     /// <summary>Calls rejected since the bulkhead was created or the registry was reset.</summary>
     public long RejectionCount => Volatile.Read(ref _rejections);
@@ -229,12 +232,18 @@ public sealed class BulkheadState
             {
                 waiter = new Waiter(this);
                 _queue.Enqueue(waiter);
+                Interlocked.Increment(ref _queued);
             }
         }
 
         if (waiter is null)
         {
-            RecordRejection();
+            // A caller that cancelled meanwhile ends as a cancellation (see NoWaiterResult), not as a rejection.
+            if (!cancellationToken.IsCancellationRequested)
+            {
+                RecordRejection();
+            }
+
             return null;
         }
 
@@ -275,6 +284,7 @@ public sealed class BulkheadState
             if (candidate.TryClaimLocked())
             {
                 Interlocked.Decrement(ref _waiting);
+                Interlocked.Decrement(ref _queued);
                 return candidate;
             }
         }
@@ -295,6 +305,7 @@ public sealed class BulkheadState
             // It stays in the queue, marked, and is skipped when it reaches the front; abandoned calls already
             // at the front go now, so that waits that keep running out do not pile up behind a stuck slot.
             Interlocked.Decrement(ref _waiting);
+            Interlocked.Decrement(ref _queued);
             while (_queue.Count > 0 && _queue.Peek().IsClaimed)
             {
                 _queue.Dequeue();
