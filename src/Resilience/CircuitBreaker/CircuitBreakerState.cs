@@ -27,7 +27,7 @@ namespace Resilience;
 /// successes) or opens again (one failure).
 /// </para>
 /// </remarks>
-public sealed class CircuitBreakerState
+public sealed partial class CircuitBreakerState
 {
     // This type is the state machine. How the closed breaker counts outcomes is its CircuitBehavior (one per
     // counting mode, held with the settings), its counts are kept by CircuitCounters, and the meter, the
