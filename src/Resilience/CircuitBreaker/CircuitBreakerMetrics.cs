@@ -6,7 +6,7 @@ namespace Resilience;
 /// <remarks>The counts run from the breaker's creation or the registry's last <see cref="ResilienceRegistry.Reset"/>.</remarks>
 public sealed class CircuitBreakerMetrics
 {
-    internal CircuitBreakerMetrics(CircuitState state, long successes, long failures, long rejections, int consecutiveFailures, DateTimeOffset? lastFailureTime)
+    internal CircuitBreakerMetrics(CircuitState state, long successes, long failures, long rejections, int consecutiveFailures, DateTimeOffset? lastFailureTime, TimeSpan timeInState)
     {
         State = state;
         Successes = successes;
@@ -14,6 +14,7 @@ public sealed class CircuitBreakerMetrics
         Rejections = rejections;
         ConsecutiveFailures = consecutiveFailures;
         LastFailureTime = lastFailureTime;
+        TimeInState = timeInState;
     }
 
     /// <summary>The breaker's state when the snapshot was taken.</summary>
@@ -39,4 +40,7 @@ public sealed class CircuitBreakerMetrics
 
     /// <summary>When the last failure was recorded, from the registry's <see cref="TimeProvider"/>; null if none.</summary>
     public DateTimeOffset? LastFailureTime { get; }
+
+    /// <summary>How long the breaker has been in <see cref="State"/>, on the registry's clock.</summary>
+    public TimeSpan TimeInState { get; }
 }

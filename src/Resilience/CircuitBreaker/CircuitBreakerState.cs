@@ -45,6 +45,7 @@ public sealed class CircuitBreakerState
     private readonly object _gate = new();
     private readonly CircuitBreakerOptions _defaults;
     private readonly CircuitCounters _counters = new();
+    private readonly StateDurations _durations;
     private readonly CircuitTelemetry _telemetry;
 
     // Replaced as a whole (under the lock) when the settings change, so that a call reads one consistent set.
@@ -70,6 +71,7 @@ public sealed class CircuitBreakerState
         Name = name;
         Key = key;
         _telemetry = new CircuitTelemetry(registry, name, key);
+        _durations = new StateDurations(Clock.NowTicks(registry.TimeProvider));
         _defaults = (options ?? throw new ArgumentNullException(nameof(options))).ValidatedCopy();
         _settings = CreateSettings(EffectiveOptions(settings), previous: null);
     }
@@ -109,7 +111,31 @@ public sealed class CircuitBreakerState
     private static CircuitState StateOf(long status) => (CircuitState)(status & StateMask);
 
     /// <summary>Takes a snapshot of the breaker's counters.</summary>
-    public CircuitBreakerMetrics GetMetrics() => _counters.Snapshot(State);
+    public CircuitBreakerMetrics GetMetrics()
+    {
+        TimeSpan inState;
+        CircuitState state;
+        lock (_gate)
+        {
+            state = StateOf(_status);
+            inState = _durations.CurrentPeriodLocked(Clock.NowTicks(TimeProvider));
+        }
+
+        return _counters.Snapshot(state, inState);
+    }
+
+    /// <summary>
+    /// How long the breaker has spent in <paramref name="state"/> since its creation or the registry's last reset,
+    /// the current period included.
+    /// </summary>
+    /// <param name="state">The state asked about.</param>
+    public TimeSpan GetTimeInState(CircuitState state)
+    {
+        lock (_gate)
+        {
+            return _durations.InStateLocked(state, Clock.NowTicks(TimeProvider));
+        }
+    }
 
     /// <summary>Opens the breaker by hand: every call is rejected until <see cref="Reset"/>.</summary>
     public void Isolate()
@@ -339,6 +365,7 @@ public sealed class CircuitBreakerState
         {
             ResetLocked();
             _counters.ClearTotalsLocked();
+            _durations.ClearLocked(Clock.NowTicks(TimeProvider));
         }
     }
 
@@ -451,10 +478,11 @@ public sealed class CircuitBreakerState
         _counters.StartPeriodLocked();
         _probesInFlight = 0;
         _probeSuccesses = 0;
+        long now = Clock.NowTicks(TimeProvider);
+        _durations.EnterLocked(next, now);
         switch (next)
         {
             case CircuitState.Open:
-                long now = Clock.NowTicks(TimeProvider);
                 Volatile.Write(ref _openedAt, now);
                 Volatile.Write(ref _holdUntil, breakDuration > settings.BreakDuration ? now + breakDuration.Ticks : 0);
                 break;

@@ -66,7 +66,7 @@ internal sealed class RetryStage : Stage
                 w.Blank();
             }
 
-            w.Line($"{m.TelemetryField}.RecordRetryOnResult(__attempt, __delay, {CoreStage.Result});");
+            w.Line($"__started = {m.TelemetryField}.RecordRetryOnResult(__started, __attempt, __delay, {CoreStage.Result});");
             if (_retry is { OnRetry: { } onRetry, OnRetryTakes: FailureParameter.Outcome })
             {
                 w.Line($"{onRetry}({m.OutcomeType}.FromResult({CoreStage.Result}), __attempt, __delay);");
@@ -93,7 +93,7 @@ internal sealed class RetryStage : Stage
             w.Blank();
         }
 
-        w.Line($"{m.TelemetryField}.RecordRetry(__attempt, __delay, __retryError);");
+        w.Line($"__started = {m.TelemetryField}.RecordRetry(__started, __attempt, __delay, __retryError);");
         if (_retry.OnRetry is { } hook)
         {
             w.Line($"{hook}({m.FailureOf(_retry.OnRetryTakes, "__retryError")}, __attempt, __delay);");
