@@ -53,11 +53,20 @@ public sealed partial class ExportedMetrics : IAsyncLifetime
     private static partial Regex Label();
 }
 
-/// <summary>The metric names the monitoring files rely on, against the meter read at run time and the exporter's real output.</summary>
-public sealed class MetricNamesTests(ExportedMetrics exported) : IClassFixture<ExportedMetrics>
+/// <summary>The tests that read the one scrape of <see cref="ExportedMetrics"/> (its generated methods can be exercised only once).</summary>
+[CollectionDefinition(Name)]
+public sealed class ExportedMetricsCollection : ICollectionFixture<ExportedMetrics>
 {
+    public const string Name = "Exported metrics";
+
     /// <summary>Labels Prometheus adds itself, or the exporter adds to histograms.</summary>
-    private static readonly string[] s_prometheusLabels = ["instance", "job", "le"];
+    public static readonly string[] PrometheusLabels = ["instance", "job", "le"];
+}
+
+/// <summary>The metric names the monitoring files rely on, against the meter read at run time and the exporter's real output.</summary>
+[Collection(ExportedMetricsCollection.Name)]
+public sealed class MetricNamesTests(ExportedMetrics exported)
+{
 
     [Fact]
     public void The_meter_publishes_the_instruments_the_alerts_need()
@@ -94,7 +103,7 @@ public sealed class MetricNamesTests(ExportedMetrics exported) : IClassFixture<E
     [Fact]
     public void Every_label_the_alert_rules_use_is_one_the_exporter_writes()
     {
-        string[] used = PromQl.RuleExpressions(Repository.AlertRules).SelectMany(PromQl.LabelNames).Except(s_prometheusLabels).Distinct().ToArray();
+        string[] used = PromQl.RuleExpressions(Repository.AlertRules).SelectMany(PromQl.LabelNames).Except(ExportedMetricsCollection.PrometheusLabels).Distinct().ToArray();
 
         Assert.NotEmpty(used);
         Assert.All(used, label => Assert.True(exported.LabelNames.Contains(label), $"The alert rules use the label {label}, which the exporter does not write; it writes: {string.Join(", ", exported.LabelNames.Order())}."));
