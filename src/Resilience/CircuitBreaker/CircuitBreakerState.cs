@@ -64,6 +64,10 @@ public sealed class CircuitBreakerState
     private int _probesInFlight;
     private int _probeSuccesses;
 
+    // While the breaker is not closed: the failures it left the closed state with, and their share of the calls (the
+    // figures its CircuitOpened event reports). Written under the lock.
+    private (int Failures, double ErrorRate) _leftClosedWith;
+
     internal CircuitBreakerState(ResilienceRegistry registry, string name, CircuitBreakerOptions options, PolicySettings? settings = null, string? key = null)
     {
         Guard.NotNullOrEmpty(name, nameof(name));
@@ -115,13 +119,15 @@ public sealed class CircuitBreakerState
     {
         TimeSpan inState;
         CircuitState state;
+        (int Failures, double ErrorRate) recent;
         lock (_gate)
         {
             state = StateOf(_status);
             inState = _durations.CurrentPeriodLocked(Clock.NowTicks(TimeProvider));
+            recent = state == CircuitState.Closed ? _settings.Behavior.OpeningFailuresLocked() : _leftClosedWith;
         }
 
-        return _counters.Snapshot(state, inState);
+        return _counters.Snapshot(state, inState, recent);
     }
 
     /// <summary>
@@ -475,6 +481,14 @@ public sealed class CircuitBreakerState
         }
 
         (int Failures, double ErrorRate) opening = next == CircuitState.Open ? OpeningFailuresLocked(settings, previous) : default;
+        if (next == CircuitState.Open)
+        {
+            _leftClosedWith = opening;
+        }
+        else if (previous == CircuitState.Closed)
+        {
+            _leftClosedWith = settings.Behavior.OpeningFailuresLocked();
+        }
         _counters.StartPeriodLocked();
         _probesInFlight = 0;
         _probeSuccesses = 0;

@@ -65,7 +65,7 @@ internal sealed class CircuitCounters
     }
 
     /// <summary>A snapshot of the totals, reported with <paramref name="state"/> and the time the breaker has been in it.</summary>
-    public CircuitBreakerMetrics Snapshot(CircuitState state, TimeSpan timeInState)
+    public CircuitBreakerMetrics Snapshot(CircuitState state, TimeSpan timeInState, (int Failures, double ErrorRate) recent)
     {
         long lastFailure = Volatile.Read(ref _lastFailureUtcTicks);
         return new CircuitBreakerMetrics(
@@ -75,7 +75,9 @@ internal sealed class CircuitCounters
             Volatile.Read(ref _rejections),
             Volatile.Read(ref _consecutiveFailures),
             lastFailure == 0 ? null : new DateTimeOffset(lastFailure, TimeSpan.Zero),
-            timeInState);
+            timeInState,
+            recent.Failures,
+            recent.ErrorRate);
     }
 
     /// <summary>Clears the totals and the period; the run of failures is ended with the breaker's reset.</summary>
