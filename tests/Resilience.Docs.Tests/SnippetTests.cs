@@ -1,0 +1,136 @@
+using System.Collections.Immutable;
+using System.Text.RegularExpressions;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Resilience.Generators;
+
+namespace Resilience.Docs.Tests;
+
+/// <summary>
+/// Every fenced <c>csharp</c> block of the documents below compiles as pasted: alone, as one file of a new project,
+/// with the generator running. A block of top-level statements is the <c>Program.cs</c> of an ASP.NET Core project
+/// (the Web SDK's implicit usings); any other block is a file of a class library (the SDK's implicit usings). Every
+/// other <c>using</c> a block needs is in the block.
+/// </summary>
+public sealed partial class SnippetTests
+{
+    /// <summary>The documents whose snippets are compiled.</summary>
+    public static readonly string[] Documents = ["README.md", "docs/operations.md", "docs/attributes.md"];
+
+    private static readonly string[] s_libraryUsings =
+        ["System", "System.Collections.Generic", "System.IO", "System.Linq", "System.Net.Http", "System.Threading", "System.Threading.Tasks"];
+
+    private static readonly string[] s_webUsings =
+    [
+        .. s_libraryUsings, "System.Net.Http.Json", "Microsoft.AspNetCore.Builder", "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Http",
+        "Microsoft.AspNetCore.Routing", "Microsoft.Extensions.Configuration", "Microsoft.Extensions.DependencyInjection",
+        "Microsoft.Extensions.Hosting", "Microsoft.Extensions.Logging",
+    ];
+
+    private static readonly Lazy<ImmutableArray<MetadataReference>> s_references = new(() =>
+        ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!)
+            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .Where(p => !Path.GetFileName(p).StartsWith("xunit", StringComparison.OrdinalIgnoreCase))
+            .Select(p => (MetadataReference)MetadataReference.CreateFromFile(p))
+            .ToImmutableArray());
+
+    public static TheoryData<string, int> Snippets()
+    {
+        var data = new TheoryData<string, int>();
+        foreach (string document in Documents)
+        {
+            for (int i = 0; i < Extract(document).Count; i++)
+            {
+                data.Add(document, i + 1);
+            }
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Snippets))]
+    public void The_snippet_compiles_as_pasted(string document, int number)
+    {
+        (int line, string code) = Extract(document)[number - 1];
+
+        string[] errors = Compile(code);
+
+        Assert.True(errors.Length == 0, $"The csharp block {number} of {document} (line {line}) does not compile:\n{string.Join("\n", errors)}\n\n{code}");
+    }
+
+    [Fact]
+    public void A_snippet_that_does_not_compile_is_reported()
+    {
+        Assert.NotEmpty(Compile("public sealed partial class Client { [Retry(3)] public partial int Get(); }"));
+        Assert.NotEmpty(Compile("using Resilience;\npublic sealed partial class Client { [Retry(3)] public partial int Get(); }"));
+        Assert.Empty(Compile("using Resilience;\npublic sealed partial class Client { [Retry(3)] public partial int Get(); private int GetCore() => 1; }"));
+    }
+
+    /// <summary>The compiler's and the generator's errors for <paramref name="code"/>, compiled as described on the class.</summary>
+    private static string[] Compile(string code)
+    {
+        var parseOptions = new CSharpParseOptions(LanguageVersion.CSharp12);
+        SyntaxTree snippet = CSharpSyntaxTree.ParseText(code, parseOptions, path: "Snippet.cs");
+        bool program = snippet.GetCompilationUnitRoot().Members.OfType<GlobalStatementSyntax>().Any();
+        string usings = string.Concat((program ? s_webUsings : s_libraryUsings).Select(u => $"global using global::{u};\n"));
+        CSharpCompilation compilation = CSharpCompilation.Create(
+            "Snippet_" + Guid.NewGuid().ToString("N"),
+            [snippet, CSharpSyntaxTree.ParseText(usings, parseOptions, path: "ImplicitUsings.cs")],
+            s_references.Value,
+            new CSharpCompilationOptions(program ? OutputKind.ConsoleApplication : OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
+
+        CSharpGeneratorDriver.Create([new ResilienceGenerator().AsSourceGenerator()], parseOptions: parseOptions)
+            .RunGeneratorsAndUpdateCompilation(compilation, out Compilation output, out ImmutableArray<Diagnostic> generatorDiagnostics);
+        return generatorDiagnostics.Concat(output.GetDiagnostics())
+            .Where(d => d.Severity == DiagnosticSeverity.Error)
+            .Select(d => d.ToString())
+            .ToArray();
+    }
+
+    /// <summary>The fenced csharp blocks of <paramref name="document"/>, with the line each starts on.</summary>
+    private static IReadOnlyList<(int Line, string Code)> Extract(string document)
+    {
+        string[] lines = File.ReadAllLines(Path.Combine(Repository.Root, document));
+        var blocks = new List<(int, string)>();
+        for (int i = 0; i < lines.Length; i++)
+        {
+            if (lines[i].Trim() != "```csharp")
+            {
+                continue;
+            }
+
+            int start = i + 1;
+            int end = start;
+            while (end < lines.Length && lines[end].Trim() != "```")
+            {
+                end++;
+            }
+
+            blocks.Add((start, string.Join("\n", lines[start..end])));
+            i = end;
+        }
+
+        return blocks;
+    }
+}
+
+/// <summary>Paths in the repository the tests run from.</summary>
+internal static class Repository
+{
+    private static readonly Lazy<string> s_root = new(() =>
+    {
+        for (DirectoryInfo? directory = new(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "Resilience.Generators.sln")))
+            {
+                return directory.FullName;
+            }
+        }
+
+        throw new InvalidOperationException($"No Resilience.Generators.sln above {AppContext.BaseDirectory}: run the tests from the repository.");
+    });
+
+    public static string Root => s_root.Value;
+}
