@@ -38,6 +38,19 @@ public sealed partial class AlertRulesTests
         Assert.Contains("SUCCESS", output, StringComparison.Ordinal);
     }
 
+    [RealComponentFact("promtool", "prometheus")]
+    public async Task The_web_samples_prometheus_configuration_is_valid_and_loads_the_alert_rules()
+    {
+        string promtool = RealComponent.Require("promtool", "prometheus");
+        string configuration = Path.Combine(Repository.Root, "samples", "Resilience.Samples.WebApi", "prometheus.yml");
+
+        (int exitCode, string output) = await RealComponent.RunAsync(promtool, "check", "config", configuration);
+
+        Assert.True(exitCode == 0, output);
+        Assert.Contains("resilience-alerts.yml", output, StringComparison.Ordinal);
+        Assert.Contains($"SUCCESS: {AlertNames().Count} rules found", output, StringComparison.Ordinal);
+    }
+
     [Theory]
     [MemberData(nameof(RequiredAlerts))]
     public void Each_required_alert_is_in_the_rules_with_its_documented_threshold(string alert, string threshold)
