@@ -11,13 +11,16 @@ namespace Resilience.Docs.Tests;
 /// Every fenced <c>csharp</c> block of the documents below compiles as pasted: alone, as one file of a new project,
 /// with the generator running. A block of top-level statements is the <c>Program.cs</c> of an ASP.NET Core project
 /// (the Web SDK's implicit usings); any other block is a file of a class library (the SDK's implicit usings). Every
-/// other <c>using</c> a block needs is in the block. A block fenced <c>```csharp generated</c> quotes the generator's
+/// other <c>using</c> a block needs is in the block. A block whose first line is <c>// (continues the block above)</c>
+/// is compiled with the one before it (as another file of the same project), as a reader builds them up. A block fenced <c>```csharp generated</c> quotes the generator's
 /// output (which the snapshot tests check) and is not compiled.
 /// </summary>
 public sealed partial class SnippetTests
 {
     /// <summary>The documents whose snippets are compiled.</summary>
-    public static readonly string[] Documents = ["README.md", "docs/operations.md", "docs/attributes.md", "docs/getting-started.md", "docs/pipeline.md"];
+    public static readonly string[] Documents = ["README.md", "docs/operations.md", "docs/attributes.md", "docs/getting-started.md", "docs/pipeline.md", "docs/http.md"];
+
+    private const string ContinuationMark = "// (continues the block above)";
 
     private static readonly string[] s_libraryUsings =
         ["System", "System.Collections.Generic", "System.IO", "System.Linq", "System.Net.Http", "System.Threading", "System.Threading.Tasks"];
@@ -54,9 +57,15 @@ public sealed partial class SnippetTests
     [MemberData(nameof(Snippets))]
     public void The_snippet_compiles_as_pasted(string document, int number)
     {
-        (int line, string code) = Extract(document)[number - 1];
+        IReadOnlyList<(int Line, string Code)> blocks = Extract(document);
+        (int line, string code) = blocks[number - 1];
+        var files = new List<string> { code };
+        for (int previous = number - 2; previous >= 0 && files[0].StartsWith(ContinuationMark, StringComparison.Ordinal); previous--)
+        {
+            files.Insert(0, blocks[previous].Code);
+        }
 
-        string[] errors = Compile(code);
+        string[] errors = Compile([.. files]);
 
         Assert.True(errors.Length == 0, $"The csharp block {number} of {document} (line {line}) does not compile:\n{string.Join("\n", errors)}\n\n{code}");
     }
@@ -70,15 +79,15 @@ public sealed partial class SnippetTests
     }
 
     /// <summary>The compiler's and the generator's errors for <paramref name="code"/>, compiled as described on the class.</summary>
-    private static string[] Compile(string code)
+    private static string[] Compile(params string[] code)
     {
         var parseOptions = new CSharpParseOptions(LanguageVersion.CSharp12);
-        SyntaxTree snippet = CSharpSyntaxTree.ParseText(code, parseOptions, path: "Snippet.cs");
-        bool program = snippet.GetCompilationUnitRoot().Members.OfType<GlobalStatementSyntax>().Any();
+        SyntaxTree[] snippets = code.Select((c, i) => CSharpSyntaxTree.ParseText(c, parseOptions, path: $"Snippet{i + 1}.cs")).ToArray();
+        bool program = snippets.Any(s => s.GetCompilationUnitRoot().Members.OfType<GlobalStatementSyntax>().Any());
         string usings = string.Concat((program ? s_webUsings : s_libraryUsings).Select(u => $"global using global::{u};\n"));
         CSharpCompilation compilation = CSharpCompilation.Create(
             "Snippet_" + Guid.NewGuid().ToString("N"),
-            [snippet, CSharpSyntaxTree.ParseText(usings, parseOptions, path: "ImplicitUsings.cs")],
+            [.. snippets, CSharpSyntaxTree.ParseText(usings, parseOptions, path: "ImplicitUsings.cs")],
             s_references.Value,
             new CSharpCompilationOptions(program ? OutputKind.ConsoleApplication : OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
 
