@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
+using Resilience.Hosting;
 using Resilience.Samples.WebApi.Api;
 using Resilience.Samples.WebApi.Clients;
 using Resilience.Samples.WebApi.Downstream;
@@ -79,17 +80,24 @@ app.MapDownstream();
 app.MapHealthChecks("/health/live", new HealthCheckOptions
 {
     Predicate = _ => false,
-    ResponseWriter = HealthResponseWriter.WriteAsync,
+    ResponseWriter = WriteHealthReport,
 });
 app.MapHealthChecks("/health/ready", new HealthCheckOptions
 {
     Predicate = check => check.Tags.Contains(HealthTags.Ready),
-    ResponseWriter = HealthResponseWriter.WriteAsync,
+    ResponseWriter = WriteHealthReport,
 });
 
 app.MapPrometheusScrapingEndpoint();
 
 app.Run();
+
+// The per-breaker JSON of the hosting package: each breaker's state, counts, error rate and time in state.
+static Task WriteHealthReport(HttpContext context, Microsoft.Extensions.Diagnostics.HealthChecks.HealthReport report)
+{
+    context.Response.ContentType = ResilienceHealthReportWriter.ContentType;
+    return ResilienceHealthReportWriter.WriteAsync(context.Response.Body, report, context.RequestAborted);
+}
 
 /// <summary>The application's entry point; public so that tests can start it with <c>WebApplicationFactory&lt;Program&gt;</c>.</summary>
 public partial class Program;

@@ -100,7 +100,9 @@ internal sealed class ResilienceHealthCheck : IHealthCheck
             ["failures"] = metrics.Failures,
             ["rejections"] = metrics.Rejections,
             ["consecutiveFailures"] = metrics.ConsecutiveFailures,
-            ["errorRate"] = metrics.ErrorRate,
+            ["recentFailures"] = metrics.RecentFailures,
+            ["errorRate"] = metrics.RecentErrorRate,
+            ["timeInState"] = metrics.TimeInState,
         };
         if (metrics.LastFailureTime is { } lastFailure)
         {

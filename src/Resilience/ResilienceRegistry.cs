@@ -403,18 +403,41 @@ public sealed class ResilienceRegistry
             : _telemetry.GetOrAdd(key, new MethodTelemetry(this, policyName, methodName));
     }
 
-    /// <summary>True when at least one listener is registered: events are built only then.</summary>
-    internal bool HasListeners => Volatile.Read(ref _listeners).Length != 0;
+    /// <summary>
+    /// True when at least one listener is registered, or the <c>Resilience</c> activity source is listened to while an
+    /// activity records: events are built only then.
+    /// </summary>
+    internal bool HasListeners => Volatile.Read(ref _listeners).Length != 0 || ResilienceTracing.IsRecording;
 
-    internal void Notify(CircuitStateChangedEventArgs e) => Notify(e, static (listener, args) => listener.OnCircuitStateChanged(args));
+    internal void Notify(CircuitStateChangedEventArgs e)
+    {
+        ResilienceTracing.Record(e);
+        Notify(e, static (listener, args) => listener.OnCircuitStateChanged(args));
+    }
 
-    internal void Notify(RetryEventArgs e) => Notify(e, static (listener, args) => listener.OnRetry(args));
+    internal void Notify(RetryEventArgs e)
+    {
+        ResilienceTracing.Record(e);
+        Notify(e, static (listener, args) => listener.OnRetry(args));
+    }
 
-    internal void Notify(TimeoutEventArgs e) => Notify(e, static (listener, args) => listener.OnTimeout(args));
+    internal void Notify(TimeoutEventArgs e)
+    {
+        ResilienceTracing.Record(e);
+        Notify(e, static (listener, args) => listener.OnTimeout(args));
+    }
 
-    internal void Notify(RejectionEventArgs e) => Notify(e, static (listener, args) => listener.OnRejected(args));
+    internal void Notify(RejectionEventArgs e)
+    {
+        ResilienceTracing.Record(e);
+        Notify(e, static (listener, args) => listener.OnRejected(args));
+    }
 
-    internal void Notify(FallbackEventArgs e) => Notify(e, static (listener, args) => listener.OnFallback(args));
+    internal void Notify(FallbackEventArgs e)
+    {
+        ResilienceTracing.Record(e);
+        Notify(e, static (listener, args) => listener.OnFallback(args));
+    }
 
     /// <summary>Waits <paramref name="delay"/> on <see cref="TimeProvider"/>'s clock; zero or less completes at once.</summary>
     /// <exception cref="OperationCanceledException">The token was cancelled before or during the wait.</exception>

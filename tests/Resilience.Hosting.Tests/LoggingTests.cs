@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
@@ -31,6 +32,44 @@ public sealed class LoggingTests : HostingTest
         Assert.Equal(TimeSpan.FromSeconds(1).ToString(), opened.GetStructuredStateValue("BreakDuration"));
         Assert.Equal(nameof(CircuitState.Closed), opened.GetStructuredStateValue("PreviousState"));
         Assert.Contains($"Circuit breaker '{Names.LoggedBreaker}' opened", opened.Message);
+    }
+
+    [Fact]
+    public async Task The_error_rate_logged_when_a_breaker_opens_is_the_one_its_health_check_reports()
+    {
+        IHost host = await StartHostAsync(configuration: null, configure: services => services.AddHealthChecks().AddResilienceHealthChecks());
+        HealthCheckService health = host.Services.GetRequiredService<HealthCheckService>();
+
+        // A first opening and closing, so that the breaker's lifetime counts differ from those it opens on next.
+        Assert.Equal(42, await Dependency.LoggedBreakerAsync(CancellationToken.None).WaitAsync(HangGuard));
+        Dependency.Behaviour = Dependency.Fail;
+        for (int i = 0; i < 3; i++)
+        {
+            await FailAsync(Dependency.LoggedBreakerAsync);
+        }
+
+        Clock.Advance(TimeSpan.FromSeconds(1));
+        Dependency.Behaviour = Dependency.Succeed;
+        Assert.Equal(42, await Dependency.LoggedBreakerAsync(CancellationToken.None).WaitAsync(HangGuard));
+        Assert.Equal(CircuitState.Closed, Breaker(Names.LoggedBreaker).State);
+
+        // Closed again: one success, then three failures open it: 3 failures in 4 calls.
+        Assert.Equal(42, await Dependency.LoggedBreakerAsync(CancellationToken.None).WaitAsync(HangGuard));
+        Dependency.Behaviour = Dependency.Fail;
+        for (int i = 0; i < 3; i++)
+        {
+            await FailAsync(Dependency.LoggedBreakerAsync);
+        }
+
+        FakeLogRecord opened = ResilienceLogs(host, ResilienceEventIds.CircuitOpened)[^1];
+        double logged = double.Parse(opened.GetStructuredStateValue("ErrorRate")!, System.Globalization.CultureInfo.InvariantCulture);
+        HealthReport report = await health.CheckHealthAsync().WaitAsync(HangGuard);
+        var entry = Assert.IsAssignableFrom<IReadOnlyDictionary<string, object>>(Assert.Single(report.Entries).Value.Data[Names.LoggedBreaker]);
+
+        Assert.Equal(0.75, logged);
+        Assert.Equal(logged, entry["errorRate"]);
+        Assert.Equal(3, entry["recentFailures"]);
+        Assert.NotEqual(logged, Breaker(Names.LoggedBreaker).GetMetrics().ErrorRate);
     }
 
     [Fact]

@@ -45,6 +45,7 @@ public sealed partial class CircuitBreakerState
     private readonly object _gate = new();
     private readonly CircuitBreakerOptions _defaults;
     private readonly CircuitCounters _counters = new();
+    private readonly StateDurations _durations;
     private readonly CircuitTelemetry _telemetry;
 
     // Replaced as a whole (under the lock) when the settings change, so that a call reads one consistent set.
@@ -63,6 +64,10 @@ public sealed partial class CircuitBreakerState
     private int _probesInFlight;
     private int _probeSuccesses;
 
+    // While the breaker is not closed: the failures it left the closed state with, and their share of the calls (the
+    // figures its CircuitOpened event reports). Written under the lock.
+    private (int Failures, double ErrorRate) _leftClosedWith;
+
     internal CircuitBreakerState(ResilienceRegistry registry, string name, CircuitBreakerOptions options, PolicySettings? settings = null, string? key = null)
     {
         Guard.NotNullOrEmpty(name, nameof(name));
@@ -70,6 +75,7 @@ public sealed partial class CircuitBreakerState
         Name = name;
         Key = key;
         _telemetry = new CircuitTelemetry(registry, name, key);
+        _durations = new StateDurations(Clock.NowTicks(registry.TimeProvider));
         _defaults = (options ?? throw new ArgumentNullException(nameof(options))).ValidatedCopy();
         _settings = CreateSettings(EffectiveOptions(settings), previous: null);
     }
@@ -109,7 +115,33 @@ public sealed partial class CircuitBreakerState
     private static CircuitState StateOf(long status) => (CircuitState)(status & StateMask);
 
     /// <summary>Takes a snapshot of the breaker's counters.</summary>
-    public CircuitBreakerMetrics GetMetrics() => _counters.Snapshot(State);
+    public CircuitBreakerMetrics GetMetrics()
+    {
+        TimeSpan inState;
+        CircuitState state;
+        (int Failures, double ErrorRate) recent;
+        lock (_gate)
+        {
+            state = StateOf(_status);
+            inState = _durations.CurrentPeriodLocked(Clock.NowTicks(TimeProvider));
+            recent = state == CircuitState.Closed ? _settings.Behavior.OpeningFailuresLocked() : _leftClosedWith;
+        }
+
+        return _counters.Snapshot(state, inState, recent);
+    }
+
+    /// <summary>
+    /// How long the breaker has spent in <paramref name="state"/> since its creation or the registry's last reset,
+    /// the current period included.
+    /// </summary>
+    /// <param name="state">The state asked about.</param>
+    public TimeSpan GetTimeInState(CircuitState state)
+    {
+        lock (_gate)
+        {
+            return _durations.InStateLocked(state, Clock.NowTicks(TimeProvider));
+        }
+    }
 
     /// <summary>Opens the breaker by hand: every call is rejected until <see cref="Reset"/>.</summary>
     public void Isolate()
@@ -339,6 +371,7 @@ public sealed partial class CircuitBreakerState
         {
             ResetLocked();
             _counters.ClearTotalsLocked();
+            _durations.ClearLocked(Clock.NowTicks(TimeProvider));
         }
     }
 
@@ -448,13 +481,22 @@ public sealed partial class CircuitBreakerState
         }
 
         (int Failures, double ErrorRate) opening = next == CircuitState.Open ? OpeningFailuresLocked(settings, previous) : default;
+        if (next == CircuitState.Open)
+        {
+            _leftClosedWith = opening;
+        }
+        else if (previous == CircuitState.Closed)
+        {
+            _leftClosedWith = settings.Behavior.OpeningFailuresLocked();
+        }
         _counters.StartPeriodLocked();
         _probesInFlight = 0;
         _probeSuccesses = 0;
+        long now = Clock.NowTicks(TimeProvider);
+        _durations.EnterLocked(next, now);
         switch (next)
         {
             case CircuitState.Open:
-                long now = Clock.NowTicks(TimeProvider);
                 Volatile.Write(ref _openedAt, now);
                 Volatile.Write(ref _holdUntil, breakDuration > settings.BreakDuration ? now + breakDuration.Ticks : 0);
                 break;

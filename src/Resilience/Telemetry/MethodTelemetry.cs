@@ -50,8 +50,9 @@ public sealed class MethodTelemetry
     public string MethodName { get; }
 
     /// <summary>
-    /// A timestamp of the registry's clock to pass to the <c>Record</c> method that ends the call; 0 while no
-    /// duration is measured.
+    /// The call's token, to pass to the <c>Record</c> method that ends the call: a timestamp of the registry's clock
+    /// (positive), or 0 while no duration is measured. <see cref="RecordRetry"/> returns it marked as retried
+    /// (negative), so that the call's end is also counted among the retried calls.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public long Start() => ResilienceMetrics.CallDuration.Enabled ? StartTimestamp() : 0;
@@ -107,31 +108,47 @@ public sealed class MethodTelemetry
     }
 
     /// <summary>An attempt failed with <paramref name="error"/> and is retried after <paramref name="delay"/>.</summary>
-    public void RecordRetry(int attempt, TimeSpan delay, Exception error)
+    /// <param name="started">The call's token (what <see cref="Start"/> returned, or a previous retry).</param>
+    /// <param name="attempt">The attempt that failed, from 1.</param>
+    /// <param name="delay">The wait before the next attempt.</param>
+    /// <param name="error">The attempt's failure.</param>
+    /// <returns>The call's token marked as retried, to pass on in place of <paramref name="started"/>.</returns>
+    public long RecordRetry(long started, int attempt, TimeSpan delay, Exception error)
     {
         if (ResilienceMetrics.RetryAttempts.Enabled)
         {
             ResilienceMetrics.RetryAttempts.Add(1, _policyTag, _methodTag, new KeyValuePair<string, object?>(ResilienceMetrics.ErrorTypeTag, error.GetType().FullName));
         }
 
+        RecordDelay(delay);
         if (_registry.HasListeners)
         {
             _registry.Notify(new RetryEventArgs(PolicyName, MethodName, attempt, delay, error));
         }
+
+        return MarkRetried(started);
     }
 
     /// <summary>An attempt returned <paramref name="result"/>, handled as a failure, and is retried after <paramref name="delay"/>.</summary>
-    public void RecordRetryOnResult<T>(int attempt, TimeSpan delay, T result)
+    /// <param name="started">The call's token (what <see cref="Start"/> returned, or a previous retry).</param>
+    /// <param name="attempt">The attempt that failed, from 1.</param>
+    /// <param name="delay">The wait before the next attempt.</param>
+    /// <param name="result">The result handled as a failure.</param>
+    /// <returns>The call's token marked as retried, to pass on in place of <paramref name="started"/>.</returns>
+    public long RecordRetryOnResult<T>(long started, int attempt, TimeSpan delay, T result)
     {
         if (ResilienceMetrics.RetryAttempts.Enabled)
         {
             ResilienceMetrics.RetryAttempts.Add(1, _policyTag, _methodTag, new KeyValuePair<string, object?>(ResilienceMetrics.ErrorTypeTag, ResilienceMetrics.ResultErrorType(result)));
         }
 
+        RecordDelay(delay);
         if (_registry.HasListeners)
         {
             _registry.Notify(new RetryEventArgs(PolicyName, MethodName, attempt, delay, exception: null, result));
         }
+
+        return MarkRetried(started);
     }
 
     /// <summary>The call returned a result handled as a failure, after every attempt it had: counted as a failure.</summary>
@@ -157,21 +174,40 @@ public sealed class MethodTelemetry
         }
     }
 
-    /// <summary>Now on the registry's clock; never 0, which means "not measured".</summary>
+    // A call's token: 0 (no duration measured) or a positive timestamp; negated once the call was retried, and
+    // long.MinValue for a retried call without a timestamp. The happy path never sees a negative token.
+    private static long MarkRetried(long started) => started > 0 ? -started : started == 0 ? long.MinValue : started;
+
+    /// <summary>Now on the registry's clock; always positive, as 0 means "not measured" and negative "retried".</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private long StartTimestamp()
     {
         long timestamp = _registry.TimeProvider.GetTimestamp();
-        return timestamp == 0 ? 1 : timestamp;
+        return timestamp <= 0 ? 1 : timestamp;
+    }
+
+    private void RecordDelay(TimeSpan delay)
+    {
+        if (ResilienceMetrics.RetryDelay.Enabled)
+        {
+            ResilienceMetrics.RetryDelay.Record(delay.TotalSeconds, _policyTag, _methodTag);
+        }
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void RecordOutcome(long started, KeyValuePair<string, object?> outcome)
     {
         ResilienceMetrics.Calls.Add(1, _policyTag, _methodTag, outcome);
-        if (started != 0)
+        long timestamp = started;
+        if (started < 0)
         {
-            double seconds = _registry.TimeProvider.GetElapsedTime(started).TotalSeconds;
+            ResilienceMetrics.RetriedCalls.Add(1, _policyTag, _methodTag, outcome);
+            timestamp = started == long.MinValue ? 0 : -started;
+        }
+
+        if (timestamp != 0)
+        {
+            double seconds = _registry.TimeProvider.GetElapsedTime(timestamp).TotalSeconds;
             ResilienceMetrics.CallDuration.Record(seconds, _policyTag, _methodTag, outcome);
         }
     }

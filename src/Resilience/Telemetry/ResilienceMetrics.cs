@@ -35,6 +35,12 @@ internal static class ResilienceMetrics
     public static readonly Counter<long> RetryAttempts = Meter.CreateCounter<long>(
         "resilience.retry.attempts", "{attempt}", "Attempts retried after a failure, by the failure's exception type, or the failed HTTP status code, or _result.");
 
+    public static readonly Histogram<double> RetryDelay = Meter.CreateHistogram<double>(
+        "resilience.retry.delay", "s", "The wait before each retried attempt.");
+
+    public static readonly Counter<long> RetriedCalls = Meter.CreateCounter<long>(
+        "resilience.retry.calls", "{call}", "Calls that were retried at least once, by outcome: success, fallback, failure, rejected or canceled.");
+
     /// <summary>The <see cref="ErrorTypeTag"/> of a failed result: an HTTP response's status code ("503"), else "_result".</summary>
     public static string ResultErrorType<T>(T result)
         => result is System.Net.Http.HttpResponseMessage response ? ((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture) : "_result";
@@ -62,6 +68,12 @@ internal static class ResilienceMetrics
         Meter.CreateObservableGauge(
             "resilience.circuit_breaker.partitions", ObserveCircuitPartitions, "{partition}",
             "The partitions of each circuit breaker kept per key, by state.");
+        Meter.CreateObservableGauge(
+            "resilience.circuit_breaker.consecutive_failures", ObserveConsecutiveFailures, "{failure}",
+            "Failures since the last success of each circuit breaker (not kept per key).");
+        Meter.CreateObservableCounter(
+            "resilience.circuit_breaker.time_in_state", ObserveTimeInStates, "s",
+            "The time each circuit breaker (not kept per key) has spent in each state since it was created.");
         Meter.CreateObservableUpDownCounter(
             "resilience.bulkhead.active", static () => ObserveBulkheads(queued: false), "{call}", "Calls running inside each bulkhead.");
         Meter.CreateObservableUpDownCounter(
@@ -72,6 +84,8 @@ internal static class ResilienceMetrics
     public static void EnsureCreated()
     {
     }
+
+    private static readonly CircuitState[] s_states = [CircuitState.Closed, CircuitState.Open, CircuitState.HalfOpen, CircuitState.Isolated];
 
     public static KeyValuePair<string, object?> Policy(string name) => new(PolicyTag, name);
 
@@ -99,6 +113,36 @@ internal static class ResilienceMetrics
             foreach (CircuitBreakerState partition in keyed.NotClosedPartitions())
             {
                 measurements.Add(new Measurement<int>((int)partition.State, Policy(keyed.Name), new KeyValuePair<string, object?>(KeyTag, partition.Key)));
+            }
+        }
+
+        return measurements;
+    }
+
+    private static IEnumerable<Measurement<int>> ObserveConsecutiveFailures()
+    {
+        IReadOnlyList<CircuitBreakerState> breakers = ResilienceRegistry.Default.CircuitBreakers;
+        var measurements = new Measurement<int>[breakers.Count];
+        for (int i = 0; i < measurements.Length; i++)
+        {
+            measurements[i] = new Measurement<int>(breakers[i].GetMetrics().ConsecutiveFailures, Policy(breakers[i].Name));
+        }
+
+        return measurements;
+    }
+
+    private static IEnumerable<Measurement<double>> ObserveTimeInStates()
+    {
+        IReadOnlyList<CircuitBreakerState> breakers = ResilienceRegistry.Default.CircuitBreakers;
+        var measurements = new List<Measurement<double>>(breakers.Count * s_states.Length);
+        foreach (CircuitBreakerState breaker in breakers)
+        {
+            foreach (CircuitState state in s_states)
+            {
+                measurements.Add(new Measurement<double>(
+                    breaker.GetTimeInState(state).TotalSeconds,
+                    Policy(breaker.Name),
+                    new KeyValuePair<string, object?>(StateTag, StateName(state))));
             }
         }
 

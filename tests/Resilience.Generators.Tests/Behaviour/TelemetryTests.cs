@@ -256,6 +256,35 @@ public sealed class TelemetryTests : RegistryTest
     }
 
     [Fact]
+    public async Task Retried_calls_are_counted_by_outcome_with_their_delays_and_calls_that_were_not_retried_are_not()
+    {
+        using MetricCollector<long> retried = Collect<long>("resilience.retry.calls");
+        using MetricCollector<double> delays = Collect<double>("resilience.retry.delay");
+        string sync = Method + nameof(TelemetrySubject.Retried);
+        string onResult = Method + nameof(TelemetrySubject.RetriedOnResult);
+        string total = Method + nameof(TelemetrySubject.TotalAsync);
+
+        _subject.Script.Sync = static (call, _) => call == 1 ? throw new IOException("down") : 42;
+        Assert.Equal(42, _subject.Retried());                                  // retried once, then succeeded
+        _subject.Script.Sync = static (_, _) => throw new IOException("down");
+        Assert.Throws<IOException>(() => _subject.Retried());                  // retried twice, then failed
+        _subject.Script.Sync = static (_, _) => -7;
+        Assert.Equal(-7, _subject.RetriedOnResult());                          // retried on its result, failed
+        _subject.Script.Sync = static (_, _) => 5;
+        Assert.Equal(5, _subject.RetriedOnResult());                           // never retried
+        int asyncCalls = 0;
+        _subject.Script.Async = (_, _) => ++asyncCalls == 1 ? Task.FromException<int>(new IOException("down")) : Task.FromResult(1);
+        Assert.Equal(1, await _subject.TotalAsync(CancellationToken.None).WaitAsync(HangGuard));   // async: retried once
+
+        Assert.Equal(new object?[] { "success", "failure" }, For(retried, sync).Select(m => m.Tags["resilience.outcome"]));
+        Assert.Equal(new object?[] { "failure" }, For(retried, onResult).Select(m => m.Tags["resilience.outcome"]));
+        Assert.Equal(new object?[] { "success" }, For(retried, total).Select(m => m.Tags["resilience.outcome"]));
+        Assert.Equal(3, For(delays, sync).Count);
+        Assert.Equal(2, For(delays, onResult).Count);
+        Assert.All(For(delays, sync), m => Assert.Equal(0.0, m.Value));
+    }
+
+    [Fact]
     public async Task A_per_attempt_timeout_is_counted_with_its_scope_and_told_to_listeners()
     {
         using MetricCollector<long> timeouts = Collect<long>("resilience.timeouts");

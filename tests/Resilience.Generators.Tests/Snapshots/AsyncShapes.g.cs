@@ -66,7 +66,7 @@ namespace Shapes
                     catch (global::System.Exception __retryError) when (__attempt < 2 && true && !global::Resilience.HttpOutcomes.IsPermanentFailure(__retryError))
                     {
                         __delay = global::Resilience.RetryBackoff.GetDelay(global::Resilience.BackoffKind.Exponential, __attempt, 200, 30000, true, global::Resilience.RequestedDelay.Of(__retryError));
-                        __CloseAsync_Telemetry.RecordRetry(__attempt, __delay, __retryError);
+                        __started = __CloseAsync_Telemetry.RecordRetry(__started, __attempt, __delay, __retryError);
                     }
 
                     await __registry.DelayAsync(__delay, global::System.Threading.CancellationToken.None).ConfigureAwait(false);
@@ -138,7 +138,7 @@ namespace Shapes
                     catch (global::System.Exception __retryError) when (__attempt < 2 && !(__retryError is global::System.OperationCanceledException && ct.IsCancellationRequested) && !global::Resilience.HttpOutcomes.IsPermanentFailure(__retryError))
                     {
                         __delay = global::Resilience.RetryBackoff.GetDelay(global::Resilience.BackoffKind.Exponential, __attempt, 200, 30000, true, global::Resilience.RequestedDelay.Of(__retryError));
-                        __FlushAsync_Telemetry.RecordRetry(__attempt, __delay, __retryError);
+                        __started = __FlushAsync_Telemetry.RecordRetry(__started, __attempt, __delay, __retryError);
                     }
 
                     await __registry.DelayAsync(__delay, ct).ConfigureAwait(false);
@@ -211,7 +211,7 @@ namespace Shapes
                     catch (global::System.Exception __retryError) when (__attempt < 2 && !(__retryError is global::System.OperationCanceledException && ct.IsCancellationRequested) && !global::Resilience.HttpOutcomes.IsPermanentFailure(__retryError))
                     {
                         __delay = global::Resilience.RetryBackoff.GetDelay(global::Resilience.BackoffKind.Exponential, __attempt, 200, 30000, true, global::Resilience.RequestedDelay.Of(__retryError));
-                        __ReadAsync_Telemetry.RecordRetry(__attempt, __delay, __retryError);
+                        __started = __ReadAsync_Telemetry.RecordRetry(__started, __attempt, __delay, __retryError);
                     }
 
                     await __registry.DelayAsync(__delay, ct).ConfigureAwait(false);

@@ -195,7 +195,7 @@ namespace Shop
                         catch (global::System.Exception __retryError) when (__attempt < 3 && !(__retryError is global::Resilience.ResilienceRejectedException __rejection && (__rejection.PolicyName == "payments" || __rejection.PolicyName == "Shop.PaymentsClient.GetReceiptAsync")) && !(__retryError is global::System.OperationCanceledException && ct.IsCancellationRequested) && !global::Resilience.HttpOutcomes.IsPermanentFailure(__retryError))
                         {
                             __delay = global::Resilience.RetryBackoff.GetDelay(global::Resilience.BackoffKind.Exponential, __attempt, 200, 30000, true, global::Resilience.RequestedDelay.Of(__retryError));
-                            __GetReceiptAsync_Telemetry.RecordRetry(__attempt, __delay, __retryError);
+                            __started = __GetReceiptAsync_Telemetry.RecordRetry(__started, __attempt, __delay, __retryError);
                         }
 
                         await __registry.DelayAsync(__delay, ct).ConfigureAwait(false);

@@ -28,7 +28,7 @@ partial class Global
                 catch (global::System.Exception __retryError) when (__attempt < 3 && true && !global::Resilience.HttpOutcomes.IsPermanentFailure(__retryError))
                 {
                     __delay = global::Resilience.RetryBackoff.GetDelay(global::Resilience.BackoffKind.Exponential, __attempt, 200, 30000, true, global::Resilience.RequestedDelay.Of(__retryError));
-                    __class_Telemetry.RecordRetry(__attempt, __delay, __retryError);
+                    __started = __class_Telemetry.RecordRetry(__started, __attempt, __delay, __retryError);
                 }
 
                 __registry.Delay(__delay, global::System.Threading.CancellationToken.None);

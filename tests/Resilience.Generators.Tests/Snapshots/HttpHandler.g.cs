@@ -128,13 +128,13 @@ namespace Shop
                         }
 
                         __delay = global::Resilience.RetryBackoff.GetDelay(global::Resilience.BackoffKind.Exponential, __attempt, 200, 30000, true, global::Resilience.RequestedDelay.Of(__result, __registry.TimeProvider));
-                        __SendAsync_Telemetry.RecordRetryOnResult(__attempt, __delay, __result);
+                        __started = __SendAsync_Telemetry.RecordRetryOnResult(__started, __attempt, __delay, __result);
                         global::Resilience.Outcome<global::System.Net.Http.HttpResponseMessage>.Discard(__result);
                     }
                     catch (global::System.Exception __retryError) when (__attempt < 3 && global::Resilience.HttpRequests.MayRetry(request) && !(__retryError is global::Resilience.ResilienceRejectedException __rejection && (__rejection.PolicyName == "catalog")) && !(__retryError is global::System.OperationCanceledException && cancellationToken.IsCancellationRequested) && !global::Resilience.HttpOutcomes.IsPermanentFailure(__retryError))
                     {
                         __delay = global::Resilience.RetryBackoff.GetDelay(global::Resilience.BackoffKind.Exponential, __attempt, 200, 30000, true, global::Resilience.RequestedDelay.Of(__retryError));
-                        __SendAsync_Telemetry.RecordRetry(__attempt, __delay, __retryError);
+                        __started = __SendAsync_Telemetry.RecordRetry(__started, __attempt, __delay, __retryError);
                     }
 
                     await __registry.DelayAsync(__delay, cancellationToken).ConfigureAwait(false);

@@ -145,14 +145,14 @@ namespace Shop
                             }
 
                             __delay = global::Resilience.RetryBackoff.GetDelay(global::Resilience.BackoffKind.Exponential, __attempt, 100, 30000, true, global::Resilience.RequestedDelay.Of(__result, __registry.TimeProvider));
-                            __GetAsync_Telemetry.RecordRetryOnResult(__attempt, __delay, __result);
+                            __started = __GetAsync_Telemetry.RecordRetryOnResult(__started, __attempt, __delay, __result);
                             Log(global::Resilience.Outcome<global::System.Net.Http.HttpResponseMessage>.FromResult(__result), __attempt, __delay);
                             global::Resilience.Outcome<global::System.Net.Http.HttpResponseMessage>.Discard(__result);
                         }
                         catch (global::System.Exception __retryError) when (__attempt < 3 && !(__retryError is global::Resilience.ResilienceRejectedException __rejection && (__rejection.PolicyName == "upstream")) && !(__retryError is global::System.OperationCanceledException && ct.IsCancellationRequested) && !global::Resilience.HttpOutcomes.IsPermanentFailure(__retryError))
                         {
                             __delay = global::Resilience.RetryBackoff.GetDelay(global::Resilience.BackoffKind.Exponential, __attempt, 100, 30000, true, global::Resilience.RequestedDelay.Of(__retryError));
-                            __GetAsync_Telemetry.RecordRetry(__attempt, __delay, __retryError);
+                            __started = __GetAsync_Telemetry.RecordRetry(__started, __attempt, __delay, __retryError);
                             Log(global::Resilience.Outcome<global::System.Net.Http.HttpResponseMessage>.FromException(__retryError), __attempt, __delay);
                         }
 
@@ -212,12 +212,12 @@ namespace Shop
                             }
 
                             __delay = global::Resilience.RetryBackoff.GetDelay(global::Resilience.BackoffKind.Exponential, __attempt, 200, 30000, true);
-                            __Parse_Telemetry.RecordRetryOnResult(__attempt, __delay, __result);
+                            __started = __Parse_Telemetry.RecordRetryOnResult(__started, __attempt, __delay, __result);
                         }
                         catch (global::System.Exception __retryError) when (__attempt < 4 && true && !global::Resilience.HttpOutcomes.IsPermanentFailure(__retryError))
                         {
                             __delay = global::Resilience.RetryBackoff.GetDelay(global::Resilience.BackoffKind.Exponential, __attempt, 200, 30000, true, global::Resilience.RequestedDelay.Of(__retryError));
-                            __Parse_Telemetry.RecordRetry(__attempt, __delay, __retryError);
+                            __started = __Parse_Telemetry.RecordRetry(__started, __attempt, __delay, __retryError);
                         }
 
                         __registry.Delay(__delay, global::System.Threading.CancellationToken.None);

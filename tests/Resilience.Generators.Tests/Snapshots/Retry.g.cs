@@ -68,7 +68,7 @@ namespace Shop
                     catch (global::System.Exception __retryError) when (__attempt < 4 && !(__retryError is global::System.OperationCanceledException && ct.IsCancellationRequested) && !(__retryError is global::System.IO.FileNotFoundException) && (__retryError is global::System.TimeoutException || __retryError is global::System.IO.IOException) && IsTransient(__retryError))
                     {
                         __delay = global::Resilience.RetryBackoff.GetDelay(global::Resilience.BackoffKind.Linear, __attempt, 100, 1000, false, global::Resilience.RequestedDelay.Of(__retryError));
-                        __GetAsync_Telemetry.RecordRetry(__attempt, __delay, __retryError);
+                        __started = __GetAsync_Telemetry.RecordRetry(__started, __attempt, __delay, __retryError);
                         Log(__retryError, __attempt, __delay);
                     }
 

@@ -30,7 +30,7 @@ namespace Shapes
                     catch (global::System.Exception __retryError) when (__attempt < 2 && true && !global::Resilience.HttpOutcomes.IsPermanentFailure(__retryError))
                     {
                         __delay = global::Resilience.RetryBackoff.GetDelay(global::Resilience.BackoffKind.Exponential, __attempt, 200, 30000, true, global::Resilience.RequestedDelay.Of(__retryError));
-                        __Sum_Telemetry.RecordRetry(__attempt, __delay, __retryError);
+                        __started = __Sum_Telemetry.RecordRetry(__started, __attempt, __delay, __retryError);
                     }
 
                     __registry.Delay(__delay, global::System.Threading.CancellationToken.None);
@@ -66,7 +66,7 @@ namespace Shapes
                     catch (global::System.Exception __retryError) when (__attempt < 2 && true && !global::Resilience.HttpOutcomes.IsPermanentFailure(__retryError))
                     {
                         __delay = global::Resilience.RetryBackoff.GetDelay(global::Resilience.BackoffKind.Exponential, __attempt, 200, 30000, true, global::Resilience.RequestedDelay.Of(__retryError));
-                        __Touch_Telemetry.RecordRetry(__attempt, __delay, __retryError);
+                        __started = __Touch_Telemetry.RecordRetry(__started, __attempt, __delay, __retryError);
                     }
 
                     __registry.Delay(__delay, global::System.Threading.CancellationToken.None);

@@ -234,7 +234,7 @@ public sealed class ListenerTests
         MethodTelemetry telemetry = _registry.GetTelemetry("payments", "Shop.Client.Get");
         var error = new IOException("down");
 
-        telemetry.RecordRetry(2, TimeSpan.FromMilliseconds(400), error);
+        telemetry.RecordRetry(telemetry.Start(), 2, TimeSpan.FromMilliseconds(400), error);
 
         RetryEventArgs retry = Assert.Single(_listener.Retries);
         Assert.Equal("payments", retry.PolicyName);
@@ -337,7 +337,7 @@ public sealed class ListenerTests
         Assert.False(bulkhead.Enter(CancellationToken.None));
         Assert.True(limiter.Acquire(CancellationToken.None));
         Assert.False(limiter.Acquire(CancellationToken.None));
-        telemetry.RecordRetry(1, TimeSpan.Zero, new IOException("down"));
+        telemetry.RecordRetry(0, 1, TimeSpan.Zero, new IOException("down"));
         telemetry.RecordTimeout(TimeSpan.FromSeconds(1), TimeoutScope.PerAttempt);
         telemetry.RecordFallback(telemetry.Start());
 
@@ -365,7 +365,7 @@ public sealed class ListenerTests
         registration.Dispose();
         Assert.False(breaker.TryEnter(out _));
         breaker.Isolate();
-        registry.GetTelemetry("payments", "Shop.Client.Get").RecordRetry(1, TimeSpan.Zero, new IOException("down"));
+        registry.GetTelemetry("payments", "Shop.Client.Get").RecordRetry(0, 1, TimeSpan.Zero, new IOException("down"));
 
         Assert.Single(removed.Events);
         Assert.Equal(4, kept.Events.Count);

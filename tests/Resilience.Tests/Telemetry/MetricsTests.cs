@@ -260,13 +260,60 @@ public sealed class MetricsTests
         string policy = UniqueName("retry");
         MethodTelemetry telemetry = _registry.GetTelemetry(policy, "Shop.Client.Get");
 
-        telemetry.RecordRetry(1, TimeSpan.FromMilliseconds(200), new IOException("down"));
-        telemetry.RecordRetry(2, TimeSpan.FromMilliseconds(400), new TimeoutRejectedException(policy, TimeSpan.FromSeconds(1), TimeoutScope.PerAttempt, null));
+        telemetry.RecordRetry(0, 1, TimeSpan.FromMilliseconds(200), new IOException("down"));
+        telemetry.RecordRetry(0, 2, TimeSpan.FromMilliseconds(400), new TimeoutRejectedException(policy, TimeSpan.FromSeconds(1), TimeoutScope.PerAttempt, null));
 
         IReadOnlyList<CollectedMeasurement<long>> measured = retries.For(policy);
         Assert.Equal(new object[] { "System.IO.IOException", "Resilience.TimeoutRejectedException" }, measured.Select(m => m.Tag("error.type")));
         Assert.All(measured, m => Assert.Equal(1, m.Value));
         Assert.All(measured, m => Assert.Equal("Shop.Client.Get", m.Tag("resilience.method")));
+    }
+
+    [Fact]
+    public void Each_retry_records_its_delay_in_seconds()
+    {
+        using MetricCollector<double> delays = Collect<double>("resilience.retry.delay");
+        string policy = UniqueName("retry-delay");
+        MethodTelemetry telemetry = _registry.GetTelemetry(policy, "Shop.Client.Get");
+
+        long token = telemetry.RecordRetry(telemetry.Start(), 1, TimeSpan.FromMilliseconds(200), new IOException("down"));
+        telemetry.RecordRetryOnResult(token, 2, TimeSpan.FromSeconds(30), "bad result");
+
+        IReadOnlyList<CollectedMeasurement<double>> measured = delays.For(policy);
+        Assert.Equal(new[] { 0.2, 30.0 }, measured.Select(m => m.Value));
+        Assert.All(measured, m => Assert.Equal("Shop.Client.Get", m.Tag("resilience.method")));
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void A_retried_call_is_counted_once_among_the_retried_calls_with_its_outcome(bool durationListened)
+    {
+        using MetricCollector<long> retried = Collect<long>("resilience.retry.calls");
+        using MetricCollector<long> calls = Collect<long>("resilience.calls");
+        using MetricCollector<double> durations = durationListened ? Collect<double>("resilience.call.duration") : null!;
+        string policy = UniqueName("retried-calls");
+        MethodTelemetry telemetry = _registry.GetTelemetry(policy, "Shop.Client.Get");
+
+        // Retried twice, then succeeded.
+        long started = telemetry.Start();
+        Assert.Equal(durationListened, started != 0);
+        _clock.Advance(TimeSpan.FromSeconds(3));
+        long token = telemetry.RecordRetry(started, 1, TimeSpan.FromSeconds(1), new IOException("down"));
+        token = telemetry.RecordRetry(token, 2, TimeSpan.FromSeconds(2), new IOException("down"));
+        telemetry.RecordSuccess(token);
+
+        // Retried once, then failed; and a call that was never retried.
+        telemetry.RecordFailure(telemetry.RecordRetry(telemetry.Start(), 1, TimeSpan.Zero, new IOException("down")), new IOException("down"), CancellationToken.None);
+        telemetry.RecordSuccess(telemetry.Start());
+
+        Assert.Equal(new object[] { "success", "failure" }, retried.For(policy).Select(m => m.Tag("resilience.outcome")));
+        Assert.Equal(new object[] { "success", "failure", "success" }, calls.For(policy).Select(m => m.Tag("resilience.outcome")));
+        if (durationListened)
+        {
+            // The retried call's duration is still measured from its start, through the marked token.
+            Assert.Equal(3.0, durations.For(policy)[0].Value);
+        }
     }
 
     [Fact]
@@ -409,6 +456,46 @@ public sealed class ObservableInstrumentTests : IDisposable
         Assert.Equal(1, byState["closed"]);
         Assert.Equal(0, byState["half_open"]);
         Assert.Equal(0, byState["isolated"]);
+    }
+
+    [Fact]
+    public void The_consecutive_failures_gauge_reports_each_breakers_current_run_of_failures()
+    {
+        using MetricCollector<int> gauge = Collect<int>("resilience.circuit_breaker.consecutive_failures");
+        string name = UniqueName("consecutive");
+        CircuitBreakerState breaker = ResilienceRegistry.Default.GetOrAddCircuitBreaker(name, new CircuitBreakerOptions { FailureThreshold = 20 });
+        Assert.Equal(0, Observe(gauge, name));
+
+        breaker.Fail(12);
+        Assert.Equal(12, Observe(gauge, name));
+
+        breaker.Succeed();
+        Assert.Equal(0, Observe(gauge, name));
+    }
+
+    [Fact]
+    public void The_time_in_state_counter_adds_up_the_seconds_spent_in_each_state()
+    {
+        using MetricCollector<double> time = Collect<double>("resilience.circuit_breaker.time_in_state");
+        string name = UniqueName("time-in-state");
+        CircuitBreakerState breaker = ResilienceRegistry.Default.GetOrAddCircuitBreaker(name, new CircuitBreakerOptions { FailureThreshold = 1, BreakDurationMs = 30_000 });
+
+        _clock.Advance(TimeSpan.FromSeconds(10));   // closed 10 s
+        breaker.Fail();                             // → open
+        _clock.Advance(TimeSpan.FromSeconds(45));   // open 45 s (the break ended after 30, no call came)
+        Assert.True(breaker.TryEnter(out CircuitBreakerPermit probe));   // → half-open
+        _clock.Advance(TimeSpan.FromSeconds(2));    // half-open 2 s
+        breaker.RecordSuccess(probe);               // → closed
+        _clock.Advance(TimeSpan.FromSeconds(5));    // closed 5 s more
+
+        time.RecordObservableInstruments();
+        Dictionary<object, double> byState = time.For(name).ToDictionary(m => m.Tag(StateTagName)!, m => m.Value);
+
+        Assert.Equal(15.0, byState["closed"]);
+        Assert.Equal(45.0, byState["open"]);
+        Assert.Equal(2.0, byState["half_open"]);
+        Assert.Equal(0.0, byState["isolated"]);
+        Assert.Equal(TimeSpan.FromSeconds(5), breaker.GetMetrics().TimeInState);
     }
 
     /// <summary>Collects the observable instrument once and returns the value it reported for <paramref name="policy"/>.</summary>

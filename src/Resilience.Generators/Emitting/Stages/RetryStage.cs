@@ -66,7 +66,7 @@ internal sealed class RetryStage : Stage
                 w.Blank();
             }
 
-            w.Line($"{m.TelemetryField}.RecordRetryOnResult(§attempt, §delay, {CoreStage.Result});");
+            w.Line($"§started = {m.TelemetryField}.RecordRetryOnResult(§started, §attempt, §delay, {CoreStage.Result});");
             if (_retry is { OnRetry: { } onRetry, OnRetryTakes: FailureParameter.Outcome })
             {
                 w.Line($"{onRetry}({m.OutcomeType}.FromResult({CoreStage.Result}), §attempt, §delay);");
@@ -93,7 +93,7 @@ internal sealed class RetryStage : Stage
             w.Blank();
         }
 
-        w.Line($"{m.TelemetryField}.RecordRetry(§attempt, §delay, §retryError);");
+        w.Line($"§started = {m.TelemetryField}.RecordRetry(§started, §attempt, §delay, §retryError);");
         if (_retry.OnRetry is { } hook)
         {
             w.Line($"{hook}({m.FailureOf(_retry.OnRetryTakes, "§retryError")}, §attempt, §delay);");

@@ -64,8 +64,8 @@ internal sealed class CircuitCounters
         return ((int)Math.Min(Math.Max(failures, 0), int.MaxValue), errorRate);
     }
 
-    /// <summary>A snapshot of the totals, reported with <paramref name="state"/>.</summary>
-    public CircuitBreakerMetrics Snapshot(CircuitState state)
+    /// <summary>A snapshot of the totals, reported with <paramref name="state"/> and the time the breaker has been in it.</summary>
+    public CircuitBreakerMetrics Snapshot(CircuitState state, TimeSpan timeInState, (int Failures, double ErrorRate) recent)
     {
         long lastFailure = Volatile.Read(ref _lastFailureUtcTicks);
         return new CircuitBreakerMetrics(
@@ -74,7 +74,10 @@ internal sealed class CircuitCounters
             Volatile.Read(ref _failures),
             Volatile.Read(ref _rejections),
             Volatile.Read(ref _consecutiveFailures),
-            lastFailure == 0 ? null : new DateTimeOffset(lastFailure, TimeSpan.Zero));
+            lastFailure == 0 ? null : new DateTimeOffset(lastFailure, TimeSpan.Zero),
+            timeInState,
+            recent.Failures,
+            recent.ErrorRate);
     }
 
     /// <summary>Clears the totals and the period; the run of failures is ended with the breaker's reset.</summary>

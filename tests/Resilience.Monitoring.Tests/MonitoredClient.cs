@@ -1,0 +1,61 @@
+namespace Resilience.Monitoring.Tests;
+
+/// <summary>Resilient methods built by the real generator, called so that every instrument of the meter records something.</summary>
+public sealed partial class MonitoredClient
+{
+    public const string Breaker = "monitoring-breaker";
+    public const string KeyedBreaker = "monitoring-keyed-breaker";
+    public const string Bulkhead = "monitoring-bulkhead";
+    public const string Limit = "monitoring-limit";
+
+    [Retry(3, DelayMs = 1, Jitter = false)]
+    [CircuitBreaker(3, Name = Breaker, BreakDurationMs = 60_000)]
+    public partial int Flaky();
+
+    private int FlakyCore() => throw new IOException("The dependency is down.");
+
+    [Timeout(1)]
+    public partial Task<int> SlowAsync(CancellationToken cancellationToken);
+
+    private static async Task<int> SlowAsyncCore(CancellationToken cancellationToken)
+    {
+        await Task.Delay(Timeout.Infinite, cancellationToken);
+        return 0;
+    }
+
+    [Bulkhead(1, Name = Bulkhead)]
+    public partial Task<int> HeldAsync(Task<int> release);
+
+    private static Task<int> HeldAsyncCore(Task<int> release) => release;
+
+    [RateLimit(1, 60_000, Name = Limit)]
+    public partial int Limited();
+
+    private static int LimitedCore() => 1;
+
+    [CircuitBreaker(1, Name = KeyedBreaker, BreakDurationMs = 60_000)]
+    public partial int ByHost([CircuitBreakerKey] string host);
+
+    private static int ByHostCore(string host) => throw new IOException($"{host} is down.");
+
+    /// <summary>Makes sure the library's meter exists, so that a listener started now sees every instrument.</summary>
+    public static void TouchLibrary() => ResilienceRegistry.Default.GetTelemetry("monitoring-touch", "Resilience.Monitoring.Tests.Touch");
+
+    /// <summary>Calls each method so that every instrument records: retries, a breaker opening and rejecting, a timeout, rejections by a bulkhead and a rate limit, a keyed breaker's partition opening.</summary>
+    public async Task ExerciseEverythingAsync()
+    {
+        Assert.Throws<IOException>(() => Flaky());                                      // three attempts fail, the breaker opens...
+        Assert.Throws<BrokenCircuitException>(() => Flaky());                          // ...and rejects
+        await Assert.ThrowsAsync<TimeoutRejectedException>(() => SlowAsync(CancellationToken.None));
+
+        var release = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Task<int> held = HeldAsync(release.Task);
+        await Assert.ThrowsAsync<BulkheadRejectedException>(() => HeldAsync(Task.FromResult(0)));
+        release.SetResult(1);
+        Assert.Equal(1, await held);
+
+        Assert.Equal(1, Limited());
+        Assert.Throws<RateLimitRejectedException>(() => Limited());
+        Assert.Throws<IOException>(() => ByHost("https://api.example.com"));
+    }
+}
