@@ -26,6 +26,12 @@ namespace Resilience;
 /// then lets through decide whether it closes (<see cref="CircuitBreakerOptions.SuccessThreshold"/>
 /// successes) or opens again (one failure).
 /// </para>
+/// <para>
+/// A breaker marked <see cref="CircuitBreakerOptions.Distributed"/> publishes its changes to open, isolated and closed
+/// through <see cref="ResilienceRegistry.DistributedStore"/> and takes those of the other instances; when its break
+/// ends, it probes only while it holds the store's probe lease. Letting a call through the closed breaker and recording
+/// its outcome stay local.
+/// </para>
 /// </remarks>
 public sealed class CircuitBreakerState
 {
@@ -63,6 +69,16 @@ public sealed class CircuitBreakerState
     private int _probesInFlight;
     private int _probeSuccesses;
 
+    // Distributed mode: how the store sees this breaker, the store it watches and what stops the watch (under
+    // _distributionGate); whether this instance holds the probe lease (1) or not (0); and, under _gate, whether the
+    // transition being made came from another instance (and so is not published again).
+    private readonly DistributedCircuit _distributed;
+    private readonly object _distributionGate = new();
+    private IDistributedResilienceStore? _watchedStore;
+    private IDisposable? _watch;
+    private int _probeLeaseHeld;
+    private bool _applyingRemote;
+
     internal CircuitBreakerState(ResilienceRegistry registry, string name, CircuitBreakerOptions options, PolicySettings? settings = null, string? key = null)
     {
         Guard.NotNullOrEmpty(name, nameof(name));
@@ -70,6 +86,7 @@ public sealed class CircuitBreakerState
         Name = name;
         Key = key;
         _telemetry = new CircuitTelemetry(registry, name, key);
+        _distributed = new DistributedCircuit(this);
         _defaults = (options ?? throw new ArgumentNullException(nameof(options))).ValidatedCopy();
         _settings = CreateSettings(EffectiveOptions(settings), previous: null);
     }
@@ -102,6 +119,9 @@ public sealed class CircuitBreakerState
     /// until the next call arrives and turns it half-open.
     /// </summary>
     public CircuitState State => StateOf(Volatile.Read(ref _status));
+
+    /// <summary>True when the settings in force mark the breaker <see cref="CircuitBreakerOptions.Distributed"/>.</summary>
+    public bool IsDistributed => Volatile.Read(ref _settings).Options.Distributed;
 
     private TimeProvider TimeProvider => _registry.TimeProvider;
 
@@ -153,7 +173,124 @@ public sealed class CircuitBreakerState
             return false;
         }
 
+        if (!TryHoldProbeLease())
+        {
+            // Another instance probes the dependency: this one keeps rejecting until it decides.
+            permit = default;
+            _counters.CountRejection();
+            ReportRejection();
+            return false;
+        }
+
         return TryEnterSlow(out permit);
+    }
+
+    /// <summary>
+    /// For a distributed breaker about to probe: true when this instance holds the store's probe lease, taking it if it is
+    /// free. Always true for a local breaker. Called outside the lock, since asking the store is a round trip.
+    /// </summary>
+    private bool TryHoldProbeLease()
+    {
+        Settings settings = Volatile.Read(ref _settings);
+        if (!settings.Options.Distributed || Volatile.Read(ref _probeLeaseHeld) != 0 || _registry.DistributedStore is not { } store)
+        {
+            return true;
+        }
+
+        bool taken;
+        try
+        {
+            taken = store.TryTakeProbeLease(_distributed, settings.BreakDuration);
+        }
+        catch (Exception)
+        {
+            // The store failed: decide alone, as when it cannot be reached.
+            _registry.ReportDistributedFallback(Name, PolicyKind.CircuitBreaker, ResilienceMetrics.Policy(Name));
+            taken = true;
+        }
+
+        if (taken)
+        {
+            Volatile.Write(ref _probeLeaseHeld, 1);
+        }
+
+        return taken;
+    }
+
+    /// <summary>
+    /// Follows <see cref="ResilienceRegistry.DistributedStore"/> when the settings in force mark the breaker distributed,
+    /// and stops following it otherwise. Called when the breaker is registered, when its settings change and when the
+    /// registry's store changes.
+    /// </summary>
+    internal void UpdateDistribution()
+    {
+        IDistributedResilienceStore? store = IsDistributed ? _registry.DistributedStore : null;
+        lock (_distributionGate)
+        {
+            if (ReferenceEquals(store, _watchedStore))
+            {
+                return;
+            }
+
+            _watch?.Dispose();
+            _watch = null;
+            _watchedStore = store;
+            if (store is not null)
+            {
+                try
+                {
+                    _watch = store.Watch(_distributed);
+                }
+                catch (Exception)
+                {
+                    _registry.ReportDistributedFallback(Name, PolicyKind.CircuitBreaker, ResilienceMetrics.Policy(Name));
+                }
+            }
+        }
+    }
+
+    /// <summary>Stops following the store: the breaker is being dropped (an idle partition).</summary>
+    internal void StopDistribution()
+    {
+        lock (_distributionGate)
+        {
+            _watch?.Dispose();
+            _watch = null;
+            _watchedStore = null;
+        }
+    }
+
+    /// <summary>Applies a change of state another instance made (see <see cref="DistributedCircuit.ApplyRemote"/>).</summary>
+    internal void ApplyRemote(CircuitState state, TimeSpan remainingBreak)
+    {
+        lock (_gate)
+        {
+            _applyingRemote = true;
+            try
+            {
+                switch (state)
+                {
+                    case CircuitState.Open:
+                        TransitionLocked(CircuitState.Open);
+
+                        // The break ends when it ends on the instance that opened it, whatever is left of it here.
+                        long now = Clock.NowTicks(TimeProvider);
+                        Volatile.Write(ref _holdUntil, 0);
+                        Volatile.Write(ref _openedAt, now + Math.Max(0, remainingBreak.Ticks) - _settings.BreakDuration.Ticks);
+                        break;
+                    case CircuitState.Isolated:
+                        TransitionLocked(CircuitState.Isolated);
+                        break;
+                    case CircuitState.Closed:
+                        ResetLocked();
+                        break;
+                }
+            }
+            finally
+            {
+                _applyingRemote = false;
+            }
+        }
     }
 
     /// <summary>True while an open breaker's break has not ended (see <see cref="BreakRemainingTicks"/>).</summary>
@@ -308,6 +445,8 @@ public sealed class CircuitBreakerState
                 Volatile.Write(ref _settings, CreateSettings(next, current.Behavior));
             }
         }
+
+        UpdateDistribution();
     }
 
     /// <summary>
@@ -464,8 +603,45 @@ public sealed class CircuitBreakerState
         }
 
         Volatile.Write(ref _status, (generation << StateBits) | (long)next);
+        if (settings.Options.Distributed)
+        {
+            ShareTransitionLocked(previous, next, breakDuration);
+        }
+
         _telemetry.ReportTransitionLocked(this, StateChanged, previous, next, opening, next == CircuitState.Open ? breakDuration : null);
         return next;
+    }
+
+    /// <summary>
+    /// Tells the other instances of a distributed breaker's change to open, isolated or closed (unless it came from one of
+    /// them), and gives the probe lease back once the half-open breaker has decided. The store publishes in the background.
+    /// </summary>
+    private void ShareTransitionLocked(CircuitState previous, CircuitState next, TimeSpan breakDuration)
+    {
+        IDistributedResilienceStore? store = _registry.DistributedStore;
+        if (store is null)
+        {
+            _registry.ReportDistributedFallback(Name, PolicyKind.CircuitBreaker, ResilienceMetrics.Policy(Name));
+            return;
+        }
+
+        try
+        {
+            if (!_applyingRemote && next != CircuitState.HalfOpen)
+            {
+                store.Publish(_distributed, next, breakDuration);
+            }
+
+            if (next != CircuitState.HalfOpen && Interlocked.Exchange(ref _probeLeaseHeld, 0) != 0)
+            {
+                store.ReleaseProbeLease(_distributed);
+            }
+        }
+        catch (Exception)
+        {
+            // The store failed: the change holds on this instance, as when the store cannot be reached.
+            _registry.ReportDistributedFallback(Name, PolicyKind.CircuitBreaker, ResilienceMetrics.Policy(Name));
+        }
     }
 
     /// <summary>
