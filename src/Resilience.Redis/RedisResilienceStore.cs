@@ -201,7 +201,7 @@ public sealed class RedisResilienceStore : IDistributedResilienceStore, IDisposa
     }
 
     /// <inheritdoc/>
-    public bool TryTakeProbeLease(DistributedCircuit circuit, TimeSpan lease)
+    public async Task<bool> TryTakeProbeLeaseAsync(DistributedCircuit circuit, TimeSpan lease)
     {
         if (circuit is null)
         {
@@ -217,12 +217,10 @@ public sealed class RedisResilienceStore : IDistributedResilienceStore, IDisposa
         try
         {
             Task<bool> set = _connection.GetDatabase().StringSetAsync(key, _instanceId, lease > TimeSpan.Zero ? lease : TimeSpan.FromMilliseconds(1), When.NotExists);
-            if (set.Wait(_options.OperationTimeout))
+            if (await WithinTimeoutAsync(BoxAsync(set), CancellationToken.None).ConfigureAwait(false) is { } granted)
             {
-                return set.Result;
+                return granted.Value;
             }
-
-            Observe(set);
         }
         catch (Exception)
         {

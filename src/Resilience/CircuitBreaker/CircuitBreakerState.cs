@@ -2,6 +2,7 @@ using System;
 using System.ComponentModel;
 using System.Net.Http;
 using System.Threading;
+using System.Threading.Tasks;
 
 namespace Resilience;
 
@@ -29,7 +30,8 @@ namespace Resilience;
 /// <para>
 /// A breaker marked <see cref="CircuitBreakerOptions.Distributed"/> publishes its changes to open, isolated and closed
 /// through <see cref="ResilienceRegistry.DistributedStore"/> and takes those of the other instances; when its break
-/// ends, it probes only while it holds the store's probe lease. Letting a call through the closed breaker and recording
+/// ends, it probes only while it holds the store's probe lease, which it asks for in the background (the call that finds
+/// the break over is rejected meanwhile). Letting a call through the closed breaker and recording
 /// its outcome stay local.
 /// </para>
 /// </remarks>
@@ -77,6 +79,7 @@ public sealed class CircuitBreakerState
     private IDistributedResilienceStore? _watchedStore;
     private IDisposable? _watch;
     private int _probeLeaseHeld;
+    private int _probeLeaseAsked;
     private bool _applyingRemote;
 
     internal CircuitBreakerState(ResilienceRegistry registry, string name, CircuitBreakerOptions options, PolicySettings? settings = null, string? key = null)
@@ -186,8 +189,9 @@ public sealed class CircuitBreakerState
     }
 
     /// <summary>
-    /// For a distributed breaker about to probe: true when this instance holds the store's probe lease, taking it if it is
-    /// free. Always true for a local breaker. Called outside the lock, since asking the store is a round trip.
+    /// For a distributed breaker about to probe: true when this instance holds the store's probe lease. Otherwise asks the
+    /// store for it in the background (once at a time) and answers false: the call is rejected, and a later one probes if
+    /// the lease was granted. No caller waits for the store. Always true for a local breaker.
     /// </summary>
     private bool TryHoldProbeLease()
     {
@@ -197,10 +201,21 @@ public sealed class CircuitBreakerState
             return true;
         }
 
+        if (Interlocked.CompareExchange(ref _probeLeaseAsked, 1, 0) == 0)
+        {
+            _ = AskForProbeLeaseAsync(store, settings.BreakDuration);
+        }
+
+        return false;
+    }
+
+    /// <summary>Asks the store for the probe lease, for one break; holds it when granted, or when the store failed.</summary>
+    private async Task AskForProbeLeaseAsync(IDistributedResilienceStore store, TimeSpan lease)
+    {
         bool taken;
         try
         {
-            taken = store.TryTakeProbeLease(_distributed, settings.BreakDuration);
+            taken = await store.TryTakeProbeLeaseAsync(_distributed, lease).ConfigureAwait(false);
         }
         catch (Exception)
         {
@@ -214,7 +229,7 @@ public sealed class CircuitBreakerState
             Volatile.Write(ref _probeLeaseHeld, 1);
         }
 
-        return taken;
+        Volatile.Write(ref _probeLeaseAsked, 0);
     }
 
     /// <summary>

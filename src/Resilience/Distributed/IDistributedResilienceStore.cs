@@ -49,10 +49,10 @@ public interface IDistributedResilienceStore
 
     /// <summary>
     /// Asks for the right to probe the half-open breaker, held for at most <paramref name="lease"/>: only one instance
-    /// holds it at a time. False when another instance holds it. Blocks for at most the store's operation timeout; when
-    /// the store cannot be reached, the instance decides alone (true).
+    /// holds it at a time. False when another instance holds it; true as well when the store cannot be reached (the
+    /// instance then decides alone). The breaker asks in the background, never on a caller's thread.
     /// </summary>
-    bool TryTakeProbeLease(DistributedCircuit circuit, TimeSpan lease);
+    Task<bool> TryTakeProbeLeaseAsync(DistributedCircuit circuit, TimeSpan lease);
 
     /// <summary>Gives the probe lease back once the probe has decided. Returns at once.</summary>
     void ReleaseProbeLease(DistributedCircuit circuit);

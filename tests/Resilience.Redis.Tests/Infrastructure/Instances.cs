@@ -59,6 +59,9 @@ public sealed class Instances : IAsyncDisposable
 
     public IDatabase Database => _connections[0].GetDatabase();
 
+    /// <summary>The operations the connection of instance <paramref name="index"/> has sent so far.</summary>
+    public long OperationsOf(int index) => _connections[index].OperationCount;
+
     public async ValueTask DisposeAsync()
     {
         foreach ((ResilienceRegistry registry, RedisResilienceStore store) in All)
