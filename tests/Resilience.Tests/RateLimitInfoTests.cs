@@ -112,3 +112,35 @@ public sealed class RateLimitInfoTests
     private RateLimiterState Create(RateLimitAlgorithm algorithm)
         => _registry.GetOrAddRateLimiter("limit", new RateLimitOptions { Permits = 4, WindowMs = 1_000, Algorithm = algorithm });
 }
+
+/// <summary>A clock that starts at zero, as the system's uptime does just after boot.</summary>
+public sealed class RateLimitOnAYoungClockTests
+{
+    [Fact]
+    public void A_sliding_window_longer_than_the_clocks_age_reports_its_retry_after_without_failing()
+    {
+        var clock = new YoungClock();
+        var registry = new ResilienceRegistry { TimeProvider = clock };
+        clock.Now = TimeSpan.FromHours(3);
+        RateLimiterState limiter = registry.GetOrAddRateLimiter("day", new RateLimitOptions { Permits = 1, WindowMs = 86_400_000, Algorithm = RateLimitAlgorithm.SlidingWindow });
+
+        Assert.True(limiter.TryAcquire());
+        Assert.False(limiter.TryAcquire());
+
+        // Ten segments of 2.4 h: the permit, taken at 3 h in the segment that starts at 2.4 h, leaves the window when that
+        // segment does, at 26.4 h.
+        RateLimitInfo info = limiter.GetLimitInfo();
+        Assert.Equal(0, info.Remaining);
+        Assert.Equal(TimeSpan.FromHours(23.4), info.RetryAfter);
+        Assert.Equal(info.RetryAfter, limiter.CreateRejection().RetryAfter);
+    }
+
+    private sealed class YoungClock : TimeProvider
+    {
+        public TimeSpan Now { get; set; }
+
+        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
+
+        public override long GetTimestamp() => Now.Ticks;
+    }
+}

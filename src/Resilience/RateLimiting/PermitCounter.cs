@@ -207,8 +207,10 @@ internal sealed class SlidingWindowCounter : PermitCounter
                 return 0;
             }
 
-            // The oldest segment still holding permits gives them back when it leaves the window.
-            for (long segment = _current - _segments.Length + 1; segment <= _current; segment++)
+            // The oldest segment still holding permits gives them back when it leaves the window. Segments before the
+            // clock's zero never held any (and would index the ring below zero): a clock that started less than a
+            // window ago, such as the system's uptime on a machine booted within the window.
+            for (long segment = Math.Max(0, _current - _segments.Length + 1); segment <= _current; segment++)
             {
                 if (_segments[segment % _segments.Length] > 0)
                 {
@@ -245,7 +247,7 @@ internal sealed class SlidingWindowCounter : PermitCounter
             Advance(now);
 
             // The newest segment holding permits gives the last of them back when it leaves the window.
-            for (long segment = _current; segment > _current - _segments.Length; segment--)
+            for (long segment = _current; segment > Math.Max(-1, _current - _segments.Length); segment--)
             {
                 if (_segments[segment % _segments.Length] > 0)
                 {
