@@ -2,6 +2,7 @@ using System;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
+using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using StackExchange.Redis;
@@ -62,7 +63,8 @@ public sealed class RedisResilienceStore : IDistributedResilienceStore, IDisposa
         _options = (options ?? new RedisResilienceOptions()).ValidatedCopy();
         _keys = new RedisKeys(_options.KeyPrefix);
         _channel = RedisChannel.Literal(_keys.CircuitChannel);
-        Description = $"Redis {connection.Configuration.Split(',')[0]}, prefix '{_options.KeyPrefix}'";
+        // The endpoints only: the configuration string may hold a password.
+        Description = $"Redis {string.Join(", ", connection.GetEndPoints().Select(e => e.ToString()))}, prefix '{_options.KeyPrefix}'";
         _connection.ConnectionRestored += OnConnectionRestored;
         try
         {
