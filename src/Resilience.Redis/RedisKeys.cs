@@ -62,8 +62,12 @@ internal sealed class RedisKeys
             }
         }
 
+#if NET8_0_OR_GREATER
+        byte[] hash = SHA256.HashData(Encoding.UTF8.GetBytes(value));
+#else
         using var sha = SHA256.Create();
         byte[] hash = sha.ComputeHash(Encoding.UTF8.GetBytes(value));
+#endif
         var text = new StringBuilder(1 + (hash.Length * 2)).Append('~');
         foreach (byte b in hash)
         {

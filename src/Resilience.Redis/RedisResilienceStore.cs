@@ -51,6 +51,7 @@ public sealed class RedisResilienceStore : IDistributedResilienceStore, IDisposa
     // Stopwatch timestamp before which operations are not tried (RetryInterval after a failure); 0 when they are.
     private long _unavailableUntil;
     private int _disposed;
+    private long _failures;
 
     /// <summary>Creates a store on <paramref name="connection"/>, listening for other instances' breaker changes.</summary>
     /// <param name="connection">An open connection; it stays the caller's.</param>
@@ -88,8 +89,6 @@ public sealed class RedisResilienceStore : IDistributedResilienceStore, IDisposa
 
     /// <summary>How many times an operation failed or timed out since the store was created.</summary>
     public long FailureCount => Volatile.Read(ref _failures);
-
-    private long _failures;
 
     /// <inheritdoc/>
     public async ValueTask<DistributedAcquireResult> TryAcquireAsync(string policyName, string? partitionKey, RateLimitOptions options, CancellationToken cancellationToken)
