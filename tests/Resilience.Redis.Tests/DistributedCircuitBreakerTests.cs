@@ -140,6 +140,29 @@ public sealed class DistributedCircuitBreakerTests
 
     [SkippableTheory]
     [MemberData(nameof(SharedServers.Kinds), MemberType = typeof(SharedServers))]
+    public async Task A_breaker_made_before_the_store_was_registered_or_made_distributed_by_configuration_follows_it(ServerKind kind)
+    {
+        await using Instances instances = await Instances.StartAsync(_servers, kind, count: 1);
+        CircuitBreakerState source = Breakers(instances, breakMs: 60_000)[0];
+
+        // As generated code does: the breakers exist (registered at load) before the application calls UseRedis.
+        var late = new ResilienceRegistry();
+        CircuitBreakerState early = late.GetOrAddCircuitBreaker("payments", Options(60_000));
+        CircuitBreakerState configured = late.GetOrAddCircuitBreaker("configured", new CircuitBreakerOptions { FailureThreshold = 2 });
+        CircuitBreakerState otherSource = instances[0].GetOrAddCircuitBreaker("configured", Options(60_000));
+        using var connection = instances.Server.Connect();
+        using RedisResilienceStore store = late.UseRedis(connection, new RedisResilienceOptions { KeyPrefix = instances.Prefix, OperationTimeout = TimeSpan.FromSeconds(5) });
+        late.Configure(new Dictionary<string, PolicySettings> { ["configured"] = new() { Distributed = true } });
+
+        source.Isolate();
+        otherSource.Isolate();
+
+        await Eventually(() => early.State == CircuitState.Isolated && configured.State == CircuitState.Isolated);
+        late.UseDistributedStore(null);
+    }
+
+    [SkippableTheory]
+    [MemberData(nameof(SharedServers.Kinds), MemberType = typeof(SharedServers))]
     public async Task A_breaker_kept_per_key_shares_each_keys_state(ServerKind kind)
     {
         await using Instances instances = await Instances.StartAsync(_servers, kind, count: 2);
