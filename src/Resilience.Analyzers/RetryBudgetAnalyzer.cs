@@ -41,6 +41,13 @@ public sealed class RetryBudgetAnalyzer : DiagnosticAnalyzer
             return;
         }
 
+        // int.MaxValue attempts under a total timeout is how "retry until the deadline" is written: later attempts
+        // not running is the point, not a mistake.
+        if (settings.MaxAttempts == int.MaxValue)
+        {
+            return;
+        }
+
         int total = timeout.Read(TimeoutRules.Milliseconds);
         if (!TimeoutRules.Milliseconds.Allows(total))
         {
@@ -49,15 +56,32 @@ public sealed class RetryBudgetAnalyzer : DiagnosticAnalyzer
 
         // Attempt k starts after the delays before it: at the latest after the longest delays, at the earliest
         // after the shortest (half as long with jitter). It can never run when even its earliest start is too late.
+        // The delays grow until they reach their cap and stay there; from the first two equal ones on, the rest is
+        // counted rather than walked, so that no count of attempts (int.MaxValue means "until the deadline") makes
+        // the analysis long.
         int attempts = settings.MaxAttempts;
         double latest = 0, earliest = 0, longestGap = 0;
-        int firstMaybe = 0, firstNever = 0;
+        long firstMaybe = 0, firstNever = 0;
+        double previousLongest = -1, previousShortest = -1;
         for (int attempt = 2; attempt <= attempts; attempt++)
         {
             double delay = settings.LongestDelayMs(attempt - 1);
+            double shortest = settings.ShortestDelayMs(attempt - 1);
+            if (delay == previousLongest && shortest == previousShortest)
+            {
+                long remaining = (long)attempts - attempt + 1;
+                firstMaybe = firstMaybe != 0 ? firstMaybe : FirstReaching(total, latest, delay, attempt, remaining);
+                firstNever = firstNever != 0 ? firstNever : FirstReaching(total, earliest, shortest, attempt, remaining);
+                longestGap = Math.Max(longestGap, delay);
+                latest += delay * remaining;
+                break;
+            }
+
+            previousLongest = delay;
+            previousShortest = shortest;
             longestGap = Math.Max(longestGap, delay);
             latest += delay;
-            earliest += settings.ShortestDelayMs(attempt - 1);
+            earliest += shortest;
             if (firstMaybe == 0 && latest >= total)
             {
                 firstMaybe = attempt;
@@ -74,12 +98,13 @@ public sealed class RetryBudgetAnalyzer : DiagnosticAnalyzer
             return;
         }
 
-        string outcome = firstNever == firstMaybe
-            ? Numbers.Attempts(firstNever, attempts) + " can never run"
-            : firstNever == 0
-                ? Numbers.Attempts(firstMaybe, attempts) + (firstMaybe == attempts ? " runs" : " run") + " only when the jitter draws short delays"
-                : Numbers.Attempts(firstMaybe, firstNever - 1) + (firstMaybe == firstNever - 1 ? " runs" : " run") + " only when the jitter draws short delays, and "
-                    + Numbers.Attempts(firstNever, attempts) + " can never run";
+        int maybe = (int)firstMaybe, never = (int)firstNever;
+        string outcome = never == maybe
+            ? Numbers.Attempts(never, attempts) + " can never run"
+            : never == 0
+                ? Numbers.Attempts(maybe, attempts) + (maybe == attempts ? " runs" : " run") + " only when the jitter draws short delays"
+                : Numbers.Attempts(maybe, never - 1) + (maybe == never - 1 ? " runs" : " run") + " only when the jitter draws short delays, and "
+                    + Numbers.Attempts(never, attempts) + " can never run";
 
         context.ReportDiagnostic(Diagnostic.Create(
             DiagnosticDescriptors.RetryBeyondTotalTimeout,
@@ -90,5 +115,23 @@ public sealed class RetryBudgetAnalyzer : DiagnosticAnalyzer
             Numbers.Format(latest),
             Numbers.Format(total),
             outcome));
+    }
+
+    /// <summary>
+    /// The first of <paramref name="remaining"/> attempts from <paramref name="attempt"/> on, each <paramref name="delay"/>
+    /// after the one before, to start no earlier than <paramref name="total"/> when <paramref name="sum"/> has passed
+    /// before <paramref name="attempt"/>'s delay; 0 when none does.
+    /// </summary>
+    private static long FirstReaching(int total, double sum, double delay, int attempt, long remaining)
+    {
+        if (delay <= 0)
+        {
+            return 0;
+        }
+
+        // The j-th of them (from 0) starts after sum + (j + 1) * delay.
+        double steps = Math.Ceiling((total - sum) / delay) - 1;
+        long index = steps <= 0 ? 0 : (long)steps;
+        return index < remaining ? attempt + index : 0;
     }
 }

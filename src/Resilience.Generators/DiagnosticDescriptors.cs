@@ -18,13 +18,13 @@ internal static class DiagnosticDescriptors
         "RES0001",
         Declaration,
         "Resilient method must be a partial declaration in partial types",
-        "The method '{0}' {1}: declare it 'partial' without a body, in types that are all 'partial', and implement '{0}Core' instead");
+        "The method '{0}' {1}");
 
     public static readonly DiagnosticDescriptor MissingCore = Error(
         "RES0002",
         Declaration,
         "No matching {Name}Core implementation",
-        "The method '{0}' needs an implementation with the same parameters and return type, '{1}', but {2}; add it to the type");
+        "The method '{0}' needs an implementation with the same parameters and return type, '{1}', but {2}");
 
     public static readonly DiagnosticDescriptor UnsupportedSignature = Error(
         "RES0003",

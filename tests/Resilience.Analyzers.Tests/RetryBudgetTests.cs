@@ -8,7 +8,7 @@ namespace Resilience.Analyzers.Tests;
 public sealed class RetryBudgetTests
 {
     private static DiagnosticResult Budget(int attempts, string gap, string need, string total, string outcome)
-        => V.Diagnostic(DiagnosticDescriptors.RetryBeyondTotalTimeout).WithLocation(0).WithLocation(1).WithArguments(attempts.ToString(), gap, need, total, outcome);
+        => V.Diagnostic(DiagnosticDescriptors.RetryBeyondTotalTimeout).WithLocation(0).WithLocation(1).WithArguments(Numbers.Format(attempts), gap, need, total, outcome);
 
     private static string Method(string attributes) => $$"""
         public partial class C
@@ -65,7 +65,24 @@ public sealed class RetryBudgetTests
             Method("[{|#0:Retry|}] [Timeout({|#1:milliseconds: 300|}, Scope = TimeoutScope.Total)]"),
             Budget(3, "400", "600", "300", "attempt 3 can never run"));
 
+    [Fact]
+    public Task A_million_attempts_are_counted_not_walked()
+        => V.AnalyzerAsync(
+            // 1 000 ms apart without jitter: attempt 11 would start at 10 000 ms, when the timeout fires.
+            Method("[Retry({|#0:1_000_000|}, DelayMs = 1_000, Backoff = BackoffKind.Constant, Jitter = false)] [Timeout({|#1:10_000|}, Scope = TimeoutScope.Total)]"),
+            Budget(1_000_000, "1 000", "999 999 000", "10 000", "attempts 11–1 000 000 can never run"));
+
+    [Fact]
+    public Task Capped_exponential_delays_are_counted_past_the_cap()
+        => V.AnalyzerAsync(
+            // 100, 200, 400, 800, then 1 000 each: attempt 6 starts at 2 500 ms at the latest; at the earliest (half
+            // with jitter) attempt 9 is the first at 2 500 ms or later (50 + 100 + 200 + 400 + 4 × 500 = 2 750 at 9, 2 250 at 8).
+            Method("[Retry({|#0:100_000|}, DelayMs = 100, MaxDelayMs = 1_000)] [Timeout({|#1:2_500|}, Scope = TimeoutScope.Total)]"),
+            Budget(100_000, "1 000", "99 996 500", "2 500", "attempts 6–8 run only when the jitter draws short delays, and attempts 9–100 000 can never run"));
+
     [Theory]
+    [InlineData("[Retry(int.MaxValue, DelayMs = 100)] [Timeout(10_000, Scope = TimeoutScope.Total)]")]
+    [InlineData("[Retry(int.MaxValue, DelayMs = 0)] [Timeout(10_000, Scope = TimeoutScope.Total)]")]
     [InlineData("[Retry(5, DelayMs = 1_000)] [Timeout(500)]")]
     [InlineData("[Retry(3)] [Timeout(10_000, Scope = TimeoutScope.Total)]")]
     [InlineData("[Retry(3, DelayMs = 100, Backoff = BackoffKind.Constant)] [Timeout(201, Scope = TimeoutScope.Total)]")]

@@ -106,6 +106,13 @@ public sealed class ResilienceHeadersFilterTests
     [InlineData("payments.v2", false)]
     [InlineData("payments.2", true)]
     [InlineData("orders-db.eu", true)]
+    [InlineData("Shop.Box`1.Get", false)]
+    [InlineData("Shop.Outer`2.Inner.GetAsync", false)]
+    [InlineData("Shop.Client.Get(int)", false)]
+    [InlineData("Shop.Client.Get<T>(T)", false)]
+    [InlineData("Shop.Client.Get(string?, params int[])", false)]
+    [InlineData("Shop.Box`.Get", true)]
+    [InlineData("payments (eu)", true)]
     public void By_default_names_that_look_like_code_are_kept_back(string name, bool exposed)
         => Assert.Equal(exposed, new ResilienceHeadersOptions().ExposeCircuitBreakerName(name));
 

@@ -34,6 +34,7 @@ public sealed class PackedPackageTests(PackedPackage package) : IClassFixture<Pa
         Assert.Contains("receipt r-1 after 3 calls", run);
         Assert.Contains("rejected: BrokenCircuitException", run);
         Assert.Contains("fallback: cached r-2", run);
+        Assert.Contains("ref struct: 3", run);
     }
 
     [Fact]
@@ -284,6 +285,16 @@ public sealed class PackedPackageTests(PackedPackage package) : IClassFixture<Pa
             }
 
             Console.WriteLine("fallback: " + client.GetCached("r-2"));
+            Console.WriteLine("ref struct: " + Spans.Length<ReadOnlySpan<char>>("abc".AsSpan()));
+
+            // A shape of the latest language (C# 13), which only the SDK's own compiler builds.
+            public static partial class Spans
+            {
+                [Retry(2, DelayMs = 1)]
+                public static partial int Length<T>(T value) where T : allows ref struct;
+
+                private static int LengthCore<T>(T value) where T : allows ref struct => value is null ? 0 : 3;
+            }
 
             public partial class ReceiptsClient
             {

@@ -118,6 +118,25 @@ public sealed class AllocationTests
     }
 
     [Fact]
+    public void Finding_the_breaker_of_a_requests_host_allocates_nothing()
+    {
+        KeyedCircuitBreakerState<HttpAuthority> byAuthority = _registry.GetOrAddKeyedCircuitBreaker<HttpAuthority>("by-authority", new CircuitBreakerOptions());
+        using var request = new System.Net.Http.HttpRequestMessage(System.Net.Http.HttpMethod.Get, "https://api.example.com/orders/7?expand=lines");
+
+        Assert.Equal(0, AllocatedBytes(() =>
+        {
+            CircuitBreakerState breaker = byAuthority.GetPartition(HttpAuthority.Of(request));
+            if (!breaker.TryEnter(out CircuitBreakerPermit permit))
+            {
+                throw new InvalidOperationException("rejected");
+            }
+
+            breaker.RecordSuccess(permit);
+        }));
+        Assert.Equal(1, byAuthority.PartitionCount);
+    }
+
+    [Fact]
     public void Starting_and_returning_a_timeout_allocates_nothing()
     {
         Assert.Equal(0, AllocatedBytes(() =>

@@ -1,5 +1,4 @@
 using System;
-using System.Globalization;
 using Resilience.Shared;
 
 namespace Resilience.Analyzers;
@@ -17,6 +16,6 @@ internal static class Numbers
     /// <summary>"attempt 5" or "attempts 2–5".</summary>
     public static string Attempts(int first, int last)
         => first == last
-            ? "attempt " + first.ToString(CultureInfo.InvariantCulture)
-            : "attempts " + first.ToString(CultureInfo.InvariantCulture) + "–" + last.ToString(CultureInfo.InvariantCulture);
+            ? "attempt " + Format(first)
+            : "attempts " + Format(first) + "–" + Format(last);
 }

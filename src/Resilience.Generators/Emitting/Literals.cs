@@ -17,12 +17,26 @@ internal static class Literals
     public const string NoToken = "global::System.Threading.CancellationToken.None";
     public const string Tasks = "global::System.Threading.Tasks.";
 
+    /// <summary>
+    /// Marks, in the emitter's templates, the start of a name the generator makes (<c>§attempt</c>, <c>§{MemberKey}_Telemetry</c>).
+    /// No identifier can hold it, and <see cref="String"/> escapes it in text the user wrote, so that
+    /// <see cref="GeneratedNames"/> can replace every mark in a type's file with that type's prefix: <c>__</c>, or one
+    /// that none of the user's names starts with.
+    /// </summary>
+    public const char GeneratedName = '\u00A7';
+
     /// <summary>On the members the generator adds (fields, helpers, classes), never on the implementing part of a partial method.</summary>
     public static readonly string GeneratedCode =
         $"[global::System.CodeDom.Compiler.GeneratedCode(\"Resilience.Generators\", \"{typeof(Literals).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "1.0.0"}\")]";
 
     public static string String(string text)
-        => "\"" + text.Replace("\\", "\\\\").Replace("\"", "\\\"").Replace("\r", "\\r").Replace("\n", "\\n") + "\"";
+        => "\"" + EscapeMarks(text.Replace("\\", "\\\\").Replace("\"", "\\\"").Replace("\r", "\\r").Replace("\n", "\\n")) + "\"";
+
+    /// <summary>
+    /// <paramref name="code"/>, a literal's text, with <see cref="GeneratedName"/> written as its escape sequence, so
+    /// that a mark in the user's text is never taken for the emitter's.
+    /// </summary>
+    public static string EscapeMarks(string code) => code.Replace(GeneratedName.ToString(), "\\u00A7");
 
     /// <summary>A <see cref="TimeSpan"/> of <paramref name="milliseconds"/>, built from its ticks so that nothing is computed at run time.</summary>
     public static string TimeSpan(int milliseconds)

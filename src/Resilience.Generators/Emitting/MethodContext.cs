@@ -35,18 +35,18 @@ internal sealed class MethodContext
     public string HelperName => MemberName("Resilient");
 
     /// <summary>The name of a member the generator adds for this method (a field, the helper): <c>__{MemberKey}_{role}</c>.</summary>
-    public string MemberName(string role) => $"__{Method.MemberKey}_{role}";
+    public string MemberName(string role) => $"§{Method.MemberKey}_{role}";
 
     /// <summary>A call that may wait: <c>receiver.Name(arguments)</c> in a synchronous method, <c>await receiver.NameAsync(arguments).ConfigureAwait(false)</c> in the helper.</summary>
     public string Wait(string receiver, string name, string arguments)
         => IsAsync ? $"await {receiver}.{name}Async({arguments}).ConfigureAwait(false)" : $"{receiver}.{name}({arguments})";
 
     /// <summary>"__resume &lt; k &amp;&amp; " in the helper, where the synchronous start may have done <paramref name="stage"/> already; empty otherwise.</summary>
-    public string UnlessStarted(StartStage stage) => IsAsync ? $"__resume < {Literals.Number(stage.Ordinal)} && " : string.Empty;
+    public string UnlessStarted(StartStage stage) => IsAsync ? $"§resume < {Literals.Number(stage.Ordinal)} && " : string.Empty;
 
     /// <summary>What the start passed on for <paramref name="stage"/> when it got that far, else <paramref name="expression"/>; just the expression in a synchronous method.</summary>
     public string StartedOr(StartStage stage, string passed, string expression)
-        => IsAsync ? $"__resume >= {Literals.Number(stage.Ordinal)} ? {passed} : {expression}" : expression;
+        => IsAsync ? $"§resume >= {Literals.Number(stage.Ordinal)} ? {passed} : {expression}" : expression;
 
     /// <summary>
     /// Whether <paramref name="result"/> is a failure, as a stage with <paramref name="handleResult"/> judges it: that

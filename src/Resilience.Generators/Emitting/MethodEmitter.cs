@@ -81,8 +81,15 @@ internal sealed class MethodEmitter
         parameters.AddRange(SynchronousStart.HelperParameters(_m.Pipeline));
         w.Blank();
         w.Line(Literals.GeneratedCode);
-        w.Line($"private {(method.IsStatic ? "static " : string.Empty)}async {helperReturn} {_m.HelperName}{method.TypeParameters}({string.Join(", ", parameters)})");
-        ResilienceEmitter.WriteConstraints(w, method);
+        foreach (string attribute in method.HelperAttributes)
+        {
+            w.Line(Literals.EscapeMarks(attribute));
+        }
+
+        // A readonly member of a struct calls a helper that is readonly too, or the compiler copies the struct (CS8656).
+        string modifiers = method.IsStatic ? "static " : method.IsReadOnly ? "readonly " : string.Empty;
+        w.Line($"private {modifiers}async {helperReturn} {_m.HelperName}{method.TypeParameters}({string.Join(", ", parameters)})");
+        ResilienceEmitter.WriteConstraints(w, method.HelperConstraints);
         w.Open();
         foreach (string line in SynchronousStart.ResumeComment(_m.Pipeline))
         {
@@ -103,7 +110,7 @@ internal sealed class MethodEmitter
         ResilientMethodSpec method = _m.Method;
         if (_m.Pipeline.UsesRegistry)
         {
-            w.Line($"var __registry = {Literals.Registry};");
+            w.Line($"{Literals.Runtime}ResilienceRegistry §registry = {Literals.Registry};");
         }
 
         if (method.HasResult)
@@ -124,13 +131,13 @@ internal sealed class MethodEmitter
         if (!method.IsAsync)
         {
             // Asynchronous methods start the clock in their synchronous start, and pass it on.
-            w.Line($"long __started = {_m.TelemetryField}.Start();");
+            w.Line($"long §started = {_m.TelemetryField}.Start();");
         }
 
         w.Open("try");
         _m.Pipeline.WriteBody(_m, 0, _m.CallerToken);
         w.Close();
-        w.Line($"catch ({Literals.Exception} __error) when ({_m.TelemetryField}.RecordFailure(__started, __error, {_m.CallerToken}))");
+        w.Line($"catch ({Literals.Exception} §error) when ({_m.TelemetryField}.RecordFailure(§started, §error, {_m.CallerToken}))");
         w.Open();
         w.Line("throw;");
         w.Close();

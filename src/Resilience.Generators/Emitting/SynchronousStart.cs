@@ -18,8 +18,8 @@ internal sealed class SynchronousStart
     /// <summary>The helper's parameters after the method's own: the call's start time, <c>__resume</c>, then what each start stage carries.</summary>
     public static IEnumerable<string> HelperParameters(Pipeline pipeline)
     {
-        yield return "long __started";
-        yield return "int __resume";
+        yield return "long §started";
+        yield return "int §resume";
         foreach (StartStage stage in pipeline.StartStages)
         {
             if (stage.Carried is { } carried)
@@ -38,14 +38,14 @@ internal sealed class SynchronousStart
             done.Add(Literals.Number(stage.Ordinal) + " " + stage.StartDescription);
         }
 
-        yield return "// __resume: how many of the first attempt's stages the synchronous start did:";
+        yield return "// §resume: how many of the first attempt's stages the synchronous start did:";
         yield return "// " + string.Join(", ", done) + (pipeline.CircuitBreaker is null ? "." : $"; {Literals.Number(pipeline.BreakerRefused)}: the breaker refused it.");
     }
 
     public void Write()
     {
         IndentedWriter w = _m.Writer;
-        w.Line($"long __started = {_m.TelemetryField}.Start();");
+        w.Line($"long §started = {_m.TelemetryField}.Start();");
         w.Line($"if ({CoreStage.ThrowsFlag(_m)})");
         HandOff(done: 0);
         w.Blank();
@@ -62,7 +62,7 @@ internal sealed class SynchronousStart
             stages[i].WriteStartSuccess(_m);
         }
 
-        w.Line($"{_m.TelemetryField}.RecordSuccess(__started);");
+        w.Line($"{_m.TelemetryField}.RecordSuccess(§started);");
         w.Line($"return {CoreStage.Call};");
     }
 
@@ -87,10 +87,10 @@ internal sealed class SynchronousStart
         var arguments = new List<string>();
         foreach (ParameterSpec parameter in _m.Method.Parameters)
         {
-            arguments.Add(parameter.Name);
+            arguments.Add(parameter.IsDynamic ? "(object)" + parameter.Name + "!" : parameter.Name);
         }
 
-        arguments.Add("__started");
+        arguments.Add("§started");
         arguments.Add(Literals.Number(resume));
         foreach (StartStage stage in _m.Pipeline.StartStages)
         {

@@ -16,4 +16,10 @@ internal sealed record ParameterSpec
     public required string PassModifier { get; init; }
 
     public required bool IsCancellationToken { get; init; }
+
+    /// <summary>True for a <c>dynamic</c> parameter, passed on as <c>object</c> so that the calls stay statically bound.</summary>
+    public bool IsDynamic { get; init; }
+
+    /// <summary>The parameter as an argument of a call the generated code makes: its pass modifier and name, cast to <c>object</c> when dynamic.</summary>
+    public string Argument => PassModifier + (IsDynamic ? "(object)" + Name + "!" : Name);
 }

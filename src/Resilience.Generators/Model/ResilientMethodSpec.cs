@@ -3,6 +3,9 @@ namespace Resilience.Generators;
 /// <summary>Everything the emitter needs to write one resilient method.</summary>
 internal sealed record ResilientMethodSpec
 {
+    /// <summary>The user's names around the method that start with "__", which the generated names must not (see <c>GeneratedNames</c>).</summary>
+    public EquatableArray<string> ReservedNames { get; init; } = EquatableArray<string>.Empty;
+
     /// <summary>The method's name, escaped with @ when it is a keyword.</summary>
     public required string Name { get; init; }
 
@@ -11,6 +14,9 @@ internal sealed record ResilientMethodSpec
 
     /// <summary>The declaration's modifiers without "partial" (accessibility, static, ...), e.g. "public static".</summary>
     public required string Modifiers { get; init; }
+
+    /// <summary>"ref " or "ref readonly " for a method that returns by reference (refused with RES0003, but its error stub must match); empty otherwise.</summary>
+    public string RefReturn { get; init; } = string.Empty;
 
     /// <summary>The fully qualified return type.</summary>
     public required string ReturnType { get; init; }
@@ -29,12 +35,24 @@ internal sealed record ResilientMethodSpec
     /// <summary>"&lt;T, U&gt;" or empty; a name that is a keyword is escaped with @.</summary>
     public required string TypeParameters { get; init; }
 
-    /// <summary>The "where" clauses of the method's type parameters.</summary>
+    /// <summary>The "where" clauses the implementing part repeats: for an override, only what it wrote ('class', 'struct', 'default').</summary>
     public required EquatableArray<string> Constraints { get; init; }
+
+    /// <summary>The "where" clauses that hold for the method's type parameters, inherited ones included, which the asynchronous helper declares.</summary>
+    public required EquatableArray<string> HelperConstraints { get; init; }
 
     public required EquatableArray<ParameterSpec> Parameters { get; init; }
 
     public required bool IsStatic { get; init; }
+
+    /// <summary>True for a <c>readonly</c> member of a struct that is not itself readonly: its helper is readonly too.</summary>
+    public bool IsReadOnly { get; init; }
+
+    /// <summary>
+    /// The declaration's <c>[Obsolete]</c> and <c>[Experimental]</c>, written out for the asynchronous helper: a member
+    /// so marked may call <c>{Name}Core</c> marked alike, which the helper does.
+    /// </summary>
+    public EquatableArray<string> HelperAttributes { get; init; } = EquatableArray<string>.Empty;
 
     /// <summary>The default name of the method's policies, and the name its metrics carry: Namespace.Type.Method.</summary>
     public required string PolicyName { get; init; }

@@ -64,7 +64,7 @@ internal sealed class CompanionMethods
         IMethodSymbol[] candidates = MethodsNamed(CoreName);
         if (candidates.Length == 0)
         {
-            return $"no method '{CoreName}' exists in '{_method.ContainingType.Name}'";
+            return $"no method '{CoreName}' exists in '{_method.ContainingType.Name}'; add it to the type";
         }
 
         string? mismatch = null;
@@ -77,7 +77,87 @@ internal sealed class CompanionMethods
             }
         }
 
-        return candidates.Length == 1 ? $"'{CoreName}' {mismatch}" : $"none of the {candidates.Length} methods named '{CoreName}' matches";
+        return candidates.Length == 1
+            ? $"'{CoreName}' {mismatch}; change it to match"
+            : $"none of the {candidates.Length} methods named '{CoreName}' matches; change one of them to match";
+    }
+
+    /// <summary>
+    /// "was not found in 'Type'", and the type's method whose name is nearest to <paramref name="name"/> when one
+    /// is near enough to be a typo (a different case, or a letter or two off): a misspelt name is then named, not
+    /// taken for a method to add.
+    /// </summary>
+    private string NotFound(string name)
+    {
+        string? nearest = null;
+        int best = name.Length < 6 ? 1 : 2;
+        foreach (string member in _method.ContainingType.MemberNames)
+        {
+            if (member == name || !MethodsNamedAny(member))
+            {
+                continue;
+            }
+
+            int distance = string.Equals(member, name, System.StringComparison.OrdinalIgnoreCase) ? 0 : EditDistance(member, name, best);
+            if (distance <= best && (nearest is null || distance < best || string.CompareOrdinal(member, nearest) < 0))
+            {
+                nearest = member;
+                best = distance;
+            }
+        }
+
+        string notFound = $"was not found in '{_method.ContainingType.Name}'";
+        return nearest is null ? notFound : $"{notFound} (did you mean '{nearest}'?)";
+
+        bool MethodsNamedAny(string member)
+        {
+            foreach (ISymbol symbol in _method.ContainingType.GetMembers(member))
+            {
+                if (symbol is IMethodSymbol { MethodKind: MethodKind.Ordinary })
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+    }
+
+    /// <summary>The edit distance between <paramref name="a"/> and <paramref name="b"/>, or more than <paramref name="limit"/> once it is clearly beyond.</summary>
+    private static int EditDistance(string a, string b, int limit)
+    {
+        if (System.Math.Abs(a.Length - b.Length) > limit)
+        {
+            return limit + 1;
+        }
+
+        var previous = new int[b.Length + 1];
+        var current = new int[b.Length + 1];
+        for (int j = 0; j <= b.Length; j++)
+        {
+            previous[j] = j;
+        }
+
+        for (int i = 1; i <= a.Length; i++)
+        {
+            current[0] = i;
+            int rowMinimum = current[0];
+            for (int j = 1; j <= b.Length; j++)
+            {
+                int substitution = previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
+                current[j] = System.Math.Min(substitution, System.Math.Min(previous[j], current[j - 1]) + 1);
+                rowMinimum = System.Math.Min(rowMinimum, current[j]);
+            }
+
+            if (rowMinimum > limit)
+            {
+                return limit + 1;
+            }
+
+            (previous, current) = (current, previous);
+        }
+
+        return previous[b.Length];
     }
 
     /// <summary>The signature <c>{Name}Core</c> must have, as a message shows it.</summary>
@@ -105,7 +185,7 @@ internal sealed class CompanionMethods
         }
 
         string why = candidates.Length == 0
-            ? $"was not found in '{_method.ContainingType.Name}'"
+            ? NotFound(name)
             : "has the wrong signature: it " + Mismatch(candidates[0], allowsFailure: true, r => ClassifyFallback(r, returnKind, result) is not null);
         string optional = ResultType is null
             ? "the Exception parameter is optional"
@@ -132,7 +212,7 @@ internal sealed class CompanionMethods
         IMethodSymbol[] candidates = MethodsNamed(name);
         if (candidates.Length == 0)
         {
-            return $"was not found in '{_method.ContainingType.Name}'";
+            return NotFound(name);
         }
 
         bool allInstance = true;
@@ -172,7 +252,7 @@ internal sealed class CompanionMethods
         IMethodSymbol[] candidates = MethodsNamed(name);
         if (candidates.Length == 0)
         {
-            return $"was not found in '{_method.ContainingType.Name}'";
+            return NotFound(name);
         }
 
         bool allInstance = true;
@@ -232,7 +312,10 @@ internal sealed class CompanionMethods
     /// </summary>
     public static bool TypesMatch(ITypeSymbol expected, ITypeSymbol candidate)
     {
-        if (IsAnnotated(expected) != IsAnnotated(candidate))
+        // An annotation tells apart 'string?' and 'string'; a type in a context where nullable annotations are off
+        // (oblivious) agrees with either, as the compiler has it.
+        if (expected.NullableAnnotation != NullableAnnotation.None && candidate.NullableAnnotation != NullableAnnotation.None
+            && IsAnnotated(expected) != IsAnnotated(candidate))
         {
             return false;
         }
@@ -277,7 +360,53 @@ internal sealed class CompanionMethods
         => SymbolEqualityComparer.Default.Equals(parameter, argument)
             && !(argument.NullableAnnotation == NullableAnnotation.Annotated && parameter.NullableAnnotation == NullableAnnotation.NotAnnotated);
 
-    private string? CoreMismatch(IMethodSymbol candidate) => Mismatch(candidate, allowsFailure: false, r => TypesMatch(_method.ReturnType, r));
+    private string? CoreMismatch(IMethodSymbol candidate)
+        => Mismatch(candidate, allowsFailure: false, r => TypesMatch(_method.ReturnType, r))
+            ?? ConstraintMismatch(candidate)
+            ?? (candidate.IsAsync && candidate.ReturnsVoid ? "is 'async void', whose failures no policy can see (make both return Task)" : null);
+
+    /// <summary>
+    /// Why <paramref name="candidate"/>'s type parameters ask more than the method's, which the generated call could
+    /// then not satisfy; null when each of its constraints is one the method has too.
+    /// </summary>
+    private string? ConstraintMismatch(IMethodSymbol candidate)
+    {
+        for (int i = 0; i < candidate.TypeParameters.Length && i < _method.TypeParameters.Length; i++)
+        {
+            ITypeParameterSymbol mine = _method.TypeParameters[i], theirs = candidate.TypeParameters[i];
+            string? missing =
+                theirs.HasReferenceTypeConstraint && !mine.HasReferenceTypeConstraint ? "class"
+                : theirs.HasValueTypeConstraint && !mine.HasValueTypeConstraint ? "struct"
+                : theirs.HasUnmanagedTypeConstraint && !mine.HasUnmanagedTypeConstraint ? "unmanaged"
+                : theirs.HasNotNullConstraint && !(mine.HasNotNullConstraint || mine.HasValueTypeConstraint || (mine.HasReferenceTypeConstraint && mine.ReferenceTypeConstraintNullableAnnotation != NullableAnnotation.Annotated)) ? "notnull"
+                : theirs.HasConstructorConstraint && !(mine.HasConstructorConstraint || mine.HasValueTypeConstraint) ? "new()"
+                : null;
+            if (missing is null)
+            {
+                foreach (ITypeSymbol constraint in theirs.ConstraintTypes)
+                {
+                    bool found = false;
+                    foreach (ITypeSymbol own in mine.ConstraintTypes)
+                    {
+                        found |= TypesMatch(own, constraint);
+                    }
+
+                    if (!found)
+                    {
+                        missing = constraint.ToDisplayString(Names.ShortTypeFormat);
+                        break;
+                    }
+                }
+            }
+
+            if (missing is not null)
+            {
+                return $"constrains '{theirs.Name}' to '{missing}', which '{_method.Name}' does not";
+            }
+        }
+
+        return null;
+    }
 
     /// <summary>
     /// Why <paramref name="candidate"/> cannot stand for the method's parameters and return; null when it can.

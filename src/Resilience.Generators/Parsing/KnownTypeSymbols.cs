@@ -46,6 +46,8 @@ internal sealed partial class KnownTypeSymbols
         HttpResponseMessage = new KnownType(compilation, "System.Net.Http.HttpResponseMessage");
         HttpRequestMessage = new KnownType(compilation, "System.Net.Http.HttpRequestMessage");
         OutcomeOfT = new KnownType(compilation, "Resilience.Outcome`1");
+        ObsoleteAttribute = new KnownType(compilation, "System.ObsoleteAttribute");
+        ExperimentalAttribute = new KnownType(compilation, "System.Diagnostics.CodeAnalysis.ExperimentalAttribute");
         NullableOfT = compilation.GetSpecialType(SpecialType.System_Nullable_T);
         AddMore(compilation);
     }
@@ -93,6 +95,12 @@ internal sealed partial class KnownTypeSymbols
     public KnownType HttpRequestMessage { get; }
 
     public KnownType OutcomeOfT { get; }
+
+    /// <summary><c>[Obsolete]</c>, copied from a declaration to its asynchronous helper.</summary>
+    public KnownType ObsoleteAttribute { get; }
+
+    /// <summary><c>[Experimental]</c> (.NET 8), copied from a declaration to its asynchronous helper.</summary>
+    public KnownType ExperimentalAttribute { get; }
 
     /// <summary><c>Nullable&lt;T&gt;</c>, whose definition is a special type.</summary>
     public INamedTypeSymbol NullableOfT { get; }

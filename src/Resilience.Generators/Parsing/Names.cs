@@ -29,12 +29,29 @@ internal static class Names
 
     /// <summary>
     /// The name of a namespace, a type or a type parameter as code declares it: escaped with @ when it is a keyword,
-    /// reserved or contextual. The compiler warns about or rejects several contextual keywords as the name of a
-    /// type or type parameter unless they are escaped (record, file, required, scoped, ...); escaping the others
-    /// too is harmless.
+    /// reserved or contextual, or of lower-case ASCII letters only. The compiler warns about or rejects several
+    /// contextual keywords as the name of a type or type parameter unless they are escaped (record, file, required,
+    /// scoped, ...), and warns about any lower-case name (CS8981); escaping the others too is harmless.
     /// </summary>
     public static string EscapeTypeName(string name)
-        => SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None || SyntaxFacts.GetContextualKeywordKind(name) != SyntaxKind.None ? "@" + name : name;
+        => SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None || SyntaxFacts.GetContextualKeywordKind(name) != SyntaxKind.None || IsLowercaseAscii(name) ? "@" + name : name;
+
+    /// <summary>
+    /// True for a name of lower-case ASCII letters only, which the language may take as a keyword one day: a type so
+    /// named is declared with @, or the compiler warns (CS8981) in the generated file.
+    /// </summary>
+    private static bool IsLowercaseAscii(string name)
+    {
+        foreach (char c in name)
+        {
+            if (c is < 'a' or > 'z')
+            {
+                return false;
+            }
+        }
+
+        return name.Length > 0;
+    }
 
     /// <summary>"&lt;T, U&gt;" with each name escaped, or empty.</summary>
     public static string TypeParameterList(ImmutableArray<ITypeParameterSymbol> typeParameters)
@@ -104,14 +121,19 @@ internal static class Names
     /// <summary>How every hint name ends.</summary>
     public const string HintNameSuffix = ".g.cs";
 
-    /// <summary>The method's default policy name, Namespace.Type.Method, of plain names.</summary>
+    /// <summary>
+    /// The method's default policy name, <c>Namespace.Type.Method</c>, of plain names, that keeps distinct methods
+    /// distinct: a generic type adds its arity as the runtime does (<c>Shop.Box`1.Get</c>, apart from
+    /// <c>Shop.Box.Get</c>), and a method of a name the type gives several methods adds its type parameters and
+    /// parameter types (<c>Shop.Client.Get(int)</c>, <c>Shop.Client.Get&lt;T&gt;(T)</c>).
+    /// </summary>
     /// <param name="ns">The type's namespace as its plain name, null for the global one.</param>
     public static string DefaultPolicyName(IMethodSymbol method, string? ns)
     {
-        var parts = new List<string> { method.Name };
+        var parts = new List<string> { IsOverloaded(method) ? method.ToDisplayString(OverloadFormat) : method.Name };
         for (INamedTypeSymbol? t = method.ContainingType; t is not null; t = t.ContainingType)
         {
-            parts.Insert(0, t.Name);
+            parts.Insert(0, t.Arity == 0 ? t.Name : t.Name + "`" + t.Arity.ToString(CultureInfo.InvariantCulture));
         }
 
         if (ns is not null)
@@ -122,7 +144,33 @@ internal static class Names
         return string.Join(".", parts);
     }
 
-    /// <summary>The method's name, followed by "_{n}" for the n-th overload of that name (n from 1): unique within the type.</summary>
+    /// <summary>A method as an overload's default name ends: <c>Get&lt;T&gt;(int, string?)</c>, types by their short names.</summary>
+    private static readonly SymbolDisplayFormat OverloadFormat = new(
+        typeQualificationStyle: SymbolDisplayTypeQualificationStyle.NameAndContainingTypes,
+        genericsOptions: SymbolDisplayGenericsOptions.IncludeTypeParameters,
+        memberOptions: SymbolDisplayMemberOptions.IncludeParameters,
+        parameterOptions: SymbolDisplayParameterOptions.IncludeType | SymbolDisplayParameterOptions.IncludeParamsRefOut,
+        miscellaneousOptions: SymbolDisplayMiscellaneousOptions.UseSpecialTypes | SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier);
+
+    private static bool IsOverloaded(IMethodSymbol method)
+    {
+        int methods = 0;
+        foreach (ISymbol member in method.ContainingType.GetMembers(method.Name))
+        {
+            if (member is IMethodSymbol && ++methods > 1)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// The method's name, followed by "_{n}" for the n-th overload of that name (n from 1), and by as many "_" as it
+    /// takes to differ from every member of the type: unique among the type's resilient methods (an overload of
+    /// <c>Get</c> and a method named <c>Get_1</c> do not share generated fields).
+    /// </summary>
     public static string MemberKey(IMethodSymbol method)
     {
         int index = 0;
@@ -135,13 +183,72 @@ internal static class Names
 
             if (SymbolEqualityComparer.Default.Equals(member, method))
             {
-                return index == 0 ? method.Name : method.Name + "_" + index.ToString(CultureInfo.InvariantCulture);
+                break;
             }
 
             index++;
         }
 
-        return method.Name;
+        if (index == 0)
+        {
+            return method.Name;
+        }
+
+        // "Name_n" ends with a digit, a method's own name is a member's, and a key lengthened with '_' is neither.
+        string key = method.Name + "_" + index.ToString(CultureInfo.InvariantCulture);
+        while (!method.ContainingType.GetMembers(key).IsEmpty)
+        {
+            key += "_";
+        }
+
+        return key;
+    }
+
+    /// <summary>
+    /// The names the user chose that start with "__", the prefix of the generator's own: the method's, its parameters'
+    /// and type parameters', and those of the types around it and their members, inherited ones included. The
+    /// generated file then takes a prefix none of them starts with (see <c>GeneratedNames</c>).
+    /// </summary>
+    public static string[] ReservedNames(IMethodSymbol method)
+    {
+        List<string>? names = null;
+        void Add(string name)
+        {
+            if (name.StartsWith("__", System.StringComparison.Ordinal))
+            {
+                (names ??= new List<string>()).Add(name);
+            }
+        }
+
+        Add(method.Name);
+        foreach (IParameterSymbol parameter in method.Parameters)
+        {
+            Add(parameter.Name);
+        }
+
+        foreach (ITypeParameterSymbol typeParameter in method.TypeParameters)
+        {
+            Add(typeParameter.Name);
+        }
+
+        for (INamedTypeSymbol? type = method.ContainingType; type is not null; type = type.ContainingType)
+        {
+            Add(type.Name);
+            foreach (ITypeParameterSymbol typeParameter in type.TypeParameters)
+            {
+                Add(typeParameter.Name);
+            }
+
+            for (INamedTypeSymbol? declaring = type; declaring is not null; declaring = declaring.BaseType)
+            {
+                foreach (string member in declaring.MemberNames)
+                {
+                    Add(member);
+                }
+            }
+        }
+
+        return names is null ? System.Array.Empty<string>() : names.ToArray();
     }
 
     /// <summary>

@@ -313,11 +313,32 @@ internal sealed class PolicyReader
                 continue;
             }
 
+            if (IsFileLocal(type))
+            {
+                // The generated file is another file: it cannot name a type local to the user's.
+                _diagnostics.Report(DiagnosticDescriptors.InvalidAttributeValue, attribute.LocationOf(property), attribute.Name + "." + property, $"'{type.ToDisplayString(Names.ShortTypeFormat)}', a file-local type", "a list of exception types the generated file can name: make it internal");
+                continue;
+            }
+
             valid.Add(type);
             names.Add(type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat));
         }
 
         return names.ToEquatableArray();
+    }
+
+    /// <summary>True for a type declared <c>file</c>, or nested in one.</summary>
+    private static bool IsFileLocal(ITypeSymbol type)
+    {
+        for (INamedTypeSymbol? t = type as INamedTypeSymbol; t is not null; t = t.ContainingType)
+        {
+            if (t.IsFileLocal)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>True when a fallback with these Handle types takes <paramref name="rejection"/>: Handle is empty, or names it or a base of it.</summary>
@@ -441,11 +462,18 @@ internal sealed class PolicyReader
         }
 
         IParameterSymbol key = keys[0];
+        if (key.Type.IsRefLikeType)
+        {
+            // A partition is kept in a dictionary, which cannot hold a ref struct.
+            _diagnostics.Report(DiagnosticDescriptors.InvalidAttributeValue, FirstLocation(key), keyAttributeName, $"on '{key.Name}', a {key.Type.ToDisplayString(Names.ShortTypeFormat)}", "on a parameter whose value can be kept: pass a string (new string(span)) or another type");
+            return null;
+        }
+
         string name = Names.EscapeIdentifier(key.Name);
         if (_known.HttpRequestMessage.Is(key.Type))
         {
             // A request is keyed by where it goes: a partition per message would never be used twice.
-            return new PartitionKeySpec("string", name, ByAuthority: true);
+            return new PartitionKeySpec("global::Resilience.HttpAuthority", name, ByAuthority: true);
         }
 
         // A key typed by a type parameter is boxed into object?: one static state per closed generic type would

@@ -13,14 +13,18 @@ namespace Resilience.Generators;
 /// </summary>
 internal static class ResilienceParser
 {
-    /// <summary>The syntax predicate of every provider: attributes on anything but a method are not ours to read.</summary>
-    public static bool IsMethodDeclaration(SyntaxNode node, CancellationToken _) => node is MethodDeclarationSyntax;
+    /// <summary>
+    /// The syntax predicate of every provider: a method, or a local function or lambda, which can carry the
+    /// attributes but never be partial (RES0001 says so rather than the attributes doing nothing).
+    /// </summary>
+    public static bool IsMethodDeclaration(SyntaxNode node, CancellationToken _)
+        => node is MethodDeclarationSyntax or LocalFunctionStatementSyntax or AnonymousFunctionExpressionSyntax;
 
     /// <summary>Parses the method when <paramref name="policyIndex"/> is that of the first policy attribute it carries; null otherwise.</summary>
     /// <param name="policyIndex">The index in <see cref="AttributeNames.Policies"/> of the attribute whose provider asks.</param>
     public static MethodResult? Parse(GeneratorAttributeSyntaxContext context, int policyIndex, CancellationToken cancellationToken)
     {
-        if (context.TargetSymbol is not IMethodSymbol method || context.TargetNode is not MethodDeclarationSyntax syntax)
+        if (context.TargetSymbol is not IMethodSymbol method)
         {
             return null;
         }
@@ -54,7 +58,32 @@ internal static class ResilienceParser
         }
 
         cancellationToken.ThrowIfCancellationRequested();
-        return Parse(method, syntax, known, policies, cancellationToken);
+        return context.TargetNode is MethodDeclarationSyntax syntax
+            ? Parse(method, syntax, known, policies, cancellationToken)
+            : NeverPartial(method, context.TargetNode, known);
+    }
+
+    /// <summary>RES0001 for a local function or lambda carrying policy attributes, which nothing is generated for.</summary>
+    private static MethodResult NeverPartial(IMethodSymbol method, SyntaxNode node, KnownTypeSymbols known)
+    {
+        bool local = node is LocalFunctionStatementSyntax;
+        LocationInfo? location = LocationInfo.From(node is LocalFunctionStatementSyntax function ? function.Identifier.GetLocation() : node.GetLocation());
+        var diagnostics = new MethodDiagnostics(location);
+        diagnostics.Report(
+            DiagnosticDescriptors.MustBePartial,
+            null,
+            local ? method.Name : "(lambda)",
+            local ? "is a local function, which cannot be partial, so its policy attributes would do nothing; make it a partial method of the type, with its implementation in '" + method.Name + "Core'"
+                : "is a lambda, which cannot be partial, so its policy attributes would do nothing; call a partial method of the type that carries them");
+        return new MethodResult
+        {
+            TypeKey = string.Empty,
+            ContainingTypes = EquatableArray<ContainingTypeSpec>.Empty,
+            HintName = string.Empty,
+            Diagnostics = diagnostics.ToEquatableArray(),
+            Location = location,
+            ModuleInitializers = known.CanHaveModuleInitializer,
+        };
     }
 
     private static MethodResult Parse(IMethodSymbol method, MethodDeclarationSyntax syntax, KnownTypeSymbols known, AttributeData?[] policies, CancellationToken cancellationToken)
@@ -81,7 +110,7 @@ internal static class ResilienceParser
         // RES0001: nothing can be emitted for a method that is not a bodiless partial declaration in partial types.
         if (signature.NotPartialReason(notPartialType) is { } notPartial)
         {
-            diagnostics.Report(DiagnosticDescriptors.MustBePartial, null, method.Name, notPartial);
+            diagnostics.Report(DiagnosticDescriptors.MustBePartial, null, method.Name, $"{notPartial}: declare it 'partial' without a body, in types that are all 'partial', and implement '{method.Name}Core' instead");
             return Result(null);
         }
 
@@ -114,16 +143,21 @@ internal static class ResilienceParser
         {
             Name = Names.EscapeIdentifier(method.Name),
             MemberKey = Names.MemberKey(method),
+            ReservedNames = new EquatableArray<string>(Names.ReservedNames(method)),
             Modifiers = signature.Modifiers(),
             ReturnType = signature.ReturnTypeName(returnKind, resultType),
             ReturnKind = returnKind,
+            RefReturn = method.ReturnsByRefReadonly ? "ref readonly " : method.ReturnsByRef ? "ref " : string.Empty,
             ResultType = resultType,
             ResultIsHttpResponse = companions.ResultType is { } result && known.HttpResponseMessage.IsBaseOf(result),
             ResultMayBeDisposable = companions.ResultType is { } disposable && MayBeDisposable(disposable),
             TypeParameters = Names.TypeParameterList(method.TypeParameters),
-            Constraints = signature.Constraints(),
+            Constraints = signature.DeclaredConstraints(),
+            HelperConstraints = signature.Constraints(),
             Parameters = parameters,
             IsStatic = method.IsStatic,
+            IsReadOnly = method.IsReadOnly && method.ContainingType is { IsReadOnly: false },
+            HelperAttributes = signature.HelperAttributes(),
             PolicyName = policyName,
             CancellationToken = CancellationTokenName(parameters),
             CoreName = companions.CoreName,

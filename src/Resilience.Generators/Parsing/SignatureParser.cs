@@ -16,6 +16,9 @@ internal sealed class SignatureParser
     private readonly KnownTypeSymbols _known;
     private readonly MethodDiagnostics _diagnostics;
 
+    // Set by ContainingTypes: the file-local type around the method, if any.
+    private string? _fileLocalType;
+
     public SignatureParser(IMethodSymbol method, MethodDeclarationSyntax syntax, KnownTypeSymbols known, MethodDiagnostics diagnostics)
     {
         _method = method;
@@ -28,12 +31,18 @@ internal sealed class SignatureParser
     public EquatableArray<ContainingTypeSpec> ContainingTypes(out string? notPartialType)
     {
         notPartialType = null;
+        _fileLocalType = null;
         var types = new List<ContainingTypeSpec>();
         for (SyntaxNode? node = _syntax.Parent; node is TypeDeclarationSyntax declaration; node = node.Parent)
         {
             if (!declaration.Modifiers.Any(SyntaxKind.PartialKeyword) && notPartialType is null)
             {
                 notPartialType = declaration.Identifier.ValueText;
+            }
+
+            if (declaration.Modifiers.Any(SyntaxKind.FileKeyword))
+            {
+                _fileLocalType = declaration.Identifier.ValueText;
             }
 
             string name = Names.EscapeTypeName(declaration.Identifier.ValueText) + TypeParameterList(declaration.TypeParameterList);
@@ -46,6 +55,7 @@ internal sealed class SignatureParser
     /// <summary>Why nothing can be generated for the method (RES0001): what keeps it from being a bodiless partial declaration in partial types; null when it is one.</summary>
     public string? NotPartialReason(string? notPartialType)
         => notPartialType is not null ? $"is in the type '{notPartialType}', which is not partial"
+            : _fileLocalType is not null ? $"is in the file-local type '{_fileLocalType}', whose parts must all be in one file, where the generated part cannot go (make the type internal)"
             : !_syntax.Modifiers.Any(SyntaxKind.PartialKeyword) ? "is not partial"
             : _syntax.Body is not null || _syntax.ExpressionBody is not null ? "has a body"
             : _method.PartialImplementationPart is not null ? "already has an implementation"
@@ -120,9 +130,29 @@ internal sealed class SignatureParser
         }
 
         bool isAsync = returnKind is ReturnKind.Task or ReturnKind.TaskOfT or ReturnKind.ValueTask or ReturnKind.ValueTaskOfT;
+        if (isAsync && !_method.IsStatic && _method.ContainingType.IsRefLikeType)
+        {
+            Unsupported(returnLocation, $"it is an asynchronous instance method of the ref struct '{_method.ContainingType.Name}', which cannot be kept across an await; make it static and pass it what it needs");
+        }
+
+        IParameterSymbol? firstToken = null;
         foreach (IParameterSymbol parameter in _method.Parameters)
         {
             Location? location = parameter.Locations.Length > 0 ? parameter.Locations[0] : null;
+            if (_known.IsCancellationToken(parameter.Type))
+            {
+                if (firstToken is null)
+                {
+                    firstToken = parameter;
+                }
+                else
+                {
+                    // Retries, timeouts and the fallback would heed one and not the other.
+                    Unsupported(location, $"it takes two CancellationToken parameters, '{firstToken.Name}' and '{parameter.Name}', and only one can stop its retries and timeouts; "
+                        + "pass one, linked from both with CancellationTokenSource.CreateLinkedTokenSource");
+                }
+            }
+
             if (parameter.RefKind is RefKind.Ref or RefKind.Out)
             {
                 Unsupported(location, $"the parameter '{parameter.Name}' is '{RefKinds.Declaration(parameter.RefKind).TrimEnd()}', which a retry or fallback cannot handle; return the value instead");
@@ -161,7 +191,9 @@ internal sealed class SignatureParser
                 modifier = "params " + modifier;
             }
 
-            if (parameter.IsThis)
+            // IsThis is the implicit receiver of an instance method; the first parameter of an extension method is
+            // the one declared with 'this'.
+            if (i == 0 && _method.IsExtensionMethod)
             {
                 modifier = "this " + modifier;
             }
@@ -173,10 +205,43 @@ internal sealed class SignatureParser
                 Modifier = modifier,
                 PassModifier = RefKinds.Argument(parameter.RefKind),
                 IsCancellationToken = _known.IsCancellationToken(parameter.Type),
+                IsDynamic = parameter.Type.TypeKind == TypeKind.Dynamic,
             };
         }
 
         return new EquatableArray<ParameterSpec>(parameters);
+    }
+
+    /// <summary>
+    /// The declaration's <c>[Obsolete]</c> and <c>[Experimental]</c> as attribute text, for the asynchronous helper,
+    /// which would otherwise be warned or stopped (CS0618, CS0619, the experimental id) for calling what they mark.
+    /// </summary>
+    public EquatableArray<string> HelperAttributes()
+    {
+        List<string>? attributes = null;
+        foreach (AttributeData attribute in _method.GetAttributes())
+        {
+            if (attribute.AttributeClass is not { } type
+                || !(_known.ObsoleteAttribute.Is(type) || _known.ExperimentalAttribute.Is(type)))
+            {
+                continue;
+            }
+
+            var arguments = new List<string>();
+            foreach (TypedConstant argument in attribute.ConstructorArguments)
+            {
+                arguments.Add(argument.ToCSharpString());
+            }
+
+            foreach (KeyValuePair<string, TypedConstant> named in attribute.NamedArguments)
+            {
+                arguments.Add(named.Key + " = " + named.Value.ToCSharpString());
+            }
+
+            (attributes ??= new List<string>()).Add($"[{type.ToDisplayString(Names.TypeFormat)}({string.Join(", ", arguments)})]");
+        }
+
+        return attributes is null ? EquatableArray<string>.Empty : attributes.ToEquatableArray();
     }
 
     /// <summary>The declaration's modifiers without "partial", e.g. "public static".</summary>
@@ -194,7 +259,32 @@ internal sealed class SignatureParser
         return modifiers ?? string.Empty;
     }
 
-    /// <summary>The "where" clauses of the method's type parameters.</summary>
+    /// <summary>
+    /// The "where" clauses the implementing part repeats: those of <see cref="Constraints"/>, except for an override
+    /// or explicit implementation, which repeats what it wrote.
+    /// </summary>
+    public EquatableArray<string> DeclaredConstraints()
+    {
+        var clauses = new List<string>();
+        if (_method.IsOverride || _method.ExplicitInterfaceImplementations.Length > 0)
+        {
+            // An override or explicit implementation inherits its constraints and may only write 'class', 'struct'
+            // or 'default' (CS0460), which name no type: its clauses are repeated as written.
+            foreach (TypeParameterConstraintClauseSyntax clause in _syntax.ConstraintClauses)
+            {
+                clauses.Add(clause.WithoutTrivia().NormalizeWhitespace().ToString());
+            }
+
+            return clauses.ToEquatableArray();
+        }
+
+        return Constraints();
+    }
+
+    /// <summary>
+    /// The "where" clauses that hold for the method's type parameters, inherited ones included: what a method of the
+    /// generator's (the asynchronous helper) declares to call <c>{Name}Core</c> with them.
+    /// </summary>
     public EquatableArray<string> Constraints()
     {
         var clauses = new List<string>();
@@ -228,6 +318,11 @@ internal sealed class SignatureParser
                 parts.Add("new()");
             }
 
+            if (AllowsRefStruct(parameter.Name))
+            {
+                parts.Add("allows ref struct");
+            }
+
             if (parts.Count > 0)
             {
                 clauses.Add($"where {Names.EscapeTypeName(parameter.Name)} : {string.Join(", ", parts)}");
@@ -237,9 +332,36 @@ internal sealed class SignatureParser
         return clauses.ToEquatableArray();
     }
 
+    /// <summary>
+    /// True when the declaration lets <paramref name="typeParameter"/> be a ref struct (C# 13). Read from the syntax:
+    /// the Roslyn the generator is built against has no symbol API for it.
+    /// </summary>
+    private bool AllowsRefStruct(string typeParameter)
+    {
+        foreach (TypeParameterConstraintClauseSyntax clause in _syntax.ConstraintClauses)
+        {
+            if (clause.Name.Identifier.ValueText != typeParameter)
+            {
+                continue;
+            }
+
+            foreach (TypeParameterConstraintSyntax constraint in clause.Constraints)
+            {
+                if (constraint.ToString().StartsWith("allows", System.StringComparison.Ordinal))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
     private static string Keyword(TypeDeclarationSyntax declaration)
     {
-        string prefix = (declaration.Modifiers.Any(SyntaxKind.ReadOnlyKeyword) ? "readonly " : string.Empty)
+        // 'unsafe' is carried so that members with pointers in their signatures compile in the generated part too.
+        string prefix = (declaration.Modifiers.Any(SyntaxKind.UnsafeKeyword) ? "unsafe " : string.Empty)
+            + (declaration.Modifiers.Any(SyntaxKind.ReadOnlyKeyword) ? "readonly " : string.Empty)
             + (declaration.Modifiers.Any(SyntaxKind.RefKeyword) ? "ref " : string.Empty);
         return prefix + declaration switch
         {

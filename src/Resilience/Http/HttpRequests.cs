@@ -13,21 +13,12 @@ public static class HttpRequests
     public const string IdempotencyKeyHeader = "Idempotency-Key";
 
     /// <summary>
-    /// The request's authority as <c>scheme://host:port</c> (<c>https://api.example.com:443</c>), the key of a breaker
-    /// kept per host (see <see cref="CircuitBreakerKeyAttribute"/>); an empty string when the request has no absolute URI.
+    /// The request's authority as <c>scheme://host:port</c> (<c>https://api.example.com:443</c>), the text of the
+    /// <see cref="HttpAuthority"/> a breaker kept per host is keyed by (see <see cref="CircuitBreakerKeyAttribute"/>);
+    /// an empty string when the request has no absolute URI. It allocates the string; <see cref="HttpAuthority.Of(HttpRequestMessage)"/> does not.
     /// </summary>
     /// <param name="request">The request; null gives an empty string.</param>
-    public static string Authority(HttpRequestMessage? request)
-    {
-        Uri? uri = request?.RequestUri;
-        if (uri is null || !uri.IsAbsoluteUri)
-        {
-            return string.Empty;
-        }
-
-        // The port is written even when it is the scheme's default, so that http://host and http://host:80 share a breaker.
-        return uri.GetComponents(UriComponents.SchemeAndServer | UriComponents.StrongPort, UriFormat.UriEscaped);
-    }
+    public static string Authority(HttpRequestMessage? request) => HttpAuthority.Of(request).ToString();
 
     /// <summary>
     /// True when sending the request again cannot do twice what it asks: every method but POST and PATCH, and those

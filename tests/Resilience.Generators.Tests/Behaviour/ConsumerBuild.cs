@@ -22,7 +22,7 @@ internal static class ConsumerBuild
             "Consumer_" + Guid.NewGuid().ToString("N"),
             new[] { CSharpSyntaxTree.ParseText(source, parseOptions, path: "Consumer.cs") },
             Infrastructure.GeneratorHarness.References,
-            Infrastructure.GeneratorHarness.CompilationOptions.WithOptimizationLevel(optimization));
+            Infrastructure.GeneratorHarness.CompilationOptions.WithOptimizationLevel(optimization).WithAllowUnsafe(true));
 
         CSharpGeneratorDriver.Create(new[] { new ResilienceGenerator().AsSourceGenerator() }, parseOptions: parseOptions)
             .RunGeneratorsAndUpdateCompilation(compilation, out Compilation output, out ImmutableArray<Diagnostic> generatorDiagnostics);

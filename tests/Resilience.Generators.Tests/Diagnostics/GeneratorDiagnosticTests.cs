@@ -318,6 +318,110 @@ public sealed class GeneratorDiagnosticTests
     }
 
     /// <summary>Runs the generator, asserts that the only diagnostic of the whole build is <paramref name="id"/>, on <paramref name="spanText"/>.</summary>
+    [Fact]
+    public void RES0001_a_method_of_a_file_local_type_says_why_no_part_can_be_generated()
+    {
+        GeneratorOutcome outcome = GeneratorHarness.Run(Usings + "file partial class C { [Retry] public partial int Get(); private int GetCore() => 1; }");
+
+        Diagnostic diagnostic = Assert.Single(outcome.GeneratorDiagnostics);
+        Assert.Equal("RES0001", diagnostic.Id);
+        Assert.Contains("is in the file-local type 'C', whose parts must all be in one file", diagnostic.GetMessage());
+        Assert.Empty(outcome.Sources);
+    }
+
+    [Theory]
+    [InlineData("[Retry] int Inner() => 1; return Inner();", "Inner", "The method 'Inner' is a local function, which cannot be partial")]
+    [InlineData("System.Func<int> inner = [Retry] () => 1; return inner();", "[Retry] () => 1", "The method '(lambda)' is a lambda, which cannot be partial")]
+    public void RES0001_policy_attributes_on_a_local_function_or_lambda_are_reported_not_ignored(string body, string spanText, string message)
+    {
+        Diagnostic diagnostic = Single($"public class C {{ public int Run() {{ {body} }} }}", "RES0001", spanText);
+
+        Assert.StartsWith(message, diagnostic.GetMessage(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void RES0002_a_core_that_constrains_a_type_parameter_more_is_reported_alone()
+    {
+        Diagnostic diagnostic = Single(
+            "public partial class C { [Retry] public partial T Get<T>(T value); private T GetCore<T>(T value) where T : class, System.IDisposable => value; }",
+            "RES0002", "Get");
+
+        Assert.Contains("'GetCore' constrains 'T' to 'class', which 'Get' does not; change it to match", diagnostic.GetMessage());
+    }
+
+    [Fact]
+    public void RES0002_an_async_void_core_is_reported_alone()
+    {
+        Diagnostic diagnostic = Single(
+            "public partial class C { [Retry] public partial void Fire(int x); private async void FireCore(int x) => await Task.Yield(); }",
+            "RES0002", "Fire");
+
+        Assert.Contains("'FireCore' is 'async void', whose failures no policy can see", diagnostic.GetMessage());
+    }
+
+    [Fact]
+    public void RES0003_an_asynchronous_instance_method_of_a_ref_struct_is_reported_alone()
+    {
+        Diagnostic diagnostic = Single(
+            "public ref partial struct S { [Retry] public partial Task<int> GetAsync(CancellationToken ct); private Task<int> GetAsyncCore(CancellationToken ct) => Task.FromResult(1); }",
+            "RES0003", "Task<int>");
+
+        Assert.Contains("asynchronous instance method of the ref struct 'S'", diagnostic.GetMessage());
+    }
+
+    [Fact]
+    public void RES0003_a_ref_return_is_reported_alone_and_its_stub_returns_by_reference_too()
+    {
+        GeneratorOutcome outcome = GeneratorHarness.Run(Usings + "public partial class C { private int _v; [Retry] public partial ref readonly int Get(); private ref readonly int GetCore() => ref _v; }");
+
+        Diagnostic diagnostic = Assert.Single(outcome.AllDiagnostics);
+        Assert.Equal("RES0003", diagnostic.Id);
+        Assert.Contains("public partial ref readonly int Get()", Assert.Single(outcome.Sources).Text);
+    }
+
+    [Fact]
+    public void RES0004_a_rate_limit_key_that_is_a_ref_struct_is_reported_alone()
+    {
+        Diagnostic diagnostic = Single(
+            "public partial class C { [RateLimit(5, 1_000)] public partial int Get([RateLimitKey] ReadOnlySpan<char> key); private int GetCore(ReadOnlySpan<char> key) => key.Length; }",
+            "RES0004", "key");
+
+        Assert.Contains("RateLimitKeyAttribute is on 'key', a ReadOnlySpan<char>; it must be on a parameter whose value can be kept", diagnostic.GetMessage());
+    }
+
+    [Fact]
+    public void RES0004_a_file_local_exception_type_in_Handle_is_reported_alone()
+    {
+        Diagnostic diagnostic = Single(
+            "file sealed class QuotaException : Exception { } public partial class C { [Retry(Handle = new[] { typeof(QuotaException) })] public partial int Get(); private int GetCore() => 1; }",
+            "RES0004", "Handle = new[] { typeof(QuotaException) }");
+
+        Assert.Contains("'QuotaException', a file-local type; it must be a list of exception types the generated file can name", diagnostic.GetMessage());
+    }
+
+    [Theory]
+    [InlineData("[Fallback(\"Cahced\")]", "Cahced", "'Cahced' of 'Get' was not found in 'C' (did you mean 'Cached'?)")]
+    [InlineData("[Fallback(\"cached\")]", "cached", "(did you mean 'Cached'?)")]
+    [InlineData("[Retry(ShouldRetry = \"IsTransent\")]", "IsTransent", "(did you mean 'IsTransient'?)")]
+    public void A_misspelt_method_name_is_answered_with_the_near_match(string attribute, string name, string expected)
+    {
+        GeneratorOutcome outcome = GeneratorHarness.Run(Usings + "public partial class C { " + attribute + " public partial int Get(); private int GetCore() => 1; private int Cached() => 0; private static bool IsTransient(Exception e) => true; }");
+
+        Diagnostic diagnostic = Assert.Single(outcome.AllDiagnostics);
+        Assert.Equal("RES0005", diagnostic.Id);
+        Assert.Contains(name, diagnostic.GetMessage(), StringComparison.Ordinal);
+        Assert.Contains(expected, diagnostic.GetMessage(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_name_far_from_every_method_gets_no_suggestion()
+    {
+        GeneratorOutcome outcome = GeneratorHarness.Run(Usings + "public partial class C { [Fallback(\"Backup\")] public partial int Get(); private int GetCore() => 1; private int Cached() => 0; }");
+
+        Diagnostic diagnostic = Assert.Single(outcome.AllDiagnostics);
+        Assert.DoesNotContain("did you mean", diagnostic.GetMessage(), StringComparison.Ordinal);
+    }
+
     private static Diagnostic Single(string source, string id, string spanText)
     {
         GeneratorOutcome outcome = GeneratorHarness.Run(Usings + source);

@@ -34,7 +34,7 @@ internal static class Snapshot
     /// The test project's folder, found from the test assembly's (source paths are not usable: CI builds map them
     /// to "/_/" for deterministic output).
     /// </summary>
-    private static string ProjectDirectory()
+    public static string ProjectDirectory()
     {
         for (DirectoryInfo? directory = new(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
         {

@@ -48,7 +48,7 @@ public sealed class BreakerPerHostTests : HttpClientTest
         }
 
         Assert.Equal(5, healthy.Arrivals);
-        KeyedCircuitBreakerState<string> breaker = BreakerPerHost(CatalogHandler.BreakerName);
+        KeyedCircuitBreakerState<HttpAuthority> breaker = BreakerPerHost(CatalogHandler.BreakerName);
         Assert.Equal(2, breaker.PartitionCount);
         Assert.Equal(new[] { failing.Authority, healthy.Authority }.Order(StringComparer.Ordinal), breaker.Partitions.Select(p => p.Key));
         Assert.Equal(failing.Authority, Assert.Single(breaker.NotClosedPartitions()).Key);

@@ -48,14 +48,14 @@ public abstract class HttpClientTest : HostingTest
     }
 
     /// <summary>The breaker of this name kept per host, which the handler's first call created.</summary>
-    protected static KeyedCircuitBreakerState<string> BreakerPerHost(string name)
-        => Assert.IsType<KeyedCircuitBreakerState<string>>(Registry.KeyedCircuitBreaker(name));
+    protected static KeyedCircuitBreakerState<HttpAuthority> BreakerPerHost(string name)
+        => Assert.IsType<KeyedCircuitBreakerState<HttpAuthority>>(Registry.KeyedCircuitBreaker(name));
 
     /// <summary>The partition of <paramref name="server"/> in the breaker of this name kept per host; fails when there is none.</summary>
     protected static CircuitBreakerState Partition(string name, LoopbackServer server)
     {
         Assert.True(
-            BreakerPerHost(name).TryGetPartition(server.Authority, out CircuitBreakerState? partition),
+            BreakerPerHost(name).TryGetPartition(HttpAuthority.Of(server.BaseAddress), out CircuitBreakerState? partition),
             $"The breaker '{name}' has no partition for '{server.Authority}'; it has: {string.Join(", ", BreakerPerHost(name).Partitions.Select(p => p.Key))}.");
         return partition;
     }

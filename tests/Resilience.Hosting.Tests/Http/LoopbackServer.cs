@@ -58,8 +58,8 @@ public sealed class LoopbackServer : IAsyncDisposable
     public Uri BaseAddress { get; private set; } = null!;
 
     /// <summary>
-    /// The key of this server's partition of a breaker kept per host, <c>http://127.0.0.1:port</c>, written here from
-    /// the address Kestrel bound rather than by <see cref="HttpRequests.Authority"/>, which is under test.
+    /// The name of this server's partition of a breaker kept per host, <c>http://127.0.0.1:port</c>, written here from
+    /// the address Kestrel bound rather than by <see cref="HttpAuthority"/>, which is under test.
     /// </summary>
     public string Authority => BaseAddress.GetLeftPart(UriPartial.Authority);
 

@@ -11,10 +11,13 @@ internal sealed class CircuitBreakerStage : StartStage
     /// <summary>What the breaker's field is named after.</summary>
     public const string Role = "CircuitBreaker";
 
-    private const string Permit = "__permit";
+    private const string Permit = "§permit";
 
     /// <summary>The local that holds the call's partition of a breaker kept per key.</summary>
-    private const string Partition = "__breaker";
+    private const string Partition = "§breaker";
+
+    // Named in full, never 'var': a type named 'var' in the user's scope would take its place.
+    private const string PermitType = Literals.Runtime + "CircuitBreakerPermit";
 
     private readonly CircuitBreakerSpec _breaker;
     private SharedState? _state;
@@ -23,7 +26,7 @@ internal sealed class CircuitBreakerStage : StartStage
 
     public override string StartDescription => "the breaker";
 
-    public override Carried Carried { get; } = new($"{Literals.Runtime}CircuitBreakerPermit", "__firstPermit", Permit);
+    public override Carried Carried { get; } = new($"{Literals.Runtime}CircuitBreakerPermit", "§firstPermit", Permit);
 
     public override SharedState State => _state ??= new(
         _breaker.Key is null ? "CircuitBreakerState" : $"KeyedCircuitBreakerState<{_breaker.Key.Type}>",
@@ -47,7 +50,7 @@ internal sealed class CircuitBreakerStage : StartStage
     {
         WritePartition(m);
         string field = Breaker(m);
-        m.Writer.Line($"if (!{field}.TryEnter(out var {Permit}))");
+        m.Writer.Line($"if (!{field}.TryEnter(out {PermitType} {Permit}))");
         if (m.Pipeline.Fallback is { AnswersOpenCircuitAtOnce: true } fallback)
         {
             fallback.WriteAnswerAtOnce(m, $"{field}.CreateRejection()", () => start.GiveBackBefore(this));
@@ -76,12 +79,12 @@ internal sealed class CircuitBreakerStage : StartStage
         if (m.IsAsync)
         {
             // A refusal in the synchronous start was counted there; the breaker is not asked again.
-            w.Line($"var {Permit} = {Carried.Parameter};");
-            w.Line($"if (__resume == {Literals.Number(m.Pipeline.BreakerRefused)} || ({m.UnlessStarted(this)}!{field}.TryEnter(out {Permit})))");
+            w.Line($"{PermitType} {Permit} = {Carried.Parameter};");
+            w.Line($"if (§resume == {Literals.Number(m.Pipeline.BreakerRefused)} || ({m.UnlessStarted(this)}!{field}.TryEnter(out {Permit})))");
         }
         else
         {
-            w.Line($"if (!{field}.TryEnter(out var {Permit}))");
+            w.Line($"if (!{field}.TryEnter(out {PermitType} {Permit}))");
         }
 
         m.WriteRejection(this, field);
@@ -89,14 +92,14 @@ internal sealed class CircuitBreakerStage : StartStage
         w.Open("try");
         inner(token);
         w.Close();
-        w.Line($"catch ({Literals.Exception} __breakerError)");
+        w.Line($"catch ({Literals.Exception} §breakerError)");
         w.Open();
 
         // Only the caller's cancellation is neutral: a total timeout cutting an attempt short is a timeout, and a timeout is a failure.
-        string counts = ExceptionFilter.Condition("__breakerError", m.Method.CancellationToken, rejections: true, _breaker.Handle, _breaker.Ignore);
+        string counts = ExceptionFilter.Condition("§breakerError", m.Method.CancellationToken, rejections: true, _breaker.Handle, _breaker.Ignore);
         if (m.Pipeline.TotalTimeout is { } total)
         {
-            counts = $"(__breakerError is {Literals.OperationCanceled} && {total.Source}.HasTimedOut) || ({counts})";
+            counts = $"(§breakerError is {Literals.OperationCanceled} && {total.Source}.HasTimedOut) || ({counts})";
         }
 
         w.Line($"if ({counts})");
@@ -141,7 +144,7 @@ internal sealed class CircuitBreakerStage : StartStage
     {
         if (_breaker.Key is { } key)
         {
-            m.Writer.Line($"var {Partition} = {PartitionOf(m.MemberName(Role), key)};");
+            m.Writer.Line($"{Literals.Runtime}CircuitBreakerState {Partition} = {PartitionOf(m.MemberName(Role), key)};");
         }
     }
 }

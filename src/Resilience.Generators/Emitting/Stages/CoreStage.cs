@@ -6,22 +6,23 @@ namespace Resilience.Generators;
 internal sealed class CoreStage : StartStage
 {
     /// <summary>The start's local holding the task {Name}Core returned.</summary>
-    public const string Call = "__call";
+    public const string Call = "§call";
 
     /// <summary>The local holding the result, for methods that have one.</summary>
-    public const string Result = "__result";
+    public const string Result = "§result";
 
     /// <summary>The local holding the task of a Task&lt;T&gt; method's last attempt, handed back to the method.</summary>
-    public const string Task = "__coreTask";
+    public const string Task = "§coreTask";
 
-    private const string InflightParameter = "__inflight";
+    private const string InflightParameter = "§inflight";
 
     private readonly ResilientMethodSpec _method;
 
     public CoreStage(ResilientMethodSpec method)
     {
         _method = method;
-        Carried = new(IsTask ? _method.ReturnType + "?" : _method.ReturnType, InflightParameter, Call);
+        // A return declared Task? or Task<T>? is annotated already; it must not become Task??.
+        Carried = new(IsTask ? _method.ReturnType.TrimEnd('?') + "?" : _method.ReturnType, InflightParameter, Call);
     }
 
     public override string StartDescription => $"the call ({InflightParameter})";
@@ -55,10 +56,10 @@ internal sealed class CoreStage : StartStage
         w.Open("try");
         w.Line($"{Call} = {Invocation(m, token)};");
         w.Close();
-        w.Line($"catch ({Literals.Exception} __thrown)");
+        w.Line($"catch ({Literals.Exception} §thrown)");
         w.Open();
         w.Line($"{ThrowsFlag(m)} = true;");
-        w.Line($"{Call} = {m.Faulted("__thrown")};");
+        w.Line($"{Call} = {m.Faulted("§thrown")};");
         w.Close();
         w.Blank();
 
@@ -88,13 +89,20 @@ internal sealed class CoreStage : StartStage
             return;
         }
 
+        // A method declared to return Task? awaits what {Name}Core gives as a task: null fails the attempt as any
+        // await of null does, and the generated code is not warned about it.
+        if (m.Method.ReturnType.EndsWith("?", System.StringComparison.Ordinal))
+        {
+            invocation += "!";
+        }
+
         // The first attempt's task may come from the synchronous start; a retry starts every stage afresh.
-        invocation = $"__resume == {Literals.Number(Ordinal)} ? {InflightParameter}{(IsTask ? "!" : string.Empty)} : {invocation}";
+        invocation = $"§resume == {Literals.Number(Ordinal)} ? {InflightParameter}{(IsTask ? "!" : string.Empty)} : {invocation}";
         string task = m.Method.ReturnKind == ReturnKind.TaskOfT ? Task : Call;
-        w.Line(task == Task ? $"{Task} = {invocation};" : $"var {Call} = {invocation};");
+        w.Line(task == Task ? $"{Task} = {invocation};" : $"{m.Method.ReturnType.TrimEnd('?')} {Call} = {invocation};");
         if (m.Pipeline.Retry is not null)
         {
-            w.Line("__resume = 0;");
+            w.Line("§resume = 0;");
         }
 
         w.Line(m.Method.HasResult ? $"{Result} = await {task}.ConfigureAwait(false);" : $"await {task}.ConfigureAwait(false);");
@@ -122,7 +130,7 @@ internal sealed class CoreStage : StartStage
         for (int i = 0; i < arguments.Length; i++)
         {
             ParameterSpec parameter = m.Method.Parameters[i];
-            arguments[i] = parameter.IsCancellationToken && parameter.Name == m.Method.CancellationToken ? token : parameter.PassModifier + parameter.Name;
+            arguments[i] = parameter.IsCancellationToken && parameter.Name == m.Method.CancellationToken ? token : parameter.Argument;
         }
 
         return $"{m.Method.CoreName}{m.Method.TypeParameters}({string.Join(", ", arguments)})";

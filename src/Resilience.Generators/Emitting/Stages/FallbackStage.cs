@@ -9,10 +9,10 @@ namespace Resilience.Generators;
 internal sealed class FallbackStage : Stage
 {
     /// <summary>The local holding the failure the fallback method is given.</summary>
-    public const string Failure = "__failure";
+    public const string Failure = "§failure";
 
     /// <summary>The label rejections go to when the fallback takes them without an exception.</summary>
-    public const string Label = "__fallback";
+    public const string Label = "§fallback";
 
     private readonly FallbackSpec _fallback;
 
@@ -79,14 +79,14 @@ internal sealed class FallbackStage : Stage
         w.Close();
 
         bool takesFailure = _fallback.Failure != FailureParameter.None;
-        string filter = ExceptionFilter.Condition("__fallbackError", m.Method.CancellationToken, rejections: false, _fallback.Handle, EquatableArray<string>.Empty);
+        string filter = ExceptionFilter.Condition("§fallbackError", m.Method.CancellationToken, rejections: false, _fallback.Handle, EquatableArray<string>.Empty);
         w.Line(filter == "true"
-            ? takesFailure ? $"catch ({Literals.Exception} __fallbackError)" : $"catch ({Literals.Exception})"
-            : $"catch ({Literals.Exception} __fallbackError) when ({filter})");
+            ? takesFailure ? $"catch ({Literals.Exception} §fallbackError)" : $"catch ({Literals.Exception})"
+            : $"catch ({Literals.Exception} §fallbackError) when ({filter})");
         w.Open();
         if (takesFailure)
         {
-            w.Line($"{Failure} = {m.FailureOf(_fallback.Failure, "__fallbackError")};");
+            w.Line($"{Failure} = {m.FailureOf(_fallback.Failure, "§fallbackError")};");
         }
 
         w.Close();
@@ -105,14 +105,14 @@ internal sealed class FallbackStage : Stage
         m.WriteTaskHandOff("null");
         if (m.Method.HasResult)
         {
-            w.Line($"var __fallbackResult = {call};");
-            w.Line($"{m.TelemetryField}.RecordFallback(__started);");
-            w.Line("return __fallbackResult;");
+            w.Line($"{m.Method.ResultType} §fallbackResult = {call};");
+            w.Line($"{m.TelemetryField}.RecordFallback(§started);");
+            w.Line("return §fallbackResult;");
         }
         else
         {
             w.Line(call + ";");
-            w.Line($"{m.TelemetryField}.RecordFallback(__started);");
+            w.Line($"{m.TelemetryField}.RecordFallback(§started);");
         }
     }
 
@@ -129,24 +129,24 @@ internal sealed class FallbackStage : Stage
         w.Open("try");
         if (m.Method.HasResult)
         {
-            w.Line($"var __fallbackResult = {call};");
-            w.Line($"{m.TelemetryField}.RecordFallback(__started);");
+            w.Line($"{m.Method.ResultType} §fallbackResult = {call};");
+            w.Line($"{m.TelemetryField}.RecordFallback(§started);");
             w.Line(m.Method.ReturnKind == ReturnKind.TaskOfT
-                ? $"return {Literals.Tasks}Task.FromResult<{m.Method.ResultType}>(__fallbackResult);"
-                : $"return new {m.Method.ReturnType}(__fallbackResult);");
+                ? $"return {Literals.Tasks}Task.FromResult<{m.Method.ResultType}>(§fallbackResult);"
+                : $"return new {m.Method.ReturnType}(§fallbackResult);");
         }
         else
         {
             w.Line(call + ";");
-            w.Line($"{m.TelemetryField}.RecordFallback(__started);");
+            w.Line($"{m.TelemetryField}.RecordFallback(§started);");
             w.Line(m.Method.ReturnKind == ReturnKind.Task ? $"return {Literals.Tasks}Task.CompletedTask;" : "return default;");
         }
 
         w.Close();
-        w.Line($"catch ({Literals.Exception} __thrown)");
+        w.Line($"catch ({Literals.Exception} §thrown)");
         w.Open();
-        w.Line($"{m.TelemetryField}.RecordFailure(__started, __thrown, {m.CallerToken});");
-        w.Line($"return {m.Faulted("__thrown")};");
+        w.Line($"{m.TelemetryField}.RecordFailure(§started, §thrown, {m.CallerToken});");
+        w.Line($"return {m.Faulted("§thrown")};");
         w.Close();
         w.Close();
     }
@@ -157,7 +157,7 @@ internal sealed class FallbackStage : Stage
         var arguments = new System.Collections.Generic.List<string>();
         foreach (ParameterSpec parameter in m.Method.Parameters)
         {
-            arguments.Add(parameter.PassModifier + parameter.Name);
+            arguments.Add(parameter.Argument);
         }
 
         if (_fallback.Failure != FailureParameter.None)

@@ -29,8 +29,8 @@ internal sealed class RateLimitStage : StartStage
 
     public override string WriteStart(MethodContext m, SynchronousStart start, string token)
     {
-        m.Writer.Line($"var __limiter = {Limiter(m)};");
-        m.Writer.Line("if (!__limiter.TryAcquire())");
+        m.Writer.Line($"{Literals.Runtime}RateLimiterState §limiter = {Limiter(m)};");
+        m.Writer.Line("if (!§limiter.TryAcquire())");
         start.HandOff(done: Ordinal - 1);
         m.Writer.Blank();
         return token;
@@ -38,9 +38,9 @@ internal sealed class RateLimitStage : StartStage
 
     public override void WriteBody(MethodContext m, string token, Action<string> inner)
     {
-        m.Writer.Line($"var __limiter = {Limiter(m)};");
-        m.Writer.Line($"if ({m.UnlessStarted(this)}!{m.Wait("__limiter", "Acquire", token)})");
-        m.WriteRejection(this, "__limiter");
+        m.Writer.Line($"{Literals.Runtime}RateLimiterState §limiter = {Limiter(m)};");
+        m.Writer.Line($"if ({m.UnlessStarted(this)}!{m.Wait("§limiter", "Acquire", token)})");
+        m.WriteRejection(this, "§limiter");
         m.Writer.Blank();
         inner(token);
     }

@@ -25,27 +25,27 @@ internal sealed class RetryStage : Stage
         string? observed = token == Literals.NoToken ? null : token;
 
         // A request that cannot be sent twice safely (a POST or PATCH without an Idempotency-Key) gets one attempt.
-        string attemptsLeft = $"__attempt < {maxAttempts}", noAttemptsLeft = $"__attempt >= {maxAttempts}";
+        string attemptsLeft = $"§attempt < {maxAttempts}", noAttemptsLeft = $"§attempt >= {maxAttempts}";
         if (_retry.Request is { } request)
         {
             attemptsLeft += $" && {Literals.Runtime}HttpRequests.MayRetry({request})";
             noAttemptsLeft += $" || !{Literals.Runtime}HttpRequests.MayRetry({request})";
         }
 
-        string condition = attemptsLeft + " && " + OwnRejections(m) + ExceptionFilter.Condition("__retryError", observed, rejections: false, _retry.Handle, _retry.Ignore);
+        string condition = attemptsLeft + " && " + OwnRejections(m) + ExceptionFilter.Condition("§retryError", observed, rejections: false, _retry.Handle, _retry.Ignore);
         if (_retry.Handle.IsEmpty)
         {
             // Retrying everything still leaves out a client error that an HttpRequestException reports: it fails again.
-            condition += $" && !{Literals.Runtime}HttpOutcomes.IsPermanentFailure(__retryError)";
+            condition += $" && !{Literals.Runtime}HttpOutcomes.IsPermanentFailure(§retryError)";
         }
 
         if (_retry.ShouldRetry is not null)
         {
-            condition += $" && {_retry.ShouldRetry}(__retryError)";
+            condition += $" && {_retry.ShouldRetry}(§retryError)";
         }
 
-        w.Open("for (int __attempt = 1; ; __attempt++)");
-        w.Line("global::System.TimeSpan __delay;");
+        w.Open("for (int §attempt = 1; ; §attempt++)");
+        w.Line("global::System.TimeSpan §delay;");
         w.Open("try");
         inner(token);
         if (ResultJudge(m, CoreStage.Result) is { } judge)
@@ -55,21 +55,21 @@ internal sealed class RetryStage : Stage
             w.Line("break;");
             w.Close();
             w.Blank();
-            WriteDelay(m, $"{m.OutcomeType}.FromResult({CoreStage.Result})", m.Method.ResultIsHttpResponse ? $"{Literals.Runtime}RequestedDelay.Of({CoreStage.Result}, __registry.TimeProvider)" : null);
+            WriteDelay(m, $"{m.OutcomeType}.FromResult({CoreStage.Result})", m.Method.ResultIsHttpResponse ? $"{Literals.Runtime}RequestedDelay.Of({CoreStage.Result}, §registry.TimeProvider)" : null);
             if (m.Pipeline.TotalTimeout is { } resultTotal)
             {
                 // A wait the total timeout would cut short is not started: the last result is returned at once.
-                w.Line($"if (!{resultTotal.Source}.LeavesTimeFor(__delay))");
+                w.Line($"if (!{resultTotal.Source}.LeavesTimeFor(§delay))");
                 w.Open();
                 w.Line("break;");
                 w.Close();
                 w.Blank();
             }
 
-            w.Line($"{m.TelemetryField}.RecordRetryOnResult(__attempt, __delay, {CoreStage.Result});");
+            w.Line($"{m.TelemetryField}.RecordRetryOnResult(§attempt, §delay, {CoreStage.Result});");
             if (_retry is { OnRetry: { } onRetry, OnRetryTakes: FailureParameter.Outcome })
             {
-                w.Line($"{onRetry}({m.OutcomeType}.FromResult({CoreStage.Result}), __attempt, __delay);");
+                w.Line($"{onRetry}({m.OutcomeType}.FromResult({CoreStage.Result}), §attempt, §delay);");
             }
 
             m.WriteDiscard(CoreStage.Result);
@@ -80,28 +80,28 @@ internal sealed class RetryStage : Stage
         }
 
         w.Close();
-        w.Line($"catch ({Literals.Exception} __retryError) when ({condition})");
+        w.Line($"catch ({Literals.Exception} §retryError) when ({condition})");
         w.Open();
-        WriteDelay(m, m.Method.HasResult ? $"{m.OutcomeType}.FromException(__retryError)" : "__retryError", $"{Literals.Runtime}RequestedDelay.Of(__retryError)");
+        WriteDelay(m, m.Method.HasResult ? $"{m.OutcomeType}.FromException(§retryError)" : "§retryError", $"{Literals.Runtime}RequestedDelay.Of(§retryError)");
         if (m.Pipeline.TotalTimeout is { } total)
         {
             // A wait the total timeout would cut short is not started: the failure surfaces at once.
-            w.Line($"if (!{total.Source}.LeavesTimeFor(__delay))");
+            w.Line($"if (!{total.Source}.LeavesTimeFor(§delay))");
             w.Open();
             w.Line("throw;");
             w.Close();
             w.Blank();
         }
 
-        w.Line($"{m.TelemetryField}.RecordRetry(__attempt, __delay, __retryError);");
+        w.Line($"{m.TelemetryField}.RecordRetry(§attempt, §delay, §retryError);");
         if (_retry.OnRetry is { } hook)
         {
-            w.Line($"{hook}({m.FailureOf(_retry.OnRetryTakes, "__retryError")}, __attempt, __delay);");
+            w.Line($"{hook}({m.FailureOf(_retry.OnRetryTakes, "§retryError")}, §attempt, §delay);");
         }
 
         w.Close();
         w.Blank();
-        w.Line(m.Wait("__registry", "Delay", $"__delay, {token}") + ";");
+        w.Line(m.Wait("§registry", "Delay", $"§delay, {token}") + ";");
         w.Close();
         w.Blank();
     }
@@ -114,11 +114,11 @@ internal sealed class RetryStage : Stage
     {
         if (_retry.DelayGenerator is { } generator)
         {
-            requested = requested is null ? $"{generator}({failure}, __attempt)" : $"{generator}({failure}, __attempt) ?? {requested}";
+            requested = requested is null ? $"{generator}({failure}, §attempt)" : $"{generator}({failure}, §attempt) ?? {requested}";
         }
 
-        string backoff = $"{Literals.Runtime}RetryBackoff.GetDelay({Literals.Enum(_retry.Backoff)}, __attempt, {Literals.Number(_retry.DelayMs)}, {Literals.Number(_retry.MaxDelayMs)}, {Literals.Bool(_retry.Jitter)}";
-        m.Writer.Line(requested is null ? $"__delay = {backoff});" : $"__delay = {backoff}, {requested});");
+        string backoff = $"{Literals.Runtime}RetryBackoff.GetDelay({Literals.Enum(_retry.Backoff)}, §attempt, {Literals.Number(_retry.DelayMs)}, {Literals.Number(_retry.MaxDelayMs)}, {Literals.Bool(_retry.Jitter)}";
+        m.Writer.Line(requested is null ? $"§delay = {backoff});" : $"§delay = {backoff}, {requested});");
     }
 
     /// <summary>
@@ -146,9 +146,9 @@ internal sealed class RetryStage : Stage
         var policies = new string[names.Count];
         for (int i = 0; i < policies.Length; i++)
         {
-            policies[i] = $"__rejection.PolicyName == {Literals.String(names[i])}";
+            policies[i] = $"§rejection.PolicyName == {Literals.String(names[i])}";
         }
 
-        return $"!(__retryError is {Literals.Runtime}ResilienceRejectedException __rejection && ({string.Join(" || ", policies)})) && ";
+        return $"!(§retryError is {Literals.Runtime}ResilienceRejectedException §rejection && ({string.Join(" || ", policies)})) && ";
     }
 }

@@ -56,7 +56,7 @@ internal abstract class Stage
             return field;
         }
 
-        string argument = key.ByAuthority ? $"{Literals.Runtime}HttpRequests.Authority({key.Parameter})"
+        string argument = key.ByAuthority ? $"{Literals.Runtime}HttpAuthority.Of({key.Parameter})"
             : key.Type == "object?" ? $"(object?){key.Parameter}"
             : key.Parameter;
         return $"{field}.GetPartition({argument})";

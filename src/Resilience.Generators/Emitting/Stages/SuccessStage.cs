@@ -20,16 +20,16 @@ internal sealed class SuccessStage : Stage
         {
             m.Writer.Line($"if ({judge})");
             m.Writer.Open();
-            m.Writer.Line($"{m.TelemetryField}.RecordFailedResult(__started);");
+            m.Writer.Line($"{m.TelemetryField}.RecordFailedResult(§started);");
             m.Writer.Close();
             m.Writer.Open("else");
-            m.Writer.Line($"{m.TelemetryField}.RecordSuccess(__started);");
+            m.Writer.Line($"{m.TelemetryField}.RecordSuccess(§started);");
             m.Writer.Close();
             m.Writer.Blank();
         }
         else
         {
-            m.Writer.Line($"{m.TelemetryField}.RecordSuccess(__started);");
+            m.Writer.Line($"{m.TelemetryField}.RecordSuccess(§started);");
         }
 
         m.WriteTaskHandOff(CoreStage.Task);

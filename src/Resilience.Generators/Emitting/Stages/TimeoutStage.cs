@@ -11,11 +11,11 @@ internal sealed class TimeoutStage : StartStage
     public TimeoutStage(TimeoutSpec timeout)
     {
         _timeout = timeout;
-        Carried = new($"{Literals.Runtime}TimeoutCancellationSource?", IsTotal ? "__firstTotalTimeout" : "__firstAttemptTimeout", Source);
+        Carried = new($"{Literals.Runtime}TimeoutCancellationSource?", IsTotal ? "§firstTotalTimeout" : "§firstAttemptTimeout", Source);
     }
 
     /// <summary>The local holding the timeout's source: its token, whether it has fired, its return.</summary>
-    public string Source => IsTotal ? "__totalTimeout" : "__attemptTimeout";
+    public string Source => IsTotal ? "§totalTimeout" : "§attemptTimeout";
 
     public override string StartDescription => IsTotal ? "the total timeout" : "the attempt's timeout";
 
@@ -25,11 +25,14 @@ internal sealed class TimeoutStage : StartStage
 
     private bool IsTotal => _timeout.Scope == TimeoutScope.Total;
 
+    // Named in full, never 'var': a type named 'var' in the user's scope would take its place.
+    private const string SourceType = Literals.Runtime + "TimeoutCancellationSource";
+
     private string Duration => Literals.TimeSpan(_timeout.Milliseconds);
 
     public override string WriteStart(MethodContext m, SynchronousStart start, string token)
     {
-        m.Writer.Line($"var {Source} = {Literals.Registry}.StartTimeout({Duration}, {token});");
+        m.Writer.Line($"{SourceType} {Source} = {Literals.Registry}.StartTimeout({Duration}, {token});");
         return Source + ".Token";
     }
 
@@ -40,9 +43,9 @@ internal sealed class TimeoutStage : StartStage
     public override void WriteBody(MethodContext m, string token, Action<string> inner)
     {
         IndentedWriter w = m.Writer;
-        string canceled = IsTotal ? "__totalCanceled" : "__attemptCanceled";
+        string canceled = IsTotal ? "§totalCanceled" : "§attemptCanceled";
         string scope = Literals.Enum(_timeout.Scope);
-        w.Line($"var {Source} = {m.StartedOr(this, Carried.Parameter + "!", $"__registry.StartTimeout({Duration}, {token})")};");
+        w.Line($"{SourceType} {Source} = {m.StartedOr(this, Carried.Parameter + "!", $"§registry.StartTimeout({Duration}, {token})")};");
         w.Open("try");
         inner(Source + ".Token");
         w.Close();
