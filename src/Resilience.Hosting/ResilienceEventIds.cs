@@ -27,6 +27,12 @@ public static class ResilienceEventIds
     /// <summary>Warning: a circuit breaker, bulkhead or rate limit rejected a call; with <c>Kind</c> and <c>RetryAfter</c>.</summary>
     public const int Rejected = 1030;
 
+    /// <summary>
+    /// Warning, once per policy: a rate limit or circuit breaker marked <c>Distributed</c> runs on this instance's state
+    /// because no distributed store is registered; with <c>Reason</c>.
+    /// </summary>
+    public const int DistributedRunningLocally = 1040;
+
     /// <summary>Information: settings from configuration were applied (at start-up or on reload).</summary>
     public const int SettingsApplied = 1100;
 

@@ -58,6 +58,8 @@ internal sealed partial class ResilienceLoggingListener : ResilienceListener
         }
     }
 
+    public override void OnDistributedFallback(DistributedFallbackEventArgs e) => RunningLocally(_logger, e.PolicyName, e.Kind, e.Reason);
+
     [LoggerMessage(EventId = ResilienceEventIds.CircuitOpened, EventName = "CircuitOpened", Level = LogLevel.Warning,
         Message = "Circuit breaker '{Policy}' opened (from {PreviousState}) after {FailureCount} failures, error rate {ErrorRate:P1}; calls are rejected for {BreakDuration}.")]
     private static partial void CircuitOpened(ILogger logger, string policy, int failureCount, double errorRate, TimeSpan breakDuration, CircuitState previousState);
@@ -91,4 +93,8 @@ internal sealed partial class ResilienceLoggingListener : ResilienceListener
     [LoggerMessage(EventId = ResilienceEventIds.Rejected, EventName = "RejectedWithoutRetryAfter", Level = LogLevel.Warning,
         Message = "{Kind} '{Policy}' rejected a call.")]
     private static partial void RejectedWithoutRetryAfter(ILogger logger, string policy, PolicyKind kind);
+
+    [LoggerMessage(EventId = ResilienceEventIds.DistributedRunningLocally, EventName = "DistributedRunningLocally", Level = LogLevel.Warning,
+        Message = "{Kind} '{Policy}' runs locally: {Reason}")]
+    private static partial void RunningLocally(ILogger logger, string policy, PolicyKind kind, string reason);
 }

@@ -13,8 +13,12 @@ namespace Resilience.Hosting;
 /// </summary>
 internal static class ResilienceSettingsReader
 {
-    /// <summary>Every setting a name can be given: its circuit breaker's, bulkhead's and rate limit's (their names do not overlap).</summary>
-    private static readonly SettingRule[] s_settings = CircuitBreakerRules.Shared.Concat(BulkheadRules.Shared).Concat(RateLimitRules.Shared).ToArray();
+    /// <summary>
+    /// Every setting a name can be given: its circuit breaker's, bulkhead's and rate limit's. Their names do not overlap,
+    /// except <c>Distributed</c>, which a breaker and a rate limit both have and which is read once for both.
+    /// </summary>
+    private static readonly SettingRule[] s_settings = CircuitBreakerRules.Shared.Concat(BulkheadRules.Shared).Concat(RateLimitRules.Shared)
+        .GroupBy(r => r.Name, StringComparer.Ordinal).Select(g => g.First()).ToArray();
 
     /// <summary>The settings by policy name, and the problems found (the settings are only usable when there are none).</summary>
     public static (Dictionary<string, PolicySettings> Settings, List<string> Problems) Read(IConfiguration section)
@@ -91,7 +95,12 @@ internal static class ResilienceSettingsReader
             case BoolSettingRule:
                 if (bool.TryParse(text, out bool flag))
                 {
-                    settings.HonorRetryAfter = flag;
+                    switch (rule.Name)
+                    {
+                        case nameof(PolicySettings.HonorRetryAfter): settings.HonorRetryAfter = flag; break;
+                        case nameof(PolicySettings.Distributed): settings.Distributed = flag; break;
+                        default: throw new InvalidOperationException($"The setting {rule.Name} has no property on PolicySettings.");
+                    }
                 }
                 else
                 {

@@ -46,6 +46,10 @@ public sealed class ResilienceRegistry
     private Dictionary<string, PolicySettings> _settings = new(StringComparer.Ordinal);
     private ResilienceListener[] _listeners = Array.Empty<ResilienceListener>();
     private TimeProvider _timeProvider = TimeProvider.System;
+    private IDistributedResilienceStore? _distributedStore;
+
+    // The distributed policies already reported as running locally (a listener is told once per name).
+    private readonly ConcurrentDictionary<string, bool> _reportedLocal = new(StringComparer.Ordinal);
 
     internal ResilienceRegistry()
     {
@@ -65,6 +69,42 @@ public sealed class ResilienceRegistry
     {
         get => Volatile.Read(ref _timeProvider);
         set => Volatile.Write(ref _timeProvider, value ?? throw new ArgumentNullException(nameof(value)));
+    }
+
+    /// <summary>
+    /// Where policies marked <c>Distributed</c> share their state; null when none is registered, and they run on their
+    /// local state. Set with <see cref="UseDistributedStore"/> (the Redis package's <c>UseRedis</c> does).
+    /// </summary>
+    public IDistributedResilienceStore? DistributedStore => Volatile.Read(ref _distributedStore);
+
+    /// <summary>
+    /// The names of the policies marked <c>Distributed</c> that decide on their local state now: every one of them while
+    /// no <see cref="DistributedStore"/> is registered, none otherwise (a store that cannot be reached reports itself
+    /// through <see cref="IDistributedResilienceStore.IsAvailable"/>). Ordered.
+    /// </summary>
+    public IReadOnlyList<string> DistributedPoliciesRunningLocally
+        => DistributedStore is not null
+            ? Array.Empty<string>()
+            : AllBreakerStates().Where(b => b.IsDistributed).Select(b => b.Name)
+                .Concat(_rateLimiters.Values.Where(l => l.IsDistributed).Select(l => l.Name))
+                .Distinct(StringComparer.Ordinal).OrderBy(n => n, StringComparer.Ordinal).ToArray();
+
+    /// <summary>
+    /// Registers where policies marked <c>Distributed</c> share their state, or, with null, makes them run on their local
+    /// state again. Breakers already created start following the store at once.
+    /// </summary>
+    /// <param name="store">The store; null to stop sharing.</param>
+    public void UseDistributedStore(IDistributedResilienceStore? store)
+    {
+        lock (_settingsGate)
+        {
+            Volatile.Write(ref _distributedStore, store);
+            _reportedLocal.Clear();
+            foreach (CircuitBreakerState breaker in AllBreakerStates())
+            {
+                breaker.UpdateDistribution();
+            }
+        }
     }
 
     /// <summary>Every circuit breaker created so far, ordered by name.</summary>
@@ -185,7 +225,9 @@ public sealed class ResilienceRegistry
                 throw BreakerKindConflict(name, keyed, typeof(CircuitBreakerState));
             }
 
-            return _breakers.GetOrAdd(name, new CircuitBreakerState(this, name, options, SettingsForLocked(name)));
+            CircuitBreakerState breaker = _breakers.GetOrAdd(name, new CircuitBreakerState(this, name, options, SettingsForLocked(name)));
+            breaker.UpdateDistribution();
+            return breaker;
         }
     }
 
@@ -284,6 +326,8 @@ public sealed class ResilienceRegistry
         {
             limiter.Reset();
         }
+
+        _reportedLocal.Clear();
     }
 
     /// <summary>
@@ -439,6 +483,31 @@ public sealed class ResilienceRegistry
         Notify(e, static (listener, args) => listener.OnFallback(args));
     }
 
+    /// <summary>
+    /// Counts a decision a distributed policy took on its local state, and, the first time for this name while no store is
+    /// registered, tells the listeners why.
+    /// </summary>
+    internal void ReportDistributedFallback(string policyName, PolicyKind kind, KeyValuePair<string, object?> policyTag)
+    {
+        if (ResilienceMetrics.DistributedFallbacks.Enabled)
+        {
+            ResilienceMetrics.DistributedFallbacks.Add(
+                1, policyTag, new KeyValuePair<string, object?>(ResilienceMetrics.KindTag, kind == PolicyKind.RateLimit ? "rate_limit" : "circuit_breaker"));
+        }
+
+        if (DistributedStore is null && _reportedLocal.TryAdd(policyName, true) && HasListeners)
+        {
+            string what = kind == PolicyKind.RateLimit ? "rate limit" : "circuit breaker";
+            Notify(
+                new DistributedFallbackEventArgs(
+                    policyName,
+                    kind,
+                    $"The {what} '{policyName}' is marked Distributed, but no distributed store is registered, so it counts on this instance only. " +
+                    "Call ResilienceRegistry.Default.UseRedis(connection) or services.AddResilienceRedis(...) from the Resilience.Generators.Redis package."),
+                static (listener, args) => listener.OnDistributedFallback(args));
+        }
+    }
+
     /// <summary>Waits <paramref name="delay"/> on <see cref="TimeProvider"/>'s clock; zero or less completes at once.</summary>
     /// <exception cref="OperationCanceledException">The token was cancelled before or during the wait.</exception>
     [EditorBrowsable(EditorBrowsableState.Never)]
@@ -464,6 +533,10 @@ public sealed class ResilienceRegistry
     [EditorBrowsable(EditorBrowsableState.Never)]
     public TimeoutCancellationSource StartTimeout(TimeSpan timeout, CancellationToken cancellationToken)
         => TimeoutCancellationSource.Rent(timeout, cancellationToken, TimeProvider);
+
+    /// <summary>Every circuit breaker, those kept per key included (each of their partitions).</summary>
+    private IEnumerable<CircuitBreakerState> AllBreakerStates()
+        => _breakers.Values.Concat(_keyedBreakers.Values.SelectMany(k => k.AllPartitions()));
 
     /// <summary>The settings given for <paramref name="name"/>, if any. Call under the settings lock.</summary>
     private PolicySettings? SettingsForLocked(string name) => _settings.TryGetValue(name, out PolicySettings? settings) ? settings : null;

@@ -352,6 +352,20 @@ public sealed class ConfigurationTests : HostingTest
     }
 
     [Fact]
+    public void Distributed_is_read_for_a_breaker_and_a_rate_limit_alike()
+    {
+        IConfigurationRoot configuration = Configuration(
+            ("Resilience:cfg.breaker:Distributed", "true"),
+            ("Resilience:cfg.limit:distributed", "True"));
+
+        new ServiceCollection().AddResilience(configuration.GetSection("Resilience"));
+
+        Assert.True(Breaker(Names.ConfiguredBreaker).Options.Distributed);
+        Assert.False(Breaker(Names.ConfiguredBreaker).Options.HonorRetryAfter);
+        Assert.True(ResilienceRegistry.Default.RateLimiters.Single(l => l.Name == Names.ConfiguredLimit).Options.Distributed);
+    }
+
+    [Fact]
     public void A_switch_that_is_not_true_or_false_is_a_problem()
     {
         IConfigurationRoot configuration = Configuration(("Resilience:cfg.breaker:HonorRetryAfter", "yes"));

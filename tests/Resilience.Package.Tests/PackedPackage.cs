@@ -1,7 +1,8 @@
 namespace Resilience.Package.Tests;
 
 /// <summary>
-/// Packs Resilience.Generators, Resilience.Generators.Hosting and Resilience.Generators.AspNetCore once into a folder
+/// Packs Resilience.Generators, Resilience.Generators.Hosting, Resilience.Generators.AspNetCore and
+/// Resilience.Generators.Redis once into a folder
 /// feed of their own, for the tests of one class.
 /// </summary>
 public sealed class PackedPackage : IDisposable
@@ -17,6 +18,7 @@ public sealed class PackedPackage : IDisposable
             Path.Combine("Resilience", "Resilience.csproj"),
             Path.Combine("Resilience.Hosting", "Resilience.Hosting.csproj"),
             Path.Combine("Resilience.AspNetCore", "Resilience.AspNetCore.csproj"),
+            Path.Combine("Resilience.Redis", "Resilience.Redis.csproj"),
         ];
         foreach (string project in projects)
         {

@@ -83,6 +83,24 @@ public sealed class PackedPackageTests(PackedPackage package) : IClassFixture<Pa
     }
 
     [Fact]
+    public void The_redis_package_holds_its_library_per_framework_and_depends_on_the_main_package_and_StackExchange_Redis()
+    {
+        using ZipArchive archive = ZipFile.OpenRead(Path.Combine(package.Feed, $"Resilience.Generators.Redis.{Version}.nupkg"));
+        string[] files = archive.Entries.Select(e => e.FullName).ToArray();
+
+        Assert.Contains("lib/netstandard2.0/Resilience.Redis.dll", files);
+        Assert.Contains("lib/net8.0/Resilience.Redis.dll", files);
+        Assert.Contains("lib/net8.0/Resilience.Redis.xml", files);
+        Assert.DoesNotContain(files, f => f.EndsWith("/Resilience.dll", StringComparison.Ordinal) || f.StartsWith("analyzers/", StringComparison.Ordinal));
+
+        using var nuspec = new StreamReader(archive.GetEntry("Resilience.Generators.Redis.nuspec")!.Open());
+        string metadata = nuspec.ReadToEnd();
+        Assert.Contains($"<dependency id=\"Resilience.Generators\" version=\"{Version}\"", metadata);
+        Assert.Contains("<dependency id=\"StackExchange.Redis\"", metadata);
+        Assert.Contains("<readme>README.md</readme>", metadata);
+    }
+
+    [Fact]
     public void The_aspnetcore_package_holds_its_library_and_depends_on_the_main_package_and_the_shared_framework()
     {
         using ZipArchive archive = ZipFile.OpenRead(Path.Combine(package.Feed, $"Resilience.Generators.AspNetCore.{Version}.nupkg"));

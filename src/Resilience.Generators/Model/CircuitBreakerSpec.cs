@@ -25,6 +25,8 @@ internal sealed record CircuitBreakerSpec
 
     public required bool HonorRetryAfter { get; init; }
 
+    public required bool Distributed { get; init; }
+
     /// <summary>The fully qualified exception types counted as failures; empty for every exception.</summary>
     public required EquatableArray<string> Handle { get; init; }
 
@@ -48,5 +50,6 @@ internal sealed record CircuitBreakerSpec
         new(CircuitBreakerRules.SuccessThreshold, SuccessThreshold),
         new(CircuitBreakerRules.HalfOpenMaxCalls, HalfOpenMaxCalls),
         new(CircuitBreakerRules.HonorRetryAfter, HonorRetryAfter),
+        new(CircuitBreakerRules.Distributed, Distributed),
     };
 }

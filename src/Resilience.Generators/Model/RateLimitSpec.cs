@@ -17,6 +17,8 @@ internal sealed record RateLimitSpec
 
     public required int QueueLimit { get; init; }
 
+    public required bool Distributed { get; init; }
+
     /// <summary>The [RateLimitKey] parameter; null when the limit is not kept per key.</summary>
     public PartitionKeySpec? Key { get; init; }
 
@@ -27,5 +29,6 @@ internal sealed record RateLimitSpec
         new(RateLimitRules.WindowMs, WindowMs),
         new(RateLimitRules.Algorithm, Algorithm),
         new(RateLimitRules.QueueLimit, QueueLimit),
+        new(RateLimitRules.Distributed, Distributed),
     };
 }

@@ -132,6 +132,7 @@ internal sealed class PolicyReader
             SuccessThreshold = successThreshold,
             HalfOpenMaxCalls = halfOpenMaxCalls,
             HonorRetryAfter = a.Read(CircuitBreakerRules.HonorRetryAfter),
+            Distributed = a.Read(CircuitBreakerRules.Distributed),
             Handle = ExceptionTypes(a, AttributeNames.Properties.Handle, out _),
             Ignore = ExceptionTypes(a, AttributeNames.Properties.Ignore, out _),
             HandleResult = ResultJudge(a),
@@ -204,6 +205,7 @@ internal sealed class PolicyReader
             WindowMs = windowMs,
             Algorithm = algorithm,
             QueueLimit = queueLimit,
+            Distributed = a.Read(RateLimitRules.Distributed),
             Key = PartitionKey(_known.RateLimitKeyAttribute, "RateLimitKeyAttribute", a, "[RateLimit]"),
         };
     }

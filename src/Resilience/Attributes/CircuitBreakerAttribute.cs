@@ -62,6 +62,15 @@ public sealed class CircuitBreakerAttribute : Attribute
     public bool HonorRetryAfter { get; set; } = CircuitBreakerRules.DefaultHonorRetryAfter;
 
     /// <summary>
+    /// True: the breaker's state is shared by every instance of the service through the distributed store that
+    /// <c>ResilienceRegistry.Default.UseRedis(...)</c> registers. Opened, isolated or reset on one instance, it is so on
+    /// every one; one instance at a time probes a half-open dependency. Failures are counted on each instance, and the
+    /// closed breaker's calls make no round trip to the store. Without a store the breaker is local, and says so once.
+    /// Default false.
+    /// </summary>
+    public bool Distributed { get; set; } = CircuitBreakerRules.DefaultDistributed;
+
+    /// <summary>
     /// The breaker's name. Methods naming the same breaker share its state (one breaker per downstream
     /// service, say). Default: <c>Namespace.Type.Method</c>, a breaker of the method's own.
     /// </summary>

@@ -37,6 +37,13 @@ public sealed class RateLimitAttribute : Attribute
     /// <summary>Calls allowed to wait for a permit when none is free; at least 0. Default 0: reject at once.</summary>
     public int QueueLimit { get; set; } = RateLimitRules.DefaultQueueLimit;
 
+    /// <summary>
+    /// True: every instance of the service shares the limit (and each key's limit) through the distributed store that
+    /// <c>ResilienceRegistry.Default.UseRedis(...)</c> registers; the permits are counted atomically on the store's clock.
+    /// Without a store the limit counts on this instance, and says so once. Default false.
+    /// </summary>
+    public bool Distributed { get; set; } = RateLimitRules.DefaultDistributed;
+
     /// <summary>The limit's name; methods naming the same limit share its permits. Default: <c>Namespace.Type.Method</c>.</summary>
     public string? Name { get; set; }
 }

@@ -35,6 +35,14 @@ public sealed class CircuitBreakerOptions
     /// </summary>
     public bool HonorRetryAfter { get; set; } = CircuitBreakerRules.DefaultHonorRetryAfter;
 
+    /// <summary>
+    /// True: the breaker's state is shared by every instance of the service through
+    /// <see cref="ResilienceRegistry.DistributedStore"/> (Redis, with the <c>Resilience.Generators.Redis</c> package): a
+    /// breaker opened, isolated or reset on one instance is so on all of them, and one instance at a time probes a
+    /// half-open dependency. Failures are counted on each instance. Without a store, the breaker is local. Default false.
+    /// </summary>
+    public bool Distributed { get; set; } = CircuitBreakerRules.DefaultDistributed;
+
     /// <summary>True when the breaker opens on a failure ratio rather than on consecutive failures.</summary>
     internal bool IsRatioMode => CircuitBreakerRules.FailureRatio.IsOn(FailureRatio);
 
@@ -59,5 +67,6 @@ public sealed class CircuitBreakerOptions
     internal bool SameAs(CircuitBreakerOptions other)
         => FailureThreshold == other.FailureThreshold && FailureRatio.Equals(other.FailureRatio) && MinimumThroughput == other.MinimumThroughput
             && SamplingDurationMs == other.SamplingDurationMs && BreakDurationMs == other.BreakDurationMs
-            && SuccessThreshold == other.SuccessThreshold && HalfOpenMaxCalls == other.HalfOpenMaxCalls && HonorRetryAfter == other.HonorRetryAfter;
+            && SuccessThreshold == other.SuccessThreshold && HalfOpenMaxCalls == other.HalfOpenMaxCalls && HonorRetryAfter == other.HonorRetryAfter
+            && Distributed == other.Distributed;
 }

@@ -2,6 +2,7 @@ using System;
 using System.ComponentModel;
 using System.Net.Http;
 using System.Threading;
+using System.Threading.Tasks;
 
 namespace Resilience;
 
@@ -25,6 +26,13 @@ namespace Resilience;
 /// An open breaker turns half-open when the next call arrives after the break duration; the probes it
 /// then lets through decide whether it closes (<see cref="CircuitBreakerOptions.SuccessThreshold"/>
 /// successes) or opens again (one failure).
+/// </para>
+/// <para>
+/// A breaker marked <see cref="CircuitBreakerOptions.Distributed"/> publishes its changes to open, isolated and closed
+/// through <see cref="ResilienceRegistry.DistributedStore"/> and takes those of the other instances; when its break
+/// ends, it probes only while it holds the store's probe lease, which it asks for in the background (the call that finds
+/// the break over is rejected meanwhile). Letting a call through the closed breaker and recording
+/// its outcome stay local.
 /// </para>
 /// </remarks>
 public sealed partial class CircuitBreakerState
@@ -68,6 +76,17 @@ public sealed partial class CircuitBreakerState
     // figures its CircuitOpened event reports). Written under the lock.
     private (int Failures, double ErrorRate) _leftClosedWith;
 
+    // Distributed mode: how the store sees this breaker, the store it watches and what stops the watch (under
+    // _distributionGate); whether this instance holds the probe lease (1) or not (0); and, under _gate, whether the
+    // transition being made came from another instance (and so is not published again).
+    private readonly DistributedCircuit _distributed;
+    private readonly object _distributionGate = new();
+    private IDistributedResilienceStore? _watchedStore;
+    private IDisposable? _watch;
+    private int _probeLeaseHeld;
+    private int _probeLeaseAsked;
+    private bool _applyingRemote;
+
     internal CircuitBreakerState(ResilienceRegistry registry, string name, CircuitBreakerOptions options, PolicySettings? settings = null, string? key = null)
     {
         Guard.NotNullOrEmpty(name, nameof(name));
@@ -76,6 +95,7 @@ public sealed partial class CircuitBreakerState
         Key = key;
         _telemetry = new CircuitTelemetry(registry, name, key);
         _durations = new StateDurations(Clock.NowTicks(registry.TimeProvider));
+        _distributed = new DistributedCircuit(this);
         _defaults = (options ?? throw new ArgumentNullException(nameof(options))).ValidatedCopy();
         _settings = CreateSettings(EffectiveOptions(settings), previous: null);
     }
@@ -108,6 +128,9 @@ public sealed partial class CircuitBreakerState
     /// until the next call arrives and turns it half-open.
     /// </summary>
     public CircuitState State => StateOf(Volatile.Read(ref _status));
+
+    /// <summary>True when the settings in force mark the breaker <see cref="CircuitBreakerOptions.Distributed"/>.</summary>
+    public bool IsDistributed => Volatile.Read(ref _settings).Options.Distributed;
 
     private TimeProvider TimeProvider => _registry.TimeProvider;
 
@@ -185,7 +208,136 @@ public sealed partial class CircuitBreakerState
             return false;
         }
 
+        if (!TryHoldProbeLease())
+        {
+            // Another instance probes the dependency: this one keeps rejecting until it decides.
+            permit = default;
+            _counters.CountRejection();
+            ReportRejection();
+            return false;
+        }
+
         return TryEnterSlow(out permit);
+    }
+
+    /// <summary>
+    /// For a distributed breaker about to probe: true when this instance holds the store's probe lease. Otherwise asks the
+    /// store for it in the background (once at a time) and answers false: the call is rejected, and a later one probes if
+    /// the lease was granted. No caller waits for the store. Always true for a local breaker.
+    /// </summary>
+    private bool TryHoldProbeLease()
+    {
+        Settings settings = Volatile.Read(ref _settings);
+        if (!settings.Options.Distributed || Volatile.Read(ref _probeLeaseHeld) != 0 || _registry.DistributedStore is not { } store)
+        {
+            return true;
+        }
+
+        if (Interlocked.CompareExchange(ref _probeLeaseAsked, 1, 0) == 0)
+        {
+            _ = AskForProbeLeaseAsync(store, settings.BreakDuration);
+        }
+
+        return false;
+    }
+
+    /// <summary>Asks the store for the probe lease, for one break; holds it when granted, or when the store failed.</summary>
+    private async Task AskForProbeLeaseAsync(IDistributedResilienceStore store, TimeSpan lease)
+    {
+        bool taken;
+        try
+        {
+            taken = await store.TryTakeProbeLeaseAsync(_distributed, lease).ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // The store failed: decide alone, as when it cannot be reached.
+            _registry.ReportDistributedFallback(Name, PolicyKind.CircuitBreaker, ResilienceMetrics.Policy(Name));
+            taken = true;
+        }
+
+        if (taken)
+        {
+            Volatile.Write(ref _probeLeaseHeld, 1);
+        }
+
+        Volatile.Write(ref _probeLeaseAsked, 0);
+    }
+
+    /// <summary>
+    /// Follows <see cref="ResilienceRegistry.DistributedStore"/> when the settings in force mark the breaker distributed,
+    /// and stops following it otherwise. Called when the breaker is registered, when its settings change and when the
+    /// registry's store changes.
+    /// </summary>
+    internal void UpdateDistribution()
+    {
+        IDistributedResilienceStore? store = IsDistributed ? _registry.DistributedStore : null;
+        lock (_distributionGate)
+        {
+            if (ReferenceEquals(store, _watchedStore))
+            {
+                return;
+            }
+
+            _watch?.Dispose();
+            _watch = null;
+            _watchedStore = store;
+            if (store is not null)
+            {
+                try
+                {
+                    _watch = store.Watch(_distributed);
+                }
+                catch (Exception)
+                {
+                    _registry.ReportDistributedFallback(Name, PolicyKind.CircuitBreaker, ResilienceMetrics.Policy(Name));
+                }
+            }
+        }
+    }
+
+    /// <summary>Stops following the store: the breaker is being dropped (an idle partition).</summary>
+    internal void StopDistribution()
+    {
+        lock (_distributionGate)
+        {
+            _watch?.Dispose();
+            _watch = null;
+            _watchedStore = null;
+        }
+    }
+
+    /// <summary>Applies a change of state another instance made (see <see cref="DistributedCircuit.ApplyRemote"/>).</summary>
+    internal void ApplyRemote(CircuitState state, TimeSpan remainingBreak)
+    {
+        lock (_gate)
+        {
+            _applyingRemote = true;
+            try
+            {
+                switch (state)
+                {
+                    case CircuitState.Open:
+                        TransitionLocked(CircuitState.Open);
+
+                        // The break ends when it ends on the instance that opened it, whatever is left of it here.
+                        long now = Clock.NowTicks(TimeProvider);
+                        Volatile.Write(ref _holdUntil, 0);
+                        Volatile.Write(ref _openedAt, now + Math.Max(0, remainingBreak.Ticks) - _settings.BreakDuration.Ticks);
+                        break;
+                    case CircuitState.Isolated:
+                        TransitionLocked(CircuitState.Isolated);
+                        break;
+                    case CircuitState.Closed:
+                        ResetLocked();
+                        break;
+                }
+            }
+            finally
+            {
+                _applyingRemote = false;
+            }
+        }
     }
 
     /// <summary>True while an open breaker's break has not ended (see <see cref="BreakRemainingTicks"/>).</summary>
@@ -340,6 +492,8 @@ public sealed partial class CircuitBreakerState
                 Volatile.Write(ref _settings, CreateSettings(next, current.Behavior));
             }
         }
+
+        UpdateDistribution();
     }
 
     /// <summary>
@@ -506,8 +660,45 @@ public sealed partial class CircuitBreakerState
         }
 
         Volatile.Write(ref _status, (generation << StateBits) | (long)next);
+        if (settings.Options.Distributed)
+        {
+            ShareTransitionLocked(previous, next, breakDuration);
+        }
+
         _telemetry.ReportTransitionLocked(this, StateChanged, previous, next, opening, next == CircuitState.Open ? breakDuration : null);
         return next;
+    }
+
+    /// <summary>
+    /// Tells the other instances of a distributed breaker's change to open, isolated or closed (unless it came from one of
+    /// them), and gives the probe lease back once the half-open breaker has decided. The store publishes in the background.
+    /// </summary>
+    private void ShareTransitionLocked(CircuitState previous, CircuitState next, TimeSpan breakDuration)
+    {
+        IDistributedResilienceStore? store = _registry.DistributedStore;
+        if (store is null)
+        {
+            _registry.ReportDistributedFallback(Name, PolicyKind.CircuitBreaker, ResilienceMetrics.Policy(Name));
+            return;
+        }
+
+        try
+        {
+            if (!_applyingRemote && next != CircuitState.HalfOpen)
+            {
+                store.Publish(_distributed, next, breakDuration);
+            }
+
+            if (next != CircuitState.HalfOpen && Interlocked.Exchange(ref _probeLeaseHeld, 0) != 0)
+            {
+                store.ReleaseProbeLease(_distributed);
+            }
+        }
+        catch (Exception)
+        {
+            // The store failed: the change holds on this instance, as when the store cannot be reached.
+            _registry.ReportDistributedFallback(Name, PolicyKind.CircuitBreaker, ResilienceMetrics.Policy(Name));
+        }
     }
 
     /// <summary>

@@ -100,7 +100,7 @@ public abstract class KeyedCircuitBreakerState
     public abstract void Reset();
 
     /// <summary>Every partition, in no order.</summary>
-    private protected abstract IEnumerable<CircuitBreakerState> AllPartitions();
+    internal abstract IEnumerable<CircuitBreakerState> AllPartitions();
 
     /// <summary>Lays <paramref name="settings"/> over the attribute's settings, for every partition and those to come.</summary>
     internal void Apply(PolicySettings? settings)
@@ -150,6 +150,7 @@ public sealed class KeyedCircuitBreakerState<TKey> : KeyedCircuitBreakerState
 
         PolicySettings? settings = CurrentSettings;
         partition = _partitions.GetOrAdd(wrapped, new CircuitBreakerState(_registry, Name, Defaults, settings, KeyText(key)));
+        partition.UpdateDistribution();
         PolicySettings? current = CurrentSettings;
         if (!ReferenceEquals(current, settings))
         {
@@ -180,7 +181,7 @@ public sealed class KeyedCircuitBreakerState<TKey> : KeyedCircuitBreakerState
     }
 
     /// <inheritdoc />
-    private protected override IEnumerable<CircuitBreakerState> AllPartitions()
+    internal override IEnumerable<CircuitBreakerState> AllPartitions()
     {
         foreach (KeyValuePair<PartitionKey<TKey>, CircuitBreakerState> pair in _partitions)
         {
@@ -196,9 +197,10 @@ public sealed class KeyedCircuitBreakerState<TKey> : KeyedCircuitBreakerState
     {
         foreach (KeyValuePair<PartitionKey<TKey>, CircuitBreakerState> pair in _partitions)
         {
-            if (!ReferenceEquals(pair.Value, keep) && pair.Value.IsIdle())
+            if (!ReferenceEquals(pair.Value, keep) && pair.Value.IsIdle()
+                && ((ICollection<KeyValuePair<PartitionKey<TKey>, CircuitBreakerState>>)_partitions).Remove(pair))
             {
-                ((ICollection<KeyValuePair<PartitionKey<TKey>, CircuitBreakerState>>)_partitions).Remove(pair);
+                pair.Value.StopDistribution();
             }
         }
 

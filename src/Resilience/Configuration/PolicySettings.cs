@@ -4,7 +4,7 @@ namespace Resilience;
 
 /// <summary>
 /// Values that replace the attribute settings of the policies of one name: its circuit breaker, bulkhead and
-/// rate limit (the names of their settings do not overlap). A null property keeps the attribute's value.
+/// rate limit (the names of their settings do not overlap, except <see cref="Distributed"/>, which applies to both). A null property keeps the attribute's value.
 /// </summary>
 /// <remarks>
 /// Pass them to <see cref="ResilienceRegistry.Configure"/>; the <c>Resilience.Generators.Hosting</c> package
@@ -37,6 +37,12 @@ public sealed class PolicySettings
     /// <summary>Replaces <see cref="CircuitBreakerAttribute.HonorRetryAfter"/>.</summary>
     public bool? HonorRetryAfter { get; set; }
 
+    /// <summary>
+    /// Replaces <see cref="CircuitBreakerAttribute.Distributed"/> and <see cref="RateLimitAttribute.Distributed"/>: the one
+    /// setting a breaker and a rate limit of the same name share.
+    /// </summary>
+    public bool? Distributed { get; set; }
+
     /// <summary>Replaces <see cref="BulkheadAttribute.MaxConcurrency"/>; at least 1.</summary>
     public int? MaxConcurrency { get; set; }
 
@@ -61,13 +67,14 @@ public sealed class PolicySettings
     /// <summary>True when a circuit-breaker setting is given.</summary>
     internal bool HasCircuitBreakerSettings
         => FailureThreshold is not null || FailureRatio is not null || MinimumThroughput is not null || SamplingDurationMs is not null
-            || BreakDurationMs is not null || SuccessThreshold is not null || HalfOpenMaxCalls is not null || HonorRetryAfter is not null;
+            || BreakDurationMs is not null || SuccessThreshold is not null || HalfOpenMaxCalls is not null || HonorRetryAfter is not null
+            || Distributed is not null;
 
     /// <summary>True when a bulkhead setting is given.</summary>
     internal bool HasBulkheadSettings => MaxConcurrency is not null || MaxQueue is not null || MaxWaitMs is not null;
 
     /// <summary>True when a rate-limit setting is given.</summary>
-    internal bool HasRateLimitSettings => Permits is not null || WindowMs is not null || Algorithm is not null || QueueLimit is not null;
+    internal bool HasRateLimitSettings => Permits is not null || WindowMs is not null || Algorithm is not null || QueueLimit is not null || Distributed is not null;
 
     /// <summary>
     /// Describes every value out of range, each as <c>{name}:{Setting} is {value}; it must be ...</c>, with the
@@ -136,6 +143,7 @@ public sealed class PolicySettings
         SuccessThreshold = SuccessThreshold ?? defaults.SuccessThreshold,
         HalfOpenMaxCalls = HalfOpenMaxCalls ?? defaults.HalfOpenMaxCalls,
         HonorRetryAfter = HonorRetryAfter ?? defaults.HonorRetryAfter,
+        Distributed = Distributed ?? defaults.Distributed,
     };
 
     /// <summary>The attribute's settings with these values laid over them.</summary>
@@ -153,5 +161,6 @@ public sealed class PolicySettings
         WindowMs = WindowMs ?? defaults.WindowMs,
         Algorithm = Algorithm ?? defaults.Algorithm,
         QueueLimit = QueueLimit ?? defaults.QueueLimit,
+        Distributed = Distributed ?? defaults.Distributed,
     };
 }

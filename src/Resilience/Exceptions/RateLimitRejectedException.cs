@@ -32,6 +32,22 @@ public sealed class RateLimitRejectedException : ResilienceRejectedException
         PermitLimit = permitLimit;
     }
 
+    /// <summary>Creates the rejection of a call by an exhausted rate limit that stands as <paramref name="info"/> says.</summary>
+    /// <param name="policyName">The rate limit's name.</param>
+    /// <param name="info">Where the limit stands: its limit, the calls remaining, when it resets and the retry-after.</param>
+    public RateLimitRejectedException(string policyName, RateLimitInfo info)
+        : this(policyName, info.RetryAfter, info.Limit)
+    {
+        Info = info;
+    }
+
+    /// <summary>
+    /// Where the limit stood when the call was rejected (<see cref="RateLimitInfo.Limit"/>, <see cref="RateLimitInfo.Remaining"/>,
+    /// <see cref="RateLimitInfo.ResetAt"/>, <see cref="RateLimitInfo.RetryAfter"/>); null when the rejection was created
+    /// without it.
+    /// </summary>
+    public RateLimitInfo? Info { get; }
+
     /// <summary>
     /// The calls the limit allows per window (for a limit kept per <see cref="RateLimitKeyAttribute"/>, per key), as
     /// in force when the call was rejected; null when the rejection was created without it.

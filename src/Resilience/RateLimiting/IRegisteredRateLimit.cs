@@ -6,6 +6,12 @@ namespace Resilience;
 /// </summary>
 internal interface IRegisteredRateLimit
 {
+    /// <summary>The rate limit's name.</summary>
+    string Name { get; }
+
+    /// <summary>True when its settings in force mark it <c>Distributed</c>.</summary>
+    bool IsDistributed { get; }
+
     /// <summary>Puts the rate limit back to how it started: refilled, with its counts cleared.</summary>
     void Reset();
 

@@ -20,6 +20,9 @@ public sealed class KeyedRateLimiterState<TKey> : IRegisteredRateLimit
 {
     private const int FirstSweepAt = 1_024;
 
+    /// <summary>How a null key is written in <see cref="RateLimiterState.Key"/>.</summary>
+    private const string NullKeyText = "(null)";
+
     private readonly ResilienceRegistry _registry;
     private readonly RateLimitOptions _defaults;
     private RateLimitOptions _options;
@@ -44,6 +47,24 @@ public sealed class KeyedRateLimiterState<TKey> : IRegisteredRateLimit
     /// <summary>Partitions held now.</summary>
     public int PartitionCount => _partitions.Count;
 
+    /// <summary>True when the settings in force mark the limit <see cref="RateLimitOptions.Distributed"/>.</summary>
+    public bool IsDistributed => Volatile.Read(ref _options).Distributed;
+
+    /// <summary>
+    /// Where the limit of <paramref name="key"/> stands (see <see cref="RateLimiterState.GetLimitInfo"/>); a key with no
+    /// partition on this instance is reported whole. Creates no partition.
+    /// </summary>
+    public RateLimitInfo GetLimitInfo(TKey key)
+    {
+        if (_partitions.TryGetValue(new PartitionKey<TKey>(key), out RateLimiterState? partition))
+        {
+            return partition.GetLimitInfo();
+        }
+
+        int permits = Volatile.Read(ref _options).Permits;
+        return new RateLimitInfo(permits, permits, _registry.TimeProvider.GetUtcNow(), TimeSpan.Zero);
+    }
+
     /// <summary>The partition of <paramref name="key"/>, created full if it does not exist.</summary>
     [EditorBrowsable(EditorBrowsableState.Never)]
     public RateLimiterState GetPartition(TKey key)
@@ -55,7 +76,7 @@ public sealed class KeyedRateLimiterState<TKey> : IRegisteredRateLimit
         }
 
         RateLimitOptions options = Volatile.Read(ref _options);
-        partition = _partitions.GetOrAdd(wrapped, new RateLimiterState(_registry, Name, options));
+        partition = _partitions.GetOrAdd(wrapped, new RateLimiterState(_registry, Name, options, settings: null, KeyText(key)));
         RateLimitOptions current = Volatile.Read(ref _options);
         if (!ReferenceEquals(current, options))
         {
@@ -95,6 +116,9 @@ public sealed class KeyedRateLimiterState<TKey> : IRegisteredRateLimit
             pair.Value.Apply(next);
         }
     }
+
+    /// <summary>The key as <see cref="RateLimiterState.Key"/> writes it.</summary>
+    private static string KeyText(TKey key) => key?.ToString() ?? NullKeyText;
 
     /// <summary>The attribute's settings with <paramref name="settings"/> laid over them, checked; the attribute's alone when none are given.</summary>
     private RateLimitOptions EffectiveOptions(PolicySettings? settings)

@@ -35,6 +35,12 @@ internal abstract class PermitCounter
     /// <summary>True when the counter is as if new: dropping it and creating another would change nothing.</summary>
     public abstract bool IsIdle(long now);
 
+    /// <summary>Permits that could be taken at <paramref name="now"/>, one after another.</summary>
+    public abstract int Remaining(long now);
+
+    /// <summary>Ticks from <paramref name="now"/> until every permit is free again; 0 if they are now.</summary>
+    public abstract long TicksUntilFull(long now);
+
     public abstract void Reset();
 }
 
@@ -84,6 +90,14 @@ internal sealed class TokenBucketCounter : PermitCounter
 
     public override bool IsIdle(long now) => Volatile.Read(ref _theoreticalArrival) <= now;
 
+    public override int Remaining(long now)
+    {
+        long slack = _tolerance - (Math.Max(Volatile.Read(ref _theoreticalArrival), now) - now);
+        return slack < 0 ? 0 : (int)Math.Min(Permits, (slack / _interval) + 1);
+    }
+
+    public override long TicksUntilFull(long now) => Math.Max(0, Volatile.Read(ref _theoreticalArrival) - now);
+
     public override void Reset() => Volatile.Write(ref _theoreticalArrival, Empty);
 }
 
@@ -132,6 +146,14 @@ internal sealed class FixedWindowCounter : PermitCounter
 
     public override bool IsIdle(long now)
         => unchecked((uint)(Volatile.Read(ref _state) >> 32)) != unchecked((uint)(now / WindowTicks));
+
+    public override int Remaining(long now) => Permits - CountIn(Volatile.Read(ref _state), now);
+
+    public override long TicksUntilFull(long now) => CountIn(Volatile.Read(ref _state), now) > 0 ? WindowTicks - (now % WindowTicks) : 0;
+
+    /// <summary>The permits <paramref name="state"/> has taken in the window of <paramref name="now"/>.</summary>
+    private int CountIn(long state, long now)
+        => unchecked((uint)(state >> 32)) == unchecked((uint)(now / WindowTicks)) ? (int)(state & 0xFFFF_FFFF) : 0;
 
     public override void Reset() => Volatile.Write(ref _state, long.MinValue);
 }
@@ -185,8 +207,10 @@ internal sealed class SlidingWindowCounter : PermitCounter
                 return 0;
             }
 
-            // The oldest segment still holding permits gives them back when it leaves the window.
-            for (long segment = _current - _segments.Length + 1; segment <= _current; segment++)
+            // The oldest segment still holding permits gives them back when it leaves the window. Segments before the
+            // clock's zero never held any (and would index the ring below zero): a clock that started less than a
+            // window ago, such as the system's uptime on a machine booted within the window.
+            for (long segment = Math.Max(0, _current - _segments.Length + 1); segment <= _current; segment++)
             {
                 if (_segments[segment % _segments.Length] > 0)
                 {
@@ -204,6 +228,34 @@ internal sealed class SlidingWindowCounter : PermitCounter
         {
             Advance(now);
             return _total == 0;
+        }
+    }
+
+    public override int Remaining(long now)
+    {
+        lock (_gate)
+        {
+            Advance(now);
+            return Math.Max(0, Permits - _total);
+        }
+    }
+
+    public override long TicksUntilFull(long now)
+    {
+        lock (_gate)
+        {
+            Advance(now);
+
+            // The newest segment holding permits gives the last of them back when it leaves the window.
+            for (long segment = _current; segment > Math.Max(-1, _current - _segments.Length); segment--)
+            {
+                if (_segments[segment % _segments.Length] > 0)
+                {
+                    return ((segment + _segments.Length) * _segmentTicks) - now;
+                }
+            }
+
+            return 0;
         }
     }
 

@@ -18,6 +18,13 @@ public sealed class RateLimitOptions
     /// <summary>Calls allowed to wait for a permit; at least 0. Default 0.</summary>
     public int QueueLimit { get; set; } = RateLimitRules.DefaultQueueLimit;
 
+    /// <summary>
+    /// True: every instance of the service shares the limit through <see cref="ResilienceRegistry.DistributedStore"/>
+    /// (Redis, with the <c>Resilience.Generators.Redis</c> package); without one, the limit counts on this instance.
+    /// Default false.
+    /// </summary>
+    public bool Distributed { get; set; } = RateLimitRules.DefaultDistributed;
+
     /// <summary>Checks every setting and returns an independent copy.</summary>
     /// <exception cref="System.ArgumentOutOfRangeException">A setting is outside its range; the message names it and the range.</exception>
     internal RateLimitOptions ValidatedCopy()
@@ -34,5 +41,6 @@ public sealed class RateLimitOptions
 
     /// <summary>True when every setting equals <paramref name="other"/>'s.</summary>
     internal bool SameAs(RateLimitOptions other)
-        => Permits == other.Permits && WindowMs == other.WindowMs && Algorithm == other.Algorithm && QueueLimit == other.QueueLimit;
+        => Permits == other.Permits && WindowMs == other.WindowMs && Algorithm == other.Algorithm && QueueLimit == other.QueueLimit
+            && Distributed == other.Distributed;
 }

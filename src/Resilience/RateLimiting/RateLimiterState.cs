@@ -16,6 +16,12 @@ namespace Resilience;
 /// compare-and-swap; the sliding window takes a short lock. Nothing is allocated unless a call has to wait.
 /// Queued calls wait for the time the limiter says a permit will be free, then try again; they are not
 /// served in a strict order.
+/// <para>
+/// A limit marked <see cref="RateLimitOptions.Distributed"/> takes each permit from
+/// <see cref="ResilienceRegistry.DistributedStore"/>, which every instance shares; when there is none, or it cannot be
+/// reached in time, the call is decided on this instance's own count instead (and
+/// <c>resilience.distributed.fallbacks</c> counts it).
+/// </para>
 /// </remarks>
 public sealed class RateLimiterState : IRegisteredRateLimit
 {
@@ -28,11 +34,15 @@ public sealed class RateLimiterState : IRegisteredRateLimit
     private int _queued;
     private long _rejections;
 
-    internal RateLimiterState(ResilienceRegistry registry, string name, RateLimitOptions options, PolicySettings? settings = null)
+    // The last answer of the distributed store, for GetLimitInfo and rejections; null before the first one.
+    private SharedAnswer? _sharedAnswer;
+
+    internal RateLimiterState(ResilienceRegistry registry, string name, RateLimitOptions options, PolicySettings? settings = null, string? key = null)
     {
         Guard.NotNullOrEmpty(name, nameof(name));
         _registry = registry;
         Name = name;
+        Key = key;
         _policyTag = ResilienceMetrics.Policy(name);
         _defaults = (options ?? throw new ArgumentNullException(nameof(options))).ValidatedCopy();
         _settings = new Settings(EffectiveOptions(settings));
@@ -40,6 +50,15 @@ public sealed class RateLimiterState : IRegisteredRateLimit
 
     /// <summary>The rate limit's name: the attribute's <c>Name</c>, or <c>Namespace.Type.Method</c>.</summary>
     public string Name { get; }
+
+    /// <summary>
+    /// The key this limit is kept for, as text, when it is a partition of a <see cref="KeyedRateLimiterState{TKey}"/>;
+    /// null for a limit without a key.
+    /// </summary>
+    public string? Key { get; }
+
+    /// <summary>True when the settings in force mark the limit <see cref="RateLimitOptions.Distributed"/>.</summary>
+    public bool IsDistributed => Volatile.Read(ref _settings).Options.Distributed;
 
     /// <summary>
     /// The settings in force: the attribute's, with any given to <see cref="ResilienceRegistry.Configure"/> laid
@@ -60,9 +79,53 @@ public sealed class RateLimiterState : IRegisteredRateLimit
 
     private PermitCounter Counter => Volatile.Read(ref _settings).Counter;
 
-    /// <summary>Takes a permit if one is free now, without waiting and without counting a rejection.</summary>
+    /// <summary>
+    /// Where the limit stands now: its permits per window, those left, when it is whole again and how long until the next
+    /// permit. For a distributed limit, as the store last answered this instance (the times moved on by the time since),
+    /// or, before any answer or while the store cannot be reached, as this instance counts.
+    /// </summary>
+    public RateLimitInfo GetLimitInfo()
+    {
+        Settings settings = Volatile.Read(ref _settings);
+        long now = NowTicks;
+        DateTimeOffset utcNow = _registry.TimeProvider.GetUtcNow();
+        if (settings.Options.Distributed && Volatile.Read(ref _sharedAnswer) is { } answer && ReferenceEquals(answer.Settings, settings))
+        {
+            TimeSpan elapsed = TimeSpan.FromTicks(Math.Max(0, now - answer.At));
+            RateLimitInfo info = answer.Info;
+            return utcNow >= info.ResetAt
+                ? new RateLimitInfo(info.Limit, info.Limit, info.ResetAt, TimeSpan.Zero)
+                : new RateLimitInfo(info.Limit, info.Remaining, info.ResetAt, info.RetryAfter > elapsed ? info.RetryAfter - elapsed : TimeSpan.Zero);
+        }
+
+        PermitCounter counter = settings.Counter;
+        return new RateLimitInfo(
+            settings.Options.Permits,
+            Math.Max(0, Math.Min(settings.Options.Permits, counter.Remaining(now))),
+            utcNow + TimeSpan.FromTicks(counter.TicksUntilFull(now)),
+            TimeSpan.FromTicks(counter.TicksUntilPermit(now)));
+    }
+
+    /// <summary>
+    /// Takes a permit if one is free now, without waiting and without counting a rejection. A distributed limit answers
+    /// false while a store is registered: its permits are taken by <see cref="AcquireAsync"/>, which asks the store.
+    /// </summary>
     [EditorBrowsable(EditorBrowsableState.Never)]
-    public bool TryAcquire() => Counter.TryAcquire(NowTicks);
+    public bool TryAcquire()
+    {
+        Settings settings = Volatile.Read(ref _settings);
+        if (settings.Options.Distributed)
+        {
+            if (_registry.DistributedStore is not null)
+            {
+                return false;
+            }
+
+            _registry.ReportDistributedFallback(Name, PolicyKind.RateLimit, _policyTag);
+        }
+
+        return settings.Counter.TryAcquire(NowTicks);
+    }
 
     /// <summary>
     /// Takes a permit, waiting in the queue if there is room in it. False when the call is rejected (see
@@ -72,7 +135,13 @@ public sealed class RateLimiterState : IRegisteredRateLimit
     [EditorBrowsable(EditorBrowsableState.Never)]
     public ValueTask<bool> AcquireAsync(CancellationToken cancellationToken)
     {
-        if (Counter.TryAcquire(NowTicks))
+        Settings settings = Volatile.Read(ref _settings);
+        if (settings.Options.Distributed)
+        {
+            return AcquireSharedAsync(settings, cancellationToken);
+        }
+
+        if (settings.Counter.TryAcquire(NowTicks))
         {
             return new ValueTask<bool>(true);
         }
@@ -85,7 +154,15 @@ public sealed class RateLimiterState : IRegisteredRateLimit
     [EditorBrowsable(EditorBrowsableState.Never)]
     public bool Acquire(CancellationToken cancellationToken)
     {
-        if (Counter.TryAcquire(NowTicks))
+        Settings settings = Volatile.Read(ref _settings);
+        if (settings.Options.Distributed)
+        {
+            // The store's client has its own operation timeout, which bounds this wait.
+            ValueTask<bool> shared = AcquireSharedAsync(settings, cancellationToken);
+            return shared.IsCompleted ? shared.Result : shared.AsTask().GetAwaiter().GetResult();
+        }
+
+        if (settings.Counter.TryAcquire(NowTicks))
         {
             return true;
         }
@@ -119,15 +196,15 @@ public sealed class RateLimiterState : IRegisteredRateLimit
     [EditorBrowsable(EditorBrowsableState.Never)]
     public RateLimitRejectedException CreateRejection()
     {
-        // One set of settings for both values, should Configure replace them meanwhile.
-        Settings settings = Volatile.Read(ref _settings);
-        return new(Name, TimeSpan.FromTicks(settings.Counter.TicksUntilPermit(NowTicks)), settings.Options.Permits);
+        RateLimitInfo info = GetLimitInfo();
+        return new(Name, info);
     }
 
     /// <summary>Refills the limit and clears its counters.</summary>
     void IRegisteredRateLimit.Reset()
     {
         Counter.Reset();
+        Volatile.Write(ref _sharedAnswer, null);
         Volatile.Write(ref _rejections, 0);
     }
 
@@ -148,6 +225,81 @@ public sealed class RateLimiterState : IRegisteredRateLimit
     }
 
     internal bool IsIdle() => Volatile.Read(ref _queued) == 0 && Counter.IsIdle(NowTicks);
+
+    /// <summary>
+    /// Takes a permit of a distributed limit: from the store, or, when there is none or it does not answer in time, from
+    /// this instance's count. Waits in the queue like a local limit when there is room in it.
+    /// </summary>
+    private async ValueTask<bool> AcquireSharedAsync(Settings settings, CancellationToken cancellationToken)
+    {
+        bool queued = false;
+        try
+        {
+            while (true)
+            {
+                TimeSpan wait;
+                IDistributedResilienceStore? store = _registry.DistributedStore;
+                DistributedAcquireResult answer = DistributedAcquireResult.Unavailable;
+                if (store is not null)
+                {
+                    try
+                    {
+                        answer = await store.TryAcquireAsync(Name, Key, settings.Options, cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                    {
+                        throw;
+                    }
+                    catch (Exception)
+                    {
+                        // The store failed: this call is decided locally, as when it cannot be reached.
+                        answer = DistributedAcquireResult.Unavailable;
+                    }
+                }
+
+                if (answer.IsAvailable)
+                {
+                    Volatile.Write(ref _sharedAnswer, new SharedAnswer(settings, answer.Info, NowTicks));
+                    if (answer.Acquired)
+                    {
+                        return true;
+                    }
+
+                    wait = answer.Info.RetryAfter;
+                }
+                else
+                {
+                    _registry.ReportDistributedFallback(Name, PolicyKind.RateLimit, _policyTag);
+                    if (settings.Counter.TryAcquire(NowTicks))
+                    {
+                        return true;
+                    }
+
+                    wait = TimeSpan.FromTicks(settings.Counter.TicksUntilPermit(NowTicks));
+                }
+
+                if (!queued)
+                {
+                    if (!TryJoinQueue())
+                    {
+                        return false;
+                    }
+
+                    queued = true;
+                }
+
+                await _registry.DelayAsync(wait > TimeSpan.Zero ? wait : TimeSpan.FromTicks(1), cancellationToken).ConfigureAwait(false);
+                settings = Volatile.Read(ref _settings);
+            }
+        }
+        finally
+        {
+            if (queued)
+            {
+                Interlocked.Decrement(ref _queued);
+            }
+        }
+    }
 
     private bool TryJoinQueue()
     {
@@ -195,6 +347,23 @@ public sealed class RateLimiterState : IRegisteredRateLimit
         {
             Interlocked.Decrement(ref _queued);
         }
+    }
+
+    /// <summary>The distributed store's last answer, for the settings it was given, and when it came (<see cref="Clock.NowTicks"/>).</summary>
+    private sealed class SharedAnswer
+    {
+        public SharedAnswer(Settings settings, RateLimitInfo info, long at)
+        {
+            Settings = settings;
+            Info = info;
+            At = at;
+        }
+
+        public Settings Settings { get; }
+
+        public RateLimitInfo Info { get; }
+
+        public long At { get; }
     }
 
     /// <summary>One consistent set of settings and the counter built for them.</summary>

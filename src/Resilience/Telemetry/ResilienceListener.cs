@@ -46,4 +46,12 @@ public abstract class ResilienceListener
     public virtual void OnFallback(FallbackEventArgs e)
     {
     }
+
+    /// <summary>
+    /// A rate limit or circuit breaker marked <c>Distributed</c> runs on its local state: no
+    /// <see cref="IDistributedResilienceStore"/> is registered. Told once per policy.
+    /// </summary>
+    public virtual void OnDistributedFallback(DistributedFallbackEventArgs e)
+    {
+    }
 }

@@ -60,6 +60,12 @@ internal static class ResilienceMetrics
     public static readonly Counter<long> RateLimitRejections = Meter.CreateCounter<long>(
         "resilience.rate_limit.rejections", "{call}", "Calls a rate limit rejected.");
 
+    public static readonly Counter<long> DistributedFallbacks = Meter.CreateCounter<long>(
+        "resilience.distributed.fallbacks", "{decision}",
+        "Decisions a policy marked Distributed took on its local state because the shared store was missing, slow or unreachable, by policy and kind (rate_limit, circuit_breaker).");
+
+    public const string KindTag = "resilience.policy.kind";
+
     static ResilienceMetrics()
     {
         Meter.CreateObservableGauge(

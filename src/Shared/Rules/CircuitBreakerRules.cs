@@ -15,6 +15,7 @@ internal static class CircuitBreakerRules
     public const int DefaultSuccessThreshold = 1;
     public const int DefaultHalfOpenMaxCalls = 1;
     public const bool DefaultHonorRetryAfter = false;
+    public const bool DefaultDistributed = false;
 
     /// <summary>Consecutive failures that open the breaker, in consecutive mode.</summary>
     public static readonly IntSettingRule FailureThreshold = new(nameof(FailureThreshold), DefaultFailureThreshold, minimum: 1);
@@ -35,9 +36,12 @@ internal static class CircuitBreakerRules
     /// <summary>Whether a failure's Retry-After longer than the break holds the breaker open until then.</summary>
     public static readonly BoolSettingRule HonorRetryAfter = new(nameof(HonorRetryAfter), DefaultHonorRetryAfter);
 
+    /// <summary>Whether every instance of the service shares the breaker's state through the registered distributed store.</summary>
+    public static readonly BoolSettingRule Distributed = new(nameof(Distributed), DefaultDistributed);
+
     /// <summary>Every setting a shared breaker is created with, in the order of <c>CircuitBreakerOptions</c>.</summary>
     public static readonly SettingRule[] Shared =
     {
-        FailureThreshold, FailureRatio, MinimumThroughput, SamplingDurationMs, BreakDurationMs, SuccessThreshold, HalfOpenMaxCalls, HonorRetryAfter,
+        FailureThreshold, FailureRatio, MinimumThroughput, SamplingDurationMs, BreakDurationMs, SuccessThreshold, HalfOpenMaxCalls, HonorRetryAfter, Distributed,
     };
 }

@@ -14,6 +14,7 @@ internal static class RateLimitRules
     public const int DefaultWindowMs = 1_000;
     public const RateLimitAlgorithm DefaultAlgorithm = RateLimitAlgorithm.TokenBucket;
     public const int DefaultQueueLimit = 0;
+    public const bool DefaultDistributed = false;
 
     public static readonly IntSettingRule Permits = new(nameof(Permits), DefaultPermits, minimum: 1, requiredByAttribute: true);
 
@@ -23,6 +24,9 @@ internal static class RateLimitRules
 
     public static readonly IntSettingRule QueueLimit = new(nameof(QueueLimit), DefaultQueueLimit, minimum: 0);
 
+    /// <summary>Whether every instance of the service shares the limit through the registered distributed store.</summary>
+    public static readonly BoolSettingRule Distributed = new(nameof(Distributed), DefaultDistributed);
+
     /// <summary>Every setting a shared rate limit is created with, in the order of <c>RateLimitOptions</c>.</summary>
-    public static readonly SettingRule[] Shared = { Permits, WindowMs, Algorithm, QueueLimit };
+    public static readonly SettingRule[] Shared = { Permits, WindowMs, Algorithm, QueueLimit, Distributed };
 }

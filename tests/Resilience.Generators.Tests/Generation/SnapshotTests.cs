@@ -33,7 +33,7 @@ public sealed class SnapshotTests
             namespace Shop;
             public partial class Client
             {
-                [CircuitBreaker(3, FailureRatio = 0.5, MinimumThroughput = 20, SamplingDurationMs = 10_000, BreakDurationMs = 5_000, SuccessThreshold = 2, HalfOpenMaxCalls = 2, Name = "inventory", Handle = new[] { typeof(TimeoutException) })]
+                [CircuitBreaker(3, FailureRatio = 0.5, MinimumThroughput = 20, SamplingDurationMs = 10_000, BreakDurationMs = 5_000, SuccessThreshold = 2, HalfOpenMaxCalls = 2, Name = "inventory", Distributed = true, Handle = new[] { typeof(TimeoutException) })]
                 public partial int Count(string sku);
                 private int CountCore(string sku) => 1;
             }
@@ -68,7 +68,7 @@ public sealed class SnapshotTests
                 public partial Task SendAsync(string message, CancellationToken ct);
                 private Task SendAsyncCore(string message, CancellationToken ct) => Task.CompletedTask;
 
-                [RateLimit(10, 1_000, Name = "per-user")]
+                [RateLimit(10, 1_000, Name = "per-user", Distributed = true)]
                 public partial int Search([RateLimitKey] string? user, string query);
                 private int SearchCore(string? user, string query) => 0;
             }

@@ -1,0 +1,148 @@
+using StackExchange.Redis;
+
+namespace Resilience.Redis.Tests;
+
+/// <summary>Rate limits marked Distributed, shared by several instances (registries, each with its own connection) on one server.</summary>
+[Collection(ServersCollection.Name)]
+public sealed class DistributedRateLimitTests
+{
+    // Long windows: no permit comes back, and no fixed window ends, while a test runs.
+    private const int Permits = 20;
+    private const int LongWindowMs = 86_400_000;
+
+    private readonly SharedServers _servers;
+
+    public DistributedRateLimitTests(SharedServers servers) => _servers = servers;
+
+    public static TheoryData<ServerKind, RateLimitAlgorithm> KindsAndAlgorithms()
+    {
+        var data = new TheoryData<ServerKind, RateLimitAlgorithm>();
+        foreach (ServerKind kind in Enum.GetValues<ServerKind>())
+        {
+            foreach (RateLimitAlgorithm algorithm in Enum.GetValues<RateLimitAlgorithm>())
+            {
+                data.Add(kind, algorithm);
+            }
+        }
+
+        return data;
+    }
+
+    [SkippableTheory]
+    [MemberData(nameof(KindsAndAlgorithms))]
+    public async Task Four_instances_sharing_a_limit_admit_exactly_its_permits(ServerKind kind, RateLimitAlgorithm algorithm)
+    {
+        await using Instances instances = await Instances.StartAsync(_servers, kind, count: 4);
+        RateLimiterState[] limiters = instances.All.Select(i => i.Registry.GetOrAddRateLimiter("shared", Options(algorithm))).ToArray();
+
+        // Three times the limit, from every instance at once.
+        Task<bool>[] calls = Enumerable.Range(0, Permits * 3)
+            .Select(i => limiters[i % limiters.Length].AcquireAsync(CancellationToken.None).AsTask())
+            .ToArray();
+        bool[] admitted = await Task.WhenAll(calls);
+
+        Assert.All(instances.All, i => Assert.Equal(0, i.Store.FailureCount));
+        Assert.Equal(Permits, admitted.Count(a => a));
+    }
+
+    [SkippableTheory]
+    [MemberData(nameof(KindsAndAlgorithms))]
+    public async Task The_limit_info_counts_down_and_a_rejection_carries_it(ServerKind kind, RateLimitAlgorithm algorithm)
+    {
+        await using Instances instances = await Instances.StartAsync(_servers, kind, count: 2);
+        RateLimiterState first = instances[0].GetOrAddRateLimiter("info", Options(algorithm, permits: 3));
+        RateLimiterState second = instances[1].GetOrAddRateLimiter("info", Options(algorithm, permits: 3));
+
+        Assert.True(await first.AcquireAsync(CancellationToken.None));
+        Assert.Equal(2, first.GetLimitInfo().Remaining);
+        Assert.True(await second.AcquireAsync(CancellationToken.None));
+        Assert.Equal(1, second.GetLimitInfo().Remaining);
+        Assert.True(await first.AcquireAsync(CancellationToken.None));
+        Assert.False(await second.AcquireAsync(CancellationToken.None));
+
+        RateLimitInfo info = second.GetLimitInfo();
+        Assert.Equal(3, info.Limit);
+        Assert.Equal(0, info.Remaining);
+        Assert.True(info.RetryAfter > TimeSpan.Zero, $"RetryAfter is {info.RetryAfter}");
+        Assert.True(info.ResetAt > DateTimeOffset.UtcNow, $"ResetAt is {info.ResetAt:O}");
+
+        RateLimitRejectedException rejection = second.CreateRejection();
+        Assert.NotNull(rejection.Info);
+        Assert.Equal(0, rejection.Info.Value.Remaining);
+        Assert.Equal(3, rejection.PermitLimit);
+        Assert.True(rejection.RetryAfter > TimeSpan.Zero);
+        Assert.Equal(1, second.RejectionCount);
+    }
+
+    [SkippableTheory]
+    [MemberData(nameof(SharedServers.Kinds), MemberType = typeof(SharedServers))]
+    public async Task Each_key_has_its_own_shared_limit_and_hostile_keys_stay_in_theirs(ServerKind kind)
+    {
+        await using Instances instances = await Instances.StartAsync(_servers, kind, count: 2);
+        KeyedRateLimiterState<string> first = instances[0].GetOrAddKeyedRateLimiter<string>("per-user", Options(RateLimitAlgorithm.SlidingWindow, permits: 2));
+        KeyedRateLimiterState<string> second = instances[1].GetOrAddKeyedRateLimiter<string>("per-user", Options(RateLimitAlgorithm.SlidingWindow, permits: 2));
+
+        // "alice" spends her two permits across both instances.
+        Assert.True(await first.GetPartition("alice").AcquireAsync(CancellationToken.None));
+        Assert.True(await second.GetPartition("alice").AcquireAsync(CancellationToken.None));
+        Assert.False(await first.GetPartition("alice").AcquireAsync(CancellationToken.None));
+
+        // Keys that try to reach another key or close the hash tag have limits of their own.
+        foreach (string hostile in new[] { "alice}", "{alice}", "alice|x", "alice:sw", "}:rl:tb:{alice", "ALICE", "" })
+        {
+            Assert.True(await second.GetPartition(hostile).AcquireAsync(CancellationToken.None), $"key '{hostile}'");
+        }
+
+        Assert.Equal(0, first.GetLimitInfo("alice").Remaining);
+
+        // Every key lives under the test's prefix, in a hash tag of its own.
+        IServer server = instances.Database.Multiplexer.GetServer(instances.Server.Endpoint);
+        string[] keys = server.Keys(pattern: instances.Prefix + ":*").Select(k => (string)k!).ToArray();
+        Assert.Equal(8, keys.Length);
+        Assert.All(keys, k => Assert.Matches("^" + instances.Prefix + @":rl:sw:\{per-user\|[A-Za-z0-9._~-]+\}$", k));
+    }
+
+    [SkippableTheory]
+    [MemberData(nameof(SharedServers.Kinds), MemberType = typeof(SharedServers))]
+    public async Task A_queued_call_waits_for_the_shared_window_to_free_a_permit(ServerKind kind)
+    {
+        await using Instances instances = await Instances.StartAsync(_servers, kind, count: 2);
+        var options = new RateLimitOptions { Permits = 1, WindowMs = 200, Algorithm = RateLimitAlgorithm.SlidingWindow, QueueLimit = 1, Distributed = true };
+        RateLimiterState first = instances[0].GetOrAddRateLimiter("queued", options);
+        RateLimiterState second = instances[1].GetOrAddRateLimiter("queued", options);
+
+        Assert.True(await first.AcquireAsync(CancellationToken.None));
+        Assert.True(await second.AcquireAsync(CancellationToken.None));
+        Assert.Equal(0, second.QueuedCount);
+    }
+
+    [SkippableTheory]
+    [MemberData(nameof(SharedServers.Kinds), MemberType = typeof(SharedServers))]
+    public async Task A_synchronous_acquire_takes_from_the_shared_limit(ServerKind kind)
+    {
+        await using Instances instances = await Instances.StartAsync(_servers, kind, count: 2);
+        RateLimiterState first = instances[0].GetOrAddRateLimiter("sync", Options(RateLimitAlgorithm.FixedWindow, permits: 1));
+        RateLimiterState second = instances[1].GetOrAddRateLimiter("sync", Options(RateLimitAlgorithm.FixedWindow, permits: 1));
+
+        Assert.False(first.TryAcquire());
+        Assert.True(first.Acquire(CancellationToken.None));
+        Assert.False(second.Acquire(CancellationToken.None));
+    }
+
+    [SkippableTheory]
+    [MemberData(nameof(SharedServers.Kinds), MemberType = typeof(SharedServers))]
+    public async Task Two_prefixes_on_one_server_keep_their_limits_apart(ServerKind kind)
+    {
+        await using Instances one = await Instances.StartAsync(_servers, kind, count: 1);
+        await using Instances other = await Instances.StartAsync(_servers, kind, count: 1);
+        RateLimiterState a = one[0].GetOrAddRateLimiter("same-name", Options(RateLimitAlgorithm.TokenBucket, permits: 1));
+        RateLimiterState b = other[0].GetOrAddRateLimiter("same-name", Options(RateLimitAlgorithm.TokenBucket, permits: 1));
+
+        Assert.True(await a.AcquireAsync(CancellationToken.None));
+        Assert.True(await b.AcquireAsync(CancellationToken.None));
+        Assert.False(await a.AcquireAsync(CancellationToken.None));
+    }
+
+    private static RateLimitOptions Options(RateLimitAlgorithm algorithm, int permits = Permits)
+        => new() { Permits = permits, WindowMs = LongWindowMs, Algorithm = algorithm, Distributed = true };
+}

@@ -1,0 +1,166 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using Xunit.Abstractions;
+
+namespace Resilience.Redis.Tests;
+
+/// <summary>
+/// The server stops under load and starts again: callers never see a Redis exception nor wait past the operation timeout,
+/// policies decide locally meanwhile (counted, and the health check says Degraded), and the shared state is used again
+/// once the connection is back. Each test has a server of its own, since it stops it.
+/// </summary>
+public sealed class RedisOutageTests
+{
+    private static readonly TimeSpan OperationTimeout = TimeSpan.FromMilliseconds(200);
+
+    // Far above the operation timeout and below the client's own timeouts (2 s in TestServer.Connect): a call that waited
+    // for the client instead of the operation timeout would fail this bound.
+    private static readonly TimeSpan LongestAcceptableCall = TimeSpan.FromMilliseconds(1_500);
+
+    private readonly ITestOutputHelper _output;
+
+    public RedisOutageTests(ITestOutputHelper output) => _output = output;
+
+    [SkippableTheory]
+    [MemberData(nameof(SharedServers.Kinds), MemberType = typeof(SharedServers))]
+    public async Task Stopping_and_restarting_the_server_under_load_falls_back_to_local_state_and_back(ServerKind kind)
+    {
+        await using TestServer server = await TestServer.StartAsync(kind);
+        await using Instances instances = await Instances.StartAsync(
+            server, count: 2, new RedisResilienceOptions { OperationTimeout = OperationTimeout, RetryInterval = TimeSpan.FromMilliseconds(200) });
+        string name = "outage-" + kind;
+        using var fallbacks = new MetricCollector<long>(null, ResilienceMetrics.MeterName, "resilience.distributed.fallbacks");
+        var options = new RateLimitOptions { Permits = 1_000_000, WindowMs = 60_000, Algorithm = RateLimitAlgorithm.SlidingWindow, Distributed = true };
+        RateLimiterState[] limiters = instances.All.Select(i => i.Registry.GetOrAddRateLimiter(name, options)).ToArray();
+        CircuitBreakerState[] breakers = instances.All.Select(i => i.Registry.GetOrAddCircuitBreaker(name, new CircuitBreakerOptions { BreakDurationMs = 60_000, Distributed = true })).ToArray();
+        var health = new RedisResilienceHealthCheck(instances[0]);
+
+        // A new server's first script run (loading and compiling it) may outlast this short operation timeout, and be
+        // decided locally: the test starts once the server has answered.
+        string key = instances.Prefix + ":rl:sw:{" + name + "}";
+        await Eventually(async () => await limiters[0].AcquireAsync(CancellationToken.None) && await instances.Database.SortedSetLengthAsync(key) > 0);
+        await Eventually(() => instances.All[0].Store.IsAvailable);
+        Assert.Equal(HealthStatus.Healthy, (await health.CheckHealthAsync(new HealthCheckContext())).Status);
+
+        using var load = new Load(limiters);
+        await load.RunsAsync();
+
+        await server.StopAsync();
+        await Eventually(() => !instances.All[0].Store.IsAvailable);
+        long decidedLocally = load.Admitted;
+        await Eventually(() => load.Admitted > decidedLocally + 50);
+        HealthCheckResult degraded = await health.CheckHealthAsync(new HealthCheckContext());
+        Assert.Equal(HealthStatus.Degraded, degraded.Status);
+        Assert.Contains("cannot be reached", degraded.Description);
+        Assert.True(Fallbacks(fallbacks, name) > 0);
+
+        // A breaker's change while the server is gone holds on its instance.
+        breakers[0].Isolate();
+        Assert.False(breakers[0].TryEnter(out _));
+        breakers[0].Reset();
+
+        await server.StartAsync();
+        await Eventually(() => instances.All.All(i => i.Store.IsAvailable));
+        long fallbacksAfterRestart = Fallbacks(fallbacks, name);
+        long inRedisBefore = await instances.Database.SortedSetLengthAsync(key);
+        await Eventually(async () => await instances.Database.SortedSetLengthAsync(key) > inRedisBefore + 20);
+
+        // Breakers hear each other again.
+        breakers[1].Isolate();
+        await Eventually(() => breakers[0].State == CircuitState.Isolated);
+
+        TimeSpan longest = await load.StopAsync();
+        _output.WriteLine($"{kind}: {load.Admitted} calls, none failed; the longest took {longest.TotalMilliseconds:0} ms (operation timeout {OperationTimeout.TotalMilliseconds:0} ms); {fallbacksAfterRestart} decided locally.");
+        Assert.Empty(load.Errors);
+        Assert.True(longest < LongestAcceptableCall, $"A call took {longest.TotalMilliseconds:0} ms.");
+        Assert.Equal(HealthStatus.Healthy, (await health.CheckHealthAsync(new HealthCheckContext())).Status);
+    }
+
+    private static long Fallbacks(MetricCollector<long> collector, string name)
+        => collector.GetMeasurementSnapshot().Where(m => Equals(m.Tags[ResilienceMetrics.PolicyTag], name)).Sum(m => m.Value);
+
+    private static Task Eventually(Func<bool> condition) => Eventually(() => Task.FromResult(condition()));
+
+    private static async Task Eventually(Func<Task<bool>> condition)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                if (await condition())
+                {
+                    return;
+                }
+            }
+            catch (Exception e) when (e is StackExchange.Redis.RedisConnectionException or StackExchange.Redis.RedisTimeoutException)
+            {
+                // The test's own look at the server while it comes back.
+            }
+
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), "The condition did not hold within 20 s.");
+            await Task.Delay(20);
+        }
+    }
+
+    /// <summary>Four callers taking permits in a loop, recording the longest call and any exception.</summary>
+    private sealed class Load : IDisposable
+    {
+        private readonly CancellationTokenSource _stop = new();
+        private readonly Task[] _callers;
+        private long _admitted;
+        private long _longestTicks;
+
+        public Load(RateLimiterState[] limiters)
+        {
+            _callers = Enumerable.Range(0, 4).Select(i => Task.Run(() => CallAsync(limiters[i % limiters.Length]))).ToArray();
+        }
+
+        public long Admitted => Volatile.Read(ref _admitted);
+
+        public System.Collections.Concurrent.ConcurrentQueue<Exception> Errors { get; } = new();
+
+        public Task RunsAsync() => Eventually(() => Admitted > 20);
+
+        public async Task<TimeSpan> StopAsync()
+        {
+            _stop.Cancel();
+            await Task.WhenAll(_callers);
+            return TimeSpan.FromTicks(Volatile.Read(ref _longestTicks));
+        }
+
+        public void Dispose()
+        {
+            _stop.Cancel();
+            _stop.Dispose();
+        }
+
+        private async Task CallAsync(RateLimiterState limiter)
+        {
+            while (!_stop.IsCancellationRequested)
+            {
+                var clock = Stopwatch.StartNew();
+                try
+                {
+                    if (await limiter.AcquireAsync(CancellationToken.None))
+                    {
+                        Interlocked.Increment(ref _admitted);
+                    }
+                }
+                catch (Exception e)
+                {
+                    Errors.Enqueue(e);
+                }
+
+                long ticks = clock.Elapsed.Ticks;
+                long longest;
+                while (ticks > (longest = Volatile.Read(ref _longestTicks)) && Interlocked.CompareExchange(ref _longestTicks, ticks, longest) != longest)
+                {
+                }
+
+                await Task.Delay(2);
+            }
+        }
+    }
+}
