@@ -7,6 +7,7 @@ public sealed partial class MonitoredClient
     public const string KeyedBreaker = "monitoring-keyed-breaker";
     public const string Bulkhead = "monitoring-bulkhead";
     public const string Limit = "monitoring-limit";
+    public const string SharedLimit = "monitoring-shared-limit";
 
     [Retry(3, DelayMs = 1, Jitter = false)]
     [CircuitBreaker(3, Name = Breaker, BreakDurationMs = 60_000)]
@@ -33,6 +34,12 @@ public sealed partial class MonitoredClient
 
     private static int LimitedCore() => 1;
 
+    // Distributed with no store registered: decided locally, and counted as such.
+    [RateLimit(100, 60_000, Name = SharedLimit, Distributed = true)]
+    public partial int Shared();
+
+    private static int SharedCore() => 1;
+
     [CircuitBreaker(1, Name = KeyedBreaker, BreakDurationMs = 60_000)]
     public partial int ByHost([CircuitBreakerKey] string host);
 
@@ -41,7 +48,7 @@ public sealed partial class MonitoredClient
     /// <summary>Makes sure the library's meter exists, so that a listener started now sees every instrument.</summary>
     public static void TouchLibrary() => ResilienceRegistry.Default.GetTelemetry("monitoring-touch", "Resilience.Monitoring.Tests.Touch");
 
-    /// <summary>Calls each method so that every instrument records: retries, a breaker opening and rejecting, a timeout, rejections by a bulkhead and a rate limit, a keyed breaker's partition opening.</summary>
+    /// <summary>Calls each method so that every instrument records: retries, a breaker opening and rejecting, a timeout, rejections by a bulkhead and a rate limit, a keyed breaker's partition opening, a distributed limit deciding locally.</summary>
     public async Task ExerciseEverythingAsync()
     {
         Assert.Throws<IOException>(() => Flaky());                                      // three attempts fail, the breaker opens...
@@ -57,5 +64,6 @@ public sealed partial class MonitoredClient
         Assert.Equal(1, Limited());
         Assert.Throws<RateLimitRejectedException>(() => Limited());
         Assert.Throws<IOException>(() => ByHost("https://api.example.com"));
+        Assert.Equal(1, Shared());
     }
 }
