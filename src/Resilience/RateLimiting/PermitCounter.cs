@@ -120,13 +120,32 @@ internal sealed class FixedWindowCounter : PermitCounter
         long state = Volatile.Read(ref _state);
         while (true)
         {
-            int count = unchecked((uint)(state >> 32)) == window ? (int)(state & 0xFFFF_FFFF) : 0;
+            uint stored = unchecked((uint)(state >> 32));
+            int storedCount = (int)(state & 0xFFFF_FFFF);
+            int count;
+            uint target = window;
+            if (stored == window)
+            {
+                count = storedCount;
+            }
+            else if (storedCount > 0 && unchecked((int)(stored - window)) > 0)
+            {
+                // A caller that read the clock just before a boundary another caller has crossed: its call counts in
+                // the newer window, which it must not reset to a fresh quota.
+                target = stored;
+                count = storedCount;
+            }
+            else
+            {
+                count = 0;
+            }
+
             if (count >= Permits)
             {
                 return false;
             }
 
-            long next = unchecked((long)((ulong)window << 32)) | (uint)(count + 1);
+            long next = unchecked((long)((ulong)target << 32)) | (uint)(count + 1);
             long seen = Interlocked.CompareExchange(ref _state, next, state);
             if (seen == state)
             {
