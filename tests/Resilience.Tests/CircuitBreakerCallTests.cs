@@ -105,6 +105,41 @@ public sealed class CircuitBreakerCallTests
         Assert.Equal(new[] { CircuitState.Open }, changes);
     }
 
+    [Fact]
+    public void Probes_still_running_from_an_earlier_half_open_period_count_against_the_next_one()
+    {
+        CircuitBreakerState breaker = _registry.GetOrAddCircuitBreaker("probes", new CircuitBreakerOptions { FailureThreshold = 1, BreakDurationMs = 1_000, HalfOpenMaxCalls = 3 });
+        using (breaker.Begin())
+        {
+        }
+
+        _clock.Advance(TimeSpan.FromSeconds(2));
+        CircuitBreakerCall[] probes = Enumerable.Range(0, 3).Select(_ => breaker.Begin()).ToArray();
+        Assert.All(probes, probe => Assert.True(probe.IsProbe));
+        Assert.False(breaker.TryBegin(out _));
+
+        // One probe fails and opens the breaker again; the two others are still running when the break ends.
+        probes[0].Fail();
+        Assert.Equal(CircuitState.Open, breaker.State);
+        _clock.Advance(TimeSpan.FromSeconds(2));
+
+        Assert.True(breaker.TryBegin(out CircuitBreakerCall? fresh));
+        Assert.False(breaker.TryBegin(out _));
+
+        // The old probes end: their outcomes belong to a period that is over, but their slots come back.
+        probes[1].Complete();
+        probes[2].Complete();
+        Assert.Equal(CircuitState.HalfOpen, breaker.State);
+        Assert.True(breaker.TryBegin(out CircuitBreakerCall? second));
+        Assert.True(breaker.TryBegin(out CircuitBreakerCall? third));
+        Assert.False(breaker.TryBegin(out _));
+
+        fresh.Complete();
+        Assert.Equal(CircuitState.Closed, breaker.State);
+        second.Dispose();
+        third.Dispose();
+    }
+
     private CircuitBreakerState Create(int failureThreshold)
         => _registry.GetOrAddCircuitBreaker("manual", new CircuitBreakerOptions { FailureThreshold = failureThreshold, BreakDurationMs = 30_000 });
 }

@@ -362,13 +362,10 @@ public sealed partial class CircuitBreakerState
         {
             lock (_gate)
             {
-                if (_status == permit.Status)
+                ReleaseProbeLocked();
+                if (_status == permit.Status && ++_probeSuccesses >= _settings.Options.SuccessThreshold)
                 {
-                    _probesInFlight--;
-                    if (++_probeSuccesses >= _settings.Options.SuccessThreshold)
-                    {
-                        TransitionLocked(CircuitState.Closed);
-                    }
+                    TransitionLocked(CircuitState.Closed);
                 }
             }
 
@@ -410,6 +407,21 @@ public sealed partial class CircuitBreakerState
     private void RecordFailure(in CircuitBreakerPermit permit, TimeSpan? requestedBreak)
     {
         _counters.CountFailure(TimeProvider.GetUtcNow());
+        if (permit.IsProbe)
+        {
+            lock (_gate)
+            {
+                ReleaseProbeLocked();
+                if (_status == permit.Status)
+                {
+                    _counters.CountConsecutiveFailure();
+                    TransitionLocked(CircuitState.Open, requestedBreak);
+                }
+            }
+
+            return;
+        }
+
         if (Volatile.Read(ref _status) != permit.Status)
         {
             // Entered before the breaker last changed state: it must not count towards the current period.
@@ -417,19 +429,6 @@ public sealed partial class CircuitBreakerState
         }
 
         int consecutive = _counters.CountConsecutiveFailure();
-
-        if (permit.IsProbe)
-        {
-            lock (_gate)
-            {
-                if (_status == permit.Status)
-                {
-                    TransitionLocked(CircuitState.Open, requestedBreak);
-                }
-            }
-
-            return;
-        }
 
         bool shouldOpen = Volatile.Read(ref _settings).Behavior.OnFailure(consecutive);
         if (shouldOpen && Volatile.Read(ref _status) == permit.Status)
@@ -458,10 +457,20 @@ public sealed partial class CircuitBreakerState
 
         lock (_gate)
         {
-            if (_status == permit.Status)
-            {
-                _probesInFlight--;
-            }
+            ReleaseProbeLocked();
+        }
+    }
+
+    /// <summary>
+    /// Frees the slot of a probe that ended, whatever state the breaker has moved to since: probes still running from
+    /// an earlier half-open period count against the next one, so that no more than <c>HalfOpenMaxCalls</c> probes
+    /// ever run at once. (After <see cref="Reset"/>, which forgets them, a late one finds nothing to free.)
+    /// </summary>
+    private void ReleaseProbeLocked()
+    {
+        if (_probesInFlight > 0)
+        {
+            _probesInFlight--;
         }
     }
 
@@ -534,6 +543,7 @@ public sealed partial class CircuitBreakerState
     {
         TransitionLocked(CircuitState.Closed);
         ForgetFailuresLocked(_settings);
+        _probesInFlight = 0;
     }
 
     /// <summary>Ends the run of consecutive failures and clears what the behaviour sampled: the breaker closed or was reset.</summary>
@@ -644,7 +654,6 @@ public sealed partial class CircuitBreakerState
             _leftClosedWith = settings.Behavior.OpeningFailuresLocked();
         }
         _counters.StartPeriodLocked();
-        _probesInFlight = 0;
         _probeSuccesses = 0;
         long now = Clock.NowTicks(TimeProvider);
         _durations.EnterLocked(next, now);
