@@ -122,17 +122,27 @@ public sealed class RateLimitOnAYoungClockTests
         var clock = new YoungClock();
         var registry = new ResilienceRegistry { TimeProvider = clock };
         clock.Now = TimeSpan.FromHours(3);
-        RateLimiterState limiter = registry.GetOrAddRateLimiter("day", new RateLimitOptions { Permits = 1, WindowMs = 86_400_000, Algorithm = RateLimitAlgorithm.SlidingWindow });
+        RateLimiterState limiter = registry.GetOrAddRateLimiter("day", new RateLimitOptions { Permits = 1_025, WindowMs = 86_400_000, Algorithm = RateLimitAlgorithm.SlidingWindow });
 
-        Assert.True(limiter.TryAcquire());
+        for (int i = 0; i < 1_025; i++)
+        {
+            Assert.True(limiter.TryAcquire());
+        }
+
         Assert.False(limiter.TryAcquire());
 
-        // Ten segments of 2.4 h: the permit, taken at 3 h in the segment that starts at 2.4 h, leaves the window when that
-        // segment does, at 26.4 h.
+        // Above the exact limit, ten segments of 2.4 h: the permits, taken at 3 h in the segment that starts at 2.4 h,
+        // leave the window when that segment does, at 26.4 h.
         RateLimitInfo info = limiter.GetLimitInfo();
         Assert.Equal(0, info.Remaining);
         Assert.Equal(TimeSpan.FromHours(23.4), info.RetryAfter);
         Assert.Equal(info.RetryAfter, limiter.CreateRejection().RetryAfter);
+
+        // An exact window on the same clock: its permit comes back a whole window after it was taken.
+        RateLimiterState exact = registry.GetOrAddRateLimiter("day-exact", new RateLimitOptions { Permits = 1, WindowMs = 86_400_000, Algorithm = RateLimitAlgorithm.SlidingWindow });
+        Assert.True(exact.TryAcquire());
+        Assert.False(exact.TryAcquire());
+        Assert.Equal(TimeSpan.FromHours(24), exact.GetLimitInfo().RetryAfter);
     }
 
     private sealed class YoungClock : TimeProvider

@@ -191,7 +191,7 @@ public sealed class RateLimiterStateTests
     }
 
     [Fact]
-    public void Sliding_window_gives_back_permits_as_their_segment_leaves_the_window()
+    public void Sliding_window_gives_back_each_permit_exactly_a_window_after_it_was_taken()
     {
         RateLimiterState limiter = Create(RateLimitAlgorithm.SlidingWindow, permits: 5, windowMs: 1_000);
         UseAll(limiter, 2, exhaust: false);
@@ -201,12 +201,58 @@ public sealed class RateLimiterStateTests
         _clock.Advance(TimeSpan.FromMilliseconds(650) - OneTick);
         Assert.False(limiter.TryAcquire());
 
-        _clock.Advance(OneTick);                            // t = 1 000 ms: the first segment left
+        _clock.Advance(OneTick);                            // t = 1 000 ms: the two taken at 0 are a window old
         UseAll(limiter, 2);
+        Assert.Equal(TimeSpan.FromMilliseconds(350), limiter.RetryAfter);
+
+        _clock.Advance(TimeSpan.FromMilliseconds(350) - OneTick);
+        Assert.False(limiter.TryAcquire());
+        _clock.Advance(OneTick);                            // t = 1 350 ms: the three taken at 350 ms are
+        UseAll(limiter, 3);
+    }
+
+    [Fact]
+    public void Sliding_window_never_admits_more_than_its_permits_in_any_window()
+    {
+        // Calls every 7 ms for 3 s against 5 per 100 ms: whatever the window's start, it holds at most 5 admissions.
+        RateLimiterState limiter = Create(RateLimitAlgorithm.SlidingWindow, permits: 5, windowMs: 100);
+        var admitted = new List<TimeSpan>();
+        for (TimeSpan t = TimeSpan.Zero; t < TimeSpan.FromSeconds(3); t += TimeSpan.FromMilliseconds(7))
+        {
+            if (limiter.TryAcquire())
+            {
+                admitted.Add(t);
+            }
+
+            _clock.Advance(TimeSpan.FromMilliseconds(7));
+        }
+
+        for (int i = 5; i < admitted.Count; i++)
+        {
+            Assert.True(admitted[i] - admitted[i - 5] >= TimeSpan.FromMilliseconds(100), $"Six admissions within {admitted[i] - admitted[i - 5]}.");
+        }
+
+        Assert.True(admitted.Count >= 140, $"Only {admitted.Count} admitted: the window gives permits back too late.");
+    }
+
+    [Fact]
+    public void A_sliding_window_above_the_exact_limit_gives_back_permits_as_their_segment_leaves_the_window()
+    {
+        // Above 1 024 permits the window is counted in ten segments: a permit comes back when its segment leaves.
+        RateLimiterState limiter = Create(RateLimitAlgorithm.SlidingWindow, permits: 2_500, windowMs: 1_000);
+        UseAll(limiter, 1_000, exhaust: false);
+        _clock.Advance(TimeSpan.FromMilliseconds(350));
+        UseAll(limiter, 1_500);
+
+        _clock.Advance(TimeSpan.FromMilliseconds(650) - OneTick);
+        Assert.False(limiter.TryAcquire());
+
+        _clock.Advance(OneTick);                            // t = 1 000 ms: the first segment left
+        UseAll(limiter, 1_000);
         Assert.Equal(TimeSpan.FromMilliseconds(300), limiter.RetryAfter);
 
         _clock.Advance(TimeSpan.FromMilliseconds(300));     // t = 1 300 ms: the second one left
-        UseAll(limiter, 3);
+        UseAll(limiter, 1_500);
     }
 
     // ---- queue ------------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ internal abstract class PermitCounter
     public static PermitCounter Create(RateLimitOptions options) => options.Algorithm switch
     {
         RateLimitAlgorithm.FixedWindow => new FixedWindowCounter(options),
-        RateLimitAlgorithm.SlidingWindow => new SlidingWindowCounter(options),
+        RateLimitAlgorithm.SlidingWindow => options.Permits <= SlidingLogCounter.MaxPermits ? new SlidingLogCounter(options) : new SlidingWindowCounter(options),
         _ => new TokenBucketCounter(options),
     };
 
@@ -178,7 +178,129 @@ internal sealed class FixedWindowCounter : PermitCounter
 }
 
 /// <summary>
-/// At most <c>Permits</c> calls in any window, tracked in ten segments (fewer for windows under ten ticks):
+/// At most <c>Permits</c> calls in any window of <c>WindowMs</c>, exactly: the times of the calls admitted within the
+/// last window are kept in order (a ring grown as it fills, to at most <c>Permits</c> entries of 8 bytes), and a call
+/// is admitted when fewer than <c>Permits</c> of them are younger than a window. For limits up to
+/// <see cref="MaxPermits"/>; a higher one is counted in segments (<see cref="SlidingWindowCounter"/>). Guarded by a lock.
+/// </summary>
+internal sealed class SlidingLogCounter : PermitCounter
+{
+    /// <summary>The highest limit counted exactly: its log is at most 8 KB a partition.</summary>
+    public const int MaxPermits = 1_024;
+
+    private const int InitialCapacity = 16;
+
+    private readonly object _gate = new();
+    private long[] _times = Array.Empty<long>();
+    private int _head;
+    private int _count;
+
+    public SlidingLogCounter(RateLimitOptions options)
+        : base(options)
+    {
+    }
+
+    public override bool TryAcquire(long now)
+    {
+        lock (_gate)
+        {
+            Expire(now);
+            if (_count >= Permits)
+            {
+                return false;
+            }
+
+            // A caller whose clock reading is older than the newest entry is counted at the newest time, which keeps
+            // the log in order and expires the entry no earlier than it should.
+            long time = _count > 0 ? Math.Max(now, Newest()) : now;
+            if (_count == _times.Length)
+            {
+                Grow();
+            }
+
+            _times[(_head + _count) % _times.Length] = time;
+            _count++;
+            return true;
+        }
+    }
+
+    public override long TicksUntilPermit(long now)
+    {
+        lock (_gate)
+        {
+            Expire(now);
+
+            // The oldest call leaves the window first and gives its permit back.
+            return _count < Permits ? 0 : Math.Max(0, _times[_head] + WindowTicks - now);
+        }
+    }
+
+    public override bool IsIdle(long now)
+    {
+        lock (_gate)
+        {
+            Expire(now);
+            return _count == 0;
+        }
+    }
+
+    public override int Remaining(long now)
+    {
+        lock (_gate)
+        {
+            Expire(now);
+            return Math.Max(0, Permits - _count);
+        }
+    }
+
+    public override long TicksUntilFull(long now)
+    {
+        lock (_gate)
+        {
+            Expire(now);
+
+            // The newest call leaves the window last.
+            return _count == 0 ? 0 : Math.Max(0, Newest() + WindowTicks - now);
+        }
+    }
+
+    public override void Reset()
+    {
+        lock (_gate)
+        {
+            _head = 0;
+            _count = 0;
+        }
+    }
+
+    private long Newest() => _times[(_head + _count - 1) % _times.Length];
+
+    /// <summary>Drops the calls no longer within the window that ends at <paramref name="now"/>.</summary>
+    private void Expire(long now)
+    {
+        while (_count > 0 && _times[_head] <= now - WindowTicks)
+        {
+            _head = (_head + 1) % _times.Length;
+            _count--;
+        }
+    }
+
+    private void Grow()
+    {
+        var grown = new long[Math.Min(Permits, Math.Max(InitialCapacity, _times.Length * 2))];
+        for (int i = 0; i < _count; i++)
+        {
+            grown[i] = _times[(_head + i) % _times.Length];
+        }
+
+        _times = grown;
+        _head = 0;
+    }
+}
+
+/// <summary>
+/// For limits above <see cref="SlidingLogCounter.MaxPermits"/>: at most <c>Permits</c> calls in any nine tenths of a
+/// window, tracked in ten segments (fewer for windows under ten ticks):
 /// a permit comes back when the segment that spent it slides out of the window. Guarded by a lock, since
 /// the segments and their total change together.
 /// </summary>
