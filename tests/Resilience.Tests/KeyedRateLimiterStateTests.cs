@@ -165,6 +165,30 @@ public sealed class KeyedRateLimiterStateTests
         Assert.Contains("of type Int32", error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(RateLimitAlgorithm.TokenBucket)]
+    [InlineData(RateLimitAlgorithm.FixedWindow)]
+    [InlineData(RateLimitAlgorithm.SlidingWindow)]
+    public void A_permit_taken_on_a_partition_a_sweep_just_dropped_counts_in_the_keys_new_partition(RateLimitAlgorithm algorithm)
+    {
+        KeyedRateLimiterState<string> limiter = _registry.GetOrAddKeyedRateLimiter<string>("swept-" + algorithm, new RateLimitOptions { Permits = 1, WindowMs = 60_000, Algorithm = algorithm });
+
+        // A caller fetches its key's partition, idle, and is held up before taking its permit...
+        RateLimiterState fetched = limiter.GetPartition("user-1");
+
+        // ...while other keys fill the limit up to its first sweep, which drops every idle partition, the fetched one too.
+        for (int i = 0; i < 1_100; i++)
+        {
+            limiter.GetPartition("other-" + i);
+        }
+
+        Assert.NotSame(fetched, limiter.GetPartition("user-1"));
+
+        // The held-up caller takes its permit now: it must count where the key's next caller looks.
+        Assert.True(fetched.TryAcquire());
+        Assert.False(limiter.GetPartition("user-1").TryAcquire());
+    }
+
     private KeyedRateLimiterState<TKey> Create<TKey>(int permits, string name = "test")
         => _registry.GetOrAddKeyedRateLimiter<TKey>(name, new RateLimitOptions { Permits = permits, WindowMs = 1_000 });
 }

@@ -76,7 +76,7 @@ public sealed class KeyedRateLimiterState<TKey> : IRegisteredRateLimit
         }
 
         RateLimitOptions options = Volatile.Read(ref _options);
-        partition = _partitions.GetOrAdd(wrapped, new RateLimiterState(_registry, Name, options, settings: null, KeyText(key)));
+        partition = _partitions.GetOrAdd(wrapped, CreatePartition(key, options));
         RateLimitOptions current = Volatile.Read(ref _options);
         if (!ReferenceEquals(current, options))
         {
@@ -117,6 +117,17 @@ public sealed class KeyedRateLimiterState<TKey> : IRegisteredRateLimit
         }
     }
 
+    /// <summary>
+    /// A new partition for <paramref name="key"/>, which sends a caller still holding it after a sweep dropped it to the
+    /// key's partition then. Apart from <see cref="GetPartition"/>, so that its closure is made only here.
+    /// </summary>
+    private RateLimiterState CreatePartition(TKey key, RateLimitOptions options)
+    {
+        var partition = new RateLimiterState(_registry, Name, options, settings: null, KeyText(key));
+        partition.FollowWhenRetired(() => GetPartition(key));
+        return partition;
+    }
+
     /// <summary>The key as <see cref="RateLimiterState.Key"/> writes it.</summary>
     private static string KeyText(TKey key) => key?.ToString() ?? NullKeyText;
 
@@ -129,7 +140,7 @@ public sealed class KeyedRateLimiterState<TKey> : IRegisteredRateLimit
     {
         foreach (KeyValuePair<PartitionKey<TKey>, RateLimiterState> pair in _partitions)
         {
-            if (!ReferenceEquals(pair.Value, keep) && pair.Value.IsIdle())
+            if (!ReferenceEquals(pair.Value, keep) && pair.Value.TryRetire())
             {
                 ((ICollection<KeyValuePair<PartitionKey<TKey>, RateLimiterState>>)_partitions).Remove(pair);
             }

@@ -31,6 +31,10 @@ public sealed class RateLimiterState : IRegisteredRateLimit
 
     // The settings and the counter built for them, replaced together when the settings change.
     private Settings _settings;
+    // A partition of a keyed limit dropped by a sweep (1), and the key's partition to take permits from instead.
+    private int _retired;
+    private Func<RateLimiterState>? _successor;
+
     private int _queued;
     private long _rejections;
 
@@ -124,7 +128,7 @@ public sealed class RateLimiterState : IRegisteredRateLimit
             _registry.ReportDistributedFallback(Name, PolicyKind.RateLimit, _policyTag);
         }
 
-        return settings.Counter.TryAcquire(NowTicks);
+        return settings.Counter.TryAcquire(NowTicks) && (!IsRetired || _successor!().TryAcquire());
     }
 
     /// <summary>
@@ -143,7 +147,7 @@ public sealed class RateLimiterState : IRegisteredRateLimit
 
         if (settings.Counter.TryAcquire(NowTicks))
         {
-            return new ValueTask<bool>(true);
+            return IsRetired ? _successor!().AcquireAsync(cancellationToken) : new ValueTask<bool>(true);
         }
 
         return TryJoinQueue() ? WaitInQueueAsync(cancellationToken) : new ValueTask<bool>(false);
@@ -164,7 +168,7 @@ public sealed class RateLimiterState : IRegisteredRateLimit
 
         if (settings.Counter.TryAcquire(NowTicks))
         {
-            return true;
+            return !IsRetired || _successor!().Acquire(cancellationToken);
         }
 
         if (!TryJoinQueue())
@@ -225,6 +229,33 @@ public sealed class RateLimiterState : IRegisteredRateLimit
     }
 
     internal bool IsIdle() => Volatile.Read(ref _queued) == 0 && Counter.IsIdle(NowTicks);
+
+    /// <summary>
+    /// For a partition of a keyed limit: where a caller that fetched this partition just before a sweep dropped it takes
+    /// its permit instead, the key's partition now (see <see cref="TryRetire"/>).
+    /// </summary>
+    internal void FollowWhenRetired(Func<RateLimiterState> successor) => _successor = successor;
+
+    /// <summary>
+    /// Marks the partition as dropped if it is idle, and says whether it was. A caller taking a permit here afterwards
+    /// takes it from the key's new partition instead, so that a permit taken on a dropped partition is never lost
+    /// while the key starts again full. The mark comes first and the idleness is read after it, as a caller takes its
+    /// permit first and reads the mark after: one of the two sees the other (a partition that turns out busy is kept,
+    /// and a caller that saw the mark of a partition kept after all counts twice, never too little).
+    /// </summary>
+    internal bool TryRetire()
+    {
+        Interlocked.Exchange(ref _retired, 1);
+        if (IsIdle())
+        {
+            return true;
+        }
+
+        Volatile.Write(ref _retired, 0);
+        return false;
+    }
+
+    private bool IsRetired => Volatile.Read(ref _retired) != 0 && _successor is not null;
 
     /// <summary>
     /// Takes a permit of a distributed limit: from the store, or, when there is none or it does not answer in time, from
