@@ -87,7 +87,7 @@ internal sealed class SynchronousStart
         var arguments = new List<string>();
         foreach (ParameterSpec parameter in _m.Method.Parameters)
         {
-            arguments.Add(parameter.IsDynamic ? "(object)" + parameter.Name + "!" : parameter.Name);
+            arguments.Add(parameter.Value);
         }
 
         arguments.Add("§started");

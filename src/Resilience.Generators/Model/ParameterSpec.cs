@@ -20,6 +20,9 @@ internal sealed record ParameterSpec
     /// <summary>True for a <c>dynamic</c> parameter, passed on as <c>object</c> so that the calls stay statically bound.</summary>
     public bool IsDynamic { get; init; }
 
-    /// <summary>The parameter as an argument of a call the generated code makes: its pass modifier and name, cast to <c>object</c> when dynamic.</summary>
-    public string Argument => PassModifier + (IsDynamic ? "(object)" + Name + "!" : Name);
+    /// <summary>The parameter's value as the generated code passes it on: its name, cast to <c>object</c> when dynamic so that the call stays statically bound.</summary>
+    public string Value => IsDynamic ? "(object)" + Name + "!" : Name;
+
+    /// <summary>The parameter as an argument of a call to <c>{Name}Core</c> or the fallback: its pass modifier and <see cref="Value"/>.</summary>
+    public string Argument => PassModifier + Value;
 }
