@@ -432,17 +432,19 @@ public sealed class RedisResilienceStore : IDistributedResilienceStore, IDisposa
                 return;
             }
 
+            // A message or a transition that lands while the read is on its way is newer than what it returns.
+            long version = circuit.Version;
             RedisValueWithExpiry stored = await WithinTimeoutAsync(
                 BoxAsync(_connection.GetDatabase().StringGetWithExpiryAsync(_keys.CircuitState(identity))), CancellationToken.None).ConfigureAwait(false) is { } boxed
                 ? boxed.Value
                 : default;
             if (stored.Value == OpenValue && stored.Expiry is { } remaining)
             {
-                circuit.ApplyRemote(CircuitState.Open, remaining);
+                circuit.ApplyStored(CircuitState.Open, remaining, version);
             }
             else if (stored.Value == IsolatedValue)
             {
-                circuit.ApplyRemote(CircuitState.Isolated, TimeSpan.Zero);
+                circuit.ApplyStored(CircuitState.Isolated, TimeSpan.Zero, version);
             }
         }
         catch (Exception)

@@ -78,7 +78,9 @@ public sealed partial class CircuitBreakerState
 
     // Distributed mode: how the store sees this breaker, the store it watches and what stops the watch (under
     // _distributionGate); whether this instance holds the probe lease (1) or not (0); and, under _gate, whether the
-    // transition being made came from another instance (and so is not published again).
+    // transition being made came from another instance (and so is not published again); and a number bumped (under
+    // _gate) by every transition and every remote change, so that a stored state read before one of them is not applied
+    // after it.
     private readonly DistributedCircuit _distributed;
     private readonly object _distributionGate = new();
     private IDistributedResilienceStore? _watchedStore;
@@ -86,6 +88,7 @@ public sealed partial class CircuitBreakerState
     private int _probeLeaseHeld;
     private int _probeLeaseAsked;
     private bool _applyingRemote;
+    private long _distributedVersion;
 
     internal CircuitBreakerState(ResilienceRegistry registry, string name, CircuitBreakerOptions options, PolicySettings? settings = null, string? key = null)
     {
@@ -307,11 +310,25 @@ public sealed partial class CircuitBreakerState
         }
     }
 
-    /// <summary>Applies a change of state another instance made (see <see cref="DistributedCircuit.ApplyRemote"/>).</summary>
-    internal void ApplyRemote(CircuitState state, TimeSpan remainingBreak)
+    /// <summary>Changes whenever the breaker changes state or applies a remote change (see <see cref="DistributedCircuit.Version"/>).</summary>
+    internal long DistributedVersion => Volatile.Read(ref _distributedVersion);
+
+    /// <summary>
+    /// Applies a change of state another instance made (see <see cref="DistributedCircuit.ApplyRemote"/>), or the state
+    /// the store held when read, unless <see cref="DistributedVersion"/> moved past <paramref name="expectedVersion"/>
+    /// since then (see <see cref="DistributedCircuit.ApplyStored"/>).
+    /// </summary>
+    /// <returns>False when a newer change made <paramref name="expectedVersion"/> stale.</returns>
+    internal bool ApplyRemote(CircuitState state, TimeSpan remainingBreak, long? expectedVersion)
     {
         lock (_gate)
         {
+            if (expectedVersion is { } expected && expected != _distributedVersion)
+            {
+                return false;
+            }
+
+            Volatile.Write(ref _distributedVersion, _distributedVersion + 1);
             _applyingRemote = true;
             try
             {
@@ -338,6 +355,8 @@ public sealed partial class CircuitBreakerState
                 _applyingRemote = false;
             }
         }
+
+        return true;
     }
 
     /// <summary>True while an open breaker's break has not ended (see <see cref="BreakRemainingTicks"/>).</summary>
@@ -634,6 +653,8 @@ public sealed partial class CircuitBreakerState
         {
             return next;
         }
+
+        Volatile.Write(ref _distributedVersion, _distributedVersion + 1);
 
         long generation = (_status >> StateBits) + 1;
         Settings settings = _settings;

@@ -35,5 +35,22 @@ public sealed class DistributedCircuit
     /// </summary>
     /// <param name="state">The state to enter.</param>
     /// <param name="remainingBreak">What is left of the break, for <see cref="CircuitState.Open"/>.</param>
-    public void ApplyRemote(CircuitState state, TimeSpan remainingBreak) => _breaker.ApplyRemote(state, remainingBreak);
+    public void ApplyRemote(CircuitState state, TimeSpan remainingBreak) => _breaker.ApplyRemote(state, remainingBreak, expectedVersion: null);
+
+    /// <summary>
+    /// A number that changes whenever the breaker changes state on this instance or is told of another instance's change.
+    /// Read it before asking the store for the state it holds, and pass it to <see cref="ApplyStored"/>.
+    /// </summary>
+    public long Version => _breaker.DistributedVersion;
+
+    /// <summary>
+    /// Applies the state the store held when it was read, unless the breaker changed since <see cref="Version"/> returned
+    /// <paramref name="version"/>: a change applied meanwhile (another instance's message, or this instance's own
+    /// transition) is newer than the stored state read before it, and wins. Otherwise as <see cref="ApplyRemote"/>.
+    /// </summary>
+    /// <param name="state">The state the store holds.</param>
+    /// <param name="remainingBreak">What is left of the break, for <see cref="CircuitState.Open"/>.</param>
+    /// <param name="version">What <see cref="Version"/> returned before the store was asked.</param>
+    /// <returns>True when the state was applied; false when a newer change came first.</returns>
+    public bool ApplyStored(CircuitState state, TimeSpan remainingBreak, long version) => _breaker.ApplyRemote(state, remainingBreak, version);
 }

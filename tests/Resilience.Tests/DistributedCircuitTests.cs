@@ -1,0 +1,96 @@
+namespace Resilience.Tests;
+
+/// <summary>
+/// How a distributed breaker takes the changes a store hands it: another instance's messages as they come, and the state
+/// the store held only when nothing newer has been applied since it was read.
+/// </summary>
+public sealed class DistributedCircuitTests
+{
+    private readonly ResilienceRegistry _registry = TestSupport.CreateRegistry(out _);
+    private readonly WatchingStore _store = new();
+
+    public DistributedCircuitTests() => _registry.UseDistributedStore(_store);
+
+    [Fact]
+    public void A_stored_state_read_before_a_remote_change_is_not_applied_after_it()
+    {
+        CircuitBreakerState breaker = Breaker();
+        DistributedCircuit circuit = Assert.Single(_store.Watched);
+
+        // The read leaves while the breaker is closed; isolation and then a reset arrive before its answer.
+        long version = circuit.Version;
+        circuit.ApplyRemote(CircuitState.Isolated, TimeSpan.Zero);
+        circuit.ApplyRemote(CircuitState.Closed, TimeSpan.Zero);
+
+        Assert.False(circuit.ApplyStored(CircuitState.Isolated, TimeSpan.Zero, version));
+        Assert.Equal(CircuitState.Closed, breaker.State);
+    }
+
+    [Fact]
+    public void A_stored_state_read_before_a_local_transition_is_not_applied_after_it()
+    {
+        CircuitBreakerState breaker = Breaker();
+        DistributedCircuit circuit = Assert.Single(_store.Watched);
+
+        long version = circuit.Version;
+        Assert.True(breaker.TryEnter(out CircuitBreakerPermit permit));
+        breaker.RecordFailure(permit);
+
+        Assert.False(circuit.ApplyStored(CircuitState.Isolated, TimeSpan.Zero, version));
+        Assert.Equal(CircuitState.Open, breaker.State);
+    }
+
+    [Fact]
+    public void A_stored_state_is_applied_when_nothing_changed_since_it_was_read()
+    {
+        CircuitBreakerState breaker = Breaker();
+        DistributedCircuit circuit = Assert.Single(_store.Watched);
+
+        long version = circuit.Version;
+
+        Assert.True(circuit.ApplyStored(CircuitState.Open, TimeSpan.FromSeconds(30), version));
+        Assert.Equal(CircuitState.Open, breaker.State);
+        Assert.InRange(breaker.CreateRejection().RetryAfter ?? TimeSpan.Zero, TimeSpan.FromSeconds(29), TimeSpan.FromSeconds(30));
+        Assert.NotEqual(version, circuit.Version);
+        Assert.Empty(_store.Published);
+    }
+
+    private CircuitBreakerState Breaker()
+        => _registry.GetOrAddCircuitBreaker("payments", new CircuitBreakerOptions { FailureThreshold = 1, BreakDurationMs = 60_000, Distributed = true });
+
+    /// <summary>A store that remembers what it watches and what it is asked to publish, and shares nothing.</summary>
+    private sealed class WatchingStore : IDistributedResilienceStore
+    {
+        public List<DistributedCircuit> Watched { get; } = new();
+
+        public List<CircuitState> Published { get; } = new();
+
+        public string Description => "test store";
+
+        public bool IsAvailable => true;
+
+        public ValueTask<DistributedAcquireResult> TryAcquireAsync(string policyName, string? partitionKey, RateLimitOptions options, CancellationToken cancellationToken)
+            => new(DistributedAcquireResult.Unavailable);
+
+        public IDisposable Watch(DistributedCircuit circuit)
+        {
+            Watched.Add(circuit);
+            return new Unwatch();
+        }
+
+        public void Publish(DistributedCircuit circuit, CircuitState state, TimeSpan breakDuration) => Published.Add(state);
+
+        public Task<bool> TryTakeProbeLeaseAsync(DistributedCircuit circuit, TimeSpan lease) => Task.FromResult(true);
+
+        public void ReleaseProbeLease(DistributedCircuit circuit)
+        {
+        }
+
+        private sealed class Unwatch : IDisposable
+        {
+            public void Dispose()
+            {
+            }
+        }
+    }
+}
