@@ -143,6 +143,7 @@ internal static class ResilienceSettingsReader
             case nameof(PolicySettings.Permits): settings.Permits = number; break;
             case nameof(PolicySettings.WindowMs): settings.WindowMs = number; break;
             case nameof(PolicySettings.QueueLimit): settings.QueueLimit = number; break;
+            case nameof(PolicySettings.DistributedBatch): settings.DistributedBatch = number; break;
             default: throw new InvalidOperationException($"The setting {rule.Name} has no property on PolicySettings.");
         }
     }

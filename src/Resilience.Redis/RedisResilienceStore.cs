@@ -91,7 +91,7 @@ public sealed class RedisResilienceStore : IDistributedResilienceStore, IDisposa
     public long FailureCount => Volatile.Read(ref _failures);
 
     /// <inheritdoc/>
-    public async ValueTask<DistributedAcquireResult> TryAcquireAsync(string policyName, string? partitionKey, RateLimitOptions options, CancellationToken cancellationToken)
+    public async ValueTask<DistributedAcquireResult> TryAcquireAsync(string policyName, string? partitionKey, RateLimitOptions options, int permits, CancellationToken cancellationToken)
     {
         if (policyName is null)
         {
@@ -103,6 +103,11 @@ public sealed class RedisResilienceStore : IDistributedResilienceStore, IDisposa
             throw new ArgumentNullException(nameof(options));
         }
 
+        if (permits < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(permits), permits, "Ask for at least one permit.");
+        }
+
         cancellationToken.ThrowIfCancellationRequested();
         if (!IsAvailable)
         {
@@ -110,9 +115,10 @@ public sealed class RedisResilienceStore : IDistributedResilienceStore, IDisposa
         }
 
         RedisKey[] keys = { _keys.RateLimit(options.Algorithm, policyName, partitionKey) };
+        int wanted = Math.Min(permits, options.Permits);
         RedisValue[] values = options.Algorithm == RateLimitAlgorithm.SlidingWindow
-            ? new RedisValue[] { options.Permits, options.WindowMs, _instanceId + ":" + Interlocked.Increment(ref _requests).ToString(CultureInfo.InvariantCulture) }
-            : new RedisValue[] { options.Permits, options.WindowMs };
+            ? new RedisValue[] { options.Permits, options.WindowMs, wanted, _instanceId + ":" + Interlocked.Increment(ref _requests).ToString(CultureInfo.InvariantCulture) }
+            : new RedisValue[] { options.Permits, options.WindowMs, wanted };
 
         RedisResult? result;
         try
@@ -134,12 +140,12 @@ public sealed class RedisResilienceStore : IDistributedResilienceStore, IDisposa
             return DistributedAcquireResult.Unavailable;
         }
 
-        bool admitted = (long)result[0] == 1;
+        int granted = (int)Math.Max(0, Math.Min(wanted, (long)result[0]));
         int remaining = (int)Math.Max(0, Math.Min(options.Permits, (long)result[1]));
         TimeSpan retryAfter = FromMicroseconds((long)result[2]);
         TimeSpan reset = FromMicroseconds((long)result[3]);
         var info = new RateLimitInfo(options.Permits, remaining, DateTimeOffset.UtcNow + reset, retryAfter);
-        return admitted ? DistributedAcquireResult.Admitted(info) : DistributedAcquireResult.Rejected(info);
+        return granted > 0 ? DistributedAcquireResult.Admitted(info, granted) : DistributedAcquireResult.Rejected(info);
     }
 
     /// <inheritdoc/>

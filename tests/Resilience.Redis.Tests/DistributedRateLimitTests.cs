@@ -143,6 +143,55 @@ public sealed class DistributedRateLimitTests
         Assert.False(await a.AcquireAsync(CancellationToken.None));
     }
 
+    [SkippableTheory]
+    [MemberData(nameof(KindsAndAlgorithms))]
+    public async Task One_operation_takes_as_many_permits_of_a_batch_as_are_free(ServerKind kind, RateLimitAlgorithm algorithm)
+    {
+        await using Instances instances = await Instances.StartAsync(_servers, kind, count: 1);
+        RedisResilienceStore store = instances.All[0].Store;
+        RateLimitOptions options = Options(algorithm);
+
+        DistributedAcquireResult first = await store.TryAcquireAsync("batches", null, options, permits: 8, CancellationToken.None);
+        DistributedAcquireResult second = await store.TryAcquireAsync("batches", null, options, permits: 15, CancellationToken.None);
+        DistributedAcquireResult third = await store.TryAcquireAsync("batches", null, options, permits: 1, CancellationToken.None);
+
+        Assert.Equal((8, Permits - 8), (first.Granted, first.Info.Remaining));
+        Assert.Equal((Permits - 8, 0), (second.Granted, second.Info.Remaining));
+        Assert.False(third.Acquired);
+        Assert.True(third.Info.RetryAfter > TimeSpan.Zero, $"RetryAfter is {third.Info.RetryAfter}");
+    }
+
+    [SkippableTheory]
+    [MemberData(nameof(KindsAndAlgorithms))]
+    public async Task Batched_instances_admit_exactly_the_shared_permits_with_a_round_trip_per_batch(ServerKind kind, RateLimitAlgorithm algorithm)
+    {
+        const int Shared = 200, Batch = 25, Count = 4;
+        await using Instances instances = await Instances.StartAsync(_servers, kind, count: Count);
+        RateLimitOptions options = Options(algorithm, permits: Shared);
+        options.DistributedBatch = Batch;
+        RateLimiterState[] limiters = instances.All.Select(i => i.Registry.GetOrAddRateLimiter("batched", options)).ToArray();
+        long[] before = Enumerable.Range(0, Count).Select(instances.OperationsOf).ToArray();
+
+        // Each instance takes its share, one call at a time and in turn: two batches each, no permit left over.
+        for (int round = 0; round < Shared / Count; round++)
+        {
+            for (int i = 0; i < Count; i++)
+            {
+                Assert.True(await limiters[i].AcquireAsync(CancellationToken.None), $"call {round} of instance {i} was rejected");
+            }
+        }
+
+        for (int i = 0; i < Count; i++)
+        {
+            // Two batches, plus loading the three scripts once, plus a little for the client's own commands.
+            long operations = instances.OperationsOf(i) - before[i];
+            Assert.True(operations <= 2 + 3 + 2, $"instance {i} made {operations} operations for {Shared / Count} calls");
+            Assert.False(await limiters[i].AcquireAsync(CancellationToken.None), $"instance {i} was admitted past the shared limit");
+        }
+
+        Assert.All(instances.All, i => Assert.Equal(0, i.Store.FailureCount));
+    }
+
     private static RateLimitOptions Options(RateLimitAlgorithm algorithm, int permits = Permits)
         => new() { Permits = permits, WindowMs = LongWindowMs, Algorithm = algorithm, Distributed = true };
 }

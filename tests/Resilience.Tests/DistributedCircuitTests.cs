@@ -6,10 +6,15 @@ namespace Resilience.Tests;
 /// </summary>
 public sealed class DistributedCircuitTests
 {
-    private readonly ResilienceRegistry _registry = TestSupport.CreateRegistry(out _);
-    private readonly WatchingStore _store = new();
+    private readonly ResilienceRegistry _registry;
+    private readonly FakeDistributedStore _store;
 
-    public DistributedCircuitTests() => _registry.UseDistributedStore(_store);
+    public DistributedCircuitTests()
+    {
+        _registry = TestSupport.CreateRegistry(out Microsoft.Extensions.Time.Testing.FakeTimeProvider clock);
+        _store = new FakeDistributedStore(clock);
+        _registry.UseDistributedStore(_store);
+    }
 
     [Fact]
     public void A_stored_state_read_before_a_remote_change_is_not_applied_after_it()
@@ -57,40 +62,4 @@ public sealed class DistributedCircuitTests
 
     private CircuitBreakerState Breaker()
         => _registry.GetOrAddCircuitBreaker("payments", new CircuitBreakerOptions { FailureThreshold = 1, BreakDurationMs = 60_000, Distributed = true });
-
-    /// <summary>A store that remembers what it watches and what it is asked to publish, and shares nothing.</summary>
-    private sealed class WatchingStore : IDistributedResilienceStore
-    {
-        public List<DistributedCircuit> Watched { get; } = new();
-
-        public List<CircuitState> Published { get; } = new();
-
-        public string Description => "test store";
-
-        public bool IsAvailable => true;
-
-        public ValueTask<DistributedAcquireResult> TryAcquireAsync(string policyName, string? partitionKey, RateLimitOptions options, CancellationToken cancellationToken)
-            => new(DistributedAcquireResult.Unavailable);
-
-        public IDisposable Watch(DistributedCircuit circuit)
-        {
-            Watched.Add(circuit);
-            return new Unwatch();
-        }
-
-        public void Publish(DistributedCircuit circuit, CircuitState state, TimeSpan breakDuration) => Published.Add(state);
-
-        public Task<bool> TryTakeProbeLeaseAsync(DistributedCircuit circuit, TimeSpan lease) => Task.FromResult(true);
-
-        public void ReleaseProbeLease(DistributedCircuit circuit)
-        {
-        }
-
-        private sealed class Unwatch : IDisposable
-        {
-            public void Dispose()
-            {
-            }
-        }
-    }
 }

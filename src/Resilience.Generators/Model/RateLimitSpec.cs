@@ -19,6 +19,8 @@ internal sealed record RateLimitSpec
 
     public required bool Distributed { get; init; }
 
+    public required int DistributedBatch { get; init; }
+
     /// <summary>The [RateLimitKey] parameter; null when the limit is not kept per key.</summary>
     public PartitionKeySpec? Key { get; init; }
 
@@ -30,5 +32,6 @@ internal sealed record RateLimitSpec
         new(RateLimitRules.Algorithm, Algorithm),
         new(RateLimitRules.QueueLimit, QueueLimit),
         new(RateLimitRules.Distributed, Distributed),
+        new(RateLimitRules.DistributedBatch, DistributedBatch),
     };
 }

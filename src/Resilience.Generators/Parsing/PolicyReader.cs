@@ -198,6 +198,17 @@ internal sealed class PolicyReader
         int windowMs = Checked(a, RateLimitRules.WindowMs);
         int queueLimit = Checked(a, RateLimitRules.QueueLimit);
         RateLimitAlgorithm algorithm = Checked(a, RateLimitRules.Algorithm);
+        int batch = Checked(a, RateLimitRules.DistributedBatch);
+        if (RateLimitRules.Permits.Allows(permits) && RateLimitRules.DistributedBatch.Allows(batch) && !RateLimitRules.BatchWithinPermits(batch, permits))
+        {
+            _diagnostics.Report(
+                DiagnosticDescriptors.InvalidAttributeValue,
+                a.LocationOf(RateLimitRules.DistributedBatch.Name),
+                Subject(a, RateLimitRules.DistributedBatch),
+                SettingText.Number(batch),
+                $"at most the permits of a window ({SettingText.Number(permits)}); lower {RateLimitRules.DistributedBatch.Name}, or set it to 0 to take each permit from the store");
+        }
+
         return new RateLimitSpec
         {
             Name = PolicyName(a, defaultName),
@@ -206,6 +217,7 @@ internal sealed class PolicyReader
             Algorithm = algorithm,
             QueueLimit = queueLimit,
             Distributed = a.Read(RateLimitRules.Distributed),
+            DistributedBatch = batch,
             Key = PartitionKey(_known.RateLimitKeyAttribute, "RateLimitKeyAttribute", a, "[RateLimit]"),
         };
     }

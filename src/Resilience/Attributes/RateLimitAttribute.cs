@@ -44,6 +44,14 @@ public sealed class RateLimitAttribute : Attribute
     /// </summary>
     public bool Distributed { get; set; } = RateLimitRules.DefaultDistributed;
 
+    /// <summary>
+    /// For a <see cref="Distributed"/> limit of thousands of calls per second: how many permits this instance takes from
+    /// the store in one round trip and hands out itself. 0 or 1 (the default 0): one round trip per call, exact across
+    /// instances. Larger: one round trip per batch, trading an over-admission of at most one batch per instance in any
+    /// window; at most <c>Permits</c>.
+    /// </summary>
+    public int DistributedBatch { get; set; } = RateLimitRules.DefaultDistributedBatch;
+
     /// <summary>The limit's name; methods naming the same limit share its permits. Default: <c>Namespace.Type.Method</c>.</summary>
     public string? Name { get; set; }
 }

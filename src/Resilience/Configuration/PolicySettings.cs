@@ -64,6 +64,12 @@ public sealed class PolicySettings
     /// <summary>Replaces <see cref="RateLimitAttribute.QueueLimit"/>; at least 0.</summary>
     public int? QueueLimit { get; set; }
 
+    /// <summary>
+    /// Replaces <see cref="RateLimitAttribute.DistributedBatch"/>; at least 0, and at most <see cref="Permits"/> when both
+    /// are given. A batch larger than the attribute's permits is taken as the permits.
+    /// </summary>
+    public int? DistributedBatch { get; set; }
+
     /// <summary>True when a circuit-breaker setting is given.</summary>
     internal bool HasCircuitBreakerSettings
         => FailureThreshold is not null || FailureRatio is not null || MinimumThroughput is not null || SamplingDurationMs is not null
@@ -74,7 +80,8 @@ public sealed class PolicySettings
     internal bool HasBulkheadSettings => MaxConcurrency is not null || MaxQueue is not null || MaxWaitMs is not null;
 
     /// <summary>True when a rate-limit setting is given.</summary>
-    internal bool HasRateLimitSettings => Permits is not null || WindowMs is not null || Algorithm is not null || QueueLimit is not null || Distributed is not null;
+    internal bool HasRateLimitSettings => Permits is not null || WindowMs is not null || Algorithm is not null || QueueLimit is not null || Distributed is not null
+        || DistributedBatch is not null;
 
     /// <summary>
     /// Describes every value out of range, each as <c>{name}:{Setting} is {value}; it must be ...</c>, with the
@@ -114,6 +121,12 @@ public sealed class PolicySettings
         }
 
         Check(RateLimitRules.QueueLimit, QueueLimit);
+        Check(RateLimitRules.DistributedBatch, DistributedBatch);
+        if (DistributedBatch is { } batch && Permits is { } permits && RateLimitRules.Permits.Allows(permits)
+            && RateLimitRules.DistributedBatch.Allows(batch) && !RateLimitRules.BatchWithinPermits(batch, permits))
+        {
+            Add($"{prefix}{RateLimitRules.DistributedBatch.Name} is {batch}, more than {prefix}{RateLimitRules.Permits.Name} ({permits}); lower it, or set it to 0 to take each permit from the store");
+        }
 
         void Check(IntSettingRule rule, int? value)
         {
@@ -162,5 +175,6 @@ public sealed class PolicySettings
         Algorithm = Algorithm ?? defaults.Algorithm,
         QueueLimit = QueueLimit ?? defaults.QueueLimit,
         Distributed = Distributed ?? defaults.Distributed,
+        DistributedBatch = System.Math.Min(DistributedBatch ?? defaults.DistributedBatch, Permits ?? defaults.Permits),
     };
 }

@@ -26,13 +26,21 @@ public interface IDistributedResilienceStore
     /// <summary>True while the shared state is reachable; false while policies fall back to their local state.</summary>
     bool IsAvailable { get; }
 
-    /// <summary>Takes one permit of a shared rate limit, atomically and on the store's clock.</summary>
+    /// <summary>
+    /// Takes up to <paramref name="permits"/> permits of a shared rate limit in one operation, atomically and on the
+    /// store's clock: as many as are free, at most that many. More than one is asked for by a limit with a
+    /// <see cref="RateLimitOptions.DistributedBatch"/>, which hands the rest out itself.
+    /// </summary>
     /// <param name="policyName">The rate limit's name.</param>
     /// <param name="partitionKey">The <see cref="RateLimitKeyAttribute"/> value as text; null for a limit not kept per key.</param>
     /// <param name="options">The limit's settings (do not change them).</param>
+    /// <param name="permits">The most permits to take; at least 1.</param>
     /// <param name="cancellationToken">The caller's token.</param>
-    /// <returns>Whether the permit was taken and where the limit stands, or <see cref="DistributedAcquireResult.Unavailable"/>.</returns>
-    ValueTask<DistributedAcquireResult> TryAcquireAsync(string policyName, string? partitionKey, RateLimitOptions options, CancellationToken cancellationToken);
+    /// <returns>
+    /// How many permits were taken (<see cref="DistributedAcquireResult.Granted"/>) and where the limit stands, or
+    /// <see cref="DistributedAcquireResult.Unavailable"/>.
+    /// </returns>
+    ValueTask<DistributedAcquireResult> TryAcquireAsync(string policyName, string? partitionKey, RateLimitOptions options, int permits, CancellationToken cancellationToken);
 
     /// <summary>
     /// Starts telling <paramref name="circuit"/> of the changes of state other instances make to the breaker of its name and

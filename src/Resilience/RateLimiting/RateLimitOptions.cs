@@ -25,6 +25,15 @@ public sealed class RateLimitOptions
     /// </summary>
     public bool Distributed { get; set; } = RateLimitRules.DefaultDistributed;
 
+    /// <summary>
+    /// For a <see cref="Distributed"/> limit: how many permits this instance takes from the store in one round trip and
+    /// hands out itself, for limits of thousands of calls per second. 0 or 1 (the default 0): every permit is one round
+    /// trip, and the shared count is exact. Larger: one round trip per batch, and across all instances at most
+    /// <see cref="Permits"/> plus one batch per instance in any window (see docs/distributed.md). At most
+    /// <see cref="Permits"/>.
+    /// </summary>
+    public int DistributedBatch { get; set; } = RateLimitRules.DefaultDistributedBatch;
+
     /// <summary>Checks every setting and returns an independent copy.</summary>
     /// <exception cref="System.ArgumentOutOfRangeException">A setting is outside its range; the message names it and the range.</exception>
     internal RateLimitOptions ValidatedCopy()
@@ -33,6 +42,15 @@ public sealed class RateLimitOptions
         Guard.Setting(RateLimitRules.WindowMs, WindowMs, nameof(RateLimitOptions));
         Guard.Setting(RateLimitRules.Algorithm, Algorithm, nameof(RateLimitOptions));
         Guard.Setting(RateLimitRules.QueueLimit, QueueLimit, nameof(RateLimitOptions));
+        Guard.Setting(RateLimitRules.DistributedBatch, DistributedBatch, nameof(RateLimitOptions));
+        if (!RateLimitRules.BatchWithinPermits(DistributedBatch, Permits))
+        {
+            throw new System.ArgumentOutOfRangeException(
+                nameof(DistributedBatch),
+                DistributedBatch,
+                $"{nameof(RateLimitOptions)}.{nameof(DistributedBatch)} is {DistributedBatch}, more than {nameof(Permits)} ({Permits}): a batch cannot hold more permits than a window allows. Set it to at most {Permits}, or to 0 to take each permit from the store.");
+        }
+
         return Copy();
     }
 
@@ -42,5 +60,5 @@ public sealed class RateLimitOptions
     /// <summary>True when every setting equals <paramref name="other"/>'s.</summary>
     internal bool SameAs(RateLimitOptions other)
         => Permits == other.Permits && WindowMs == other.WindowMs && Algorithm == other.Algorithm && QueueLimit == other.QueueLimit
-            && Distributed == other.Distributed;
+            && Distributed == other.Distributed && DistributedBatch == other.DistributedBatch;
 }

@@ -20,7 +20,9 @@ namespace Resilience;
 /// A limit marked <see cref="RateLimitOptions.Distributed"/> takes each permit from
 /// <see cref="ResilienceRegistry.DistributedStore"/>, which every instance shares; when there is none, or it cannot be
 /// reached in time, the call is decided on this instance's own count instead (and
-/// <c>resilience.distributed.fallbacks</c> counts it).
+/// <c>resilience.distributed.fallbacks</c> counts it). With a <see cref="RateLimitOptions.DistributedBatch"/>, it takes
+/// that many permits in one round trip and hands them out itself for at most <see cref="BatchLease"/> (and, for a fixed
+/// window, not past the window's end); meanwhile a call takes its permit without a round trip or an allocation.
 /// </para>
 /// </remarks>
 public sealed class RateLimiterState : IRegisteredRateLimit
@@ -41,6 +43,11 @@ public sealed class RateLimiterState : IRegisteredRateLimit
     // The last answer of the distributed store, for GetLimitInfo and rejections; null before the first one.
     private SharedAnswer? _sharedAnswer;
 
+    // A distributed limit with a DistributedBatch: the permits taken from the store and not handed out yet (null when
+    // none was taken), and whether a call is asking the store for the next batch (1), while the others ask for one permit.
+    private PermitBatch? _batch;
+    private int _batchAsked;
+
     internal RateLimiterState(ResilienceRegistry registry, string name, RateLimitOptions options, PolicySettings? settings = null, string? key = null)
     {
         Guard.NotNullOrEmpty(name, nameof(name));
@@ -51,6 +58,12 @@ public sealed class RateLimiterState : IRegisteredRateLimit
         _defaults = (options ?? throw new ArgumentNullException(nameof(options))).ValidatedCopy();
         _settings = new Settings(EffectiveOptions(settings));
     }
+
+    /// <summary>
+    /// The longest a batch of permits taken from the distributed store (<see cref="RateLimitOptions.DistributedBatch"/>)
+    /// is handed out for, or the window if it is shorter: the permits left then are dropped.
+    /// </summary>
+    public static TimeSpan BatchLease { get; } = TimeSpan.FromSeconds(1);
 
     /// <summary>The rate limit's name: the attribute's <c>Name</c>, or <c>Namespace.Type.Method</c>.</summary>
     public string Name { get; }
@@ -112,7 +125,8 @@ public sealed class RateLimiterState : IRegisteredRateLimit
 
     /// <summary>
     /// Takes a permit if one is free now, without waiting and without counting a rejection. A distributed limit answers
-    /// false while a store is registered: its permits are taken by <see cref="AcquireAsync"/>, which asks the store.
+    /// false while a store is registered, unless a batch taken from the store has a permit left: its permits are taken
+    /// by <see cref="AcquireAsync"/>, which asks the store.
     /// </summary>
     [EditorBrowsable(EditorBrowsableState.Never)]
     public bool TryAcquire()
@@ -122,7 +136,7 @@ public sealed class RateLimiterState : IRegisteredRateLimit
         {
             if (_registry.DistributedStore is not null)
             {
-                return false;
+                return TryTakeFromBatch(settings);
             }
 
             _registry.ReportDistributedFallback(Name, PolicyKind.RateLimit, _policyTag);
@@ -142,7 +156,7 @@ public sealed class RateLimiterState : IRegisteredRateLimit
         Settings settings = Volatile.Read(ref _settings);
         if (settings.Options.Distributed)
         {
-            return AcquireSharedAsync(settings, cancellationToken);
+            return TryTakeFromBatch(settings) ? new ValueTask<bool>(true) : AcquireSharedAsync(settings, cancellationToken);
         }
 
         if (settings.Counter.TryAcquire(NowTicks))
@@ -161,6 +175,11 @@ public sealed class RateLimiterState : IRegisteredRateLimit
         Settings settings = Volatile.Read(ref _settings);
         if (settings.Options.Distributed)
         {
+            if (TryTakeFromBatch(settings))
+            {
+                return true;
+            }
+
             // The store's client has its own operation timeout, which bounds this wait.
             ValueTask<bool> shared = AcquireSharedAsync(settings, cancellationToken);
             return shared.IsCompleted ? shared.Result : shared.AsTask().GetAwaiter().GetResult();
@@ -208,6 +227,7 @@ public sealed class RateLimiterState : IRegisteredRateLimit
     void IRegisteredRateLimit.Reset()
     {
         Counter.Reset();
+        Interlocked.Exchange(ref _batch, null)?.Discard();
         Volatile.Write(ref _sharedAnswer, null);
         Volatile.Write(ref _rejections, 0);
     }
@@ -264,6 +284,7 @@ public sealed class RateLimiterState : IRegisteredRateLimit
     private async ValueTask<bool> AcquireSharedAsync(Settings settings, CancellationToken cancellationToken)
     {
         bool queued = false;
+        bool askingForBatch = false;
         try
         {
             while (true)
@@ -273,9 +294,12 @@ public sealed class RateLimiterState : IRegisteredRateLimit
                 DistributedAcquireResult answer = DistributedAcquireResult.Unavailable;
                 if (store is not null)
                 {
+                    // One call at a time asks for the next batch; the others ask for their own permit meanwhile.
+                    int batch = settings.Options.DistributedBatch;
+                    askingForBatch = askingForBatch || (batch > 1 && Interlocked.CompareExchange(ref _batchAsked, 1, 0) == 0);
                     try
                     {
-                        answer = await store.TryAcquireAsync(Name, Key, settings.Options, cancellationToken).ConfigureAwait(false);
+                        answer = await store.TryAcquireAsync(Name, Key, settings.Options, askingForBatch && batch > 1 ? batch : 1, cancellationToken).ConfigureAwait(false);
                     }
                     catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
                     {
@@ -293,6 +317,11 @@ public sealed class RateLimiterState : IRegisteredRateLimit
                     Volatile.Write(ref _sharedAnswer, new SharedAnswer(settings, answer.Info, NowTicks));
                     if (answer.Acquired)
                     {
+                        if (askingForBatch && answer.Granted > 1)
+                        {
+                            KeepBatch(settings, answer);
+                        }
+
                         return true;
                     }
 
@@ -325,11 +354,44 @@ public sealed class RateLimiterState : IRegisteredRateLimit
         }
         finally
         {
+            if (askingForBatch)
+            {
+                Volatile.Write(ref _batchAsked, 0);
+            }
+
             if (queued)
             {
                 Interlocked.Decrement(ref _queued);
             }
         }
+    }
+
+    /// <summary>Takes a permit from the batch taken for <paramref name="settings"/>, if it has one left and its lease runs.</summary>
+    private bool TryTakeFromBatch(Settings settings)
+        => Volatile.Read(ref _batch) is { } batch && ReferenceEquals(batch.Owner, settings) && batch.TryTake(NowTicks);
+
+    /// <summary>
+    /// Keeps the permits of <paramref name="answer"/> beyond the caller's own to hand out, until <see cref="BatchLease"/>
+    /// (or the window) ends, and for a fixed window not past the window's end, where the store's count starts again. The
+    /// batch it replaces is dropped, so that this instance never hands out more than one batch at a time.
+    /// </summary>
+    private void KeepBatch(Settings settings, DistributedAcquireResult answer)
+    {
+        long now = NowTicks;
+        long lease = Math.Min(BatchLease.Ticks, TimeSpan.FromMilliseconds(settings.Options.WindowMs).Ticks);
+        if (settings.Options.Algorithm == RateLimitAlgorithm.FixedWindow)
+        {
+            long untilReset = (answer.Info.ResetAt - _registry.TimeProvider.GetUtcNow()).Ticks;
+            lease = Math.Min(lease, untilReset);
+        }
+
+        if (lease <= 0)
+        {
+            return;
+        }
+
+        var batch = new PermitBatch(settings, answer.Granted - 1, now + lease);
+        Interlocked.Exchange(ref _batch, batch)?.Discard();
     }
 
     private bool TryJoinQueue()

@@ -15,7 +15,7 @@ public sealed class PolicyModelTests
             SuccessThreshold = 1, HalfOpenMaxCalls = 1, HonorRetryAfter = false, Distributed = false, Handle = EquatableArray<string>.Empty, Ignore = EquatableArray<string>.Empty,
         };
         var bulkhead = new BulkheadSpec { Name = "b", MaxConcurrency = 1, MaxQueue = 0, MaxWaitMs = 0 };
-        var limit = new RateLimitSpec { Name = "l", Permits = 1, WindowMs = 1, Algorithm = Resilience.Shared.RateLimitAlgorithm.FixedWindow, QueueLimit = 0, Distributed = false };
+        var limit = new RateLimitSpec { Name = "l", Permits = 1, WindowMs = 1, Algorithm = Resilience.Shared.RateLimitAlgorithm.FixedWindow, QueueLimit = 0, Distributed = false, DistributedBatch = 0 };
 
         Assert.Equal(CircuitBreakerRules.Shared, breaker.Settings.Select(s => s.Rule));
         Assert.Equal(BulkheadRules.Shared, bulkhead.Settings.Select(s => s.Rule));

@@ -16,7 +16,7 @@ namespace Shapes.Deep
 
             [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
             private static readonly global::Resilience.KeyedRateLimiterState<object?> __Next_RateLimit =
-                global::Resilience.ResilienceRegistry.Default.GetOrAddKeyedRateLimiter<object?>("Shapes.Deep.Outer`1.Counter.Next", new global::Resilience.RateLimitOptions { Permits = 5, WindowMs = 100, Algorithm = global::Resilience.RateLimitAlgorithm.TokenBucket, QueueLimit = 0, Distributed = false });
+                global::Resilience.ResilienceRegistry.Default.GetOrAddKeyedRateLimiter<object?>("Shapes.Deep.Outer`1.Counter.Next", new global::Resilience.RateLimitOptions { Permits = 5, WindowMs = 100, Algorithm = global::Resilience.RateLimitAlgorithm.TokenBucket, QueueLimit = 0, Distributed = false, DistributedBatch = 0 });
 
             public partial int Next<T>(T key)
                 where T : notnull
@@ -139,7 +139,7 @@ namespace Shapes.Deep
 
             [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
             private static readonly global::Resilience.KeyedRateLimiterState<object?> __Touch_RateLimit =
-                global::Resilience.ResilienceRegistry.Default.GetOrAddKeyedRateLimiter<object?>("Shapes.Deep.Outer`1.Repository`1.Touch", new global::Resilience.RateLimitOptions { Permits = 100, WindowMs = 1000, Algorithm = global::Resilience.RateLimitAlgorithm.TokenBucket, QueueLimit = 0, Distributed = false });
+                global::Resilience.ResilienceRegistry.Default.GetOrAddKeyedRateLimiter<object?>("Shapes.Deep.Outer`1.Repository`1.Touch", new global::Resilience.RateLimitOptions { Permits = 100, WindowMs = 1000, Algorithm = global::Resilience.RateLimitAlgorithm.TokenBucket, QueueLimit = 0, Distributed = false, DistributedBatch = 0 });
 
             public partial bool Touch(TKey key)
             {

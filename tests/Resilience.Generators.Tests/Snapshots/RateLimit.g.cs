@@ -13,7 +13,7 @@ namespace Resilience.Generated
         [global::System.Runtime.CompilerServices.ModuleInitializer]
         internal static void Register()
         {
-            global::Resilience.ResilienceRegistry.Default.GetOrAddRateLimiter("Shop.Client.SendAsync", new global::Resilience.RateLimitOptions { Permits = 100, WindowMs = 60000, Algorithm = global::Resilience.RateLimitAlgorithm.SlidingWindow, QueueLimit = 5, Distributed = false });
+            global::Resilience.ResilienceRegistry.Default.GetOrAddRateLimiter("Shop.Client.SendAsync", new global::Resilience.RateLimitOptions { Permits = 100, WindowMs = 60000, Algorithm = global::Resilience.RateLimitAlgorithm.SlidingWindow, QueueLimit = 5, Distributed = false, DistributedBatch = 0 });
         }
     }
 }
@@ -34,7 +34,7 @@ namespace Shop
 
         [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
         private static readonly global::Resilience.KeyedRateLimiterState<string?> __Search_RateLimit =
-            global::Resilience.ResilienceRegistry.Default.GetOrAddKeyedRateLimiter<string?>("per-user", new global::Resilience.RateLimitOptions { Permits = 10, WindowMs = 1000, Algorithm = global::Resilience.RateLimitAlgorithm.TokenBucket, QueueLimit = 0, Distributed = true });
+            global::Resilience.ResilienceRegistry.Default.GetOrAddKeyedRateLimiter<string?>("per-user", new global::Resilience.RateLimitOptions { Permits = 10, WindowMs = 1000, Algorithm = global::Resilience.RateLimitAlgorithm.TokenBucket, QueueLimit = 0, Distributed = true, DistributedBatch = 0 });
 
         public partial int Search(string? user, string query)
         {
@@ -64,7 +64,7 @@ namespace Shop
 
         [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
         private static readonly global::Resilience.RateLimiterState __SendAsync_RateLimit =
-            global::Resilience.ResilienceRegistry.Default.GetOrAddRateLimiter("Shop.Client.SendAsync", new global::Resilience.RateLimitOptions { Permits = 100, WindowMs = 60000, Algorithm = global::Resilience.RateLimitAlgorithm.SlidingWindow, QueueLimit = 5, Distributed = false });
+            global::Resilience.ResilienceRegistry.Default.GetOrAddRateLimiter("Shop.Client.SendAsync", new global::Resilience.RateLimitOptions { Permits = 100, WindowMs = 60000, Algorithm = global::Resilience.RateLimitAlgorithm.SlidingWindow, QueueLimit = 5, Distributed = false, DistributedBatch = 0 });
 
         // Set once SendAsyncCore has thrown instead of returning a task: from then on the helper calls it, inside its
         // handlers, so that such a failure is thrown once rather than caught here and thrown again there.

@@ -1,0 +1,168 @@
+using Microsoft.Extensions.Time.Testing;
+
+namespace Resilience.Tests;
+
+/// <summary>
+/// A distributed limit with a <see cref="RateLimitOptions.DistributedBatch"/>: permits taken from the store a batch at a
+/// time and handed out locally, never more than one batch at once, and never past its lease.
+/// </summary>
+public sealed class DistributedBatchTests
+{
+    private readonly ResilienceRegistry _registry;
+    private readonly FakeTimeProvider _clock;
+    private readonly FakeDistributedStore _store;
+
+    public DistributedBatchTests()
+    {
+        _registry = TestSupport.CreateRegistry(out _clock);
+        _store = new FakeDistributedStore(_clock);
+        _registry.UseDistributedStore(_store);
+    }
+
+    [Fact]
+    public async Task One_round_trip_takes_a_batch_and_the_rest_of_it_is_handed_out_without_asking_the_store()
+    {
+        RateLimiterState limiter = Limiter(permits: 100, batch: 10);
+
+        for (int i = 0; i < 25; i++)
+        {
+            Assert.True(await limiter.AcquireAsync(CancellationToken.None).Guarded());
+        }
+
+        // 25 calls: a batch of 10 serves calls 1-10, the next 11-20, the third 21-25 (5 of it are left).
+        Assert.Equal(new[] { 10, 10, 10 }, _store.Asked);
+        Assert.Equal(70, limiter.GetLimitInfo().Remaining);
+        Assert.True(limiter.TryAcquire(), "a permit left in the batch is taken without the store");
+        Assert.Equal(3, _store.Asked.Count);
+    }
+
+    [Fact]
+    public async Task Without_a_batch_every_permit_is_a_round_trip()
+    {
+        RateLimiterState limiter = Limiter(permits: 100, batch: 0);
+
+        for (int i = 0; i < 5; i++)
+        {
+            Assert.True(await limiter.AcquireAsync(CancellationToken.None).Guarded());
+        }
+
+        Assert.Equal(new[] { 1, 1, 1, 1, 1 }, _store.Asked);
+        Assert.False(limiter.TryAcquire(), "a distributed limit without a batch takes no permit without the store");
+    }
+
+    [Fact]
+    public async Task A_batch_is_not_handed_out_after_its_lease()
+    {
+        RateLimiterState limiter = Limiter(permits: 1_000, batch: 10, windowMs: 60_000);
+        Assert.True(await limiter.AcquireAsync(CancellationToken.None).Guarded());
+        Assert.True(limiter.TryAcquire());
+
+        _clock.Advance(RateLimiterState.BatchLease);
+
+        Assert.False(limiter.TryAcquire(), "the batch's lease has ended");
+        Assert.True(await limiter.AcquireAsync(CancellationToken.None).Guarded());
+        Assert.Equal(new[] { 10, 10 }, _store.Asked);
+    }
+
+    [Fact]
+    public async Task A_fixed_window_batch_ends_with_its_window_so_the_window_stays_exact()
+    {
+        // The fake clock starts on a whole second: the window of 600 ms ends 600 ms from now, before the lease would.
+        RateLimiterState limiter = Limiter(permits: 20, batch: 10, windowMs: 600, RateLimitAlgorithm.FixedWindow);
+        Assert.True(await limiter.AcquireAsync(CancellationToken.None).Guarded());
+
+        _clock.Advance(TimeSpan.FromMilliseconds(599));
+        Assert.True(limiter.TryAcquire());
+        _clock.Advance(TimeSpan.FromMilliseconds(1));
+
+        Assert.False(limiter.TryAcquire(), "a permit of the last window was handed out in the next one");
+    }
+
+    [Fact]
+    public async Task A_batch_smaller_than_asked_for_is_what_the_window_had_left_and_then_the_limit_rejects()
+    {
+        RateLimiterState limiter = Limiter(permits: 15, batch: 10, windowMs: 60_000, RateLimitAlgorithm.FixedWindow);
+
+        int admitted = 0;
+        while (await limiter.AcquireAsync(CancellationToken.None).Guarded())
+        {
+            admitted++;
+            Assert.True(admitted <= 15, "more than the window's permits were admitted");
+        }
+
+        Assert.Equal(15, admitted);
+        Assert.Equal(new[] { 10, 10, 10 }, _store.Asked);
+        Assert.Equal(0, limiter.GetLimitInfo().Remaining);
+    }
+
+    [Fact]
+    public async Task While_one_call_asks_for_the_next_batch_the_others_ask_for_their_own_permit()
+    {
+        RateLimiterState limiter = Limiter(permits: 1_000, batch: 50);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _store.Hold = release.Task;
+
+        Task<bool>[] calls = Enumerable.Range(0, 4).Select(_ => limiter.AcquireAsync(CancellationToken.None).AsTask()).ToArray();
+        TestSupport.SpinUntil(() => calls.All(c => !c.IsCompleted) && _store.Asked.Count == 0, "the calls wait for the store");
+        _store.Hold = null;
+        release.SetResult();
+
+        Assert.All(await Task.WhenAll(calls).WaitAsync(TestSupport.HangGuard), Assert.True);
+        Assert.Equal(new[] { 1, 1, 1, 50 }, _store.Asked.OrderBy(n => n));
+    }
+
+    [Fact]
+    public async Task Changed_settings_drop_the_batch_taken_for_the_old_ones()
+    {
+        RateLimiterState limiter = Limiter(permits: 100, batch: 10, name: "reconfigured");
+        Assert.True(await limiter.AcquireAsync(CancellationToken.None).Guarded());
+
+        _registry.Configure(new Dictionary<string, PolicySettings> { ["reconfigured"] = new() { Permits = 200 } });
+
+        Assert.False(limiter.TryAcquire(), "a batch taken under the old settings was handed out");
+    }
+
+    [Fact]
+    public void A_batch_larger_than_the_permits_is_refused_with_the_fix()
+    {
+        ArgumentOutOfRangeException refused = Assert.Throws<ArgumentOutOfRangeException>(
+            () => _registry.GetOrAddRateLimiter("too-big", new RateLimitOptions { Permits = 5, DistributedBatch = 6, Distributed = true }));
+
+        Assert.Contains("DistributedBatch is 6, more than Permits (5)", refused.Message);
+        Assert.Contains("at most 5", refused.Message);
+    }
+
+    [Fact]
+    public void Configuration_naming_a_batch_larger_than_its_permits_is_refused_and_one_above_the_attributes_permits_is_capped()
+    {
+        ArgumentException refused = Assert.Throws<ArgumentException>(
+            () => _registry.Configure(new Dictionary<string, PolicySettings> { ["api"] = new() { Permits = 5, DistributedBatch = 8 } }));
+        Assert.Contains("api:DistributedBatch is 8, more than api:Permits (5)", refused.Message);
+
+        RateLimiterState limiter = Limiter(permits: 5, batch: 0, name: "capped");
+        _registry.Configure(new Dictionary<string, PolicySettings> { ["capped"] = new() { DistributedBatch = 50 } });
+        Assert.Equal(5, limiter.Options.DistributedBatch);
+    }
+
+    [Fact]
+    public async Task Handing_out_a_permit_of_the_batch_allocates_nothing()
+    {
+        RateLimiterState limiter = Limiter(permits: 1_000_000, batch: 1_000_000, windowMs: 3_600_000);
+        Assert.True(await limiter.AcquireAsync(CancellationToken.None).Guarded());
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 10_000; i++)
+        {
+            if (!limiter.AcquireAsync(CancellationToken.None).ResultNow())
+            {
+                throw new InvalidOperationException("rejected");
+            }
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Single(_store.Asked);
+    }
+
+    private RateLimiterState Limiter(int permits, int batch, int windowMs = 1_000, RateLimitAlgorithm algorithm = RateLimitAlgorithm.SlidingWindow, string name = "api")
+        => _registry.GetOrAddRateLimiter(name, new RateLimitOptions { Permits = permits, WindowMs = windowMs, Algorithm = algorithm, DistributedBatch = batch, Distributed = true });
+}

@@ -1,0 +1,92 @@
+namespace Resilience.Tests;
+
+/// <summary>
+/// A distributed store in memory, for one registry: it remembers the breakers it watches and what it is asked to
+/// publish, and counts each rate limit's permits per fixed window on the registry's clock, granting as many of those
+/// asked for as are free. Thread-safe.
+/// </summary>
+internal sealed class FakeDistributedStore : IDistributedResilienceStore
+{
+    private readonly TimeProvider _clock;
+    private readonly object _gate = new();
+    private readonly Dictionary<string, (long Window, int Taken)> _limits = new(StringComparer.Ordinal);
+    private readonly List<int> _asked = new();
+
+    public FakeDistributedStore(TimeProvider clock) => _clock = clock;
+
+    public List<DistributedCircuit> Watched { get; } = new();
+
+    public List<CircuitState> Published { get; } = new();
+
+    /// <summary>The number of permits each rate-limit request asked for, in order.</summary>
+    public IReadOnlyList<int> Asked
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _asked.ToArray();
+            }
+        }
+    }
+
+    /// <summary>While set, a rate-limit request waits for it to complete before it is answered.</summary>
+    public Task? Hold { get; set; }
+
+    public string Description => "in-memory test store";
+
+    public bool IsAvailable => true;
+
+    public async ValueTask<DistributedAcquireResult> TryAcquireAsync(string policyName, string? partitionKey, RateLimitOptions options, int permits, CancellationToken cancellationToken)
+    {
+        if (Hold is { } hold)
+        {
+            await hold.WaitAsync(cancellationToken);
+        }
+
+        DateTimeOffset now = _clock.GetUtcNow();
+        long window = now.ToUnixTimeMilliseconds() / options.WindowMs;
+        DateTimeOffset resetAt = DateTimeOffset.FromUnixTimeMilliseconds((window + 1) * options.WindowMs);
+        lock (_gate)
+        {
+            _asked.Add(permits);
+            string key = policyName + "|" + partitionKey;
+            (long storedWindow, int taken) = _limits.TryGetValue(key, out var stored) && stored.Window == window ? stored : (window, 0);
+            int granted = Math.Max(0, Math.Min(permits, options.Permits - taken));
+            _limits[key] = (storedWindow, taken + granted);
+            var info = new RateLimitInfo(options.Permits, options.Permits - taken - granted, resetAt, granted > 0 ? TimeSpan.Zero : resetAt - now);
+            return granted > 0 ? DistributedAcquireResult.Admitted(info, granted) : DistributedAcquireResult.Rejected(info);
+        }
+    }
+
+    public IDisposable Watch(DistributedCircuit circuit)
+    {
+        lock (_gate)
+        {
+            Watched.Add(circuit);
+        }
+
+        return new Unwatch();
+    }
+
+    public void Publish(DistributedCircuit circuit, CircuitState state, TimeSpan breakDuration)
+    {
+        lock (_gate)
+        {
+            Published.Add(state);
+        }
+    }
+
+    public Task<bool> TryTakeProbeLeaseAsync(DistributedCircuit circuit, TimeSpan lease) => Task.FromResult(true);
+
+    public void ReleaseProbeLease(DistributedCircuit circuit)
+    {
+    }
+
+    private sealed class Unwatch : IDisposable
+    {
+        public void Dispose()
+        {
+        }
+    }
+}
