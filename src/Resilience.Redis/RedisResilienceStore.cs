@@ -43,6 +43,9 @@ public sealed class RedisResilienceStore : IDistributedResilienceStore, IDisposa
     private readonly RedisChannel _channel;
     private readonly string _instanceId = Guid.NewGuid().ToString("N");
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<DistributedCircuit, bool>> _circuits = new(StringComparer.Ordinal);
+
+    // Breakers whose last change could not be published (the connection was down): published again on reconnect.
+    private readonly ConcurrentDictionary<DistributedCircuit, bool> _unpublished = new();
     private long _requests;
 
     // The scripts loaded on the servers (SCRIPT LOAD) and run by their SHA-1; replaced after a reconnect.
@@ -170,11 +173,18 @@ public sealed class RedisResilienceStore : IDistributedResilienceStore, IDisposa
             throw new ArgumentNullException(nameof(circuit));
         }
 
-        if (state == CircuitState.HalfOpen || !_connection.IsConnected)
+        if (state == CircuitState.HalfOpen)
         {
             return;
         }
 
+        if (!_connection.IsConnected)
+        {
+            _unpublished[circuit] = true;
+            return;
+        }
+
+        _unpublished.TryRemove(circuit, out _);
         string identity = RedisKeys.Identity(circuit.Name, circuit.Key);
         try
         {
@@ -203,6 +213,7 @@ public sealed class RedisResilienceStore : IDistributedResilienceStore, IDisposa
         }
         catch (Exception)
         {
+            _unpublished[circuit] = true;
             MarkUnavailable();
         }
     }
@@ -419,11 +430,22 @@ public sealed class RedisResilienceStore : IDistributedResilienceStore, IDisposa
 
         // A restarted server has forgotten the scripts: load them before the next call runs one.
         Volatile.Write(ref _scripts, null);
+        // A change made here while the connection was down is told to the others now (the last instance to come back with
+        // one wins); every other breaker reads the state the store holds.
         foreach (var entry in _circuits)
         {
             foreach (DistributedCircuit circuit in entry.Value.Keys)
             {
-                _ = LoadStateAsync(entry.Key, circuit);
+                CircuitState state = circuit.State;
+                TimeSpan remaining = circuit.RemainingBreak;
+                if (_unpublished.TryRemove(circuit, out _) && state != CircuitState.HalfOpen && (state != CircuitState.Open || remaining > TimeSpan.Zero))
+                {
+                    Publish(circuit, state, remaining);
+                }
+                else
+                {
+                    _ = LoadStateAsync(entry.Key, circuit);
+                }
             }
         }
     }
@@ -505,7 +527,13 @@ public sealed class RedisResilienceStore : IDistributedResilienceStore, IDisposa
 
         public void Dispose()
         {
-            if (Interlocked.Exchange(ref _store, null) is { } store && store._circuits.TryGetValue(_identity, out var circuits))
+            if (Interlocked.Exchange(ref _store, null) is not { } store)
+            {
+                return;
+            }
+
+            store._unpublished.TryRemove(_circuit, out _);
+            if (store._circuits.TryGetValue(_identity, out var circuits))
             {
                 circuits.TryRemove(_circuit, out _);
             }

@@ -72,7 +72,8 @@ public sealed class ConfigurationTests : HostingTest
             ("Resilience:cfg.limit:Permits", "20"),
             ("Resilience:cfg.limit:WindowMs", "60000"),
             ("Resilience:cfg.limit:Algorithm", "SlidingWindow"),
-            ("Resilience:cfg.limit:QueueLimit", "4"));
+            ("Resilience:cfg.limit:QueueLimit", "4"),
+            ("Resilience:cfg.limit:DistributedBatch", "5"));
 
         new ServiceCollection().AddResilience(configuration.GetSection("Resilience"));
 
@@ -81,6 +82,7 @@ public sealed class ConfigurationTests : HostingTest
         Assert.Equal(60_000, options.WindowMs);
         Assert.Equal(RateLimitAlgorithm.SlidingWindow, options.Algorithm);
         Assert.Equal(4, options.QueueLimit);
+        Assert.Equal(5, options.DistributedBatch);
     }
 
     [Fact]
@@ -154,6 +156,7 @@ public sealed class ConfigurationTests : HostingTest
     [InlineData("Permits", "0", "Resilience:cfg.breaker:Permits is 0; it must be at least 1.")]
     [InlineData("WindowMs", "0", "Resilience:cfg.breaker:WindowMs is 0; it must be at least 1.")]
     [InlineData("QueueLimit", "-1", "Resilience:cfg.breaker:QueueLimit is -1; it must be at least 0.")]
+    [InlineData("DistributedBatch", "-1", "Resilience:cfg.breaker:DistributedBatch is -1; it must be at least 0.")]
     public void Each_setting_is_checked_against_its_range(string setting, string value, string expected)
     {
         IConfigurationRoot configuration = Configuration(($"Resilience:cfg.breaker:{setting}", value));
@@ -192,7 +195,8 @@ public sealed class ConfigurationTests : HostingTest
         var error = Assert.Throws<InvalidOperationException>(() => new ServiceCollection().AddResilience(configuration.GetSection("Resilience")));
 
         Assert.Contains("Resilience:cfg.breaker:FailureTreshold is not a setting; the settings are: FailureThreshold, FailureRatio,", error.Message);
-        Assert.Contains("QueueLimit.", error.Message);
+        Assert.Contains("QueueLimit, ", error.Message);
+        Assert.Contains("DistributedBatch.", error.Message);
     }
 
     [Theory]

@@ -77,6 +77,32 @@ public sealed class RedisOutageTests
         Assert.Equal(HealthStatus.Healthy, (await health.CheckHealthAsync(new HealthCheckContext())).Status);
     }
 
+    [SkippableTheory]
+    [MemberData(nameof(SharedServers.Kinds), MemberType = typeof(SharedServers))]
+    public async Task A_breaker_change_made_while_the_server_is_gone_reaches_the_others_when_it_is_back(ServerKind kind)
+    {
+        await using TestServer server = await TestServer.StartAsync(kind);
+        await using Instances instances = await Instances.StartAsync(
+            server, count: 3, new RedisResilienceOptions { OperationTimeout = OperationTimeout, RetryInterval = TimeSpan.FromMilliseconds(200) });
+        var options = new CircuitBreakerOptions { FailureThreshold = 1, BreakDurationMs = 60_000, Distributed = true };
+        CircuitBreakerState[] breakers = instances.All.Select(i => i.Registry.GetOrAddCircuitBreaker("offline-" + kind, options)).ToArray();
+
+        await server.StopAsync();
+        await Eventually(() => instances.All.All(i => !i.Store.IsAvailable));
+        breakers[0].Isolate();
+        Assert.True(breakers[1].TryEnter(out CircuitBreakerPermit permit));
+        breakers[1].RecordFailure(permit);
+        Assert.Equal(CircuitState.Closed, breakers[2].State);
+
+        await server.StartAsync();
+
+        // The restarted server holds nothing: what each instance did offline is published again. Isolated on the first
+        // instance and open on the second, each tells the others; the third, which changed nothing, learns both.
+        await Eventually(() => breakers[2].State != CircuitState.Closed);
+        await Eventually(() => breakers.All(b => b.State is CircuitState.Isolated or CircuitState.Open));
+        Assert.All(breakers, b => Assert.False(b.TryEnter(out _)));
+    }
+
     private static long Fallbacks(MetricCollector<long> collector, string name)
         => collector.GetMeasurementSnapshot().Where(m => Equals(m.Tags[ResilienceMetrics.PolicyTag], name)).Sum(m => m.Value);
 

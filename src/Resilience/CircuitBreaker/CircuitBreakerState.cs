@@ -359,6 +359,9 @@ public sealed partial class CircuitBreakerState
         return true;
     }
 
+    /// <summary>What is left of the break while the breaker is open; zero in other states (see <see cref="DistributedCircuit.RemainingBreak"/>).</summary>
+    internal TimeSpan RemainingBreak => State == CircuitState.Open ? TimeSpan.FromTicks(Math.Max(0, BreakRemainingTicks())) : TimeSpan.Zero;
+
     /// <summary>True while an open breaker's break has not ended (see <see cref="BreakRemainingTicks"/>).</summary>
     private bool IsBreaking() => BreakRemainingTicks() > 0;
 

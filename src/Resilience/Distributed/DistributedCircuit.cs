@@ -28,6 +28,12 @@ public sealed class DistributedCircuit
     public CircuitState State => _breaker.State;
 
     /// <summary>
+    /// What is left of the break while the breaker is open on this instance; zero in other states. A store that could not
+    /// publish the opening publishes this once it can.
+    /// </summary>
+    public TimeSpan RemainingBreak => _breaker.RemainingBreak;
+
+    /// <summary>
     /// Applies a change of state that another instance made, or that the store holds: open with
     /// <paramref name="remainingBreak"/> left of its break, isolated, or closed. Half-open is not shared (each instance
     /// turns half-open when the break ends, and the probe lease decides who probes) and is ignored. The change is not

@@ -112,6 +112,8 @@ public sealed class GeneratorDiagnosticTests
     [InlineData("[Timeout(-5)]", "-5", "TimeoutAttribute.Milliseconds is -5; it must be at least 1")]
     [InlineData("[Bulkhead(0)]", "0", "BulkheadAttribute.MaxConcurrency is 0; it must be at least 1")]
     [InlineData("[RateLimit(10, 0)]", "0", "RateLimitAttribute.WindowMs is 0; it must be at least 1")]
+    [InlineData("[RateLimit(10, 1_000, Distributed = true, DistributedBatch = 20)]", "DistributedBatch = 20", "RateLimitAttribute.DistributedBatch is 20; it must be at most the permits of a window (10); lower DistributedBatch, or set it to 0 to take each permit from the store")]
+    [InlineData("[RateLimit(10, 1_000, DistributedBatch = -1)]", "DistributedBatch = -1", "RateLimitAttribute.DistributedBatch is -1; it must be at least 0")]
     [InlineData("[Retry(Handle = new[] { typeof(string) })]", "Handle = new[] { typeof(string) }", "RetryAttribute.Handle is 'string'; it must be a list of exception types (deriving from System.Exception)")]
     public void RES0004_an_invalid_value_is_reported_on_its_argument(string attribute, string argument, string message)
     {
