@@ -8,6 +8,7 @@ using OpenTelemetry.Resources;
 using Resilience.Hosting;
 using Resilience.Samples.WebApi.Api;
 using Resilience.Samples.WebApi.Clients;
+using Resilience.Samples.WebApi.Distributed;
 using Resilience.Samples.WebApi.Downstream;
 using Resilience.Samples.WebApi.Health;
 
@@ -21,6 +22,10 @@ builder.Services.TryAddSingleton(TimeProvider.System);
 // The per-service settings of appsettings.json ("Resilience") laid over the attributes' values; logs under the
 // "Resilience" category; the clock above as the policies' clock.
 builder.Services.AddResilience(builder.Configuration.GetSection("Resilience"));
+
+// The policies marked "Distributed" in appsettings.json share their state with every instance through Redis: the one
+// of ConnectionStrings:redis, or else an embedded Garnet server started here for development (see README.md).
+EmbeddedRedis? embeddedRedis = builder.AddSampleDistributedMode();
 
 // The simulated services, and the typed clients that call them.
 builder.Services.AddOptions<DownstreamOptions>()
@@ -70,6 +75,10 @@ builder.Services.AddOpenTelemetry()
         .AddPrometheusExporter());
 
 WebApplication app = builder.Build();
+if (embeddedRedis is not null)
+{
+    app.Lifetime.ApplicationStopped.Register(embeddedRedis.Dispose);
+}
 
 app.UseExceptionHandler();
 

@@ -22,6 +22,12 @@ public sealed class SampleAppFactory(int readinessDelayMs = 0) : WebApplicationF
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.ConfigureLogging(logging => logging.ClearProviders().AddFakeLogging());
+
+        // One process, one ResilienceRegistry.Default: distributed mode is tried with separate processes
+        // (DistributedModeTests); here the policies stay local, and the test clock drives them.
+        builder.UseSetting("Distributed:Enabled", "false");
+        builder.UseSetting("Resilience:orders-db:Distributed", "false");
+        builder.UseSetting("Resilience:video-api:Distributed", "false");
         builder.ConfigureTestServices(services =>
         {
             services.AddSingleton<TimeProvider>(Clock);
