@@ -3,9 +3,9 @@ using System.IO.Compression;
 namespace Resilience.Package.Tests;
 
 /// <summary>
-/// Packs Resilience.Generators, Resilience.Generators.Hosting and Resilience.Generators.AspNetCore, then builds and
-/// runs fresh projects that reference them by version from a local folder feed: the packages alone must bring the
-/// runtime, the generator, the hosting integration and the ASP.NET Core integration.
+/// Packs Resilience.Generators, Resilience.Generators.Hosting, Resilience.Generators.AspNetCore and
+/// Resilience.Generators.Redis, then builds and runs fresh projects that reference them by version from a local folder
+/// feed: the packages alone must bring the runtime, the generator, the hosting, ASP.NET Core and Redis integrations.
 /// </summary>
 public sealed class PackedPackageTests(PackedPackage package) : IClassFixture<PackedPackage>
 {
@@ -138,6 +138,146 @@ public sealed class PackedPackageTests(PackedPackage package) : IClassFixture<Pa
         Assert.Contains("caller: ip:127.0.0.1", run);
         // The Hosting package's AddResilientHandler put the generated handler on the client: the 503 was retried.
         Assert.Contains("handler: 200 up after 2 requests", run);
+    }
+
+    [Fact]
+    public void The_redis_package_shares_a_limit_and_a_breaker_between_two_instances_in_a_fresh_consumer()
+    {
+        string consumer = WriteRedisConsumer(package.Feed);
+        var environment = new Dictionary<string, string> { ["NUGET_PACKAGES"] = Path.Combine(_work, "packages") };
+
+        (int buildExit, string build) = DotNet.Run(consumer, environment, "build", "-c", "Release");
+        Assert.True(buildExit == 0, "The Redis consumer did not build:\n" + build);
+
+        (int runExit, string run) = DotNet.Run(consumer, environment, "run", "-c", "Release", "--no-build");
+        Assert.True(runExit == 0, "The Redis consumer failed:\n" + run);
+        Assert.Contains("admitted: 2 here, 1 there", run);
+        Assert.Contains("rejected: RateLimitRejectedException remaining=0", run);
+        Assert.Contains("breaker there: Open", run);
+        Assert.Contains("store: Redis 127.0.0.1:", run);
+    }
+
+    /// <summary>
+    /// A console application on the Redis package and an embedded Garnet server, which runs itself a second time as the
+    /// other instance.
+    /// </summary>
+    private string WriteRedisConsumer(string feed)
+    {
+        string directory = Path.Combine(_work, "redis-consumer");
+        Directory.CreateDirectory(directory);
+        WriteNuGetConfig(directory, feed);
+        File.WriteAllText(Path.Combine(directory, "RedisConsumer.csproj"), $"""
+            <Project Sdk="Microsoft.NET.Sdk">
+              <PropertyGroup>
+                <OutputType>Exe</OutputType>
+                <TargetFramework>net10.0</TargetFramework>
+                <Nullable>enable</Nullable>
+                <ImplicitUsings>enable</ImplicitUsings>
+                <NoWarn>$(NoWarn);NU1603</NoWarn>
+              </PropertyGroup>
+              <ItemGroup>
+                <PackageReference Include="Resilience.Generators" Version="{Version}" />
+                <PackageReference Include="Resilience.Generators.Redis" Version="{Version}" />
+                <PackageReference Include="Microsoft.Garnet" Version="2.2.8" />
+              </ItemGroup>
+            </Project>
+            """);
+        File.WriteAllText(Path.Combine(directory, "Program.cs"), """
+            using System.Diagnostics;
+            using System.Net;
+            using System.Net.Sockets;
+            using Garnet;
+            using Resilience;
+            using Resilience.Redis;
+            using StackExchange.Redis;
+
+            var options = new RedisResilienceOptions { KeyPrefix = "consumer", OperationTimeout = TimeSpan.FromSeconds(5) };
+            var quotes = new Quotes();
+            if (args.Length == 2)
+            {
+                // The second instance: a process of its own on the first one's server.
+                await using ConnectionMultiplexer there = await ConnectionMultiplexer.ConnectAsync("127.0.0.1:" + args[1]);
+                ResilienceRegistry.Default.UseRedis(there, options);
+                if (args[0] == "limit")
+                {
+                    await quotes.GetAsync("there");
+                    Console.WriteLine("admitted there");
+                }
+                else
+                {
+                    // The breaker is registered when the type loads; the store tells it what the key holds.
+                    CircuitBreakerState breaker = ResilienceRegistry.Default.CircuitBreaker("payments");
+                    for (int i = 0; i < 400 && breaker.State != CircuitState.Open; i++)
+                    {
+                        await Task.Delay(25);
+                    }
+
+                    Console.WriteLine("breaker there: " + breaker.State);
+                }
+
+                return;
+            }
+
+            int port;
+            using (var probe = new TcpListener(IPAddress.Loopback, 0))
+            {
+                probe.Start();
+                port = ((IPEndPoint)probe.LocalEndpoint).Port;
+            }
+
+            using var server = new GarnetServer(["--port", port.ToString(), "--bind", "127.0.0.1", "--lua", "--lua-transaction-mode", "--memory", "64m", "--index", "1m", "--logger-level", "None"]);
+            server.Start();
+            await using ConnectionMultiplexer here = await ConnectionMultiplexer.ConnectAsync("127.0.0.1:" + port);
+            RedisResilienceStore store = ResilienceRegistry.Default.UseRedis(here, options);
+            Console.WriteLine("store: " + store.Description);
+
+            await quotes.GetAsync("a");
+            await quotes.GetAsync("b");
+            string second = await RunSecondInstanceAsync("limit");
+            Console.WriteLine($"admitted: 2 here, {(second.Contains("admitted there") ? 1 : 0)} there");
+            try
+            {
+                await quotes.GetAsync("c");
+            }
+            catch (RateLimitRejectedException e)
+            {
+                Console.WriteLine($"rejected: {e.GetType().Name} remaining={e.Info?.Remaining}");
+            }
+
+            try
+            {
+                await quotes.ChargeAsync();
+            }
+            catch (InvalidOperationException)
+            {
+                // The provider is down: the breaker opens here, and on every instance.
+            }
+
+            Console.Write(await RunSecondInstanceAsync("breaker"));
+
+            async Task<string> RunSecondInstanceAsync(string part)
+            {
+                var start = new ProcessStartInfo(Environment.ProcessPath!, [part, port.ToString()]) { RedirectStandardOutput = true };
+                using Process child = Process.Start(start)!;
+                string output = await child.StandardOutput.ReadToEndAsync();
+                await child.WaitForExitAsync();
+                return output;
+            }
+
+            public sealed partial class Quotes
+            {
+                [RateLimit(3, 60_000, Algorithm = RateLimitAlgorithm.SlidingWindow, Distributed = true, Name = "quotes")]
+                public partial Task<string> GetAsync(string symbol, CancellationToken cancellationToken = default);
+
+                private Task<string> GetAsyncCore(string symbol, CancellationToken cancellationToken) => Task.FromResult(symbol);
+
+                [CircuitBreaker(1, BreakDurationMs = 60_000, Distributed = true, Name = "payments")]
+                public partial Task ChargeAsync(CancellationToken cancellationToken = default);
+
+                private Task ChargeAsyncCore(CancellationToken cancellationToken) => throw new InvalidOperationException("the provider is down");
+            }
+            """);
+        return directory;
     }
 
     private string WriteWebConsumer(string feed)
