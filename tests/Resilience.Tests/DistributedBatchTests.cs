@@ -91,8 +91,47 @@ public sealed class DistributedBatchTests
         }
 
         Assert.Equal(15, admitted);
-        Assert.Equal(new[] { 10, 10, 10 }, _store.Asked);
+        // The first batch, one asked ahead (5 were left), one asked ahead that found none, and the call turned away.
+        Assert.Equal(new[] { 10, 10, 10, 10 }, _store.Asked);
         Assert.Equal(0, limiter.GetLimitInfo().Remaining);
+    }
+
+    [Fact]
+    public async Task The_next_batch_is_asked_for_ahead_so_that_no_call_waits_for_it_and_what_was_left_is_carried_over()
+    {
+        RateLimiterState limiter = Limiter(permits: 1_000, batch: 8, windowMs: 60_000);
+        Assert.True(await limiter.AcquireAsync(CancellationToken.None).Guarded());
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _store.Hold = release.Task;
+
+        // 7 left: the take that leaves 2 asks for the next batch, which the store holds back; the calls go on.
+        for (int i = 0; i < 7; i++)
+        {
+            Assert.True(limiter.AcquireAsync(CancellationToken.None).ResultNow());
+        }
+
+        Assert.Single(_store.Asked);
+        _store.Hold = null;
+        release.SetResult();
+        TestSupport.SpinUntil(() => _store.Asked.Count == 2, "the batch asked ahead arrives");
+        TestSupport.SpinUntil(() => limiter.TryAcquire(), "the new batch is handed out");
+
+        // 8 new and none carried (all 7 were taken), one taken just now; the take that leaves 2 asks again, and the 2
+        // are carried into the third batch: 10, of which the last 2 calls take 2.
+        for (int i = 0; i < 7; i++)
+        {
+            Assert.True(limiter.AcquireAsync(CancellationToken.None).ResultNow());
+        }
+
+        Assert.Equal(new[] { 8, 8, 8 }, _store.Asked);
+        _store.Hold = new TaskCompletionSource().Task;
+        int handedOut = 0;
+        while (limiter.TryAcquire())
+        {
+            handedOut++;
+        }
+
+        Assert.Equal(8, handedOut);
     }
 
     [Fact]

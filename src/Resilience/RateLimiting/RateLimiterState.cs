@@ -319,7 +319,7 @@ public sealed class RateLimiterState : IRegisteredRateLimit
                     {
                         if (askingForBatch && answer.Granted > 1)
                         {
-                            KeepBatch(settings, answer);
+                            KeepBatch(settings, answer, answer.Granted - 1);
                         }
 
                         return true;
@@ -367,22 +367,66 @@ public sealed class RateLimiterState : IRegisteredRateLimit
     }
 
     /// <summary>Takes a permit from the batch taken for <paramref name="settings"/>, if it has one left and its lease runs.</summary>
+    /// <remarks>
+    /// The take that leaves <see cref="PermitBatch.RefillAt"/> permits asks for the next batch in the background, so that
+    /// under steady load it arrives before this one runs out and no call waits for the store.
+    /// </remarks>
     private bool TryTakeFromBatch(Settings settings)
-        => Volatile.Read(ref _batch) is { } batch && ReferenceEquals(batch.Owner, settings) && batch.TryTake(NowTicks);
+    {
+        if (Volatile.Read(ref _batch) is not { } batch || !ReferenceEquals(batch.Owner, settings) || !batch.TryTake(NowTicks, out int left))
+        {
+            return false;
+        }
+
+        if (left == batch.RefillAt && left > 0 && _registry.DistributedStore is { } store && Interlocked.CompareExchange(ref _batchAsked, 1, 0) == 0)
+        {
+            _ = RefillAheadAsync(store, settings);
+        }
+
+        return true;
+    }
+
+    /// <summary>Asks for the next batch while the current one still has permits; they are carried into the new one.</summary>
+    private async Task RefillAheadAsync(IDistributedResilienceStore store, Settings settings)
+    {
+        try
+        {
+            DistributedAcquireResult answer = await store.TryAcquireAsync(Name, Key, settings.Options, settings.Options.DistributedBatch, CancellationToken.None).ConfigureAwait(false);
+            if (answer.IsAvailable)
+            {
+                Volatile.Write(ref _sharedAnswer, new SharedAnswer(settings, answer.Info, NowTicks));
+                if (answer.Acquired)
+                {
+                    KeepBatch(settings, answer, answer.Granted);
+                }
+            }
+        }
+        catch (Exception)
+        {
+            // Nothing is lost: the calls ask the store themselves once this batch runs out.
+        }
+        finally
+        {
+            Volatile.Write(ref _batchAsked, 0);
+        }
+    }
 
     /// <summary>
-    /// Keeps the permits of <paramref name="answer"/> beyond the caller's own to hand out, until <see cref="BatchLease"/>
-    /// (or the window) ends, and for a fixed window not past the window's end, where the store's count starts again. The
-    /// batch it replaces is dropped, so that this instance never hands out more than one batch at a time.
+    /// Keeps <paramref name="keep"/> permits of <paramref name="answer"/> to hand out, until <see cref="BatchLease"/> (or
+    /// the window) ends, and for a fixed window not past the window's end, where the store's count starts again. The
+    /// permits still left in the batch it replaces are carried into it if its lease has not ended (for a fixed window,
+    /// only within one window), so that this instance hands out one batch at a time and asking ahead wastes nothing.
     /// </summary>
-    private void KeepBatch(Settings settings, DistributedAcquireResult answer)
+    private void KeepBatch(Settings settings, DistributedAcquireResult answer, int keep)
     {
         long now = NowTicks;
         long lease = Math.Min(BatchLease.Ticks, TimeSpan.FromMilliseconds(settings.Options.WindowMs).Ticks);
+        long window = 0;
         if (settings.Options.Algorithm == RateLimitAlgorithm.FixedWindow)
         {
             long untilReset = (answer.Info.ResetAt - _registry.TimeProvider.GetUtcNow()).Ticks;
             lease = Math.Min(lease, untilReset);
+            window = answer.Info.ResetAt.UtcTicks / TimeSpan.TicksPerMillisecond;
         }
 
         if (lease <= 0)
@@ -390,8 +434,18 @@ public sealed class RateLimiterState : IRegisteredRateLimit
             return;
         }
 
-        var batch = new PermitBatch(settings, answer.Granted - 1, now + lease);
-        Interlocked.Exchange(ref _batch, batch)?.Discard();
+        int size = settings.Options.DistributedBatch;
+        var batch = new PermitBatch(settings, keep, now + lease, refillAt: size >= 4 ? size / 4 : 0, window);
+        if (Interlocked.Exchange(ref _batch, batch) is { } previous)
+        {
+            int carried = previous.Discard();
+            // Two answers of one fixed window give its end to within the round trip's time: half a window tells them apart.
+            bool sameWindow = Math.Abs(previous.Window - window) < settings.Options.WindowMs / 2.0;
+            if (carried > 0 && ReferenceEquals(previous.Owner, settings) && !previous.HasExpired(now) && sameWindow)
+            {
+                batch.Add(carried);
+            }
+        }
     }
 
     private bool TryJoinQueue()
