@@ -33,6 +33,12 @@ public static class ResilienceEventIds
     /// </summary>
     public const int DistributedRunningLocally = 1040;
 
+    /// <summary>
+    /// Warning: chaos injected a fault, a latency or an outcome into an attempt, on purpose (see <c>ChaosSettings</c>);
+    /// with <c>Injection</c>. What follows it (a retry, a timeout, a fallback) was not caused by the dependency.
+    /// </summary>
+    public const int ChaosInjected = 1050;
+
     /// <summary>Information: settings from configuration were applied (at start-up or on reload).</summary>
     public const int SettingsApplied = 1100;
 

@@ -61,7 +61,7 @@ internal sealed partial class ResilienceHostedService : IHostedLifecycleService,
             Dictionary<string, PolicySettings>? settings = null;
             if (_section is not null)
             {
-                (settings, List<string> problems) = ResilienceSettingsReader.Read(_section);
+                (settings, List<string> problems) = ResilienceSettingsReader.Read(_section, _registry.AllowChaos);
                 if (problems.Count > 0)
                 {
                     throw new InvalidOperationException(ResilienceSettingsReader.Describe(_section, problems));
@@ -118,7 +118,7 @@ internal sealed partial class ResilienceHostedService : IHostedLifecycleService,
                 return;
             }
 
-            (Dictionary<string, PolicySettings> settings, List<string> problems) = ResilienceSettingsReader.Read(_section);
+            (Dictionary<string, PolicySettings> settings, List<string> problems) = ResilienceSettingsReader.Read(_section, _registry.AllowChaos);
             if (problems.Count > 0)
             {
                 SettingsRejected(_logger, ResilienceSettingsReader.Describe(_section, problems));
@@ -150,7 +150,7 @@ internal sealed partial class ResilienceHostedService : IHostedLifecycleService,
     private static partial void SettingsRejected(ILogger logger, string problems);
 
     [LoggerMessage(EventId = ResilienceEventIds.UnknownPolicy, EventName = "UnknownPolicy", Level = LogLevel.Warning,
-        Message = "The configuration has settings for '{Policy}', but no circuit breaker, bulkhead or rate limit of that name is registered yet. Check the name; the settings apply if such a policy is created later (a rate limit kept per key is not listed and is always reported here).")]
+        Message = "The configuration has settings for '{Policy}', but no circuit breaker, bulkhead, rate limit or method uses that name yet. Check the name; the settings apply if such a policy is created later (a rate limit kept per key is not listed and is always reported here).")]
     private static partial void UnknownPolicy(ILogger logger, string policy);
 
     /// <summary>

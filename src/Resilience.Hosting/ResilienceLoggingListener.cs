@@ -60,6 +60,12 @@ internal sealed partial class ResilienceLoggingListener : ResilienceListener
 
     public override void OnDistributedFallback(DistributedFallbackEventArgs e) => RunningLocally(_logger, e.PolicyName, e.Kind, e.Reason);
 
+    public override void OnChaosInjected(ChaosEventArgs e) => ChaosInjected(_logger, e.MethodName, e.PolicyName, e.Injection);
+
+    [LoggerMessage(EventId = ResilienceEventIds.ChaosInjected, EventName = "ChaosInjected", Level = LogLevel.Warning,
+        Message = "Chaos injected a {Injection} into an attempt of {Method} (policy '{Policy}'), as its Chaos settings ask; the dependency did not cause it.")]
+    private static partial void ChaosInjected(ILogger logger, string method, string policy, ChaosInjection injection);
+
     [LoggerMessage(EventId = ResilienceEventIds.CircuitOpened, EventName = "CircuitOpened", Level = LogLevel.Warning,
         Message = "Circuit breaker '{Policy}' opened (from {PreviousState}) after {FailureCount} failures, error rate {ErrorRate:P1}; calls are rejected for {BreakDuration}.")]
     private static partial void CircuitOpened(ILogger logger, string policy, int failureCount, double errorRate, TimeSpan breakDuration, CircuitState previousState);

@@ -45,12 +45,19 @@ public static class ResilienceServiceCollectionExtensions
     /// policy taking all of its new values at once; removed values go back to the attribute's. Reloaded values
     /// that are not valid are logged (event <see cref="ResilienceEventIds.SettingsRejected"/>) and ignored.
     /// </para>
-    /// <para>The names of the settings are those of <see cref="PolicySettings"/>; retries and timeouts are compiled in and cannot be overridden.</para>
+    /// <para>
+    /// The names of the settings are those of <see cref="PolicySettings"/>: a policy's, and the retry's and timeout's
+    /// (<c>TimeoutMs</c>) of the methods whose policy name it is. A duration takes whole milliseconds or
+    /// <see cref="TimeSpan"/> text (<c>"BreakDurationMs": "00:00:30"</c>), and its key without <c>Ms</c> takes
+    /// <see cref="TimeSpan"/> text (<c>"BreakDuration": "00:00:30"</c>). A <c>Chaos</c> section
+    /// (<see cref="ChaosSettings"/>) is refused unless <see cref="ResilienceRegistry.AllowChaos"/> is true, which the
+    /// environment variable <c>RESILIENCE_ALLOW_CHAOS=true</c> makes it.
+    /// </para>
     /// </remarks>
     /// <param name="services">The application's services.</param>
     /// <param name="configuration">The section holding the settings by policy name, usually <c>configuration.GetSection("Resilience")</c>.</param>
     /// <returns><paramref name="services"/>, for chaining.</returns>
-    /// <exception cref="InvalidOperationException">A setting is unknown, not a number, or out of range.</exception>
+    /// <exception cref="InvalidOperationException">A setting is unknown, not a number, out of range, or chaos while it is not allowed.</exception>
     public static IServiceCollection AddResilience(this IServiceCollection services, IConfiguration configuration)
     {
         if (services is null)
@@ -64,7 +71,7 @@ public static class ResilienceServiceCollectionExtensions
         }
 
         ThrowIfAddedBefore(services);
-        (Dictionary<string, PolicySettings> settings, List<string> problems) = ResilienceSettingsReader.Read(configuration);
+        (Dictionary<string, PolicySettings> settings, List<string> problems) = ResilienceSettingsReader.Read(configuration, ResilienceRegistry.Default.AllowChaos);
         if (problems.Count > 0)
         {
             throw new InvalidOperationException(ResilienceSettingsReader.Describe(configuration, problems));

@@ -8,20 +8,30 @@ namespace Resilience.Hosting;
 
 /// <summary>
 /// Reads per-name <see cref="PolicySettings"/> from a configuration section shaped as
-/// <c>{ "payments": { "FailureThreshold": 10, "BreakDurationMs": 30000 } }</c>, and describes every problem by its
-/// full configuration key: a value that is not a number, a setting that does not exist, a value out of range.
+/// <c>{ "payments": { "FailureThreshold": 10, "BreakDurationMs": 30000, "Chaos": { "FaultRate": 0.1 } } }</c>, and
+/// describes every problem by its full configuration key: a value that is not a number, a setting that does not
+/// exist, a value out of range.
 /// </summary>
+/// <remarks>
+/// A duration (a setting named <c>...Ms</c>) takes whole milliseconds or <see cref="TimeSpan"/> text
+/// (<c>"00:00:30"</c>); the same key without <c>Ms</c> (<c>BreakDuration</c>, as Polly's options name it) takes
+/// <see cref="TimeSpan"/> text only. One of the two may be given, not both.
+/// </remarks>
 internal static class ResilienceSettingsReader
 {
     /// <summary>
-    /// Every setting a name can be given: its circuit breaker's, bulkhead's and rate limit's. Their names do not overlap,
-    /// except <c>Distributed</c>, which a breaker and a rate limit both have and which is read once for both.
+    /// Every setting a name can be given: its circuit breaker's, bulkhead's and rate limit's, and the retry's and
+    /// timeout's of its methods. Their names do not overlap, except <c>Distributed</c>, which a breaker and a rate limit
+    /// both have and which is read once for both.
     /// </summary>
     private static readonly SettingRule[] s_settings = CircuitBreakerRules.Shared.Concat(BulkheadRules.Shared).Concat(RateLimitRules.Shared)
+        .Concat(RetryRules.Live).Concat(TimeoutRules.Live)
         .GroupBy(r => r.Name, StringComparer.Ordinal).Select(g => g.First()).ToArray();
 
     /// <summary>The settings by policy name, and the problems found (the settings are only usable when there are none).</summary>
-    public static (Dictionary<string, PolicySettings> Settings, List<string> Problems) Read(IConfiguration section)
+    /// <param name="section">The section holding the settings by policy name.</param>
+    /// <param name="allowChaos">Whether chaos may be given (<see cref="ResilienceRegistry.AllowChaos"/>): when not, a <c>Chaos</c> section is a problem.</param>
+    public static (Dictionary<string, PolicySettings> Settings, List<string> Problems) Read(IConfiguration section, bool allowChaos)
     {
         var settings = new Dictionary<string, PolicySettings>(StringComparer.Ordinal);
         var problems = new List<string>();
@@ -39,9 +49,26 @@ internal static class ResilienceSettingsReader
             }
 
             var policySettings = new PolicySettings();
+            var given = new Dictionary<string, string>(StringComparer.Ordinal);
             foreach (IConfigurationSection value in values)
             {
-                Read(value, policySettings, problems);
+                if (string.Equals(value.Key, ChaosRules.SectionName, StringComparison.OrdinalIgnoreCase))
+                {
+                    policySettings.Chaos = ReadChaos(value, allowChaos, problems);
+                    continue;
+                }
+
+                (SettingRule? rule, bool alias) = Find(s_settings, value.Key);
+                if (rule is null)
+                {
+                    problems.Add($"{value.Path} is not a setting; the settings are: {string.Join(", ", s_settings.Select(r => r.Name))} and the {ChaosRules.SectionName} section.");
+                    continue;
+                }
+
+                if (TakeOnce(rule, value, given, problems) && Text(value, problems) is { } text)
+                {
+                    Read(rule, alias, value, text, policySettings, problems);
+                }
             }
 
             problems.AddRange(policySettings.GetProblems(policy.Path));
@@ -59,15 +86,44 @@ internal static class ResilienceSettingsReader
             + Environment.NewLine + "  " + string.Join(Environment.NewLine + "  ", problems);
     }
 
-    private static void Read(IConfigurationSection value, PolicySettings settings, List<string> problems)
+    /// <summary>The rule a key names, case aside, and whether it names it by its alias (a duration's name without <c>Ms</c>).</summary>
+    private static (SettingRule? Rule, bool Alias) Find(SettingRule[] rules, string key)
     {
-        SettingRule? rule = s_settings.FirstOrDefault(r => string.Equals(r.Name, value.Key, StringComparison.OrdinalIgnoreCase));
-        if (rule is null)
+        foreach (SettingRule rule in rules)
         {
-            problems.Add($"{value.Path} is not a setting; the settings are: {string.Join(", ", s_settings.Select(r => r.Name))}.");
-            return;
+            if (string.Equals(rule.Name, key, StringComparison.OrdinalIgnoreCase))
+            {
+                return (rule, false);
+            }
+
+            if (rule is IntSettingRule { IsDuration: true } && string.Equals(AliasOf(rule), key, StringComparison.OrdinalIgnoreCase))
+            {
+                return (rule, true);
+            }
         }
 
+        return (null, false);
+    }
+
+    /// <summary>A duration's key without <c>Ms</c>, which takes <see cref="TimeSpan"/> text: <c>BreakDuration</c>.</summary>
+    private static string AliasOf(SettingRule rule) => rule.Name.Substring(0, rule.Name.Length - 2);
+
+    /// <summary>False, with a problem, when the setting was given already under its other key (<c>BreakDurationMs</c> and <c>BreakDuration</c>).</summary>
+    private static bool TakeOnce(SettingRule rule, IConfigurationSection value, Dictionary<string, string> given, List<string> problems)
+    {
+        if (given.TryGetValue(rule.Name, out string? first))
+        {
+            problems.Add($"{first} and {value.Path} both give {rule.Name}; give one of them: {rule.Name} (milliseconds or TimeSpan text) or {AliasOf(rule)} (TimeSpan text).");
+            return false;
+        }
+
+        given[rule.Name] = value.Path;
+        return true;
+    }
+
+    /// <summary>The value's text, trimmed; null (with a problem when it is a section) when it has none.</summary>
+    private static string? Text(IConfigurationSection value, List<string> problems)
+    {
         if (value.Value is null)
         {
             if (value.GetChildren().Any())
@@ -75,57 +131,54 @@ internal static class ResilienceSettingsReader
                 problems.Add($"{value.Path} is a section; it must be a single value.");
             }
 
-            return;
+            return null;
         }
 
-        string text = value.Value.Trim();
+        return value.Value.Trim();
+    }
+
+    private static void Read(SettingRule rule, bool alias, IConfigurationSection value, string text, PolicySettings settings, List<string> problems)
+    {
         switch (rule)
         {
             case RatioSettingRule ratio:
-                if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double share))
+                if (ReadRatio(ratio, value, text, problems) is { } share)
                 {
                     settings.FailureRatio = share;
-                }
-                else
-                {
-                    problems.Add($"{value.Path} is '{value.Value}'; it must be a number: {ratio.Requirement}, e.g. 0.5.");
                 }
 
                 return;
             case BoolSettingRule:
-                if (bool.TryParse(text, out bool flag))
+                if (ReadBool(value, text, problems) is { } flag)
                 {
                     switch (rule.Name)
                     {
                         case nameof(PolicySettings.HonorRetryAfter): settings.HonorRetryAfter = flag; break;
                         case nameof(PolicySettings.Distributed): settings.Distributed = flag; break;
+                        case nameof(PolicySettings.Jitter): settings.Jitter = flag; break;
                         default: throw new InvalidOperationException($"The setting {rule.Name} has no property on PolicySettings.");
                     }
-                }
-                else
-                {
-                    problems.Add($"{value.Path} is '{value.Value}'; it must be true or false.");
                 }
 
                 return;
             case EnumSettingRule<RateLimitAlgorithm> algorithm:
-                // By name only: Enum.TryParse would also take numbers and comma-separated lists.
-                string? algorithmName = algorithm.Names.FirstOrDefault(n => string.Equals(n, text, StringComparison.OrdinalIgnoreCase));
-                if (algorithmName is not null)
+                if (ReadEnum(algorithm, value, text, problems) is { } algorithmValue)
                 {
-                    settings.Algorithm = (RateLimitAlgorithm)Enum.Parse(typeof(RateLimitAlgorithm), algorithmName);
+                    settings.Algorithm = algorithmValue;
                 }
-                else
+
+                return;
+            case EnumSettingRule<BackoffKind> backoff:
+                if (ReadEnum(backoff, value, text, problems) is { } backoffValue)
                 {
-                    problems.Add($"{value.Path} is '{value.Value}'; use one of: {string.Join(", ", algorithm.Names)}.");
+                    settings.Backoff = backoffValue;
                 }
 
                 return;
         }
 
-        if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int number))
+        if (ReadInt((IntSettingRule)rule, alias, value, text, problems) is not { } number)
         {
-            problems.Add($"{value.Path} is '{value.Value}'; it must be a whole number.");
             return;
         }
 
@@ -144,7 +197,172 @@ internal static class ResilienceSettingsReader
             case nameof(PolicySettings.WindowMs): settings.WindowMs = number; break;
             case nameof(PolicySettings.QueueLimit): settings.QueueLimit = number; break;
             case nameof(PolicySettings.DistributedBatch): settings.DistributedBatch = number; break;
+            case nameof(PolicySettings.MaxAttempts): settings.MaxAttempts = number; break;
+            case nameof(PolicySettings.DelayMs): settings.DelayMs = number; break;
+            case nameof(PolicySettings.MaxDelayMs): settings.MaxDelayMs = number; break;
+            case nameof(PolicySettings.TimeoutMs): settings.TimeoutMs = number; break;
             default: throw new InvalidOperationException($"The setting {rule.Name} has no property on PolicySettings.");
         }
+    }
+
+    /// <summary>The <c>Chaos</c> section of a policy name; null when it gives nothing usable (its problems are added).</summary>
+    private static ChaosSettings? ReadChaos(IConfigurationSection section, bool allowChaos, List<string> problems)
+    {
+        List<IConfigurationSection> values = section.GetChildren().ToList();
+        if (values.Count == 0)
+        {
+            if (!string.IsNullOrEmpty(section.Value))
+            {
+                problems.Add($"{section.Path} is '{section.Value}'; it must be a section of settings, e.g. \"{ChaosRules.SectionName}\": {{ \"FaultRate\": 0.1 }}.");
+            }
+
+            return null;
+        }
+
+        if (!allowChaos)
+        {
+            problems.Add(ChaosRules.NotAllowed(section.Path));
+            return null;
+        }
+
+        var chaos = new ChaosSettings();
+        var given = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (IConfigurationSection value in values)
+        {
+            (SettingRule? rule, bool alias) = Find(ChaosRules.All, value.Key);
+            if (rule is null)
+            {
+                problems.Add($"{value.Path} is not a chaos setting; the settings are: {string.Join(", ", ChaosRules.All.Select(r => r.Name))}.");
+                continue;
+            }
+
+            if (!TakeOnce(rule, value, given, problems) || Text(value, problems) is not { } text)
+            {
+                continue;
+            }
+
+            switch (rule)
+            {
+                case BoolSettingRule:
+                    if (ReadBool(value, text, problems) is { } enabled)
+                    {
+                        chaos.Enabled = enabled;
+                    }
+
+                    break;
+                case RatioSettingRule ratio:
+                    if (ReadRatio(ratio, value, text, problems) is { } rate)
+                    {
+                        switch (rule.Name)
+                        {
+                            case nameof(ChaosSettings.FaultRate): chaos.FaultRate = rate; break;
+                            case nameof(ChaosSettings.LatencyRate): chaos.LatencyRate = rate; break;
+                            case nameof(ChaosSettings.OutcomeRate): chaos.OutcomeRate = rate; break;
+                            default: throw new InvalidOperationException($"The chaos setting {rule.Name} has no property on ChaosSettings.");
+                        }
+                    }
+
+                    break;
+                case IntSettingRule number:
+                    if (ReadInt(number, alias, value, text, problems) is { } whole)
+                    {
+                        switch (rule.Name)
+                        {
+                            case nameof(ChaosSettings.LatencyMs): chaos.LatencyMs = whole; break;
+                            case nameof(ChaosSettings.OutcomeStatusCode): chaos.OutcomeStatusCode = whole; break;
+                            case nameof(ChaosSettings.Seed): chaos.Seed = whole; break;
+                            default: throw new InvalidOperationException($"The chaos setting {rule.Name} has no property on ChaosSettings.");
+                        }
+                    }
+
+                    break;
+            }
+        }
+
+        return chaos;
+    }
+
+    private static double? ReadRatio(RatioSettingRule rule, IConfigurationSection value, string text, List<string> problems)
+    {
+        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double share))
+        {
+            return share;
+        }
+
+        problems.Add($"{value.Path} is '{value.Value}'; it must be a number: {rule.Requirement}, e.g. 0.5.");
+        return null;
+    }
+
+    private static bool? ReadBool(IConfigurationSection value, string text, List<string> problems)
+    {
+        if (bool.TryParse(text, out bool flag))
+        {
+            return flag;
+        }
+
+        problems.Add($"{value.Path} is '{value.Value}'; it must be true or false.");
+        return null;
+    }
+
+    private static TEnum? ReadEnum<TEnum>(EnumSettingRule<TEnum> rule, IConfigurationSection value, string text, List<string> problems)
+        where TEnum : struct, Enum
+    {
+        // By name only: Enum.TryParse would also take numbers and comma-separated lists.
+        string? name = rule.Names.FirstOrDefault(n => string.Equals(n, text, StringComparison.OrdinalIgnoreCase));
+        if (name is not null)
+        {
+            return (TEnum)Enum.Parse(typeof(TEnum), name);
+        }
+
+        problems.Add($"{value.Path} is '{value.Value}'; use one of: {string.Join(", ", rule.Names)}.");
+        return null;
+    }
+
+    /// <summary>
+    /// A whole number; for a duration, whole milliseconds or <see cref="TimeSpan"/> text under its own key, and
+    /// <see cref="TimeSpan"/> text only under its alias. A duration out of range is reported here, in the form it was
+    /// written, and not set.
+    /// </summary>
+    private static int? ReadInt(IntSettingRule rule, bool alias, IConfigurationSection value, string text, List<string> problems)
+    {
+        if (!rule.IsDuration)
+        {
+            if (int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int number))
+            {
+                return number;
+            }
+
+            problems.Add($"{value.Path} is '{value.Value}'; it must be a whole number.");
+            return null;
+        }
+
+        if (!alias && int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int milliseconds))
+        {
+            return milliseconds;
+        }
+
+        // TimeSpan text always has a colon: without one, TimeSpan would read "30" as 30 days.
+        if (text.IndexOf(':') < 0 || !TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out TimeSpan duration))
+        {
+            problems.Add(alias
+                ? $"{value.Path} is '{value.Value}'; it must be TimeSpan text, [d.]hh:mm:ss[.fff] such as \"00:00:30\" for 30 seconds, or give whole milliseconds as {rule.Name} instead."
+                : $"{value.Path} is '{value.Value}'; it must be whole milliseconds (30000) or TimeSpan text, [d.]hh:mm:ss[.fff] such as \"00:00:30\".");
+            return null;
+        }
+
+        if (duration.Ticks % TimeSpan.TicksPerMillisecond != 0 || duration.Ticks / TimeSpan.TicksPerMillisecond is > int.MaxValue or < int.MinValue)
+        {
+            problems.Add($"{value.Path} is '{value.Value}'; it must be a whole number of milliseconds, at most {SettingText.Number(int.MaxValue)} (about 24.20:31:23.647).");
+            return null;
+        }
+
+        int fromText = (int)(duration.Ticks / TimeSpan.TicksPerMillisecond);
+        if (!rule.Allows(fromText))
+        {
+            problems.Add($"{value.Path} is '{value.Value}' ({SettingText.Number(fromText)} ms); it must be {rule.Requirement} ms.");
+            return null;
+        }
+
+        return fromText;
     }
 }

@@ -39,6 +39,7 @@ public sealed class ResilienceRegistry
     private readonly ConcurrentDictionary<string, BulkheadState> _bulkheads = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, IRegisteredRateLimit> _rateLimiters = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, MethodTelemetry> _telemetry = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, LivePolicySettings> _live = new(StringComparer.Ordinal);
 
     // Creating a state and replacing the settings take this lock, so that a state is never created with a
     // table that Configure has already moved on from.
@@ -47,6 +48,7 @@ public sealed class ResilienceRegistry
     private ResilienceListener[] _listeners = Array.Empty<ResilienceListener>();
     private TimeProvider _timeProvider = TimeProvider.System;
     private IDistributedResilienceStore? _distributedStore;
+    private bool _allowChaos = ChaosAllowedByEnvironment();
 
     // The distributed policies already reported as running locally (a listener is told once per name).
     private readonly ConcurrentDictionary<string, bool> _reportedLocal = new(StringComparer.Ordinal);
@@ -69,6 +71,32 @@ public sealed class ResilienceRegistry
     {
         get => Volatile.Read(ref _timeProvider);
         set => Volatile.Write(ref _timeProvider, value ?? throw new ArgumentNullException(nameof(value)));
+    }
+
+    /// <summary>
+    /// The environment variable that, set to <c>true</c>, makes <see cref="AllowChaos"/> start out true: chaos is
+    /// allowed by whoever deploys the process, never by configuration alone.
+    /// </summary>
+    public const string AllowChaosEnvironmentVariable = ChaosRules.AllowEnvironmentVariable;
+
+    /// <summary>
+    /// Whether <see cref="PolicySettings.Chaos"/> is honoured. False unless the environment variable
+    /// <see cref="AllowChaosEnvironmentVariable"/> is <c>true</c> or code sets it: while false,
+    /// <see cref="Configure"/> refuses settings that hold chaos, so that chaos left in a configuration file can never
+    /// run by accident. Setting it false turns off at once any chaos configured before; setting it true does not
+    /// turn chaos on by itself (configuration must still give it). <see cref="Reset"/> puts back the environment's value.
+    /// </summary>
+    public bool AllowChaos
+    {
+        get => Volatile.Read(ref _allowChaos);
+        set
+        {
+            lock (_settingsGate)
+            {
+                Volatile.Write(ref _allowChaos, value);
+                ApplyLiveSettingsLocked();
+            }
+        }
     }
 
     /// <summary>
@@ -114,11 +142,12 @@ public sealed class ResilienceRegistry
     public IReadOnlyList<KeyedCircuitBreakerState> KeyedCircuitBreakers => _keyedBreakers.Values.OrderBy(b => b.Name, StringComparer.Ordinal).ToArray();
 
     /// <summary>
-    /// The name of every policy created so far, ordered: circuit breakers (kept per key or not), bulkheads and rate
-    /// limits (kept per key or not). These are the names <see cref="Configure"/> gives settings to.
+    /// The name of every policy created so far, ordered: circuit breakers (kept per key or not), bulkheads, rate
+    /// limits (kept per key or not), and the policy names of the generated methods used so far (whose retry, timeout
+    /// and chaos settings live under them). These are the names <see cref="Configure"/> gives settings to.
     /// </summary>
     public IReadOnlyList<string> PolicyNames
-        => _breakers.Keys.Concat(_keyedBreakers.Keys).Concat(_bulkheads.Keys).Concat(_rateLimiters.Keys)
+        => _breakers.Keys.Concat(_keyedBreakers.Keys).Concat(_bulkheads.Keys).Concat(_rateLimiters.Keys).Concat(_live.Keys)
             .Distinct(StringComparer.Ordinal).OrderBy(n => n, StringComparer.Ordinal).ToArray();
 
     /// <summary>Every bulkhead created so far, ordered by name.</summary>
@@ -298,15 +327,36 @@ public sealed class ResilienceRegistry
         => GetOrAddRateLimiterOfKind<KeyedRateLimiterState<TKey>>(name, options, static (registry, n, o, s) => new KeyedRateLimiterState<TKey>(registry, n, o, s));
 
     /// <summary>
+    /// The settings configuration gives the generated code of the methods whose policy name is <paramref name="policyName"/>
+    /// (their retry, timeout and chaos), created if it does not exist yet. Generated code keeps it in a static field.
+    /// </summary>
+    /// <param name="policyName">The name: the method's breaker's, bulkhead's or rate limit's, or <c>Namespace.Type.Method</c>.</param>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public LivePolicySettings GetLivePolicySettings(string policyName)
+    {
+        Guard.NotNullOrEmpty(policyName, nameof(policyName));
+        if (_live.TryGetValue(policyName, out LivePolicySettings? existing))
+        {
+            return existing;
+        }
+
+        lock (_settingsGate)
+        {
+            return _live.GetOrAdd(policyName, new LivePolicySettings(policyName, PolicyOverrides.From(this, policyName, SettingsForLocked(policyName), AllowChaos)));
+        }
+    }
+
+    /// <summary>
     /// Resets every policy in place, and restores <see cref="TimeProvider.System"/>: settings given to
     /// <see cref="Configure"/> are dropped (each policy goes back to its attribute's), breakers close and
-    /// forget their counts, rate limits refill. Meant for tests, between them; calls in flight keep the
-    /// bulkhead slots they hold. Listeners stay registered.
+    /// forget their counts, rate limits refill, and <see cref="AllowChaos"/> goes back to the environment's value.
+    /// Meant for tests, between them; calls in flight keep the bulkhead slots they hold. Listeners stay registered.
     /// </summary>
     public void Reset()
     {
         TimeProvider = TimeProvider.System;
         Configure(new Dictionary<string, PolicySettings>());
+        AllowChaos = ChaosAllowedByEnvironment();
         foreach (CircuitBreakerState breaker in _breakers.Values)
         {
             breaker.ResetAll();
@@ -343,10 +393,16 @@ public sealed class ResilienceRegistry
     /// (a lower limit takes effect as they finish); a rate limit whose settings changed starts full. Policies
     /// whose settings end up the same are left untouched.
     /// </para>
-    /// <para>Retries and timeouts are compiled into the calling code and are not affected.</para>
+    /// <para>
+    /// Retry, timeout and chaos settings apply from the next call of the methods whose policy name it is; a call
+    /// under way keeps those it started with. Chaos is refused while <see cref="AllowChaos"/> is false.
+    /// </para>
     /// </remarks>
     /// <param name="settings">The settings by policy name; this call keeps a copy of the table, not of the values.</param>
-    /// <exception cref="ArgumentException">A value is out of range; the message lists each one as <c>name:Setting</c> with its allowed range.</exception>
+    /// <exception cref="ArgumentException">
+    /// A value is out of range, or chaos is given while <see cref="AllowChaos"/> is false; the message lists each
+    /// problem as <c>name:Setting</c> with its allowed range.
+    /// </exception>
     public void Configure(IReadOnlyDictionary<string, PolicySettings> settings)
     {
         if (settings is null)
@@ -371,6 +427,11 @@ public sealed class ResilienceRegistry
             }
 
             entry.Value.Validate(entry.Key, problems);
+            if (entry.Value.Chaos is not null && !AllowChaos)
+            {
+                problems.Add(ChaosRules.NotAllowed(entry.Key + ":" + ChaosRules.SectionName));
+            }
+
             table[entry.Key] = entry.Value;
         }
 
@@ -403,6 +464,8 @@ public sealed class ResilienceRegistry
             {
                 limiter.Value.Apply(SettingsForLocked(limiter.Key));
             }
+
+            ApplyLiveSettingsLocked();
         }
     }
 
@@ -477,6 +540,12 @@ public sealed class ResilienceRegistry
         Notify(e, static (listener, args) => listener.OnRejected(args));
     }
 
+    internal void Notify(ChaosEventArgs e)
+    {
+        ResilienceTracing.Record(e);
+        Notify(e, static (listener, args) => listener.OnChaosInjected(args));
+    }
+
     internal void Notify(FallbackEventArgs e)
     {
         ResilienceTracing.Record(e);
@@ -537,6 +606,19 @@ public sealed class ResilienceRegistry
     /// <summary>Every circuit breaker, those kept per key included (each of their partitions).</summary>
     private IEnumerable<CircuitBreakerState> AllBreakerStates()
         => _breakers.Values.Concat(_keyedBreakers.Values.SelectMany(k => k.AllPartitions()));
+
+    /// <summary>Gives every generated method's settings holder the overrides of its name. Call under the settings lock.</summary>
+    private void ApplyLiveSettingsLocked()
+    {
+        bool allowChaos = AllowChaos;
+        foreach (LivePolicySettings live in _live.Values)
+        {
+            live.Apply(PolicyOverrides.From(this, live.PolicyName, SettingsForLocked(live.PolicyName), allowChaos));
+        }
+    }
+
+    private static bool ChaosAllowedByEnvironment()
+        => string.Equals(Environment.GetEnvironmentVariable(AllowChaosEnvironmentVariable)?.Trim(), "true", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>The settings given for <paramref name="name"/>, if any. Call under the settings lock.</summary>
     private PolicySettings? SettingsForLocked(string name) => _settings.TryGetValue(name, out PolicySettings? settings) ? settings : null;

@@ -3,6 +3,9 @@ using Polly;
 using Polly.CircuitBreaker;
 using Polly.Fallback;
 using Polly.Retry;
+using Polly.Simmy;
+using Polly.Simmy.Fault;
+using Polly.Simmy.Latency;
 using Polly.Timeout;
 
 namespace Resilience.Benchmarks;
@@ -29,6 +32,19 @@ public static class PollyPipelines
         .AddCircuitBreaker(new CircuitBreakerStrategyOptions<int>())
         .AddConcurrencyLimiter(64)
         .AddTimeout(TimeSpan.FromSeconds(2))
+        .Build();
+
+    /// <summary>
+    /// <see cref="Trio"/> with Polly's latency and fault chaos strategies innermost, as Polly advises, switched off
+    /// (<c>Enabled = false</c>): the cost of chaos that is configured but off.
+    /// </summary>
+    public static ResiliencePipeline TrioWithChaosOff() => new ResiliencePipelineBuilder()
+        .AddTimeout(TimeSpan.FromSeconds(10))
+        .AddRetry(Retry())
+        .AddCircuitBreaker(new CircuitBreakerStrategyOptions())
+        .AddTimeout(TimeSpan.FromSeconds(2))
+        .AddChaosLatency(new ChaosLatencyStrategyOptions { Enabled = false, InjectionRate = 0.2, Latency = TimeSpan.FromMilliseconds(500) })
+        .AddChaosFault(new ChaosFaultStrategyOptions { Enabled = false, InjectionRate = 0.1, FaultGenerator = new FaultGenerator().AddException<InvalidOperationException>() })
         .Build();
 
     public static ResiliencePipeline RetryOnly() => new ResiliencePipelineBuilder().AddRetry(Retry()).Build();

@@ -22,6 +22,12 @@ public static class Names
     /// <summary>The policy (and method) name of <see cref="Dependency.RetriedAsync"/>: it has no breaker, bulkhead or rate limit.</summary>
     public const string RetriedMethod = "Resilience.Hosting.Tests.Dependency.RetriedAsync";
 
+    /// <summary>The policy name of <see cref="Dependency.LiveAsync"/>, whose retry and timeout configuration overrides.</summary>
+    public const string LiveMethod = "live";
+
+    /// <summary>The policy name of <see cref="Dependency.ChaosAsync"/>, its breaker's.</summary>
+    public const string ChaosBreaker = "chaos.breaker";
+
     /// <summary>The policy (and method) name of <see cref="Dependency.TimedAsync"/>.</summary>
     public const string TimedMethod = "Resilience.Hosting.Tests.Dependency.TimedAsync";
 }
@@ -94,6 +100,17 @@ public sealed partial class Dependency
     [Timeout(100)]
     public partial Task<int> TimedAsync(CancellationToken cancellationToken);
 
+    // Live settings: retries and a timeout under the bulkhead's name, and chaos under the breaker's.
+
+    [Retry(2, DelayMs = 0, Backoff = BackoffKind.Constant, Jitter = false)]
+    [Timeout(1_000)]
+    [Bulkhead(100, Name = Names.LiveMethod)]
+    public partial Task<int> LiveAsync(CancellationToken cancellationToken);
+
+    [Retry(3, DelayMs = 0, Backoff = BackoffKind.Constant, Jitter = false)]
+    [CircuitBreaker(3, BreakDurationMs = 60_000, Name = Names.ChaosBreaker)]
+    public partial Task<int> ChaosAsync(CancellationToken cancellationToken);
+
     // Health: two probes must succeed to close them, so that a half-open state can be held without a call in flight.
 
     [CircuitBreaker(1, BreakDurationMs = 1_000, SuccessThreshold = 2, Name = Names.CacheBreaker)]
@@ -133,6 +150,10 @@ public sealed partial class Dependency
     private static bool IsNegative(int value) => value < 0;
 
     private Task<int> TimedAsyncCore(CancellationToken cancellationToken) => Run(cancellationToken);
+
+    private Task<int> LiveAsyncCore(CancellationToken cancellationToken) => Run(cancellationToken);
+
+    private Task<int> ChaosAsyncCore(CancellationToken cancellationToken) => Run(cancellationToken);
 
     private Task<int> CacheAsyncCore(CancellationToken cancellationToken) => Run(cancellationToken);
 

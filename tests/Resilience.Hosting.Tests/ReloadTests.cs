@@ -104,13 +104,13 @@ public sealed class ReloadTests : HostingTest
         IHost host = await StartHostAsync(configuration);
 
         configuration[Threshold] = "0";
-        configuration["Resilience:reload.breaker:BreakDuration"] = "5000";
+        configuration["Resilience:reload.breaker:BreakLength"] = "5000";
         configuration.Reload();
 
         FakeLogRecord rejected = Assert.Single(ResilienceLogs(host, ResilienceEventIds.SettingsRejected));
         Assert.Equal(LogLevel.Error, rejected.Level);
         Assert.Contains("Resilience:reload.breaker:FailureThreshold is 0; it must be at least 1.", rejected.Message);
-        Assert.Contains("Resilience:reload.breaker:BreakDuration is not a setting", rejected.Message);
+        Assert.Contains("Resilience:reload.breaker:BreakLength is not a setting", rejected.Message);
         Assert.Contains("The settings in force are kept.", rejected.Message);
         Assert.Equal(2, Breaker(Names.ReloadedBreaker).Options.FailureThreshold);
 

@@ -8,6 +8,7 @@ public sealed partial class MonitoredClient
     public const string Bulkhead = "monitoring-bulkhead";
     public const string Limit = "monitoring-limit";
     public const string SharedLimit = "monitoring-shared-limit";
+    public const string Chaotic = "monitoring-chaotic";
 
     [Retry(3, DelayMs = 1, Jitter = false)]
     [CircuitBreaker(3, Name = Breaker, BreakDurationMs = 60_000)]
@@ -45,10 +46,15 @@ public sealed partial class MonitoredClient
 
     private static int ByHostCore(string host) => throw new IOException($"{host} is down.");
 
+    [Bulkhead(10, Name = Chaotic)]
+    public partial int Chaos();
+
+    private static int ChaosCore() => 1;
+
     /// <summary>Makes sure the library's meter exists, so that a listener started now sees every instrument.</summary>
     public static void TouchLibrary() => ResilienceRegistry.Default.GetTelemetry("monitoring-touch", "Resilience.Monitoring.Tests.Touch");
 
-    /// <summary>Calls each method so that every instrument records: retries, a breaker opening and rejecting, a timeout, rejections by a bulkhead and a rate limit, a keyed breaker's partition opening, a distributed limit deciding locally.</summary>
+    /// <summary>Calls each method so that every instrument records: retries, a breaker opening and rejecting, a timeout, rejections by a bulkhead and a rate limit, a keyed breaker's partition opening, a distributed limit deciding locally, chaos injecting a fault.</summary>
     public async Task ExerciseEverythingAsync()
     {
         Assert.Throws<IOException>(() => Flaky());                                      // three attempts fail, the breaker opens...
@@ -65,5 +71,17 @@ public sealed partial class MonitoredClient
         Assert.Throws<RateLimitRejectedException>(() => Limited());
         Assert.Throws<IOException>(() => ByHost("https://api.example.com"));
         Assert.Equal(1, Shared());
+
+        ResilienceRegistry.Default.AllowChaos = true;
+        try
+        {
+            ResilienceRegistry.Default.Configure(new Dictionary<string, PolicySettings> { [Chaotic] = new() { Chaos = new ChaosSettings { FaultRate = 1 } } });
+            Assert.Throws<ChaosInjectedException>(() => Chaos());
+        }
+        finally
+        {
+            ResilienceRegistry.Default.Configure(new Dictionary<string, PolicySettings>());
+            ResilienceRegistry.Default.AllowChaos = false;
+        }
     }
 }

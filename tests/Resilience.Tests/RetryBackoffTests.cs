@@ -123,4 +123,32 @@ public sealed class RetryBackoffTests
 
         return delays;
     }
+
+    [Fact]
+    public void Without_overrides_the_compiled_in_settings_give_the_delay()
+    {
+        Assert.Equal(TimeSpan.FromMilliseconds(400), RetryBackoff.GetDelay(overrides: null, BackoffKind.Exponential, 2, 200, 30_000, jitter: false));
+    }
+
+    [Fact]
+    public void Overrides_replace_the_compiled_in_settings_they_give()
+    {
+        var registry = new ResilienceRegistry();
+        registry.Configure(new Dictionary<string, PolicySettings> { ["payments"] = new() { DelayMs = 50, Backoff = BackoffKind.Linear, Jitter = false } });
+        PolicyOverrides overrides = registry.GetLivePolicySettings("payments").Overrides!;
+
+        // Linear from configuration, 50 ms from configuration, the cap compiled in.
+        Assert.Equal(TimeSpan.FromMilliseconds(150), RetryBackoff.GetDelay(overrides, BackoffKind.Exponential, 3, 200, 30_000, jitter: true));
+        Assert.Equal(TimeSpan.FromMilliseconds(5), RetryBackoff.GetDelay(overrides, BackoffKind.Exponential, 3, 200, 30_000, jitter: true, TimeSpan.FromMilliseconds(5)));
+    }
+
+    [Fact]
+    public void A_configured_delay_above_the_compiled_in_cap_waits_the_cap()
+    {
+        var registry = new ResilienceRegistry();
+        registry.Configure(new Dictionary<string, PolicySettings> { ["payments"] = new() { DelayMs = 60_000 } });
+        PolicyOverrides overrides = registry.GetLivePolicySettings("payments").Overrides!;
+
+        Assert.Equal(TimeSpan.FromMilliseconds(30_000), RetryBackoff.GetDelay(overrides, BackoffKind.Constant, 1, 200, 30_000, jitter: false));
+    }
 }

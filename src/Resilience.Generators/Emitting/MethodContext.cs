@@ -31,6 +31,15 @@ internal sealed class MethodContext
     /// <summary>The static field that records the method's calls.</summary>
     public string TelemetryField => MemberName("Telemetry");
 
+    /// <summary>The static field holding what configuration overrides for the method's policy name (see <c>LivePolicySettings</c>).</summary>
+    public string LiveSettingsField => MemberName("LiveSettings");
+
+    /// <summary>
+    /// The body's local holding what configuration overrides (retries, timeouts, chaos), read once per call: null on
+    /// the happy path, where the compiled-in settings apply.
+    /// </summary>
+    public const string Overrides = "§overrides";
+
     /// <summary>The asynchronous helper that carries on from the synchronous start.</summary>
     public string HelperName => MemberName("Resilient");
 

@@ -21,6 +21,12 @@ internal sealed class MethodEmitter
         w.Line($"private static readonly {Literals.Runtime}MethodTelemetry {_m.TelemetryField} =");
         w.Line($"    {Literals.Registry}.GetTelemetry({Literals.String(method.TelemetryPolicy)}, {Literals.String(method.PolicyName)});");
         w.Blank();
+
+        // Retry, timeout and chaos settings from configuration live under the name the calls are counted under.
+        w.Line(Literals.GeneratedCode);
+        w.Line($"private static readonly {Literals.Runtime}LivePolicySettings {_m.LiveSettingsField} =");
+        w.Line($"    {Literals.Registry}.GetLivePolicySettings({Literals.String(method.TelemetryPolicy)});");
+        w.Blank();
         foreach (Stage stage in _m.Pipeline.Stages)
         {
             stage.WriteFields(_m);
@@ -112,6 +118,8 @@ internal sealed class MethodEmitter
         {
             w.Line($"{Literals.Runtime}ResilienceRegistry §registry = {Literals.Registry};");
         }
+
+        w.Line($"{Literals.Runtime}PolicyOverrides? {MethodContext.Overrides} = {_m.LiveSettingsField}.Overrides;");
 
         if (method.HasResult)
         {

@@ -4,12 +4,20 @@ namespace Resilience;
 
 /// <summary>
 /// Values that replace the attribute settings of the policies of one name: its circuit breaker, bulkhead and
-/// rate limit (the names of their settings do not overlap, except <see cref="Distributed"/>, which applies to both). A null property keeps the attribute's value.
+/// rate limit (the names of their settings do not overlap, except <see cref="Distributed"/>, which applies to both),
+/// and the retry and timeout of the methods whose policy name it is. A null property keeps the attribute's value.
+/// <see cref="Chaos"/> adds fault, latency and outcome injection.
 /// </summary>
 /// <remarks>
+/// <para>
 /// Pass them to <see cref="ResilienceRegistry.Configure"/>; the <c>Resilience.Generators.Hosting</c> package
-/// reads them from configuration. Retries and timeouts are compiled into the calling code and are not
-/// overridden here.
+/// reads them from configuration. A method's retry and timeout settings live under its policy name: the
+/// <c>Name</c> of its circuit breaker, else of its bulkhead, else of its rate limit, else <c>Namespace.Type.Method</c>.
+/// </para>
+/// <para>
+/// A setting replaces the value of an attribute the method has; it never adds a policy: <see cref="TimeoutMs"/> does
+/// nothing for a method without <c>[Timeout]</c>, nor <see cref="MaxAttempts"/> for one without <c>[Retry]</c>.
+/// </para>
 /// </remarks>
 public sealed class PolicySettings
 {
@@ -70,6 +78,34 @@ public sealed class PolicySettings
     /// </summary>
     public int? DistributedBatch { get; set; }
 
+    /// <summary>Replaces <see cref="RetryAttribute.MaxAttempts"/>; at least 1.</summary>
+    public int? MaxAttempts { get; set; }
+
+    /// <summary>Replaces <see cref="RetryAttribute.DelayMs"/>; at least 0, and at most the <c>MaxDelayMs</c> in force (a longer one waits that cap).</summary>
+    public int? DelayMs { get; set; }
+
+    /// <summary>Replaces <see cref="RetryAttribute.MaxDelayMs"/>; at least 0.</summary>
+    public int? MaxDelayMs { get; set; }
+
+    /// <summary>Replaces <see cref="RetryAttribute.Backoff"/>.</summary>
+    public BackoffKind? Backoff { get; set; }
+
+    /// <summary>Replaces <see cref="RetryAttribute.Jitter"/>.</summary>
+    public bool? Jitter { get; set; }
+
+    /// <summary>Replaces <see cref="TimeoutAttribute.Milliseconds"/> (whatever the attribute's <c>Scope</c>, which stays); at least 1.</summary>
+    public int? TimeoutMs { get; set; }
+
+    /// <summary>
+    /// Fault, latency and outcome injection into the attempts of the methods of this name; null for none. Honoured
+    /// only while <see cref="ResilienceRegistry.AllowChaos"/> is true: <see cref="ResilienceRegistry.Configure"/>
+    /// refuses it otherwise.
+    /// </summary>
+    public ChaosSettings? Chaos { get; set; }
+
+    /// <summary>True when a retry setting is given.</summary>
+    internal bool HasRetrySettings => MaxAttempts is not null || DelayMs is not null || MaxDelayMs is not null || Backoff is not null || Jitter is not null;
+
     /// <summary>True when a circuit-breaker setting is given.</summary>
     internal bool HasCircuitBreakerSettings
         => FailureThreshold is not null || FailureRatio is not null || MinimumThroughput is not null || SamplingDurationMs is not null
@@ -127,6 +163,22 @@ public sealed class PolicySettings
         {
             Add($"{prefix}{RateLimitRules.DistributedBatch.Name} is {batch}, more than {prefix}{RateLimitRules.Permits.Name} ({permits}); lower it, or set it to 0 to take each permit from the store");
         }
+
+        Check(RetryRules.MaxAttempts, MaxAttempts);
+        Check(RetryRules.DelayMs, DelayMs);
+        Check(RetryRules.MaxDelayMs, MaxDelayMs);
+        if (DelayMs is { } delayMs && MaxDelayMs is { } maxDelayMs && !RetryRules.DelayWithinMaximum(delayMs, maxDelayMs))
+        {
+            Add($"{prefix}{RetryRules.DelayMs.Name} is {SettingText.Number(delayMs)}; it must be at most {prefix}{RetryRules.MaxDelayMs.Name} ({SettingText.Number(maxDelayMs)})");
+        }
+
+        if (Backoff is { } backoff)
+        {
+            Add(RetryRules.Backoff.ProblemWith(backoff, prefix + RetryRules.Backoff.Name));
+        }
+
+        Check(TimeoutRules.TimeoutMs, TimeoutMs);
+        Chaos?.Validate(prefix + ChaosRules.SectionName + ":", problems);
 
         void Check(IntSettingRule rule, int? value)
         {

@@ -64,4 +64,30 @@ public static class RetryBackoff
         TimeSpan cap = TimeSpan.FromTicks(maxDelayMs * TimeSpan.TicksPerMillisecond);
         return asked <= TimeSpan.Zero ? TimeSpan.Zero : asked < cap ? asked : cap;
     }
+
+    /// <summary>
+    /// The delay before retry number <paramref name="retry"/>, as
+    /// <see cref="GetDelay(BackoffKind, int, int, int, bool, TimeSpan?)"/> computes it with the compiled-in settings and
+    /// <paramref name="overrides"/>' values laid over them. A base delay above the cap in force waits the cap, as every
+    /// delay would.
+    /// </summary>
+    /// <param name="overrides">What configuration overrides for the method's policy name; null for nothing.</param>
+    /// <param name="kind">How the delay grows, as compiled in.</param>
+    /// <param name="retry">The retry's number, from 1.</param>
+    /// <param name="delayMs">The base delay in milliseconds, as compiled in.</param>
+    /// <param name="maxDelayMs">The cap in milliseconds, as compiled in.</param>
+    /// <param name="jitter">Whether to randomise the computed delay, as compiled in.</param>
+    /// <param name="requested">The delay asked for (see the other overloads); null for none.</param>
+    /// <exception cref="ArgumentOutOfRangeException">An argument is out of its range; the message names it.</exception>
+    public static TimeSpan GetDelay(PolicyOverrides? overrides, BackoffKind kind, int retry, int delayMs, int maxDelayMs, bool jitter, TimeSpan? requested = null)
+    {
+        if (overrides is null)
+        {
+            return GetDelay(kind, retry, delayMs, maxDelayMs, jitter, requested);
+        }
+
+        int cap = overrides.MaxDelayMs ?? maxDelayMs;
+        int delay = overrides.DelayMs ?? delayMs;
+        return GetDelay(overrides.Backoff ?? kind, retry, delay < cap ? delay : cap, cap, overrides.Jitter ?? jitter, requested);
+    }
 }

@@ -26,6 +26,13 @@ public sealed class MethodTelemetry
     private static readonly KeyValuePair<string, object?> s_canceled = new(ResilienceMetrics.OutcomeTag, "canceled");
     private static readonly KeyValuePair<string, object?> s_perAttempt = new(ResilienceMetrics.ScopeTag, "per_attempt");
     private static readonly KeyValuePair<string, object?> s_total = new(ResilienceMetrics.ScopeTag, "total");
+    // By ChaosInjection, in its order.
+    private static readonly KeyValuePair<string, object?>[] s_chaosKinds =
+    [
+        new(ResilienceMetrics.ChaosKindTag, ResilienceMetrics.ChaosKindName(ChaosInjection.Fault)),
+        new(ResilienceMetrics.ChaosKindTag, ResilienceMetrics.ChaosKindName(ChaosInjection.Latency)),
+        new(ResilienceMetrics.ChaosKindTag, ResilienceMetrics.ChaosKindName(ChaosInjection.Outcome)),
+    ];
 
     private readonly ResilienceRegistry _registry;
     private readonly KeyValuePair<string, object?> _policyTag;
@@ -171,6 +178,20 @@ public sealed class MethodTelemetry
         if (_registry.HasListeners)
         {
             _registry.Notify(new TimeoutEventArgs(PolicyName, MethodName, timeout, scope));
+        }
+    }
+
+    /// <summary>Chaos injected <paramref name="injection"/> into an attempt.</summary>
+    internal void RecordChaos(ChaosInjection injection)
+    {
+        if (ResilienceMetrics.ChaosInjections.Enabled)
+        {
+            ResilienceMetrics.ChaosInjections.Add(1, _policyTag, _methodTag, s_chaosKinds[(int)injection]);
+        }
+
+        if (_registry.HasListeners)
+        {
+            _registry.Notify(new ChaosEventArgs(PolicyName, MethodName, injection));
         }
     }
 

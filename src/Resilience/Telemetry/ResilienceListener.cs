@@ -48,6 +48,14 @@ public abstract class ResilienceListener
     }
 
     /// <summary>
+    /// Chaos injected a fault, a latency or an outcome into an attempt (see <see cref="ChaosSettings"/>): what follows
+    /// (a retry, a timeout, a fallback) was caused on purpose, not by the dependency.
+    /// </summary>
+    public virtual void OnChaosInjected(ChaosEventArgs e)
+    {
+    }
+
+    /// <summary>
     /// A rate limit or circuit breaker marked <c>Distributed</c> runs on its local state: no
     /// <see cref="IDistributedResilienceStore"/> is registered. Told once per policy.
     /// </summary>

@@ -66,6 +66,20 @@ internal static class ResilienceMetrics
 
     public const string KindTag = "resilience.policy.kind";
 
+    public const string ChaosKindTag = "resilience.chaos.kind";
+
+    /// <summary>The <see cref="ChaosKindTag"/> of an injection: fault, latency or outcome.</summary>
+    public static string ChaosKindName(ChaosInjection injection) => injection switch
+    {
+        ChaosInjection.Fault => "fault",
+        ChaosInjection.Latency => "latency",
+        _ => "outcome",
+    };
+
+    public static readonly Counter<long> ChaosInjections = Meter.CreateCounter<long>(
+        "resilience.chaos.injections", "{injection}",
+        "Faults, latencies and outcomes that chaos injected into attempts, by kind (fault, latency, outcome): none of them came from the dependency.");
+
     static ResilienceMetrics()
     {
         Meter.CreateObservableGauge(

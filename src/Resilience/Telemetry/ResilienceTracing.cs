@@ -21,6 +21,7 @@ internal static class ResilienceTracing
     public const string RejectionEvent = "resilience.rejection";
     public const string FallbackEvent = "resilience.fallback";
     public const string StateChangeEvent = "resilience.circuit_breaker.state_change";
+    public const string ChaosEvent = "resilience.chaos";
 
     public const string AttemptTag = "resilience.retry.attempt";
     public const string DelayTag = "resilience.retry.delay";
@@ -45,6 +46,19 @@ internal static class ResilienceTracing
                 [AttemptTag] = e.Attempt,
                 [DelayTag] = e.Delay.TotalSeconds,
                 [ResilienceMetrics.ErrorTypeTag] = e.Exception is { } exception ? exception.GetType().FullName : ResilienceMetrics.ResultErrorType(e.Result),
+            }));
+        }
+    }
+
+    public static void Record(ChaosEventArgs e)
+    {
+        if (Current() is { } activity)
+        {
+            activity.AddEvent(new ActivityEvent(ChaosEvent, tags: new ActivityTagsCollection
+            {
+                [ResilienceMetrics.PolicyTag] = e.PolicyName,
+                [ResilienceMetrics.MethodTag] = e.MethodName,
+                [ResilienceMetrics.ChaosKindTag] = ResilienceMetrics.ChaosKindName(e.Injection),
             }));
         }
     }

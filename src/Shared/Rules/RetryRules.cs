@@ -24,6 +24,9 @@ internal static class RetryRules
 
     public static readonly BoolSettingRule Jitter = new(nameof(Jitter), DefaultJitter);
 
+    /// <summary>Every setting configuration can override while the application runs, in the order of <c>PolicySettings</c>.</summary>
+    public static readonly SettingRule[] Live = { MaxAttempts, DelayMs, MaxDelayMs, Backoff, Jitter };
+
     /// <summary>The base delay may not exceed the cap: every delay would be the cap.</summary>
     public static bool DelayWithinMaximum(int delayMs, int maxDelayMs) => delayMs <= maxDelayMs;
 }

@@ -34,11 +34,13 @@ internal sealed class IntSettingRule : SettingRule
     /// <param name="defaultValue">The value when none is given; null when there is none (the setting has no options object to default).</param>
     /// <param name="minimum">The lowest allowed value.</param>
     /// <param name="requiredByAttribute">True when the attribute's constructor takes the value, so that an attribute never goes without it.</param>
-    public IntSettingRule(string name, int? defaultValue, int minimum, bool requiredByAttribute = false)
+    /// <param name="maximum">The highest allowed value; <see cref="int.MaxValue"/> when only the minimum bounds it.</param>
+    public IntSettingRule(string name, int? defaultValue, int minimum, bool requiredByAttribute = false, int maximum = int.MaxValue)
         : base(name)
     {
         Default = defaultValue;
         Minimum = minimum;
+        Maximum = maximum;
         RequiredByAttribute = requiredByAttribute;
     }
 
@@ -53,9 +55,19 @@ internal sealed class IntSettingRule : SettingRule
 
     public int Minimum { get; }
 
-    public override string Requirement => "at least " + SettingText.Number(Minimum);
+    public int Maximum { get; }
 
-    public bool Allows(int value) => value >= Minimum;
+    /// <summary>
+    /// True for a duration in milliseconds: every duration is named <c>...Ms</c> (DESIGN §2), and configuration also
+    /// takes it as <see cref="System.TimeSpan"/> text.
+    /// </summary>
+    public bool IsDuration => Name.EndsWith("Ms", StringComparison.Ordinal);
+
+    public override string Requirement => Maximum == int.MaxValue
+        ? "at least " + SettingText.Number(Minimum)
+        : "between " + SettingText.Number(Minimum) + " and " + SettingText.Number(Maximum);
+
+    public bool Allows(int value) => value >= Minimum && value <= Maximum;
 
     /// <summary>The problem with <paramref name="value"/>, named <paramref name="subject"/>; null when it is allowed.</summary>
     public string? ProblemWith(int value, string subject) => Allows(value) ? null : Describe(subject, SettingText.Number(value));

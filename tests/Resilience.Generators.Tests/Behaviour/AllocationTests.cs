@@ -226,6 +226,68 @@ public sealed class AllocationTests : RegistryTest
         Assert.Equal(0, measured[0]);
     }
 
+    [Fact]
+    public void A_synchronous_int_method_allocates_nothing_while_chaos_and_overrides_are_configured_for_other_names()
+    {
+        Registry.AllowChaos = true;
+        Registry.Configure(new Dictionary<string, PolicySettings>
+        {
+            ["someone.else"] = new() { MaxAttempts = 5, TimeoutMs = 10, Chaos = new ChaosSettings { FaultRate = 1, LatencyMs = 10, LatencyRate = 1 } },
+        });
+        CallSync(WarmUpCalls);
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        long sum = CallSync(Calls);
+        long bytes = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(43L * Calls, sum);
+        Assert.Equal(0, bytes);
+    }
+
+    [Fact]
+    public void A_synchronous_int_method_whose_retry_and_timeout_configuration_overrides_allocates_nothing()
+    {
+        Registry.Configure(new Dictionary<string, PolicySettings>
+        {
+            ["Resilience.Generators.Tests.Behaviour.AllocationSubject.Get"] = new() { MaxAttempts = 5, TimeoutMs = 2_000 },
+        });
+        Assert.NotNull(Registry.GetLivePolicySettings("Resilience.Generators.Tests.Behaviour.AllocationSubject.Get").Overrides);
+        CallSync(WarmUpCalls);
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        long sum = CallSync(Calls);
+        long bytes = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(43L * Calls, sum);
+        Assert.Equal(0, bytes);
+    }
+
+    [Theory]
+    [InlineData(OptimizationLevel.Release)]
+    [InlineData(OptimizationLevel.Debug)]
+    public void A_ValueTask_of_int_method_allocates_nothing_while_chaos_is_configured_for_another_name(OptimizationLevel build)
+    {
+        Registry.AllowChaos = true;
+        Registry.Configure(new Dictionary<string, PolicySettings> { ["someone.else"] = new() { Chaos = new ChaosSettings { FaultRate = 1 } } });
+
+        var measured = (long[])ConsumerBuild.Call(ConsumerBuiltIn(build), "AllocationConsumer.Measure", "ValueTaskOfInt", WarmUpCalls, Calls)!;
+
+        Assert.Equal(43L * Calls, measured[1]);
+        Assert.Equal(0, measured[0]);
+    }
+
+    [Fact]
+    public void A_ValueTask_of_int_method_whose_timeout_configuration_overrides_runs_its_helper_synchronously_and_allocates_nothing_in_Release()
+    {
+        // The helper completes synchronously: in Release its state machine stays on the stack.
+        Registry.Configure(new Dictionary<string, PolicySettings> { ["AllocationConsumer.Subject.GetValueTaskAsync"] = new() { TimeoutMs = 2_000 } });
+
+        var measured = (long[])ConsumerBuild.Call(ConsumerBuiltIn(OptimizationLevel.Release), "AllocationConsumer.Measure", "ValueTaskOfInt", WarmUpCalls, Calls)!;
+
+        Assert.Equal(43L * Calls, measured[1]);
+        Assert.Equal(0, measured[0]);
+    }
+
     private static System.Reflection.Assembly ConsumerBuiltIn(OptimizationLevel build) => build == OptimizationLevel.Release ? s_release.Value : s_debug.Value;
 
     private long CallSync(int calls)

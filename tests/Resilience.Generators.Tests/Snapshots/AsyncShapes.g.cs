@@ -12,6 +12,10 @@ namespace Shapes
         private static readonly global::Resilience.MethodTelemetry __CloseAsync_Telemetry =
             global::Resilience.ResilienceRegistry.Default.GetTelemetry("Shapes.Io.CloseAsync", "Shapes.Io.CloseAsync");
 
+        [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
+        private static readonly global::Resilience.LivePolicySettings __CloseAsync_LiveSettings =
+            global::Resilience.ResilienceRegistry.Default.GetLivePolicySettings("Shapes.Io.CloseAsync");
+
         // Set once CloseAsyncCore has thrown instead of returning a task: from then on the helper calls it, inside its
         // handlers, so that such a failure is thrown once rather than caught here and thrown again there.
         [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
@@ -20,7 +24,7 @@ namespace Shapes
         private protected partial global::System.Threading.Tasks.ValueTask CloseAsync()
         {
             long __started = __CloseAsync_Telemetry.Start();
-            if (__CloseAsync_CoreThrows)
+            if (__CloseAsync_CoreThrows || __CloseAsync_LiveSettings.Overrides is not null)
             {
                 return __CloseAsync_Resilient(__started, 0, default);
             }
@@ -51,6 +55,7 @@ namespace Shapes
             // __resume: how many of the first attempt's stages the synchronous start did:
             // 1 the call (__inflight).
             global::Resilience.ResilienceRegistry __registry = global::Resilience.ResilienceRegistry.Default;
+            global::Resilience.PolicyOverrides? __overrides = __CloseAsync_LiveSettings.Overrides;
             try
             {
                 for (int __attempt = 1; ; __attempt++)
@@ -58,14 +63,21 @@ namespace Shapes
                     global::System.TimeSpan __delay;
                     try
                     {
+                        global::Resilience.ChaosInjector? __chaos = __resume < 1 ? __overrides?.Chaos : null;
+                        if (__chaos is not null)
+                        {
+                            __resume = 0;
+                            await __chaos.InjectAsync(__CloseAsync_Telemetry, global::System.Threading.CancellationToken.None).ConfigureAwait(false);
+                        }
+
                         global::System.Threading.Tasks.ValueTask __call = __resume == 1 ? __inflight : CloseAsyncCore();
                         __resume = 0;
                         await __call.ConfigureAwait(false);
                         break;
                     }
-                    catch (global::System.Exception __retryError) when (__attempt < 2 && true && !global::Resilience.HttpOutcomes.IsPermanentFailure(__retryError))
+                    catch (global::System.Exception __retryError) when (__attempt < (__overrides?.MaxAttempts ?? 2) && true && !global::Resilience.HttpOutcomes.IsPermanentFailure(__retryError))
                     {
-                        __delay = global::Resilience.RetryBackoff.GetDelay(global::Resilience.BackoffKind.Exponential, __attempt, 200, 30000, true, global::Resilience.RequestedDelay.Of(__retryError));
+                        __delay = global::Resilience.RetryBackoff.GetDelay(__overrides, global::Resilience.BackoffKind.Exponential, __attempt, 200, 30000, true, global::Resilience.RequestedDelay.Of(__retryError));
                         __started = __CloseAsync_Telemetry.RecordRetry(__started, __attempt, __delay, __retryError);
                     }
 
@@ -84,6 +96,10 @@ namespace Shapes
         private static readonly global::Resilience.MethodTelemetry __FlushAsync_Telemetry =
             global::Resilience.ResilienceRegistry.Default.GetTelemetry("Shapes.Io.FlushAsync", "Shapes.Io.FlushAsync");
 
+        [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
+        private static readonly global::Resilience.LivePolicySettings __FlushAsync_LiveSettings =
+            global::Resilience.ResilienceRegistry.Default.GetLivePolicySettings("Shapes.Io.FlushAsync");
+
         // Set once FlushAsyncCore has thrown instead of returning a task: from then on the helper calls it, inside its
         // handlers, so that such a failure is thrown once rather than caught here and thrown again there.
         [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
@@ -92,7 +108,7 @@ namespace Shapes
         protected partial global::System.Threading.Tasks.Task FlushAsync(global::System.Threading.CancellationToken ct)
         {
             long __started = __FlushAsync_Telemetry.Start();
-            if (__FlushAsync_CoreThrows)
+            if (__FlushAsync_CoreThrows || __FlushAsync_LiveSettings.Overrides is not null)
             {
                 return global::Resilience.TaskHandOff.ToTask(__FlushAsync_Resilient(ct, __started, 0, default));
             }
@@ -123,6 +139,7 @@ namespace Shapes
             // __resume: how many of the first attempt's stages the synchronous start did:
             // 1 the call (__inflight).
             global::Resilience.ResilienceRegistry __registry = global::Resilience.ResilienceRegistry.Default;
+            global::Resilience.PolicyOverrides? __overrides = __FlushAsync_LiveSettings.Overrides;
             try
             {
                 for (int __attempt = 1; ; __attempt++)
@@ -130,14 +147,21 @@ namespace Shapes
                     global::System.TimeSpan __delay;
                     try
                     {
+                        global::Resilience.ChaosInjector? __chaos = __resume < 1 ? __overrides?.Chaos : null;
+                        if (__chaos is not null)
+                        {
+                            __resume = 0;
+                            await __chaos.InjectAsync(__FlushAsync_Telemetry, ct).ConfigureAwait(false);
+                        }
+
                         global::System.Threading.Tasks.Task __call = __resume == 1 ? __inflight! : FlushAsyncCore(ct);
                         __resume = 0;
                         await __call.ConfigureAwait(false);
                         break;
                     }
-                    catch (global::System.Exception __retryError) when (__attempt < 2 && !(__retryError is global::System.OperationCanceledException && ct.IsCancellationRequested) && !global::Resilience.HttpOutcomes.IsPermanentFailure(__retryError))
+                    catch (global::System.Exception __retryError) when (__attempt < (__overrides?.MaxAttempts ?? 2) && !(__retryError is global::System.OperationCanceledException && ct.IsCancellationRequested) && !global::Resilience.HttpOutcomes.IsPermanentFailure(__retryError))
                     {
-                        __delay = global::Resilience.RetryBackoff.GetDelay(global::Resilience.BackoffKind.Exponential, __attempt, 200, 30000, true, global::Resilience.RequestedDelay.Of(__retryError));
+                        __delay = global::Resilience.RetryBackoff.GetDelay(__overrides, global::Resilience.BackoffKind.Exponential, __attempt, 200, 30000, true, global::Resilience.RequestedDelay.Of(__retryError));
                         __started = __FlushAsync_Telemetry.RecordRetry(__started, __attempt, __delay, __retryError);
                     }
 
@@ -156,6 +180,10 @@ namespace Shapes
         private static readonly global::Resilience.MethodTelemetry __ReadAsync_Telemetry =
             global::Resilience.ResilienceRegistry.Default.GetTelemetry("Shapes.Io.ReadAsync", "Shapes.Io.ReadAsync");
 
+        [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
+        private static readonly global::Resilience.LivePolicySettings __ReadAsync_LiveSettings =
+            global::Resilience.ResilienceRegistry.Default.GetLivePolicySettings("Shapes.Io.ReadAsync");
+
         // Set once ReadAsyncCore has thrown instead of returning a task: from then on the helper calls it, inside its
         // handlers, so that such a failure is thrown once rather than caught here and thrown again there.
         [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
@@ -164,7 +192,7 @@ namespace Shapes
         protected internal partial global::System.Threading.Tasks.ValueTask<byte[]?> ReadAsync(global::System.Threading.CancellationToken ct, int count, string? path)
         {
             long __started = __ReadAsync_Telemetry.Start();
-            if (__ReadAsync_CoreThrows)
+            if (__ReadAsync_CoreThrows || __ReadAsync_LiveSettings.Overrides is not null)
             {
                 return __ReadAsync_Resilient(ct, count, path, __started, 0, default);
             }
@@ -195,6 +223,7 @@ namespace Shapes
             // __resume: how many of the first attempt's stages the synchronous start did:
             // 1 the call (__inflight).
             global::Resilience.ResilienceRegistry __registry = global::Resilience.ResilienceRegistry.Default;
+            global::Resilience.PolicyOverrides? __overrides = __ReadAsync_LiveSettings.Overrides;
             byte[]? __result = default!;
             try
             {
@@ -203,14 +232,21 @@ namespace Shapes
                     global::System.TimeSpan __delay;
                     try
                     {
+                        global::Resilience.ChaosInjector? __chaos = __resume < 1 ? __overrides?.Chaos : null;
+                        if (__chaos is not null)
+                        {
+                            __resume = 0;
+                            await __chaos.InjectAsync(__ReadAsync_Telemetry, ct).ConfigureAwait(false);
+                        }
+
                         global::System.Threading.Tasks.ValueTask<byte[]?> __call = __resume == 1 ? __inflight : ReadAsyncCore(ct, count, path);
                         __resume = 0;
                         __result = await __call.ConfigureAwait(false);
                         break;
                     }
-                    catch (global::System.Exception __retryError) when (__attempt < 2 && !(__retryError is global::System.OperationCanceledException && ct.IsCancellationRequested) && !global::Resilience.HttpOutcomes.IsPermanentFailure(__retryError))
+                    catch (global::System.Exception __retryError) when (__attempt < (__overrides?.MaxAttempts ?? 2) && !(__retryError is global::System.OperationCanceledException && ct.IsCancellationRequested) && !global::Resilience.HttpOutcomes.IsPermanentFailure(__retryError))
                     {
-                        __delay = global::Resilience.RetryBackoff.GetDelay(global::Resilience.BackoffKind.Exponential, __attempt, 200, 30000, true, global::Resilience.RequestedDelay.Of(__retryError));
+                        __delay = global::Resilience.RetryBackoff.GetDelay(__overrides, global::Resilience.BackoffKind.Exponential, __attempt, 200, 30000, true, global::Resilience.RequestedDelay.Of(__retryError));
                         __started = __ReadAsync_Telemetry.RecordRetry(__started, __attempt, __delay, __retryError);
                     }
 

@@ -33,6 +33,10 @@ namespace Shop
             global::Resilience.ResilienceRegistry.Default.GetTelemetry("db", "Shop.Client.QueryAsync");
 
         [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
+        private static readonly global::Resilience.LivePolicySettings __QueryAsync_LiveSettings =
+            global::Resilience.ResilienceRegistry.Default.GetLivePolicySettings("db");
+
+        [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
         private static readonly global::Resilience.BulkheadState __QueryAsync_Bulkhead =
             global::Resilience.ResilienceRegistry.Default.GetOrAddBulkhead("db", new global::Resilience.BulkheadOptions { MaxConcurrency = 4, MaxQueue = 10, MaxWaitMs = 500 });
 
@@ -44,7 +48,7 @@ namespace Shop
         public partial global::System.Threading.Tasks.Task<int> QueryAsync(string sql, global::System.Threading.CancellationToken ct)
         {
             long __started = __QueryAsync_Telemetry.Start();
-            if (__QueryAsync_CoreThrows)
+            if (__QueryAsync_CoreThrows || __QueryAsync_LiveSettings.Overrides is not null)
             {
                 return global::Resilience.TaskHandOff<int>.ToTask(__QueryAsync_Resilient(sql, ct, __started, 0, default));
             }
@@ -80,6 +84,7 @@ namespace Shop
         {
             // __resume: how many of the first attempt's stages the synchronous start did:
             // 1 the bulkhead, 2 the call (__inflight).
+            global::Resilience.PolicyOverrides? __overrides = __QueryAsync_LiveSettings.Overrides;
             int __result = default!;
             global::System.Threading.Tasks.Task<int>? __coreTask = null;
             try
@@ -91,6 +96,13 @@ namespace Shop
 
                 try
                 {
+                    global::Resilience.ChaosInjector? __chaos = __resume < 2 ? __overrides?.Chaos : null;
+                    if (__chaos is not null)
+                    {
+                        __resume = 0;
+                        await __chaos.InjectAsync(__QueryAsync_Telemetry, ct).ConfigureAwait(false);
+                    }
+
                     __coreTask = __resume == 2 ? __inflight! : QueryAsyncCore(sql, ct);
                     __result = await __coreTask.ConfigureAwait(false);
                 }

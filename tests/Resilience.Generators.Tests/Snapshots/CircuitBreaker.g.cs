@@ -33,11 +33,16 @@ namespace Shop
             global::Resilience.ResilienceRegistry.Default.GetTelemetry("inventory", "Shop.Client.Count");
 
         [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
+        private static readonly global::Resilience.LivePolicySettings __Count_LiveSettings =
+            global::Resilience.ResilienceRegistry.Default.GetLivePolicySettings("inventory");
+
+        [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
         private static readonly global::Resilience.CircuitBreakerState __Count_CircuitBreaker =
             global::Resilience.ResilienceRegistry.Default.GetOrAddCircuitBreaker("inventory", new global::Resilience.CircuitBreakerOptions { FailureThreshold = 3, FailureRatio = 0.5d, MinimumThroughput = 20, SamplingDurationMs = 10000, BreakDurationMs = 5000, SuccessThreshold = 2, HalfOpenMaxCalls = 2, HonorRetryAfter = false, Distributed = true });
 
         public partial int Count(string sku)
         {
+            global::Resilience.PolicyOverrides? __overrides = __Count_LiveSettings.Overrides;
             int __result = default!;
             long __started = __Count_Telemetry.Start();
             try
@@ -49,6 +54,12 @@ namespace Shop
 
                 try
                 {
+                    global::Resilience.ChaosInjector? __chaos = __overrides?.Chaos;
+                    if (__chaos is not null)
+                    {
+                        __chaos.Inject(__Count_Telemetry, global::System.Threading.CancellationToken.None);
+                    }
+
                     __result = CountCore(sku);
                 }
                 catch (global::System.Exception __breakerError)

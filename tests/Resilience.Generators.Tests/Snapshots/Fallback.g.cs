@@ -12,14 +12,25 @@ namespace Shop
         private static readonly global::Resilience.MethodTelemetry __Count_Telemetry =
             global::Resilience.ResilienceRegistry.Default.GetTelemetry("Shop.Client.Count", "Shop.Client.Count");
 
+        [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
+        private static readonly global::Resilience.LivePolicySettings __Count_LiveSettings =
+            global::Resilience.ResilienceRegistry.Default.GetLivePolicySettings("Shop.Client.Count");
+
         public partial int Count()
         {
+            global::Resilience.PolicyOverrides? __overrides = __Count_LiveSettings.Overrides;
             int __result = default!;
             long __started = __Count_Telemetry.Start();
             try
             {
                 try
                 {
+                    global::Resilience.ChaosInjector? __chaos = __overrides?.Chaos;
+                    if (__chaos is not null)
+                    {
+                        __chaos.Inject(__Count_Telemetry, global::System.Threading.CancellationToken.None);
+                    }
+
                     __result = CountCore();
                     __Count_Telemetry.RecordSuccess(__started);
                     return __result;
@@ -42,6 +53,10 @@ namespace Shop
         private static readonly global::Resilience.MethodTelemetry __GetAsync_Telemetry =
             global::Resilience.ResilienceRegistry.Default.GetTelemetry("Shop.Client.GetAsync", "Shop.Client.GetAsync");
 
+        [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
+        private static readonly global::Resilience.LivePolicySettings __GetAsync_LiveSettings =
+            global::Resilience.ResilienceRegistry.Default.GetLivePolicySettings("Shop.Client.GetAsync");
+
         // Set once GetAsyncCore has thrown instead of returning a task: from then on the helper calls it, inside its
         // handlers, so that such a failure is thrown once rather than caught here and thrown again there.
         [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
@@ -50,7 +65,7 @@ namespace Shop
         public partial global::System.Threading.Tasks.Task<string> GetAsync(string id, global::System.Threading.CancellationToken ct)
         {
             long __started = __GetAsync_Telemetry.Start();
-            if (__GetAsync_CoreThrows)
+            if (__GetAsync_CoreThrows || __GetAsync_LiveSettings.Overrides is not null)
             {
                 return global::Resilience.TaskHandOff<string>.ToTask(__GetAsync_Resilient(id, ct, __started, 0, default));
             }
@@ -80,6 +95,7 @@ namespace Shop
         {
             // __resume: how many of the first attempt's stages the synchronous start did:
             // 1 the call (__inflight).
+            global::Resilience.PolicyOverrides? __overrides = __GetAsync_LiveSettings.Overrides;
             string __result = default!;
             global::System.Threading.Tasks.Task<string>? __coreTask = null;
             global::System.Exception __failure;
@@ -87,6 +103,13 @@ namespace Shop
             {
                 try
                 {
+                    global::Resilience.ChaosInjector? __chaos = __resume < 1 ? __overrides?.Chaos : null;
+                    if (__chaos is not null)
+                    {
+                        __resume = 0;
+                        await __chaos.InjectAsync(__GetAsync_Telemetry, ct).ConfigureAwait(false);
+                    }
+
                     __coreTask = __resume == 1 ? __inflight! : GetAsyncCore(id, ct);
                     __result = await __coreTask.ConfigureAwait(false);
                     __GetAsync_Telemetry.RecordSuccess(__started);
@@ -113,13 +136,24 @@ namespace Shop
         private static readonly global::Resilience.MethodTelemetry __Ping_Telemetry =
             global::Resilience.ResilienceRegistry.Default.GetTelemetry("Shop.Client.Ping", "Shop.Client.Ping");
 
+        [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
+        private static readonly global::Resilience.LivePolicySettings __Ping_LiveSettings =
+            global::Resilience.ResilienceRegistry.Default.GetLivePolicySettings("Shop.Client.Ping");
+
         public partial void Ping()
         {
+            global::Resilience.PolicyOverrides? __overrides = __Ping_LiveSettings.Overrides;
             long __started = __Ping_Telemetry.Start();
             try
             {
                 try
                 {
+                    global::Resilience.ChaosInjector? __chaos = __overrides?.Chaos;
+                    if (__chaos is not null)
+                    {
+                        __chaos.Inject(__Ping_Telemetry, global::System.Threading.CancellationToken.None);
+                    }
+
                     PingCore();
                     __Ping_Telemetry.RecordSuccess(__started);
                     return;

@@ -35,6 +35,10 @@ namespace Shop
             global::Resilience.ResilienceRegistry.Default.GetTelemetry("payments", "Shop.PaymentsClient.GetReceiptAsync");
 
         [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
+        private static readonly global::Resilience.LivePolicySettings __GetReceiptAsync_LiveSettings =
+            global::Resilience.ResilienceRegistry.Default.GetLivePolicySettings("payments");
+
+        [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
         private static readonly global::Resilience.RateLimiterState __GetReceiptAsync_RateLimit =
             global::Resilience.ResilienceRegistry.Default.GetOrAddRateLimiter("Shop.PaymentsClient.GetReceiptAsync", new global::Resilience.RateLimitOptions { Permits = 50, WindowMs = 1000, Algorithm = global::Resilience.RateLimitAlgorithm.TokenBucket, QueueLimit = 0, Distributed = false, DistributedBatch = 0 });
 
@@ -54,7 +58,7 @@ namespace Shop
         public partial global::System.Threading.Tasks.Task<global::Shop.Receipt> GetReceiptAsync(string id, global::System.Threading.CancellationToken ct)
         {
             long __started = __GetReceiptAsync_Telemetry.Start();
-            if (__GetReceiptAsync_CoreThrows)
+            if (__GetReceiptAsync_CoreThrows || __GetReceiptAsync_LiveSettings.Overrides is not null)
             {
                 return global::Resilience.TaskHandOff<global::Shop.Receipt>.ToTask(__GetReceiptAsync_Resilient(id, ct, __started, 0, default, default, default));
             }
@@ -115,6 +119,7 @@ namespace Shop
             // __resume: how many of the first attempt's stages the synchronous start did:
             // 1 the rate limit, 2 the breaker, 3 the bulkhead, 4 the attempt's timeout, 5 the call (__inflight); 6: the breaker refused it.
             global::Resilience.ResilienceRegistry __registry = global::Resilience.ResilienceRegistry.Default;
+            global::Resilience.PolicyOverrides? __overrides = __GetReceiptAsync_LiveSettings.Overrides;
             global::Shop.Receipt __result = default!;
             global::System.Threading.Tasks.Task<global::Shop.Receipt>? __coreTask = null;
             global::System.Exception __failure;
@@ -152,17 +157,24 @@ namespace Shop
 
                                 try
                                 {
-                                    global::Resilience.TimeoutCancellationSource __attemptTimeout = __resume >= 4 ? __firstAttemptTimeout! : __registry.StartTimeout(new global::System.TimeSpan(20000000L), ct);
+                                    global::Resilience.TimeoutCancellationSource __attemptTimeout = __resume >= 4 ? __firstAttemptTimeout! : __registry.StartTimeout((__overrides?.Timeout ?? new global::System.TimeSpan(20000000L)), ct);
                                     try
                                     {
+                                        global::Resilience.ChaosInjector? __chaos = __resume < 5 ? __overrides?.Chaos : null;
+                                        if (__chaos is not null)
+                                        {
+                                            __resume = 0;
+                                            await __chaos.InjectAsync(__GetReceiptAsync_Telemetry, __attemptTimeout.Token).ConfigureAwait(false);
+                                        }
+
                                         __coreTask = __resume == 5 ? __inflight! : GetReceiptAsyncCore(id, __attemptTimeout.Token);
                                         __resume = 0;
                                         __result = await __coreTask.ConfigureAwait(false);
                                     }
                                     catch (global::System.OperationCanceledException __attemptCanceled) when (__attemptTimeout.HasTimedOut)
                                     {
-                                        __GetReceiptAsync_Telemetry.RecordTimeout(new global::System.TimeSpan(20000000L), global::Resilience.TimeoutScope.PerAttempt);
-                                        throw new global::Resilience.TimeoutRejectedException("Shop.PaymentsClient.GetReceiptAsync", new global::System.TimeSpan(20000000L), global::Resilience.TimeoutScope.PerAttempt, __attemptCanceled);
+                                        __GetReceiptAsync_Telemetry.RecordTimeout(__attemptTimeout.Timeout, global::Resilience.TimeoutScope.PerAttempt);
+                                        throw new global::Resilience.TimeoutRejectedException("Shop.PaymentsClient.GetReceiptAsync", __attemptTimeout.Timeout, global::Resilience.TimeoutScope.PerAttempt, __attemptCanceled);
                                     }
                                     finally
                                     {
@@ -192,9 +204,9 @@ namespace Shop
 
                             break;
                         }
-                        catch (global::System.Exception __retryError) when (__attempt < 3 && !(__retryError is global::Resilience.ResilienceRejectedException __rejection && (__rejection.PolicyName == "payments" || __rejection.PolicyName == "Shop.PaymentsClient.GetReceiptAsync")) && !(__retryError is global::System.OperationCanceledException && ct.IsCancellationRequested) && !global::Resilience.HttpOutcomes.IsPermanentFailure(__retryError))
+                        catch (global::System.Exception __retryError) when (__attempt < (__overrides?.MaxAttempts ?? 3) && !(__retryError is global::Resilience.ResilienceRejectedException __rejection && (__rejection.PolicyName == "payments" || __rejection.PolicyName == "Shop.PaymentsClient.GetReceiptAsync")) && !(__retryError is global::System.OperationCanceledException && ct.IsCancellationRequested) && !global::Resilience.HttpOutcomes.IsPermanentFailure(__retryError))
                         {
-                            __delay = global::Resilience.RetryBackoff.GetDelay(global::Resilience.BackoffKind.Exponential, __attempt, 200, 30000, true, global::Resilience.RequestedDelay.Of(__retryError));
+                            __delay = global::Resilience.RetryBackoff.GetDelay(__overrides, global::Resilience.BackoffKind.Exponential, __attempt, 200, 30000, true, global::Resilience.RequestedDelay.Of(__retryError));
                             __started = __GetReceiptAsync_Telemetry.RecordRetry(__started, __attempt, __delay, __retryError);
                         }
 

@@ -15,12 +15,17 @@ namespace Shapes.Deep
                 global::Resilience.ResilienceRegistry.Default.GetTelemetry("Shapes.Deep.Outer`1.Counter.Next", "Shapes.Deep.Outer`1.Counter.Next");
 
             [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
+            private static readonly global::Resilience.LivePolicySettings __Next_LiveSettings =
+                global::Resilience.ResilienceRegistry.Default.GetLivePolicySettings("Shapes.Deep.Outer`1.Counter.Next");
+
+            [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
             private static readonly global::Resilience.KeyedRateLimiterState<object?> __Next_RateLimit =
                 global::Resilience.ResilienceRegistry.Default.GetOrAddKeyedRateLimiter<object?>("Shapes.Deep.Outer`1.Counter.Next", new global::Resilience.RateLimitOptions { Permits = 5, WindowMs = 100, Algorithm = global::Resilience.RateLimitAlgorithm.TokenBucket, QueueLimit = 0, Distributed = false, DistributedBatch = 0 });
 
             public partial int Next<T>(T key)
                 where T : notnull
             {
+                global::Resilience.PolicyOverrides? __overrides = __Next_LiveSettings.Overrides;
                 int __result = default!;
                 long __started = __Next_Telemetry.Start();
                 try
@@ -29,6 +34,12 @@ namespace Shapes.Deep
                     if (!__limiter.Acquire(global::System.Threading.CancellationToken.None))
                     {
                         throw __limiter.CreateRejection();
+                    }
+
+                    global::Resilience.ChaosInjector? __chaos = __overrides?.Chaos;
+                    if (__chaos is not null)
+                    {
+                        __chaos.Inject(__Next_Telemetry, global::System.Threading.CancellationToken.None);
                     }
 
                     __result = NextCore<T>(key);
@@ -60,6 +71,10 @@ namespace Shapes.Deep
             private static readonly global::Resilience.MethodTelemetry __GetAsync_Telemetry =
                 global::Resilience.ResilienceRegistry.Default.GetTelemetry("Shapes.Deep.Outer`1.Repository`1.GetAsync", "Shapes.Deep.Outer`1.Repository`1.GetAsync");
 
+            [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
+            private static readonly global::Resilience.LivePolicySettings __GetAsync_LiveSettings =
+                global::Resilience.ResilienceRegistry.Default.GetLivePolicySettings("Shapes.Deep.Outer`1.Repository`1.GetAsync");
+
             // Set once GetAsyncCore has thrown instead of returning a task: from then on the helper calls it, inside its
             // handlers, so that such a failure is thrown once rather than caught here and thrown again there.
             [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
@@ -69,7 +84,7 @@ namespace Shapes.Deep
                 where TValue : struct, global::System.IComparable<TValue>
             {
                 long __started = __GetAsync_Telemetry.Start();
-                if (__GetAsync_CoreThrows)
+                if (__GetAsync_CoreThrows || __GetAsync_LiveSettings.Overrides is not null)
                 {
                     return global::Resilience.TaskHandOff<TValue>.ToTask(__GetAsync_Resilient<TValue>(key, ct, __started, 0, default, default));
                 }
@@ -103,20 +118,28 @@ namespace Shapes.Deep
                 // __resume: how many of the first attempt's stages the synchronous start did:
                 // 1 the attempt's timeout, 2 the call (__inflight).
                 global::Resilience.ResilienceRegistry __registry = global::Resilience.ResilienceRegistry.Default;
+                global::Resilience.PolicyOverrides? __overrides = __GetAsync_LiveSettings.Overrides;
                 TValue __result = default!;
                 global::System.Threading.Tasks.Task<TValue>? __coreTask = null;
                 try
                 {
-                    global::Resilience.TimeoutCancellationSource __attemptTimeout = __resume >= 1 ? __firstAttemptTimeout! : __registry.StartTimeout(new global::System.TimeSpan(1000000L), ct);
+                    global::Resilience.TimeoutCancellationSource __attemptTimeout = __resume >= 1 ? __firstAttemptTimeout! : __registry.StartTimeout((__overrides?.Timeout ?? new global::System.TimeSpan(1000000L)), ct);
                     try
                     {
+                        global::Resilience.ChaosInjector? __chaos = __resume < 2 ? __overrides?.Chaos : null;
+                        if (__chaos is not null)
+                        {
+                            __resume = 0;
+                            await __chaos.InjectAsync(__GetAsync_Telemetry, __attemptTimeout.Token).ConfigureAwait(false);
+                        }
+
                         __coreTask = __resume == 2 ? __inflight! : GetAsyncCore<TValue>(key, __attemptTimeout.Token);
                         __result = await __coreTask.ConfigureAwait(false);
                     }
                     catch (global::System.OperationCanceledException __attemptCanceled) when (__attemptTimeout.HasTimedOut)
                     {
-                        __GetAsync_Telemetry.RecordTimeout(new global::System.TimeSpan(1000000L), global::Resilience.TimeoutScope.PerAttempt);
-                        throw new global::Resilience.TimeoutRejectedException("Shapes.Deep.Outer`1.Repository`1.GetAsync", new global::System.TimeSpan(1000000L), global::Resilience.TimeoutScope.PerAttempt, __attemptCanceled);
+                        __GetAsync_Telemetry.RecordTimeout(__attemptTimeout.Timeout, global::Resilience.TimeoutScope.PerAttempt);
+                        throw new global::Resilience.TimeoutRejectedException("Shapes.Deep.Outer`1.Repository`1.GetAsync", __attemptTimeout.Timeout, global::Resilience.TimeoutScope.PerAttempt, __attemptCanceled);
                     }
                     finally
                     {
@@ -138,11 +161,16 @@ namespace Shapes.Deep
                 global::Resilience.ResilienceRegistry.Default.GetTelemetry("Shapes.Deep.Outer`1.Repository`1.Touch", "Shapes.Deep.Outer`1.Repository`1.Touch");
 
             [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
+            private static readonly global::Resilience.LivePolicySettings __Touch_LiveSettings =
+                global::Resilience.ResilienceRegistry.Default.GetLivePolicySettings("Shapes.Deep.Outer`1.Repository`1.Touch");
+
+            [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
             private static readonly global::Resilience.KeyedRateLimiterState<object?> __Touch_RateLimit =
                 global::Resilience.ResilienceRegistry.Default.GetOrAddKeyedRateLimiter<object?>("Shapes.Deep.Outer`1.Repository`1.Touch", new global::Resilience.RateLimitOptions { Permits = 100, WindowMs = 1000, Algorithm = global::Resilience.RateLimitAlgorithm.TokenBucket, QueueLimit = 0, Distributed = false, DistributedBatch = 0 });
 
             public partial bool Touch(TKey key)
             {
+                global::Resilience.PolicyOverrides? __overrides = __Touch_LiveSettings.Overrides;
                 bool __result = default!;
                 long __started = __Touch_Telemetry.Start();
                 try
@@ -151,6 +179,12 @@ namespace Shapes.Deep
                     if (!__limiter.Acquire(global::System.Threading.CancellationToken.None))
                     {
                         throw __limiter.CreateRejection();
+                    }
+
+                    global::Resilience.ChaosInjector? __chaos = __overrides?.Chaos;
+                    if (__chaos is not null)
+                    {
+                        __chaos.Inject(__Touch_Telemetry, global::System.Threading.CancellationToken.None);
                     }
 
                     __result = TouchCore(key);

@@ -10,9 +10,14 @@ partial class Global
     private static readonly global::Resilience.MethodTelemetry __class_Telemetry =
         global::Resilience.ResilienceRegistry.Default.GetTelemetry("Global.class", "Global.class");
 
+    [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
+    private static readonly global::Resilience.LivePolicySettings __class_LiveSettings =
+        global::Resilience.ResilienceRegistry.Default.GetLivePolicySettings("Global.class");
+
     public partial int @class(int @event)
     {
         global::Resilience.ResilienceRegistry __registry = global::Resilience.ResilienceRegistry.Default;
+        global::Resilience.PolicyOverrides? __overrides = __class_LiveSettings.Overrides;
         int __result = default!;
         long __started = __class_Telemetry.Start();
         try
@@ -22,12 +27,18 @@ partial class Global
                 global::System.TimeSpan __delay;
                 try
                 {
+                    global::Resilience.ChaosInjector? __chaos = __overrides?.Chaos;
+                    if (__chaos is not null)
+                    {
+                        __chaos.Inject(__class_Telemetry, global::System.Threading.CancellationToken.None);
+                    }
+
                     __result = classCore(@event);
                     break;
                 }
-                catch (global::System.Exception __retryError) when (__attempt < 3 && true && !global::Resilience.HttpOutcomes.IsPermanentFailure(__retryError))
+                catch (global::System.Exception __retryError) when (__attempt < (__overrides?.MaxAttempts ?? 3) && true && !global::Resilience.HttpOutcomes.IsPermanentFailure(__retryError))
                 {
-                    __delay = global::Resilience.RetryBackoff.GetDelay(global::Resilience.BackoffKind.Exponential, __attempt, 200, 30000, true, global::Resilience.RequestedDelay.Of(__retryError));
+                    __delay = global::Resilience.RetryBackoff.GetDelay(__overrides, global::Resilience.BackoffKind.Exponential, __attempt, 200, 30000, true, global::Resilience.RequestedDelay.Of(__retryError));
                     __started = __class_Telemetry.RecordRetry(__started, __attempt, __delay, __retryError);
                 }
 

@@ -13,6 +13,10 @@ namespace Shop
             global::Resilience.ResilienceRegistry.Default.GetTelemetry("catalog", "Shop.CatalogHandler.SendAsync");
 
         [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
+        private static readonly global::Resilience.LivePolicySettings __SendAsync_LiveSettings =
+            global::Resilience.ResilienceRegistry.Default.GetLivePolicySettings("catalog");
+
+        [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
         private static readonly global::Resilience.KeyedCircuitBreakerState<global::Resilience.HttpAuthority> __SendAsync_CircuitBreaker =
             global::Resilience.ResilienceRegistry.Default.GetOrAddKeyedCircuitBreaker<global::Resilience.HttpAuthority>("catalog", new global::Resilience.CircuitBreakerOptions { FailureThreshold = 5, FailureRatio = 0d, MinimumThroughput = 10, SamplingDurationMs = 30000, BreakDurationMs = 30000, SuccessThreshold = 1, HalfOpenMaxCalls = 1, HonorRetryAfter = true, Distributed = false });
 
@@ -24,7 +28,7 @@ namespace Shop
         protected override partial global::System.Threading.Tasks.Task<global::System.Net.Http.HttpResponseMessage> SendAsync(global::System.Net.Http.HttpRequestMessage request, global::System.Threading.CancellationToken cancellationToken)
         {
             long __started = __SendAsync_Telemetry.Start();
-            if (__SendAsync_CoreThrows)
+            if (__SendAsync_CoreThrows || __SendAsync_LiveSettings.Overrides is not null)
             {
                 return global::Resilience.TaskHandOff<global::System.Net.Http.HttpResponseMessage>.ToTask(__SendAsync_Resilient(request, cancellationToken, __started, 0, default, default, default));
             }
@@ -64,6 +68,7 @@ namespace Shop
             // __resume: how many of the first attempt's stages the synchronous start did:
             // 1 the breaker, 2 the attempt's timeout, 3 the call (__inflight); 4: the breaker refused it.
             global::Resilience.ResilienceRegistry __registry = global::Resilience.ResilienceRegistry.Default;
+            global::Resilience.PolicyOverrides? __overrides = __SendAsync_LiveSettings.Overrides;
             global::System.Net.Http.HttpResponseMessage __result = default!;
             global::System.Threading.Tasks.Task<global::System.Net.Http.HttpResponseMessage>? __coreTask = null;
             global::Resilience.CircuitBreakerState __breaker = __SendAsync_CircuitBreaker.GetPartition(global::Resilience.HttpAuthority.Of(request));
@@ -82,17 +87,32 @@ namespace Shop
 
                         try
                         {
-                            global::Resilience.TimeoutCancellationSource __attemptTimeout = __resume >= 2 ? __firstAttemptTimeout! : __registry.StartTimeout(new global::System.TimeSpan(20000000L), cancellationToken);
+                            global::Resilience.TimeoutCancellationSource __attemptTimeout = __resume >= 2 ? __firstAttemptTimeout! : __registry.StartTimeout((__overrides?.Timeout ?? new global::System.TimeSpan(20000000L)), cancellationToken);
                             try
                             {
-                                __coreTask = __resume == 3 ? __inflight! : SendAsyncCore(request, __attemptTimeout.Token);
-                                __resume = 0;
-                                __result = await __coreTask.ConfigureAwait(false);
+                                global::Resilience.ChaosInjector? __chaos = __resume < 3 ? __overrides?.Chaos : null;
+                                if (__chaos is not null)
+                                {
+                                    __resume = 0;
+                                    await __chaos.InjectAsync(__SendAsync_Telemetry, __attemptTimeout.Token).ConfigureAwait(false);
+                                }
+
+                                if (__chaos is not null && __chaos.TryInjectResponse(__SendAsync_Telemetry, out global::System.Net.Http.HttpResponseMessage? __injected))
+                                {
+                                    __result = __injected;
+                                    __coreTask = null;
+                                }
+                                else
+                                {
+                                    __coreTask = __resume == 3 ? __inflight! : SendAsyncCore(request, __attemptTimeout.Token);
+                                    __resume = 0;
+                                    __result = await __coreTask.ConfigureAwait(false);
+                                }
                             }
                             catch (global::System.OperationCanceledException __attemptCanceled) when (__attemptTimeout.HasTimedOut)
                             {
-                                __SendAsync_Telemetry.RecordTimeout(new global::System.TimeSpan(20000000L), global::Resilience.TimeoutScope.PerAttempt);
-                                throw new global::Resilience.TimeoutRejectedException("Shop.CatalogHandler.SendAsync", new global::System.TimeSpan(20000000L), global::Resilience.TimeoutScope.PerAttempt, __attemptCanceled);
+                                __SendAsync_Telemetry.RecordTimeout(__attemptTimeout.Timeout, global::Resilience.TimeoutScope.PerAttempt);
+                                throw new global::Resilience.TimeoutRejectedException("Shop.CatalogHandler.SendAsync", __attemptTimeout.Timeout, global::Resilience.TimeoutScope.PerAttempt, __attemptCanceled);
                             }
                             finally
                             {
@@ -122,18 +142,18 @@ namespace Shop
                             __breaker.RecordSuccess(in __permit);
                         }
 
-                        if (__attempt >= 3 || !global::Resilience.HttpRequests.MayRetry(request) || !global::Resilience.HttpOutcomes.IsTransientFailure(__result))
+                        if (__attempt >= (__overrides?.MaxAttempts ?? 3) || !global::Resilience.HttpRequests.MayRetry(request) || !global::Resilience.HttpOutcomes.IsTransientFailure(__result))
                         {
                             break;
                         }
 
-                        __delay = global::Resilience.RetryBackoff.GetDelay(global::Resilience.BackoffKind.Exponential, __attempt, 200, 30000, true, global::Resilience.RequestedDelay.Of(__result, __registry.TimeProvider));
+                        __delay = global::Resilience.RetryBackoff.GetDelay(__overrides, global::Resilience.BackoffKind.Exponential, __attempt, 200, 30000, true, global::Resilience.RequestedDelay.Of(__result, __registry.TimeProvider));
                         __started = __SendAsync_Telemetry.RecordRetryOnResult(__started, __attempt, __delay, __result);
                         global::Resilience.Outcome<global::System.Net.Http.HttpResponseMessage>.Discard(__result);
                     }
-                    catch (global::System.Exception __retryError) when (__attempt < 3 && global::Resilience.HttpRequests.MayRetry(request) && !(__retryError is global::Resilience.ResilienceRejectedException __rejection && (__rejection.PolicyName == "catalog")) && !(__retryError is global::System.OperationCanceledException && cancellationToken.IsCancellationRequested) && !global::Resilience.HttpOutcomes.IsPermanentFailure(__retryError))
+                    catch (global::System.Exception __retryError) when (__attempt < (__overrides?.MaxAttempts ?? 3) && global::Resilience.HttpRequests.MayRetry(request) && !(__retryError is global::Resilience.ResilienceRejectedException __rejection && (__rejection.PolicyName == "catalog")) && !(__retryError is global::System.OperationCanceledException && cancellationToken.IsCancellationRequested) && !global::Resilience.HttpOutcomes.IsPermanentFailure(__retryError))
                     {
-                        __delay = global::Resilience.RetryBackoff.GetDelay(global::Resilience.BackoffKind.Exponential, __attempt, 200, 30000, true, global::Resilience.RequestedDelay.Of(__retryError));
+                        __delay = global::Resilience.RetryBackoff.GetDelay(__overrides, global::Resilience.BackoffKind.Exponential, __attempt, 200, 30000, true, global::Resilience.RequestedDelay.Of(__retryError));
                         __started = __SendAsync_Telemetry.RecordRetry(__started, __attempt, __delay, __retryError);
                     }
 

@@ -33,11 +33,16 @@ namespace Shop
             global::Resilience.ResilienceRegistry.Default.GetTelemetry("per-user", "Shop.Client.Search");
 
         [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
+        private static readonly global::Resilience.LivePolicySettings __Search_LiveSettings =
+            global::Resilience.ResilienceRegistry.Default.GetLivePolicySettings("per-user");
+
+        [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
         private static readonly global::Resilience.KeyedRateLimiterState<string?> __Search_RateLimit =
             global::Resilience.ResilienceRegistry.Default.GetOrAddKeyedRateLimiter<string?>("per-user", new global::Resilience.RateLimitOptions { Permits = 10, WindowMs = 1000, Algorithm = global::Resilience.RateLimitAlgorithm.TokenBucket, QueueLimit = 0, Distributed = true, DistributedBatch = 0 });
 
         public partial int Search(string? user, string query)
         {
+            global::Resilience.PolicyOverrides? __overrides = __Search_LiveSettings.Overrides;
             int __result = default!;
             long __started = __Search_Telemetry.Start();
             try
@@ -46,6 +51,12 @@ namespace Shop
                 if (!__limiter.Acquire(global::System.Threading.CancellationToken.None))
                 {
                     throw __limiter.CreateRejection();
+                }
+
+                global::Resilience.ChaosInjector? __chaos = __overrides?.Chaos;
+                if (__chaos is not null)
+                {
+                    __chaos.Inject(__Search_Telemetry, global::System.Threading.CancellationToken.None);
                 }
 
                 __result = SearchCore(user, query);
@@ -63,6 +74,10 @@ namespace Shop
             global::Resilience.ResilienceRegistry.Default.GetTelemetry("Shop.Client.SendAsync", "Shop.Client.SendAsync");
 
         [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
+        private static readonly global::Resilience.LivePolicySettings __SendAsync_LiveSettings =
+            global::Resilience.ResilienceRegistry.Default.GetLivePolicySettings("Shop.Client.SendAsync");
+
+        [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
         private static readonly global::Resilience.RateLimiterState __SendAsync_RateLimit =
             global::Resilience.ResilienceRegistry.Default.GetOrAddRateLimiter("Shop.Client.SendAsync", new global::Resilience.RateLimitOptions { Permits = 100, WindowMs = 60000, Algorithm = global::Resilience.RateLimitAlgorithm.SlidingWindow, QueueLimit = 5, Distributed = false, DistributedBatch = 0 });
 
@@ -74,7 +89,7 @@ namespace Shop
         public partial global::System.Threading.Tasks.Task SendAsync(string message, global::System.Threading.CancellationToken ct)
         {
             long __started = __SendAsync_Telemetry.Start();
-            if (__SendAsync_CoreThrows)
+            if (__SendAsync_CoreThrows || __SendAsync_LiveSettings.Overrides is not null)
             {
                 return global::Resilience.TaskHandOff.ToTask(__SendAsync_Resilient(message, ct, __started, 0, default));
             }
@@ -110,12 +125,20 @@ namespace Shop
         {
             // __resume: how many of the first attempt's stages the synchronous start did:
             // 1 the rate limit, 2 the call (__inflight).
+            global::Resilience.PolicyOverrides? __overrides = __SendAsync_LiveSettings.Overrides;
             try
             {
                 global::Resilience.RateLimiterState __limiter = __SendAsync_RateLimit;
                 if (__resume < 1 && !await __limiter.AcquireAsync(ct).ConfigureAwait(false))
                 {
                     throw __limiter.CreateRejection();
+                }
+
+                global::Resilience.ChaosInjector? __chaos = __resume < 2 ? __overrides?.Chaos : null;
+                if (__chaos is not null)
+                {
+                    __resume = 0;
+                    await __chaos.InjectAsync(__SendAsync_Telemetry, ct).ConfigureAwait(false);
                 }
 
                 global::System.Threading.Tasks.Task __call = __resume == 2 ? __inflight! : SendAsyncCore(message, ct);

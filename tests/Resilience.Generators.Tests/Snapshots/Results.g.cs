@@ -33,6 +33,10 @@ namespace Shop
             global::Resilience.ResilienceRegistry.Default.GetTelemetry("upstream", "Shop.Client.GetAsync");
 
         [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
+        private static readonly global::Resilience.LivePolicySettings __GetAsync_LiveSettings =
+            global::Resilience.ResilienceRegistry.Default.GetLivePolicySettings("upstream");
+
+        [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
         private static readonly global::Resilience.CircuitBreakerState __GetAsync_CircuitBreaker =
             global::Resilience.ResilienceRegistry.Default.GetOrAddCircuitBreaker("upstream", new global::Resilience.CircuitBreakerOptions { FailureThreshold = 5, FailureRatio = 0d, MinimumThroughput = 10, SamplingDurationMs = 30000, BreakDurationMs = 30000, SuccessThreshold = 1, HalfOpenMaxCalls = 1, HonorRetryAfter = false, Distributed = false });
 
@@ -44,7 +48,7 @@ namespace Shop
         public partial global::System.Threading.Tasks.Task<global::System.Net.Http.HttpResponseMessage> GetAsync(string path, global::System.Threading.CancellationToken ct)
         {
             long __started = __GetAsync_Telemetry.Start();
-            if (__GetAsync_CoreThrows)
+            if (__GetAsync_CoreThrows || __GetAsync_LiveSettings.Overrides is not null)
             {
                 return global::Resilience.TaskHandOff<global::System.Net.Http.HttpResponseMessage>.ToTask(__GetAsync_Resilient(path, ct, __started, 0, default, default));
             }
@@ -91,6 +95,7 @@ namespace Shop
             // __resume: how many of the first attempt's stages the synchronous start did:
             // 1 the breaker, 2 the call (__inflight); 3: the breaker refused it.
             global::Resilience.ResilienceRegistry __registry = global::Resilience.ResilienceRegistry.Default;
+            global::Resilience.PolicyOverrides? __overrides = __GetAsync_LiveSettings.Overrides;
             global::System.Net.Http.HttpResponseMessage __result = default!;
             global::System.Threading.Tasks.Task<global::System.Net.Http.HttpResponseMessage>? __coreTask = null;
             global::Resilience.Outcome<global::System.Net.Http.HttpResponseMessage> __failure;
@@ -112,9 +117,24 @@ namespace Shop
 
                             try
                             {
-                                __coreTask = __resume == 2 ? __inflight! : GetAsyncCore(path, ct);
-                                __resume = 0;
-                                __result = await __coreTask.ConfigureAwait(false);
+                                global::Resilience.ChaosInjector? __chaos = __resume < 2 ? __overrides?.Chaos : null;
+                                if (__chaos is not null)
+                                {
+                                    __resume = 0;
+                                    await __chaos.InjectAsync(__GetAsync_Telemetry, ct).ConfigureAwait(false);
+                                }
+
+                                if (__chaos is not null && __chaos.TryInjectResponse(__GetAsync_Telemetry, out global::System.Net.Http.HttpResponseMessage? __injected))
+                                {
+                                    __result = __injected;
+                                    __coreTask = null;
+                                }
+                                else
+                                {
+                                    __coreTask = __resume == 2 ? __inflight! : GetAsyncCore(path, ct);
+                                    __resume = 0;
+                                    __result = await __coreTask.ConfigureAwait(false);
+                                }
                             }
                             catch (global::System.Exception __breakerError)
                             {
@@ -139,19 +159,19 @@ namespace Shop
                                 __GetAsync_CircuitBreaker.RecordSuccess(in __permit);
                             }
 
-                            if (__attempt >= 3 || !global::Resilience.HttpOutcomes.IsTransientFailure(__result))
+                            if (__attempt >= (__overrides?.MaxAttempts ?? 3) || !global::Resilience.HttpOutcomes.IsTransientFailure(__result))
                             {
                                 break;
                             }
 
-                            __delay = global::Resilience.RetryBackoff.GetDelay(global::Resilience.BackoffKind.Exponential, __attempt, 100, 30000, true, global::Resilience.RequestedDelay.Of(__result, __registry.TimeProvider));
+                            __delay = global::Resilience.RetryBackoff.GetDelay(__overrides, global::Resilience.BackoffKind.Exponential, __attempt, 100, 30000, true, global::Resilience.RequestedDelay.Of(__result, __registry.TimeProvider));
                             __started = __GetAsync_Telemetry.RecordRetryOnResult(__started, __attempt, __delay, __result);
                             Log(global::Resilience.Outcome<global::System.Net.Http.HttpResponseMessage>.FromResult(__result), __attempt, __delay);
                             global::Resilience.Outcome<global::System.Net.Http.HttpResponseMessage>.Discard(__result);
                         }
-                        catch (global::System.Exception __retryError) when (__attempt < 3 && !(__retryError is global::Resilience.ResilienceRejectedException __rejection && (__rejection.PolicyName == "upstream")) && !(__retryError is global::System.OperationCanceledException && ct.IsCancellationRequested) && !global::Resilience.HttpOutcomes.IsPermanentFailure(__retryError))
+                        catch (global::System.Exception __retryError) when (__attempt < (__overrides?.MaxAttempts ?? 3) && !(__retryError is global::Resilience.ResilienceRejectedException __rejection && (__rejection.PolicyName == "upstream")) && !(__retryError is global::System.OperationCanceledException && ct.IsCancellationRequested) && !global::Resilience.HttpOutcomes.IsPermanentFailure(__retryError))
                         {
-                            __delay = global::Resilience.RetryBackoff.GetDelay(global::Resilience.BackoffKind.Exponential, __attempt, 100, 30000, true, global::Resilience.RequestedDelay.Of(__retryError));
+                            __delay = global::Resilience.RetryBackoff.GetDelay(__overrides, global::Resilience.BackoffKind.Exponential, __attempt, 100, 30000, true, global::Resilience.RequestedDelay.Of(__retryError));
                             __started = __GetAsync_Telemetry.RecordRetry(__started, __attempt, __delay, __retryError);
                             Log(global::Resilience.Outcome<global::System.Net.Http.HttpResponseMessage>.FromException(__retryError), __attempt, __delay);
                         }
@@ -190,9 +210,14 @@ namespace Shop
         private static readonly global::Resilience.MethodTelemetry __Parse_Telemetry =
             global::Resilience.ResilienceRegistry.Default.GetTelemetry("Shop.Client.Parse", "Shop.Client.Parse");
 
+        [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
+        private static readonly global::Resilience.LivePolicySettings __Parse_LiveSettings =
+            global::Resilience.ResilienceRegistry.Default.GetLivePolicySettings("Shop.Client.Parse");
+
         public partial int Parse(string text)
         {
             global::Resilience.ResilienceRegistry __registry = global::Resilience.ResilienceRegistry.Default;
+            global::Resilience.PolicyOverrides? __overrides = __Parse_LiveSettings.Overrides;
             int __result = default!;
             global::System.Exception __failure;
             long __started = __Parse_Telemetry.Start();
@@ -205,18 +230,24 @@ namespace Shop
                         global::System.TimeSpan __delay;
                         try
                         {
+                            global::Resilience.ChaosInjector? __chaos = __overrides?.Chaos;
+                            if (__chaos is not null)
+                            {
+                                __chaos.Inject(__Parse_Telemetry, global::System.Threading.CancellationToken.None);
+                            }
+
                             __result = ParseCore(text);
-                            if (__attempt >= 4 || !IsNegative(__result))
+                            if (__attempt >= (__overrides?.MaxAttempts ?? 4) || !IsNegative(__result))
                             {
                                 break;
                             }
 
-                            __delay = global::Resilience.RetryBackoff.GetDelay(global::Resilience.BackoffKind.Exponential, __attempt, 200, 30000, true);
+                            __delay = global::Resilience.RetryBackoff.GetDelay(__overrides, global::Resilience.BackoffKind.Exponential, __attempt, 200, 30000, true);
                             __started = __Parse_Telemetry.RecordRetryOnResult(__started, __attempt, __delay, __result);
                         }
-                        catch (global::System.Exception __retryError) when (__attempt < 4 && true && !global::Resilience.HttpOutcomes.IsPermanentFailure(__retryError))
+                        catch (global::System.Exception __retryError) when (__attempt < (__overrides?.MaxAttempts ?? 4) && true && !global::Resilience.HttpOutcomes.IsPermanentFailure(__retryError))
                         {
-                            __delay = global::Resilience.RetryBackoff.GetDelay(global::Resilience.BackoffKind.Exponential, __attempt, 200, 30000, true, global::Resilience.RequestedDelay.Of(__retryError));
+                            __delay = global::Resilience.RetryBackoff.GetDelay(__overrides, global::Resilience.BackoffKind.Exponential, __attempt, 200, 30000, true, global::Resilience.RequestedDelay.Of(__retryError));
                             __started = __Parse_Telemetry.RecordRetry(__started, __attempt, __delay, __retryError);
                         }
 

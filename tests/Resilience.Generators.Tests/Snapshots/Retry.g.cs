@@ -12,6 +12,10 @@ namespace Shop
         private static readonly global::Resilience.MethodTelemetry __GetAsync_Telemetry =
             global::Resilience.ResilienceRegistry.Default.GetTelemetry("Shop.Client.GetAsync", "Shop.Client.GetAsync");
 
+        [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
+        private static readonly global::Resilience.LivePolicySettings __GetAsync_LiveSettings =
+            global::Resilience.ResilienceRegistry.Default.GetLivePolicySettings("Shop.Client.GetAsync");
+
         // Set once GetAsyncCore has thrown instead of returning a task: from then on the helper calls it, inside its
         // handlers, so that such a failure is thrown once rather than caught here and thrown again there.
         [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
@@ -20,7 +24,7 @@ namespace Shop
         public partial global::System.Threading.Tasks.Task<int> GetAsync(string id, global::System.Threading.CancellationToken ct)
         {
             long __started = __GetAsync_Telemetry.Start();
-            if (__GetAsync_CoreThrows)
+            if (__GetAsync_CoreThrows || __GetAsync_LiveSettings.Overrides is not null)
             {
                 return global::Resilience.TaskHandOff<int>.ToTask(__GetAsync_Resilient(id, ct, __started, 0, default));
             }
@@ -51,6 +55,7 @@ namespace Shop
             // __resume: how many of the first attempt's stages the synchronous start did:
             // 1 the call (__inflight).
             global::Resilience.ResilienceRegistry __registry = global::Resilience.ResilienceRegistry.Default;
+            global::Resilience.PolicyOverrides? __overrides = __GetAsync_LiveSettings.Overrides;
             int __result = default!;
             global::System.Threading.Tasks.Task<int>? __coreTask = null;
             try
@@ -60,14 +65,21 @@ namespace Shop
                     global::System.TimeSpan __delay;
                     try
                     {
+                        global::Resilience.ChaosInjector? __chaos = __resume < 1 ? __overrides?.Chaos : null;
+                        if (__chaos is not null)
+                        {
+                            __resume = 0;
+                            await __chaos.InjectAsync(__GetAsync_Telemetry, ct).ConfigureAwait(false);
+                        }
+
                         __coreTask = __resume == 1 ? __inflight! : GetAsyncCore(id, ct);
                         __resume = 0;
                         __result = await __coreTask.ConfigureAwait(false);
                         break;
                     }
-                    catch (global::System.Exception __retryError) when (__attempt < 4 && !(__retryError is global::System.OperationCanceledException && ct.IsCancellationRequested) && !(__retryError is global::System.IO.FileNotFoundException) && (__retryError is global::System.TimeoutException || __retryError is global::System.IO.IOException) && IsTransient(__retryError))
+                    catch (global::System.Exception __retryError) when (__attempt < (__overrides?.MaxAttempts ?? 4) && !(__retryError is global::System.OperationCanceledException && ct.IsCancellationRequested) && !(__retryError is global::System.IO.FileNotFoundException) && (__retryError is global::System.TimeoutException || __retryError is global::System.IO.IOException) && IsTransient(__retryError))
                     {
-                        __delay = global::Resilience.RetryBackoff.GetDelay(global::Resilience.BackoffKind.Linear, __attempt, 100, 1000, false, global::Resilience.RequestedDelay.Of(__retryError));
+                        __delay = global::Resilience.RetryBackoff.GetDelay(__overrides, global::Resilience.BackoffKind.Linear, __attempt, 100, 1000, false, global::Resilience.RequestedDelay.Of(__retryError));
                         __started = __GetAsync_Telemetry.RecordRetry(__started, __attempt, __delay, __retryError);
                         Log(__retryError, __attempt, __delay);
                     }

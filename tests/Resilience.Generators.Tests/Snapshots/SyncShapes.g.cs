@@ -12,9 +12,14 @@ namespace Shapes
         private static readonly global::Resilience.MethodTelemetry __Sum_Telemetry =
             global::Resilience.ResilienceRegistry.Default.GetTelemetry("Shapes.Math2.Sum", "Shapes.Math2.Sum");
 
+        [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
+        private static readonly global::Resilience.LivePolicySettings __Sum_LiveSettings =
+            global::Resilience.ResilienceRegistry.Default.GetLivePolicySettings("Shapes.Math2.Sum");
+
         internal static partial long Sum(int a, int b, int? c)
         {
             global::Resilience.ResilienceRegistry __registry = global::Resilience.ResilienceRegistry.Default;
+            global::Resilience.PolicyOverrides? __overrides = __Sum_LiveSettings.Overrides;
             long __result = default!;
             long __started = __Sum_Telemetry.Start();
             try
@@ -24,12 +29,18 @@ namespace Shapes
                     global::System.TimeSpan __delay;
                     try
                     {
+                        global::Resilience.ChaosInjector? __chaos = __overrides?.Chaos;
+                        if (__chaos is not null)
+                        {
+                            __chaos.Inject(__Sum_Telemetry, global::System.Threading.CancellationToken.None);
+                        }
+
                         __result = SumCore(a, b, c);
                         break;
                     }
-                    catch (global::System.Exception __retryError) when (__attempt < 2 && true && !global::Resilience.HttpOutcomes.IsPermanentFailure(__retryError))
+                    catch (global::System.Exception __retryError) when (__attempt < (__overrides?.MaxAttempts ?? 2) && true && !global::Resilience.HttpOutcomes.IsPermanentFailure(__retryError))
                     {
-                        __delay = global::Resilience.RetryBackoff.GetDelay(global::Resilience.BackoffKind.Exponential, __attempt, 200, 30000, true, global::Resilience.RequestedDelay.Of(__retryError));
+                        __delay = global::Resilience.RetryBackoff.GetDelay(__overrides, global::Resilience.BackoffKind.Exponential, __attempt, 200, 30000, true, global::Resilience.RequestedDelay.Of(__retryError));
                         __started = __Sum_Telemetry.RecordRetry(__started, __attempt, __delay, __retryError);
                     }
 
@@ -49,9 +60,14 @@ namespace Shapes
         private static readonly global::Resilience.MethodTelemetry __Touch_Telemetry =
             global::Resilience.ResilienceRegistry.Default.GetTelemetry("Shapes.Math2.Touch", "Shapes.Math2.Touch");
 
+        [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
+        private static readonly global::Resilience.LivePolicySettings __Touch_LiveSettings =
+            global::Resilience.ResilienceRegistry.Default.GetLivePolicySettings("Shapes.Math2.Touch");
+
         public static partial void Touch(in int value, params string[] tags)
         {
             global::Resilience.ResilienceRegistry __registry = global::Resilience.ResilienceRegistry.Default;
+            global::Resilience.PolicyOverrides? __overrides = __Touch_LiveSettings.Overrides;
             long __started = __Touch_Telemetry.Start();
             try
             {
@@ -60,12 +76,18 @@ namespace Shapes
                     global::System.TimeSpan __delay;
                     try
                     {
+                        global::Resilience.ChaosInjector? __chaos = __overrides?.Chaos;
+                        if (__chaos is not null)
+                        {
+                            __chaos.Inject(__Touch_Telemetry, global::System.Threading.CancellationToken.None);
+                        }
+
                         TouchCore(in value, tags);
                         break;
                     }
-                    catch (global::System.Exception __retryError) when (__attempt < 2 && true && !global::Resilience.HttpOutcomes.IsPermanentFailure(__retryError))
+                    catch (global::System.Exception __retryError) when (__attempt < (__overrides?.MaxAttempts ?? 2) && true && !global::Resilience.HttpOutcomes.IsPermanentFailure(__retryError))
                     {
-                        __delay = global::Resilience.RetryBackoff.GetDelay(global::Resilience.BackoffKind.Exponential, __attempt, 200, 30000, true, global::Resilience.RequestedDelay.Of(__retryError));
+                        __delay = global::Resilience.RetryBackoff.GetDelay(__overrides, global::Resilience.BackoffKind.Exponential, __attempt, 200, 30000, true, global::Resilience.RequestedDelay.Of(__retryError));
                         __started = __Touch_Telemetry.RecordRetry(__started, __attempt, __delay, __retryError);
                     }
 

@@ -12,6 +12,10 @@ namespace Shop
         private static readonly global::Resilience.MethodTelemetry __ReadAsync_Telemetry =
             global::Resilience.ResilienceRegistry.Default.GetTelemetry("Shop.Client.ReadAsync", "Shop.Client.ReadAsync");
 
+        [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
+        private static readonly global::Resilience.LivePolicySettings __ReadAsync_LiveSettings =
+            global::Resilience.ResilienceRegistry.Default.GetLivePolicySettings("Shop.Client.ReadAsync");
+
         // Set once ReadAsyncCore has thrown instead of returning a task: from then on the helper calls it, inside its
         // handlers, so that such a failure is thrown once rather than caught here and thrown again there.
         [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
@@ -20,7 +24,7 @@ namespace Shop
         public partial global::System.Threading.Tasks.ValueTask<string> ReadAsync(global::System.Threading.CancellationToken ct)
         {
             long __started = __ReadAsync_Telemetry.Start();
-            if (__ReadAsync_CoreThrows)
+            if (__ReadAsync_CoreThrows || __ReadAsync_LiveSettings.Overrides is not null)
             {
                 return __ReadAsync_Resilient(ct, __started, 0, default, default);
             }
@@ -53,19 +57,27 @@ namespace Shop
             // __resume: how many of the first attempt's stages the synchronous start did:
             // 1 the attempt's timeout, 2 the call (__inflight).
             global::Resilience.ResilienceRegistry __registry = global::Resilience.ResilienceRegistry.Default;
+            global::Resilience.PolicyOverrides? __overrides = __ReadAsync_LiveSettings.Overrides;
             string __result = default!;
             try
             {
-                global::Resilience.TimeoutCancellationSource __attemptTimeout = __resume >= 1 ? __firstAttemptTimeout! : __registry.StartTimeout(new global::System.TimeSpan(15000000L), ct);
+                global::Resilience.TimeoutCancellationSource __attemptTimeout = __resume >= 1 ? __firstAttemptTimeout! : __registry.StartTimeout((__overrides?.Timeout ?? new global::System.TimeSpan(15000000L)), ct);
                 try
                 {
+                    global::Resilience.ChaosInjector? __chaos = __resume < 2 ? __overrides?.Chaos : null;
+                    if (__chaos is not null)
+                    {
+                        __resume = 0;
+                        await __chaos.InjectAsync(__ReadAsync_Telemetry, __attemptTimeout.Token).ConfigureAwait(false);
+                    }
+
                     global::System.Threading.Tasks.ValueTask<string> __call = __resume == 2 ? __inflight : ReadAsyncCore(__attemptTimeout.Token);
                     __result = await __call.ConfigureAwait(false);
                 }
                 catch (global::System.OperationCanceledException __attemptCanceled) when (__attemptTimeout.HasTimedOut)
                 {
-                    __ReadAsync_Telemetry.RecordTimeout(new global::System.TimeSpan(15000000L), global::Resilience.TimeoutScope.PerAttempt);
-                    throw new global::Resilience.TimeoutRejectedException("Shop.Client.ReadAsync", new global::System.TimeSpan(15000000L), global::Resilience.TimeoutScope.PerAttempt, __attemptCanceled);
+                    __ReadAsync_Telemetry.RecordTimeout(__attemptTimeout.Timeout, global::Resilience.TimeoutScope.PerAttempt);
+                    throw new global::Resilience.TimeoutRejectedException("Shop.Client.ReadAsync", __attemptTimeout.Timeout, global::Resilience.TimeoutScope.PerAttempt, __attemptCanceled);
                 }
                 finally
                 {
@@ -85,6 +97,10 @@ namespace Shop
         private static readonly global::Resilience.MethodTelemetry __WriteAsync_Telemetry =
             global::Resilience.ResilienceRegistry.Default.GetTelemetry("Shop.Client.WriteAsync", "Shop.Client.WriteAsync");
 
+        [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
+        private static readonly global::Resilience.LivePolicySettings __WriteAsync_LiveSettings =
+            global::Resilience.ResilienceRegistry.Default.GetLivePolicySettings("Shop.Client.WriteAsync");
+
         // Set once WriteAsyncCore has thrown instead of returning a task: from then on the helper calls it, inside its
         // handlers, so that such a failure is thrown once rather than caught here and thrown again there.
         [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
@@ -93,7 +109,7 @@ namespace Shop
         public partial global::System.Threading.Tasks.Task WriteAsync(string value, global::System.Threading.CancellationToken ct)
         {
             long __started = __WriteAsync_Telemetry.Start();
-            if (__WriteAsync_CoreThrows)
+            if (__WriteAsync_CoreThrows || __WriteAsync_LiveSettings.Overrides is not null)
             {
                 return global::Resilience.TaskHandOff.ToTask(__WriteAsync_Resilient(value, ct, __started, 0, default, default));
             }
@@ -126,18 +142,26 @@ namespace Shop
             // __resume: how many of the first attempt's stages the synchronous start did:
             // 1 the total timeout, 2 the call (__inflight).
             global::Resilience.ResilienceRegistry __registry = global::Resilience.ResilienceRegistry.Default;
+            global::Resilience.PolicyOverrides? __overrides = __WriteAsync_LiveSettings.Overrides;
             try
             {
-                global::Resilience.TimeoutCancellationSource __totalTimeout = __resume >= 1 ? __firstTotalTimeout! : __registry.StartTimeout(new global::System.TimeSpan(50000000L), ct);
+                global::Resilience.TimeoutCancellationSource __totalTimeout = __resume >= 1 ? __firstTotalTimeout! : __registry.StartTimeout((__overrides?.Timeout ?? new global::System.TimeSpan(50000000L)), ct);
                 try
                 {
+                    global::Resilience.ChaosInjector? __chaos = __resume < 2 ? __overrides?.Chaos : null;
+                    if (__chaos is not null)
+                    {
+                        __resume = 0;
+                        await __chaos.InjectAsync(__WriteAsync_Telemetry, __totalTimeout.Token).ConfigureAwait(false);
+                    }
+
                     global::System.Threading.Tasks.Task __call = __resume == 2 ? __inflight! : WriteAsyncCore(value, __totalTimeout.Token);
                     await __call.ConfigureAwait(false);
                 }
                 catch (global::System.OperationCanceledException __totalCanceled) when (__totalTimeout.HasTimedOut)
                 {
-                    __WriteAsync_Telemetry.RecordTimeout(new global::System.TimeSpan(50000000L), global::Resilience.TimeoutScope.Total);
-                    throw new global::Resilience.TimeoutRejectedException("Shop.Client.WriteAsync", new global::System.TimeSpan(50000000L), global::Resilience.TimeoutScope.Total, __totalCanceled);
+                    __WriteAsync_Telemetry.RecordTimeout(__totalTimeout.Timeout, global::Resilience.TimeoutScope.Total);
+                    throw new global::Resilience.TimeoutRejectedException("Shop.Client.WriteAsync", __totalTimeout.Timeout, global::Resilience.TimeoutScope.Total, __totalCanceled);
                 }
                 finally
                 {

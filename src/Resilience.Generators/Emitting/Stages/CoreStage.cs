@@ -82,6 +82,64 @@ internal sealed class CoreStage : StartStage
     public override void WriteBody(MethodContext m, string token, Action<string> inner)
     {
         IndentedWriter w = m.Writer;
+        bool injectsResponse = WriteChaos(m, token);
+        if (injectsResponse)
+        {
+            w.Open("else");
+        }
+
+        WriteCall(m, token);
+        if (injectsResponse)
+        {
+            w.Close();
+        }
+    }
+
+    /// <summary>
+    /// Writes the chaos configuration injects into the attempt, where a failure of the dependency would happen: just
+    /// inside the attempt's timeout, so that every policy sees it as it sees a real one. For a method returning an
+    /// <c>HttpResponseMessage</c>, it ends with an <c>if</c> that puts an injected response in the result, which the
+    /// call must follow as its <c>else</c>; it says so by returning true.
+    /// </summary>
+    private bool WriteChaos(MethodContext m, string token)
+    {
+        IndentedWriter w = m.Writer;
+
+        // The first attempt's call may come from the synchronous start, which ran no chaos (none was configured).
+        string chaos = m.IsAsync ? $"§resume < {Literals.Number(Ordinal)} ? {MethodContext.Overrides}?.Chaos : null" : $"{MethodContext.Overrides}?.Chaos";
+        w.Line($"{Literals.Runtime}ChaosInjector? §chaos = {chaos};");
+        w.Line("if (§chaos is not null)");
+        w.Open();
+        if (m.IsAsync)
+        {
+            // From here on the attempt is the helper's own: a retry after an injected fault starts every stage afresh.
+            w.Line("§resume = 0;");
+        }
+
+        w.Line(m.Wait("§chaos", "Inject", $"{m.TelemetryField}, {token}") + ";");
+        w.Close();
+        w.Blank();
+        if (!m.Method.ResultIsHttpResponse)
+        {
+            return false;
+        }
+
+        w.Line($"if (§chaos is not null && §chaos.TryInjectResponse({m.TelemetryField}, out global::System.Net.Http.HttpResponseMessage? §injected))");
+        w.Open();
+        w.Line($"{Result} = §injected;");
+        if (m.Method.ReturnKind == ReturnKind.TaskOfT)
+        {
+            // No task of {Name}Core's to hand back: the method returns a new one with the injected response.
+            w.Line($"{Task} = null;");
+        }
+
+        w.Close();
+        return true;
+    }
+
+    private void WriteCall(MethodContext m, string token)
+    {
+        IndentedWriter w = m.Writer;
         string invocation = Invocation(m, token);
         if (!m.IsAsync)
         {

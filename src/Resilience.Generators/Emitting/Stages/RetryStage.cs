@@ -21,7 +21,8 @@ internal sealed class RetryStage : Stage
     public override void WriteBody(MethodContext m, string token, Action<string> inner)
     {
         IndentedWriter w = m.Writer;
-        string maxAttempts = Literals.Number(_retry.MaxAttempts);
+        // Read only once an attempt has failed: configuration's value when it overrides the compiled-in one.
+        string maxAttempts = $"({MethodContext.Overrides}?.MaxAttempts ?? {Literals.Number(_retry.MaxAttempts)})";
         string? observed = token == Literals.NoToken ? null : token;
 
         // A request that cannot be sent twice safely (a POST or PATCH without an Idempotency-Key) gets one attempt.
@@ -117,7 +118,7 @@ internal sealed class RetryStage : Stage
             requested = requested is null ? $"{generator}({failure}, §attempt)" : $"{generator}({failure}, §attempt) ?? {requested}";
         }
 
-        string backoff = $"{Literals.Runtime}RetryBackoff.GetDelay({Literals.Enum(_retry.Backoff)}, §attempt, {Literals.Number(_retry.DelayMs)}, {Literals.Number(_retry.MaxDelayMs)}, {Literals.Bool(_retry.Jitter)}";
+        string backoff = $"{Literals.Runtime}RetryBackoff.GetDelay({MethodContext.Overrides}, {Literals.Enum(_retry.Backoff)}, §attempt, {Literals.Number(_retry.DelayMs)}, {Literals.Number(_retry.MaxDelayMs)}, {Literals.Bool(_retry.Jitter)}";
         m.Writer.Line(requested is null ? $"§delay = {backoff});" : $"§delay = {backoff}, {requested});");
     }
 

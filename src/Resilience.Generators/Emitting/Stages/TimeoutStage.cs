@@ -30,6 +30,9 @@ internal sealed class TimeoutStage : StartStage
 
     private string Duration => Literals.TimeSpan(_timeout.Milliseconds);
 
+    /// <summary>The duration in the body: configuration's, when it overrides the compiled-in one (the start runs only when it does not).</summary>
+    private string LiveDuration => $"({MethodContext.Overrides}?.Timeout ?? {Duration})";
+
     public override string WriteStart(MethodContext m, SynchronousStart start, string token)
     {
         m.Writer.Line($"{SourceType} {Source} = {Literals.Registry}.StartTimeout({Duration}, {token});");
@@ -45,14 +48,14 @@ internal sealed class TimeoutStage : StartStage
         IndentedWriter w = m.Writer;
         string canceled = IsTotal ? "§totalCanceled" : "§attemptCanceled";
         string scope = Literals.Enum(_timeout.Scope);
-        w.Line($"{SourceType} {Source} = {m.StartedOr(this, Carried.Parameter + "!", $"§registry.StartTimeout({Duration}, {token})")};");
+        w.Line($"{SourceType} {Source} = {m.StartedOr(this, Carried.Parameter + "!", $"§registry.StartTimeout({LiveDuration}, {token})")};");
         w.Open("try");
         inner(Source + ".Token");
         w.Close();
         w.Line($"catch ({Literals.OperationCanceled} {canceled}) when ({Source}.HasTimedOut)");
         w.Open();
-        w.Line($"{m.TelemetryField}.RecordTimeout({Duration}, {scope});");
-        w.Line($"throw new {Literals.Runtime}TimeoutRejectedException({Literals.String(m.Method.PolicyName)}, {Duration}, {scope}, {canceled});");
+        w.Line($"{m.TelemetryField}.RecordTimeout({Source}.Timeout, {scope});");
+        w.Line($"throw new {Literals.Runtime}TimeoutRejectedException({Literals.String(m.Method.PolicyName)}, {Source}.Timeout, {scope}, {canceled});");
         w.Close();
         w.Open("finally");
         WriteGiveBack(m);

@@ -1,0 +1,127 @@
+namespace Resilience.Generators.Tests.Behaviour;
+
+public partial class LiveSettingsSubject
+{
+    public const string Name = "live.retried";
+    public const string SyncName = "live.retried-sync";
+
+    public CoreScript Script { get; } = new();
+
+    [Retry(2, DelayMs = 0, Backoff = BackoffKind.Constant, Jitter = false)]
+    [Timeout(1_000)]
+    [Bulkhead(10, Name = Name)]
+    public partial Task<int> GetAsync(CancellationToken cancellationToken);
+
+    private Task<int> GetAsyncCore(CancellationToken cancellationToken) => Script.RunAsync(cancellationToken);
+
+    [Retry(2, DelayMs = 0, Backoff = BackoffKind.Constant, Jitter = false)]
+    [Bulkhead(10, Name = SyncName)]
+    public partial int Get(CancellationToken cancellationToken);
+
+    private int GetCore(CancellationToken cancellationToken) => Script.Run(cancellationToken);
+
+    /// <summary>Its policy name is its own, Namespace.Type.Method: it has no breaker, bulkhead or rate limit.</summary>
+    [Timeout(1_000, Scope = TimeoutScope.Total)]
+    public partial ValueTask<int> TotalAsync(CancellationToken cancellationToken);
+
+    private ValueTask<int> TotalAsyncCore(CancellationToken cancellationToken) => new(Script.RunAsync(cancellationToken));
+}
+
+/// <summary>Retry and timeout settings of generated methods, replaced by configuration while the methods run.</summary>
+[Collection(RegistryCollection.Name)]
+public sealed class LiveSettingsBehaviourTests : RegistryTest
+{
+    private readonly LiveSettingsSubject _subject = new();
+
+    [Fact]
+    public async Task Configured_attempts_replace_the_attributes_and_removing_them_restores_it()
+    {
+        _subject.Script.Async = static (_, _) => throw new IOException("down");
+        await Assert.ThrowsAsync<IOException>(() => _subject.GetAsync(CancellationToken.None).WaitAsync(HangGuard));
+        Assert.Equal(2, _subject.Script.Calls);
+
+        Configure(LiveSettingsSubject.Name, new PolicySettings { MaxAttempts = 5 });
+        await Assert.ThrowsAsync<IOException>(() => _subject.GetAsync(CancellationToken.None).WaitAsync(HangGuard));
+        Assert.Equal(2 + 5, _subject.Script.Calls);
+
+        Registry.Configure(new Dictionary<string, PolicySettings>());
+        await Assert.ThrowsAsync<IOException>(() => _subject.GetAsync(CancellationToken.None).WaitAsync(HangGuard));
+        Assert.Equal(2 + 5 + 2, _subject.Script.Calls);
+    }
+
+    [Fact]
+    public void Configured_attempts_apply_to_a_synchronous_method()
+    {
+        _subject.Script.Sync = static (_, _) => throw new IOException("down");
+        Configure(LiveSettingsSubject.SyncName, new PolicySettings { MaxAttempts = 4 });
+
+        Assert.Throws<IOException>(() => _subject.Get(CancellationToken.None));
+
+        Assert.Equal(4, _subject.Script.Calls);
+    }
+
+    [Fact]
+    public async Task A_configured_delay_and_backoff_replace_the_attributes()
+    {
+        _subject.Script.Async = static (call, _) => call < 3 ? throw new IOException("down") : Task.FromResult(call);
+        Configure(LiveSettingsSubject.Name, new PolicySettings { MaxAttempts = 3, DelayMs = 100, Backoff = BackoffKind.Linear });
+        int timers = Clock.TimersCreated;
+
+        // Linear: 100 ms before the second attempt, 200 ms before the third (no jitter, as compiled in).
+        Task<int> call = _subject.GetAsync(CancellationToken.None);
+        WaitForTimers(timers + 1);
+        Clock.Advance(Ms(99));
+        Assert.Equal(1, _subject.Script.Calls);
+        Clock.Advance(Ms(1));
+        WaitUntil(() => _subject.Script.Calls == 2, "the second attempt ran");
+        WaitForTimers(timers + 2);
+        Clock.Advance(Ms(199));
+        Assert.Equal(2, _subject.Script.Calls);
+        Clock.Advance(Ms(1));
+
+        Assert.Equal(3, await call.WaitAsync(HangGuard));
+    }
+
+    [Fact]
+    public async Task A_configured_per_attempt_timeout_replaces_the_attributes()
+    {
+        _subject.Script.Async = static (_, token) => CoreScript.UntilCancelled(token);
+        Configure(LiveSettingsSubject.Name, new PolicySettings { TimeoutMs = 50, MaxAttempts = 1 });
+
+        Task<int> call = _subject.GetAsync(CancellationToken.None);
+        Clock.Advance(Ms(49));
+        Assert.False(call.IsCompleted);
+        Clock.Advance(Ms(1));
+
+        TimeoutRejectedException timeout = await Assert.ThrowsAsync<TimeoutRejectedException>(() => call.WaitAsync(HangGuard));
+        Assert.Equal(Ms(50), timeout.Timeout);
+        Assert.Equal(TimeoutScope.PerAttempt, timeout.Scope);
+    }
+
+    [Fact]
+    public async Task A_configured_total_timeout_under_the_methods_own_name_replaces_the_attributes()
+    {
+        _subject.Script.Async = static (_, token) => CoreScript.UntilCancelled(token);
+        Configure("Resilience.Generators.Tests.Behaviour.LiveSettingsSubject.TotalAsync", new PolicySettings { TimeoutMs = 20 });
+
+        ValueTask<int> call = _subject.TotalAsync(CancellationToken.None);
+        Clock.Advance(Ms(20));
+
+        TimeoutRejectedException timeout = await Assert.ThrowsAsync<TimeoutRejectedException>(() => call.AsTask().WaitAsync(HangGuard));
+        Assert.Equal(Ms(20), timeout.Timeout);
+        Assert.Equal(TimeoutScope.Total, timeout.Scope);
+    }
+
+    [Fact]
+    public async Task With_overrides_the_happy_path_runs_through_the_helper_and_returns_the_cores_result()
+    {
+        Configure(LiveSettingsSubject.Name, new PolicySettings { TimeoutMs = 5_000 });
+
+        Assert.Equal(1, await _subject.GetAsync(CancellationToken.None).WaitAsync(HangGuard));
+        Assert.Equal(2, await _subject.GetAsync(CancellationToken.None).WaitAsync(HangGuard));
+        Assert.Equal(2, _subject.Script.Calls);
+    }
+
+    private static void Configure(string name, PolicySettings settings)
+        => Registry.Configure(new Dictionary<string, PolicySettings> { [name] = settings });
+}

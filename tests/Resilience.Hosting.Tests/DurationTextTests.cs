@@ -1,0 +1,120 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Resilience.Hosting.Tests;
+
+/// <summary>Durations in configuration: whole milliseconds, or TimeSpan text under the same key or under the key without <c>Ms</c>.</summary>
+public sealed class DurationTextTests : HostingTest
+{
+    [Theory]
+    [InlineData("BreakDurationMs", "30000")]
+    [InlineData("BreakDurationMs", "00:00:30")]
+    [InlineData("BreakDuration", "00:00:30")]
+    [InlineData("breakduration", " 00:00:30.000 ")]
+    public void A_break_duration_is_read_from_milliseconds_or_TimeSpan_text(string key, string value)
+    {
+        IConfigurationRoot configuration = Configuration(($"Resilience:cfg.breaker:{key}", value));
+
+        new ServiceCollection().AddResilience(configuration.GetSection("Resilience"));
+
+        Assert.Equal(30_000, Breaker(Names.ConfiguredBreaker).Options.BreakDurationMs);
+    }
+
+    [Fact]
+    public void Every_duration_setting_takes_TimeSpan_text()
+    {
+        IConfigurationRoot configuration = Configuration(
+            ("Resilience:cfg.breaker:SamplingDuration", "00:01:00"),
+            ("Resilience:cfg.bulkhead:MaxWait", "00:00:00.250"),
+            ("Resilience:cfg.limit:WindowMs", "00:00:02"),
+            ("Resilience:live:Delay", "00:00:00.100"),
+            ("Resilience:live:MaxDelayMs", "00:00:05"),
+            ("Resilience:live:Timeout", "1.00:00:00"));
+
+        new ServiceCollection().AddResilience(configuration.GetSection("Resilience"));
+
+        Assert.Equal(60_000, Breaker(Names.ConfiguredBreaker).Options.SamplingDurationMs);
+        Assert.Equal(250, Bulkhead(Names.ConfiguredBulkhead).Options.MaxWaitMs);
+        Assert.Equal(2_000, RateLimiter(Names.ConfiguredLimit).Options.WindowMs);
+        PolicyOverrides overrides = Assert.IsType<PolicyOverrides>(Registry.GetLivePolicySettings(Names.LiveMethod).Overrides);
+        Assert.Equal(100, overrides.DelayMs);
+        Assert.Equal(5_000, overrides.MaxDelayMs);
+        Assert.Equal(TimeSpan.FromDays(1), overrides.Timeout);
+    }
+
+    [Fact]
+    public void A_duration_given_under_both_keys_is_a_problem_naming_both()
+    {
+        IConfigurationRoot configuration = Configuration(
+            ("Resilience:cfg.breaker:BreakDurationMs", "30000"),
+            ("Resilience:cfg.breaker:BreakDuration", "00:00:30"));
+
+        var error = Assert.Throws<InvalidOperationException>(() => new ServiceCollection().AddResilience(configuration.GetSection("Resilience")));
+
+        Assert.Contains(
+            "Resilience:cfg.breaker:BreakDuration and Resilience:cfg.breaker:BreakDurationMs both give BreakDurationMs; " +
+            "give one of them: BreakDurationMs (milliseconds or TimeSpan text) or BreakDuration (TimeSpan text).",
+            error.Message);
+        Assert.Equal(1_000, Breaker(Names.ConfiguredBreaker).Options.BreakDurationMs);
+    }
+
+    [Theory]
+    [InlineData("thirty seconds")]
+    [InlineData("00:00:60")]
+    [InlineData("30s")]
+    public void Malformed_text_is_a_problem_naming_the_key_the_value_and_the_accepted_forms(string value)
+    {
+        IConfigurationRoot configuration = Configuration(("Resilience:cfg.breaker:BreakDurationMs", value));
+
+        var error = Assert.Throws<InvalidOperationException>(() => new ServiceCollection().AddResilience(configuration.GetSection("Resilience")));
+
+        Assert.Contains(
+            $"Resilience:cfg.breaker:BreakDurationMs is '{value}'; it must be whole milliseconds (30000) or TimeSpan text, [d.]hh:mm:ss[.fff] such as \"00:00:30\".",
+            error.Message);
+    }
+
+    [Fact]
+    public void A_number_under_the_key_without_Ms_is_a_problem_that_points_to_the_Ms_key()
+    {
+        // "BreakDuration": 30 could mean seconds or milliseconds: it is refused rather than guessed.
+        IConfigurationRoot configuration = Configuration(("Resilience:cfg.breaker:BreakDuration", "30"));
+
+        var error = Assert.Throws<InvalidOperationException>(() => new ServiceCollection().AddResilience(configuration.GetSection("Resilience")));
+
+        Assert.Contains(
+            "Resilience:cfg.breaker:BreakDuration is '30'; it must be TimeSpan text, [d.]hh:mm:ss[.fff] such as \"00:00:30\" for 30 seconds, or give whole milliseconds as BreakDurationMs instead.",
+            error.Message);
+    }
+
+    [Theory]
+    [InlineData("00:00:00.0005")]
+    [InlineData("30.00:00:00")]
+    public void Text_that_is_not_a_whole_number_of_milliseconds_that_fits_is_a_problem(string value)
+    {
+        IConfigurationRoot configuration = Configuration(("Resilience:cfg.breaker:BreakDuration", value));
+
+        var error = Assert.Throws<InvalidOperationException>(() => new ServiceCollection().AddResilience(configuration.GetSection("Resilience")));
+
+        Assert.Contains($"Resilience:cfg.breaker:BreakDuration is '{value}'; it must be a whole number of milliseconds, at most 2 147 483 647", error.Message);
+    }
+
+    [Fact]
+    public void A_duration_out_of_range_is_a_problem_in_the_form_it_was_written()
+    {
+        IConfigurationRoot configuration = Configuration(("Resilience:cfg.breaker:BreakDuration", "-00:00:01"));
+
+        var error = Assert.Throws<InvalidOperationException>(() => new ServiceCollection().AddResilience(configuration.GetSection("Resilience")));
+
+        Assert.Contains("Resilience:cfg.breaker:BreakDuration is '-00:00:01' (-1 000 ms); it must be at least 1 ms.", error.Message);
+    }
+
+    [Fact]
+    public void A_setting_that_is_not_a_duration_takes_no_TimeSpan_text()
+    {
+        IConfigurationRoot configuration = Configuration(("Resilience:cfg.breaker:FailureThreshold", "00:00:05"));
+
+        var error = Assert.Throws<InvalidOperationException>(() => new ServiceCollection().AddResilience(configuration.GetSection("Resilience")));
+
+        Assert.Contains("Resilience:cfg.breaker:FailureThreshold is '00:00:05'; it must be a whole number.", error.Message);
+    }
+}
