@@ -64,8 +64,9 @@ internal sealed class BenchmarkRedis : IDisposable
 
 /// <summary>
 /// Taking a permit of a distributed sliding window and token bucket, against the RedisRateLimiting package's limiters
-/// on the same redis-server with the same limits (high enough never to reject). With <see cref="Callers"/> 16, one
-/// operation is sixteen concurrent acquires.
+/// on the same redis-server with the same limits (high enough never to reject); and the batched mode
+/// (<see cref="RateLimitOptions.DistributedBatch"/> 1 000) against a local sliding window. With <see cref="Callers"/>
+/// 16, one operation is sixteen concurrent acquires.
 /// </summary>
 [MemoryDiagnoser]
 public class RedisRateLimitBenchmarks
@@ -76,6 +77,8 @@ public class RedisRateLimitBenchmarks
     private RedisResilienceStore _store = null!;
     private RateLimiterState _slidingWindow = null!;
     private RateLimiterState _tokenBucket = null!;
+    private RateLimiterState _batched = null!;
+    private RateLimiterState _local = null!;
     private RateLimiter _theirSlidingWindow = null!;
     private RateLimiter _theirTokenBucket = null!;
 
@@ -91,6 +94,10 @@ public class RedisRateLimitBenchmarks
             "bench-sliding", new RateLimitOptions { Permits = Permits, WindowMs = 1_000, Algorithm = RateLimitAlgorithm.SlidingWindow, Distributed = true });
         _tokenBucket = ResilienceRegistry.Default.GetOrAddRateLimiter(
             "bench-bucket", new RateLimitOptions { Permits = Permits, WindowMs = 1_000, Algorithm = RateLimitAlgorithm.TokenBucket, Distributed = true });
+        _batched = ResilienceRegistry.Default.GetOrAddRateLimiter(
+            "bench-batched", new RateLimitOptions { Permits = Permits, WindowMs = 1_000, Algorithm = RateLimitAlgorithm.SlidingWindow, Distributed = true, DistributedBatch = 1_000 });
+        _local = ResilienceRegistry.Default.GetOrAddRateLimiter(
+            "bench-local", new RateLimitOptions { Permits = Permits, WindowMs = 1_000, Algorithm = RateLimitAlgorithm.SlidingWindow });
         _theirSlidingWindow = new RedisSlidingWindowRateLimiter<string>(
             "their-sliding", new RedisSlidingWindowRateLimiterOptions { ConnectionMultiplexerFactory = () => _redis.Connection, PermitLimit = Permits, Window = TimeSpan.FromSeconds(1) });
         _theirTokenBucket = new RedisTokenBucketRateLimiter<string>(
@@ -121,6 +128,12 @@ public class RedisRateLimitBenchmarks
 
     [Benchmark]
     public Task TokenBucket_RedisRateLimiting() => Concurrently(() => Acquire(_theirTokenBucket));
+
+    [Benchmark]
+    public Task SlidingWindow_Batched() => Concurrently(() => Acquire(_batched));
+
+    [Benchmark]
+    public Task SlidingWindow_Local() => Concurrently(() => Acquire(_local));
 
     private static async Task Acquire(RateLimiterState limiter)
     {

@@ -41,24 +41,33 @@ public sealed class TestServer : IAsyncDisposable
         var server = new TestServer(kind, FreePort());
         if (kind == ServerKind.Redis)
         {
-            string? path = FindOnPath(RedisCommand);
-            if (path is null)
-            {
-                string reason = "redis-server is not on PATH, so this test cannot run against a real Redis; install it with `apt-get install redis-server` (CI does).";
-                if (RealComponentsRequired)
-                {
-                    throw new InvalidOperationException(reason + $" {RequireVariable}=1 makes this a failure.");
-                }
-
-                throw new SkipException(reason);
-            }
-
-            server.RedisPath = path;
+            server.RedisPath = RedisServerPath();
         }
 
         await server.StartAsync().ConfigureAwait(false);
         return server;
     }
+
+    /// <summary>Where <c>redis-server</c> is; skips the test (or fails it, see <see cref="RequireVariable"/>) when it is not on PATH.</summary>
+    public static string RedisServerPath()
+    {
+        string? path = FindOnPath(RedisCommand);
+        if (path is null)
+        {
+            string reason = "redis-server is not on PATH, so this test cannot run against a real Redis; install it with `apt-get install redis-server` (CI does).";
+            if (RealComponentsRequired)
+            {
+                throw new InvalidOperationException(reason + $" {RequireVariable}=1 makes this a failure.");
+            }
+
+            throw new SkipException(reason);
+        }
+
+        return path;
+    }
+
+    /// <summary>A free TCP port on the loopback interface.</summary>
+    public static int FreeLoopbackPort() => FreePort();
 
     private string? RedisPath { get; set; }
 
