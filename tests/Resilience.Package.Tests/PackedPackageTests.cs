@@ -124,14 +124,7 @@ public sealed class PackedPackageTests(PackedPackage package) : IClassFixture<Pa
     [Fact]
     public void The_aspnetcore_package_answers_rejections_and_a_resilient_client_handler_retries_in_a_fresh_web_application()
     {
-        string consumer = WriteWebConsumer(package.Feed);
-        var environment = new Dictionary<string, string> { ["NUGET_PACKAGES"] = Path.Combine(_work, "packages") };
-
-        (int buildExit, string build) = DotNet.Run(consumer, environment, "build", "-c", "Release");
-        Assert.True(buildExit == 0, "The web consumer did not build:\n" + build);
-
-        (int runExit, string run) = DotNet.Run(consumer, environment, "run", "-c", "Release", "--no-build");
-        Assert.True(runExit == 0, "The web consumer failed:\n" + run);
+        string run = BuildAndRun(WriteWebConsumer(package.Feed), "web consumer");
         Assert.Contains("first: 200 success", run);
         Assert.Contains("second: 429 application/problem+json rejected limit=1 remaining=0", run);
         Assert.Contains("retry-after: True", run);
@@ -143,18 +136,24 @@ public sealed class PackedPackageTests(PackedPackage package) : IClassFixture<Pa
     [Fact]
     public void The_redis_package_shares_a_limit_and_a_breaker_between_two_instances_in_a_fresh_consumer()
     {
-        string consumer = WriteRedisConsumer(package.Feed);
-        var environment = new Dictionary<string, string> { ["NUGET_PACKAGES"] = Path.Combine(_work, "packages") };
-
-        (int buildExit, string build) = DotNet.Run(consumer, environment, "build", "-c", "Release");
-        Assert.True(buildExit == 0, "The Redis consumer did not build:\n" + build);
-
-        (int runExit, string run) = DotNet.Run(consumer, environment, "run", "-c", "Release", "--no-build");
-        Assert.True(runExit == 0, "The Redis consumer failed:\n" + run);
+        string run = BuildAndRun(WriteRedisConsumer(package.Feed), "Redis consumer");
         Assert.Contains("admitted: 2 here, 1 there", run);
         Assert.Contains("rejected: RateLimitRejectedException remaining=0", run);
         Assert.Contains("breaker there: Open", run);
         Assert.Contains("store: Redis 127.0.0.1:", run);
+    }
+
+    /// <summary>Builds and runs a consumer in Release, with a package cache of its own; returns what it printed.</summary>
+    private string BuildAndRun(string consumer, string what)
+    {
+        // A cache of its own, so that a package of the same version cached by an earlier run is never used.
+        var environment = new Dictionary<string, string> { ["NUGET_PACKAGES"] = Path.Combine(_work, "packages") };
+        (int buildExit, string build) = DotNet.Run(consumer, environment, "build", "-c", "Release");
+        Assert.True(buildExit == 0, $"The {what} did not build:\n" + build);
+
+        (int runExit, string run) = DotNet.Run(consumer, environment, "run", "-c", "Release", "--no-build");
+        Assert.True(runExit == 0, $"The {what} failed:\n" + run);
+        return run;
     }
 
     /// <summary>
