@@ -9,8 +9,8 @@ namespace Resilience.Analyzers;
 
 /// <summary>
 /// RES0106: a setting written on a policy attribute that the policy never reads under the rest of its settings:
-/// [Retry(1)], FailureThreshold in ratio mode, MinimumThroughput or SamplingDurationMs in consecutive mode,
-/// MaxWaitMs of a bulkhead without a queue, and a rejection exception in a Retry's or CircuitBreaker's Handle.
+/// [Retry(1)], FailureThreshold in ratio mode, MinimumThroughput or SamplingDurationMs in consecutive mode without
+/// slow calls, SlowCallRatio without SlowCallDurationMs, MaxWaitMs of a bulkhead without a queue, and a rejection exception in a Retry's or CircuitBreaker's Handle.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class IneffectiveSettingAnalyzer : DiagnosticAnalyzer
@@ -52,12 +52,25 @@ public sealed class IneffectiveSettingAnalyzer : DiagnosticAnalyzer
             {
                 WrittenButIgnored(context, breaker, CircuitBreakerRules.FailureThreshold, $"FailureRatio is {Numbers.Ratio(ratio)}, so the breaker opens on the failure ratio, not on consecutive failures", "remove it");
             }
-            else if (ratio == 0)
+            else if (ratio == 0 && breaker.Read(CircuitBreakerRules.SlowCallDurationMs) == 0)
             {
-                const string ConsecutiveMode = "FailureRatio is 0, so the breaker opens on consecutive failures and measures no ratio";
-                const string Advice = "remove it, or set FailureRatio to open on a ratio";
+                // The slow-call rule measures its ratio over the same window, with the same minimum of calls.
+                const string ConsecutiveMode = "FailureRatio and SlowCallDurationMs are 0, so the breaker opens on consecutive failures and measures no ratio";
+                const string Advice = "remove it, or set FailureRatio (or SlowCallDurationMs) to open on a ratio";
                 WrittenButIgnored(context, breaker, CircuitBreakerRules.MinimumThroughput, ConsecutiveMode, Advice);
                 WrittenButIgnored(context, breaker, CircuitBreakerRules.SamplingDurationMs, ConsecutiveMode, Advice);
+            }
+
+            if (breaker.Read(CircuitBreakerRules.SlowCallDurationMs) == 0 && breaker.IsWritten(CircuitBreakerRules.SlowCallRatio.Name)
+                && breaker.Read(CircuitBreakerRules.SlowCallRatio) != CircuitBreakerRules.SlowCallRatio.Default)
+            {
+                Report(
+                    context,
+                    breaker.LocationOf(CircuitBreakerRules.SlowCallRatio.Name),
+                    Fixes.Offer(Fixes.RemoveArgument),
+                    breaker.Name + "." + CircuitBreakerRules.SlowCallRatio.Name,
+                    "SlowCallDurationMs is 0, so no call is ever slow",
+                    "remove it, or set SlowCallDurationMs to the duration above which a call is slow");
             }
 
             RejectionsInHandle(context, kinds, breaker, "a rejection by the circuit breaker, bulkhead or rate limit never counts as a failure");

@@ -38,6 +38,7 @@ public sealed class ResilienceRegistry
     private readonly ConcurrentDictionary<string, KeyedCircuitBreakerState> _keyedBreakers = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, BulkheadState> _bulkheads = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, IRegisteredRateLimit> _rateLimiters = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, RetryBudgetState> _retryBudgets = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, MethodTelemetry> _telemetry = new(StringComparer.Ordinal);
 
     // Creating a state and replacing the settings take this lock, so that a state is never created with a
@@ -114,15 +115,18 @@ public sealed class ResilienceRegistry
     public IReadOnlyList<KeyedCircuitBreakerState> KeyedCircuitBreakers => _keyedBreakers.Values.OrderBy(b => b.Name, StringComparer.Ordinal).ToArray();
 
     /// <summary>
-    /// The name of every policy created so far, ordered: circuit breakers (kept per key or not), bulkheads and rate
-    /// limits (kept per key or not). These are the names <see cref="Configure"/> gives settings to.
+    /// The name of every policy created so far, ordered: circuit breakers (kept per key or not), bulkheads, rate
+    /// limits (kept per key or not) and retry budgets. These are the names <see cref="Configure"/> gives settings to.
     /// </summary>
     public IReadOnlyList<string> PolicyNames
-        => _breakers.Keys.Concat(_keyedBreakers.Keys).Concat(_bulkheads.Keys).Concat(_rateLimiters.Keys)
+        => _breakers.Keys.Concat(_keyedBreakers.Keys).Concat(_bulkheads.Keys).Concat(_rateLimiters.Keys).Concat(_retryBudgets.Keys)
             .Distinct(StringComparer.Ordinal).OrderBy(n => n, StringComparer.Ordinal).ToArray();
 
     /// <summary>Every bulkhead created so far, ordered by name.</summary>
     public IReadOnlyList<BulkheadState> Bulkheads => _bulkheads.Values.OrderBy(b => b.Name, StringComparer.Ordinal).ToArray();
+
+    /// <summary>Every retry budget (<see cref="RetryAttribute.MaxRetryRatio"/>) created so far, ordered by name.</summary>
+    public IReadOnlyList<RetryBudgetState> RetryBudgets => _retryBudgets.Values.OrderBy(b => b.Name, StringComparer.Ordinal).ToArray();
 
     /// <summary>Every rate limit without a <see cref="RateLimitKeyAttribute"/> created so far, ordered by name.</summary>
     public IReadOnlyList<RateLimiterState> RateLimiters => _rateLimiters.Values.OfType<RateLimiterState>().OrderBy(l => l.Name, StringComparer.Ordinal).ToArray();
@@ -298,9 +302,29 @@ public sealed class ResilienceRegistry
         => GetOrAddRateLimiterOfKind<KeyedRateLimiterState<TKey>>(name, options, static (registry, n, o, s) => new KeyedRateLimiterState<TKey>(registry, n, o, s));
 
     /// <summary>
+    /// The retry budget of this name (<see cref="RetryAttribute.MaxRetryRatio"/>), created with <paramref name="options"/>
+    /// if it does not exist yet. An existing budget keeps the settings it was created with.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">A setting is out of range; the message names it.</exception>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public RetryBudgetState GetOrAddRetryBudget(string name, RetryBudgetOptions options)
+    {
+        Guard.NotNullOrEmpty(name, nameof(name));
+        if (_retryBudgets.TryGetValue(name, out RetryBudgetState? existing))
+        {
+            return existing;
+        }
+
+        lock (_settingsGate)
+        {
+            return _retryBudgets.GetOrAdd(name, new RetryBudgetState(this, name, options, SettingsForLocked(name)));
+        }
+    }
+
+    /// <summary>
     /// Resets every policy in place, and restores <see cref="TimeProvider.System"/>: settings given to
     /// <see cref="Configure"/> are dropped (each policy goes back to its attribute's), breakers close and
-    /// forget their counts, rate limits refill. Meant for tests, between them; calls in flight keep the
+    /// forget their counts, rate limits refill, retry budgets forget their calls and retries. Meant for tests, between them; calls in flight keep the
     /// bulkhead slots they hold. Listeners stay registered.
     /// </summary>
     public void Reset()
@@ -327,12 +351,17 @@ public sealed class ResilienceRegistry
             limiter.Reset();
         }
 
+        foreach (RetryBudgetState budget in _retryBudgets.Values)
+        {
+            budget.Reset();
+        }
+
         _reportedLocal.Clear();
     }
 
     /// <summary>
     /// Replaces the settings given by name: each entry's non-null values replace the attribute settings of the
-    /// circuit breaker, bulkhead and rate limit of that name, now for those that exist and at creation for the
+    /// circuit breaker, bulkhead, rate limit and retry budget of that name, now for those that exist and at creation for the
     /// others. Names missing from <paramref name="settings"/> go back to their attribute's settings.
     /// </summary>
     /// <remarks>
@@ -343,7 +372,7 @@ public sealed class ResilienceRegistry
     /// (a lower limit takes effect as they finish); a rate limit whose settings changed starts full. Policies
     /// whose settings end up the same are left untouched.
     /// </para>
-    /// <para>Retries and timeouts are compiled into the calling code and are not affected.</para>
+    /// <para>Retries and timeouts are compiled into the calling code and are not affected, except a retry budget's ratio.</para>
     /// </remarks>
     /// <param name="settings">The settings by policy name; this call keeps a copy of the table, not of the values.</param>
     /// <exception cref="ArgumentException">A value is out of range; the message lists each one as <c>name:Setting</c> with its allowed range.</exception>
@@ -402,6 +431,11 @@ public sealed class ResilienceRegistry
             foreach (KeyValuePair<string, IRegisteredRateLimit> limiter in _rateLimiters)
             {
                 limiter.Value.Apply(SettingsForLocked(limiter.Key));
+            }
+
+            foreach (RetryBudgetState budget in _retryBudgets.Values)
+            {
+                budget.Apply(SettingsForLocked(budget.Name));
             }
         }
     }

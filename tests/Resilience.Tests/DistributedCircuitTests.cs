@@ -6,10 +6,47 @@ namespace Resilience.Tests;
 /// </summary>
 public sealed class DistributedCircuitTests
 {
-    private readonly ResilienceRegistry _registry = TestSupport.CreateRegistry(out _);
+    private readonly ResilienceRegistry _registry;
+    private readonly Microsoft.Extensions.Time.Testing.FakeTimeProvider _clock;
     private readonly WatchingStore _store = new();
 
-    public DistributedCircuitTests() => _registry.UseDistributedStore(_store);
+    public DistributedCircuitTests()
+    {
+        _registry = TestSupport.CreateRegistry(out _clock);
+        _registry.UseDistributedStore(_store);
+    }
+
+    [Fact]
+    public void A_break_grown_by_a_failed_probe_is_the_break_published_to_the_other_instances()
+    {
+        CircuitBreakerState breaker = _registry.GetOrAddCircuitBreaker(
+            "growing", new CircuitBreakerOptions { FailureThreshold = 1, BreakDurationMs = 1_000, MaxBreakDurationMs = 8_000, Distributed = true });
+        Assert.True(breaker.TryEnter(out CircuitBreakerPermit permit));
+        breaker.RecordFailure(permit);
+
+        _clock.Advance(TimeSpan.FromSeconds(1));
+        Assert.False(breaker.TryEnter(out _));                          // asks the store for the probe lease
+        Assert.True(breaker.TryEnter(out CircuitBreakerPermit probe));  // holds it: probes
+        breaker.RecordFailure(probe);
+
+        Assert.Equal(
+            new[] { (CircuitState.Open, TimeSpan.FromSeconds(1)), (CircuitState.Open, TimeSpan.FromSeconds(2)) },
+            _store.PublishedBreaks);
+    }
+
+    [Fact]
+    public void A_remote_break_longer_than_the_local_one_is_kept_whole()
+    {
+        CircuitBreakerState breaker = _registry.GetOrAddCircuitBreaker(
+            "remote", new CircuitBreakerOptions { FailureThreshold = 1, BreakDurationMs = 1_000, MaxBreakDurationMs = 8_000, Distributed = true });
+        DistributedCircuit circuit = Assert.Single(_store.Watched);
+
+        circuit.ApplyRemote(CircuitState.Open, TimeSpan.FromSeconds(4));
+        _clock.Advance(TimeSpan.FromSeconds(3));
+
+        Assert.False(breaker.TryEnter(out _));
+        Assert.Equal(TimeSpan.FromSeconds(1), breaker.CreateRejection().RetryAfter);
+    }
 
     [Fact]
     public void A_stored_state_read_before_a_remote_change_is_not_applied_after_it()
@@ -78,7 +115,13 @@ public sealed class DistributedCircuitTests
             return new Unwatch();
         }
 
-        public void Publish(DistributedCircuit circuit, CircuitState state, TimeSpan breakDuration) => Published.Add(state);
+        public List<(CircuitState State, TimeSpan BreakDuration)> PublishedBreaks { get; } = new();
+
+        public void Publish(DistributedCircuit circuit, CircuitState state, TimeSpan breakDuration)
+        {
+            Published.Add(state);
+            PublishedBreaks.Add((state, breakDuration));
+        }
 
         public Task<bool> TryTakeProbeLeaseAsync(DistributedCircuit circuit, TimeSpan lease) => Task.FromResult(true);
 

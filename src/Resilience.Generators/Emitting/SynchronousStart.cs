@@ -46,6 +46,7 @@ internal sealed class SynchronousStart
     {
         IndentedWriter w = _m.Writer;
         w.Line($"long §started = {_m.TelemetryField}.Start();");
+        _m.Pipeline.WriteCallStart(_m);
         w.Line($"if ({CoreStage.ThrowsFlag(_m)})");
         HandOff(done: 0);
         w.Blank();

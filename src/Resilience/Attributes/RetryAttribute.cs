@@ -53,6 +53,17 @@ public sealed class RetryAttribute : Attribute
     /// </summary>
     public bool Jitter { get; set; } = RetryRules.DefaultJitter;
 
+    /// <summary>
+    /// A retry budget: the retries of every method sharing this method's policy name (its breaker's <c>Name</c>, else
+    /// its bulkhead's, else its rate limit's, else <c>Namespace.Type.Method</c>) may add at most this share, in (0, 1], of
+    /// their calls over the last ten seconds, on top of ten retries a second, so that retries cannot multiply the load
+    /// on a dependency that fails for everyone (Finagle's retry budget, gRPC's retry throttling). A retry the budget
+    /// refuses is not made: the caller gets the last failure (the exception, or the result handled as a failure), as
+    /// when the attempts run out, and the refusal is counted (<c>resilience.retry.budget_refusals</c>). 0 (the
+    /// default): no budget, and no call is counted.
+    /// </summary>
+    public double MaxRetryRatio { get; set; } = RetryRules.DefaultMaxRetryRatio;
+
     /// <summary>Exception types (and their subclasses) that are retried. Empty or unset: every exception not in <see cref="Ignore"/>.</summary>
     public Type[]? Handle { get; set; }
 

@@ -36,6 +36,15 @@ internal sealed class CircuitTelemetry
         }
     }
 
+    /// <summary>Counts a slow call on the meter, when it is being listened to.</summary>
+    public void MeterSlowCall()
+    {
+        if (ResilienceMetrics.CircuitSlowCalls.Enabled)
+        {
+            ResilienceMetrics.CircuitSlowCalls.Add(1, _policyTag);
+        }
+    }
+
     /// <summary>Tells the registry's listeners of a rejection; called outside the breaker's lock.</summary>
     public void NotifyRejection(TimeSpan? retryAfter)
         => _registry.Notify(new RejectionEventArgs(_name, PolicyKind.CircuitBreaker, retryAfter));
