@@ -30,6 +30,34 @@ public sealed class CircuitBreakerSlowCallTests
     }
 
     [Fact]
+    public void The_opened_event_of_a_breaker_opened_by_slow_calls_reports_their_share()
+    {
+        CircuitBreakerState breaker = Create(new CircuitBreakerOptions { SlowCallDurationMs = 1_000, SlowCallRatio = 0.5, MinimumThroughput = 4 });
+        CircuitStateChangedEventArgs? opened = null;
+        breaker.StateChanged += (_, e) => opened = e.State == CircuitState.Open ? e : opened;
+
+        Succeed(breaker, Fast, 2);
+        Succeed(breaker, Slow, 2);
+
+        Assert.NotNull(opened);
+        Assert.Equal(0.5, opened.SlowCallRate);
+        Assert.Equal(0, opened.FailureCount);
+    }
+
+    [Fact]
+    public void The_opened_event_of_a_breaker_that_does_not_judge_slow_calls_reports_no_slow_call_rate()
+    {
+        CircuitBreakerState breaker = Create(new CircuitBreakerOptions { FailureThreshold = 1 });
+        CircuitStateChangedEventArgs? opened = null;
+        breaker.StateChanged += (_, e) => opened = e;
+
+        Fail(breaker, Slow, 1);
+
+        Assert.Equal(CircuitState.Open, opened?.State);
+        Assert.Equal(0, opened!.SlowCallRate);
+    }
+
+    [Fact]
     public void A_call_that_takes_exactly_the_slow_call_duration_is_not_slow()
     {
         CircuitBreakerState breaker = Create(new CircuitBreakerOptions { SlowCallDurationMs = 1_000, MinimumThroughput = 1 });

@@ -20,7 +20,9 @@ namespace Resilience;
 /// </para>
 /// <para>
 /// Thread-safe. Letting a call through a closed breaker is one volatile read; recording its outcome is one
-/// or two interlocked operations (plus a timestamp in ratio mode). Transitions take a lock.
+/// or two interlocked operations (plus a timestamp in ratio mode). A breaker that judges slow calls also reads its
+/// clock when it lets a call through and at the outcome; one that does not reads no clock for them. Transitions take
+/// a lock.
 /// </para>
 /// <para>
 /// An open breaker turns half-open when the next call arrives after the break duration; the probes it
@@ -808,7 +810,8 @@ public sealed partial class CircuitBreakerState
             ShareTransitionLocked(previous, next, breakDuration);
         }
 
-        _telemetry.ReportTransitionLocked(this, StateChanged, previous, next, opening, next == CircuitState.Open ? breakDuration : null);
+        double slowCallRate = next == CircuitState.Open && previous == CircuitState.Closed && settings.Behavior is SlowCallBehavior slow ? slow.SlowCallsLocked().SlowCallRate : 0;
+        _telemetry.ReportTransitionLocked(this, StateChanged, previous, next, opening, next == CircuitState.Open ? breakDuration : null, slowCallRate);
         return next;
     }
 

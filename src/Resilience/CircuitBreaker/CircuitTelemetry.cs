@@ -60,7 +60,8 @@ internal sealed class CircuitTelemetry
         CircuitState previous,
         CircuitState next,
         (int Failures, double ErrorRate) opening,
-        TimeSpan? breakDuration)
+        TimeSpan? breakDuration,
+        double slowCallRate)
     {
         if (ResilienceMetrics.CircuitTransitions.Enabled)
         {
@@ -69,7 +70,7 @@ internal sealed class CircuitTelemetry
 
         if (handlers is not null || _registry.HasListeners)
         {
-            var args = new CircuitStateChangedEventArgs(_name, previous, next, _registry.TimeProvider.GetUtcNow(), opening.Failures, opening.ErrorRate, breakDuration, _key);
+            var args = new CircuitStateChangedEventArgs(_name, previous, next, _registry.TimeProvider.GetUtcNow(), opening.Failures, opening.ErrorRate, breakDuration, _key, slowCallRate);
             handlers?.Invoke(breaker, args);
             _registry.Notify(args);
         }
