@@ -10,7 +10,8 @@ namespace Resilience.Analyzers;
 /// <summary>
 /// RES0106: a setting written on a policy attribute that the policy never reads under the rest of its settings:
 /// [Retry(1)], FailureThreshold in ratio mode, MinimumThroughput or SamplingDurationMs in consecutive mode without
-/// slow calls, SlowCallRatio without SlowCallDurationMs, MaxWaitMs of a bulkhead without a queue, and a rejection exception in a Retry's or CircuitBreaker's Handle.
+/// slow calls, SlowCallRatio without SlowCallDurationMs, a SlowCallDurationMs no shorter than the per-attempt timeout
+/// (without a bulkhead), MaxWaitMs of a bulkhead without a queue, and a rejection exception in a Retry's or CircuitBreaker's Handle.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class IneffectiveSettingAnalyzer : DiagnosticAnalyzer
@@ -71,6 +72,20 @@ public sealed class IneffectiveSettingAnalyzer : DiagnosticAnalyzer
                     breaker.Name + "." + CircuitBreakerRules.SlowCallRatio.Name,
                     "SlowCallDurationMs is 0, so no call is ever slow",
                     "remove it, or set SlowCallDurationMs to the duration above which a call is slow");
+            }
+
+            int slowCallMs = breaker.Read(CircuitBreakerRules.SlowCallDurationMs);
+            // Without a bulkhead, whose queue is timed too, an attempt lasts no longer than its timeout.
+            if (slowCallMs > 0 && method.Bulkhead is null && method.Timeout is { } timeout && timeout.Read(TimeoutRules.Scope) == TimeoutScope.PerAttempt
+                && timeout.Read(TimeoutRules.Milliseconds) is var perAttemptMs && TimeoutRules.Milliseconds.Allows(perAttemptMs) && slowCallMs >= perAttemptMs)
+            {
+                Report(
+                    context,
+                    breaker.LocationOf(CircuitBreakerRules.SlowCallDurationMs.Name),
+                    Fixes.None,
+                    breaker.Name + "." + CircuitBreakerRules.SlowCallDurationMs.Name,
+                    $"the per-attempt [Timeout] of {Numbers.Format(perAttemptMs)} ms ends every attempt (as a failure) before it can be slow",
+                    "make it shorter than the timeout");
             }
 
             RejectionsInHandle(context, kinds, breaker, "a rejection by the circuit breaker, bulkhead or rate limit never counts as a failure");

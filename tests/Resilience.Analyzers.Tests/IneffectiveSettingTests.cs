@@ -52,6 +52,12 @@ public sealed class IneffectiveSettingTests
             Ineffective(0, "CircuitBreakerAttribute.SlowCallRatio", "SlowCallDurationMs is 0, so no call is ever slow", "remove it, or set SlowCallDurationMs to the duration above which a call is slow"));
 
     [Fact]
+    public Task A_slow_call_duration_no_shorter_than_the_per_attempt_timeout_is_reported()
+        => V.AnalyzerAsync(
+            Method("[CircuitBreaker(5, {|#0:SlowCallDurationMs = 2_000|})] [Timeout(2_000)]"),
+            Ineffective(0, "CircuitBreakerAttribute.SlowCallDurationMs", "the per-attempt [Timeout] of 2 000 ms ends every attempt (as a failure) before it can be slow", "make it shorter than the timeout"));
+
+    [Fact]
     public Task A_wait_without_a_queue_is_reported()
         => V.AnalyzerAsync(
             Method("[Bulkhead(4, {|#0:MaxWaitMs = 500|})]"),
@@ -72,6 +78,9 @@ public sealed class IneffectiveSettingTests
     [InlineData("[CircuitBreaker(3, SamplingDurationMs = 30_000)]")]
     [InlineData("[CircuitBreaker(3, SlowCallDurationMs = 2_000, MinimumThroughput = 20, SamplingDurationMs = 10_000)]")]
     [InlineData("[CircuitBreaker(3, SlowCallDurationMs = 2_000, SlowCallRatio = 0.5)]")]
+    [InlineData("[CircuitBreaker(3, SlowCallDurationMs = 1_000)] [Timeout(2_000)]")]
+    [InlineData("[CircuitBreaker(3, SlowCallDurationMs = 2_000)] [Timeout(2_000, Scope = TimeoutScope.Total)]")]
+    [InlineData("[CircuitBreaker(3, SlowCallDurationMs = 2_000)] [Timeout(2_000)] [Bulkhead(2, MaxQueue = 10)]")]
     [InlineData("[Bulkhead(4, MaxQueue = 0, MaxWaitMs = 0)]")]
     [InlineData("[Bulkhead(4, MaxQueue = 10, MaxWaitMs = 500)]")]
     [InlineData("[Fallback(nameof(Cached), Handle = new[] { typeof(BrokenCircuitException) })]")]
