@@ -9,13 +9,16 @@ namespace Resilience;
 /// <para>
 /// Two modes. By default the breaker opens after <see cref="FailureThreshold"/> consecutive failures.
 /// When <see cref="FailureRatio"/> is above 0 it opens instead when that share of the calls in the last
-/// <see cref="SamplingDurationMs"/> failed, once at least <see cref="MinimumThroughput"/> calls were seen.
+/// <see cref="SamplingDurationMs"/> failed, once at least <see cref="MinimumThroughput"/> calls were seen. In either
+/// mode, <see cref="SlowCallDurationMs"/> adds the slow-call rule: the breaker also opens when
+/// <see cref="SlowCallRatio"/> of the calls of that window were slow.
 /// </para>
 /// <para>
 /// An open breaker rejects calls with <see cref="BrokenCircuitException"/> (or sends them to the
 /// <see cref="FallbackAttribute"/> method without throwing) for <see cref="BreakDurationMs"/>; then it is
 /// half-open: up to <see cref="HalfOpenMaxCalls"/> probes run at once, <see cref="SuccessThreshold"/>
-/// successful probes close it, and one failed probe opens it again.
+/// successful probes close it, and one failed probe opens it again, for a break that doubles each time up to
+/// <see cref="MaxBreakDurationMs"/> when that is set.
 /// </para>
 /// <para>
 /// Timeouts count as failures. The caller's cancellation, bulkhead and rate-limit rejections do not.

@@ -20,7 +20,8 @@ namespace Resilience;
 /// an <c>HttpResponseMessage</c>: 408, 429 and 5xx), results can be failures too.
 /// </para>
 /// <para>
-/// Retry only operations that are safe to repeat; mark them <see cref="IdempotentAttribute"/>.
+/// Retry only operations that are safe to repeat; mark them <see cref="IdempotentAttribute"/>. With
+/// <see cref="MaxRetryRatio"/>, the retries of every method of the same policy name share a budget.
 /// The delay before retry <c>n</c> is described in <see cref="RetryBackoff.GetDelay(BackoffKind, int, int, int, bool)"/>.
 /// </para>
 /// </remarks>
