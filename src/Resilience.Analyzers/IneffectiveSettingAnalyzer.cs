@@ -9,8 +9,9 @@ namespace Resilience.Analyzers;
 
 /// <summary>
 /// RES0106: a setting written on a policy attribute that the policy never reads under the rest of its settings:
-/// [Retry(1)], FailureThreshold in ratio mode, MinimumThroughput or SamplingDurationMs in consecutive mode,
-/// MaxWaitMs of a bulkhead without a queue, and a rejection exception in a Retry's or CircuitBreaker's Handle.
+/// [Retry(1)], FailureThreshold in ratio mode, MinimumThroughput or SamplingDurationMs in consecutive mode without
+/// slow calls, SlowCallRatio without SlowCallDurationMs, a SlowCallDurationMs no shorter than the per-attempt timeout
+/// (without a bulkhead), MaxWaitMs of a bulkhead without a queue, and a rejection exception in a Retry's or CircuitBreaker's Handle.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class IneffectiveSettingAnalyzer : DiagnosticAnalyzer
@@ -52,12 +53,39 @@ public sealed class IneffectiveSettingAnalyzer : DiagnosticAnalyzer
             {
                 WrittenButIgnored(context, breaker, CircuitBreakerRules.FailureThreshold, $"FailureRatio is {Numbers.Ratio(ratio)}, so the breaker opens on the failure ratio, not on consecutive failures", "remove it");
             }
-            else if (ratio == 0)
+            else if (ratio == 0 && breaker.Read(CircuitBreakerRules.SlowCallDurationMs) == 0)
             {
-                const string ConsecutiveMode = "FailureRatio is 0, so the breaker opens on consecutive failures and measures no ratio";
-                const string Advice = "remove it, or set FailureRatio to open on a ratio";
+                // The slow-call rule measures its ratio over the same window, with the same minimum of calls.
+                const string ConsecutiveMode = "FailureRatio and SlowCallDurationMs are 0, so the breaker opens on consecutive failures and measures no ratio";
+                const string Advice = "remove it, or set FailureRatio (or SlowCallDurationMs) to open on a ratio";
                 WrittenButIgnored(context, breaker, CircuitBreakerRules.MinimumThroughput, ConsecutiveMode, Advice);
                 WrittenButIgnored(context, breaker, CircuitBreakerRules.SamplingDurationMs, ConsecutiveMode, Advice);
+            }
+
+            if (breaker.Read(CircuitBreakerRules.SlowCallDurationMs) == 0 && breaker.IsWritten(CircuitBreakerRules.SlowCallRatio.Name)
+                && breaker.Read(CircuitBreakerRules.SlowCallRatio) != CircuitBreakerRules.SlowCallRatio.Default)
+            {
+                Report(
+                    context,
+                    breaker.LocationOf(CircuitBreakerRules.SlowCallRatio.Name),
+                    Fixes.Offer(Fixes.RemoveArgument),
+                    breaker.Name + "." + CircuitBreakerRules.SlowCallRatio.Name,
+                    "SlowCallDurationMs is 0, so no call is ever slow",
+                    "remove it, or set SlowCallDurationMs to the duration above which a call is slow");
+            }
+
+            int slowCallMs = breaker.Read(CircuitBreakerRules.SlowCallDurationMs);
+            // Without a bulkhead, whose queue is timed too, an attempt lasts no longer than its timeout.
+            if (slowCallMs > 0 && method.Bulkhead is null && method.Timeout is { } timeout && timeout.Read(TimeoutRules.Scope) == TimeoutScope.PerAttempt
+                && timeout.Read(TimeoutRules.Milliseconds) is var perAttemptMs && TimeoutRules.Milliseconds.Allows(perAttemptMs) && slowCallMs >= perAttemptMs)
+            {
+                Report(
+                    context,
+                    breaker.LocationOf(CircuitBreakerRules.SlowCallDurationMs.Name),
+                    Fixes.None,
+                    breaker.Name + "." + CircuitBreakerRules.SlowCallDurationMs.Name,
+                    $"the per-attempt [Timeout] of {Numbers.Format(perAttemptMs)} ms ends every attempt (as a failure) before it can be slow",
+                    "make it shorter than the timeout");
             }
 
             RejectionsInHandle(context, kinds, breaker, "a rejection by the circuit breaker, bulkhead or rate limit never counts as a failure");

@@ -6,7 +6,10 @@ namespace Resilience.Hosting;
 /// </summary>
 public static class ResilienceEventIds
 {
-    /// <summary>Warning: a circuit breaker opened; with <c>FailureCount</c>, <c>ErrorRate</c> and <c>BreakDuration</c>.</summary>
+    /// <summary>
+    /// Warning: a circuit breaker opened; with <c>FailureCount</c>, <c>ErrorRate</c> and <c>BreakDuration</c>. Named
+    /// <c>CircuitOpenedWithSlowCalls</c>, with <c>SlowCallRate</c> too, when a breaker that judges slow calls opens from closed.
+    /// </summary>
     public const int CircuitOpened = 1001;
 
     /// <summary>Information: a circuit breaker turned half-open and lets probes through.</summary>

@@ -16,6 +16,10 @@ internal sealed partial class ResilienceLoggingListener : ResilienceListener
         string name = e.Key is null ? e.Name : $"{e.Name} [{e.Key}]";
         switch (e.State)
         {
+            case CircuitState.Open when e.SlowCallRate > 0:
+                // A breaker that judges slow calls may open with no failure: its log says how many calls were slow.
+                CircuitOpenedWithSlowCalls(_logger, name, e.FailureCount, e.ErrorRate, e.SlowCallRate, e.BreakDuration ?? TimeSpan.Zero, e.PreviousState);
+                break;
             case CircuitState.Open:
                 CircuitOpened(_logger, name, e.FailureCount, e.ErrorRate, e.BreakDuration ?? TimeSpan.Zero, e.PreviousState);
                 break;
@@ -69,6 +73,10 @@ internal sealed partial class ResilienceLoggingListener : ResilienceListener
     [LoggerMessage(EventId = ResilienceEventIds.CircuitOpened, EventName = "CircuitOpened", Level = LogLevel.Warning,
         Message = "Circuit breaker '{Policy}' opened (from {PreviousState}) after {FailureCount} failures, error rate {ErrorRate:P1}; calls are rejected for {BreakDuration}.")]
     private static partial void CircuitOpened(ILogger logger, string policy, int failureCount, double errorRate, TimeSpan breakDuration, CircuitState previousState);
+
+    [LoggerMessage(EventId = ResilienceEventIds.CircuitOpened, EventName = "CircuitOpenedWithSlowCalls", Level = LogLevel.Warning,
+        Message = "Circuit breaker '{Policy}' opened (from {PreviousState}) after {FailureCount} failures, error rate {ErrorRate:P1}, slow-call rate {SlowCallRate:P1}; calls are rejected for {BreakDuration}.")]
+    private static partial void CircuitOpenedWithSlowCalls(ILogger logger, string policy, int failureCount, double errorRate, double slowCallRate, TimeSpan breakDuration, CircuitState previousState);
 
     [LoggerMessage(EventId = ResilienceEventIds.CircuitHalfOpened, EventName = "CircuitHalfOpened", Level = LogLevel.Information,
         Message = "Circuit breaker '{Policy}' is half-open: probe calls are let through.")]

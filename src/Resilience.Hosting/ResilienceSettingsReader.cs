@@ -20,12 +20,12 @@ namespace Resilience.Hosting;
 internal static class ResilienceSettingsReader
 {
     /// <summary>
-    /// Every setting a name can be given: its circuit breaker's, bulkhead's and rate limit's, and the retry's and
-    /// timeout's of its methods. Their names do not overlap, except <c>Distributed</c>, which a breaker and a rate limit
-    /// both have and which is read once for both.
+    /// Every setting a name can be given: its circuit breaker's, bulkhead's, rate limit's and retry budget's, and the
+    /// retry's and timeout's of its methods. Their names do not overlap, except <c>Distributed</c>, which a breaker and a
+    /// rate limit both have and which is read once for both.
     /// </summary>
     private static readonly SettingRule[] s_settings = CircuitBreakerRules.Shared.Concat(BulkheadRules.Shared).Concat(RateLimitRules.Shared)
-        .Concat(RetryRules.Live).Concat(TimeoutRules.Live)
+        .Concat(RetryRules.Live).Concat(RetryRules.Budget).Concat(TimeoutRules.Live)
         .GroupBy(r => r.Name, StringComparer.Ordinal).Select(g => g.First()).ToArray();
 
     /// <summary>The settings by policy name, and the problems found (the settings are only usable when there are none).</summary>
@@ -144,7 +144,13 @@ internal static class ResilienceSettingsReader
             case RatioSettingRule ratio:
                 if (ReadRatio(ratio, value, text, problems) is { } share)
                 {
-                    settings.FailureRatio = share;
+                    switch (rule.Name)
+                    {
+                        case nameof(PolicySettings.FailureRatio): settings.FailureRatio = share; break;
+                        case nameof(PolicySettings.SlowCallRatio): settings.SlowCallRatio = share; break;
+                        case nameof(PolicySettings.MaxRetryRatio): settings.MaxRetryRatio = share; break;
+                        default: throw new InvalidOperationException($"The setting {rule.Name} has no property on PolicySettings.");
+                    }
                 }
 
                 return;
@@ -190,6 +196,8 @@ internal static class ResilienceSettingsReader
             case nameof(PolicySettings.BreakDurationMs): settings.BreakDurationMs = number; break;
             case nameof(PolicySettings.SuccessThreshold): settings.SuccessThreshold = number; break;
             case nameof(PolicySettings.HalfOpenMaxCalls): settings.HalfOpenMaxCalls = number; break;
+            case nameof(PolicySettings.SlowCallDurationMs): settings.SlowCallDurationMs = number; break;
+            case nameof(PolicySettings.MaxBreakDurationMs): settings.MaxBreakDurationMs = number; break;
             case nameof(PolicySettings.MaxConcurrency): settings.MaxConcurrency = number; break;
             case nameof(PolicySettings.MaxQueue): settings.MaxQueue = number; break;
             case nameof(PolicySettings.MaxWaitMs): settings.MaxWaitMs = number; break;

@@ -38,6 +38,7 @@ public sealed class ResilienceRegistry
     private readonly ConcurrentDictionary<string, KeyedCircuitBreakerState> _keyedBreakers = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, BulkheadState> _bulkheads = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, IRegisteredRateLimit> _rateLimiters = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, RetryBudgetState> _retryBudgets = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, MethodTelemetry> _telemetry = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, LivePolicySettings> _live = new(StringComparer.Ordinal);
 
@@ -143,15 +144,18 @@ public sealed class ResilienceRegistry
 
     /// <summary>
     /// The name of every policy created so far, ordered: circuit breakers (kept per key or not), bulkheads, rate
-    /// limits (kept per key or not), and the policy names of the generated methods used so far (whose retry, timeout
-    /// and chaos settings live under them). These are the names <see cref="Configure"/> gives settings to.
+    /// limits (kept per key or not), retry budgets, and the policy names of the generated methods used so far (whose
+    /// retry, timeout and chaos settings live under them). These are the names <see cref="Configure"/> gives settings to.
     /// </summary>
     public IReadOnlyList<string> PolicyNames
-        => _breakers.Keys.Concat(_keyedBreakers.Keys).Concat(_bulkheads.Keys).Concat(_rateLimiters.Keys).Concat(_live.Keys)
+        => _breakers.Keys.Concat(_keyedBreakers.Keys).Concat(_bulkheads.Keys).Concat(_rateLimiters.Keys).Concat(_retryBudgets.Keys).Concat(_live.Keys)
             .Distinct(StringComparer.Ordinal).OrderBy(n => n, StringComparer.Ordinal).ToArray();
 
     /// <summary>Every bulkhead created so far, ordered by name.</summary>
     public IReadOnlyList<BulkheadState> Bulkheads => _bulkheads.Values.OrderBy(b => b.Name, StringComparer.Ordinal).ToArray();
+
+    /// <summary>Every retry budget (<see cref="RetryAttribute.MaxRetryRatio"/>) created so far, ordered by name.</summary>
+    public IReadOnlyList<RetryBudgetState> RetryBudgets => _retryBudgets.Values.OrderBy(b => b.Name, StringComparer.Ordinal).ToArray();
 
     /// <summary>Every rate limit without a <see cref="RateLimitKeyAttribute"/> created so far, ordered by name.</summary>
     public IReadOnlyList<RateLimiterState> RateLimiters => _rateLimiters.Values.OfType<RateLimiterState>().OrderBy(l => l.Name, StringComparer.Ordinal).ToArray();
@@ -347,10 +351,31 @@ public sealed class ResilienceRegistry
     }
 
     /// <summary>
+    /// The retry budget of this name (<see cref="RetryAttribute.MaxRetryRatio"/>), created with <paramref name="options"/>
+    /// if it does not exist yet. An existing budget keeps the settings it was created with.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">A setting is out of range; the message names it.</exception>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public RetryBudgetState GetOrAddRetryBudget(string name, RetryBudgetOptions options)
+    {
+        Guard.NotNullOrEmpty(name, nameof(name));
+        if (_retryBudgets.TryGetValue(name, out RetryBudgetState? existing))
+        {
+            return existing;
+        }
+
+        lock (_settingsGate)
+        {
+            return _retryBudgets.GetOrAdd(name, new RetryBudgetState(this, name, options, SettingsForLocked(name)));
+        }
+    }
+
+    /// <summary>
     /// Resets every policy in place, and restores <see cref="TimeProvider.System"/>: settings given to
     /// <see cref="Configure"/> are dropped (each policy goes back to its attribute's), breakers close and
-    /// forget their counts, rate limits refill, and <see cref="AllowChaos"/> goes back to the environment's value.
-    /// Meant for tests, between them; calls in flight keep the bulkhead slots they hold. Listeners stay registered.
+    /// forget their counts, rate limits refill, retry budgets forget their calls and retries, and
+    /// <see cref="AllowChaos"/> goes back to the environment's value. Meant for tests, between them; calls in flight keep
+    /// the bulkhead slots they hold. Listeners stay registered.
     /// </summary>
     public void Reset()
     {
@@ -377,12 +402,17 @@ public sealed class ResilienceRegistry
             limiter.Reset();
         }
 
+        foreach (RetryBudgetState budget in _retryBudgets.Values)
+        {
+            budget.Reset();
+        }
+
         _reportedLocal.Clear();
     }
 
     /// <summary>
     /// Replaces the settings given by name: each entry's non-null values replace the attribute settings of the
-    /// circuit breaker, bulkhead and rate limit of that name, now for those that exist and at creation for the
+    /// circuit breaker, bulkhead, rate limit and retry budget of that name, now for those that exist and at creation for the
     /// others. Names missing from <paramref name="settings"/> go back to their attribute's settings.
     /// </summary>
     /// <remarks>
@@ -397,6 +427,7 @@ public sealed class ResilienceRegistry
     /// Retry, timeout and chaos settings apply from the next call of the methods whose policy name it is; a call
     /// under way keeps those it started with. Chaos is refused while <see cref="AllowChaos"/> is false.
     /// </para>
+    /// <para>A retry budget's ratio applies from the next call.</para>
     /// </remarks>
     /// <param name="settings">The settings by policy name; this call keeps a copy of the table, not of the values.</param>
     /// <exception cref="ArgumentException">
@@ -466,6 +497,10 @@ public sealed class ResilienceRegistry
             }
 
             ApplyLiveSettingsLocked();
+            foreach (RetryBudgetState budget in _retryBudgets.Values)
+            {
+                budget.Apply(SettingsForLocked(budget.Name));
+            }
         }
     }
 

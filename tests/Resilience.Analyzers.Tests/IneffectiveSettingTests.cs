@@ -10,8 +10,8 @@ namespace Resilience.Analyzers.Tests;
 public sealed class IneffectiveSettingTests
 {
     private const string Key = "RES0106" + RemoveSettingCodeFixProvider.KeySuffix;
-    private const string ConsecutiveMode = "FailureRatio is 0, so the breaker opens on consecutive failures and measures no ratio";
-    private const string ConsecutiveAdvice = "remove it, or set FailureRatio to open on a ratio";
+    private const string ConsecutiveMode = "FailureRatio and SlowCallDurationMs are 0, so the breaker opens on consecutive failures and measures no ratio";
+    private const string ConsecutiveAdvice = "remove it, or set FailureRatio (or SlowCallDurationMs) to open on a ratio";
 
     private static DiagnosticResult Ineffective(int location, string setting, string why, string advice)
         => V.Diagnostic(DiagnosticDescriptors.IneffectiveSetting).WithLocation(location).WithArguments(setting, why, advice);
@@ -46,6 +46,18 @@ public sealed class IneffectiveSettingTests
             Ineffective(1, "CircuitBreakerAttribute.SamplingDurationMs", ConsecutiveMode, ConsecutiveAdvice));
 
     [Fact]
+    public Task A_slow_call_ratio_without_a_slow_call_duration_is_reported()
+        => V.AnalyzerAsync(
+            Method("[CircuitBreaker(5, {|#0:SlowCallRatio = 0.5|})]"),
+            Ineffective(0, "CircuitBreakerAttribute.SlowCallRatio", "SlowCallDurationMs is 0, so no call is ever slow", "remove it, or set SlowCallDurationMs to the duration above which a call is slow"));
+
+    [Fact]
+    public Task A_slow_call_duration_no_shorter_than_the_per_attempt_timeout_is_reported()
+        => V.AnalyzerAsync(
+            Method("[CircuitBreaker(5, {|#0:SlowCallDurationMs = 2_000|})] [Timeout(2_000)]"),
+            Ineffective(0, "CircuitBreakerAttribute.SlowCallDurationMs", "the per-attempt [Timeout] of 2 000 ms ends every attempt (as a failure) before it can be slow", "make it shorter than the timeout"));
+
+    [Fact]
     public Task A_wait_without_a_queue_is_reported()
         => V.AnalyzerAsync(
             Method("[Bulkhead(4, {|#0:MaxWaitMs = 500|})]"),
@@ -64,6 +76,11 @@ public sealed class IneffectiveSettingTests
     [InlineData("[CircuitBreaker(5, FailureRatio = 0.5)]")]
     [InlineData("[CircuitBreaker(FailureRatio = 0.5, MinimumThroughput = 20, SamplingDurationMs = 10_000)]")]
     [InlineData("[CircuitBreaker(3, SamplingDurationMs = 30_000)]")]
+    [InlineData("[CircuitBreaker(3, SlowCallDurationMs = 2_000, MinimumThroughput = 20, SamplingDurationMs = 10_000)]")]
+    [InlineData("[CircuitBreaker(3, SlowCallDurationMs = 2_000, SlowCallRatio = 0.5)]")]
+    [InlineData("[CircuitBreaker(3, SlowCallDurationMs = 1_000)] [Timeout(2_000)]")]
+    [InlineData("[CircuitBreaker(3, SlowCallDurationMs = 2_000)] [Timeout(2_000, Scope = TimeoutScope.Total)]")]
+    [InlineData("[CircuitBreaker(3, SlowCallDurationMs = 2_000)] [Timeout(2_000)] [Bulkhead(2, MaxQueue = 10)]")]
     [InlineData("[Bulkhead(4, MaxQueue = 0, MaxWaitMs = 0)]")]
     [InlineData("[Bulkhead(4, MaxQueue = 10, MaxWaitMs = 500)]")]
     [InlineData("[Fallback(nameof(Cached), Handle = new[] { typeof(BrokenCircuitException) })]")]

@@ -40,6 +40,12 @@ public class HappyPathBenchmarks
     public ValueTask<int> CircuitBreaker() => _targets.CircuitBreakerAsync(CancellationToken.None);
 
     [Benchmark, BenchmarkCategory("Single")]
+    public ValueTask<int> CircuitBreakerTimingSlowCalls() => _targets.SlowCallBreakerAsync(CancellationToken.None);
+
+    [Benchmark, BenchmarkCategory("Single")]
+    public ValueTask<int> RetryWithBudget() => _targets.BudgetedRetryAsync(CancellationToken.None);
+
+    [Benchmark, BenchmarkCategory("Single")]
     public ValueTask<int> Timeout() => _targets.TimeoutAsync(CancellationToken.None);
 
     [Benchmark, BenchmarkCategory("Single")]

@@ -48,6 +48,16 @@ public sealed partial class Targets
     public partial ValueTask<int> FallbackAsync(CancellationToken ct);
     private ValueTask<int> FallbackAsyncCore(CancellationToken ct) => new(42);
 
+    // ---- What slow calls and a retry budget add to the happy path: a timed call, a counted call -----------------
+
+    [CircuitBreaker(5, Name = "bench-slow-breaker", SlowCallDurationMs = 60_000)]
+    public partial ValueTask<int> SlowCallBreakerAsync(CancellationToken ct);
+    private ValueTask<int> SlowCallBreakerAsyncCore(CancellationToken ct) => new(42);
+
+    [Retry(3, DelayMs = 200, MaxRetryRatio = 0.1)]
+    public partial ValueTask<int> BudgetedRetryAsync(CancellationToken ct);
+    private ValueTask<int> BudgetedRetryAsyncCore(CancellationToken ct) => new(42);
+
     // ---- Timeout + retry + breaker, the work of the Polly pipeline quoted in the README --------------------------
 
     [Retry(3, DelayMs = 200)] [CircuitBreaker(5, Name = "bench-trio")] [Timeout(2_000)]

@@ -50,6 +50,47 @@ public sealed class ConfigurationTests : HostingTest
     }
 
     [Fact]
+    public void The_slow_call_rule_and_the_growing_break_can_be_given()
+    {
+        IConfigurationRoot configuration = Configuration(
+            ("Resilience:cfg.breaker:SlowCallDurationMs", "2500"),
+            ("Resilience:cfg.breaker:SlowCallRatio", "0.6"),
+            ("Resilience:cfg.breaker:MaxBreakDurationMs", "120000"));
+
+        new ServiceCollection().AddResilience(configuration.GetSection("Resilience"));
+
+        CircuitBreakerOptions options = Breaker(Names.ConfiguredBreaker).Options;
+        Assert.Equal(2_500, options.SlowCallDurationMs);
+        Assert.Equal(0.6, options.SlowCallRatio);
+        Assert.Equal(120_000, options.MaxBreakDurationMs);
+        Assert.Equal(1_000, options.BreakDurationMs);
+    }
+
+    [Fact]
+    public void A_retry_budgets_ratio_is_replaced_under_the_methods_policy_name()
+    {
+        IConfigurationRoot configuration = Configuration(($"Resilience:{Names.BudgetedMethod}:MaxRetryRatio", "0.5"));
+
+        new ServiceCollection().AddResilience(configuration.GetSection("Resilience"));
+
+        Assert.Equal(0.5, Registry.RetryBudgets.Single(b => b.Name == Names.BudgetedMethod).Options.MaxRetryRatio);
+    }
+
+    [Fact]
+    public void A_maximum_break_below_the_break_given_beside_it_is_a_problem_that_names_the_fix()
+    {
+        IConfigurationRoot configuration = Configuration(
+            ("Resilience:cfg.breaker:BreakDurationMs", "60000"),
+            ("Resilience:cfg.breaker:MaxBreakDurationMs", "30000"));
+
+        var error = Assert.Throws<InvalidOperationException>(() => new ServiceCollection().AddResilience(configuration.GetSection("Resilience")));
+
+        Assert.Contains(
+            "Resilience:cfg.breaker:MaxBreakDurationMs is 30 000; it must be 0 (a break that does not grow) or at least Resilience:cfg.breaker:BreakDurationMs (60 000); raise it, or lower BreakDurationMs.",
+            error.Message);
+    }
+
+    [Fact]
     public void Settings_replace_the_attribute_values_of_the_named_bulkhead()
     {
         IConfigurationRoot configuration = Configuration(
@@ -150,6 +191,11 @@ public sealed class ConfigurationTests : HostingTest
     [InlineData("BreakDurationMs", "-1", "Resilience:cfg.breaker:BreakDurationMs is -1; it must be at least 1.")]
     [InlineData("SuccessThreshold", "0", "Resilience:cfg.breaker:SuccessThreshold is 0; it must be at least 1.")]
     [InlineData("HalfOpenMaxCalls", "0", "Resilience:cfg.breaker:HalfOpenMaxCalls is 0; it must be at least 1.")]
+    [InlineData("SlowCallDurationMs", "-1", "Resilience:cfg.breaker:SlowCallDurationMs is -1; it must be at least 0.")]
+    [InlineData("SlowCallRatio", "0", "Resilience:cfg.breaker:SlowCallRatio is 0; it must be in (0, 1].")]
+    [InlineData("SlowCallRatio", "1.5", "Resilience:cfg.breaker:SlowCallRatio is 1.5; it must be in (0, 1].")]
+    [InlineData("MaxBreakDurationMs", "-1", "Resilience:cfg.breaker:MaxBreakDurationMs is -1; it must be at least 0.")]
+    [InlineData("MaxRetryRatio", "1.5", "Resilience:cfg.breaker:MaxRetryRatio is 1.5; it must be 0 (off) or in (0, 1].")]
     [InlineData("MaxConcurrency", "0", "Resilience:cfg.breaker:MaxConcurrency is 0; it must be at least 1.")]
     [InlineData("MaxQueue", "-1", "Resilience:cfg.breaker:MaxQueue is -1; it must be at least 0.")]
     [InlineData("MaxWaitMs", "-1", "Resilience:cfg.breaker:MaxWaitMs is -1; it must be at least 0.")]
@@ -195,7 +241,7 @@ public sealed class ConfigurationTests : HostingTest
         var error = Assert.Throws<InvalidOperationException>(() => new ServiceCollection().AddResilience(configuration.GetSection("Resilience")));
 
         Assert.Contains("Resilience:cfg.breaker:FailureTreshold is not a setting; the settings are: FailureThreshold, FailureRatio,", error.Message);
-        Assert.Contains("QueueLimit, DistributedBatch, MaxAttempts, DelayMs, MaxDelayMs, Backoff, Jitter, TimeoutMs and the Chaos section.", error.Message);
+        Assert.Contains("QueueLimit, DistributedBatch, MaxAttempts, DelayMs, MaxDelayMs, Backoff, Jitter, MaxRetryRatio, TimeoutMs and the Chaos section.", error.Message);
     }
 
     [Theory]

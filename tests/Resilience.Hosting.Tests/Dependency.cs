@@ -28,6 +28,9 @@ public static class Names
     /// <summary>The policy name of <see cref="Dependency.ChaosAsync"/>, its breaker's.</summary>
     public const string ChaosBreaker = "chaos.breaker";
 
+    /// <summary>The policy (and method) name of <see cref="Dependency.BudgetedAsync"/>, and of its retry budget.</summary>
+    public const string BudgetedMethod = "Resilience.Hosting.Tests.Dependency.BudgetedAsync";
+
     /// <summary>The policy (and method) name of <see cref="Dependency.TimedAsync"/>.</summary>
     public const string TimedMethod = "Resilience.Hosting.Tests.Dependency.TimedAsync";
 }
@@ -93,6 +96,9 @@ public sealed partial class Dependency
     [Retry(3, DelayMs = 200, Backoff = BackoffKind.Constant, Jitter = false)]
     public partial Task<int> RetriedAsync(CancellationToken cancellationToken);
 
+    [Retry(3, DelayMs = 0, MaxRetryRatio = 0.1)]
+    public partial Task<int> BudgetedAsync(CancellationToken cancellationToken);
+
     /// <summary>Retries a negative result, without an exception.</summary>
     [Retry(2, DelayMs = 200, Backoff = BackoffKind.Constant, Jitter = false, HandleResult = nameof(IsNegative))]
     public partial Task<int> RetriedOnResultAsync(CancellationToken cancellationToken);
@@ -144,6 +150,8 @@ public sealed partial class Dependency
     private Task<int> LoggedBulkheadAsyncCore(CancellationToken cancellationToken) => Run(cancellationToken);
 
     private Task<int> RetriedAsyncCore(CancellationToken cancellationToken) => Run(cancellationToken);
+
+    private Task<int> BudgetedAsyncCore(CancellationToken cancellationToken) => Run(cancellationToken);
 
     private Task<int> RetriedOnResultAsyncCore(CancellationToken cancellationToken) => Run(cancellationToken);
 

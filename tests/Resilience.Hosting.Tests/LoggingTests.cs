@@ -35,6 +35,30 @@ public sealed class LoggingTests : HostingTest
     }
 
     [Fact]
+    public async Task Opening_a_breaker_that_judges_slow_calls_logs_their_share_under_the_same_event_id()
+    {
+        IConfigurationRoot configuration = Configuration(
+            ("Resilience:log.breaker:SlowCallDurationMs", "1000"),
+            ("Resilience:log.breaker:MinimumThroughput", "2"));
+        IHost host = await StartHostAsync(configuration);
+        Dependency.Behaviour = _ =>
+        {
+            Clock.Advance(TimeSpan.FromSeconds(2));
+            return Task.FromResult(42);
+        };
+
+        await Dependency.LoggedBreakerAsync(CancellationToken.None);
+        await Dependency.LoggedBreakerAsync(CancellationToken.None);
+
+        FakeLogRecord opened = Assert.Single(ResilienceLogs(host, ResilienceEventIds.CircuitOpened));
+        Assert.Equal("CircuitOpenedWithSlowCalls", opened.Id.Name);
+        Assert.Equal(LogLevel.Warning, opened.Level);
+        Assert.Equal("0", opened.GetStructuredStateValue("FailureCount"));
+        Assert.Equal(1, double.Parse(opened.GetStructuredStateValue("SlowCallRate")!, System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Contains("slow-call rate", opened.Message);
+    }
+
+    [Fact]
     public async Task The_error_rate_logged_when_a_breaker_opens_is_the_one_its_health_check_reports()
     {
         IHost host = await StartHostAsync(configuration: null, configure: services => services.AddHealthChecks().AddResilienceHealthChecks());

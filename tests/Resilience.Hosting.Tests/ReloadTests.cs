@@ -38,6 +38,35 @@ public sealed class ReloadTests : HostingTest
     }
 
     [Fact]
+    public async Task A_reload_turns_on_the_slow_call_rule_of_a_running_breaker()
+    {
+        IConfigurationRoot configuration = Configuration(("Resilience:reload.breaker:MinimumThroughput", "2"));
+        await StartHostAsync(configuration);
+        CircuitBreakerState breaker = Breaker(Names.ReloadedBreaker);
+        Dependency.Behaviour = _ =>
+        {
+            Clock.Advance(TimeSpan.FromSeconds(2));
+            return Task.FromResult(42);
+        };
+
+        // Slow, but nobody asked: the breaker stays closed.
+        for (int i = 0; i < 3; i++)
+        {
+            Assert.Equal(42, await Dependency.ReloadedBreakerAsync(CancellationToken.None));
+        }
+
+        Assert.Equal(CircuitState.Closed, breaker.State);
+
+        configuration["Resilience:reload.breaker:SlowCallDurationMs"] = "1000";
+        configuration.Reload();
+        await Dependency.ReloadedBreakerAsync(CancellationToken.None);
+        await Dependency.ReloadedBreakerAsync(CancellationToken.None);
+
+        Assert.Equal(CircuitState.Open, breaker.State);
+        Assert.Equal(2, breaker.GetMetrics().SlowCalls);
+    }
+
+    [Fact]
     public async Task A_shorter_break_from_a_reload_applies_to_a_breaker_already_open()
     {
         IConfigurationRoot configuration = Configuration((Threshold, "1"));

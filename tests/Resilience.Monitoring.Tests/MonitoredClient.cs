@@ -9,6 +9,8 @@ public sealed partial class MonitoredClient
     public const string Limit = "monitoring-limit";
     public const string SharedLimit = "monitoring-shared-limit";
     public const string Chaotic = "monitoring-chaotic";
+    public const string SlowBreaker = "monitoring-slow-breaker";
+    public const string Budget = "monitoring-budget";
 
     [Retry(3, DelayMs = 1, Jitter = false)]
     [CircuitBreaker(3, Name = Breaker, BreakDurationMs = 60_000)]
@@ -51,10 +53,27 @@ public sealed partial class MonitoredClient
 
     private static int ChaosCore() => 1;
 
+    [CircuitBreaker(100, Name = SlowBreaker, SlowCallDurationMs = 1, MinimumThroughput = 100)]
+    public partial int Sluggish();
+
+    /// <summary>Returns once the clock the breaker reads (the system's tick) has moved 20 ms on: a call slower than 1 ms.</summary>
+    private static int SluggishCore()
+    {
+        long end = Environment.TickCount64 + 20;
+        SpinWait.SpinUntil(() => Environment.TickCount64 >= end);
+        return 1;
+    }
+
+    [Retry(2, DelayMs = 0, MaxRetryRatio = 0.1)]
+    [Bulkhead(10, Name = Budget)]
+    public partial int Budgeted();
+
+    private static int BudgetedCore() => throw new IOException("The dependency is down.");
+
     /// <summary>Makes sure the library's meter exists, so that a listener started now sees every instrument.</summary>
     public static void TouchLibrary() => ResilienceRegistry.Default.GetTelemetry("monitoring-touch", "Resilience.Monitoring.Tests.Touch");
 
-    /// <summary>Calls each method so that every instrument records: retries, a breaker opening and rejecting, a timeout, rejections by a bulkhead and a rate limit, a keyed breaker's partition opening, a distributed limit deciding locally, chaos injecting a fault.</summary>
+    /// <summary>Calls each method so that every instrument records: retries, a breaker opening and rejecting, a timeout, rejections by a bulkhead and a rate limit, a keyed breaker's partition opening, a distributed limit deciding locally, chaos injecting a fault, a slow call, a retry its budget refuses.</summary>
     public async Task ExerciseEverythingAsync()
     {
         Assert.Throws<IOException>(() => Flaky());                                      // three attempts fail, the breaker opens...
@@ -83,5 +102,15 @@ public sealed partial class MonitoredClient
             ResilienceRegistry.Default.Configure(new Dictionary<string, PolicySettings>());
             ResilienceRegistry.Default.AllowChaos = false;
         }
+
+        Assert.Equal(1, Sluggish());
+
+        RetryBudgetState budget = ResilienceRegistry.Default.RetryBudgets.Single(b => b.Name == Budget);
+        while (budget.TryRetry())
+        {
+            // Spends the budget's floor, so that the call's retry is refused.
+        }
+
+        Assert.Throws<IOException>(() => Budgeted());
     }
 }

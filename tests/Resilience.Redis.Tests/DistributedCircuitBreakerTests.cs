@@ -140,6 +140,28 @@ public sealed class DistributedCircuitBreakerTests
 
     [SkippableTheory]
     [MemberData(nameof(SharedServers.Kinds), MemberType = typeof(SharedServers))]
+    public async Task A_break_grown_by_a_failed_probe_is_the_break_every_instance_holds(ServerKind kind)
+    {
+        await using Instances instances = await Instances.StartAsync(_servers, kind, count: 2);
+        CircuitBreakerState[] breakers = instances.All
+            .Select(i => i.Registry.GetOrAddCircuitBreaker("payments", new CircuitBreakerOptions { FailureThreshold = 1, BreakDurationMs = BreakMs, MaxBreakDurationMs = 60_000, Distributed = true }))
+            .ToArray();
+        Assert.True(breakers[1].TryEnter(out CircuitBreakerPermit failing));
+        breakers[1].RecordFailure(failing);
+        await Eventually(() => breakers[0].State == CircuitState.Open);
+
+        await Task.Delay(BreakMs + 100);
+        CircuitBreakerPermit probe = default;
+        await Eventually(() => breakers[0].TryEnter(out probe));
+        breakers[0].RecordFailure(probe);
+
+        // The failed probe doubled the break; the other instance holds what is left of the doubled one, not of the first.
+        Assert.InRange(breakers[0].CreateRejection().RetryAfter ?? TimeSpan.Zero, TimeSpan.FromMilliseconds(BreakMs * 3 / 2), TimeSpan.FromMilliseconds(2 * BreakMs));
+        await Eventually(() => breakers[1].State == CircuitState.Open && breakers[1].CreateRejection().RetryAfter > TimeSpan.FromMilliseconds(BreakMs * 3 / 2));
+    }
+
+    [SkippableTheory]
+    [MemberData(nameof(SharedServers.Kinds), MemberType = typeof(SharedServers))]
     public async Task A_breaker_made_before_the_store_was_registered_or_made_distributed_by_configuration_follows_it(ServerKind kind)
     {
         await using Instances instances = await Instances.StartAsync(_servers, kind, count: 1);

@@ -7,13 +7,46 @@ namespace Resilience.Tests;
 public sealed class DistributedCircuitTests
 {
     private readonly ResilienceRegistry _registry;
+    private readonly Microsoft.Extensions.Time.Testing.FakeTimeProvider _clock;
     private readonly FakeDistributedStore _store;
 
     public DistributedCircuitTests()
     {
-        _registry = TestSupport.CreateRegistry(out Microsoft.Extensions.Time.Testing.FakeTimeProvider clock);
-        _store = new FakeDistributedStore(clock);
+        _registry = TestSupport.CreateRegistry(out _clock);
+        _store = new FakeDistributedStore(_clock);
         _registry.UseDistributedStore(_store);
+    }
+
+    [Fact]
+    public void A_break_grown_by_a_failed_probe_is_the_break_published_to_the_other_instances()
+    {
+        CircuitBreakerState breaker = _registry.GetOrAddCircuitBreaker(
+            "growing", new CircuitBreakerOptions { FailureThreshold = 1, BreakDurationMs = 1_000, MaxBreakDurationMs = 8_000, Distributed = true });
+        Assert.True(breaker.TryEnter(out CircuitBreakerPermit permit));
+        breaker.RecordFailure(permit);
+
+        _clock.Advance(TimeSpan.FromSeconds(1));
+        Assert.False(breaker.TryEnter(out _));                          // asks the store for the probe lease
+        Assert.True(breaker.TryEnter(out CircuitBreakerPermit probe));  // holds it: probes
+        breaker.RecordFailure(probe);
+
+        Assert.Equal(
+            new[] { (CircuitState.Open, TimeSpan.FromSeconds(1)), (CircuitState.Open, TimeSpan.FromSeconds(2)) },
+            _store.PublishedBreaks);
+    }
+
+    [Fact]
+    public void A_remote_break_longer_than_the_local_one_is_kept_whole()
+    {
+        CircuitBreakerState breaker = _registry.GetOrAddCircuitBreaker(
+            "remote", new CircuitBreakerOptions { FailureThreshold = 1, BreakDurationMs = 1_000, MaxBreakDurationMs = 8_000, Distributed = true });
+        DistributedCircuit circuit = Assert.Single(_store.Watched);
+
+        circuit.ApplyRemote(CircuitState.Open, TimeSpan.FromSeconds(4));
+        _clock.Advance(TimeSpan.FromSeconds(3));
+
+        Assert.False(breaker.TryEnter(out _));
+        Assert.Equal(TimeSpan.FromSeconds(1), breaker.CreateRejection().RetryAfter);
     }
 
     [Fact]

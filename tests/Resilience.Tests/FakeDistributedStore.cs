@@ -18,6 +18,9 @@ internal sealed class FakeDistributedStore : IDistributedResilienceStore
 
     public List<CircuitState> Published { get; } = new();
 
+    /// <summary>Each published state with the break it was published with, in order.</summary>
+    public List<(CircuitState State, TimeSpan BreakDuration)> PublishedBreaks { get; } = new();
+
     /// <summary>The number of permits each rate-limit request asked for, in order.</summary>
     public IReadOnlyList<int> Asked
     {
@@ -74,6 +77,7 @@ internal sealed class FakeDistributedStore : IDistributedResilienceStore
         lock (_gate)
         {
             Published.Add(state);
+            PublishedBreaks.Add((state, breakDuration));
         }
     }
 

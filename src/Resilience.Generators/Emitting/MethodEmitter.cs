@@ -140,6 +140,7 @@ internal sealed class MethodEmitter
         {
             // Asynchronous methods start the clock in their synchronous start, and pass it on.
             w.Line($"long §started = {_m.TelemetryField}.Start();");
+            _m.Pipeline.WriteCallStart(_m);
         }
 
         w.Open("try");

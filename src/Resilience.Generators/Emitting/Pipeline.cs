@@ -33,7 +33,7 @@ internal sealed class Pipeline
 
         if (method.Retry is { } retry)
         {
-            Add(Retry = new RetryStage(retry));
+            Add(Retry = new RetryStage(retry, method.TelemetryPolicy));
         }
 
         if (method.CircuitBreaker is { } breaker)
@@ -121,6 +121,15 @@ internal sealed class Pipeline
             {
                 yield return outer;
             }
+        }
+    }
+
+    /// <summary>Writes what each stage does once a call, as it starts.</summary>
+    public void WriteCallStart(MethodContext m)
+    {
+        foreach (Stage stage in _stages)
+        {
+            stage.WriteCallStart(m);
         }
     }
 

@@ -46,6 +46,8 @@ internal sealed class SynchronousStart
     {
         IndentedWriter w = _m.Writer;
         w.Line($"long §started = {_m.TelemetryField}.Start();");
+        _m.Pipeline.WriteCallStart(_m);
+
         // What configuration overrides (a retry, a timeout, chaos) is applied by the helper: the start, the happy path,
         // reads one field, null unless something is configured.
         w.Line($"if ({CoreStage.ThrowsFlag(_m)} || {_m.LiveSettingsField}.Overrides is not null)");

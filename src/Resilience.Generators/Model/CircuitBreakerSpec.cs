@@ -27,6 +27,14 @@ internal sealed record CircuitBreakerSpec
 
     public required bool Distributed { get; init; }
 
+    /// <summary>The duration above which a call is slow, in milliseconds; 0 when the breaker does not judge slow calls.</summary>
+    public required int SlowCallDurationMs { get; init; }
+
+    public required double SlowCallRatio { get; init; }
+
+    /// <summary>The longest a break grows to on consecutive re-openings; 0 when it does not grow.</summary>
+    public required int MaxBreakDurationMs { get; init; }
+
     /// <summary>The fully qualified exception types counted as failures; empty for every exception.</summary>
     public required EquatableArray<string> Handle { get; init; }
 
@@ -51,5 +59,8 @@ internal sealed record CircuitBreakerSpec
         new(CircuitBreakerRules.HalfOpenMaxCalls, HalfOpenMaxCalls),
         new(CircuitBreakerRules.HonorRetryAfter, HonorRetryAfter),
         new(CircuitBreakerRules.Distributed, Distributed),
+        new(CircuitBreakerRules.SlowCallDurationMs, SlowCallDurationMs),
+        new(CircuitBreakerRules.SlowCallRatio, SlowCallRatio),
+        new(CircuitBreakerRules.MaxBreakDurationMs, MaxBreakDurationMs),
     };
 }

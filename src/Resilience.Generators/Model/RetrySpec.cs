@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using Resilience.Shared;
 
 namespace Resilience.Generators;
@@ -14,6 +15,15 @@ internal sealed record RetrySpec
     public required BackoffKind Backoff { get; init; }
 
     public required bool Jitter { get; init; }
+
+    /// <summary>The share of the calls the retries sharing the method's policy name may add; 0 when there is no retry budget.</summary>
+    public required double MaxRetryRatio { get; init; }
+
+    /// <summary>True when the retries draw on a shared retry budget.</summary>
+    public bool HasBudget => RetryRules.MaxRetryRatio.IsOn(MaxRetryRatio);
+
+    /// <summary>What the shared retry budget is created with, in the order of <see cref="RetryRules.Budget"/>.</summary>
+    public IReadOnlyList<SettingValue> BudgetSettings => new SettingValue[] { new(RetryRules.MaxRetryRatio, MaxRetryRatio) };
 
     /// <summary>The fully qualified exception types retried; empty for every exception.</summary>
     public required EquatableArray<string> Handle { get; init; }

@@ -75,6 +75,7 @@ internal sealed class PolicyReader
         }
 
         BackoffKind backoff = Checked(a, RetryRules.Backoff);
+        double maxRetryRatio = Checked(a, RetryRules.MaxRetryRatio);
         string? shouldRetry = Hook(a, AttributeNames.Properties.ShouldRetry, s_returnsBool, s_shouldRetryParameters, "bool {0}(Exception exception)", out _);
         string? onRetryAlternative = _companions.ResultType is { } result ? $" (or taking an 'Outcome<{result.ToDisplayString(Names.ShortTypeFormat)}>' first)" : null;
         string? onRetry = Hook(a, AttributeNames.Properties.OnRetry, s_returnsVoid, s_onRetryParameters, "void {0}(Exception exception, int attempt, TimeSpan delay)", out IMethodSymbol? onRetryMethod, onRetryAlternative);
@@ -89,6 +90,7 @@ internal sealed class PolicyReader
             MaxDelayMs = maxDelayMs,
             Backoff = backoff,
             Jitter = a.Read(RetryRules.Jitter),
+            MaxRetryRatio = maxRetryRatio,
             Handle = ExceptionTypes(a, AttributeNames.Properties.Handle, out _),
             Ignore = ExceptionTypes(a, AttributeNames.Properties.Ignore, out _),
             ShouldRetry = shouldRetry,
@@ -121,6 +123,20 @@ internal sealed class PolicyReader
             Invalid(a, CircuitBreakerRules.FailureRatio, SettingText.Number(failureRatio));
         }
 
+        int slowCallDurationMs = Checked(a, CircuitBreakerRules.SlowCallDurationMs);
+        double slowCallRatio = Checked(a, CircuitBreakerRules.SlowCallRatio);
+        int maxBreakDurationMs = Checked(a, CircuitBreakerRules.MaxBreakDurationMs);
+        if (CircuitBreakerRules.BreakDurationMs.Allows(breakDurationMs) && CircuitBreakerRules.MaxBreakDurationMs.Allows(maxBreakDurationMs)
+            && !CircuitBreakerRules.MaxBreakWithinRange(breakDurationMs, maxBreakDurationMs))
+        {
+            _diagnostics.Report(
+                DiagnosticDescriptors.InvalidAttributeValue,
+                a.LocationOf(CircuitBreakerRules.MaxBreakDurationMs.Name),
+                Subject(a, CircuitBreakerRules.MaxBreakDurationMs),
+                SettingText.Number(maxBreakDurationMs),
+                CircuitBreakerRules.MaxBreakRequirement(Subject(a, CircuitBreakerRules.BreakDurationMs), breakDurationMs));
+        }
+
         return new CircuitBreakerSpec
         {
             Name = PolicyName(a, defaultName),
@@ -133,6 +149,9 @@ internal sealed class PolicyReader
             HalfOpenMaxCalls = halfOpenMaxCalls,
             HonorRetryAfter = a.Read(CircuitBreakerRules.HonorRetryAfter),
             Distributed = a.Read(CircuitBreakerRules.Distributed),
+            SlowCallDurationMs = slowCallDurationMs,
+            SlowCallRatio = slowCallRatio,
+            MaxBreakDurationMs = maxBreakDurationMs,
             Handle = ExceptionTypes(a, AttributeNames.Properties.Handle, out _),
             Ignore = ExceptionTypes(a, AttributeNames.Properties.Ignore, out _),
             HandleResult = ResultJudge(a),
@@ -267,6 +286,18 @@ internal sealed class PolicyReader
     private int Checked(AttributeReader attribute, IntSettingRule rule)
     {
         int value = attribute.Read(rule);
+        if (!rule.Allows(value))
+        {
+            Invalid(attribute, rule, SettingText.Number(value));
+        }
+
+        return value;
+    }
+
+    /// <inheritdoc cref="Checked(AttributeReader, IntSettingRule)"/>
+    private double Checked(AttributeReader attribute, RatioSettingRule rule)
+    {
+        double value = attribute.Read(rule);
         if (!rule.Allows(value))
         {
             Invalid(attribute, rule, SettingText.Number(value));

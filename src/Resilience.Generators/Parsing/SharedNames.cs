@@ -5,7 +5,7 @@ using Resilience.Shared;
 namespace Resilience.Generators;
 
 /// <summary>
-/// Finds methods that share a policy name (one breaker, bulkhead or rate limit) with different settings (RES0006):
+/// Finds methods that share a policy name (one breaker, bulkhead, rate limit or retry budget) with different settings (RES0006):
 /// a shared state is created once, so one of them would silently run with the other's settings.
 /// </summary>
 internal static class SharedNames
@@ -24,6 +24,11 @@ internal static class SharedNames
         }
 
         foreach (Conflict conflict in Find(all, "bulkhead", static m => m.Bulkhead is { } b ? (b.Name, Describe(b.Settings)) : null))
+        {
+            yield return conflict;
+        }
+
+        foreach (Conflict conflict in Find(all, "retry budget", static m => m.Retry is { HasBudget: true } r ? (m.TelemetryPolicy, Describe(r.BudgetSettings)) : null))
         {
             yield return conflict;
         }

@@ -9,13 +9,16 @@ namespace Resilience;
 /// <para>
 /// Two modes. By default the breaker opens after <see cref="FailureThreshold"/> consecutive failures.
 /// When <see cref="FailureRatio"/> is above 0 it opens instead when that share of the calls in the last
-/// <see cref="SamplingDurationMs"/> failed, once at least <see cref="MinimumThroughput"/> calls were seen.
+/// <see cref="SamplingDurationMs"/> failed, once at least <see cref="MinimumThroughput"/> calls were seen. In either
+/// mode, <see cref="SlowCallDurationMs"/> adds the slow-call rule: the breaker also opens when
+/// <see cref="SlowCallRatio"/> of the calls of that window were slow.
 /// </para>
 /// <para>
 /// An open breaker rejects calls with <see cref="BrokenCircuitException"/> (or sends them to the
 /// <see cref="FallbackAttribute"/> method without throwing) for <see cref="BreakDurationMs"/>; then it is
 /// half-open: up to <see cref="HalfOpenMaxCalls"/> probes run at once, <see cref="SuccessThreshold"/>
-/// successful probes close it, and one failed probe opens it again.
+/// successful probes close it, and one failed probe opens it again, for a break that doubles each time up to
+/// <see cref="MaxBreakDurationMs"/> when that is set.
 /// </para>
 /// <para>
 /// Timeouts count as failures. The caller's cancellation, bulkhead and rate-limit rejections do not.
@@ -69,6 +72,30 @@ public sealed class CircuitBreakerAttribute : Attribute
     /// Default false.
     /// </summary>
     public bool Distributed { get; set; } = CircuitBreakerRules.DefaultDistributed;
+
+    /// <summary>
+    /// A call that takes longer than this many milliseconds is slow, whether it succeeds or fails (Resilience4j's
+    /// slow-call rule). 0 (the default) turns the rule off, and nothing is timed. With it on, the breaker also opens when,
+    /// over the sliding <see cref="SamplingDurationMs"/> and once <see cref="MinimumThroughput"/> calls were seen, the
+    /// share of slow calls reaches <see cref="SlowCallRatio"/>, even if none failed, in either counting mode; and a
+    /// half-open breaker's probe that is slow opens it again, as a failed one does. A call is timed from the moment the
+    /// breaker lets it through (a bulkhead's queue included) to its outcome. At least 0.
+    /// </summary>
+    public int SlowCallDurationMs { get; set; } = CircuitBreakerRules.DefaultSlowCallDurationMs;
+
+    /// <summary>
+    /// The share of slow calls, in (0, 1], over the sampling window that opens the breaker when
+    /// <see cref="SlowCallDurationMs"/> is above 0. Default 1: every call of the window was slow.
+    /// </summary>
+    public double SlowCallRatio { get; set; } = CircuitBreakerRules.DefaultSlowCallRatio;
+
+    /// <summary>
+    /// Lets the break grow while the dependency stays down: each time a probe fails (or is slow) and the breaker opens
+    /// again, the break doubles, from <see cref="BreakDurationMs"/> up to this many milliseconds. Once the breaker
+    /// closes, the next break is <see cref="BreakDurationMs"/> again. 0 (the default): every break lasts
+    /// <see cref="BreakDurationMs"/>. 0 or at least <see cref="BreakDurationMs"/>.
+    /// </summary>
+    public int MaxBreakDurationMs { get; set; } = CircuitBreakerRules.DefaultMaxBreakDurationMs;
 
     /// <summary>
     /// The breaker's name. Methods naming the same breaker share its state (one breaker per downstream

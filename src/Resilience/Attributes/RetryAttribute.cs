@@ -20,7 +20,8 @@ namespace Resilience;
 /// an <c>HttpResponseMessage</c>: 408, 429 and 5xx), results can be failures too.
 /// </para>
 /// <para>
-/// Retry only operations that are safe to repeat; mark them <see cref="IdempotentAttribute"/>.
+/// Retry only operations that are safe to repeat; mark them <see cref="IdempotentAttribute"/>. With
+/// <see cref="MaxRetryRatio"/>, the retries of every method of the same policy name share a budget.
 /// The delay before retry <c>n</c> is described in <see cref="RetryBackoff.GetDelay(BackoffKind, int, int, int, bool)"/>.
 /// </para>
 /// </remarks>
@@ -52,6 +53,17 @@ public sealed class RetryAttribute : Attribute
     /// failing together do not retry together. The worst case is the delay without jitter.
     /// </summary>
     public bool Jitter { get; set; } = RetryRules.DefaultJitter;
+
+    /// <summary>
+    /// A retry budget: the retries of every method sharing this method's policy name (its breaker's <c>Name</c>, else
+    /// its bulkhead's, else its rate limit's, else <c>Namespace.Type.Method</c>) may add at most this share, in (0, 1], of
+    /// their calls over the last ten seconds, on top of ten retries a second, so that retries cannot multiply the load
+    /// on a dependency that fails for everyone (Finagle's retry budget, gRPC's retry throttling). A retry the budget
+    /// refuses is not made: the caller gets the last failure (the exception, or the result handled as a failure), as
+    /// when the attempts run out, and the refusal is counted (<c>resilience.retry.budget_refusals</c>). 0 (the
+    /// default): no budget, and no call is counted.
+    /// </summary>
+    public double MaxRetryRatio { get; set; } = RetryRules.DefaultMaxRetryRatio;
 
     /// <summary>Exception types (and their subclasses) that are retried. Empty or unset: every exception not in <see cref="Ignore"/>.</summary>
     public Type[]? Handle { get; set; }

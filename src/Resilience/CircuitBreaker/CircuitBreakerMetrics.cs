@@ -6,12 +6,13 @@ namespace Resilience;
 /// <remarks>The counts run from the breaker's creation or the registry's last <see cref="ResilienceRegistry.Reset"/>.</remarks>
 public sealed class CircuitBreakerMetrics
 {
-    internal CircuitBreakerMetrics(CircuitState state, long successes, long failures, long rejections, int consecutiveFailures, DateTimeOffset? lastFailureTime, TimeSpan timeInState, int recentFailures, double recentErrorRate)
+    internal CircuitBreakerMetrics(CircuitState state, long successes, long failures, long rejections, long slowCalls, int consecutiveFailures, DateTimeOffset? lastFailureTime, TimeSpan timeInState, int recentFailures, double recentErrorRate)
     {
         State = state;
         Successes = successes;
         Failures = failures;
         Rejections = rejections;
+        SlowCalls = slowCalls;
         ConsecutiveFailures = consecutiveFailures;
         LastFailureTime = lastFailureTime;
         TimeInState = timeInState;
@@ -33,6 +34,12 @@ public sealed class CircuitBreakerMetrics
 
     /// <summary>Calls the breaker rejected without running them.</summary>
     public long Rejections { get; }
+
+    /// <summary>
+    /// Calls that took longer than <see cref="CircuitBreakerOptions.SlowCallDurationMs"/>, while the breaker judged slow
+    /// calls; each is also counted in <see cref="Successes"/> or <see cref="Failures"/>.
+    /// </summary>
+    public long SlowCalls { get; }
 
     /// <summary>Failures since the last success (consecutive mode's counter).</summary>
     public int ConsecutiveFailures { get; }

@@ -43,8 +43,32 @@ public sealed class CircuitBreakerOptions
     /// </summary>
     public bool Distributed { get; set; } = CircuitBreakerRules.DefaultDistributed;
 
+    /// <summary>
+    /// A call that takes longer than this many milliseconds is slow, whether it succeeds or fails; 0 (the default)
+    /// turns the slow-call rule off. With it on, the breaker also opens when, over the sliding
+    /// <see cref="SamplingDurationMs"/> and once <see cref="MinimumThroughput"/> calls were seen, the share of slow calls
+    /// reaches <see cref="SlowCallRatio"/>, even if none failed; and a slow probe opens a half-open breaker again.
+    /// At least 0.
+    /// </summary>
+    public int SlowCallDurationMs { get; set; } = CircuitBreakerRules.DefaultSlowCallDurationMs;
+
+    /// <summary>The share of slow calls, in (0, 1], that opens the breaker when <see cref="SlowCallDurationMs"/> is above 0. Default 1: every call of the window.</summary>
+    public double SlowCallRatio { get; set; } = CircuitBreakerRules.DefaultSlowCallRatio;
+
+    /// <summary>
+    /// The longest break, in milliseconds, when a break grows: each time a failed (or slow) probe opens the breaker
+    /// again, the break is twice the previous one (<see cref="BreakDurationMs"/> the first time), up to this; once the
+    /// breaker closes, the next break is <see cref="BreakDurationMs"/> again. 0 (the default): every break is
+    /// <see cref="BreakDurationMs"/>. 0 or at least <see cref="BreakDurationMs"/>; a value below it (possible when
+    /// configuration raises only <see cref="BreakDurationMs"/>) keeps every break at <see cref="BreakDurationMs"/>.
+    /// </summary>
+    public int MaxBreakDurationMs { get; set; } = CircuitBreakerRules.DefaultMaxBreakDurationMs;
+
     /// <summary>True when the breaker opens on a failure ratio rather than on consecutive failures.</summary>
     internal bool IsRatioMode => CircuitBreakerRules.FailureRatio.IsOn(FailureRatio);
+
+    /// <summary>True when the breaker also judges how long its calls take (<see cref="SlowCallDurationMs"/> above 0).</summary>
+    internal bool JudgesSlowCalls => SlowCallDurationMs > 0;
 
     /// <summary>Checks every setting and returns an independent copy.</summary>
     /// <exception cref="System.ArgumentOutOfRangeException">A setting is outside its range; the message names it and the range.</exception>
@@ -57,6 +81,9 @@ public sealed class CircuitBreakerOptions
         Guard.Setting(CircuitBreakerRules.BreakDurationMs, BreakDurationMs, nameof(CircuitBreakerOptions));
         Guard.Setting(CircuitBreakerRules.SuccessThreshold, SuccessThreshold, nameof(CircuitBreakerOptions));
         Guard.Setting(CircuitBreakerRules.HalfOpenMaxCalls, HalfOpenMaxCalls, nameof(CircuitBreakerOptions));
+        Guard.Setting(CircuitBreakerRules.SlowCallDurationMs, SlowCallDurationMs, nameof(CircuitBreakerOptions));
+        Guard.Setting(CircuitBreakerRules.SlowCallRatio, SlowCallRatio, nameof(CircuitBreakerOptions));
+        Guard.Setting(CircuitBreakerRules.MaxBreakDurationMs, MaxBreakDurationMs, nameof(CircuitBreakerOptions));
         return Copy();
     }
 
@@ -68,5 +95,6 @@ public sealed class CircuitBreakerOptions
         => FailureThreshold == other.FailureThreshold && FailureRatio.Equals(other.FailureRatio) && MinimumThroughput == other.MinimumThroughput
             && SamplingDurationMs == other.SamplingDurationMs && BreakDurationMs == other.BreakDurationMs
             && SuccessThreshold == other.SuccessThreshold && HalfOpenMaxCalls == other.HalfOpenMaxCalls && HonorRetryAfter == other.HonorRetryAfter
-            && Distributed == other.Distributed;
+            && Distributed == other.Distributed && SlowCallDurationMs == other.SlowCallDurationMs && SlowCallRatio.Equals(other.SlowCallRatio)
+            && MaxBreakDurationMs == other.MaxBreakDurationMs;
 }

@@ -11,10 +11,11 @@ namespace Resilience;
 [EditorBrowsable(EditorBrowsableState.Never)]
 public readonly struct CircuitBreakerPermit
 {
-    internal CircuitBreakerPermit(long status, bool isProbe)
+    internal CircuitBreakerPermit(long status, bool isProbe, long startedAt = 0)
     {
         Status = status;
         IsProbe = isProbe;
+        StartedAt = startedAt;
     }
 
     /// <summary>The breaker's state and generation when the call entered.</summary>
@@ -22,4 +23,10 @@ public readonly struct CircuitBreakerPermit
 
     /// <summary>True when the call is one of the half-open breaker's probes.</summary>
     internal bool IsProbe { get; }
+
+    /// <summary>
+    /// When the call entered, in <c>Clock.NowTicks</c> of the breaker's clock, when the breaker judges slow calls; 0
+    /// when it does not time the call.
+    /// </summary>
+    internal long StartedAt { get; }
 }

@@ -20,7 +20,9 @@ namespace Resilience;
 /// </para>
 /// <para>
 /// Thread-safe. Letting a call through a closed breaker is one volatile read; recording its outcome is one
-/// or two interlocked operations (plus a timestamp in ratio mode). Transitions take a lock.
+/// or two interlocked operations (plus a timestamp in ratio mode). A breaker that judges slow calls also reads its
+/// clock when it lets a call through and at the outcome; one that does not reads no clock for them. Transitions take
+/// a lock.
 /// </para>
 /// <para>
 /// An open breaker turns half-open when the next call arrives after the break duration; the probes it
@@ -69,6 +71,11 @@ public sealed partial class CircuitBreakerState
     // The end of a hold asked for by the Retry-After of the failure that opened the breaker (HonorRetryAfter), in
     // the same ticks as _openedAt; 0 when none. Written under the lock before _status, like _openedAt.
     private long _holdUntil;
+
+    // How many times in a row a failed (or slow) probe has opened the breaker again since it was last closed: the break
+    // is BreakDuration grown that many times, up to MaxBreakDuration. Written under the lock before _status, like
+    // _openedAt; it stops growing once the break reaches its cap.
+    private int _reopenings;
     private int _probesInFlight;
     private int _probeSuccesses;
 
@@ -198,7 +205,7 @@ public sealed partial class CircuitBreakerState
         var state = StateOf(status);
         if (state == CircuitState.Closed)
         {
-            permit = new CircuitBreakerPermit(status, isProbe: false);
+            permit = new CircuitBreakerPermit(status, isProbe: false, StartTimestamp());
             return true;
         }
 
@@ -238,7 +245,7 @@ public sealed partial class CircuitBreakerState
 
         if (Interlocked.CompareExchange(ref _probeLeaseAsked, 1, 0) == 0)
         {
-            _ = AskForProbeLeaseAsync(store, settings.BreakDuration);
+            _ = AskForProbeLeaseAsync(store, TimeSpan.FromTicks(BreakTicks(settings, Volatile.Read(ref _reopenings))));
         }
 
         return false;
@@ -340,7 +347,7 @@ public sealed partial class CircuitBreakerState
                         // The break ends when it ends on the instance that opened it, whatever is left of it here.
                         long now = Clock.NowTicks(TimeProvider);
                         Volatile.Write(ref _holdUntil, 0);
-                        Volatile.Write(ref _openedAt, now + Math.Max(0, remainingBreak.Ticks) - _settings.BreakDuration.Ticks);
+                        Volatile.Write(ref _openedAt, now + Math.Max(0, remainingBreak.Ticks) - BreakTicks(_settings, _reopenings));
                         break;
                     case CircuitState.Isolated:
                         TransitionLocked(CircuitState.Isolated);
@@ -371,8 +378,93 @@ public sealed partial class CircuitBreakerState
     /// </summary>
     private long BreakRemainingTicks()
     {
-        long end = Math.Max(Volatile.Read(ref _openedAt) + Volatile.Read(ref _settings).BreakDuration.Ticks, Volatile.Read(ref _holdUntil));
+        long breakTicks = BreakTicks(Volatile.Read(ref _settings), Volatile.Read(ref _reopenings));
+        long end = Math.Max(Volatile.Read(ref _openedAt) + breakTicks, Volatile.Read(ref _holdUntil));
         return end - Clock.NowTicks(TimeProvider);
+    }
+
+    /// <summary>
+    /// The break after <paramref name="reopenings"/> consecutive re-openings, in ticks: the break duration multiplied by
+    /// <see cref="CircuitBreakerRules.BreakGrowthFactor"/> that many times, capped by the longest break.
+    /// </summary>
+    private static long BreakTicks(Settings settings, int reopenings)
+    {
+        long ticks = settings.BreakDuration.Ticks;
+        for (int i = 0; i < reopenings && ticks < settings.MaxBreakTicks; i++)
+        {
+            ticks = Math.Min(ticks * CircuitBreakerRules.BreakGrowthFactor, settings.MaxBreakTicks);
+        }
+
+        return ticks;
+    }
+
+    /// <summary>When a call enters, for a breaker that judges slow calls: now on the breaker's clock (never 0); 0 otherwise, without reading the clock.</summary>
+    private long StartTimestamp()
+    {
+        if (Volatile.Read(ref _settings).SlowCallTicks == 0)
+        {
+            return 0;
+        }
+
+        long now = Clock.NowTicks(TimeProvider);
+        return now == 0 ? 1 : now;
+    }
+
+    /// <summary>
+    /// True when the call of <paramref name="permit"/> was timed and took longer than the slow-call duration of the
+    /// settings in force, which it returns.
+    /// </summary>
+    private bool IsSlow(in CircuitBreakerPermit permit, out Settings settings)
+    {
+        settings = Volatile.Read(ref _settings);
+        return permit.StartedAt != 0 && settings.SlowCallTicks != 0 && Clock.NowTicks(TimeProvider) - permit.StartedAt > settings.SlowCallTicks;
+    }
+
+    /// <summary>
+    /// Records the outcome of a slow call: counted as slow, a probe opens the breaker again (a failure as much as a
+    /// success: the dependency is not back), and a call of the closed breaker is judged by the slow-call rule as well as
+    /// by the counting mode.
+    /// </summary>
+    private void RecordSlow(in CircuitBreakerPermit permit, Settings settings, bool failed, TimeSpan? requestedBreak)
+    {
+        _counters.CountSlowCall();
+        _telemetry.MeterSlowCall();
+        if (permit.IsProbe)
+        {
+            lock (_gate)
+            {
+                ReleaseProbeLocked();
+                if (_status == permit.Status)
+                {
+                    if (failed)
+                    {
+                        _counters.CountConsecutiveFailure();
+                    }
+
+                    TransitionLocked(CircuitState.Open, requestedBreak);
+                }
+            }
+
+            return;
+        }
+
+        if (Volatile.Read(ref _status) != permit.Status || settings.Behavior is not SlowCallBehavior slow)
+        {
+            // Entered before the breaker last changed state: it says nothing about the current period.
+            return;
+        }
+
+        bool shouldOpen = failed ? slow.OnSlowFailure(_counters.CountConsecutiveFailure()) : slow.OnSlowSuccess();
+        if (shouldOpen && Volatile.Read(ref _status) == permit.Status)
+        {
+            lock (_gate)
+            {
+                if (_status == permit.Status)
+                {
+                    TransitionLocked(CircuitState.Open, requestedBreak);
+                }
+            }
+        }
     }
 
     /// <summary>Reports that a call let through by <see cref="TryEnter"/> succeeded.</summary>
@@ -380,6 +472,12 @@ public sealed partial class CircuitBreakerState
     public void RecordSuccess(in CircuitBreakerPermit permit)
     {
         _counters.CountSuccess();
+        if (permit.StartedAt != 0 && IsSlow(permit, out Settings settings))
+        {
+            RecordSlow(permit, settings, failed: false, requestedBreak: null);
+            return;
+        }
+
         if (permit.IsProbe)
         {
             lock (_gate)
@@ -429,6 +527,12 @@ public sealed partial class CircuitBreakerState
     private void RecordFailure(in CircuitBreakerPermit permit, TimeSpan? requestedBreak)
     {
         _counters.CountFailure(TimeProvider.GetUtcNow());
+        if (permit.StartedAt != 0 && IsSlow(permit, out Settings settings))
+        {
+            RecordSlow(permit, settings, failed: true, requestedBreak);
+            return;
+        }
+
         if (permit.IsProbe)
         {
             lock (_gate)
@@ -625,11 +729,11 @@ public sealed partial class CircuitBreakerState
             switch (state)
             {
                 case CircuitState.Closed:
-                    permit = new CircuitBreakerPermit(_status, isProbe: false);
+                    permit = new CircuitBreakerPermit(_status, isProbe: false, StartTimestamp());
                     return true;
                 case CircuitState.HalfOpen when _probesInFlight < _settings.Options.HalfOpenMaxCalls:
                     _probesInFlight++;
-                    permit = new CircuitBreakerPermit(_status, isProbe: true);
+                    permit = new CircuitBreakerPermit(_status, isProbe: true, StartTimestamp());
                     return true;
                 default:
                     _counters.CountRejection();
@@ -661,7 +765,18 @@ public sealed partial class CircuitBreakerState
 
         long generation = (_status >> StateBits) + 1;
         Settings settings = _settings;
-        TimeSpan breakDuration = settings.BreakDuration;
+        if (next == CircuitState.Closed)
+        {
+            Volatile.Write(ref _reopenings, 0);
+        }
+        else if (next == CircuitState.Open && previous == CircuitState.HalfOpen && BreakTicks(settings, _reopenings) < settings.MaxBreakTicks)
+        {
+            // A probe failed: the dependency is still down, so the next break is longer (MaxBreakDurationMs).
+            Volatile.Write(ref _reopenings, _reopenings + 1);
+        }
+
+        TimeSpan grownBreak = TimeSpan.FromTicks(BreakTicks(settings, _reopenings));
+        TimeSpan breakDuration = grownBreak;
         if (requestedBreak is { } hold)
         {
             TimeSpan capped = hold < MaxRetryAfterHold ? hold : MaxRetryAfterHold;
@@ -685,7 +800,7 @@ public sealed partial class CircuitBreakerState
         {
             case CircuitState.Open:
                 Volatile.Write(ref _openedAt, now);
-                Volatile.Write(ref _holdUntil, breakDuration > settings.BreakDuration ? now + breakDuration.Ticks : 0);
+                Volatile.Write(ref _holdUntil, breakDuration > grownBreak ? now + breakDuration.Ticks : 0);
                 break;
             case CircuitState.Closed:
                 ForgetFailuresLocked(settings);
@@ -698,7 +813,8 @@ public sealed partial class CircuitBreakerState
             ShareTransitionLocked(previous, next, breakDuration);
         }
 
-        _telemetry.ReportTransitionLocked(this, StateChanged, previous, next, opening, next == CircuitState.Open ? breakDuration : null);
+        double slowCallRate = next == CircuitState.Open && previous == CircuitState.Closed && settings.Behavior is SlowCallBehavior slow ? slow.SlowCallsLocked().SlowCallRate : 0;
+        _telemetry.ReportTransitionLocked(this, StateChanged, previous, next, opening, next == CircuitState.Open ? breakDuration : null, slowCallRate);
         return next;
     }
 
@@ -748,12 +864,21 @@ public sealed partial class CircuitBreakerState
         {
             Options = options;
             BreakDuration = TimeSpan.FromMilliseconds(options.BreakDurationMs);
+            MaxBreakTicks = Math.Max(options.MaxBreakDurationMs, options.BreakDurationMs) * TimeSpan.TicksPerMillisecond;
+            SlowCallTicks = options.SlowCallDurationMs * TimeSpan.TicksPerMillisecond;
             Behavior = behavior;
         }
 
         public CircuitBreakerOptions Options { get; }
 
+        /// <summary>The first break after the breaker closed.</summary>
         public TimeSpan BreakDuration { get; }
+
+        /// <summary>The longest a break grows to, in ticks: at least <see cref="BreakDuration"/>.</summary>
+        public long MaxBreakTicks { get; }
+
+        /// <summary>How long a call may take before it is slow, in ticks; 0 when the breaker does not judge slow calls (nor time them).</summary>
+        public long SlowCallTicks { get; }
 
         /// <summary>How the closed breaker counts outcomes under these settings.</summary>
         public CircuitBehavior Behavior { get; }

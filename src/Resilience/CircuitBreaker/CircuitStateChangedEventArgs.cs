@@ -9,7 +9,7 @@ namespace Resilience;
 public sealed class CircuitStateChangedEventArgs : EventArgs
 {
     internal CircuitStateChangedEventArgs(
-        string name, CircuitState previousState, CircuitState state, DateTimeOffset timestamp, int failureCount = 0, double errorRate = 0, TimeSpan? breakDuration = null, string? key = null)
+        string name, CircuitState previousState, CircuitState state, DateTimeOffset timestamp, int failureCount = 0, double errorRate = 0, TimeSpan? breakDuration = null, string? key = null, double slowCallRate = 0)
     {
         Name = name;
         Key = key;
@@ -19,6 +19,7 @@ public sealed class CircuitStateChangedEventArgs : EventArgs
         FailureCount = failureCount;
         ErrorRate = errorRate;
         BreakDuration = breakDuration;
+        SlowCallRate = slowCallRate;
     }
 
     /// <summary>The breaker's name.</summary>
@@ -54,4 +55,12 @@ public sealed class CircuitStateChangedEventArgs : EventArgs
     /// <c>Retry-After</c> holds it, see <see cref="CircuitBreakerOptions.HonorRetryAfter"/>); null for other changes.
     /// </summary>
     public TimeSpan? BreakDuration { get; }
+
+    /// <summary>
+    /// On a change from <see cref="CircuitState.Closed"/> to <see cref="CircuitState.Open"/> of a breaker that judges slow
+    /// calls (<see cref="CircuitBreakerOptions.SlowCallDurationMs"/>): the share of slow calls, in [0, 1], over the
+    /// sampling window, which tells a breaker opened by slow calls (when <see cref="FailureCount"/> may be 0) from one
+    /// opened by failures. 0 for other changes and other breakers.
+    /// </summary>
+    public double SlowCallRate { get; }
 }

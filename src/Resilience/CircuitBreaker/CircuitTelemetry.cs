@@ -36,6 +36,15 @@ internal sealed class CircuitTelemetry
         }
     }
 
+    /// <summary>Counts a slow call on the meter, when it is being listened to.</summary>
+    public void MeterSlowCall()
+    {
+        if (ResilienceMetrics.CircuitSlowCalls.Enabled)
+        {
+            ResilienceMetrics.CircuitSlowCalls.Add(1, _policyTag);
+        }
+    }
+
     /// <summary>Tells the registry's listeners of a rejection; called outside the breaker's lock.</summary>
     public void NotifyRejection(TimeSpan? retryAfter)
         => _registry.Notify(new RejectionEventArgs(_name, PolicyKind.CircuitBreaker, retryAfter));
@@ -51,7 +60,8 @@ internal sealed class CircuitTelemetry
         CircuitState previous,
         CircuitState next,
         (int Failures, double ErrorRate) opening,
-        TimeSpan? breakDuration)
+        TimeSpan? breakDuration,
+        double slowCallRate)
     {
         if (ResilienceMetrics.CircuitTransitions.Enabled)
         {
@@ -60,7 +70,7 @@ internal sealed class CircuitTelemetry
 
         if (handlers is not null || _registry.HasListeners)
         {
-            var args = new CircuitStateChangedEventArgs(_name, previous, next, _registry.TimeProvider.GetUtcNow(), opening.Failures, opening.ErrorRate, breakDuration, _key);
+            var args = new CircuitStateChangedEventArgs(_name, previous, next, _registry.TimeProvider.GetUtcNow(), opening.Failures, opening.ErrorRate, breakDuration, _key, slowCallRate);
             handlers?.Invoke(breaker, args);
             _registry.Notify(args);
         }

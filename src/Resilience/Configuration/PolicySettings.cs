@@ -3,9 +3,9 @@ using System.Collections.Generic;
 namespace Resilience;
 
 /// <summary>
-/// Values that replace the attribute settings of the policies of one name: its circuit breaker, bulkhead and
-/// rate limit (the names of their settings do not overlap, except <see cref="Distributed"/>, which applies to both),
-/// and the retry and timeout of the methods whose policy name it is. A null property keeps the attribute's value.
+/// Values that replace the attribute settings of the policies of one name: its circuit breaker, bulkhead, rate limit
+/// and retry budget (the names of their settings do not overlap, except <see cref="Distributed"/>, which applies to
+/// both), and the retry and timeout of the methods whose policy name it is. A null property keeps the attribute's value.
 /// <see cref="Chaos"/> adds fault, latency and outcome injection.
 /// </summary>
 /// <remarks>
@@ -44,6 +44,21 @@ public sealed class PolicySettings
 
     /// <summary>Replaces <see cref="CircuitBreakerAttribute.HonorRetryAfter"/>.</summary>
     public bool? HonorRetryAfter { get; set; }
+
+    /// <summary>Replaces <see cref="CircuitBreakerAttribute.SlowCallDurationMs"/>; at least 0 (0 turns the slow-call rule off).</summary>
+    public int? SlowCallDurationMs { get; set; }
+
+    /// <summary>Replaces <see cref="CircuitBreakerAttribute.SlowCallRatio"/>; in (0, 1].</summary>
+    public double? SlowCallRatio { get; set; }
+
+    /// <summary>Replaces <see cref="CircuitBreakerAttribute.MaxBreakDurationMs"/>; 0 (no growth) or at least the break duration.</summary>
+    public int? MaxBreakDurationMs { get; set; }
+
+    /// <summary>
+    /// Replaces <see cref="RetryAttribute.MaxRetryRatio"/> of the retry budget of this name, which only methods compiled
+    /// with a <see cref="RetryAttribute.MaxRetryRatio"/> have; 0 (no budget: every retry allowed) or in (0, 1].
+    /// </summary>
+    public double? MaxRetryRatio { get; set; }
 
     /// <summary>
     /// Replaces <see cref="CircuitBreakerAttribute.Distributed"/> and <see cref="RateLimitAttribute.Distributed"/>: the one
@@ -110,7 +125,10 @@ public sealed class PolicySettings
     internal bool HasCircuitBreakerSettings
         => FailureThreshold is not null || FailureRatio is not null || MinimumThroughput is not null || SamplingDurationMs is not null
             || BreakDurationMs is not null || SuccessThreshold is not null || HalfOpenMaxCalls is not null || HonorRetryAfter is not null
-            || Distributed is not null;
+            || Distributed is not null || SlowCallDurationMs is not null || SlowCallRatio is not null || MaxBreakDurationMs is not null;
+
+    /// <summary>True when a retry-budget setting is given.</summary>
+    internal bool HasRetryBudgetSettings => MaxRetryRatio is not null;
 
     /// <summary>True when a bulkhead setting is given.</summary>
     internal bool HasBulkheadSettings => MaxConcurrency is not null || MaxQueue is not null || MaxWaitMs is not null;
@@ -146,6 +164,17 @@ public sealed class PolicySettings
         Check(CircuitBreakerRules.BreakDurationMs, BreakDurationMs);
         Check(CircuitBreakerRules.SuccessThreshold, SuccessThreshold);
         Check(CircuitBreakerRules.HalfOpenMaxCalls, HalfOpenMaxCalls);
+        Check(CircuitBreakerRules.SlowCallDurationMs, SlowCallDurationMs);
+        CheckRatio(CircuitBreakerRules.SlowCallRatio, SlowCallRatio);
+        Check(CircuitBreakerRules.MaxBreakDurationMs, MaxBreakDurationMs);
+        if (BreakDurationMs is { } breakMs && MaxBreakDurationMs is { } maxBreakMs && CircuitBreakerRules.BreakDurationMs.Allows(breakMs)
+            && CircuitBreakerRules.MaxBreakDurationMs.Allows(maxBreakMs) && !CircuitBreakerRules.MaxBreakWithinRange(breakMs, maxBreakMs))
+        {
+            Add($"{prefix}{CircuitBreakerRules.MaxBreakDurationMs.Name} is {SettingText.Number(maxBreakMs)}; it must be "
+                + CircuitBreakerRules.MaxBreakRequirement(prefix + CircuitBreakerRules.BreakDurationMs.Name, breakMs));
+        }
+
+        CheckRatio(RetryRules.MaxRetryRatio, MaxRetryRatio);
         Check(BulkheadRules.MaxConcurrency, MaxConcurrency);
         Check(BulkheadRules.MaxQueue, MaxQueue);
         Check(BulkheadRules.MaxWaitMs, MaxWaitMs);
@@ -180,6 +209,14 @@ public sealed class PolicySettings
         Check(TimeoutRules.TimeoutMs, TimeoutMs);
         Chaos?.Validate(prefix + ChaosRules.SectionName + ":", problems);
 
+        void CheckRatio(RatioSettingRule rule, double? value)
+        {
+            if (value is { } given)
+            {
+                Add(rule.ProblemWith(given, prefix + rule.Name));
+            }
+        }
+
         void Check(IntSettingRule rule, int? value)
         {
             if (value is { } given)
@@ -209,6 +246,15 @@ public sealed class PolicySettings
         HalfOpenMaxCalls = HalfOpenMaxCalls ?? defaults.HalfOpenMaxCalls,
         HonorRetryAfter = HonorRetryAfter ?? defaults.HonorRetryAfter,
         Distributed = Distributed ?? defaults.Distributed,
+        SlowCallDurationMs = SlowCallDurationMs ?? defaults.SlowCallDurationMs,
+        SlowCallRatio = SlowCallRatio ?? defaults.SlowCallRatio,
+        MaxBreakDurationMs = MaxBreakDurationMs ?? defaults.MaxBreakDurationMs,
+    };
+
+    /// <summary>The attribute's settings with these values laid over them.</summary>
+    internal RetryBudgetOptions ApplyTo(RetryBudgetOptions defaults) => new()
+    {
+        MaxRetryRatio = MaxRetryRatio ?? defaults.MaxRetryRatio,
     };
 
     /// <summary>The attribute's settings with these values laid over them.</summary>

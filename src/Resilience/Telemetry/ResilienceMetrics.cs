@@ -54,6 +54,12 @@ internal static class ResilienceMetrics
     public static readonly Counter<long> CircuitRejections = Meter.CreateCounter<long>(
         "resilience.circuit_breaker.rejections", "{call}", "Calls an open (or half-open, or isolated) circuit breaker rejected.");
 
+    public static readonly Counter<long> CircuitSlowCalls = Meter.CreateCounter<long>(
+        "resilience.circuit_breaker.slow_calls", "{call}", "Calls through a circuit breaker that took longer than its SlowCallDurationMs, successful or not.");
+
+    public static readonly Counter<long> RetryBudgetRefusals = Meter.CreateCounter<long>(
+        "resilience.retry.budget_refusals", "{retry}", "Retries a retry budget (MaxRetryRatio) refused: the last failure surfaced instead.");
+
     public static readonly Counter<long> BulkheadRejections = Meter.CreateCounter<long>(
         "resilience.bulkhead.rejections", "{call}", "Calls a bulkhead rejected: queue full, or the wait ran out.");
 

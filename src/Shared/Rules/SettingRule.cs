@@ -73,21 +73,28 @@ internal sealed class IntSettingRule : SettingRule
     public string? ProblemWith(int value, string subject) => Allows(value) ? null : Describe(subject, SettingText.Number(value));
 }
 
-/// <summary>A share in (0, 1], where 0 turns the mode it drives off.</summary>
+/// <summary>A share in (0, 1]; where <see cref="ZeroTurnsOff"/>, 0 is allowed too and turns the mode it drives off.</summary>
 internal sealed class RatioSettingRule : SettingRule
 {
-    public RatioSettingRule(string name, double defaultValue)
+    /// <param name="name">The setting's name.</param>
+    /// <param name="defaultValue">The value when none is given.</param>
+    /// <param name="zeroTurnsOff">True when 0 is allowed and means "off"; false when the share must be above 0.</param>
+    public RatioSettingRule(string name, double defaultValue, bool zeroTurnsOff = true)
         : base(name)
     {
         Default = defaultValue;
+        ZeroTurnsOff = zeroTurnsOff;
     }
 
     public double Default { get; }
 
-    public override string Requirement => "0 (off) or in (0, 1]";
+    /// <summary>True when 0 is allowed and turns the mode off.</summary>
+    public bool ZeroTurnsOff { get; }
 
-    /// <summary>True for 0 and for (0, 1]; false for NaN.</summary>
-    public bool Allows(double value) => value >= 0 && value <= 1;
+    public override string Requirement => ZeroTurnsOff ? "0 (off) or in (0, 1]" : "in (0, 1]";
+
+    /// <summary>True for (0, 1], and for 0 when it turns the mode off; false for NaN.</summary>
+    public bool Allows(double value) => (ZeroTurnsOff ? value >= 0 : value > 0) && value <= 1;
 
     /// <summary>True when the value turns its mode on: allowed and above 0.</summary>
     public bool IsOn(double value) => value > 0 && value <= 1;

@@ -15,6 +15,16 @@ public partial class AllocationSubject
     private int GetCore(int x, CancellationToken cancellationToken) => x + 1;
 
     private int Recover(int x, CancellationToken cancellationToken) => -1;
+
+    [Retry(3, MaxRetryRatio = 0.1)]
+    [CircuitBreaker(5, SlowCallDurationMs = 60_000, MaxBreakDurationMs = 300_000)]
+    [Timeout(1_000)]
+    [Bulkhead(4)]
+    [RateLimit(int.MaxValue, 1_000)]
+    [Fallback(nameof(Recover))]
+    public partial int GetTimed(int x, CancellationToken cancellationToken);
+
+    private int GetTimedCore(int x, CancellationToken cancellationToken) => x + 1;
 }
 
 /// <summary>
@@ -72,6 +82,16 @@ public sealed class AllocationTests : RegistryTest
             private Task<int> GetTaskAsyncCore(int x, CancellationToken cancellationToken) => s_cachedResult;
 
             private int Recover(int x, CancellationToken cancellationToken) => -1;
+
+            [Retry(3, MaxRetryRatio = 0.1)]
+            [CircuitBreaker(5, SlowCallDurationMs = 60_000, MaxBreakDurationMs = 300_000)]
+            [Timeout(1_000)]
+            [Bulkhead(4)]
+            [RateLimit(int.MaxValue, 1_000)]
+            [Fallback(nameof(Recover))]
+            public partial ValueTask<int> GetTimedAsync(int x, CancellationToken cancellationToken);
+
+            private ValueTask<int> GetTimedAsyncCore(int x, CancellationToken cancellationToken) => new(x + 1);
 
             private static readonly Task<System.Net.Http.HttpResponseMessage> s_ok = Task.FromResult(new System.Net.Http.HttpResponseMessage(System.Net.HttpStatusCode.OK));
 
@@ -132,6 +152,32 @@ public sealed class AllocationTests : RegistryTest
                     }
 
                     sum += (int)pending.Result.StatusCode;
+                }
+
+                return sum;
+            }
+
+            public static long[] TimedValueTaskOfInt(int warmUp, int calls)
+            {
+                CallTimed(warmUp);
+                long before = GC.GetAllocatedBytesForCurrentThread();
+                long sum = CallTimed(calls);
+                long bytes = GC.GetAllocatedBytesForCurrentThread() - before;
+                return new[] { bytes, sum };
+            }
+
+            private static long CallTimed(int calls)
+            {
+                long sum = 0;
+                for (int i = 0; i < calls; i++)
+                {
+                    ValueTask<int> pending = s_subject.GetTimedAsync(42, CancellationToken.None);
+                    if (!pending.IsCompletedSuccessfully)
+                    {
+                        throw new InvalidOperationException("The call did not complete synchronously.");
+                    }
+
+                    sum += pending.Result;
                 }
 
                 return sum;
@@ -289,6 +335,41 @@ public sealed class AllocationTests : RegistryTest
     }
 
     private static System.Reflection.Assembly ConsumerBuiltIn(OptimizationLevel build) => build == OptimizationLevel.Release ? s_release.Value : s_debug.Value;
+
+    [Fact]
+    public void A_synchronous_method_with_a_retry_budget_and_a_breaker_that_times_its_calls_allocates_nothing()
+    {
+        CallTimedSync(WarmUpCalls);
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        long sum = CallTimedSync(Calls);
+        long bytes = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(43L * Calls, sum);
+        Assert.Equal(0, bytes);
+    }
+
+    [Theory]
+    [InlineData(OptimizationLevel.Release)]
+    [InlineData(OptimizationLevel.Debug)]
+    public void A_ValueTask_method_with_a_retry_budget_and_a_breaker_that_times_its_calls_allocates_nothing(OptimizationLevel build)
+    {
+        var measured = (long[])ConsumerBuild.Call(ConsumerBuiltIn(build), "AllocationConsumer.Measure", "TimedValueTaskOfInt", WarmUpCalls, Calls)!;
+
+        Assert.Equal(43L * Calls, measured[1]);
+        Assert.Equal(0, measured[0]);
+    }
+
+    private long CallTimedSync(int calls)
+    {
+        long sum = 0;
+        for (int i = 0; i < calls; i++)
+        {
+            sum += _subject.GetTimed(42, CancellationToken.None);
+        }
+
+        return sum;
+    }
 
     private long CallSync(int calls)
     {

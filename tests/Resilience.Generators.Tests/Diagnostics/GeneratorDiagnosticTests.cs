@@ -114,6 +114,13 @@ public sealed class GeneratorDiagnosticTests
     [InlineData("[RateLimit(10, 0)]", "0", "RateLimitAttribute.WindowMs is 0; it must be at least 1")]
     [InlineData("[RateLimit(10, 1_000, Distributed = true, DistributedBatch = 20)]", "DistributedBatch = 20", "RateLimitAttribute.DistributedBatch is 20; it must be at most the permits of a window (10); lower DistributedBatch, or set it to 0 to take each permit from the store")]
     [InlineData("[RateLimit(10, 1_000, DistributedBatch = -1)]", "DistributedBatch = -1", "RateLimitAttribute.DistributedBatch is -1; it must be at least 0")]
+    [InlineData("[CircuitBreaker(SlowCallDurationMs = -1)]", "SlowCallDurationMs = -1", "CircuitBreakerAttribute.SlowCallDurationMs is -1; it must be at least 0")]
+    [InlineData("[CircuitBreaker(SlowCallDurationMs = 1_000, SlowCallRatio = 0)]", "SlowCallRatio = 0", "CircuitBreakerAttribute.SlowCallRatio is 0; it must be in (0, 1]")]
+    [InlineData("[CircuitBreaker(SlowCallDurationMs = 1_000, SlowCallRatio = 1.2)]", "SlowCallRatio = 1.2", "CircuitBreakerAttribute.SlowCallRatio is 1.2; it must be in (0, 1]")]
+    [InlineData("[CircuitBreaker(MaxBreakDurationMs = -1)]", "MaxBreakDurationMs = -1", "CircuitBreakerAttribute.MaxBreakDurationMs is -1; it must be at least 0")]
+    [InlineData("[CircuitBreaker(BreakDurationMs = 30_000, MaxBreakDurationMs = 10_000)]", "MaxBreakDurationMs = 10_000", "CircuitBreakerAttribute.MaxBreakDurationMs is 10 000; it must be 0 (a break that does not grow) or at least CircuitBreakerAttribute.BreakDurationMs (30 000); raise it, or lower BreakDurationMs")]
+    [InlineData("[Retry(MaxRetryRatio = -0.5)]", "MaxRetryRatio = -0.5", "RetryAttribute.MaxRetryRatio is -0.5; it must be 0 (off) or in (0, 1]")]
+    [InlineData("[Retry(MaxRetryRatio = 2)]", "MaxRetryRatio = 2", "RetryAttribute.MaxRetryRatio is 2; it must be 0 (off) or in (0, 1]")]
     [InlineData("[Retry(Handle = new[] { typeof(string) })]", "Handle = new[] { typeof(string) }", "RetryAttribute.Handle is 'string'; it must be a list of exception types (deriving from System.Exception)")]
     public void RES0004_an_invalid_value_is_reported_on_its_argument(string attribute, string argument, string message)
     {
@@ -205,6 +212,24 @@ public sealed class GeneratorDiagnosticTests
             "RES0006", "Second");
 
         Assert.Equal("The circuit breaker 'payments' is shared by 'C.First' and 'C.Second' with different settings (FailureThreshold 5 and 10, BreakDurationMs 30000 and 5000); give them the same settings or different names", diagnostic.GetMessage());
+    }
+
+    [Fact]
+    public void RES0006_a_retry_budget_shared_with_another_ratio_is_reported_on_the_second_method()
+    {
+        Diagnostic diagnostic = Single(
+            """
+            public partial class C
+            {
+                [Retry(MaxRetryRatio = 0.1), Bulkhead(4, Name = "orders")] public partial int First();
+                private int FirstCore() => 1;
+                [Retry(MaxRetryRatio = 0.2), Bulkhead(4, Name = "orders")] public partial int Second();
+                private int SecondCore() => 2;
+            }
+            """,
+            "RES0006", "Second");
+
+        Assert.Equal("The retry budget 'orders' is shared by 'C.First' and 'C.Second' with different settings (MaxRetryRatio 0.1 and 0.2); give them the same settings or different names", diagnostic.GetMessage());
     }
 
     [Fact]

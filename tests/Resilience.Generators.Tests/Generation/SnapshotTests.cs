@@ -38,6 +38,21 @@ public sealed class SnapshotTests
                 private int CountCore(string sku) => 1;
             }
             """ },
+        { "RetryBudget", """
+            namespace Shop;
+            public partial class Client
+            {
+                [Retry(3, DelayMs = 100, MaxRetryRatio = 0.1)]
+                [CircuitBreaker(5, Name = "orders", SlowCallDurationMs = 2_000, SlowCallRatio = 0.5, MaxBreakDurationMs = 240_000)]
+                public partial Task<int> GetAsync(string id, CancellationToken ct);
+                private Task<int> GetAsyncCore(string id, CancellationToken ct) => Task.FromResult(1);
+
+                [Retry(2, MaxRetryRatio = 0.2, HandleResult = nameof(IsNegative))]
+                public partial int Count(string sku);
+                private int CountCore(string sku) => 1;
+                private static bool IsNegative(int value) => value < 0;
+            }
+            """ },
         { "Timeout", """
             namespace Shop;
             public partial class Client

@@ -12,7 +12,13 @@ public sealed class PolicyModelTests
         var breaker = new CircuitBreakerSpec
         {
             Name = "b", FailureThreshold = 1, FailureRatio = 0, MinimumThroughput = 1, SamplingDurationMs = 1, BreakDurationMs = 1,
-            SuccessThreshold = 1, HalfOpenMaxCalls = 1, HonorRetryAfter = false, Distributed = false, Handle = EquatableArray<string>.Empty, Ignore = EquatableArray<string>.Empty,
+            SuccessThreshold = 1, HalfOpenMaxCalls = 1, HonorRetryAfter = false, Distributed = false, SlowCallDurationMs = 0, SlowCallRatio = 1, MaxBreakDurationMs = 0,
+            Handle = EquatableArray<string>.Empty, Ignore = EquatableArray<string>.Empty,
+        };
+        var retry = new RetrySpec
+        {
+            MaxAttempts = 3, DelayMs = 1, MaxDelayMs = 1, Backoff = Resilience.Shared.BackoffKind.Constant, Jitter = false, MaxRetryRatio = 0.1,
+            Handle = EquatableArray<string>.Empty, Ignore = EquatableArray<string>.Empty,
         };
         var bulkhead = new BulkheadSpec { Name = "b", MaxConcurrency = 1, MaxQueue = 0, MaxWaitMs = 0 };
         var limit = new RateLimitSpec { Name = "l", Permits = 1, WindowMs = 1, Algorithm = Resilience.Shared.RateLimitAlgorithm.FixedWindow, QueueLimit = 0, Distributed = false, DistributedBatch = 0 };
@@ -20,6 +26,7 @@ public sealed class PolicyModelTests
         Assert.Equal(CircuitBreakerRules.Shared, breaker.Settings.Select(s => s.Rule));
         Assert.Equal(BulkheadRules.Shared, bulkhead.Settings.Select(s => s.Rule));
         Assert.Equal(RateLimitRules.Shared, limit.Settings.Select(s => s.Rule));
+        Assert.Equal(RetryRules.Budget, retry.BudgetSettings.Select(s => s.Rule));
     }
 
     [Theory]

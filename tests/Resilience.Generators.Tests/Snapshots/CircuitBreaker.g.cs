@@ -13,7 +13,7 @@ namespace Resilience.Generated
         [global::System.Runtime.CompilerServices.ModuleInitializer]
         internal static void Register()
         {
-            global::Resilience.ResilienceRegistry.Default.GetOrAddCircuitBreaker("inventory", new global::Resilience.CircuitBreakerOptions { FailureThreshold = 3, FailureRatio = 0.5d, MinimumThroughput = 20, SamplingDurationMs = 10000, BreakDurationMs = 5000, SuccessThreshold = 2, HalfOpenMaxCalls = 2, HonorRetryAfter = false, Distributed = true });
+            global::Resilience.ResilienceRegistry.Default.GetOrAddCircuitBreaker("inventory", new global::Resilience.CircuitBreakerOptions { FailureThreshold = 3, FailureRatio = 0.5d, MinimumThroughput = 20, SamplingDurationMs = 10000, BreakDurationMs = 5000, SuccessThreshold = 2, HalfOpenMaxCalls = 2, HonorRetryAfter = false, Distributed = true, SlowCallDurationMs = 0, SlowCallRatio = 1d, MaxBreakDurationMs = 0 });
         }
     }
 }
@@ -38,7 +38,7 @@ namespace Shop
 
         [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
         private static readonly global::Resilience.CircuitBreakerState __Count_CircuitBreaker =
-            global::Resilience.ResilienceRegistry.Default.GetOrAddCircuitBreaker("inventory", new global::Resilience.CircuitBreakerOptions { FailureThreshold = 3, FailureRatio = 0.5d, MinimumThroughput = 20, SamplingDurationMs = 10000, BreakDurationMs = 5000, SuccessThreshold = 2, HalfOpenMaxCalls = 2, HonorRetryAfter = false, Distributed = true });
+            global::Resilience.ResilienceRegistry.Default.GetOrAddCircuitBreaker("inventory", new global::Resilience.CircuitBreakerOptions { FailureThreshold = 3, FailureRatio = 0.5d, MinimumThroughput = 20, SamplingDurationMs = 10000, BreakDurationMs = 5000, SuccessThreshold = 2, HalfOpenMaxCalls = 2, HonorRetryAfter = false, Distributed = true, SlowCallDurationMs = 0, SlowCallRatio = 1d, MaxBreakDurationMs = 0 });
 
         public partial int Count(string sku)
         {

@@ -14,7 +14,7 @@ namespace Resilience.Generated
         internal static void Register()
         {
             global::Resilience.ResilienceRegistry.Default.GetOrAddRateLimiter("Shop.PaymentsClient.GetReceiptAsync", new global::Resilience.RateLimitOptions { Permits = 50, WindowMs = 1000, Algorithm = global::Resilience.RateLimitAlgorithm.TokenBucket, QueueLimit = 0, Distributed = false, DistributedBatch = 0 });
-            global::Resilience.ResilienceRegistry.Default.GetOrAddCircuitBreaker("payments", new global::Resilience.CircuitBreakerOptions { FailureThreshold = 5, FailureRatio = 0d, MinimumThroughput = 10, SamplingDurationMs = 30000, BreakDurationMs = 30000, SuccessThreshold = 1, HalfOpenMaxCalls = 1, HonorRetryAfter = false, Distributed = false });
+            global::Resilience.ResilienceRegistry.Default.GetOrAddCircuitBreaker("payments", new global::Resilience.CircuitBreakerOptions { FailureThreshold = 5, FailureRatio = 0d, MinimumThroughput = 10, SamplingDurationMs = 30000, BreakDurationMs = 30000, SuccessThreshold = 1, HalfOpenMaxCalls = 1, HonorRetryAfter = false, Distributed = false, SlowCallDurationMs = 0, SlowCallRatio = 1d, MaxBreakDurationMs = 0 });
             global::Resilience.ResilienceRegistry.Default.GetOrAddBulkhead("Shop.PaymentsClient.GetReceiptAsync", new global::Resilience.BulkheadOptions { MaxConcurrency = 8, MaxQueue = 16, MaxWaitMs = 0 });
         }
     }
@@ -44,7 +44,7 @@ namespace Shop
 
         [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
         private static readonly global::Resilience.CircuitBreakerState __GetReceiptAsync_CircuitBreaker =
-            global::Resilience.ResilienceRegistry.Default.GetOrAddCircuitBreaker("payments", new global::Resilience.CircuitBreakerOptions { FailureThreshold = 5, FailureRatio = 0d, MinimumThroughput = 10, SamplingDurationMs = 30000, BreakDurationMs = 30000, SuccessThreshold = 1, HalfOpenMaxCalls = 1, HonorRetryAfter = false, Distributed = false });
+            global::Resilience.ResilienceRegistry.Default.GetOrAddCircuitBreaker("payments", new global::Resilience.CircuitBreakerOptions { FailureThreshold = 5, FailureRatio = 0d, MinimumThroughput = 10, SamplingDurationMs = 30000, BreakDurationMs = 30000, SuccessThreshold = 1, HalfOpenMaxCalls = 1, HonorRetryAfter = false, Distributed = false, SlowCallDurationMs = 0, SlowCallRatio = 1d, MaxBreakDurationMs = 0 });
 
         [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
         private static readonly global::Resilience.BulkheadState __GetReceiptAsync_Bulkhead =

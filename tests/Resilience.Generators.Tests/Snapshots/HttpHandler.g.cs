@@ -18,7 +18,7 @@ namespace Shop
 
         [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
         private static readonly global::Resilience.KeyedCircuitBreakerState<global::Resilience.HttpAuthority> __SendAsync_CircuitBreaker =
-            global::Resilience.ResilienceRegistry.Default.GetOrAddKeyedCircuitBreaker<global::Resilience.HttpAuthority>("catalog", new global::Resilience.CircuitBreakerOptions { FailureThreshold = 5, FailureRatio = 0d, MinimumThroughput = 10, SamplingDurationMs = 30000, BreakDurationMs = 30000, SuccessThreshold = 1, HalfOpenMaxCalls = 1, HonorRetryAfter = true, Distributed = false });
+            global::Resilience.ResilienceRegistry.Default.GetOrAddKeyedCircuitBreaker<global::Resilience.HttpAuthority>("catalog", new global::Resilience.CircuitBreakerOptions { FailureThreshold = 5, FailureRatio = 0d, MinimumThroughput = 10, SamplingDurationMs = 30000, BreakDurationMs = 30000, SuccessThreshold = 1, HalfOpenMaxCalls = 1, HonorRetryAfter = true, Distributed = false, SlowCallDurationMs = 0, SlowCallRatio = 1d, MaxBreakDurationMs = 0 });
 
         // Set once SendAsyncCore has thrown instead of returning a task: from then on the helper calls it, inside its
         // handlers, so that such a failure is thrown once rather than caught here and thrown again there.

@@ -37,6 +37,39 @@ public sealed class MetricsTests
     }
 
     [Fact]
+    public void Slow_calls_are_counted_with_the_breakers_name()
+    {
+        using MetricCollector<long> slowCalls = Collect<long>("resilience.circuit_breaker.slow_calls");
+        string name = UniqueName("slow");
+        CircuitBreakerState breaker = _registry.GetOrAddCircuitBreaker(name, new CircuitBreakerOptions { SlowCallDurationMs = 100, MinimumThroughput = 100 });
+
+        for (int i = 0; i < 3; i++)
+        {
+            Assert.True(breaker.TryEnter(out CircuitBreakerPermit permit));
+            _clock.Advance(TimeSpan.FromMilliseconds(i == 1 ? 50 : 150));
+            breaker.RecordSuccess(permit);
+        }
+
+        IReadOnlyList<CollectedMeasurement<long>> measured = slowCalls.For(name);
+        Assert.Equal(2, measured.Sum(m => m.Value));
+    }
+
+    [Fact]
+    public void Retries_a_budget_refuses_are_counted_with_its_name()
+    {
+        using MetricCollector<long> refusals = Collect<long>("resilience.retry.budget_refusals");
+        string name = UniqueName("budget");
+        RetryBudgetState budget = _registry.GetOrAddRetryBudget(name, new RetryBudgetOptions { MaxRetryRatio = 0.1 });
+
+        for (int i = 0; i < 103; i++)
+        {
+            budget.TryRetry();
+        }
+
+        Assert.Equal(3, refusals.For(name).Sum(m => m.Value));
+    }
+
+    [Fact]
     public void A_breaker_that_only_lets_calls_through_records_no_transition()
     {
         using MetricCollector<long> transitions = Collect<long>("resilience.circuit_breaker.transitions");

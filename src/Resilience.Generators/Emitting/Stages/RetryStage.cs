@@ -6,14 +6,45 @@ namespace Resilience.Generators;
 /// [Retry]: the stages inside it run again after a failure it handles (an exception its filter lets through, or a
 /// result its judge calls a failure), after the backoff's delay. The delay is waited outside the attempt's
 /// handlers, so that nothing it throws (the caller's cancellation, a total timeout) is taken for a failed attempt.
+/// With a retry budget (MaxRetryRatio), each call is counted as it starts, and a retry the budget refuses is not made:
+/// the last failure surfaces, as when the attempts run out.
 /// </summary>
 internal sealed class RetryStage : Stage
 {
-    private readonly RetrySpec _retry;
+    /// <summary>What the retry budget's field is named after.</summary>
+    public const string BudgetRole = "RetryBudget";
 
-    public RetryStage(RetrySpec retry) => _retry = retry;
+    private readonly RetrySpec _retry;
+    private readonly string _budgetName;
+    private SharedState? _state;
+
+    /// <param name="retry">The retry's settings.</param>
+    /// <param name="budgetName">The name the retry budget is shared by: the method's policy name.</param>
+    public RetryStage(RetrySpec retry, string budgetName)
+    {
+        _retry = retry;
+        _budgetName = budgetName;
+    }
 
     public override bool UsesRegistry => true;
+
+    /// <summary>The shared retry budget; null when the retry has none, and then nothing is counted.</summary>
+    public override SharedState? State => !_retry.HasBudget ? null : _state ??= new(
+        "RetryBudgetState",
+        BudgetRole,
+        _budgetName,
+        $"GetOrAddRetryBudget({Literals.String(_budgetName)}, {Literals.Options("RetryBudgetOptions", _retry.BudgetSettings)})");
+
+    public override bool RegistersAtLoad => _retry.HasBudget;
+
+    /// <summary>Counts the call in the retry budget, once, before its first attempt.</summary>
+    public override void WriteCallStart(MethodContext m)
+    {
+        if (_retry.HasBudget)
+        {
+            m.Writer.Line($"{m.MemberName(BudgetRole)}.RecordCall();");
+        }
+    }
 
     /// <summary>Whether <paramref name="result"/> is a failure to retry; null when the retry judges no result.</summary>
     public string? ResultJudge(MethodContext m, string result) => m.ResultJudge(_retry.HandleResult, result);
@@ -67,6 +98,9 @@ internal sealed class RetryStage : Stage
                 w.Blank();
             }
 
+            // A retry the budget refuses is not made: the last result is returned, as when the attempts run out.
+            WriteBudgetCheck(m, "break;");
+
             w.Line($"§started = {m.TelemetryField}.RecordRetryOnResult(§started, §attempt, §delay, {CoreStage.Result});");
             if (_retry is { OnRetry: { } onRetry, OnRetryTakes: FailureParameter.Outcome })
             {
@@ -94,6 +128,9 @@ internal sealed class RetryStage : Stage
             w.Blank();
         }
 
+        // A retry the budget refuses is not made: the failure surfaces, as when the attempts run out.
+        WriteBudgetCheck(m, "throw;");
+
         w.Line($"§started = {m.TelemetryField}.RecordRetry(§started, §attempt, §delay, §retryError);");
         if (_retry.OnRetry is { } hook)
         {
@@ -105,6 +142,21 @@ internal sealed class RetryStage : Stage
         w.Line(m.Wait("§registry", "Delay", $"§delay, {token}") + ";");
         w.Close();
         w.Blank();
+    }
+
+    /// <summary>Asks the retry budget for the retry, and writes <paramref name="refused"/> for when it says no; nothing without a budget.</summary>
+    private void WriteBudgetCheck(MethodContext m, string refused)
+    {
+        if (!_retry.HasBudget)
+        {
+            return;
+        }
+
+        m.Writer.Line($"if (!{m.MemberName(BudgetRole)}.TryRetry())");
+        m.Writer.Open();
+        m.Writer.Line(refused);
+        m.Writer.Close();
+        m.Writer.Blank();
     }
 
     /// <summary>

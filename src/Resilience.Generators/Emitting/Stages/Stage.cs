@@ -43,6 +43,14 @@ internal abstract class Stage
     {
     }
 
+    /// <summary>
+    /// Writes what the stage does once a call, as the call starts (before the synchronous start of an asynchronous
+    /// method, or the body of a synchronous one); nothing by default.
+    /// </summary>
+    public virtual void WriteCallStart(MethodContext m)
+    {
+    }
+
     /// <summary>Declares the locals the stage needs before the body's outer <c>try</c>.</summary>
     public virtual void WriteLocals(MethodContext m)
     {

@@ -1,6 +1,9 @@
 namespace Resilience;
 
-/// <summary>How a closed circuit breaker counts the outcomes of its calls and decides to open: one subclass per counting mode.</summary>
+/// <summary>
+/// How a closed circuit breaker counts the outcomes of its calls and decides to open: one subclass per counting mode,
+/// and the slow-call rule (<see cref="SlowCallBehavior"/>) laid over either when the breaker judges slow calls.
+/// </summary>
 /// <remarks>
 /// <para>
 /// A behaviour is built for one set of settings and held with them, so that a call reads the behaviour and the
@@ -21,9 +24,14 @@ internal abstract class CircuitBehavior
     /// <param name="counters">The breaker's counts, which hold the run of consecutive failures.</param>
     /// <param name="registry">The registry whose clock timestamps the samples.</param>
     public static CircuitBehavior Create(CircuitBreakerOptions options, CircuitBehavior? previous, CircuitCounters counters, ResilienceRegistry registry)
-        => options.IsRatioMode
-            ? new FailureRatioBehavior(options, registry, previous as FailureRatioBehavior)
+    {
+        var previousSlow = previous as SlowCallBehavior;
+        CircuitBehavior? previousFailures = previousSlow?.Failures ?? previous;
+        CircuitBehavior failures = options.IsRatioMode
+            ? new FailureRatioBehavior(options, registry, previousFailures as FailureRatioBehavior)
             : new ConsecutiveFailuresBehavior(options, counters);
+        return options.JudgesSlowCalls ? new SlowCallBehavior(options, failures, registry, previousSlow) : failures;
+    }
 
     /// <summary>A call of the current period succeeded.</summary>
     public abstract void OnSuccess();

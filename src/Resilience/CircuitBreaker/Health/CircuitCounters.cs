@@ -16,6 +16,7 @@ internal sealed class CircuitCounters
     private long _successes;
     private long _failures;
     private long _rejections;
+    private long _slowCalls;
     private long _lastFailureUtcTicks;
     private int _consecutiveFailures;
 
@@ -35,6 +36,9 @@ internal sealed class CircuitCounters
     }
 
     public void CountRejection() => Interlocked.Increment(ref _rejections);
+
+    /// <summary>Counts a call that took longer than the slow-call duration (it is counted as a success or failure too).</summary>
+    public void CountSlowCall() => Interlocked.Increment(ref _slowCalls);
 
     /// <summary>Adds a failure to the current run and returns the run's length, this failure included.</summary>
     public int CountConsecutiveFailure() => Interlocked.Increment(ref _consecutiveFailures);
@@ -73,6 +77,7 @@ internal sealed class CircuitCounters
             Volatile.Read(ref _successes),
             Volatile.Read(ref _failures),
             Volatile.Read(ref _rejections),
+            Volatile.Read(ref _slowCalls),
             Volatile.Read(ref _consecutiveFailures),
             lastFailure == 0 ? null : new DateTimeOffset(lastFailure, TimeSpan.Zero),
             timeInState,
@@ -86,6 +91,7 @@ internal sealed class CircuitCounters
         Volatile.Write(ref _successes, 0);
         Volatile.Write(ref _failures, 0);
         Volatile.Write(ref _rejections, 0);
+        Volatile.Write(ref _slowCalls, 0);
         Volatile.Write(ref _lastFailureUtcTicks, 0);
         _periodStartSuccesses = 0;
         _periodStartFailures = 0;
