@@ -137,15 +137,5 @@ public sealed class KeyedRateLimiterState<TKey> : IRegisteredRateLimit
 
     /// <summary>Drops idle partitions, except <paramref name="keep"/>: it is idle because it is new, and its caller is about to use it.</summary>
     private void Sweep(RateLimiterState keep)
-    {
-        foreach (KeyValuePair<PartitionKey<TKey>, RateLimiterState> pair in _partitions)
-        {
-            if (!ReferenceEquals(pair.Value, keep) && pair.Value.TryRetire())
-            {
-                ((ICollection<KeyValuePair<PartitionKey<TKey>, RateLimiterState>>)_partitions).Remove(pair);
-            }
-        }
-
-        Volatile.Write(ref _sweepAt, Math.Max(FirstSweepAt, _partitions.Count * 2));
-    }
+        => Volatile.Write(ref _sweepAt, PartitionRetirement<RateLimiterState>.Sweep(_partitions, keep, FirstSweepAt));
 }
