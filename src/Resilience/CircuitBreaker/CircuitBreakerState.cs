@@ -35,7 +35,7 @@ namespace Resilience;
 /// its outcome stay local.
 /// </para>
 /// </remarks>
-public sealed partial class CircuitBreakerState
+public sealed partial class CircuitBreakerState : IRetirablePartition
 {
     // This type is the state machine. How the closed breaker counts outcomes is its CircuitBehavior (one per
     // counting mode, held with the settings), its counts are kept by CircuitCounters, and the meter, the
@@ -89,6 +89,9 @@ public sealed partial class CircuitBreakerState
     private int _probeLeaseAsked;
     private bool _applyingRemote;
     private long _distributedVersion;
+
+    // For a partition of a keyed breaker: whether a sweep dropped it, and the key's breaker to record failures in instead.
+    private PartitionRetirement<CircuitBreakerState> _retirement;
 
     internal CircuitBreakerState(ResilienceRegistry registry, string name, CircuitBreakerOptions options, PolicySettings? settings = null, string? key = null)
     {
@@ -425,6 +428,32 @@ public sealed partial class CircuitBreakerState
 
     private void RecordFailure(in CircuitBreakerPermit permit, TimeSpan? requestedBreak)
     {
+        RecordFailureHere(permit, requestedBreak);
+        if (!permit.IsProbe)
+        {
+            // The failure is counted (and its time written) before the mark is read, with a full fence between: a sweep
+            // marks a partition before it reads whether it is idle, so one of the two sees the other.
+            Interlocked.MemoryBarrier();
+            _retirement.SuccessorOf(this)?.RecordFailureOfDroppedPartition(requestedBreak);
+        }
+    }
+
+    /// <summary>
+    /// Counts the failure of a call let through by a partition a sweep dropped after the call fetched it: the key's
+    /// breaker now counts it, as if the call had entered it. Nothing is counted when that breaker is not closed (the call
+    /// entered before it opened, which says nothing about its current period).
+    /// </summary>
+    private void RecordFailureOfDroppedPartition(TimeSpan? requestedBreak)
+    {
+        long status = Volatile.Read(ref _status);
+        if (StateOf(status) == CircuitState.Closed)
+        {
+            RecordFailure(new CircuitBreakerPermit(status, isProbe: false), requestedBreak);
+        }
+    }
+
+    private void RecordFailureHere(in CircuitBreakerPermit permit, TimeSpan? requestedBreak)
+    {
         _counters.CountFailure(TimeProvider.GetUtcNow());
         if (permit.IsProbe)
         {
@@ -545,6 +574,33 @@ public sealed partial class CircuitBreakerState
         TimeSpan quiet = TimeSpan.FromMilliseconds(Math.Max(options.BreakDurationMs, options.SamplingDurationMs));
         return TimeProvider.GetUtcNow() - lastFailure > quiet;
     }
+
+    /// <summary>
+    /// For a partition of a keyed breaker: where a failure recorded here after a sweep dropped this partition is counted
+    /// instead, the key's breaker now (see <see cref="PartitionRetirement{TPartition}"/>).
+    /// </summary>
+    internal void FollowWhenRetired(Func<CircuitBreakerState> successor) => _retirement.FollowWhenRetired(successor);
+
+    /// <summary>
+    /// Marks the partition as dropped if it is idle (see <see cref="IsIdle"/>), and says whether it was. A failure recorded
+    /// here afterwards is counted by the key's new breaker as well, so that a key never starts again closed and clean
+    /// beside a failure that was lost: the mark comes before the idleness is read, and a failure is counted before the
+    /// mark is read.
+    /// </summary>
+    bool IRetirablePartition.TryRetire()
+    {
+        _retirement.Mark();
+        if (IsIdle())
+        {
+            return true;
+        }
+
+        _retirement.Unmark();
+        return false;
+    }
+
+    /// <summary>The partition was dropped: it stops following the distributed store.</summary>
+    void IRetirablePartition.OnDropped() => StopDistribution();
 
     /// <summary>Clears the counters as well as the state; the registry's <see cref="ResilienceRegistry.Reset"/> calls it.</summary>
     internal void ResetAll()
