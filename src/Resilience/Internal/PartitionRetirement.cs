@@ -29,9 +29,11 @@ internal interface IRetirablePartition
 /// A caller that fetched a partition may use it after a sweep has dropped it, while the key's next caller gets a new
 /// partition; what the first caller records (a permit taken, a failure) would be lost. So the sweep marks the partition
 /// first and reads its idleness after, and the caller records first and reads the mark after: one of the two sees the
-/// other, with a full fence between each one's write and read. A partition that turns out busy is kept (and unmarked);
-/// a caller that saw the mark of a partition kept after all records in the key's partition, which is then this one,
-/// and <see cref="SuccessorOf"/> answers null for it. A mutable struct: keep it in a field that is not readonly.
+/// other, with a full fence between each one's write and read. A partition that turns out busy is kept (and unmarked).
+/// A caller that sees the mark while the partition is still the key's waits for the sweep to decide (it is between its
+/// mark and its removal): kept, what it recorded stands; dropped, it records in the key's new partition too. Sweeps may
+/// run at once: the mark counts the sweeps that hold it, so that one that finds the partition busy does not take back
+/// the mark of one that dropped it. A mutable struct: keep it in a field that is not readonly.
 /// </remarks>
 /// <typeparam name="TPartition">The partition's type.</typeparam>
 internal struct PartitionRetirement<TPartition>
@@ -44,17 +46,18 @@ internal struct PartitionRetirement<TPartition>
     public void FollowWhenRetired(Func<TPartition> successor) => _successor = successor;
 
     /// <summary>Marks the partition as dropped, with a full fence, before its idleness is read.</summary>
-    public void Mark() => Interlocked.Exchange(ref _retired, 1);
+    public void Mark() => Interlocked.Increment(ref _retired);
 
-    /// <summary>Takes the mark back: the partition turned out busy and is kept.</summary>
-    public void Unmark() => Volatile.Write(ref _retired, 0);
+    /// <summary>Takes this sweep's mark back: the partition turned out busy and is kept.</summary>
+    public void Unmark() => Interlocked.Decrement(ref _retired);
 
     /// <summary>True when the partition is marked dropped and has somewhere to send its callers.</summary>
     public bool IsRetired => Volatile.Read(ref _retired) != 0 && _successor is not null;
 
     /// <summary>
-    /// The key's partition now, when <paramref name="self"/> is marked dropped and the key has another one; null
-    /// otherwise. The caller must have made what it recorded visible (a full fence) before asking.
+    /// The key's partition now, when a sweep dropped <paramref name="self"/>; null when it is not marked, or is kept after
+    /// all. While a sweep has marked it but not yet removed it (it is still the key's partition), waits for the sweep to
+    /// decide. The caller must have made what it recorded visible (a full fence) before asking.
     /// </summary>
     public TPartition? SuccessorOf(TPartition self)
     {
@@ -63,8 +66,22 @@ internal struct PartitionRetirement<TPartition>
             return null;
         }
 
-        TPartition next = _successor!();
-        return ReferenceEquals(next, self) ? null : next;
+        SpinWait spin = default;
+        while (true)
+        {
+            TPartition next = _successor!();
+            if (!ReferenceEquals(next, self))
+            {
+                return next;
+            }
+
+            if (Volatile.Read(ref _retired) == 0)
+            {
+                return null;
+            }
+
+            spin.SpinOnce();
+        }
     }
 
     /// <summary>
