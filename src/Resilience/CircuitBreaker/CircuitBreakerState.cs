@@ -197,6 +197,11 @@ public sealed partial class CircuitBreakerState : IRetirablePartition
     [EditorBrowsable(EditorBrowsableState.Never)]
     public bool TryEnter(out CircuitBreakerPermit permit)
     {
+        if (InScope() is { } scoped)
+        {
+            return scoped.TryEnter(out permit);
+        }
+
         long status = Volatile.Read(ref _status);
         var state = StateOf(status);
         if (state == CircuitState.Closed)
@@ -379,6 +384,12 @@ public sealed partial class CircuitBreakerState : IRetirablePartition
     [EditorBrowsable(EditorBrowsableState.Never)]
     public void RecordSuccess(in CircuitBreakerPermit permit)
     {
+        if (InScope() is { } scoped)
+        {
+            scoped.RecordSuccess(permit);
+            return;
+        }
+
         _counters.CountSuccess();
         if (permit.IsProbe)
         {
@@ -415,7 +426,16 @@ public sealed partial class CircuitBreakerState : IRetirablePartition
 
     /// <summary>Reports that a call let through by <see cref="TryEnter"/> failed with an exception the breaker handles.</summary>
     [EditorBrowsable(EditorBrowsableState.Never)]
-    public void RecordFailure(in CircuitBreakerPermit permit) => RecordFailure(permit, requestedBreak: null);
+    public void RecordFailure(in CircuitBreakerPermit permit)
+    {
+        if (InScope() is { } scoped)
+        {
+            scoped.RecordFailure(permit);
+            return;
+        }
+
+        RecordFailure(permit, requestedBreak: null);
+    }
 
     /// <summary>
     /// Reports that a call let through by <see cref="TryEnter"/> returned <paramref name="response"/>, a failure: with
@@ -424,7 +444,15 @@ public sealed partial class CircuitBreakerState : IRetirablePartition
     /// </summary>
     [EditorBrowsable(EditorBrowsableState.Never)]
     public void RecordFailure(in CircuitBreakerPermit permit, HttpResponseMessage? response)
-        => RecordFailure(permit, Volatile.Read(ref _settings).Options.HonorRetryAfter ? RequestedDelay.Of(response, TimeProvider) : null);
+    {
+        if (InScope() is { } scoped)
+        {
+            scoped.RecordFailure(permit, response);
+            return;
+        }
+
+        RecordFailure(permit, Volatile.Read(ref _settings).Options.HonorRetryAfter ? RequestedDelay.Of(response, TimeProvider) : null);
+    }
 
     private void RecordFailure(in CircuitBreakerPermit permit, TimeSpan? requestedBreak)
     {
@@ -498,6 +526,12 @@ public sealed partial class CircuitBreakerState : IRetirablePartition
     [EditorBrowsable(EditorBrowsableState.Never)]
     public void RecordIgnored(in CircuitBreakerPermit permit)
     {
+        if (InScope() is { } scoped)
+        {
+            scoped.RecordIgnored(permit);
+            return;
+        }
+
         if (!permit.IsProbe)
         {
             return;
@@ -526,6 +560,11 @@ public sealed partial class CircuitBreakerState : IRetirablePartition
     [EditorBrowsable(EditorBrowsableState.Never)]
     public BrokenCircuitException CreateRejection()
     {
+        if (InScope() is { } scoped)
+        {
+            return scoped.CreateRejection();
+        }
+
         CircuitState state;
         TimeSpan? retryAfter;
         lock (_gate)
@@ -536,6 +575,19 @@ public sealed partial class CircuitBreakerState : IRetirablePartition
 
         return new BrokenCircuitException(Name, state, retryAfter, Key);
     }
+
+    /// <summary>The attribute's settings, checked: what the breaker was created with, before any <see cref="ResilienceRegistry.Configure"/>.</summary>
+    internal CircuitBreakerOptions AttributeOptions => _defaults;
+
+    /// <summary>
+    /// The breaker of the same name in the <see cref="ResilienceScope"/> this call runs in, when this is a breaker of
+    /// <see cref="ResilienceRegistry.Default"/> (not a partition of a keyed one: its keyed breaker routes it); null otherwise,
+    /// and at the cost of one static read until a scope is first begun.
+    /// </summary>
+    private CircuitBreakerState? InScope() => ResilienceScope.AnyBegun ? InScopeSlow() : null;
+
+    private CircuitBreakerState? InScopeSlow()
+        => Key is null && ResilienceScope.RegistryInsteadOf(_registry) is { } scoped ? scoped.GetOrAddCircuitBreaker(Name, _defaults) : null;
 
     /// <summary>Lays <paramref name="settings"/> over the attribute's settings; see <see cref="ResilienceRegistry.Configure"/>.</summary>
     internal void Apply(PolicySettings? settings)

@@ -102,6 +102,9 @@ public abstract class KeyedCircuitBreakerState
     /// <summary>Every partition, in no order.</summary>
     internal abstract IEnumerable<CircuitBreakerState> AllPartitions();
 
+    /// <summary>Registers a keyed breaker of the same name, key type and attribute settings in <paramref name="registry"/>.</summary>
+    internal abstract void RegisterLikeIn(ResilienceRegistry registry);
+
     /// <summary>Lays <paramref name="settings"/> over the attribute's settings, for every partition and those to come.</summary>
     internal void Apply(PolicySettings? settings)
     {
@@ -142,6 +145,12 @@ public sealed class KeyedCircuitBreakerState<TKey> : KeyedCircuitBreakerState
     [EditorBrowsable(EditorBrowsableState.Never)]
     public CircuitBreakerState GetPartition(TKey key)
     {
+        if (ResilienceScope.AnyBegun && ResilienceScope.RegistryInsteadOf(_registry) is { } scoped)
+        {
+            // Inside a scope: the key's breaker in the scope's registry.
+            return scoped.GetOrAddKeyedCircuitBreaker<TKey>(Name, Defaults).GetPartition(key);
+        }
+
         var wrapped = new PartitionKey<TKey>(key);
         if (_partitions.TryGetValue(wrapped, out CircuitBreakerState? partition))
         {
@@ -179,6 +188,9 @@ public sealed class KeyedCircuitBreakerState<TKey> : KeyedCircuitBreakerState
         _partitions.Clear();
         Volatile.Write(ref _sweepAt, FirstSweepAt);
     }
+
+    /// <inheritdoc />
+    internal override void RegisterLikeIn(ResilienceRegistry registry) => registry.GetOrAddKeyedCircuitBreaker<TKey>(Name, Defaults);
 
     /// <inheritdoc />
     internal override IEnumerable<CircuitBreakerState> AllPartitions()

@@ -69,6 +69,12 @@ public sealed class KeyedRateLimiterState<TKey> : IRegisteredRateLimit
     [EditorBrowsable(EditorBrowsableState.Never)]
     public RateLimiterState GetPartition(TKey key)
     {
+        if (ResilienceScope.AnyBegun && ResilienceScope.RegistryInsteadOf(_registry) is { } scoped)
+        {
+            // Inside a scope: the key's limit in the scope's registry.
+            return scoped.GetOrAddKeyedRateLimiter<TKey>(Name, _defaults).GetPartition(key);
+        }
+
         var wrapped = new PartitionKey<TKey>(key);
         if (_partitions.TryGetValue(wrapped, out RateLimiterState? partition))
         {
@@ -91,6 +97,9 @@ public sealed class KeyedRateLimiterState<TKey> : IRegisteredRateLimit
 
         return partition;
     }
+
+    /// <inheritdoc />
+    void IRegisteredRateLimit.RegisterLikeIn(ResilienceRegistry registry) => registry.GetOrAddKeyedRateLimiter<TKey>(Name, _defaults);
 
     /// <summary>Drops every partition, so each key starts again from a full limit.</summary>
     void IRegisteredRateLimit.Reset()

@@ -130,6 +130,11 @@ public sealed class RateLimiterState : IRegisteredRateLimit, IRetirablePartition
     [EditorBrowsable(EditorBrowsableState.Never)]
     public bool TryAcquire()
     {
+        if (InScope() is { } scoped)
+        {
+            return scoped.TryAcquire();
+        }
+
         Settings settings = Volatile.Read(ref _settings);
         if (settings.Options.Distributed)
         {
@@ -154,6 +159,11 @@ public sealed class RateLimiterState : IRegisteredRateLimit, IRetirablePartition
     [EditorBrowsable(EditorBrowsableState.Never)]
     public ValueTask<bool> AcquireAsync(CancellationToken cancellationToken)
     {
+        if (InScope() is { } scoped)
+        {
+            return scoped.AcquireAsync(cancellationToken);
+        }
+
         Settings settings = Volatile.Read(ref _settings);
         if (settings.Options.Distributed)
         {
@@ -173,6 +183,11 @@ public sealed class RateLimiterState : IRegisteredRateLimit, IRetirablePartition
     [EditorBrowsable(EditorBrowsableState.Never)]
     public bool Acquire(CancellationToken cancellationToken)
     {
+        if (InScope() is { } scoped)
+        {
+            return scoped.Acquire(cancellationToken);
+        }
+
         Settings settings = Volatile.Read(ref _settings);
         if (settings.Options.Distributed)
         {
@@ -197,9 +212,27 @@ public sealed class RateLimiterState : IRegisteredRateLimit, IRetirablePartition
     [EditorBrowsable(EditorBrowsableState.Never)]
     public RateLimitRejectedException CreateRejection()
     {
+        if (InScope() is { } scoped)
+        {
+            return scoped.CreateRejection();
+        }
+
         RateLimitInfo info = GetLimitInfo();
         return new(Name, info);
     }
+
+    /// <inheritdoc />
+    void IRegisteredRateLimit.RegisterLikeIn(ResilienceRegistry registry) => registry.GetOrAddRateLimiter(Name, _defaults);
+
+    /// <summary>
+    /// The limit of the same name in the <see cref="ResilienceScope"/> this call runs in, when this is a limit of
+    /// <see cref="ResilienceRegistry.Default"/> (not a partition of a keyed one: its keyed limit routes it); null otherwise,
+    /// and at the cost of one static read until a scope is first begun.
+    /// </summary>
+    private RateLimiterState? InScope() => ResilienceScope.AnyBegun ? InScopeSlow() : null;
+
+    private RateLimiterState? InScopeSlow()
+        => Key is null && ResilienceScope.RegistryInsteadOf(_registry) is { } scoped ? scoped.GetOrAddRateLimiter(Name, _defaults) : null;
 
     /// <summary>Refills the limit and clears its counters.</summary>
     void IRegisteredRateLimit.Reset()
