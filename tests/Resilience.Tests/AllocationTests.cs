@@ -172,6 +172,31 @@ public sealed class AllocationTests
         }));
     }
 
+    [Fact]
+    public void The_default_registrys_policies_allocate_nothing_inside_a_scope_or_outside_once_scopes_exist()
+    {
+        CircuitBreakerState breaker = ResilienceRegistry.Default.GetOrAddCircuitBreaker("allocation.scoped-breaker", new CircuitBreakerOptions());
+        BulkheadState bulkhead = ResilienceRegistry.Default.GetOrAddBulkhead("allocation.scoped-bulkhead", new BulkheadOptions { MaxConcurrency = 4 });
+        RateLimiterState limiter = ResilienceRegistry.Default.GetOrAddRateLimiter("allocation.scoped-limit", new RateLimitOptions { Permits = int.MaxValue });
+        void Call()
+        {
+            if (!limiter.TryAcquire() || !breaker.TryEnter(out CircuitBreakerPermit permit) || !bulkhead.TryEnter())
+            {
+                throw new InvalidOperationException("rejected");
+            }
+
+            bulkhead.Release();
+            breaker.RecordSuccess(permit);
+        }
+
+        using (ResilienceScope.Begin())
+        {
+            Assert.Equal(0, AllocatedBytes(Call));
+        }
+
+        Assert.Equal(0, AllocatedBytes(Call));
+    }
+
     /// <summary>Bytes this thread allocated running <paramref name="operation"/> <see cref="Iterations"/> times, after a warm-up.</summary>
     private static long AllocatedBytes(Action operation)
     {
