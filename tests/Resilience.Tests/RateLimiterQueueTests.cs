@@ -126,20 +126,35 @@ public sealed class RateLimiterQueueTests
         const int Producers = 4;
         const int CallsEach = 100;
         const int Calls = Producers * CallsEach;
-        RateLimiterState limiter = Create(algorithm, queueLimit: Calls);
+        // Timers that fire half a window late, as real ones fire a little late: a permit is free for a while before the
+        // queue's timer wakes, and a call arriving then must queue behind those waiting rather than take it.
+        var clock = new LateTimerClock(TimeSpan.FromMilliseconds(WindowMs / 2));
+        ResilienceRegistry registry = new() { TimeProvider = clock };
+        RateLimiterState limiter = registry.GetOrAddRateLimiter("contended", new RateLimitOptions { Algorithm = algorithm, Permits = 1, WindowMs = WindowMs, QueueLimit = Calls });
         var calls = new Call?[Calls];
         long sequence = 0;
         bool producing = true;
 
         // The clock moves on one permit at a time while the producers add calls, and after each step every call that has
         // a permit must have had it after every call that arrived strictly before it (returned before it started).
+        Exception? advancerFailure = null;
         var advancer = new Thread(() =>
         {
-            while (Volatile.Read(ref producing) || calls.Any(c => c is null || !c.Task.IsCompleted))
+            try
             {
-                _clock.Advance(TimeSpan.FromMilliseconds(WindowMs));
-                AssertNoneOvertaken(calls);
-                Thread.Yield();
+                // Until every call is served; a slot still empty once the producers stopped means they failed.
+                for (int step = 0; Volatile.Read(ref producing) || calls.Any(c => c is not null && !c.Task.IsCompleted); step++)
+                {
+                    Assert.True(step < 200_000, "The queued calls were not all served.");
+                    clock.Advance(TimeSpan.FromMilliseconds(WindowMs / 2));
+                    AssertNoneOvertaken(calls);
+                    Thread.Yield();
+                }
+            }
+            catch (Exception e)
+            {
+                // Reported on the test's thread, rather than ending the test run.
+                advancerFailure = e;
             }
         })
         { IsBackground = true };
@@ -168,6 +183,11 @@ public sealed class RateLimiterQueueTests
         }
 
         Assert.True(advancer.Join(TimeSpan.FromSeconds(60)), "The queued calls were not all served.");
+        if (advancerFailure is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(advancerFailure).Throw();
+        }
+
         AssertNoneOvertaken(calls);
         Assert.All(calls, c => Assert.True(c!.Task.Result));
         Assert.Equal(0, limiter.RejectionCount);
@@ -277,4 +297,23 @@ public sealed class RateLimiterQueueTests
         => _registry.GetOrAddRateLimiter("queued-" + algorithm, new RateLimitOptions { Algorithm = algorithm, Permits = permits, WindowMs = WindowMs, QueueLimit = queueLimit });
 
     private sealed record Call(long Started, long Returned, Task<bool> Task);
+
+    /// <summary>A fake clock whose timers fire <c>lateness</c> after they are due.</summary>
+    private sealed class LateTimerClock(TimeSpan lateness) : FakeTimeProvider
+    {
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+            => new LateTimer(base.CreateTimer(callback, state, Late(dueTime), period), lateness);
+
+        private TimeSpan Late(TimeSpan dueTime) => dueTime == Timeout.InfiniteTimeSpan ? dueTime : dueTime + lateness;
+
+        private sealed class LateTimer(ITimer inner, TimeSpan lateness) : ITimer
+        {
+            public bool Change(TimeSpan dueTime, TimeSpan period)
+                => inner.Change(dueTime == Timeout.InfiniteTimeSpan ? dueTime : dueTime + lateness, period);
+
+            public void Dispose() => inner.Dispose();
+
+            public ValueTask DisposeAsync() => inner.DisposeAsync();
+        }
+    }
 }
