@@ -80,6 +80,30 @@ public sealed class AllocationTests
         }));
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(2)]
+    public void A_call_turned_away_by_a_full_queue_allocates_nothing(int queueLimit)
+    {
+        RateLimiterState limiter = _registry.GetOrAddRateLimiter("full-" + queueLimit, new RateLimitOptions { Permits = 1, WindowMs = 3_600_000, QueueLimit = queueLimit });
+        Assert.True(limiter.TryAcquire());
+        var queued = new List<Task<bool>>();
+        for (int i = 0; i < queueLimit; i++)
+        {
+            queued.Add(limiter.AcquireAsync(CancellationToken.None).AsTask());
+        }
+
+        Assert.Equal(0, AllocatedBytes(() =>
+        {
+            ValueTask<bool> acquiring = limiter.AcquireAsync(CancellationToken.None);
+            if (!acquiring.IsCompleted || acquiring.Result)
+            {
+                throw new InvalidOperationException("not turned away");
+            }
+        }));
+        Assert.All(queued, t => Assert.False(t.IsCompleted));
+    }
+
     [Fact]
     public void Finding_an_existing_partition_allocates_nothing()
     {

@@ -413,8 +413,15 @@ public sealed class RateLimiterState : IRegisteredRateLimit, IRetirablePartition
     /// </summary>
     private ValueTask<bool> WaitInQueueAsync(Settings settings, CancellationToken cancellationToken)
     {
-        PermitQueue queue = Volatile.Read(ref _queue) ?? CreateQueue();
         int room = settings.Options.QueueLimit - Volatile.Read(ref _sharedWaiting);
+        if (room <= LocalQueued)
+        {
+            // Full (or no queue at all): rejected without allocating; TryEnqueue checks again under its lock.
+            RecordRejection();
+            return new ValueTask<bool>(false);
+        }
+
+        PermitQueue queue = Volatile.Read(ref _queue) ?? CreateQueue();
         Task<bool>? waiting = queue.TryEnqueue(room, cancellationToken, out object? ticket);
         if (waiting is null)
         {
