@@ -22,7 +22,8 @@ namespace Resilience;
 /// <para>
 /// In tests, replace <see cref="TimeProvider"/> with a fake one (for example <c>FakeTimeProvider</c>) to
 /// drive break durations, retry delays, timeouts and rate-limit windows deterministically, and call
-/// <see cref="Reset"/> between tests.
+/// <see cref="Reset"/> between tests; or give each test a registry of its own with <see cref="ResilienceScope"/>,
+/// so that tests can run in parallel.
 /// </para>
 /// </remarks>
 public sealed class ResilienceRegistry
@@ -60,7 +61,14 @@ public sealed class ResilienceRegistry
     }
 
     /// <summary>The registry that generated code uses.</summary>
+    /// <remarks>Inside a <see cref="ResilienceScope"/>, its policies keep their state in the scope's registry instead.</remarks>
     public static ResilienceRegistry Default { get; } = new();
+
+    /// <summary>
+    /// The registry generated code's policies use here: the <see cref="ResilienceScope.Registry"/> of the innermost
+    /// <see cref="ResilienceScope"/> this code runs in, or <see cref="Default"/> outside any.
+    /// </summary>
+    public static ResilienceRegistry Current => ResilienceScope.Current?.Registry ?? Default;
 
     /// <summary>
     /// The clock every policy reads: break durations, retry delays, timeouts, bulkhead waits and rate-limit
@@ -616,7 +624,7 @@ public sealed class ResilienceRegistry
     /// <exception cref="OperationCanceledException">The token was cancelled before or during the wait.</exception>
     [EditorBrowsable(EditorBrowsableState.Never)]
     public Task DelayAsync(TimeSpan delay, CancellationToken cancellationToken)
-        => Clock.DelayAsync(TimeProvider, delay, cancellationToken);
+        => Clock.DelayAsync(ClockHere, delay, cancellationToken);
 
     /// <summary>Blocks the thread for <paramref name="delay"/> on <see cref="TimeProvider"/>'s clock, for synchronous methods.</summary>
     /// <exception cref="OperationCanceledException">The token was cancelled before or during the wait.</exception>
@@ -626,7 +634,7 @@ public sealed class ResilienceRegistry
         cancellationToken.ThrowIfCancellationRequested();
         if (delay > TimeSpan.Zero)
         {
-            Clock.DelayAsync(TimeProvider, delay, cancellationToken).GetAwaiter().GetResult();
+            Clock.DelayAsync(ClockHere, delay, cancellationToken).GetAwaiter().GetResult();
         }
     }
 
@@ -636,7 +644,41 @@ public sealed class ResilienceRegistry
     /// </summary>
     [EditorBrowsable(EditorBrowsableState.Never)]
     public TimeoutCancellationSource StartTimeout(TimeSpan timeout, CancellationToken cancellationToken)
-        => TimeoutCancellationSource.Rent(timeout, cancellationToken, TimeProvider);
+        => TimeoutCancellationSource.Rent(timeout, cancellationToken, ClockHere);
+
+    /// <summary>
+    /// The clock of this registry, or, for <see cref="Default"/> inside a <see cref="ResilienceScope"/>, of the scope's
+    /// registry: what generated code's delays and timeouts run on.
+    /// </summary>
+    private TimeProvider ClockHere
+        => (ResilienceScope.AnyBegun ? ResilienceScope.RegistryInsteadOf(this) : null)?.TimeProvider ?? TimeProvider;
+
+    /// <summary>
+    /// Registers a fresh copy of every policy <paramref name="source"/> holds, with its attribute settings: what a
+    /// <see cref="ResilienceScope"/>'s registry starts with.
+    /// </summary>
+    internal void RegisterPoliciesOf(ResilienceRegistry source)
+    {
+        foreach (CircuitBreakerState breaker in source._breakers.Values)
+        {
+            GetOrAddCircuitBreaker(breaker.Name, breaker.AttributeOptions);
+        }
+
+        foreach (KeyedCircuitBreakerState breaker in source._keyedBreakers.Values)
+        {
+            breaker.RegisterLikeIn(this);
+        }
+
+        foreach (BulkheadState bulkhead in source._bulkheads.Values)
+        {
+            GetOrAddBulkhead(bulkhead.Name, bulkhead.AttributeOptions);
+        }
+
+        foreach (IRegisteredRateLimit limiter in source._rateLimiters.Values)
+        {
+            limiter.RegisterLikeIn(this);
+        }
+    }
 
     /// <summary>Every circuit breaker, those kept per key included (each of their partitions).</summary>
     private IEnumerable<CircuitBreakerState> AllBreakerStates()

@@ -80,6 +80,30 @@ public sealed class AllocationTests
         }));
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(2)]
+    public void A_call_turned_away_by_a_full_queue_allocates_nothing(int queueLimit)
+    {
+        RateLimiterState limiter = _registry.GetOrAddRateLimiter("full-" + queueLimit, new RateLimitOptions { Permits = 1, WindowMs = 3_600_000, QueueLimit = queueLimit });
+        Assert.True(limiter.TryAcquire());
+        var queued = new List<Task<bool>>();
+        for (int i = 0; i < queueLimit; i++)
+        {
+            queued.Add(limiter.AcquireAsync(CancellationToken.None).AsTask());
+        }
+
+        Assert.Equal(0, AllocatedBytes(() =>
+        {
+            ValueTask<bool> acquiring = limiter.AcquireAsync(CancellationToken.None);
+            if (!acquiring.IsCompleted || acquiring.Result)
+            {
+                throw new InvalidOperationException("not turned away");
+            }
+        }));
+        Assert.All(queued, t => Assert.False(t.IsCompleted));
+    }
+
     [Fact]
     public void Finding_an_existing_partition_allocates_nothing()
     {
@@ -170,6 +194,31 @@ public sealed class AllocationTests
                 throw new InvalidOperationException("out of range");
             }
         }));
+    }
+
+    [Fact]
+    public void The_default_registrys_policies_allocate_nothing_inside_a_scope_or_outside_once_scopes_exist()
+    {
+        CircuitBreakerState breaker = ResilienceRegistry.Default.GetOrAddCircuitBreaker("allocation.scoped-breaker", new CircuitBreakerOptions());
+        BulkheadState bulkhead = ResilienceRegistry.Default.GetOrAddBulkhead("allocation.scoped-bulkhead", new BulkheadOptions { MaxConcurrency = 4 });
+        RateLimiterState limiter = ResilienceRegistry.Default.GetOrAddRateLimiter("allocation.scoped-limit", new RateLimitOptions { Permits = int.MaxValue });
+        void Call()
+        {
+            if (!limiter.TryAcquire() || !breaker.TryEnter(out CircuitBreakerPermit permit) || !bulkhead.TryEnter())
+            {
+                throw new InvalidOperationException("rejected");
+            }
+
+            bulkhead.Release();
+            breaker.RecordSuccess(permit);
+        }
+
+        using (ResilienceScope.Begin())
+        {
+            Assert.Equal(0, AllocatedBytes(Call));
+        }
+
+        Assert.Equal(0, AllocatedBytes(Call));
     }
 
     /// <summary>Bytes this thread allocated running <paramref name="operation"/> <see cref="Iterations"/> times, after a warm-up.</summary>

@@ -245,6 +245,85 @@ public sealed class KeyedCircuitBreakerStateTests
         Assert.Equal(1, breaker.PartitionCount);
     }
 
+    [Fact]
+    public void A_failure_recorded_on_a_partition_a_sweep_just_dropped_counts_in_the_keys_new_breaker()
+    {
+        KeyedCircuitBreakerState<string> breaker = Create<string>(failureThreshold: 2);
+
+        // A call enters its key's breaker, idle, and is still running...
+        CircuitBreakerState fetched = breaker.GetPartition("tenant-1");
+        Assert.True(fetched.TryEnter(out CircuitBreakerPermit permit));
+
+        // ...while other keys fill the breaker up to its first sweep, which drops every idle partition, this one too.
+        for (int i = 0; i < 1_100; i++)
+        {
+            breaker.GetPartition("other-" + i);
+        }
+
+        Assert.NotSame(fetched, breaker.GetPartition("tenant-1"));
+
+        // The call fails: its failure must count where the key's next call looks.
+        fetched.RecordFailure(permit);
+
+        CircuitBreakerState current = breaker.GetPartition("tenant-1");
+        Assert.Equal(1, current.GetMetrics().ConsecutiveFailures);
+        current.Fail(times: 1);
+        Assert.Equal(CircuitState.Open, current.State);
+    }
+
+    [Fact]
+    public void Failures_recorded_while_sweeps_drop_idle_partitions_are_never_lost()
+    {
+        const int KeysPerWorker = 3_000;
+        KeyedCircuitBreakerState<string> breaker = Create<string>(failureThreshold: 1);
+        bool working = true;
+        int workersLeft = 2;
+        var failed = new List<string>[2] { new(), new() };
+
+        // Two threads keep adding idle keys, so that sweeps run again and again; two others each fail one call on a key
+        // of their own, with a pause between fetching the key's breaker and recording the failure. Every key that failed
+        // must be open afterwards: a failure recorded on a breaker a sweep dropped meanwhile is counted by the key's new one.
+        TestSupport.RunOnThreads(4, thread =>
+        {
+            if (thread >= 2)
+            {
+                for (int i = 0; Volatile.Read(ref working); i++)
+                {
+                    breaker.GetPartition($"idle-{thread}-{i}");
+                }
+
+                return;
+            }
+
+            try
+            {
+                for (int i = 0; i < KeysPerWorker; i++)
+                {
+                    string key = $"failing-{thread}-{i}";
+                    CircuitBreakerState partition = breaker.GetPartition(key);
+                    if (!partition.TryEnter(out CircuitBreakerPermit permit))
+                    {
+                        throw new InvalidOperationException($"The new breaker of {key} rejected its first call.");
+                    }
+
+                    Thread.SpinWait(50 * (i % 20));
+                    partition.RecordFailure(permit);
+                    failed[thread].Add(key);
+                }
+            }
+            finally
+            {
+                if (Interlocked.Decrement(ref workersLeft) == 0)
+                {
+                    Volatile.Write(ref working, false);
+                }
+            }
+        });
+
+        string[] lost = failed.SelectMany(keys => keys).Where(key => breaker.GetPartition(key).State != CircuitState.Open).ToArray();
+        Assert.True(lost.Length == 0, $"{lost.Length} of {2 * KeysPerWorker} failures were lost to a sweep, such as {lost.FirstOrDefault()}'s.");
+    }
+
     private KeyedCircuitBreakerState<TKey> Create<TKey>(int failureThreshold = 5, int breakDurationMs = 30_000, int samplingDurationMs = 30_000)
         => _registry.GetOrAddKeyedCircuitBreaker<TKey>("keyed", new CircuitBreakerOptions
         {

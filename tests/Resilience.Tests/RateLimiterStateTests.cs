@@ -295,7 +295,7 @@ public sealed class RateLimiterStateTests
         Assert.Equal(1, limiter.RejectionCount);
         Assert.Equal(2, limiter.QueuedCount);
 
-        // Queued calls are not served in a strict order, and each wakes on its own: move the clock on until both got a permit.
+        // One permit a window: move the clock on until both queued calls got theirs.
         TestSupport.SpinUntil(
             () =>
             {

@@ -62,6 +62,11 @@ public sealed class BulkheadState
     [EditorBrowsable(EditorBrowsableState.Never)]
     public bool TryEnter()
     {
+        if (InScope() is { } scoped)
+        {
+            return scoped.TryEnter();
+        }
+
         int max = Volatile.Read(ref _options).MaxConcurrency;
         int active = Volatile.Read(ref _active);
         while (active < max)
@@ -87,6 +92,11 @@ public sealed class BulkheadState
     [EditorBrowsable(EditorBrowsableState.Never)]
     public ValueTask<bool> EnterAsync(CancellationToken cancellationToken)
     {
+        if (InScope() is { } scoped)
+        {
+            return scoped.EnterAsync(cancellationToken);
+        }
+
         if (TryEnter())
         {
             return new ValueTask<bool>(true);
@@ -101,6 +111,11 @@ public sealed class BulkheadState
     [EditorBrowsable(EditorBrowsableState.Never)]
     public bool Enter(CancellationToken cancellationToken)
     {
+        if (InScope() is { } scoped)
+        {
+            return scoped.Enter(cancellationToken);
+        }
+
         if (TryEnter())
         {
             return true;
@@ -114,6 +129,12 @@ public sealed class BulkheadState
     [EditorBrowsable(EditorBrowsableState.Never)]
     public void Release()
     {
+        if (InScope() is { } scoped)
+        {
+            scoped.Release();
+            return;
+        }
+
         if (Volatile.Read(ref _waiting) == 0)
         {
             if (Interlocked.Decrement(ref _active) < 0)
@@ -151,9 +172,17 @@ public sealed class BulkheadState
     [EditorBrowsable(EditorBrowsableState.Never)]
     public BulkheadRejectedException CreateRejection()
     {
+        if (InScope() is { } scoped)
+        {
+            return scoped.CreateRejection();
+        }
+
         BulkheadOptions options = Volatile.Read(ref _options);
         return new(Name, options.MaxConcurrency, options.MaxQueue, options.MaxWaitMs);
     }
+
+    /// <summary>The attribute's settings, checked: what the bulkhead was created with, before any <see cref="ResilienceRegistry.Configure"/>.</summary>
+    internal BulkheadOptions AttributeOptions => _defaults;
 
     internal void ResetCounters() => Volatile.Write(ref _rejections, 0);
 
@@ -179,6 +208,15 @@ public sealed class BulkheadState
             HandOverFreeSlots();
         }
     }
+
+    /// <summary>
+    /// The bulkhead of the same name in the <see cref="ResilienceScope"/> this call runs in, when this is a bulkhead of
+    /// <see cref="ResilienceRegistry.Default"/>; null otherwise, and at the cost of one static read until a scope is first begun.
+    /// </summary>
+    private BulkheadState? InScope() => ResilienceScope.AnyBegun ? InScopeSlow() : null;
+
+    private BulkheadState? InScopeSlow()
+        => ResilienceScope.RegistryInsteadOf(_registry) is { } scoped ? scoped.GetOrAddBulkhead(Name, _defaults) : null;
 
     /// <summary>The attribute's settings with <paramref name="settings"/> laid over them, checked; the attribute's alone when none are given.</summary>
     private BulkheadOptions EffectiveOptions(PolicySettings? settings)

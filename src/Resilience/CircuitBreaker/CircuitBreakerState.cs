@@ -37,7 +37,7 @@ namespace Resilience;
 /// its outcome stay local.
 /// </para>
 /// </remarks>
-public sealed partial class CircuitBreakerState
+public sealed partial class CircuitBreakerState : IRetirablePartition
 {
     // This type is the state machine. How the closed breaker counts outcomes is its CircuitBehavior (one per
     // counting mode, held with the settings), its counts are kept by CircuitCounters, and the meter, the
@@ -96,6 +96,9 @@ public sealed partial class CircuitBreakerState
     private int _probeLeaseAsked;
     private bool _applyingRemote;
     private long _distributedVersion;
+
+    // For a partition of a keyed breaker: whether a sweep dropped it, and the key's breaker to record failures in instead.
+    private PartitionRetirement<CircuitBreakerState> _retirement;
 
     internal CircuitBreakerState(ResilienceRegistry registry, string name, CircuitBreakerOptions options, PolicySettings? settings = null, string? key = null)
     {
@@ -201,6 +204,11 @@ public sealed partial class CircuitBreakerState
     [EditorBrowsable(EditorBrowsableState.Never)]
     public bool TryEnter(out CircuitBreakerPermit permit)
     {
+        if (InScope() is { } scoped)
+        {
+            return scoped.TryEnter(out permit);
+        }
+
         long status = Volatile.Read(ref _status);
         var state = StateOf(status);
         if (state == CircuitState.Closed)
@@ -471,6 +479,12 @@ public sealed partial class CircuitBreakerState
     [EditorBrowsable(EditorBrowsableState.Never)]
     public void RecordSuccess(in CircuitBreakerPermit permit)
     {
+        if (InScope() is { } scoped)
+        {
+            scoped.RecordSuccess(permit);
+            return;
+        }
+
         _counters.CountSuccess();
         if (permit.StartedAt != 0 && IsSlow(permit, out Settings settings))
         {
@@ -513,7 +527,16 @@ public sealed partial class CircuitBreakerState
 
     /// <summary>Reports that a call let through by <see cref="TryEnter"/> failed with an exception the breaker handles.</summary>
     [EditorBrowsable(EditorBrowsableState.Never)]
-    public void RecordFailure(in CircuitBreakerPermit permit) => RecordFailure(permit, requestedBreak: null);
+    public void RecordFailure(in CircuitBreakerPermit permit)
+    {
+        if (InScope() is { } scoped)
+        {
+            scoped.RecordFailure(permit);
+            return;
+        }
+
+        RecordFailure(permit, requestedBreak: null);
+    }
 
     /// <summary>
     /// Reports that a call let through by <see cref="TryEnter"/> returned <paramref name="response"/>, a failure: with
@@ -522,9 +545,43 @@ public sealed partial class CircuitBreakerState
     /// </summary>
     [EditorBrowsable(EditorBrowsableState.Never)]
     public void RecordFailure(in CircuitBreakerPermit permit, HttpResponseMessage? response)
-        => RecordFailure(permit, Volatile.Read(ref _settings).Options.HonorRetryAfter ? RequestedDelay.Of(response, TimeProvider) : null);
+    {
+        if (InScope() is { } scoped)
+        {
+            scoped.RecordFailure(permit, response);
+            return;
+        }
+
+        RecordFailure(permit, Volatile.Read(ref _settings).Options.HonorRetryAfter ? RequestedDelay.Of(response, TimeProvider) : null);
+    }
 
     private void RecordFailure(in CircuitBreakerPermit permit, TimeSpan? requestedBreak)
+    {
+        RecordFailureHere(permit, requestedBreak);
+        if (!permit.IsProbe)
+        {
+            // The failure is counted (and its time written) before the mark is read, with a full fence between: a sweep
+            // marks a partition before it reads whether it is idle, so one of the two sees the other.
+            Interlocked.MemoryBarrier();
+            _retirement.SuccessorOf(this)?.RecordFailureOfDroppedPartition(requestedBreak);
+        }
+    }
+
+    /// <summary>
+    /// Counts the failure of a call let through by a partition a sweep dropped after the call fetched it: the key's
+    /// breaker now counts it, as if the call had entered it. Nothing is counted when that breaker is not closed (the call
+    /// entered before it opened, which says nothing about its current period).
+    /// </summary>
+    private void RecordFailureOfDroppedPartition(TimeSpan? requestedBreak)
+    {
+        long status = Volatile.Read(ref _status);
+        if (StateOf(status) == CircuitState.Closed)
+        {
+            RecordFailure(new CircuitBreakerPermit(status, isProbe: false), requestedBreak);
+        }
+    }
+
+    private void RecordFailureHere(in CircuitBreakerPermit permit, TimeSpan? requestedBreak)
     {
         _counters.CountFailure(TimeProvider.GetUtcNow());
         if (permit.StartedAt != 0 && IsSlow(permit, out Settings settings))
@@ -576,6 +633,12 @@ public sealed partial class CircuitBreakerState
     [EditorBrowsable(EditorBrowsableState.Never)]
     public void RecordIgnored(in CircuitBreakerPermit permit)
     {
+        if (InScope() is { } scoped)
+        {
+            scoped.RecordIgnored(permit);
+            return;
+        }
+
         if (!permit.IsProbe)
         {
             return;
@@ -604,6 +667,11 @@ public sealed partial class CircuitBreakerState
     [EditorBrowsable(EditorBrowsableState.Never)]
     public BrokenCircuitException CreateRejection()
     {
+        if (InScope() is { } scoped)
+        {
+            return scoped.CreateRejection();
+        }
+
         CircuitState state;
         TimeSpan? retryAfter;
         lock (_gate)
@@ -614,6 +682,19 @@ public sealed partial class CircuitBreakerState
 
         return new BrokenCircuitException(Name, state, retryAfter, Key);
     }
+
+    /// <summary>The attribute's settings, checked: what the breaker was created with, before any <see cref="ResilienceRegistry.Configure"/>.</summary>
+    internal CircuitBreakerOptions AttributeOptions => _defaults;
+
+    /// <summary>
+    /// The breaker of the same name in the <see cref="ResilienceScope"/> this call runs in, when this is a breaker of
+    /// <see cref="ResilienceRegistry.Default"/> (not a partition of a keyed one: its keyed breaker routes it); null otherwise,
+    /// and at the cost of one static read until a scope is first begun.
+    /// </summary>
+    private CircuitBreakerState? InScope() => ResilienceScope.AnyBegun ? InScopeSlow() : null;
+
+    private CircuitBreakerState? InScopeSlow()
+        => Key is null && ResilienceScope.RegistryInsteadOf(_registry) is { } scoped ? scoped.GetOrAddCircuitBreaker(Name, _defaults) : null;
 
     /// <summary>Lays <paramref name="settings"/> over the attribute's settings; see <see cref="ResilienceRegistry.Configure"/>.</summary>
     internal void Apply(PolicySettings? settings)
@@ -652,6 +733,33 @@ public sealed partial class CircuitBreakerState
         TimeSpan quiet = TimeSpan.FromMilliseconds(Math.Max(options.BreakDurationMs, options.SamplingDurationMs));
         return TimeProvider.GetUtcNow() - lastFailure > quiet;
     }
+
+    /// <summary>
+    /// For a partition of a keyed breaker: where a failure recorded here after a sweep dropped this partition is counted
+    /// instead, the key's breaker now (see <see cref="PartitionRetirement{TPartition}"/>).
+    /// </summary>
+    internal void FollowWhenRetired(Func<CircuitBreakerState> successor) => _retirement.FollowWhenRetired(successor);
+
+    /// <summary>
+    /// Marks the partition as dropped if it is idle (see <see cref="IsIdle"/>), and says whether it was. A failure recorded
+    /// here afterwards is counted by the key's new breaker as well, so that a key never starts again closed and clean
+    /// beside a failure that was lost: the mark comes before the idleness is read, and a failure is counted before the
+    /// mark is read.
+    /// </summary>
+    bool IRetirablePartition.TryRetire()
+    {
+        _retirement.Mark();
+        if (IsIdle())
+        {
+            return true;
+        }
+
+        _retirement.Unmark();
+        return false;
+    }
+
+    /// <summary>The partition was dropped: it stops following the distributed store.</summary>
+    void IRetirablePartition.OnDropped() => StopDistribution();
 
     /// <summary>Clears the counters as well as the state; the registry's <see cref="ResilienceRegistry.Reset"/> calls it.</summary>
     internal void ResetAll()

@@ -102,6 +102,9 @@ public abstract class KeyedCircuitBreakerState
     /// <summary>Every partition, in no order.</summary>
     internal abstract IEnumerable<CircuitBreakerState> AllPartitions();
 
+    /// <summary>Registers a keyed breaker of the same name, key type and attribute settings in <paramref name="registry"/>.</summary>
+    internal abstract void RegisterLikeIn(ResilienceRegistry registry);
+
     /// <summary>Lays <paramref name="settings"/> over the attribute's settings, for every partition and those to come.</summary>
     internal void Apply(PolicySettings? settings)
     {
@@ -142,6 +145,12 @@ public sealed class KeyedCircuitBreakerState<TKey> : KeyedCircuitBreakerState
     [EditorBrowsable(EditorBrowsableState.Never)]
     public CircuitBreakerState GetPartition(TKey key)
     {
+        if (ResilienceScope.AnyBegun && ResilienceScope.RegistryInsteadOf(_registry) is { } scoped)
+        {
+            // Inside a scope: the key's breaker in the scope's registry.
+            return scoped.GetOrAddKeyedCircuitBreaker<TKey>(Name, Defaults).GetPartition(key);
+        }
+
         var wrapped = new PartitionKey<TKey>(key);
         if (_partitions.TryGetValue(wrapped, out CircuitBreakerState? partition))
         {
@@ -149,7 +158,7 @@ public sealed class KeyedCircuitBreakerState<TKey> : KeyedCircuitBreakerState
         }
 
         PolicySettings? settings = CurrentSettings;
-        partition = _partitions.GetOrAdd(wrapped, new CircuitBreakerState(_registry, Name, Defaults, settings, KeyText(key)));
+        partition = _partitions.GetOrAdd(wrapped, CreatePartition(key, settings));
         partition.UpdateDistribution();
         PolicySettings? current = CurrentSettings;
         if (!ReferenceEquals(current, settings))
@@ -181,6 +190,9 @@ public sealed class KeyedCircuitBreakerState<TKey> : KeyedCircuitBreakerState
     }
 
     /// <inheritdoc />
+    internal override void RegisterLikeIn(ResilienceRegistry registry) => registry.GetOrAddKeyedCircuitBreaker<TKey>(Name, Defaults);
+
+    /// <inheritdoc />
     internal override IEnumerable<CircuitBreakerState> AllPartitions()
     {
         foreach (KeyValuePair<PartitionKey<TKey>, CircuitBreakerState> pair in _partitions)
@@ -189,21 +201,21 @@ public sealed class KeyedCircuitBreakerState<TKey> : KeyedCircuitBreakerState
         }
     }
 
+    /// <summary>
+    /// A new partition for <paramref name="key"/>, which sends a failure recorded after a sweep dropped it to the key's
+    /// partition then. Apart from <see cref="GetPartition"/>, so that its closure is made only here.
+    /// </summary>
+    private CircuitBreakerState CreatePartition(TKey key, PolicySettings? settings)
+    {
+        var partition = new CircuitBreakerState(_registry, Name, Defaults, settings, KeyText(key));
+        partition.FollowWhenRetired(() => GetPartition(key));
+        return partition;
+    }
+
     /// <summary>The key as <see cref="CircuitBreakerState.Key"/> shows it.</summary>
     private static string KeyText(TKey key) => key?.ToString() ?? NullKeyText;
 
     /// <summary>Drops idle partitions, except <paramref name="keep"/>: it is idle because it is new, and its caller is about to use it.</summary>
     private void Sweep(CircuitBreakerState keep)
-    {
-        foreach (KeyValuePair<PartitionKey<TKey>, CircuitBreakerState> pair in _partitions)
-        {
-            if (!ReferenceEquals(pair.Value, keep) && pair.Value.IsIdle()
-                && ((ICollection<KeyValuePair<PartitionKey<TKey>, CircuitBreakerState>>)_partitions).Remove(pair))
-            {
-                pair.Value.StopDistribution();
-            }
-        }
-
-        Volatile.Write(ref _sweepAt, Math.Max(FirstSweepAt, _partitions.Count * 2));
-    }
+        => Volatile.Write(ref _sweepAt, PartitionRetirement<CircuitBreakerState>.Sweep(_partitions, keep, FirstSweepAt));
 }

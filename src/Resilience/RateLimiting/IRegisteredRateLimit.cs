@@ -17,4 +17,7 @@ internal interface IRegisteredRateLimit
 
     /// <summary>Takes the attribute's settings with <paramref name="settings"/> laid over them (null: the attribute's alone).</summary>
     void Apply(PolicySettings? settings);
+
+    /// <summary>Registers a rate limit of the same name, kind and attribute settings in <paramref name="registry"/> (see <see cref="ResilienceScope"/>).</summary>
+    void RegisterLikeIn(ResilienceRegistry registry);
 }

@@ -69,6 +69,12 @@ public sealed class KeyedRateLimiterState<TKey> : IRegisteredRateLimit
     [EditorBrowsable(EditorBrowsableState.Never)]
     public RateLimiterState GetPartition(TKey key)
     {
+        if (ResilienceScope.AnyBegun && ResilienceScope.RegistryInsteadOf(_registry) is { } scoped)
+        {
+            // Inside a scope: the key's limit in the scope's registry.
+            return scoped.GetOrAddKeyedRateLimiter<TKey>(Name, _defaults).GetPartition(key);
+        }
+
         var wrapped = new PartitionKey<TKey>(key);
         if (_partitions.TryGetValue(wrapped, out RateLimiterState? partition))
         {
@@ -91,6 +97,9 @@ public sealed class KeyedRateLimiterState<TKey> : IRegisteredRateLimit
 
         return partition;
     }
+
+    /// <inheritdoc />
+    void IRegisteredRateLimit.RegisterLikeIn(ResilienceRegistry registry) => registry.GetOrAddKeyedRateLimiter<TKey>(Name, _defaults);
 
     /// <summary>Drops every partition, so each key starts again from a full limit.</summary>
     void IRegisteredRateLimit.Reset()
@@ -137,15 +146,5 @@ public sealed class KeyedRateLimiterState<TKey> : IRegisteredRateLimit
 
     /// <summary>Drops idle partitions, except <paramref name="keep"/>: it is idle because it is new, and its caller is about to use it.</summary>
     private void Sweep(RateLimiterState keep)
-    {
-        foreach (KeyValuePair<PartitionKey<TKey>, RateLimiterState> pair in _partitions)
-        {
-            if (!ReferenceEquals(pair.Value, keep) && pair.Value.TryRetire())
-            {
-                ((ICollection<KeyValuePair<PartitionKey<TKey>, RateLimiterState>>)_partitions).Remove(pair);
-            }
-        }
-
-        Volatile.Write(ref _sweepAt, Math.Max(FirstSweepAt, _partitions.Count * 2));
-    }
+        => Volatile.Write(ref _sweepAt, PartitionRetirement<RateLimiterState>.Sweep(_partitions, keep, FirstSweepAt));
 }

@@ -14,18 +14,21 @@ namespace Resilience;
 /// <remarks>
 /// Thread-safe. Taking a permit reads the clock once and, for the token bucket and fixed window, is a single
 /// compare-and-swap; the sliding window takes a short lock. Nothing is allocated unless a call has to wait.
-/// Queued calls wait for the time the limiter says a permit will be free, then try again; they are not
-/// served in a strict order.
+/// Queued calls are served in the order they arrived: a permit freed while calls wait goes to the one that waited
+/// longest, and a new call does not take one while others wait (it joins the queue, or is rejected when the queue is
+/// full). A queued call whose token is cancelled leaves the queue without taking a permit.
 /// <para>
 /// A limit marked <see cref="RateLimitOptions.Distributed"/> takes each permit from
 /// <see cref="ResilienceRegistry.DistributedStore"/>, which every instance shares; when there is none, or it cannot be
 /// reached in time, the call is decided on this instance's own count instead (and
 /// <c>resilience.distributed.fallbacks</c> counts it). With a <see cref="RateLimitOptions.DistributedBatch"/>, it takes
 /// that many permits in one round trip and hands them out itself for at most <see cref="BatchLease"/> (and, for a fixed
-/// window, not past the window's end); meanwhile a call takes its permit without a round trip or an allocation.
+/// window, not past the window's end); meanwhile a call takes its permit without a round trip or an allocation. Its
+/// queued calls each wait for the time the store says a permit will be free, then ask again: they are bounded by
+/// <see cref="RateLimitOptions.QueueLimit"/> but not served in a strict order, since the store serves every instance.
 /// </para>
 /// </remarks>
-public sealed class RateLimiterState : IRegisteredRateLimit
+public sealed class RateLimiterState : IRegisteredRateLimit, IRetirablePartition
 {
     private readonly ResilienceRegistry _registry;
     private readonly RateLimitOptions _defaults;
@@ -33,11 +36,14 @@ public sealed class RateLimiterState : IRegisteredRateLimit
 
     // The settings and the counter built for them, replaced together when the settings change.
     private Settings _settings;
-    // A partition of a keyed limit dropped by a sweep (1), and the key's partition to take permits from instead.
-    private int _retired;
-    private Func<RateLimiterState>? _successor;
+    // For a partition of a keyed limit: whether a sweep dropped it, and the key's partition to take permits from instead.
+    private PartitionRetirement<RateLimiterState> _retirement;
 
-    private int _queued;
+    // The calls waiting for a local permit, in order; made when the first call has to wait.
+    private PermitQueue? _queue;
+
+    // The calls of a distributed limit waiting to ask the store again.
+    private int _sharedWaiting;
     private long _rejections;
 
     // The last answer of the distributed store, for GetLimitInfo and rejections; null before the first one.
@@ -84,7 +90,7 @@ public sealed class RateLimiterState : IRegisteredRateLimit
     public RateLimitOptions Options => Volatile.Read(ref _settings).Options.Copy();
 
     /// <summary>Calls waiting for a permit now.</summary>
-    public int QueuedCount => Volatile.Read(ref _queued);
+    public int QueuedCount => LocalQueued + Volatile.Read(ref _sharedWaiting);
 
     /// <summary>Calls rejected since the limit was created or the registry was reset.</summary>
     public long RejectionCount => Volatile.Read(ref _rejections);
@@ -92,9 +98,16 @@ public sealed class RateLimiterState : IRegisteredRateLimit
     /// <summary>How long until a permit is expected to be free; <see cref="TimeSpan.Zero"/> when one is free now.</summary>
     public TimeSpan RetryAfter => TimeSpan.FromTicks(Counter.TicksUntilPermit(NowTicks));
 
-    private long NowTicks => Clock.NowTicks(_registry.TimeProvider);
+    /// <summary>The registry's clock now, in ticks (<see cref="Clock.NowTicks"/>).</summary>
+    internal long NowTicks => Clock.NowTicks(_registry.TimeProvider);
+
+    /// <summary>The registry's clock, which the queue's timer runs on.</summary>
+    internal TimeProvider TimeProvider => _registry.TimeProvider;
 
     private PermitCounter Counter => Volatile.Read(ref _settings).Counter;
+
+    /// <summary>The calls waiting in the local queue now.</summary>
+    private int LocalQueued => Volatile.Read(ref _queue) is { } queue ? queue.Count : 0;
 
     /// <summary>
     /// Where the limit stands now: its permits per window, those left, when it is whole again and how long until the next
@@ -131,6 +144,11 @@ public sealed class RateLimiterState : IRegisteredRateLimit
     [EditorBrowsable(EditorBrowsableState.Never)]
     public bool TryAcquire()
     {
+        if (InScope() is { } scoped)
+        {
+            return scoped.TryAcquire();
+        }
+
         Settings settings = Volatile.Read(ref _settings);
         if (settings.Options.Distributed)
         {
@@ -142,29 +160,36 @@ public sealed class RateLimiterState : IRegisteredRateLimit
             _registry.ReportDistributedFallback(Name, PolicyKind.RateLimit, _policyTag);
         }
 
-        return settings.Counter.TryAcquire(NowTicks) && (!IsRetired || _successor!().TryAcquire());
+        // Calls waiting have the next permits: a new one does not overtake them.
+        return LocalQueued == 0 && settings.Counter.TryAcquire(NowTicks) && (_retirement.SuccessorOf(this) is not { } successor || successor.TryAcquire());
     }
 
     /// <summary>
-    /// Takes a permit, waiting in the queue if there is room in it. False when the call is rejected (see
-    /// <see cref="CreateRejection"/>). Completes synchronously, without allocating, when a permit is free.
+    /// Takes a permit, waiting in the queue, behind the calls already there, if there is room in it. False when the call is
+    /// rejected (see <see cref="CreateRejection"/>). Completes synchronously, without allocating, when a permit is free and
+    /// no call waits.
     /// </summary>
     /// <exception cref="OperationCanceledException">The token was cancelled while the call waited.</exception>
     [EditorBrowsable(EditorBrowsableState.Never)]
     public ValueTask<bool> AcquireAsync(CancellationToken cancellationToken)
     {
+        if (InScope() is { } scoped)
+        {
+            return scoped.AcquireAsync(cancellationToken);
+        }
+
         Settings settings = Volatile.Read(ref _settings);
         if (settings.Options.Distributed)
         {
             return TryTakeFromBatch(settings) ? new ValueTask<bool>(true) : AcquireSharedAsync(settings, cancellationToken);
         }
 
-        if (settings.Counter.TryAcquire(NowTicks))
+        if (LocalQueued == 0 && settings.Counter.TryAcquire(NowTicks))
         {
-            return IsRetired ? _successor!().AcquireAsync(cancellationToken) : new ValueTask<bool>(true);
+            return _retirement.SuccessorOf(this) is { } successor ? successor.AcquireAsync(cancellationToken) : new ValueTask<bool>(true);
         }
 
-        return TryJoinQueue() ? WaitInQueueAsync(cancellationToken) : new ValueTask<bool>(false);
+        return WaitInQueueAsync(settings, cancellationToken);
     }
 
     /// <summary>The blocking form of <see cref="AcquireAsync"/>, for synchronous methods.</summary>
@@ -172,6 +197,11 @@ public sealed class RateLimiterState : IRegisteredRateLimit
     [EditorBrowsable(EditorBrowsableState.Never)]
     public bool Acquire(CancellationToken cancellationToken)
     {
+        if (InScope() is { } scoped)
+        {
+            return scoped.Acquire(cancellationToken);
+        }
+
         Settings settings = Volatile.Read(ref _settings);
         if (settings.Options.Distributed)
         {
@@ -185,31 +215,13 @@ public sealed class RateLimiterState : IRegisteredRateLimit
             return shared.IsCompleted ? shared.Result : shared.AsTask().GetAwaiter().GetResult();
         }
 
-        if (settings.Counter.TryAcquire(NowTicks))
+        if (LocalQueued == 0 && settings.Counter.TryAcquire(NowTicks))
         {
-            return !IsRetired || _successor!().Acquire(cancellationToken);
+            return _retirement.SuccessorOf(this) is not { } successor || successor.Acquire(cancellationToken);
         }
 
-        if (!TryJoinQueue())
-        {
-            return false;
-        }
-
-        try
-        {
-            while (true)
-            {
-                _registry.Delay(TimeUntilPermit(), cancellationToken);
-                if (Counter.TryAcquire(NowTicks))
-                {
-                    return true;
-                }
-            }
-        }
-        finally
-        {
-            Interlocked.Decrement(ref _queued);
-        }
+        ValueTask<bool> waiting = WaitInQueueAsync(settings, cancellationToken);
+        return waiting.IsCompleted ? waiting.GetAwaiter().GetResult() : waiting.AsTask().GetAwaiter().GetResult();
     }
 
     /// <summary>
@@ -219,9 +231,27 @@ public sealed class RateLimiterState : IRegisteredRateLimit
     [EditorBrowsable(EditorBrowsableState.Never)]
     public RateLimitRejectedException CreateRejection()
     {
+        if (InScope() is { } scoped)
+        {
+            return scoped.CreateRejection();
+        }
+
         RateLimitInfo info = GetLimitInfo();
         return new(Name, info);
     }
+
+    /// <inheritdoc />
+    void IRegisteredRateLimit.RegisterLikeIn(ResilienceRegistry registry) => registry.GetOrAddRateLimiter(Name, _defaults);
+
+    /// <summary>
+    /// The limit of the same name in the <see cref="ResilienceScope"/> this call runs in, when this is a limit of
+    /// <see cref="ResilienceRegistry.Default"/> (not a partition of a keyed one: its keyed limit routes it); null otherwise,
+    /// and at the cost of one static read until a scope is first begun.
+    /// </summary>
+    private RateLimiterState? InScope() => ResilienceScope.AnyBegun ? InScopeSlow() : null;
+
+    private RateLimiterState? InScopeSlow()
+        => Key is null && ResilienceScope.RegistryInsteadOf(_registry) is { } scoped ? scoped.GetOrAddRateLimiter(Name, _defaults) : null;
 
     /// <summary>Refills the limit and clears its counters.</summary>
     void IRegisteredRateLimit.Reset()
@@ -230,6 +260,9 @@ public sealed class RateLimiterState : IRegisteredRateLimit
         Interlocked.Exchange(ref _batch, null)?.Discard();
         Volatile.Write(ref _sharedAnswer, null);
         Volatile.Write(ref _rejections, 0);
+
+        // Refilled: the calls waiting take the permits first.
+        Volatile.Read(ref _queue)?.Serve();
     }
 
     /// <summary>
@@ -242,40 +275,50 @@ public sealed class RateLimiterState : IRegisteredRateLimit
     internal void Apply(RateLimitOptions options)
     {
         Settings current = Volatile.Read(ref _settings);
-        if (!current.Options.SameAs(options))
+        if (!current.Options.SameAs(options) && Interlocked.CompareExchange(ref _settings, new Settings(options), current) == current)
         {
-            Interlocked.CompareExchange(ref _settings, new Settings(options), current);
+            // A new counter starts full: the calls waiting take the permits first.
+            Volatile.Read(ref _queue)?.Serve();
         }
     }
 
-    internal bool IsIdle() => Volatile.Read(ref _queued) == 0 && Counter.IsIdle(NowTicks);
+    internal bool IsIdle() => Volatile.Read(ref _sharedWaiting) == 0 && LocalQueued == 0 && Counter.IsIdle(NowTicks);
+
+    /// <summary>For the queue: takes a permit for the call at its front, if one is free at <paramref name="now"/>.</summary>
+    internal bool TryTakeLocalPermit(long now) => Counter.TryAcquire(now);
+
+    /// <summary>For the queue: ticks from <paramref name="now"/> until the next permit is expected.</summary>
+    internal long TicksUntilLocalPermit(long now) => Counter.TicksUntilPermit(now);
 
     /// <summary>
     /// For a partition of a keyed limit: where a caller that fetched this partition just before a sweep dropped it takes
     /// its permit instead, the key's partition now (see <see cref="TryRetire"/>).
     /// </summary>
-    internal void FollowWhenRetired(Func<RateLimiterState> successor) => _successor = successor;
+    internal void FollowWhenRetired(Func<RateLimiterState> successor) => _retirement.FollowWhenRetired(successor);
 
     /// <summary>
     /// Marks the partition as dropped if it is idle, and says whether it was. A caller taking a permit here afterwards
     /// takes it from the key's new partition instead, so that a permit taken on a dropped partition is never lost
-    /// while the key starts again full. The mark comes first and the idleness is read after it, as a caller takes its
-    /// permit first and reads the mark after: one of the two sees the other (a partition that turns out busy is kept,
-    /// and a caller that saw the mark of a partition kept after all counts twice, never too little).
+    /// while the key starts again full (see <see cref="PartitionRetirement{TPartition}"/>): a caller takes its permit, or
+    /// joins the queue, before it reads the mark.
     /// </summary>
     internal bool TryRetire()
     {
-        Interlocked.Exchange(ref _retired, 1);
+        _retirement.Mark();
         if (IsIdle())
         {
             return true;
         }
 
-        Volatile.Write(ref _retired, 0);
+        _retirement.Unmark();
         return false;
     }
 
-    private bool IsRetired => Volatile.Read(ref _retired) != 0 && _successor is not null;
+    bool IRetirablePartition.TryRetire() => TryRetire();
+
+    void IRetirablePartition.OnDropped()
+    {
+    }
 
     /// <summary>
     /// Takes a permit of a distributed limit: from the store, or, when there is none or it does not answer in time, from
@@ -340,7 +383,7 @@ public sealed class RateLimiterState : IRegisteredRateLimit
 
                 if (!queued)
                 {
-                    if (!TryJoinQueue())
+                    if (!TryJoinSharedWait())
                     {
                         return false;
                     }
@@ -361,7 +404,7 @@ public sealed class RateLimiterState : IRegisteredRateLimit
 
             if (queued)
             {
-                Interlocked.Decrement(ref _queued);
+                Interlocked.Decrement(ref _sharedWaiting);
             }
         }
     }
@@ -448,14 +491,22 @@ public sealed class RateLimiterState : IRegisteredRateLimit
         }
     }
 
-    private bool TryJoinQueue()
+    /// <summary>Counts a distributed limit's call as waiting, unless the queue is full (a rejection, counted).</summary>
+    private bool TryJoinSharedWait()
     {
-        if (Interlocked.Increment(ref _queued) <= Volatile.Read(ref _settings).Options.QueueLimit)
+        if (Interlocked.Increment(ref _sharedWaiting) + LocalQueued <= Volatile.Read(ref _settings).Options.QueueLimit)
         {
             return true;
         }
 
-        Interlocked.Decrement(ref _queued);
+        Interlocked.Decrement(ref _sharedWaiting);
+        RecordRejection();
+        return false;
+    }
+
+    /// <summary>Counts a rejection, on the limit, on the meter and for the listeners.</summary>
+    private void RecordRejection()
+    {
         Interlocked.Increment(ref _rejections);
         if (ResilienceMetrics.RateLimitRejections.Enabled)
         {
@@ -466,34 +517,53 @@ public sealed class RateLimiterState : IRegisteredRateLimit
         {
             _registry.Notify(new RejectionEventArgs(Name, PolicyKind.RateLimit, RetryAfter));
         }
-
-        return false;
     }
 
     /// <summary>The attribute's settings with <paramref name="settings"/> laid over them, checked; the attribute's alone when none are given.</summary>
     private RateLimitOptions EffectiveOptions(PolicySettings? settings)
         => settings is { HasRateLimitSettings: true } ? settings.ApplyTo(_defaults).ValidatedCopy() : _defaults;
 
-    /// <summary>The wait until the next permit, at least one tick so that a waiting call always yields.</summary>
-    private TimeSpan TimeUntilPermit() => TimeSpan.FromTicks(Math.Max(1, Counter.TicksUntilPermit(NowTicks)));
-
-    private async ValueTask<bool> WaitInQueueAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Queues the call behind those already waiting (it is served at once if a permit is free and nobody is ahead of it);
+    /// false, with the rejection counted, when the queue is full.
+    /// </summary>
+    private ValueTask<bool> WaitInQueueAsync(Settings settings, CancellationToken cancellationToken)
     {
-        try
+        int room = settings.Options.QueueLimit - Volatile.Read(ref _sharedWaiting);
+        if (room <= LocalQueued)
         {
-            while (true)
-            {
-                await _registry.DelayAsync(TimeUntilPermit(), cancellationToken).ConfigureAwait(false);
-                if (Counter.TryAcquire(NowTicks))
-                {
-                    return true;
-                }
-            }
+            // Full (or no queue at all): rejected without allocating; TryEnqueue checks again under its lock.
+            RecordRejection();
+            return new ValueTask<bool>(false);
         }
-        finally
+
+        PermitQueue queue = Volatile.Read(ref _queue) ?? CreateQueue();
+        Task<bool>? waiting = queue.TryEnqueue(room, cancellationToken, out object? ticket);
+        if (waiting is null)
         {
-            Interlocked.Decrement(ref _queued);
+            RecordRejection();
+            return new ValueTask<bool>(false);
         }
+
+        // Queued (a full fence), then the mark read: a sweep that dropped this partition meanwhile is seen here.
+        if (ticket is not null && _retirement.SuccessorOf(this) is { } successor)
+        {
+            return queue.TryWithdraw(ticket)
+                ? successor.AcquireAsync(cancellationToken)
+                : ThenFromSuccessorAsync(waiting, successor, cancellationToken);
+        }
+
+        return new ValueTask<bool>(waiting);
+    }
+
+    /// <summary>A call handed a permit by a partition a sweep dropped also takes one from the key's partition now.</summary>
+    private static async ValueTask<bool> ThenFromSuccessorAsync(Task<bool> waiting, RateLimiterState successor, CancellationToken cancellationToken)
+        => await waiting.ConfigureAwait(false) && await successor.AcquireAsync(cancellationToken).ConfigureAwait(false);
+
+    private PermitQueue CreateQueue()
+    {
+        Interlocked.CompareExchange(ref _queue, new PermitQueue(this), null);
+        return _queue!;
     }
 
     /// <summary>The distributed store's last answer, for the settings it was given, and when it came (<see cref="Clock.NowTicks"/>).</summary>

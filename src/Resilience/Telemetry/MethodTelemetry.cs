@@ -87,9 +87,9 @@ public sealed class MethodTelemetry
             RecordOutcome(started, s_fallback);
         }
 
-        if (_registry.HasListeners)
+        if (Registry.HasListeners)
         {
-            _registry.Notify(new FallbackEventArgs(PolicyName, MethodName, failure));
+            Registry.Notify(new FallbackEventArgs(PolicyName, MethodName, failure));
         }
     }
 
@@ -128,9 +128,9 @@ public sealed class MethodTelemetry
         }
 
         RecordDelay(delay);
-        if (_registry.HasListeners)
+        if (Registry.HasListeners)
         {
-            _registry.Notify(new RetryEventArgs(PolicyName, MethodName, attempt, delay, error));
+            Registry.Notify(new RetryEventArgs(PolicyName, MethodName, attempt, delay, error));
         }
 
         return MarkRetried(started);
@@ -150,9 +150,9 @@ public sealed class MethodTelemetry
         }
 
         RecordDelay(delay);
-        if (_registry.HasListeners)
+        if (Registry.HasListeners)
         {
-            _registry.Notify(new RetryEventArgs(PolicyName, MethodName, attempt, delay, exception: null, result));
+            Registry.Notify(new RetryEventArgs(PolicyName, MethodName, attempt, delay, exception: null, result));
         }
 
         return MarkRetried(started);
@@ -175,9 +175,9 @@ public sealed class MethodTelemetry
             ResilienceMetrics.Timeouts.Add(1, _policyTag, _methodTag, scope == TimeoutScope.Total ? s_total : s_perAttempt);
         }
 
-        if (_registry.HasListeners)
+        if (Registry.HasListeners)
         {
-            _registry.Notify(new TimeoutEventArgs(PolicyName, MethodName, timeout, scope));
+            Registry.Notify(new TimeoutEventArgs(PolicyName, MethodName, timeout, scope));
         }
     }
 
@@ -199,11 +199,18 @@ public sealed class MethodTelemetry
     // long.MinValue for a retried call without a timestamp. The happy path never sees a negative token.
     private static long MarkRetried(long started) => started > 0 ? -started : started == 0 ? long.MinValue : started;
 
+    /// <summary>
+    /// The registry whose listeners and clock this method's events go to: its own, or, inside a
+    /// <see cref="ResilienceScope"/>, the scope's.
+    /// </summary>
+    private ResilienceRegistry Registry
+        => (ResilienceScope.AnyBegun ? ResilienceScope.RegistryInsteadOf(_registry) : null) ?? _registry;
+
     /// <summary>Now on the registry's clock; always positive, as 0 means "not measured" and negative "retried".</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private long StartTimestamp()
     {
-        long timestamp = _registry.TimeProvider.GetTimestamp();
+        long timestamp = Registry.TimeProvider.GetTimestamp();
         return timestamp <= 0 ? 1 : timestamp;
     }
 
@@ -228,7 +235,7 @@ public sealed class MethodTelemetry
 
         if (timestamp != 0)
         {
-            double seconds = _registry.TimeProvider.GetElapsedTime(timestamp).TotalSeconds;
+            double seconds = Registry.TimeProvider.GetElapsedTime(timestamp).TotalSeconds;
             ResilienceMetrics.CallDuration.Record(seconds, _policyTag, _methodTag, outcome);
         }
     }

@@ -17,7 +17,9 @@ namespace Resilience;
 /// </para>
 /// <para>
 /// A source whose token was cancelled is never reused. On .NET 8 and later, other sources are reset with
-/// <c>CancellationTokenSource.TryReset</c> and reused; on .NET Standard 2.0 every call gets a new one.
+/// <c>CancellationTokenSource.TryReset</c> and reused, and a call allocates nothing; on .NET Standard 2.0, which cannot
+/// reset one, the source and its timer are reused with a new <see cref="CancellationTokenSource"/> for each call
+/// (48 bytes on .NET 10 for x64).
 /// </para>
 /// </remarks>
 [EditorBrowsable(EditorBrowsableState.Never)]
@@ -51,7 +53,8 @@ public sealed class TimeoutCancellationSource
 
     private readonly TimeProvider _timeProvider;
     private readonly ITimer _timer;
-    private readonly CancellationTokenSource _cancellation = new();
+    // Replaced after each call on .NET Standard 2.0, which cannot reset it (see Return).
+    private CancellationTokenSource _cancellation = new();
     private CancellationTokenRegistration _callerRegistration;
     private long _status;
 
@@ -142,8 +145,15 @@ public sealed class TimeoutCancellationSource
             ReturnToPool(this);
             return;
         }
-#endif
+
         Discard();
+#else
+        // A source cannot be reset here: the next call gets a new one, and keeps this source and its timer. Stopped
+        // above, the timer and the caller's registration can no longer cancel the old one (their status no longer
+        // matches), and the pool publishes the new one with the source.
+        _cancellation = new CancellationTokenSource();
+        ReturnToPool(this);
+#endif
     }
 
 #if NET5_0_OR_GREATER

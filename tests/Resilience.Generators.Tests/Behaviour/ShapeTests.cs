@@ -181,6 +181,47 @@ public sealed class ShapeTests : RegistryTest
     }
 
     [Fact]
+    public void Synchronous_instance_methods_and_static_asynchronous_methods_of_a_ref_struct_compile_and_run()
+    {
+        Assembly consumer = Build("""
+            public ref partial struct Reader
+            {
+                private static int s_loads;
+                private int _calls;
+
+                [Retry(2, DelayMs = 0)]
+                public partial int Peek();
+
+                private int PeekCore() => ++_calls == 1 ? throw new InvalidOperationException("first") : 40 + _calls;
+
+                [Retry(2, DelayMs = 0)]
+                public static partial Task<int> LoadAsync(CancellationToken cancellationToken);
+
+                private static async Task<int> LoadAsyncCore(CancellationToken cancellationToken)
+                {
+                    await Task.Yield();
+                    return ++s_loads == 1 ? throw new InvalidOperationException("first") : 40;
+                }
+            }
+
+            public static class Program
+            {
+                public static int Run() => new Reader().Peek() + Reader.LoadAsync(CancellationToken.None).GetAwaiter().GetResult();
+            }
+            """);
+
+        Assert.Equal(82, ConsumerBuild.Call(consumer, "Shapes.Program", "Run"));
+    }
+
+    [Fact]
+    public void A_generic_method_whose_type_parameter_allows_ref_structs_compiles_and_runs_with_a_span()
+    {
+        // Compiled with this project by the SDK's compiler (the harness' Roslyn 4.8 does not parse 'allows ref struct').
+        Assert.Equal(9, RefStructShapes.Measure<ReadOnlySpan<char>>("forty-two".AsSpan(), static span => span.Length));
+        Assert.Equal(2, RefStructShapes.Calls);
+    }
+
+    [Fact]
     public void Obsolete_and_experimental_methods_keep_their_marks_on_the_helper_and_an_obsolete_core_adds_no_warning()
     {
         Assembly consumer = Build("""
@@ -512,4 +553,20 @@ public sealed class ShapeTests : RegistryTest
     }
 
     private static Assembly Build(string source) => ConsumerBuild.Build(Usings + source, OptimizationLevel.Debug);
+}
+
+/// <summary>A shape the harness' compiler cannot parse, so it is declared here, for the SDK's compiler and the generator.</summary>
+public static partial class RefStructShapes
+{
+    private static int _calls;
+
+    public static int Calls => _calls;
+
+    [Retry(2, DelayMs = 0)]
+    public static partial int Measure<T>(T value, Func<T, int> measure)
+        where T : allows ref struct;
+
+    private static int MeasureCore<T>(T value, Func<T, int> measure)
+        where T : allows ref struct
+        => Interlocked.Increment(ref _calls) == 1 ? throw new InvalidOperationException("first") : measure(value);
 }

@@ -407,6 +407,49 @@ public sealed class GeneratorDiagnosticTests
     }
 
     [Fact]
+    public void RES0003_an_out_parameter_is_reported_on_the_parameter_alone()
+    {
+        Diagnostic diagnostic = Single(
+            "public partial class C { [Retry] public partial int Get(out int value); private int GetCore(out int value) { value = 1; return 1; } }",
+            "RES0003", "value");
+
+        Assert.Contains("'out'", diagnostic.GetMessage());
+    }
+
+    [Theory]
+    [InlineData("System.Collections.Generic.IAsyncEnumerable<int>", "IAsyncEnumerable")]
+    [InlineData("System.Runtime.CompilerServices.YieldAwaitable", "YieldAwaitable")]
+    [InlineData("ReadOnlySpan<byte>", "ReadOnlySpan")]
+    public void RES0003_a_return_type_outside_the_supported_ones_is_reported_alone(string returnType, string named)
+    {
+        Diagnostic diagnostic = Single(
+            $"public partial class C {{ [Retry] public partial {returnType} Get(); private {returnType} GetCore() => default!; }}",
+            "RES0003", returnType);
+
+        Assert.Contains(named, diagnostic.GetMessage());
+    }
+
+    [Fact]
+    public void RES0003_an_arglist_is_reported_alone()
+    {
+        GeneratorOutcome outcome = GeneratorHarness.Run(Usings + "public partial class C { [Retry] public partial int Get(__arglist); private int GetCore(__arglist) => 1; }");
+
+        Diagnostic diagnostic = Assert.Single(outcome.GeneratorDiagnostics);
+        Assert.Equal("RES0003", diagnostic.Id);
+        Assert.Contains("__arglist", diagnostic.GetMessage());
+    }
+
+    [Fact]
+    public void RES0003_a_pointer_parameter_of_an_asynchronous_method_is_reported()
+    {
+        GeneratorOutcome outcome = GeneratorHarness.Run(Usings + "public unsafe partial class C { [Retry] public partial Task<int> GetAsync(int* source); private Task<int> GetAsyncCore(int* source) => Task.FromResult(*source); }");
+
+        Diagnostic diagnostic = Assert.Single(outcome.GeneratorDiagnostics);
+        Assert.Equal("RES0003", diagnostic.Id);
+        Assert.Contains("'source'", diagnostic.GetMessage());
+    }
+
+    [Fact]
     public void RES0004_a_rate_limit_key_that_is_a_ref_struct_is_reported_alone()
     {
         Diagnostic diagnostic = Single(

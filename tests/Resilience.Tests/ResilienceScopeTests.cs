@@ -1,0 +1,196 @@
+using Microsoft.Extensions.Time.Testing;
+using Resilience.Tests.Telemetry;
+
+namespace Resilience.Tests;
+
+/// <summary>
+/// Inside a <see cref="ResilienceScope"/>, the policies of <see cref="ResilienceRegistry.Default"/> (held as generated code
+/// holds them, in static fields) keep their state in the scope's registry; outside any scope they keep it in
+/// <see cref="ResilienceRegistry.Default"/>. Every name here is used by this class only, so that its tests can run beside
+/// others that use the default registry.
+/// </summary>
+public sealed class ResilienceScopeTests
+{
+    private static readonly CircuitBreakerState Breaker =
+        ResilienceRegistry.Default.GetOrAddCircuitBreaker("scope-tests.breaker", new CircuitBreakerOptions { FailureThreshold = 2, BreakDurationMs = 1_000 });
+
+    private static readonly BulkheadState Bulkhead =
+        ResilienceRegistry.Default.GetOrAddBulkhead("scope-tests.bulkhead", new BulkheadOptions { MaxConcurrency = 1 });
+
+    private static readonly RateLimiterState Limiter =
+        ResilienceRegistry.Default.GetOrAddRateLimiter("scope-tests.limit", new RateLimitOptions { Permits = 1, WindowMs = 1_000 });
+
+    private static readonly KeyedCircuitBreakerState<string> KeyedBreaker =
+        ResilienceRegistry.Default.GetOrAddKeyedCircuitBreaker<string>("scope-tests.keyed-breaker", new CircuitBreakerOptions { FailureThreshold = 1 });
+
+    private static readonly KeyedRateLimiterState<string> KeyedLimiter =
+        ResilienceRegistry.Default.GetOrAddKeyedRateLimiter<string>("scope-tests.keyed-limit", new RateLimitOptions { Permits = 1, WindowMs = 1_000 });
+
+    [Fact]
+    public async Task Two_flows_in_scopes_of_their_own_do_not_see_each_others_breaker()
+    {
+        using var bothStarted = new Barrier(2);
+        using var opened = new ManualResetEventSlim();
+
+        // One flow opens the breaker while the other, at the same time, keeps calling through it.
+        Task<CircuitState> failing = Task.Run(() =>
+        {
+            using ResilienceScope scope = ResilienceScope.Begin();
+            bothStarted.SignalAndWait(TestSupport.HangGuard);
+            Fail(Breaker, times: 2);
+            opened.Set();
+            Assert.False(Breaker.TryEnter(out _));
+            return scope.Registry.CircuitBreaker("scope-tests.breaker").State;
+        });
+        Task<CircuitState> succeeding = Task.Run(() =>
+        {
+            using ResilienceScope scope = ResilienceScope.Begin();
+            bothStarted.SignalAndWait(TestSupport.HangGuard);
+            Assert.True(opened.Wait(TestSupport.HangGuard));
+            Succeed(Breaker, times: 3);
+            return scope.Registry.CircuitBreaker("scope-tests.breaker").State;
+        });
+
+        Assert.Equal(CircuitState.Open, await failing.Guarded());
+        Assert.Equal(CircuitState.Closed, await succeeding.Guarded());
+        Assert.Equal(0, ResilienceRegistry.Default.CircuitBreaker("scope-tests.breaker").GetMetrics().Calls);
+    }
+
+    [Fact]
+    public void A_scope_starts_with_every_policy_of_the_default_registry_fresh_with_its_attribute_settings()
+    {
+        using ResilienceScope scope = ResilienceScope.Begin();
+
+        CircuitBreakerState breaker = scope.Registry.CircuitBreaker("scope-tests.breaker");
+
+        Assert.NotSame(Breaker, breaker);
+        Assert.Equal(2, breaker.Options.FailureThreshold);
+        Assert.Contains(scope.Registry.Bulkheads, b => b.Name == "scope-tests.bulkhead");
+        Assert.Contains(scope.Registry.RateLimiters, l => l.Name == "scope-tests.limit");
+        Assert.True(scope.Registry.TryGetKeyedCircuitBreaker("scope-tests.keyed-breaker", out _));
+        Assert.Same(scope.Registry, ResilienceRegistry.Current);
+        Assert.Same(scope, ResilienceScope.Current);
+    }
+
+    [Fact]
+    public void Bulkheads_and_limits_count_in_the_scope_and_the_scopes_clock_refills_them()
+    {
+        using ResilienceScope scope = ResilienceScope.Begin();
+        var clock = new FakeTimeProvider();
+        scope.Registry.TimeProvider = clock;
+
+        Assert.True(Bulkhead.TryEnter());
+        Assert.False(Bulkhead.TryEnter());
+        Assert.Equal(1, scope.Registry.Bulkheads.Single(b => b.Name == "scope-tests.bulkhead").ActiveCount);
+        Bulkhead.Release();
+
+        Assert.True(Limiter.TryAcquire());
+        Assert.False(Limiter.TryAcquire());
+        Assert.Equal("scope-tests.limit", Limiter.CreateRejection().PolicyName);
+        clock.Advance(TimeSpan.FromSeconds(1));
+        Assert.True(Limiter.TryAcquire());
+
+        Assert.True(KeyedLimiter.GetPartition("user-1").TryAcquire());
+        Assert.False(KeyedLimiter.GetPartition("user-1").TryAcquire());
+        KeyedBreaker.GetPartition("tenant-1").Fail();
+        Assert.Equal(CircuitState.Open, KeyedBreaker.GetPartition("tenant-1").State);
+
+        // None of it reached the default registry.
+        Assert.Equal(0, ResilienceRegistry.Default.Bulkheads.Single(b => b.Name == "scope-tests.bulkhead").ActiveCount);
+        Assert.False(KeyedBreaker.TryGetPartition("tenant-1", out _));
+        Assert.Equal(0, KeyedLimiter.PartitionCount);
+    }
+
+    [Fact]
+    public async Task Timeouts_and_delays_of_the_default_registry_run_on_the_scopes_clock()
+    {
+        using ResilienceScope scope = ResilienceScope.Begin();
+        var clock = new FakeTimeProvider();
+        scope.Registry.TimeProvider = clock;
+
+        Task delay = ResilienceRegistry.Default.DelayAsync(TimeSpan.FromSeconds(5), CancellationToken.None);
+        TimeoutCancellationSource timeout = ResilienceRegistry.Default.StartTimeout(TimeSpan.FromSeconds(5), CancellationToken.None);
+        Assert.False(delay.IsCompleted);
+        Assert.False(timeout.Token.IsCancellationRequested);
+
+        clock.Advance(TimeSpan.FromSeconds(5));
+
+        await delay.WaitAsync(TestSupport.HangGuard);
+        Assert.True(timeout.HasTimedOut);
+        timeout.Return();
+    }
+
+    [Fact]
+    public async Task Work_started_in_a_scope_keeps_it_and_disposing_goes_back_to_the_enclosing_scope()
+    {
+        using ResilienceScope outer = ResilienceScope.Begin();
+        Task<ResilienceRegistry> started;
+        using (ResilienceScope inner = ResilienceScope.Begin())
+        {
+            Assert.Same(inner.Registry, ResilienceRegistry.Current);
+            started = Task.Run(async () =>
+            {
+                await Task.Yield();
+                return ResilienceRegistry.Current;
+            });
+        }
+
+        Assert.Same(outer.Registry, ResilienceRegistry.Current);
+        Assert.NotSame(outer.Registry, await started.Guarded());
+        outer.Dispose();
+        Assert.Same(ResilienceRegistry.Default, ResilienceRegistry.Current);
+        Assert.Null(ResilienceScope.Current);
+    }
+
+    private static void Fail(CircuitBreakerState breaker, int times)
+    {
+        for (int i = 0; i < times; i++)
+        {
+            Assert.True(breaker.TryEnter(out CircuitBreakerPermit permit));
+            breaker.RecordFailure(permit);
+        }
+    }
+
+    private static void Succeed(CircuitBreakerState breaker, int times)
+    {
+        for (int i = 0; i < times; i++)
+        {
+            Assert.True(breaker.TryEnter(out CircuitBreakerPermit permit));
+            breaker.RecordSuccess(permit);
+        }
+    }
+}
+
+/// <summary>The pattern docs/testing.md shows for xUnit: a scope begun in the test class's constructor, disposed by its Dispose.</summary>
+public sealed class ResilienceScopeInConstructorTests : IDisposable
+{
+    private static readonly CircuitBreakerState Breaker =
+        ResilienceRegistry.Default.GetOrAddCircuitBreaker("scope-tests.constructor", new CircuitBreakerOptions { FailureThreshold = 1 });
+
+    private readonly ResilienceScope _scope = ResilienceScope.Begin();
+
+    public void Dispose() => _scope.Dispose();
+
+    [Fact]
+    public async Task A_scope_begun_in_the_constructor_is_the_test_methods_scope()
+    {
+        await Task.Yield();
+        Assert.Same(_scope, ResilienceScope.Current);
+
+        Assert.True(Breaker.TryEnter(out CircuitBreakerPermit permit));
+        Breaker.RecordFailure(permit);
+
+        Assert.Equal(CircuitState.Open, _scope.Registry.CircuitBreaker("scope-tests.constructor").State);
+        Assert.Equal(CircuitState.Closed, ResilienceRegistry.Default.CircuitBreaker("scope-tests.constructor").State);
+    }
+
+    [Fact]
+    public void Each_test_of_the_class_has_a_scope_of_its_own()
+    {
+        // Whichever test runs first opened its breaker; this one starts closed.
+        Assert.Same(_scope, ResilienceScope.Current);
+        Assert.True(Breaker.TryEnter(out CircuitBreakerPermit permit));
+        Breaker.RecordSuccess(permit);
+        Assert.Equal(1, _scope.Registry.CircuitBreaker("scope-tests.constructor").GetMetrics().Calls);
+    }
+}
