@@ -92,7 +92,8 @@ internal sealed class Pipeline
     /// <summary>True when some stage's rejection goes to the fallback without throwing, so that the fallback needs a label to go to.</summary>
     public bool RejectsToFallback(FallbackSpec fallback)
     {
-        foreach (Stage stage in _stages)
+        // The stages inside the hedging run in the hedged attempt's method, where a rejection is thrown.
+        foreach (Stage stage in StagesOf(hedged: false))
         {
             if (stage.GoesToFallback(fallback))
             {
