@@ -248,6 +248,31 @@ public sealed class HedgingRaceTests
     }
 
     [Fact]
+    public async Task A_hedged_attempt_and_the_winner_are_added_to_the_current_activity()
+    {
+        using var source = new System.Diagnostics.ActivitySource("hedging-race-tests");
+        using var listener = new System.Diagnostics.ActivityListener
+        {
+            ShouldListenTo = s => s.Name is "Resilience" or "hedging-race-tests",
+            Sample = static (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.AllDataAndRecorded,
+        };
+        System.Diagnostics.ActivitySource.AddActivityListener(listener);
+        using System.Diagnostics.Activity activity = source.StartActivity("call")!;
+
+        HedgingRace<Response> race = Race(2, Delay);
+        Task<Response> call = Run(race);
+        _clock.Advance(Delay);
+        TestSupport.SpinUntil(() => Launched == 2, "the second attempt starts");
+        _attempts[1].Answer(new Response("second"));
+        await call.Guarded();
+
+        Assert.Equal(
+            new[] { ("resilience.hedging.attempt", (object?)2), ("resilience.hedging.winner", (object?)2) },
+            activity.Events.Select(e => (e.Name, e.Tags.Single(t => t.Key == "resilience.hedging.attempt").Value)));
+        Assert.All(activity.Events, e => Assert.Contains(e.Tags, t => t.Key == "resilience.policy" && Equals(t.Value, _name)));
+    }
+
+    [Fact]
     public void The_race_refuses_values_it_cannot_run()
     {
         MethodTelemetry telemetry = _registry.GetTelemetry(_name, _name);
