@@ -21,8 +21,9 @@ namespace Resilience;
 /// <para>
 /// Costs: the race object and one <see cref="CancellationTokenSource"/> per attempt (linked to the caller's token
 /// when it can be cancelled), and a slot array when a second attempt starts. A timer and a task to wait on are
-/// created only when the call must wait. Thread-safe: attempts end on any thread, under a lock held only to
-/// update the race's state.
+/// created only when the call must wait. Thread-safe: attempts end on any thread, under a lock held to update the
+/// race's state, and, so that the caller never sees an outcome before they are done, to let go of a failed result
+/// kept until then and to count the winner.
 /// </para>
 /// </remarks>
 /// <typeparam name="T">The attempts' result; <see cref="bool"/> for a method without one.</typeparam>
@@ -210,7 +211,6 @@ public sealed class HedgingRace<T> : IDisposable
     {
         bool discard = false;
         T discarded = default!;
-        bool won = false;
         lock (_gate)
         {
             EndAttemptLocked(attempt);
@@ -221,25 +221,22 @@ public sealed class HedgingRace<T> : IDisposable
             }
             else if (acceptable)
             {
-                // A failed result kept in case every attempt failed is nobody's now.
-                discard = _hasResult;
-                discarded = _result;
+                // A failed result kept in case every attempt failed is nobody's now; let go of it before the caller
+                // can see the outcome (disposing a result calls no code of the race's, so the lock is safe to hold).
+                DiscardKeptLocked();
                 _result = result;
                 _hasResult = true;
                 _lastError = null;
                 _winner = attempt;
-                won = true;
+
+                // Counted before the caller can see the result, so that a reader of the metrics after the call finds it.
+                _telemetry.RecordHedgingWinner(attempt);
                 DecideLocked(RaceState.Won);
             }
             else
             {
                 // The last failure is what the caller gets if every attempt fails: an earlier failed result is let go of.
-                if (_hasResult)
-                {
-                    discard = true;
-                    discarded = _result;
-                }
-
+                DiscardKeptLocked();
                 _result = result;
                 _hasResult = true;
                 _lastError = null;
@@ -251,18 +248,16 @@ public sealed class HedgingRace<T> : IDisposable
         {
             Outcome<T>.Discard(discarded);
         }
-
-        if (won)
-        {
-            _telemetry.RecordHedgingWinner(attempt);
-        }
     }
 
     /// <summary>Attempt <paramref name="attempt"/> ended with <paramref name="error"/>.</summary>
     public void Fail(int attempt, Exception error)
     {
-        bool discard = false;
-        T discarded = default!;
+        if (error is null)
+        {
+            throw new ArgumentNullException(nameof(error));
+        }
+
         lock (_gate)
         {
             EndAttemptLocked(attempt);
@@ -271,21 +266,21 @@ public sealed class HedgingRace<T> : IDisposable
                 return;
             }
 
-            if (_hasResult)
-            {
-                discard = true;
-                discarded = _result;
-                _result = default!;
-                _hasResult = false;
-            }
-
-            _lastError = error ?? throw new ArgumentNullException(nameof(error));
+            DiscardKeptLocked();
+            _lastError = error;
             AttemptFailedLocked();
         }
+    }
 
-        if (discard)
+    /// <summary>Lets go of the failed result kept as the last failure, if any.</summary>
+    private void DiscardKeptLocked()
+    {
+        if (_hasResult)
         {
-            Outcome<T>.Discard(discarded);
+            T kept = _result;
+            _result = default!;
+            _hasResult = false;
+            Outcome<T>.Discard(kept);
         }
     }
 
@@ -387,23 +382,13 @@ public sealed class HedgingRace<T> : IDisposable
 
     private void OnCallerCanceled()
     {
-        bool discard = false;
-        T discarded = default!;
         lock (_gate)
         {
             if (_state == RaceState.Running)
             {
+                DiscardKeptLocked();
                 DecideLocked(RaceState.Canceled);
-                discard = _hasResult;
-                discarded = _result;
-                _result = default!;
-                _hasResult = false;
             }
-        }
-
-        if (discard)
-        {
-            Outcome<T>.Discard(discarded);
         }
     }
 

@@ -16,6 +16,7 @@ public sealed class HedgingRaceTests
     private readonly FakeTimeProvider _clock;
     private readonly string _name = UniqueName("hedging");
     private readonly List<Attempt> _attempts = new();
+    private int _waits;
 
     public HedgingRaceTests() => _registry = TestSupport.CreateRegistry(out _clock);
 
@@ -68,7 +69,8 @@ public sealed class HedgingRaceTests
         Task<Response> call = Run(race);
 
         _clock.Advance(Delay);
-        TestSupport.SpinUntil(() => Launched == 2, "the second attempt starts");
+        TestSupport.SpinUntil(() => Volatile.Read(ref _waits) == 2, "the race waits again after the second attempt");
+        Assert.Equal(2, Launched);
         _clock.Advance(Delay - TimeSpan.FromMilliseconds(1));
         Assert.Equal(2, Launched);
         _clock.Advance(TimeSpan.FromMilliseconds(1));
@@ -134,8 +136,11 @@ public sealed class HedgingRaceTests
         HedgingRace<Response> race = Race(3, TimeSpan.Zero);
         Task<Response> call = Run(race);
 
+        // Attempts report on the thread pool: each is let report before the next ends, so that the order is known.
         _attempts[1].Fail(new InvalidOperationException("second"));
+        await _attempts[1].Reported.WaitAsync(TestSupport.HangGuard);
         _attempts[0].Fail(new InvalidOperationException("first"));
+        await _attempts[0].Reported.WaitAsync(TestSupport.HangGuard);
         Assert.False(call.IsCompleted);
         _attempts[2].Fail(new TimeoutException("third, last to end"));
 
@@ -153,6 +158,7 @@ public sealed class HedgingRaceTests
         var second = new Response("second", acceptable: false);
 
         _attempts[0].Answer(first);
+        await _attempts[0].Reported.WaitAsync(TestSupport.HangGuard);
         _attempts[1].Answer(second);
 
         Assert.Same(second, await call.Guarded());
@@ -310,7 +316,9 @@ public sealed class HedgingRaceTests
                 }
 
                 attempt.Reported = Report(race, number, attempt.Outcome.Task);
-                await race.WaitAsync();
+                Task wait = race.WaitAsync();
+                Interlocked.Increment(ref _waits); // the delay's timer, if any, exists from here
+                await wait;
             }
 
             return race.GetResult();
