@@ -74,7 +74,7 @@ internal sealed class Pipeline
     /// <summary>The hedging, whose inner stages run in the hedged attempt's method; null when there is none.</summary>
     public HedgingStage? Hedging { get; }
 
-    /// <summary>The index in <see cref="Stages"/> of the first stage inside the hedging; the count of stages when there is none.</summary>
+    /// <summary>The index in <see cref="Stages"/> of the first stage inside the hedging; <see cref="int.MaxValue"/> when there is none.</summary>
     public int FirstHedgedStage { get; private set; } = int.MaxValue;
 
     public RetryStage? Retry { get; }
