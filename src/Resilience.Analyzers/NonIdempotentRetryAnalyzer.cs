@@ -10,8 +10,9 @@ using Resilience.Shared;
 namespace Resilience.Analyzers;
 
 /// <summary>
-/// RES0100: [Retry] on an operation whose name says it changes state (Create, Send, Charge, ...), or whose
-/// <c>{Name}Core</c> sends an HTTP POST or PATCH, without [Idempotent].
+/// RES0100: [Retry] or [Hedging] on an operation whose name says it changes state (Create, Send, Charge, ...), or
+/// whose <c>{Name}Core</c> sends an HTTP POST or PATCH, without [Idempotent]. Both run the operation more than once;
+/// the warning is on [Retry] when the method has both.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class NonIdempotentRetryAnalyzer : DiagnosticAnalyzer
@@ -39,9 +40,24 @@ public sealed class NonIdempotentRetryAnalyzer : DiagnosticAnalyzer
         });
     }
 
-    /// <summary>The retried methods the rule is about: [Retry] that retries, no [Idempotent].</summary>
-    private static bool IsRetried(ResilientMethod method)
-        => method is { Retry: { } retry, IsIdempotent: false } && retry.Read(RetryRules.MaxAttempts) > 1;
+    /// <summary>The methods the rule is about: [Retry] that retries, or [Hedging], and no [Idempotent].</summary>
+    private static bool IsRetried(ResilientMethod method) => Repeater(method) is not null;
+
+    /// <summary>The attribute that runs the operation again, with how the message says it: [Retry] first, else [Hedging]; null when none does or the method is [Idempotent].</summary>
+    private static (AttributeReader Attribute, string Done, string Name)? Repeater(ResilientMethod method)
+    {
+        if (method.IsIdempotent)
+        {
+            return null;
+        }
+
+        if (method.Retry is { } retry && retry.Read(RetryRules.MaxAttempts) > 1)
+        {
+            return (retry, "retried", "[Retry]");
+        }
+
+        return method.Hedging is { } hedging ? (hedging, "hedged", "[Hedging]") : null;
+    }
 
     private static void AnalyzeName(SymbolAnalysisContext context, ResilientMethod method)
     {
@@ -50,11 +66,14 @@ public sealed class NonIdempotentRetryAnalyzer : DiagnosticAnalyzer
             return;
         }
 
+        (AttributeReader attribute, string done, string name) = Repeater(method)!.Value;
         context.ReportDiagnostic(Diagnostic.Create(
             DiagnosticDescriptors.NonIdempotentRetry,
-            method.Retry!.Location,
+            attribute.Location,
             method.Symbol.Name,
-            $"its name says it changes state ('{verb}')"));
+            $"its name says it changes state ('{verb}')",
+            done,
+            name));
     }
 
     /// <summary>
@@ -100,12 +119,15 @@ public sealed class NonIdempotentRetryAnalyzer : DiagnosticAnalyzer
                 {
                     if (method.IsCore(pair.Key))
                     {
+                        (AttributeReader attribute, string done, string name) = Repeater(method)!.Value;
                         end.ReportDiagnostic(Diagnostic.Create(
                             DiagnosticDescriptors.NonIdempotentRetry,
-                            method.Retry!.Location,
+                            attribute.Location,
                             new[] { pair.Value.Location },
                             method.Symbol.Name,
-                            $"'{method.CoreName}' sends an HTTP {pair.Value.Verb} ({pair.Value.Call})"));
+                            $"'{method.CoreName}' sends an HTTP {pair.Value.Verb} ({pair.Value.Call})",
+                            done,
+                            name));
                         break;
                     }
                 }

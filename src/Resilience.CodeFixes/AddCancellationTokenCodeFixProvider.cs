@@ -16,7 +16,7 @@ using Resilience.Generators;
 namespace Resilience.CodeFixes;
 
 /// <summary>
-/// RES0101: adds <c>CancellationToken cancellationToken = default</c> to the resilient method's declaration and to
+/// RES0101 and RES0107: adds <c>CancellationToken cancellationToken = default</c> to the resilient method's declaration and to
 /// its <c>{Name}Core</c>, at the same place (before a <c>params</c> parameter, else last), so that the signatures
 /// still match and existing callers still compile.
 /// </summary>
@@ -29,7 +29,7 @@ public sealed class AddCancellationTokenCodeFixProvider : CodeFixProvider
     private const string ParameterName = "cancellationToken";
 
     /// <inheritdoc />
-    public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(DiagnosticDescriptors.TimeoutWithoutCancellationToken.Id);
+    public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(DiagnosticDescriptors.TimeoutWithoutCancellationToken.Id, DiagnosticDescriptors.HedgingWithoutCancellationToken.Id);
 
     /// <inheritdoc />
     public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;

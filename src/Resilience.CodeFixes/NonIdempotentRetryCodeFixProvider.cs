@@ -53,10 +53,13 @@ public sealed class NonIdempotentRetryCodeFixProvider : CodeFixProvider
                     AddIdempotentKey),
                 diagnostic);
 
+            // The warning is on the attribute that runs the operation again: [Retry], or [Hedging] when there is no retry.
+            string removed = model?.GetSymbolInfo(retry, context.CancellationToken).Symbol?.ContainingType is { } attributeType
+                && KnownTypeSymbols.For(model.Compilation).HedgingAttribute.Is(attributeType) ? "[Hedging]" : "[Retry]";
             bool onlyPolicy = model?.GetDeclaredSymbol(method, context.CancellationToken) is IMethodSymbol symbol && PolicyCount(symbol, model.Compilation) == 1;
             context.RegisterCodeFix(
                 CodeAction.Create(
-                    onlyPolicy ? $"Remove [Retry] and call '{method.Identifier.ValueText}Core' directly" : "Remove [Retry]",
+                    onlyPolicy ? $"Remove {removed} and call '{method.Identifier.ValueText}Core' directly" : "Remove " + removed,
                     token => Replace(document, root, method, RemoveRetry(method, retry, onlyPolicy), token),
                     RemoveRetryKey),
                 diagnostic);

@@ -53,7 +53,12 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor NonIdempotentRetry = Warning(
         "RES0100",
         "Retry on an operation that is not known to be idempotent",
-        "'{0}' is retried, but {1}: an attempt that failed after the work was done is run again, so the work can happen twice; make the operation idempotent and mark it [Idempotent], or remove [Retry]");
+        "'{0}' is {2}, but {1}: an attempt that failed after the work was done is run again, so the work can happen twice; make the operation idempotent and mark it [Idempotent], or remove {3}");
+
+    public static readonly DiagnosticDescriptor HedgingWithoutCancellationToken = Warning(
+        "RES0107",
+        "Hedging on a method without a CancellationToken",
+        "'{0}' is hedged but has no CancellationToken parameter, so the attempts that lose the race cannot be cancelled and run to the end, each loading the dependency; add a CancellationToken parameter to '{0}' and '{0}Core' and pass it on");
 
     public static readonly DiagnosticDescriptor TimeoutWithoutCancellationToken = Warning(
         "RES0101",

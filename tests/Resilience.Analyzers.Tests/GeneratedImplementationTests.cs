@@ -85,8 +85,8 @@ public sealed class GeneratedImplementationTests
     public Task Every_rule_reports_on_the_declaration_once_the_implementation_is_generated()
         => VerifyAll.AnalyzerAsync(
             new[] { ("Payments.cs", Declarations), ("Payments.g.cs", Generated) },
-            new DiagnosticResult(DiagnosticDescriptors.NonIdempotentRetry).WithLocation(0).WithArguments("ChargeAsync", "its name says it changes state ('Charge')"),
-            new DiagnosticResult(DiagnosticDescriptors.NonIdempotentRetry).WithLocation(1).WithLocation(2).WithArguments("ReportAsync", "'ReportAsyncCore' sends an HTTP POST (HttpClient.PostAsync)"),
+            new DiagnosticResult(DiagnosticDescriptors.NonIdempotentRetry).WithLocation(0).WithArguments("ChargeAsync", "its name says it changes state ('Charge')", "retried", "[Retry]"),
+            new DiagnosticResult(DiagnosticDescriptors.NonIdempotentRetry).WithLocation(1).WithLocation(2).WithArguments("ReportAsync", "'ReportAsyncCore' sends an HTTP POST (HttpClient.PostAsync)", "retried", "[Retry]"),
             new DiagnosticResult(DiagnosticDescriptors.TimeoutWithoutCancellationToken).WithLocation(3).WithArguments("CountAsync"),
             new DiagnosticResult(DiagnosticDescriptors.RetryBeyondTotalTimeout).WithLocation(4).WithLocation(5).WithArguments("5", "1 000", "4 000", "500", "attempts 2–5 can never run"),
             new DiagnosticResult(DiagnosticDescriptors.RetryOfPermanentFailure).WithLocation(6)

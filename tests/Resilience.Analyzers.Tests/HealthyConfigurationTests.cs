@@ -133,7 +133,7 @@ public sealed class HealthyConfigurationTests
                 private Task ChargeAsyncCore(decimal amount) => Task.CompletedTask;
             }
             """,
-            new DiagnosticResult(DiagnosticDescriptors.NonIdempotentRetry).WithLocation(0).WithArguments("ChargeAsync", "its name says it changes state ('Charge')"),
+            new DiagnosticResult(DiagnosticDescriptors.NonIdempotentRetry).WithLocation(0).WithArguments("ChargeAsync", "its name says it changes state ('Charge')", "retried", "[Retry]"),
             new DiagnosticResult(DiagnosticDescriptors.TimeoutWithoutCancellationToken).WithLocation(1).WithArguments("ChargeAsync"),
             new DiagnosticResult(DiagnosticDescriptors.RetryBeyondTotalTimeout).WithLocation(2).WithLocation(3)
                 .WithArguments("5", "1 000", "4 000", "500", "attempts 2–5 can never run"),

@@ -9,7 +9,30 @@ namespace Resilience.Analyzers.Tests;
 public sealed class NonIdempotentRetryCodeFixTests
 {
     private static DiagnosticResult Create(int location, string method = "CreateAsync")
-        => V.Diagnostic(DiagnosticDescriptors.NonIdempotentRetry).WithLocation(location).WithArguments(method, "its name says it changes state ('Create')");
+        => V.Diagnostic(DiagnosticDescriptors.NonIdempotentRetry).WithLocation(location).WithArguments(method, "its name says it changes state ('Create')", "retried", "[Retry]");
+
+    [Fact]
+    public Task Remove_Hedging_removes_the_attribute_the_warning_is_on()
+        => V.CodeFixAsync(
+            """
+            public partial class Orders
+            {
+                [{|#0:Hedging(2)|}]
+                [Timeout(1_000)]
+                public partial Task<int> CreateAsync(string item, CancellationToken ct);
+                private Task<int> CreateAsyncCore(string item, CancellationToken ct) => Task.FromResult(1);
+            }
+            """,
+            new[] { V.Diagnostic(DiagnosticDescriptors.NonIdempotentRetry).WithLocation(0).WithArguments("CreateAsync", "its name says it changes state ('Create')", "hedged", "[Hedging]") },
+            """
+            public partial class Orders
+            {
+                [Timeout(1_000)]
+                public partial Task<int> CreateAsync(string item, CancellationToken ct);
+                private Task<int> CreateAsyncCore(string item, CancellationToken ct) => Task.FromResult(1);
+            }
+            """,
+            NonIdempotentRetryCodeFixProvider.RemoveRetryKey);
 
     [Fact]
     public Task Idempotent_goes_on_its_own_line_after_Retry_and_the_documentation_stays()
@@ -99,7 +122,7 @@ public sealed class NonIdempotentRetryCodeFixTests
             new[]
             {
                 Create(0),
-                V.Diagnostic(DiagnosticDescriptors.NonIdempotentRetry).WithLocation(1).WithLocation(2).WithArguments("ImportAsync", "'ImportAsyncCore' sends an HTTP POST (HttpClient.PostAsync)"),
+                V.Diagnostic(DiagnosticDescriptors.NonIdempotentRetry).WithLocation(1).WithLocation(2).WithArguments("ImportAsync", "'ImportAsyncCore' sends an HTTP POST (HttpClient.PostAsync)", "retried", "[Retry]"),
             },
             """
             public partial class Orders(HttpClient http)

@@ -8,10 +8,10 @@ namespace Resilience.Analyzers.Tests;
 public sealed class NonIdempotentRetryTests
 {
     private static DiagnosticResult ByName(int location, string method, string verb)
-        => V.Diagnostic(DiagnosticDescriptors.NonIdempotentRetry).WithLocation(location).WithArguments(method, $"its name says it changes state ('{verb}')");
+        => V.Diagnostic(DiagnosticDescriptors.NonIdempotentRetry).WithLocation(location).WithArguments(method, $"its name says it changes state ('{verb}')", "retried", "[Retry]");
 
     private static DiagnosticResult ByHttp(string method, string verb, string call)
-        => V.Diagnostic(DiagnosticDescriptors.NonIdempotentRetry).WithLocation(0).WithLocation(1).WithArguments(method, $"'{method}Core' sends an HTTP {verb} ({call})");
+        => V.Diagnostic(DiagnosticDescriptors.NonIdempotentRetry).WithLocation(0).WithLocation(1).WithArguments(method, $"'{method}Core' sends an HTTP {verb} ({call})", "retried", "[Retry]");
 
     [Fact]
     public Task A_retried_Create_is_reported_on_its_Retry_attribute_with_the_whole_message()
@@ -27,6 +27,62 @@ public sealed class NonIdempotentRetryTests
             ByName(0, "CreateOrderAsync", "Create").WithMessage(
                 "'CreateOrderAsync' is retried, but its name says it changes state ('Create'): an attempt that failed after the work was done is run again, "
                 + "so the work can happen twice; make the operation idempotent and mark it [Idempotent], or remove [Retry]"));
+
+    [Fact]
+    public Task A_hedged_Send_is_reported_on_its_Hedging_attribute()
+        => V.AnalyzerAsync(
+            """
+            public partial class Mail
+            {
+                [{|#0:Hedging(2, DelayMs = 100)|}]
+                public partial Task SendEmailAsync(string to, CancellationToken ct);
+                private Task SendEmailAsyncCore(string to, CancellationToken ct) => Task.CompletedTask;
+            }
+            """,
+            V.Diagnostic(DiagnosticDescriptors.NonIdempotentRetry).WithLocation(0).WithArguments("SendEmailAsync", "its name says it changes state ('Send')", "hedged", "[Hedging]").WithMessage(
+                "'SendEmailAsync' is hedged, but its name says it changes state ('Send'): an attempt that failed after the work was done is run again, "
+                + "so the work can happen twice; make the operation idempotent and mark it [Idempotent], or remove [Hedging]"));
+
+    [Fact]
+    public Task A_hedged_method_whose_core_posts_is_reported()
+        => V.AnalyzerAsync(
+            """
+            public partial class Usage(HttpClient http)
+            {
+                [{|#0:Hedging(3, DelayMs = 0)|}]
+                public partial Task<HttpResponseMessage> ReportAsync(string usage, CancellationToken ct);
+                private async Task<HttpResponseMessage> ReportAsyncCore(string usage, CancellationToken ct)
+                    => await {|#1:http.PostAsync("usage", new StringContent(usage), ct)|};
+            }
+            """,
+            V.Diagnostic(DiagnosticDescriptors.NonIdempotentRetry).WithLocation(0).WithLocation(1).WithArguments("ReportAsync", "'ReportAsyncCore' sends an HTTP POST (HttpClient.PostAsync)", "hedged", "[Hedging]"));
+
+    [Fact]
+    public Task A_method_with_retry_and_hedging_is_reported_once_on_its_Retry()
+        => V.AnalyzerAsync(
+            """
+            public partial class Orders
+            {
+                [Hedging(2)]
+                [{|#0:Retry(3)|}]
+                public partial Task<int> CreateOrderAsync(string item, CancellationToken ct);
+                private Task<int> CreateOrderAsyncCore(string item, CancellationToken ct) => Task.FromResult(1);
+            }
+            """,
+            ByName(0, "CreateOrderAsync", "Create"));
+
+    [Fact]
+    public Task An_idempotent_hedged_Send_is_not_reported()
+        => V.AnalyzerAsync(
+            """
+            public partial class Mail
+            {
+                [Hedging(2)]
+                [Idempotent]
+                public partial Task SendEmailAsync(string to, CancellationToken ct);
+                private Task SendEmailAsyncCore(string to, CancellationToken ct) => Task.CompletedTask;
+            }
+            """);
 
     [Theory]
     [InlineData("SendEmailAsync", "Send")]

@@ -12,6 +12,8 @@ public sealed partial class MonitoredClient
     public const string SlowBreaker = "monitoring-slow-breaker";
     public const string Budget = "monitoring-budget";
 
+    private int _hedgedCalls;
+
     [Retry(3, DelayMs = 1, Jitter = false)]
     [CircuitBreaker(3, Name = Breaker, BreakDurationMs = 60_000)]
     public partial int Flaky();
@@ -70,10 +72,18 @@ public sealed partial class MonitoredClient
 
     private static int BudgetedCore() => throw new IOException("The dependency is down.");
 
+    // Both attempts start at once; the first fails, so the second (a hedged attempt) wins.
+    [Hedging(2, DelayMs = 0)]
+    [Idempotent]
+    public partial Task<int> HedgedAsync(CancellationToken cancellationToken);
+
+    private Task<int> HedgedAsyncCore(CancellationToken cancellationToken)
+        => Interlocked.Increment(ref _hedgedCalls) == 1 ? Task.FromException<int>(new IOException("The first replica is down.")) : Task.FromResult(2);
+
     /// <summary>Makes sure the library's meter exists, so that a listener started now sees every instrument.</summary>
     public static void TouchLibrary() => ResilienceRegistry.Default.GetTelemetry("monitoring-touch", "Resilience.Monitoring.Tests.Touch");
 
-    /// <summary>Calls each method so that every instrument records: retries, a breaker opening and rejecting, a timeout, rejections by a bulkhead and a rate limit, a keyed breaker's partition opening, a distributed limit deciding locally, chaos injecting a fault, a slow call, a retry its budget refuses.</summary>
+    /// <summary>Calls each method so that every instrument records: retries, a breaker opening and rejecting, a timeout, rejections by a bulkhead and a rate limit, a keyed breaker's partition opening, a distributed limit deciding locally, chaos injecting a fault, a slow call, a retry its budget refuses, a hedged attempt winning.</summary>
     public async Task ExerciseEverythingAsync()
     {
         Assert.Throws<IOException>(() => Flaky());                                      // three attempts fail, the breaker opens...
@@ -90,6 +100,7 @@ public sealed partial class MonitoredClient
         Assert.Throws<RateLimitRejectedException>(() => Limited());
         Assert.Throws<IOException>(() => ByHost("https://api.example.com"));
         Assert.Equal(1, Shared());
+        Assert.Equal(2, await HedgedAsync(CancellationToken.None));
 
         ResilienceRegistry.Default.AllowChaos = true;
         try

@@ -87,6 +87,7 @@ public sealed class AttributeDefaultsTests
     [InlineData(typeof(BulkheadAttribute), AttributeTargets.Method)]
     [InlineData(typeof(RateLimitAttribute), AttributeTargets.Method)]
     [InlineData(typeof(FallbackAttribute), AttributeTargets.Method)]
+    [InlineData(typeof(HedgingAttribute), AttributeTargets.Method)]
     [InlineData(typeof(IdempotentAttribute), AttributeTargets.Method)]
     [InlineData(typeof(RateLimitKeyAttribute), AttributeTargets.Parameter)]
     public void Every_attribute_is_sealed_and_applies_only_where_the_design_says(Type attribute, AttributeTargets targets)

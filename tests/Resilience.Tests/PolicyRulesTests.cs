@@ -10,7 +10,7 @@ public sealed class PolicyRulesTests
 {
     public static TheoryData<Type> RuleClasses => new()
     {
-        typeof(RetryRules), typeof(CircuitBreakerRules), typeof(TimeoutRules), typeof(BulkheadRules), typeof(RateLimitRules),
+        typeof(RetryRules), typeof(CircuitBreakerRules), typeof(TimeoutRules), typeof(BulkheadRules), typeof(RateLimitRules), typeof(HedgingRules),
     };
 
     [Theory]
@@ -57,6 +57,18 @@ public sealed class PolicyRulesTests
         AssertDefaults(new TimeoutAttribute(1), new SettingRule[] { TimeoutRules.Scope }, ofAttribute: true);
         AssertDefaults(new BulkheadAttribute(1), new SettingRule[] { BulkheadRules.MaxQueue, BulkheadRules.MaxWaitMs }, ofAttribute: true);
         AssertDefaults(new RateLimitAttribute(1, 1), new SettingRule[] { RateLimitRules.Algorithm, RateLimitRules.QueueLimit }, ofAttribute: true);
+        AssertDefaults(new HedgingAttribute(), RulesOf(typeof(HedgingRules)), ofAttribute: true);
+    }
+
+    [Fact]
+    public void Hedging_takes_two_to_ten_attempts_and_a_delay_of_zero_or_more_or_minus_one_for_fallback_mode()
+    {
+        Assert.False(HedgingRules.MaxAttempts.Allows(1));
+        Assert.True(HedgingRules.MaxAttempts.Allows(2) && HedgingRules.MaxAttempts.Allows(10));
+        Assert.False(HedgingRules.MaxAttempts.Allows(11));
+        Assert.True(HedgingRules.DelayMs.Allows(0) && HedgingRules.DelayMs.Allows(Timeout.Infinite));
+        Assert.False(HedgingRules.DelayMs.Allows(-2));
+        Assert.Equal(Timeout.Infinite, HedgingRules.FallbackModeDelayMs);
     }
 
     [Fact]

@@ -32,6 +32,8 @@ internal sealed class ResilientMethod
 
     public AttributeReader? Fallback => Policy(AttributeNames.Fallback);
 
+    public AttributeReader? Hedging => Policy(AttributeNames.Hedging);
+
     public bool IsIdempotent { get; private set; }
 
     /// <summary>The parameter the generated code gives the pipeline's token to: the first CancellationToken.</summary>

@@ -16,6 +16,8 @@ internal static class Literals
     public const string OperationCanceled = "global::System.OperationCanceledException";
     public const string NoToken = "global::System.Threading.CancellationToken.None";
     public const string Tasks = "global::System.Threading.Tasks.";
+    public const string CancellationToken = "global::System.Threading.CancellationToken";
+    public const string InfiniteTimeSpan = "global::System.Threading.Timeout.InfiniteTimeSpan";
 
     /// <summary>
     /// Marks, in the emitter's templates, the start of a name the generator makes (<c>§attempt</c>, <c>§{MemberKey}_Telemetry</c>).

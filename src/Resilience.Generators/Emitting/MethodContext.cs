@@ -6,12 +6,22 @@ namespace Resilience.Generators;
 /// </summary>
 internal sealed class MethodContext
 {
-    public MethodContext(IndentedWriter writer, ResilientMethodSpec method, Pipeline pipeline)
+    public MethodContext(IndentedWriter writer, ResilientMethodSpec method, Pipeline pipeline, bool inHedgedAttempt = false)
     {
         Writer = writer;
         Method = method;
         Pipeline = pipeline;
+        InHedgedAttempt = inHedgedAttempt;
     }
+
+    /// <summary>
+    /// True while writing the method that runs one hedged attempt (the stages inside [Hedging]): nothing there
+    /// resumes the synchronous start, and a rejection is thrown, as the fallback is in another method.
+    /// </summary>
+    public bool InHedgedAttempt { get; }
+
+    /// <summary>True in the asynchronous helper, which carries on from what the synchronous start did (<c>__resume</c>).</summary>
+    public bool ResumesStart => IsAsync && !InHedgedAttempt;
 
     public IndentedWriter Writer { get; }
 
@@ -51,11 +61,11 @@ internal sealed class MethodContext
         => IsAsync ? $"await {receiver}.{name}Async({arguments}).ConfigureAwait(false)" : $"{receiver}.{name}({arguments})";
 
     /// <summary>"__resume &lt; k &amp;&amp; " in the helper, where the synchronous start may have done <paramref name="stage"/> already; empty otherwise.</summary>
-    public string UnlessStarted(StartStage stage) => IsAsync ? $"§resume < {Literals.Number(stage.Ordinal)} && " : string.Empty;
+    public string UnlessStarted(StartStage stage) => ResumesStart ? $"§resume < {Literals.Number(stage.Ordinal)} && " : string.Empty;
 
     /// <summary>What the start passed on for <paramref name="stage"/> when it got that far, else <paramref name="expression"/>; just the expression in a synchronous method.</summary>
     public string StartedOr(StartStage stage, string passed, string expression)
-        => IsAsync ? $"§resume >= {Literals.Number(stage.Ordinal)} ? {passed} : {expression}" : expression;
+        => ResumesStart ? $"§resume >= {Literals.Number(stage.Ordinal)} ? {passed} : {expression}" : expression;
 
     /// <summary>
     /// Whether <paramref name="result"/> is a failure, as a stage with <paramref name="handleResult"/> judges it: that
@@ -102,12 +112,13 @@ internal sealed class MethodContext
 
     /// <summary>
     /// Leaves for the fallback without throwing when it takes this stage's rejection, after the stages around it give
-    /// back what they would only give back in a handler, which the jump skips; throws the rejection otherwise.
+    /// back what they would only give back in a handler, which the jump skips; throws the rejection otherwise (and
+    /// always in a hedged attempt, whose failure reaches the fallback through the race).
     /// </summary>
     public void WriteRejection(Stage stage, string state)
     {
         Writer.Open();
-        if (Method.Fallback is { } fallback && stage.GoesToFallback(fallback))
+        if (Method.Fallback is { } fallback && stage.GoesToFallback(fallback) && !InHedgedAttempt)
         {
             foreach (Stage holder in Pipeline.HoldersAround(stage))
             {

@@ -51,6 +51,11 @@ internal sealed class MethodEmitter
         {
             WriteHelper();
         }
+
+        if (_m.Pipeline.Hedging is { } hedging)
+        {
+            WriteHedgedAttempt(hedging);
+        }
     }
 
     private static IEnumerable<string> Declarations(ResilientMethodSpec method)
@@ -106,20 +111,17 @@ internal sealed class MethodEmitter
         w.Close();
     }
 
-    /// <summary>
-    /// The pipeline, inside the call's measurement: its time and outcome are recorded, a failure by an exception
-    /// filter that returns false, so that the exception leaves untouched (no catch, no rethrow).
-    /// </summary>
-    private void WriteBody()
+    /// <summary>The locals of the body (or of the hedged attempt's method) and of its stages.</summary>
+    private static void WriteLocals(MethodContext m, bool hedged)
     {
-        IndentedWriter w = _m.Writer;
-        ResilientMethodSpec method = _m.Method;
-        if (_m.Pipeline.UsesRegistry)
+        IndentedWriter w = m.Writer;
+        ResilientMethodSpec method = m.Method;
+        if (m.Pipeline.UsesRegistry(hedged))
         {
             w.Line($"{Literals.Runtime}ResilienceRegistry §registry = {Literals.Registry};");
         }
 
-        w.Line($"{Literals.Runtime}PolicyOverrides? {MethodContext.Overrides} = {_m.LiveSettingsField}.Overrides;");
+        w.Line($"{Literals.Runtime}PolicyOverrides? {MethodContext.Overrides} = {m.LiveSettingsField}.Overrides;");
 
         if (method.HasResult)
         {
@@ -131,10 +133,55 @@ internal sealed class MethodEmitter
             w.Line($"{Literals.Tasks}Task<{method.ResultType}>? {CoreStage.Task} = null;");
         }
 
-        foreach (Stage stage in _m.Pipeline.Stages)
+        foreach (Stage stage in m.Pipeline.StagesOf(hedged))
         {
-            stage.WriteLocals(_m);
+            stage.WriteLocals(m);
         }
+    }
+
+    /// <summary>
+    /// The method that runs one hedged attempt: the stages inside [Hedging], with the attempt's token in place of the
+    /// caller's (so that a cancelled loser is taken for a cancellation, never a failure), and its outcome reported
+    /// to the race. It never throws, and nothing awaits it.
+    /// </summary>
+    private void WriteHedgedAttempt(HedgingStage hedging)
+    {
+        IndentedWriter w = _m.Writer;
+        ResilientMethodSpec method = _m.Method;
+        var attempt = new MethodContext(w, method, _m.Pipeline, inHedgedAttempt: true);
+        var parameters = new List<string>();
+        foreach (ParameterSpec parameter in method.Parameters)
+        {
+            parameters.Add(parameter.Type + " " + parameter.Name);
+        }
+
+        parameters.AddRange(HedgingStage.AttemptParameters(attempt));
+        w.Blank();
+        w.Line(Literals.GeneratedCode);
+        foreach (string attribute in method.HelperAttributes)
+        {
+            w.Line(Literals.EscapeMarks(attribute));
+        }
+
+        string modifiers = method.IsStatic ? "static " : method.IsReadOnly ? "readonly " : string.Empty;
+        w.Line($"private {modifiers}async {Literals.Tasks}Task {HedgingStage.AttemptMethod(attempt)}{method.TypeParameters}({string.Join(", ", parameters)})");
+        ResilienceEmitter.WriteConstraints(w, method.HelperConstraints);
+        w.Open();
+        WriteLocals(attempt, hedged: true);
+        string token = method.CancellationToken ?? HedgingStage.Token;
+        hedging.WriteReport(attempt, () => _m.Pipeline.WriteBody(attempt, _m.Pipeline.FirstHedgedStage, token));
+        w.Close();
+    }
+
+    /// <summary>
+    /// The pipeline, inside the call's measurement: its time and outcome are recorded, a failure by an exception
+    /// filter that returns false, so that the exception leaves untouched (no catch, no rethrow).
+    /// </summary>
+    private void WriteBody()
+    {
+        IndentedWriter w = _m.Writer;
+        ResilientMethodSpec method = _m.Method;
+        WriteLocals(_m, hedged: false);
 
         if (!method.IsAsync)
         {

@@ -5,8 +5,9 @@ namespace Resilience.Generators;
 
 /// <summary>
 /// The stages of one method, outer to inner. The order of the policies is written here and nowhere else:
-/// Fallback → RateLimit → Timeout(Total) → Retry → CircuitBreaker → Bulkhead → Timeout(PerAttempt) → {Name}Core,
-/// with the count of a success just inside the fallback, which answers only what fails.
+/// Fallback → RateLimit → Timeout(Total) → Hedging → Retry → CircuitBreaker → Bulkhead → Timeout(PerAttempt) → {Name}Core,
+/// with the count of a success just inside the fallback, which answers only what fails. The stages inside [Hedging]
+/// run once per hedged attempt, in a method of their own; the synchronous start stops short of them.
 /// </summary>
 internal sealed class Pipeline
 {
@@ -29,6 +30,11 @@ internal sealed class Pipeline
         if (method.Timeout is { Scope: TimeoutScope.Total } total)
         {
             Add(TotalTimeout = new TimeoutStage(total));
+        }
+
+        if (method.Hedging is { } hedging)
+        {
+            Add(Hedging = new HedgingStage(hedging));
         }
 
         if (method.Retry is { } retry)
@@ -65,11 +71,20 @@ internal sealed class Pipeline
     /// <summary>The total timeout, which stages inside the retry look at; null when there is none.</summary>
     public TimeoutStage? TotalTimeout { get; }
 
+    /// <summary>The hedging, whose inner stages run in the hedged attempt's method; null when there is none.</summary>
+    public HedgingStage? Hedging { get; }
+
+    /// <summary>The index in <see cref="Stages"/> of the first stage inside the hedging; <see cref="int.MaxValue"/> when there is none.</summary>
+    public int FirstHedgedStage { get; private set; } = int.MaxValue;
+
     public RetryStage? Retry { get; }
 
     public CircuitBreakerStage? CircuitBreaker { get; }
 
     public BulkheadStage? Bulkhead { get; }
+
+    /// <summary>True when the synchronous start asks the breaker (it does not when the breaker is inside the hedging).</summary>
+    public bool BreakerInStart => CircuitBreaker is { Ordinal: > 0 };
 
     /// <summary>The <c>__resume</c> that tells the helper the breaker refused the first attempt: past every stage.</summary>
     public int BreakerRefused => _startStages.Count + 1;
@@ -77,7 +92,8 @@ internal sealed class Pipeline
     /// <summary>True when some stage's rejection goes to the fallback without throwing, so that the fallback needs a label to go to.</summary>
     public bool RejectsToFallback(FallbackSpec fallback)
     {
-        foreach (Stage stage in _stages)
+        // The stages inside the hedging run in the hedged attempt's method, where a rejection is thrown.
+        foreach (Stage stage in StagesOf(hedged: false))
         {
             if (stage.GoesToFallback(fallback))
             {
@@ -88,20 +104,26 @@ internal sealed class Pipeline
         return false;
     }
 
-    /// <summary>True when a stage keeps <c>ResilienceRegistry.Default</c> in use in the body.</summary>
-    public bool UsesRegistry
+    /// <summary>True when a stage keeps <c>ResilienceRegistry.Default</c> in use in the body (or, <paramref name="hedged"/>, in the hedged attempt's).</summary>
+    public bool UsesRegistry(bool hedged)
     {
-        get
+        foreach (Stage stage in StagesOf(hedged))
         {
-            foreach (Stage stage in _stages)
+            if (stage.UsesRegistry)
             {
-                if (stage.UsesRegistry)
-                {
-                    return true;
-                }
+                return true;
             }
+        }
 
-            return false;
+        return false;
+    }
+
+    /// <summary>The stages of the body (outside the hedging), or those of the hedged attempt's method (inside it).</summary>
+    public IEnumerable<Stage> StagesOf(bool hedged)
+    {
+        for (int i = hedged ? FirstHedgedStage : 0; i < _stages.Count && (hedged || i < FirstHedgedStage); i++)
+        {
+            yield return _stages[i];
         }
     }
 
@@ -139,7 +161,14 @@ internal sealed class Pipeline
     private void Add(Stage stage)
     {
         _stages.Add(stage);
-        if (stage is StartStage start)
+        if (FirstHedgedStage == int.MaxValue && stage is HedgingStage)
+        {
+            // What is inside the hedging runs per attempt, in the hedged attempt's method, never in the synchronous start.
+            FirstHedgedStage = _stages.Count;
+            return;
+        }
+
+        if (stage is StartStage start && FirstHedgedStage == int.MaxValue)
         {
             _startStages.Add(start);
             start.Place(_startStages.Count);

@@ -39,7 +39,7 @@ internal sealed class SynchronousStart
         }
 
         yield return "// §resume: how many of the first attempt's stages the synchronous start did:";
-        yield return "// " + string.Join(", ", done) + (pipeline.CircuitBreaker is null ? "." : $"; {Literals.Number(pipeline.BreakerRefused)}: the breaker refused it.");
+        yield return "// " + (done.Count == 0 ? "none (the stages inside [Hedging] run per attempt)" : string.Join(", ", done)) + (!pipeline.BreakerInStart ? "." : $"; {Literals.Number(pipeline.BreakerRefused)}: the breaker refused it.");
     }
 
     public void Write()
@@ -50,14 +50,30 @@ internal sealed class SynchronousStart
 
         // What configuration overrides (a retry, a timeout, chaos) is applied by the helper: the start, the happy path,
         // reads one field, null unless something is configured.
-        w.Line($"if ({CoreStage.ThrowsFlag(_m)} || {_m.LiveSettingsField}.Overrides is not null)");
-        HandOff(done: 0);
-        w.Blank();
+        if (_m.Pipeline.Hedging is null)
+        {
+            w.Line($"if ({CoreStage.ThrowsFlag(_m)} || {_m.LiveSettingsField}.Overrides is not null)");
+            HandOff(done: 0);
+            w.Blank();
+        }
+        else if (_m.Pipeline.StartStages.Count > 0)
+        {
+            w.Line($"if ({_m.LiveSettingsField}.Overrides is not null)");
+            HandOff(done: 0);
+            w.Blank();
+        }
 
         string token = _m.CallerToken;
         foreach (StartStage stage in _m.Pipeline.StartStages)
         {
             token = stage.WriteStart(_m, this, token);
+        }
+
+        if (_m.Pipeline.Hedging is not null)
+        {
+            // Attempts side by side are the helper's: the start takes what the stages outside the hedging need, and hands on.
+            HandOff(done: _m.Pipeline.StartStages.Count);
+            return;
         }
 
         IReadOnlyList<StartStage> stages = _m.Pipeline.StartStages;

@@ -75,6 +75,8 @@ internal sealed record ResilientMethodSpec
 
     public FallbackSpec? Fallback { get; init; }
 
+    public HedgingSpec? Hedging { get; init; }
+
     /// <summary>When set, the method could not be generated: the implementation only throws with this message.</summary>
     public string? Error { get; init; }
 

@@ -9,6 +9,7 @@ internal static class AttributeNames
     public const string Bulkhead = "Resilience.BulkheadAttribute";
     public const string RateLimit = "Resilience.RateLimitAttribute";
     public const string Fallback = "Resilience.FallbackAttribute";
+    public const string Hedging = "Resilience.HedgingAttribute";
     public const string RateLimitKey = "Resilience.RateLimitKeyAttribute";
     public const string CircuitBreakerKey = "Resilience.CircuitBreakerKeyAttribute";
     public const string Idempotent = "Resilience.IdempotentAttribute";
@@ -17,7 +18,7 @@ internal static class AttributeNames
     /// The policy attributes. The generator has one provider per entry; a method is parsed by the provider of the
     /// first of them it carries, so that it is parsed once.
     /// </summary>
-    public static readonly string[] Policies = { Retry, CircuitBreaker, Timeout, Bulkhead, RateLimit, Fallback };
+    public static readonly string[] Policies = { Retry, CircuitBreaker, Timeout, Bulkhead, RateLimit, Fallback, Hedging };
 
     /// <summary>The names of the attributes' properties that are not policy settings (those are in the rules).</summary>
     public static class Properties
@@ -38,7 +39,7 @@ internal static class AttributeNames
         /// <summary>The fallback method's name.</summary>
         public const string Method = nameof(Method);
 
-        /// <summary>The method that says whether a result is a failure, on a retry, a breaker or a fallback.</summary>
+        /// <summary>The method that says whether a result is a failure, on a retry, a breaker, a fallback or a hedging.</summary>
         public const string HandleResult = nameof(HandleResult);
 
         /// <summary>The method a retry asks for its delay.</summary>

@@ -58,6 +58,8 @@ internal sealed partial class KnownTypeSymbols
 
     public KnownType TimeoutAttribute => PolicyAttribute(AttributeNames.Timeout);
 
+    public KnownType HedgingAttribute => PolicyAttribute(AttributeNames.Hedging);
+
     public KnownType RateLimitKeyAttribute { get; }
 
     public KnownType CircuitBreakerKeyAttribute { get; }

@@ -173,6 +173,38 @@ internal sealed class PolicyReader
         };
     }
 
+    /// <summary>Reads [Hedging]; on a synchronous method it is RES0003, as attempts side by side need a task to wait on.</summary>
+    public HedgingSpec? Hedging(ReturnKind returnKind)
+    {
+        if (Attribute(AttributeNames.Hedging) is not { } a)
+        {
+            return null;
+        }
+
+        if (returnKind is ReturnKind.Void or ReturnKind.Value)
+        {
+            _diagnostics.Report(
+                DiagnosticDescriptors.UnsupportedSignature,
+                a.Location,
+                _method.Name,
+                "it has [Hedging], which runs attempts side by side and needs an asynchronous method; return Task, Task<T>, ValueTask or ValueTask<T>, or remove [Hedging]");
+        }
+
+        int maxAttempts = Checked(a, HedgingRules.MaxAttempts);
+        int delayMs = a.Read(HedgingRules.DelayMs);
+        if (!HedgingRules.DelayMs.Allows(delayMs))
+        {
+            _diagnostics.Report(DiagnosticDescriptors.InvalidAttributeValue, a.LocationOf(HedgingRules.DelayMs.Name), Subject(a, HedgingRules.DelayMs), SettingText.Number(delayMs), HedgingRules.DelayRequirement);
+        }
+
+        return new HedgingSpec
+        {
+            MaxAttempts = maxAttempts,
+            DelayMs = delayMs,
+            HandleResult = ResultJudge(a),
+        };
+    }
+
     public BulkheadSpec? Bulkhead(string defaultName)
     {
         if (Attribute(AttributeNames.Bulkhead) is not { } a)

@@ -137,6 +137,7 @@ internal static class ResilienceParser
         BulkheadSpec? bulkhead = policiesRead.Bulkhead(policyName);
         RateLimitSpec? rateLimit = policiesRead.RateLimit(policyName);
         FallbackSpec? fallback = policiesRead.Fallback(returnKind);
+        HedgingSpec? hedging = policiesRead.Hedging(returnKind);
         policiesRead.KeysWithoutPolicy();
 
         return Result(new ResilientMethodSpec
@@ -167,6 +168,7 @@ internal static class ResilienceParser
             Bulkhead = bulkhead,
             RateLimit = rateLimit,
             Fallback = fallback,
+            Hedging = hedging,
             Error = diagnostics.FirstError,
         });
     }

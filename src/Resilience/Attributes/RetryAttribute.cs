@@ -7,8 +7,8 @@ namespace Resilience;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Sits between the total timeout and the circuit breaker:
-/// <c>Fallback → RateLimit → Timeout(Total) → Retry → CircuitBreaker → Bulkhead → Timeout(PerAttempt) → {Name}Core</c>.
+/// Sits between the total timeout (or the hedging, which runs it once per hedged attempt) and the circuit breaker:
+/// <c>Fallback → RateLimit → Timeout(Total) → Hedging → Retry → CircuitBreaker → Bulkhead → Timeout(PerAttempt) → {Name}Core</c>.
 /// </para>
 /// <para>
 /// The caller's cancellation is never retried. Rejections by the method's own circuit breaker and bulkhead

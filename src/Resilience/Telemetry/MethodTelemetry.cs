@@ -181,6 +181,33 @@ public sealed class MethodTelemetry
         }
     }
 
+    /// <summary>A hedged call started attempt <paramref name="attempt"/> (2 or more) beside those still running.</summary>
+    internal void RecordHedgedAttempt(int attempt)
+    {
+        if (ResilienceMetrics.HedgingAttempts.Enabled)
+        {
+            ResilienceMetrics.HedgingAttempts.Add(1, _policyTag, _methodTag, HedgingAttemptTag(attempt));
+        }
+
+        ResilienceTracing.RecordHedgedAttempt(PolicyName, MethodName, attempt);
+    }
+
+    /// <summary>Attempt <paramref name="attempt"/> of a hedged call gave the acceptable outcome that won.</summary>
+    internal void RecordHedgingWinner(int attempt)
+    {
+        if (ResilienceMetrics.HedgingWins.Enabled)
+        {
+            ResilienceMetrics.HedgingWins.Add(1, _policyTag, _methodTag, HedgingAttemptTag(attempt));
+        }
+
+        ResilienceTracing.RecordHedgingWinner(PolicyName, MethodName, attempt);
+    }
+
+    private static KeyValuePair<string, object?> HedgingAttemptTag(int attempt)
+        => new(ResilienceMetrics.HedgingAttemptTag, attempt >= 1 && attempt <= ResilienceMetrics.HedgingAttemptNames.Length
+            ? ResilienceMetrics.HedgingAttemptNames[attempt - 1]
+            : attempt.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
     /// <summary>Chaos injected <paramref name="injection"/> into an attempt.</summary>
     internal void RecordChaos(ChaosInjection injection)
     {

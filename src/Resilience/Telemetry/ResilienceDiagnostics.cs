@@ -12,7 +12,7 @@ public static class ResilienceDiagnostics
 
     /// <summary>
     /// The name of the <see cref="System.Diagnostics.ActivitySource"/> whose listeners turn on the library's trace events:
-    /// retries, timeouts, rejections, fallbacks and changes of circuit state, each added as an
+    /// retries, timeouts, rejections, fallbacks, changes of circuit state, hedged attempts and their winners, each added as an
     /// <see cref="System.Diagnostics.ActivityEvent"/> to the activity current at the time (the request or the outgoing
     /// call the policy acts in). Nothing is recorded while the source has no listener.
     /// </summary>

@@ -45,6 +45,17 @@ internal static class ResilienceMetrics
     public static string ResultErrorType<T>(T result)
         => result is System.Net.Http.HttpResponseMessage response ? ((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture) : "_result";
 
+    public const string HedgingAttemptTag = "resilience.hedging.attempt";
+
+    public static readonly Counter<long> HedgingAttempts = Meter.CreateCounter<long>(
+        "resilience.hedging.attempts", "{attempt}", "Hedged attempts started beside the first one, by their number (2, 3, ...).");
+
+    public static readonly Counter<long> HedgingWins = Meter.CreateCounter<long>(
+        "resilience.hedging.wins", "{call}", "Hedged calls decided by an acceptable outcome, by the number of the attempt that gave it (1 is the first attempt).");
+
+    /// <summary>The <see cref="HedgingAttemptTag"/> values, "1" to "10", without formatting a number per call.</summary>
+    public static readonly string[] HedgingAttemptNames = { "1", "2", "3", "4", "5", "6", "7", "8", "9", "10" };
+
     public static readonly Counter<long> Timeouts = Meter.CreateCounter<long>(
         "resilience.timeouts", "{timeout}", "Timeouts that fired, by scope: per_attempt or total.");
 

@@ -22,6 +22,8 @@ internal static class ResilienceTracing
     public const string FallbackEvent = "resilience.fallback";
     public const string StateChangeEvent = "resilience.circuit_breaker.state_change";
     public const string ChaosEvent = "resilience.chaos";
+    public const string HedgingAttemptEvent = "resilience.hedging.attempt";
+    public const string HedgingWinnerEvent = "resilience.hedging.winner";
 
     public const string AttemptTag = "resilience.retry.attempt";
     public const string DelayTag = "resilience.retry.delay";
@@ -129,6 +131,25 @@ internal static class ResilienceTracing
             }
 
             activity.AddEvent(new ActivityEvent(StateChangeEvent, tags: tags));
+        }
+    }
+
+    /// <summary>A hedged call started attempt <paramref name="attempt"/>, beside the ones still running.</summary>
+    public static void RecordHedgedAttempt(string policyName, string methodName, int attempt) => RecordHedging(HedgingAttemptEvent, policyName, methodName, attempt);
+
+    /// <summary>Attempt <paramref name="attempt"/> of a hedged call won.</summary>
+    public static void RecordHedgingWinner(string policyName, string methodName, int attempt) => RecordHedging(HedgingWinnerEvent, policyName, methodName, attempt);
+
+    private static void RecordHedging(string name, string policyName, string methodName, int attempt)
+    {
+        if (Current() is { } activity)
+        {
+            activity.AddEvent(new ActivityEvent(name, tags: new ActivityTagsCollection
+            {
+                [ResilienceMetrics.PolicyTag] = policyName,
+                [ResilienceMetrics.MethodTag] = methodName,
+                [ResilienceMetrics.HedgingAttemptTag] = attempt,
+            }));
         }
     }
 

@@ -165,6 +165,12 @@ public sealed class RandomShapeTests
             attributes.Add("[Fallback(nameof(Backup))]");
         }
 
+        // Hedging is for asynchronous methods only (RES0003 otherwise); latency, parallel and fallback modes.
+        if (isAsync && random.Next(4) == 0)
+        {
+            attributes.Add($"[Hedging({random.Next(2, 5)}, DelayMs = {Pick(random, new[] { "0", "50", "Timeout.Infinite" })})]");
+        }
+
         string staticModifier = isStatic ? "static " : string.Empty;
         string body = breakage == 1 ? " => throw new NotImplementedException();" : ";";
         string core = returns switch

@@ -45,6 +45,33 @@ public sealed class ShapeTests : RegistryTest
     }
 
     [Fact]
+    public void A_breaker_inside_hedging_throws_its_rejection_to_the_fallback_and_leaves_no_unused_label()
+    {
+        Assembly consumer = Build("""
+            public partial struct Probe
+            {
+                [Hedging(2, DelayMs = 0)]
+                [CircuitBreaker(1, Name = "shape-hedged-breaker")]
+                [Fallback(nameof(Backup))]
+                public partial Task<int> GetAsync(CancellationToken ct);
+
+                private Task<int> GetAsyncCore(CancellationToken ct) => Task.FromException<int>(new InvalidOperationException("down"));
+
+                private int Backup(CancellationToken ct, Exception error) => error is BrokenCircuitException ? 2 : 1;
+            }
+
+            public static class Program
+            {
+                public static int Run() => new Probe().GetAsync(CancellationToken.None).GetAwaiter().GetResult() * 10 + new Probe().GetAsync(CancellationToken.None).GetAwaiter().GetResult();
+            }
+            """);
+
+        // The attempts run one after the other here (each fails at once): the first opens the breaker, which rejects
+        // the second, whose rejection is the last failure the fallback gets; the next call's attempts are both rejected.
+        Assert.Equal(22, ConsumerBuild.Call(consumer, "Shapes.Program", "Run"));
+    }
+
+    [Fact]
     public void A_generic_override_repeats_only_the_constraints_it_wrote_and_its_helper_gets_the_inherited_ones()
     {
         Assembly consumer = Build("""

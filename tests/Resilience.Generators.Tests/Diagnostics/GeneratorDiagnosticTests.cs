@@ -132,6 +132,41 @@ public sealed class GeneratorDiagnosticTests
     }
 
     [Fact]
+    public void RES0003_hedging_on_a_synchronous_method_is_reported_on_the_attribute()
+    {
+        Diagnostic diagnostic = Single(
+            "public partial class C { [Hedging(2)] public partial int Get(CancellationToken ct); private int GetCore(CancellationToken ct) => 1; }",
+            "RES0003", "Hedging(2)");
+
+        Assert.Equal("The method 'Get' cannot be made resilient: it has [Hedging], which runs attempts side by side and needs an asynchronous method; return Task, Task<T>, ValueTask or ValueTask<T>, or remove [Hedging]", diagnostic.GetMessage());
+    }
+
+    [Theory]
+    [InlineData("[Hedging(1)]", "1", "HedgingAttribute.MaxAttempts is 1; it must be between 2 and 10")]
+    [InlineData("[Hedging(11)]", "11", "HedgingAttribute.MaxAttempts is 11; it must be between 2 and 10")]
+    [InlineData("[Hedging(DelayMs = -2)]", "DelayMs = -2", "HedgingAttribute.DelayMs is -2; it must be at least 0, or -1 (Timeout.Infinite) for a new attempt only when one fails")]
+    public void RES0004_an_invalid_hedging_value_is_reported_on_its_argument(string attribute, string argument, string message)
+    {
+        Diagnostic diagnostic = Single(
+            $"public partial class C {{ {attribute} public partial Task<int> GetAsync(CancellationToken ct); private Task<int> GetAsyncCore(CancellationToken ct) => Task.FromResult(1); }}",
+            "RES0004", argument);
+
+        Assert.Equal(message, diagnostic.GetMessage());
+    }
+
+    [Theory]
+    [InlineData("[Hedging(DelayMs = -1)]")]
+    [InlineData("[Hedging(DelayMs = Timeout.Infinite)]")]
+    [InlineData("[Hedging(10, DelayMs = 0)]")]
+    public void Hedging_values_at_the_ends_of_their_ranges_are_accepted(string attribute)
+    {
+        GeneratorOutcome outcome = GeneratorHarness.Run(Usings + $"public partial class C {{ {attribute} public partial Task<int> GetAsync(CancellationToken ct); private Task<int> GetAsyncCore(CancellationToken ct) => Task.FromResult(1); }}");
+
+        Assert.Empty(outcome.GeneratorDiagnostics);
+        Assert.NotEmpty(outcome.Sources);
+    }
+
+    [Fact]
     public void RES0005_a_missing_fallback_is_reported_on_the_attribute_argument()
     {
         Diagnostic diagnostic = Single(

@@ -108,6 +108,34 @@ public sealed class SnapshotTests
                 private int Zero() => 0;
             }
             """ },
+        { "Hedging", """
+            namespace Shop;
+            public partial class Client
+            {
+                [Hedging(3, DelayMs = 200, HandleResult = nameof(IsEmpty))]
+                [Retry(2, DelayMs = 50, Jitter = false)]
+                [CircuitBreaker(5, Name = "search")]
+                [Timeout(1_000)]
+                [RateLimit(100, 1_000)]
+                [Fallback(nameof(Nothing))]
+                [Idempotent]
+                public partial Task<string> SearchAsync(string query, CancellationToken ct);
+                private Task<string> SearchAsyncCore(string query, CancellationToken ct) => Task.FromResult(query);
+                private static bool IsEmpty(string result) => result.Length == 0;
+                private string Nothing(string query, CancellationToken ct) => "";
+
+                [Hedging(2, DelayMs = 0)]
+                [Timeout(5_000, Scope = TimeoutScope.Total)]
+                [Idempotent]
+                public partial ValueTask PingAsync(CancellationToken ct);
+                private ValueTask PingAsyncCore(CancellationToken ct) => default;
+
+                [Hedging(DelayMs = Timeout.Infinite)]
+                [Idempotent]
+                public partial Task<int> CountAsync();
+                private Task<int> CountAsyncCore() => Task.FromResult(1);
+            }
+            """ },
         { "FullStack", """
             namespace Shop;
             public sealed record Receipt(string Id);

@@ -76,7 +76,7 @@ internal sealed class CircuitBreakerStage : StartStage
     {
         IndentedWriter w = m.Writer;
         string field = Breaker(m);
-        if (m.IsAsync)
+        if (m.ResumesStart)
         {
             // A refusal in the synchronous start was counted there; the breaker is not asked again.
             w.Line($"{PermitType} {Permit} = {Carried.Parameter};");

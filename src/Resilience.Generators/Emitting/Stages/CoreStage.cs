@@ -37,7 +37,8 @@ internal sealed class CoreStage : StartStage
 
     public override void WriteFields(MethodContext m)
     {
-        if (m.IsAsync)
+        // With [Hedging] the helper starts every attempt: {Name}Core is never called outside its handlers.
+        if (m.IsAsync && m.Pipeline.Hedging is null)
         {
             m.Writer.Line($"// Set once {m.Method.CoreName} has thrown instead of returning a task: from then on the helper calls it, inside its");
             m.Writer.Line("// handlers, so that such a failure is thrown once rather than caught here and thrown again there.");
@@ -106,11 +107,11 @@ internal sealed class CoreStage : StartStage
         IndentedWriter w = m.Writer;
 
         // The first attempt's call may come from the synchronous start, which ran no chaos (none was configured).
-        string chaos = m.IsAsync ? $"§resume < {Literals.Number(Ordinal)} ? {MethodContext.Overrides}?.Chaos : null" : $"{MethodContext.Overrides}?.Chaos";
+        string chaos = m.ResumesStart ? $"§resume < {Literals.Number(Ordinal)} ? {MethodContext.Overrides}?.Chaos : null" : $"{MethodContext.Overrides}?.Chaos";
         w.Line($"{Literals.Runtime}ChaosInjector? §chaos = {chaos};");
         w.Line("if (§chaos is not null)");
         w.Open();
-        if (m.IsAsync)
+        if (m.ResumesStart)
         {
             // From here on the attempt is the helper's own: a retry after an injected fault starts every stage afresh.
             w.Line("§resume = 0;");
@@ -155,10 +156,14 @@ internal sealed class CoreStage : StartStage
         }
 
         // The first attempt's task may come from the synchronous start; a retry starts every stage afresh.
-        invocation = $"§resume == {Literals.Number(Ordinal)} ? {InflightParameter}{(IsTask ? "!" : string.Empty)} : {invocation}";
+        if (m.ResumesStart)
+        {
+            invocation = $"§resume == {Literals.Number(Ordinal)} ? {InflightParameter}{(IsTask ? "!" : string.Empty)} : {invocation}";
+        }
+
         string task = m.Method.ReturnKind == ReturnKind.TaskOfT ? Task : Call;
         w.Line(task == Task ? $"{Task} = {invocation};" : $"{m.Method.ReturnType.TrimEnd('?')} {Call} = {invocation};");
-        if (m.Pipeline.Retry is not null)
+        if (m.Pipeline.Retry is not null && m.ResumesStart)
         {
             w.Line("§resume = 0;");
         }

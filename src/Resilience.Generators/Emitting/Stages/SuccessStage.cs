@@ -5,7 +5,7 @@ namespace Resilience.Generators;
 /// <summary>
 /// Not a policy: where the call has got through every stage inside it. It counts the outcome and returns the
 /// result, inside the fallback, which answers only what fails: a result the fallback judges a failure goes to
-/// it from here; any other result the retry (else the breaker) judges a failure is returned, counted as a failure.
+/// it from here; any other result the hedging (else the retry, else the breaker) judges a failure is returned, counted as a failure.
 /// </summary>
 internal sealed class SuccessStage : Stage
 {
@@ -13,7 +13,7 @@ internal sealed class SuccessStage : Stage
     {
         inner(token);
         m.Pipeline.Fallback?.WriteResultCheck(m);
-        string? judge = m.Pipeline.Retry?.ResultJudge(m, CoreStage.Result) ?? m.Pipeline.CircuitBreaker?.ResultJudge(m, CoreStage.Result);
+        string? judge = m.Pipeline.Hedging?.ResultJudge(m, CoreStage.Result) ?? m.Pipeline.Retry?.ResultJudge(m, CoreStage.Result) ?? m.Pipeline.CircuitBreaker?.ResultJudge(m, CoreStage.Result);
 
         // A result the fallback judges alike has gone to it already.
         if (judge is not null && judge != m.Pipeline.Fallback?.ResultJudge(m, CoreStage.Result))
