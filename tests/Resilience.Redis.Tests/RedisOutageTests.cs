@@ -74,7 +74,10 @@ public sealed class RedisOutageTests
         _output.WriteLine($"{kind}: {load.Admitted} calls, none failed; the longest took {longest.TotalMilliseconds:0} ms (operation timeout {OperationTimeout.TotalMilliseconds:0} ms); {fallbacksAfterRestart} decided locally.");
         Assert.Empty(load.Errors);
         Assert.True(longest < LongestAcceptableCall, $"A call took {longest.TotalMilliseconds:0} ms.");
-        Assert.Equal(HealthStatus.Healthy, (await health.CheckHealthAsync(new HealthCheckContext())).Status);
+
+        // Healthy again; a busy machine's last call of the load may have timed out, which reports Degraded for one
+        // RetryInterval (200 ms here) before the next operation is tried.
+        await Eventually(async () => (await health.CheckHealthAsync(new HealthCheckContext())).Status == HealthStatus.Healthy);
     }
 
     [SkippableTheory]
