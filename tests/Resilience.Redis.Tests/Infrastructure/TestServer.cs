@@ -77,9 +77,9 @@ public sealed class TestServer : IAsyncDisposable
         {
             EndPoints = { Endpoint },
             AbortOnConnectFail = false,
-            ConnectTimeout = 2_000,
-            SyncTimeout = 2_000,
-            AsyncTimeout = 2_000,
+            ConnectTimeout = 8_000,
+            SyncTimeout = 8_000,
+            AsyncTimeout = 8_000,
             ReconnectRetryPolicy = new LinearRetry(100),
         });
 
