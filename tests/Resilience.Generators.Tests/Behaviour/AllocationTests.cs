@@ -264,14 +264,7 @@ public sealed class AllocationTests : RegistryTest
     [Fact]
     public void A_synchronous_int_method_with_all_six_policies_allocates_nothing()
     {
-        CallSync(WarmUpCalls);
-
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        long sum = CallSync(Calls);
-        long bytes = GC.GetAllocatedBytesForCurrentThread() - before;
-
-        Assert.Equal(43L * Calls, sum);
-        Assert.Equal(0, bytes);
+        AssertAllocatesNothing(CallSync);
     }
 
     [Theory]
@@ -315,14 +308,7 @@ public sealed class AllocationTests : RegistryTest
         {
             ["someone.else"] = new() { MaxAttempts = 5, TimeoutMs = 10, Chaos = new ChaosSettings { FaultRate = 1, LatencyMs = 10, LatencyRate = 1 } },
         });
-        CallSync(WarmUpCalls);
-
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        long sum = CallSync(Calls);
-        long bytes = GC.GetAllocatedBytesForCurrentThread() - before;
-
-        Assert.Equal(43L * Calls, sum);
-        Assert.Equal(0, bytes);
+        AssertAllocatesNothing(CallSync);
     }
 
     [Fact]
@@ -335,14 +321,7 @@ public sealed class AllocationTests : RegistryTest
             ["Resilience.Generators.Tests.Behaviour.AllocationSubject.Get"] = new() { MaxAttempts = 5, TimeoutMs = 600_000 },
         });
         Assert.NotNull(Registry.GetLivePolicySettings("Resilience.Generators.Tests.Behaviour.AllocationSubject.Get").Overrides);
-        CallSync(WarmUpCalls);
-
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        long sum = CallSync(Calls);
-        long bytes = GC.GetAllocatedBytesForCurrentThread() - before;
-
-        Assert.Equal(43L * Calls, sum);
-        Assert.Equal(0, bytes);
+        AssertAllocatesNothing(CallSync);
     }
 
     [Theory]
@@ -400,14 +379,7 @@ public sealed class AllocationTests : RegistryTest
     [Fact]
     public void A_synchronous_method_with_a_retry_budget_and_a_breaker_that_times_its_calls_allocates_nothing()
     {
-        CallTimedSync(WarmUpCalls);
-
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        long sum = CallTimedSync(Calls);
-        long bytes = GC.GetAllocatedBytesForCurrentThread() - before;
-
-        Assert.Equal(43L * Calls, sum);
-        Assert.Equal(0, bytes);
+        AssertAllocatesNothing(CallTimedSync);
     }
 
     [Theory]
@@ -430,6 +402,19 @@ public sealed class AllocationTests : RegistryTest
         }
 
         return sum;
+    }
+
+    /// <summary>Warms <paramref name="call"/> up, then runs it <see cref="Calls"/> times: every call answers 43 and nothing is allocated.</summary>
+    private static void AssertAllocatesNothing(Func<int, long> call)
+    {
+        call(WarmUpCalls);
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        long sum = call(Calls);
+        long bytes = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(43L * Calls, sum);
+        Assert.Equal(0, bytes);
     }
 
     private long CallSync(int calls)
