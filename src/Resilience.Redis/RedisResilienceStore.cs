@@ -421,6 +421,21 @@ public sealed class RedisResilienceStore : IDistributedResilienceStore, IDisposa
 
     private void OnConnectionRestored(object? sender, ConnectionFailedEventArgs e)
     {
+        if (Volatile.Read(ref _disposed) != 0)
+        {
+            return;
+        }
+
+        if (e.ConnectionType == ConnectionType.Subscription)
+        {
+            // Messages published while this instance was not subscribed are lost; the keys hold what they said. Read them
+            // now, and once more a moment later: the subscription may be answered by the server after this event, and a
+            // change published in between is in the key by the second read.
+            ReloadStates();
+            _ = ReloadStatesLaterAsync();
+            return;
+        }
+
         if (e.ConnectionType != ConnectionType.Interactive)
         {
             return;
@@ -447,6 +462,44 @@ public sealed class RedisResilienceStore : IDistributedResilienceStore, IDisposa
                     _ = LoadStateAsync(entry.Key, circuit);
                 }
             }
+        }
+
+        _ = ReloadStatesLaterAsync();
+    }
+
+    /// <summary>Reads every watched breaker's stored state, except one whose own change is still to be published.</summary>
+    private void ReloadStates()
+    {
+        foreach (var entry in _circuits)
+        {
+            foreach (DistributedCircuit circuit in entry.Value.Keys)
+            {
+                if (!_unpublished.ContainsKey(circuit))
+                {
+                    _ = LoadStateAsync(entry.Key, circuit);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Reads the stored states again after <see cref="RedisResilienceOptions.RetryInterval"/> (at least 250 ms): instances
+    /// that come back together publish what they changed offline within that time, possibly before this one listens again.
+    /// </summary>
+    private async Task ReloadStatesLaterAsync()
+    {
+        try
+        {
+            TimeSpan delay = _options.RetryInterval > TimeSpan.FromMilliseconds(250) ? _options.RetryInterval : TimeSpan.FromMilliseconds(250);
+            await Task.Delay(delay).ConfigureAwait(false);
+            if (Volatile.Read(ref _disposed) == 0)
+            {
+                ReloadStates();
+            }
+        }
+        catch (Exception)
+        {
+            // Never fails the caller; the next message or reconnect corrects the state.
         }
     }
 
