@@ -4,6 +4,7 @@ using System.Collections.Generic;
 using System.ComponentModel;
 using System.Diagnostics.CodeAnalysis;
 using System.Linq;
+using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
 
@@ -49,6 +50,7 @@ public sealed class ResilienceRegistry
     private Dictionary<string, PolicySettings> _settings = new(StringComparer.Ordinal);
     private ResilienceListener[] _listeners = Array.Empty<ResilienceListener>();
     private TimeProvider _timeProvider = TimeProvider.System;
+    private JsonSerializerOptions _jsonSerializerOptions = DefaultJsonSerializerOptions();
     private IDistributedResilienceStore? _distributedStore;
     private bool _allowChaos = ChaosAllowedByEnvironment();
 
@@ -81,6 +83,32 @@ public sealed class ResilienceRegistry
         get => Volatile.Read(ref _timeProvider);
         set => Volatile.Write(ref _timeProvider, value ?? throw new ArgumentNullException(nameof(value)));
     }
+
+    /// <summary>
+    /// How results that outlive a call (idempotency keys, cached fallback, checkpoints) are written to a shared store and
+    /// read back, with System.Text.Json (see <see cref="ResultSerializer"/>). Default
+    /// <see cref="JsonSerializerOptions.Default"/>, which reflects over the types; for trimmed or native AOT applications,
+    /// or to keep the contracts explicit, give options whose <see cref="JsonSerializerOptions.TypeInfoResolver"/> is a
+    /// source-generated <c>JsonSerializerContext</c> that lists the result types. <see cref="Reset"/> puts back the default.
+    /// </summary>
+    /// <exception cref="ArgumentNullException">The value is null.</exception>
+    public JsonSerializerOptions JsonSerializerOptions
+    {
+        get => Volatile.Read(ref _jsonSerializerOptions);
+        set => Volatile.Write(ref _jsonSerializerOptions, value ?? throw new ArgumentNullException(nameof(value)));
+    }
+
+    /// <summary>
+    /// System.Text.Json's default options. They reflect over the types only where the application leaves reflection-based
+    /// serialization on; a trimmed or native AOT application has it off, and a result type then fails at first use with a
+    /// <see cref="ResultSerializationException"/> that says to set <see cref="JsonSerializerOptions"/> to a
+    /// source-generated context.
+    /// </summary>
+#if NET8_0_OR_GREATER
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "Reflection is used only where the application enables it; otherwise the options' resolver refuses the type with a clear exception.")]
+    [UnconditionalSuppressMessage("AOT", "IL3050", Justification = "Reflection is used only where the application enables it; otherwise the options' resolver refuses the type with a clear exception.")]
+#endif
+    private static JsonSerializerOptions DefaultJsonSerializerOptions() => JsonSerializerOptions.Default;
 
     /// <summary>
     /// The environment variable that, set to <c>true</c>, makes <see cref="AllowChaos"/> start out true: chaos is
@@ -379,7 +407,8 @@ public sealed class ResilienceRegistry
     }
 
     /// <summary>
-    /// Resets every policy in place, and restores <see cref="TimeProvider.System"/>: settings given to
+    /// Resets every policy in place, and restores <see cref="TimeProvider.System"/> and the default
+    /// <see cref="JsonSerializerOptions"/>: settings given to
     /// <see cref="Configure"/> are dropped (each policy goes back to its attribute's), breakers close and
     /// forget their counts, rate limits refill, retry budgets forget their calls and retries, and
     /// <see cref="AllowChaos"/> goes back to the environment's value. Meant for tests, between them; calls in flight keep
@@ -388,6 +417,7 @@ public sealed class ResilienceRegistry
     public void Reset()
     {
         TimeProvider = TimeProvider.System;
+        JsonSerializerOptions = DefaultJsonSerializerOptions();
         Configure(new Dictionary<string, PolicySettings>());
         AllowChaos = ChaosAllowedByEnvironment();
         foreach (CircuitBreakerState breaker in _breakers.Values)
