@@ -120,7 +120,7 @@ public sealed class RandomShapeTests
             parameters.Add((string.Empty, "CancellationToken", "cancellationToken"));
         }
 
-        // Outside the contract, now and then: a ref or out parameter, or a body where none may be.
+        // Outside the contract, now and then: a ref parameter (RES0003, as an out parameter would be), or a body where none may be.
         int breakage = random.Next(12);
         bool invalid = breakage is 0 or 1;
         if (breakage == 0)

@@ -13,7 +13,7 @@ namespace Resilience.Analyzers;
 /// before attempt k is the sum of the k − 1 delays before it, even if every attempt failed at once.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
-public sealed class RetryBudgetAnalyzer : DiagnosticAnalyzer
+public sealed class RetryBeyondTotalTimeoutAnalyzer : DiagnosticAnalyzer
 {
     /// <inheritdoc />
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(DiagnosticDescriptors.RetryBeyondTotalTimeout);

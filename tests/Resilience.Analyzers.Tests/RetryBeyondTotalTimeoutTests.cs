@@ -1,11 +1,11 @@
 using Microsoft.CodeAnalysis.Testing;
 using Resilience.Generators;
-using V = Resilience.Analyzers.Tests.Infrastructure.Verify<Resilience.Analyzers.RetryBudgetAnalyzer>;
+using V = Resilience.Analyzers.Tests.Infrastructure.Verify<Resilience.Analyzers.RetryBeyondTotalTimeoutAnalyzer>;
 
 namespace Resilience.Analyzers.Tests;
 
 /// <summary>RES0102: the retries' delays alone outlast the total timeout, so later attempts can never run.</summary>
-public sealed class RetryBudgetTests
+public sealed class RetryBeyondTotalTimeoutTests
 {
     private static DiagnosticResult Budget(int attempts, string gap, string need, string total, string outcome)
         => V.Diagnostic(DiagnosticDescriptors.RetryBeyondTotalTimeout).WithLocation(0).WithLocation(1).WithArguments(Numbers.Format(attempts), gap, need, total, outcome);
