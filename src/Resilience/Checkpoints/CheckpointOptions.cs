@@ -49,6 +49,13 @@ public sealed class CheckpointOptions
     /// </summary>
     public JsonSerializerOptions? JsonSerializerOptions { get; set; }
 
+    /// <summary>
+    /// Checks every setting, as a store does when it is created; registrations call it so that a bad value stops the
+    /// application at start-up.
+    /// </summary>
+    /// <exception cref="ArgumentException">A setting is not valid; the message names it and what it must be.</exception>
+    public void Validate() => ValidatedCopy();
+
     /// <summary>Checks every setting and returns an independent copy.</summary>
     /// <exception cref="ArgumentException">A setting is not valid; the message names it and what it must be.</exception>
     internal CheckpointOptions ValidatedCopy()
