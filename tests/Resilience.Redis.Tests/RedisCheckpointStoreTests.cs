@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using StackExchange.Redis;
 
@@ -260,6 +261,26 @@ public sealed class RedisCheckpointStoreTests : IAsyncDisposable
         }
 
         Assert.Equal(3, (await store.GetLatestAsync<int>(Job))!.Data);
+    }
+
+    [SkippableFact]
+    public async Task AddResilienceRedisCheckpoints_registers_the_store_on_the_connection_and_prefix_given()
+    {
+        TestServer server = await _servers.GetAsync(ServerKind.Garnet);
+        ConnectionMultiplexer connection = server.Connect();
+        _connections.Add(connection);
+        using ServiceProvider services = new ServiceCollection()
+            .AddSingleton<IConnectionMultiplexer>(connection)
+            .AddResilienceRedisCheckpoints(sp => sp.GetRequiredService<IConnectionMultiplexer>(), o => o.MaxKeptPerJob = 3, r => r.KeyPrefix = _prefix)
+            .BuildServiceProvider();
+
+        RedisCheckpointStore store = Assert.IsType<RedisCheckpointStore>(services.GetRequiredService<ICheckpointStore>());
+        await store.SaveAsync(Job, "transcribe", 0.5, 1);
+
+        Assert.Equal(3, store.Options.MaxKeptPerJob);
+        Assert.Contains($"prefix '{_prefix}'", store.Description);
+        Assert.True(await connection.GetDatabase().KeyExistsAsync($"{_prefix}:ckpt:{{{Job}}}:list"));
+        Assert.Throws<ArgumentException>(() => new ServiceCollection().AddResilienceRedisCheckpoints(_ => connection, configureRedis: r => r.KeyPrefix = "a{b}"));
     }
 
     private RedisCheckpointStore Store(TestServer server, Action<CheckpointOptions>? configure = null, TimeSpan? operationTimeout = null)
