@@ -6,13 +6,15 @@ namespace Resilience.Redis;
 
 /// <summary>
 /// The key layout: <c>{prefix}:rl:{algorithm}:{{policy}}</c> for a rate limit, <c>{prefix}:rl:{algorithm}:{{policy|key}}</c>
-/// per key, <c>{prefix}:cb:{{policy|key}}:state</c> and <c>:lease</c> for a breaker, and the channel <c>{prefix}:cb</c>.
+/// per key, <c>{prefix}:cb:{{policy|key}}:state</c> and <c>:lease</c> for a breaker, the channel <c>{prefix}:cb</c>, and
+/// <c>{prefix}:ckpt:{{job}}:list</c> and <c>:meta</c> for a job's checkpoints.
 /// </summary>
 /// <remarks>
-/// The part in braces is the Redis Cluster hash tag: a breaker's two keys live in one slot. A policy name or key made only
-/// of letters, digits and <c>. _ -</c> (at most 64 of them) is written as it is; any other is written as <c>~</c> and the
-/// hex of its SHA-256, so that no caller-provided value (a user id under <c>[RateLimitKey]</c>) can close the hash tag,
-/// add a segment or collide with another policy's key: a written-as-is part never contains <c>~</c> or <c>|</c>.
+/// The part in braces is the Redis Cluster hash tag: a breaker's two keys live in one slot, and so do a job's two. A
+/// policy name, key or job id made only of letters, digits and <c>. _ -</c> (at most 64 of them) is written as it is; any
+/// other is written as <c>~</c> and the hex of its SHA-256, so that no caller-provided value (a user id under
+/// <c>[RateLimitKey]</c>) can close the hash tag, add a segment or collide with another policy's key: a written-as-is part
+/// never contains <c>~</c> or <c>|</c>.
 /// </remarks>
 internal sealed class RedisKeys
 {
@@ -40,6 +42,12 @@ internal sealed class RedisKeys
     public string CircuitState(string identity) => _prefix + ":cb:{" + identity + "}:state";
 
     public string CircuitLease(string identity) => _prefix + ":cb:{" + identity + "}:lease";
+
+    /// <summary>A job's checkpoints: a sorted set scored by sequence, newest highest.</summary>
+    public string CheckpointList(string jobId) => _prefix + ":ckpt:{" + Part(jobId) + "}:list";
+
+    /// <summary>A job's last sequence and the time of its latest save: a hash.</summary>
+    public string CheckpointMeta(string jobId) => _prefix + ":ckpt:{" + Part(jobId) + "}:meta";
 
     /// <summary>The part as it is when it is short and plain, else <c>~</c> and its SHA-256 in hex.</summary>
     public static string Part(string value)
