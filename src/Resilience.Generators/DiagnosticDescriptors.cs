@@ -50,6 +50,18 @@ internal static class DiagnosticDescriptors
         "Methods sharing a policy name have different settings",
         "The {0} '{1}' is shared by '{2}' and '{3}' with different settings ({4}); give them the same settings or different names");
 
+    public static readonly DiagnosticDescriptor UncacheableResult = Error(
+        "RES0018",
+        Configuration,
+        "[CachedFallback] on a method whose result cannot be kept",
+        "The method '{0}' has [CachedFallback], but {1}; remove [CachedFallback], or return a value that can be kept and given to another caller");
+
+    public static readonly DiagnosticDescriptor UncacheableKey = Error(
+        "RES0019",
+        Configuration,
+        "[CachedFallback] on a method whose arguments cannot be a cache key",
+        "The parameter '{0}' of '{1}' is a {2}, which cannot be part of a [CachedFallback] key: {3}; pass a string, a number, a Guid, a DateTime, a DateTimeOffset, a TimeSpan, an enum or a bool (or a nullable one), or remove [CachedFallback]");
+
     public static readonly DiagnosticDescriptor NonIdempotentRetry = Warning(
         "RES0100",
         "Retry on an operation that is not known to be idempotent",

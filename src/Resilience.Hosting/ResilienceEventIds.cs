@@ -42,6 +42,12 @@ public static class ResilienceEventIds
     /// </summary>
     public const int ChaosInjected = 1050;
 
+    /// <summary>
+    /// Warning: a failed call was answered with the last good result its <c>[CachedFallback]</c> kept for the same
+    /// arguments; with <c>ExceptionType</c> and <c>FromSharedStore</c>.
+    /// </summary>
+    public const int CachedFallbackAnswered = 1065;
+
     /// <summary>Information: settings from configuration were applied (at start-up or on reload).</summary>
     public const int SettingsApplied = 1100;
 

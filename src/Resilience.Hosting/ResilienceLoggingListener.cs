@@ -64,6 +64,18 @@ internal sealed partial class ResilienceLoggingListener : ResilienceListener
 
     public override void OnDistributedFallback(DistributedFallbackEventArgs e) => RunningLocally(_logger, e.PolicyName, e.Kind, e.Reason);
 
+    public override void OnCachedFallback(CachedFallbackEventArgs e)
+        => CachedFallbackAnswered(
+            _logger,
+            e.MethodName,
+            e.PolicyName,
+            e.Exception is { } exception ? exception.GetType().FullName ?? exception.GetType().Name : FailedResult,
+            e.FromSharedStore);
+
+    [LoggerMessage(EventId = ResilienceEventIds.CachedFallbackAnswered, EventName = "CachedFallbackAnswered", Level = LogLevel.Warning,
+        Message = "{Method} (policy '{Policy}') failed with {ExceptionType} and was answered with the last good result kept for its arguments (from the shared store: {FromSharedStore}).")]
+    private static partial void CachedFallbackAnswered(ILogger logger, string method, string policy, string exceptionType, bool fromSharedStore);
+
     public override void OnChaosInjected(ChaosEventArgs e) => ChaosInjected(_logger, e.MethodName, e.PolicyName, e.Injection);
 
     [LoggerMessage(EventId = ResilienceEventIds.ChaosInjected, EventName = "ChaosInjected", Level = LogLevel.Warning,

@@ -21,11 +21,11 @@ internal static class ResilienceSettingsReader
 {
     /// <summary>
     /// Every setting a name can be given: its circuit breaker's, bulkhead's, rate limit's and retry budget's, and the
-    /// retry's and timeout's of its methods. Their names do not overlap, except <c>Distributed</c>, which a breaker and a
+    /// retry's, timeout's and cached fallback's of its methods. Their names do not overlap, except <c>Distributed</c>, which a breaker and a
     /// rate limit both have and which is read once for both.
     /// </summary>
     private static readonly SettingRule[] s_settings = CircuitBreakerRules.Shared.Concat(BulkheadRules.Shared).Concat(RateLimitRules.Shared)
-        .Concat(RetryRules.Live).Concat(RetryRules.Budget).Concat(TimeoutRules.Live)
+        .Concat(RetryRules.Live).Concat(RetryRules.Budget).Concat(TimeoutRules.Live).Concat(CachedFallbackRules.Shared)
         .GroupBy(r => r.Name, StringComparer.Ordinal).Select(g => g.First()).ToArray();
 
     /// <summary>The settings by policy name, and the problems found (the settings are only usable when there are none).</summary>
@@ -209,6 +209,8 @@ internal static class ResilienceSettingsReader
             case nameof(PolicySettings.DelayMs): settings.DelayMs = number; break;
             case nameof(PolicySettings.MaxDelayMs): settings.MaxDelayMs = number; break;
             case nameof(PolicySettings.TimeoutMs): settings.TimeoutMs = number; break;
+            case nameof(PolicySettings.DurationMs): settings.DurationMs = number; break;
+            case nameof(PolicySettings.MaxEntries): settings.MaxEntries = number; break;
             default: throw new InvalidOperationException($"The setting {rule.Name} has no property on PolicySettings.");
         }
     }

@@ -7,7 +7,8 @@ namespace Resilience.Redis;
 /// <summary>
 /// The key layout: <c>{prefix}:rl:{algorithm}:{{policy}}</c> for a rate limit, <c>{prefix}:rl:{algorithm}:{{policy|key}}</c>
 /// per key, <c>{prefix}:cb:{{policy|key}}:state</c> and <c>:lease</c> for a breaker, the channel <c>{prefix}:cb</c>, and
-/// <c>{prefix}:ckpt:{{job}}:list</c> and <c>:meta</c> for a job's checkpoints.
+/// <c>{prefix}:ckpt:{{job}}:list</c> and <c>:meta</c> for a job's checkpoints, and <c>{prefix}:cf:{{method|arguments}}</c>
+/// for a cached fallback's result.
 /// </summary>
 /// <remarks>
 /// The part in braces is the Redis Cluster hash tag: a breaker's two keys live in one slot, and so do a job's two. A
@@ -38,6 +39,8 @@ internal sealed class RedisKeys
 
     public string RateLimit(RateLimitAlgorithm algorithm, string name, string? key)
         => _prefix + ":rl:" + AlgorithmCode(algorithm) + ":{" + Identity(name, key) + "}";
+
+    public string CachedFallback(string cacheName, string arguments) => _prefix + ":cf:{" + Identity(cacheName, arguments) + "}";
 
     public string CircuitState(string identity) => _prefix + ":cb:{" + identity + "}:state";
 

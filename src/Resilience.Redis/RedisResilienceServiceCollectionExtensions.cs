@@ -12,7 +12,8 @@ public static class RedisResilienceServiceCollectionExtensions
 {
     /// <summary>
     /// Connects <see cref="ResilienceRegistry.Default"/> to Redis when the host starts (and disconnects it when it stops):
-    /// policies marked <c>Distributed</c> then share their state with every instance using the same Redis and prefix.
+    /// policies marked <c>Distributed</c> then share their state, and cached fallbacks their last good results, with every
+    /// instance using the same Redis and prefix.
     /// </summary>
     /// <param name="services">The application's services.</param>
     /// <param name="connection">The connection to use, e.g. <c>sp =&gt; sp.GetRequiredService&lt;IConnectionMultiplexer&gt;()</c>; it is not closed.</param>
@@ -35,6 +36,7 @@ public static class RedisResilienceServiceCollectionExtensions
         configure?.Invoke(options);
         RedisResilienceOptions checkedOptions = options.ValidatedCopy();
         services.AddSingleton(sp => new RedisResilienceStore(connection(sp), checkedOptions));
+        services.AddSingleton(sp => new RedisCachedFallbackStore(sp.GetRequiredService<RedisResilienceStore>().Connection, checkedOptions));
         services.AddSingleton<IHostedService, RedisResilienceHostedService>();
         return services;
     }
@@ -75,12 +77,18 @@ public static class RedisResilienceServiceCollectionExtensions
     private sealed class RedisResilienceHostedService : IHostedService
     {
         private readonly RedisResilienceStore _store;
+        private readonly RedisCachedFallbackStore _cachedFallbackStore;
 
-        public RedisResilienceHostedService(RedisResilienceStore store) => _store = store;
+        public RedisResilienceHostedService(RedisResilienceStore store, RedisCachedFallbackStore cachedFallbackStore)
+        {
+            _store = store;
+            _cachedFallbackStore = cachedFallbackStore;
+        }
 
         public Task StartAsync(CancellationToken cancellationToken)
         {
             ResilienceRegistry.Default.UseDistributedStore(_store);
+            ResilienceRegistry.Default.UseCachedFallbackStore(_cachedFallbackStore);
             return Task.CompletedTask;
         }
 
@@ -89,6 +97,11 @@ public static class RedisResilienceServiceCollectionExtensions
             if (ReferenceEquals(ResilienceRegistry.Default.DistributedStore, _store))
             {
                 ResilienceRegistry.Default.UseDistributedStore(null);
+            }
+
+            if (ReferenceEquals(ResilienceRegistry.Default.CachedFallbackStore, _cachedFallbackStore))
+            {
+                ResilienceRegistry.Default.UseCachedFallbackStore(null);
             }
 
             _store.Dispose();

@@ -84,6 +84,9 @@ public sealed class RedisResilienceStore : IDistributedResilienceStore, IDisposa
     /// <inheritdoc/>
     public string Description { get; }
 
+    /// <summary>The connection the store uses (the caller's).</summary>
+    internal IConnectionMultiplexer Connection => _connection;
+
     /// <summary>The settings in force (a copy).</summary>
     public RedisResilienceOptions Options => _options.ValidatedCopy();
 

@@ -43,6 +43,7 @@ public sealed class ResilienceRegistry
     private readonly ConcurrentDictionary<string, RetryBudgetState> _retryBudgets = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, MethodTelemetry> _telemetry = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, LivePolicySettings> _live = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<(string Name, Type Key, Type Result), CachedFallbackState> _cachedFallbacks = new();
 
     // Creating a state and replacing the settings take this lock, so that a state is never created with a
     // table that Configure has already moved on from.
@@ -52,6 +53,7 @@ public sealed class ResilienceRegistry
     private TimeProvider _timeProvider = TimeProvider.System;
     private JsonSerializerOptions _jsonSerializerOptions = DefaultJsonSerializerOptions();
     private IDistributedResilienceStore? _distributedStore;
+    private ICachedFallbackStore? _cachedFallbackStore;
     private bool _allowChaos = ChaosAllowedByEnvironment();
 
     // The distributed policies already reported as running locally (a listener is told once per name).
@@ -169,6 +171,52 @@ public sealed class ResilienceRegistry
             {
                 breaker.UpdateDistribution();
             }
+        }
+    }
+
+    /// <summary>
+    /// Where cached fallbacks share their last good results with the other instances of the service; null when none is
+    /// registered, and each instance answers from its own memory. Set with <see cref="UseCachedFallbackStore"/> (the Redis
+    /// package's <c>UseRedis</c> does).
+    /// </summary>
+    public ICachedFallbackStore? CachedFallbackStore => Volatile.Read(ref _cachedFallbackStore);
+
+    /// <summary>
+    /// Registers where cached fallbacks share their results, or, with null, makes them keep results in this instance's
+    /// memory only again (which they always do as well).
+    /// </summary>
+    /// <param name="store">The store; null to stop sharing.</param>
+    public void UseCachedFallbackStore(ICachedFallbackStore? store) => Volatile.Write(ref _cachedFallbackStore, store);
+
+    /// <summary>Every cached fallback created so far (one per method with <see cref="CachedFallbackAttribute"/> that was called), ordered by name.</summary>
+    public IReadOnlyList<CachedFallbackState> CachedFallbacks => _cachedFallbacks.Values.OrderBy(c => c.Name, StringComparer.Ordinal).ToArray();
+
+    /// <summary>
+    /// The cache of the method <paramref name="name"/> for its key and result types, created with <paramref name="options"/>
+    /// if it does not exist yet; its settings are read under <paramref name="policyName"/>.
+    /// </summary>
+    /// <typeparam name="TKey">The method's arguments as a value tuple.</typeparam>
+    /// <typeparam name="TResult">The method's result type.</typeparam>
+    /// <param name="name">The method, as <c>Namespace.Type.Method</c>.</param>
+    /// <param name="policyName">The name its calls are counted and configured under.</param>
+    /// <param name="options">The attribute's settings.</param>
+    /// <param name="keyText">The arguments as text, for a shared store (see <see cref="CachedFallbackKey"/>).</param>
+    /// <exception cref="ArgumentOutOfRangeException">A setting is out of range; the message names it.</exception>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public CachedFallbackState<TKey, TResult> GetOrAddCachedFallback<TKey, TResult>(string name, string policyName, CachedFallbackOptions options, Func<TKey, string> keyText)
+        where TKey : notnull
+    {
+        Guard.NotNullOrEmpty(name, nameof(name));
+        (string, Type, Type) id = (name, typeof(TKey), typeof(TResult));
+        if (_cachedFallbacks.TryGetValue(id, out CachedFallbackState? existing))
+        {
+            return (CachedFallbackState<TKey, TResult>)existing;
+        }
+
+        lock (_settingsGate)
+        {
+            return (CachedFallbackState<TKey, TResult>)_cachedFallbacks.GetOrAdd(
+                id, new CachedFallbackState<TKey, TResult>(this, name, policyName, options, keyText, SettingsForLocked(policyName)));
         }
     }
 
@@ -445,6 +493,11 @@ public sealed class ResilienceRegistry
             budget.Reset();
         }
 
+        foreach (CachedFallbackState cache in _cachedFallbacks.Values)
+        {
+            cache.Reset();
+        }
+
         _reportedLocal.Clear();
     }
 
@@ -539,6 +592,11 @@ public sealed class ResilienceRegistry
             {
                 budget.Apply(SettingsForLocked(budget.Name));
             }
+
+            foreach (CachedFallbackState cache in _cachedFallbacks.Values)
+            {
+                cache.Apply(SettingsForLocked(cache.PolicyName));
+            }
         }
     }
 
@@ -617,6 +675,12 @@ public sealed class ResilienceRegistry
     {
         ResilienceTracing.Record(e);
         Notify(e, static (listener, args) => listener.OnChaosInjected(args));
+    }
+
+    internal void Notify(CachedFallbackEventArgs e)
+    {
+        ResilienceTracing.Record(e);
+        Notify(e, static (listener, args) => listener.OnCachedFallback(args));
     }
 
     internal void Notify(FallbackEventArgs e)

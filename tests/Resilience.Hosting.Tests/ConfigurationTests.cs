@@ -234,6 +234,21 @@ public sealed class ConfigurationTests : HostingTest
     }
 
     [Fact]
+    public async Task The_cached_fallback_duration_and_bound_are_read_under_the_methods_policy_name_as_milliseconds_or_TimeSpan_text()
+    {
+        IConfigurationRoot configuration = Configuration(
+            ($"Resilience:{Names.CachedMethod}:DurationMs", "00:00:02"),
+            ($"Resilience:{Names.CachedMethod}:MaxEntries", "50"));
+        using IHost host = await StartHostAsync(configuration);
+        Assert.Equal(42, await Dependency.CachedAsync("a", CancellationToken.None));
+
+        CachedFallbackOptions options = Registry.CachedFallbacks.Single(c => c.Name == Names.CachedMethod).Options;
+
+        Assert.Equal(2_000, options.DurationMs);
+        Assert.Equal(50, options.MaxEntries);
+    }
+
+    [Fact]
     public void An_unknown_setting_name_is_a_problem_that_lists_the_settings()
     {
         IConfigurationRoot configuration = Configuration(("Resilience:cfg.breaker:FailureTreshold", "10"));
@@ -241,7 +256,7 @@ public sealed class ConfigurationTests : HostingTest
         var error = Assert.Throws<InvalidOperationException>(() => new ServiceCollection().AddResilience(configuration.GetSection("Resilience")));
 
         Assert.Contains("Resilience:cfg.breaker:FailureTreshold is not a setting; the settings are: FailureThreshold, FailureRatio,", error.Message);
-        Assert.Contains("QueueLimit, DistributedBatch, MaxAttempts, DelayMs, MaxDelayMs, Backoff, Jitter, MaxRetryRatio, TimeoutMs and the Chaos section.", error.Message);
+        Assert.Contains("QueueLimit, DistributedBatch, MaxAttempts, DelayMs, MaxDelayMs, Backoff, Jitter, MaxRetryRatio, TimeoutMs, DurationMs, MaxEntries and the Chaos section.", error.Message);
     }
 
     [Theory]

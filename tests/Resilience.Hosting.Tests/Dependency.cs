@@ -31,6 +31,9 @@ public static class Names
     /// <summary>The policy (and method) name of <see cref="Dependency.BudgetedAsync"/>, and of its retry budget.</summary>
     public const string BudgetedMethod = "Resilience.Hosting.Tests.Dependency.BudgetedAsync";
 
+    /// <summary>The policy (and method) name of <see cref="Dependency.CachedAsync"/>.</summary>
+    public const string CachedMethod = "Resilience.Hosting.Tests.Dependency.CachedAsync";
+
     /// <summary>The policy (and method) name of <see cref="Dependency.TimedAsync"/>.</summary>
     public const string TimedMethod = "Resilience.Hosting.Tests.Dependency.TimedAsync";
 }
@@ -105,6 +108,11 @@ public sealed partial class Dependency
 
     [Timeout(100)]
     public partial Task<int> TimedAsync(CancellationToken cancellationToken);
+
+    [CachedFallback(60_000)]
+    public partial Task<int> CachedAsync(string id, CancellationToken cancellationToken);
+
+    private Task<int> CachedAsyncCore(string id, CancellationToken cancellationToken) => Run(cancellationToken);
 
     // Live settings: retries and a timeout under the bulkhead's name, and chaos under the breaker's.
 

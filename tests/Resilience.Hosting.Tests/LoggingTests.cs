@@ -35,6 +35,22 @@ public sealed class LoggingTests : HostingTest
     }
 
     [Fact]
+    public async Task A_call_answered_by_its_cached_fallback_logs_a_warning_with_the_failure()
+    {
+        IHost host = await StartHostAsync(configuration: null);
+        Assert.Equal(42, await Dependency.CachedAsync("a", CancellationToken.None));
+        Dependency.Behaviour = Dependency.Fail;
+
+        Assert.Equal(42, await Dependency.CachedAsync("a", CancellationToken.None));
+
+        FakeLogRecord answered = Assert.Single(ResilienceLogs(host, ResilienceEventIds.CachedFallbackAnswered));
+        Assert.Equal(LogLevel.Warning, answered.Level);
+        Assert.Equal(Names.CachedMethod, answered.GetStructuredStateValue("Method"));
+        Assert.Equal(typeof(InvalidOperationException).FullName, answered.GetStructuredStateValue("ExceptionType"));
+        Assert.Equal("False", answered.GetStructuredStateValue("FromSharedStore"));
+    }
+
+    [Fact]
     public async Task Opening_a_breaker_that_judges_slow_calls_logs_their_share_under_the_same_event_id()
     {
         IConfigurationRoot configuration = Configuration(

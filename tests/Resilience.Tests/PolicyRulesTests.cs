@@ -11,6 +11,7 @@ public sealed class PolicyRulesTests
     public static TheoryData<Type> RuleClasses => new()
     {
         typeof(RetryRules), typeof(CircuitBreakerRules), typeof(TimeoutRules), typeof(BulkheadRules), typeof(RateLimitRules), typeof(HedgingRules),
+        typeof(CachedFallbackRules),
     };
 
     [Theory]
@@ -47,6 +48,7 @@ public sealed class PolicyRulesTests
         AssertDefaults(new CircuitBreakerOptions(), CircuitBreakerRules.Shared, ofAttribute: false);
         AssertDefaults(new BulkheadOptions(), BulkheadRules.Shared, ofAttribute: false);
         AssertDefaults(new RateLimitOptions(), RateLimitRules.Shared, ofAttribute: false);
+        AssertDefaults(new CachedFallbackOptions(), CachedFallbackRules.Shared, ofAttribute: false);
     }
 
     [Fact]
@@ -58,6 +60,7 @@ public sealed class PolicyRulesTests
         AssertDefaults(new BulkheadAttribute(1), new SettingRule[] { BulkheadRules.MaxQueue, BulkheadRules.MaxWaitMs }, ofAttribute: true);
         AssertDefaults(new RateLimitAttribute(1, 1), new SettingRule[] { RateLimitRules.Algorithm, RateLimitRules.QueueLimit }, ofAttribute: true);
         AssertDefaults(new HedgingAttribute(), RulesOf(typeof(HedgingRules)), ofAttribute: true);
+        AssertDefaults(new CachedFallbackAttribute(1), new SettingRule[] { CachedFallbackRules.MaxEntries }, ofAttribute: true);
     }
 
     [Fact]
@@ -87,7 +90,7 @@ public sealed class PolicyRulesTests
     [Fact]
     public void Every_setting_of_a_shared_policy_can_be_given_by_name_in_PolicySettings()
     {
-        foreach (SettingRule rule in CircuitBreakerRules.Shared.Concat(BulkheadRules.Shared).Concat(RateLimitRules.Shared))
+        foreach (SettingRule rule in CircuitBreakerRules.Shared.Concat(BulkheadRules.Shared).Concat(RateLimitRules.Shared).Concat(CachedFallbackRules.Shared))
         {
             Assert.NotNull(typeof(PolicySettings).GetProperty(rule.Name));
         }

@@ -118,6 +118,21 @@ internal sealed class MethodContext
     public void WriteRejection(Stage stage, string state)
     {
         Writer.Open();
+        string rejection = state + ".CreateRejection()";
+        if (Pipeline.CachedFallback is { } cache && cache.Answers(stage) && !InHedgedAttempt)
+        {
+            // The cache answers first; on a miss the rejection goes on to the fallback, or to the caller.
+            Writer.Line($"{Literals.Exception} §cacheRejection = {rejection};");
+            rejection = "§cacheRejection";
+            cache.WriteAnswer(this, rejection, beforeReturn: () =>
+            {
+                foreach (Stage holder in Pipeline.HoldersAround(stage))
+                {
+                    holder.WriteGiveBack(this);
+                }
+            });
+        }
+
         if (Method.Fallback is { } fallback && stage.GoesToFallback(fallback) && !InHedgedAttempt)
         {
             foreach (Stage holder in Pipeline.HoldersAround(stage))
@@ -127,14 +142,14 @@ internal sealed class MethodContext
 
             if (fallback.Failure != FailureParameter.None)
             {
-                Writer.Line($"{FallbackStage.Failure} = {FailureOf(fallback.Failure, state + ".CreateRejection()")};");
+                Writer.Line($"{FallbackStage.Failure} = {FailureOf(fallback.Failure, rejection)};");
             }
 
             Writer.Line($"goto {FallbackStage.Label};");
         }
         else
         {
-            Writer.Line($"throw {state}.CreateRejection();");
+            Writer.Line($"throw {rejection};");
         }
 
         Writer.Close();

@@ -5,8 +5,9 @@ namespace Resilience.Generators;
 
 /// <summary>
 /// The stages of one method, outer to inner. The order of the policies is written here and nowhere else:
-/// Fallback → RateLimit → Timeout(Total) → Hedging → Retry → CircuitBreaker → Bulkhead → Timeout(PerAttempt) → {Name}Core,
-/// with the count of a success just inside the fallback, which answers only what fails. The stages inside [Hedging]
+/// Fallback → CachedFallback → RateLimit → Timeout(Total) → Hedging → Retry → CircuitBreaker → Bulkhead → Timeout(PerAttempt) → {Name}Core,
+/// with the count of a success just inside the fallback, which answers only what fails (the cached fallback, inside that
+/// count, keeps each good result and answers a failure before the fallback sees it). The stages inside [Hedging]
 /// run once per hedged attempt, in a method of their own; the synchronous start stops short of them.
 /// </summary>
 internal sealed class Pipeline
@@ -22,6 +23,11 @@ internal sealed class Pipeline
         }
 
         Add(new SuccessStage());
+        if (method.CachedFallback is { } cachedFallback)
+        {
+            Add(CachedFallback = new CachedFallbackStage(method, cachedFallback));
+        }
+
         if (method.RateLimit is { } rateLimit)
         {
             Add(new RateLimitStage(rateLimit));
@@ -67,6 +73,9 @@ internal sealed class Pipeline
     public IReadOnlyList<StartStage> StartStages => _startStages;
 
     public FallbackStage? Fallback { get; }
+
+    /// <summary>The cached fallback, which answers failures before the fallback does; null when there is none.</summary>
+    public CachedFallbackStage? CachedFallback { get; }
 
     /// <summary>The total timeout, which stages inside the retry look at; null when there is none.</summary>
     public TimeoutStage? TotalTimeout { get; }

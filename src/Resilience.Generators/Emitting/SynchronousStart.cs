@@ -82,6 +82,7 @@ internal sealed class SynchronousStart
             stages[i].WriteStartSuccess(_m);
         }
 
+        _m.Pipeline.CachedFallback?.WriteStartStore(_m);
         w.Line($"{_m.TelemetryField}.RecordSuccess(§started);");
         w.Line($"return {CoreStage.Call};");
     }

@@ -77,6 +77,9 @@ internal sealed record ResilientMethodSpec
 
     public HedgingSpec? Hedging { get; init; }
 
+    /// <summary>[CachedFallback]: the last good result per arguments, which answers a failure just inside the fallback.</summary>
+    public CachedFallbackSpec? CachedFallback { get; init; }
+
     /// <summary>When set, the method could not be generated: the implementation only throws with this message.</summary>
     public string? Error { get; init; }
 

@@ -10,6 +10,7 @@ internal static class AttributeNames
     public const string RateLimit = "Resilience.RateLimitAttribute";
     public const string Fallback = "Resilience.FallbackAttribute";
     public const string Hedging = "Resilience.HedgingAttribute";
+    public const string CachedFallback = "Resilience.CachedFallbackAttribute";
     public const string RateLimitKey = "Resilience.RateLimitKeyAttribute";
     public const string CircuitBreakerKey = "Resilience.CircuitBreakerKeyAttribute";
     public const string Idempotent = "Resilience.IdempotentAttribute";
@@ -18,7 +19,7 @@ internal static class AttributeNames
     /// The policy attributes. The generator has one provider per entry; a method is parsed by the provider of the
     /// first of them it carries, so that it is parsed once.
     /// </summary>
-    public static readonly string[] Policies = { Retry, CircuitBreaker, Timeout, Bulkhead, RateLimit, Fallback, Hedging };
+    public static readonly string[] Policies = { Retry, CircuitBreaker, Timeout, Bulkhead, RateLimit, Fallback, Hedging, CachedFallback };
 
     /// <summary>The names of the attributes' properties that are not policy settings (those are in the rules).</summary>
     public static class Properties

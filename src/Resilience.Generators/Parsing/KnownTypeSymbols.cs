@@ -43,6 +43,10 @@ internal sealed partial class KnownTypeSymbols
         Exception = new KnownType(compilation, "System.Exception");
         OperationCanceledException = new KnownType(compilation, "System.OperationCanceledException");
         TimeSpan = new KnownType(compilation, "System.TimeSpan");
+        Guid = new KnownType(compilation, "System.Guid");
+        DateTimeOffset = new KnownType(compilation, "System.DateTimeOffset");
+        Stream = new KnownType(compilation, "System.IO.Stream");
+        AsyncDisposable = new KnownType(compilation, "System.IAsyncDisposable");
         HttpResponseMessage = new KnownType(compilation, "System.Net.Http.HttpResponseMessage");
         HttpRequestMessage = new KnownType(compilation, "System.Net.Http.HttpRequestMessage");
         OutcomeOfT = new KnownType(compilation, "Resilience.Outcome`1");
@@ -91,6 +95,14 @@ internal sealed partial class KnownTypeSymbols
     public KnownType OperationCanceledException { get; }
 
     public KnownType TimeSpan { get; }
+
+    public KnownType Guid { get; }
+
+    public KnownType DateTimeOffset { get; }
+
+    public KnownType Stream { get; }
+
+    public KnownType AsyncDisposable { get; }
 
     public KnownType HttpResponseMessage { get; }
 

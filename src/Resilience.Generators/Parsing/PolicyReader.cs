@@ -308,6 +308,186 @@ internal sealed class PolicyReader
         };
     }
 
+    /// <summary>
+    /// Reads [CachedFallback]: its settings, what it answers, and its key, every parameter but the CancellationToken. A
+    /// result that cannot be kept is RES0018, a parameter that cannot be part of a key RES0019.
+    /// </summary>
+    public CachedFallbackSpec? CachedFallback(ReturnKind returnKind)
+    {
+        if (Attribute(AttributeNames.CachedFallback) is not { } a)
+        {
+            return null;
+        }
+
+        int durationMs = Checked(a, CachedFallbackRules.DurationMs);
+        int maxEntries = Checked(a, CachedFallbackRules.MaxEntries);
+        EquatableArray<string> handle = ExceptionTypes(a, AttributeNames.Properties.Handle, out IReadOnlyList<ITypeSymbol> handled);
+        string? handleResult = returnKind is ReturnKind.Void or ReturnKind.Task or ReturnKind.ValueTask ? null : ResultJudge(a);
+        if (UncacheableResult(returnKind) is { } why)
+        {
+            _diagnostics.Report(DiagnosticDescriptors.UncacheableResult, a.Location, _method.Name, why);
+        }
+
+        var key = new List<CacheKeyPart>();
+        foreach (IParameterSymbol parameter in _method.Parameters)
+        {
+            if (_known.IsCancellationToken(parameter.Type))
+            {
+                continue;
+            }
+
+            string name = Names.EscapeIdentifier(parameter.Name);
+            if (KeyText(parameter.Type, out string? problem) is { } text)
+            {
+                key.Add(new CacheKeyPart(parameter.Type.ToDisplayString(Names.TypeFormat), name, text));
+            }
+            else
+            {
+                _diagnostics.Report(DiagnosticDescriptors.UncacheableKey, FirstLocation(parameter), parameter.Name, _method.Name, parameter.Type.ToDisplayString(Names.ShortTypeFormat), problem!);
+            }
+        }
+
+        return new CachedFallbackSpec
+        {
+            DurationMs = durationMs,
+            MaxEntries = maxEntries,
+            Handle = handle,
+            HandleResult = handleResult,
+            HandlesBrokenCircuit = Handles(handled, _known.BrokenCircuitException),
+            HandlesBulkheadRejection = Handles(handled, _known.BulkheadRejectedException),
+            HandlesRateLimitRejection = Handles(handled, _known.RateLimitRejectedException),
+            Key = key.ToEquatableArray(),
+        };
+    }
+
+    /// <summary>Why the method's result cannot be kept and given to another caller; null when it can.</summary>
+    private string? UncacheableResult(ReturnKind returnKind)
+    {
+        if (returnKind is ReturnKind.Void or ReturnKind.Task or ReturnKind.ValueTask)
+        {
+            return "it returns no result to keep";
+        }
+
+        if (_companions.ResultType is not { } result)
+        {
+            return null;
+        }
+
+        string type = "'" + result.ToDisplayString(Names.ShortTypeFormat) + "'";
+        if (result.IsRefLikeType)
+        {
+            return $"its result, a {type}, is a ref struct, which cannot be kept";
+        }
+
+        if (ContainsMethodTypeParameter(result))
+        {
+            return $"its result, a {type}, uses a type parameter of the method, and one cache per method cannot hold every type it stands for";
+        }
+
+        if (_known.HttpResponseMessage.IsBaseOf(result) || _known.Stream.IsBaseOf(result) || IsDisposable(result))
+        {
+            return $"its result, a {type}, is disposable (a response or a stream is read once and disposed by its caller), so it cannot be given again to another caller";
+        }
+
+        return null;
+    }
+
+    private bool IsDisposable(ITypeSymbol type)
+    {
+        if (type.SpecialType == SpecialType.System_IDisposable || _known.AsyncDisposable.Is(type))
+        {
+            return true;
+        }
+
+        foreach (INamedTypeSymbol implemented in type.AllInterfaces)
+        {
+            if (implemented.SpecialType == SpecialType.System_IDisposable || _known.AsyncDisposable.Is(implemented))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private bool ContainsMethodTypeParameter(ITypeSymbol type)
+    {
+        switch (type)
+        {
+            case ITypeParameterSymbol parameter:
+                return parameter.TypeParameterKind == TypeParameterKind.Method;
+            case IArrayTypeSymbol array:
+                return ContainsMethodTypeParameter(array.ElementType);
+            case INamedTypeSymbol named:
+                foreach (ITypeSymbol argument in named.TypeArguments)
+                {
+                    if (ContainsMethodTypeParameter(argument))
+                    {
+                        return true;
+                    }
+                }
+
+                return false;
+            default:
+                return false;
+        }
+    }
+
+    /// <summary>
+    /// How a key parameter of type <paramref name="type"/> is written as text, with <c>{0}</c> for its value; null, with
+    /// <paramref name="problem"/> saying why, for a type whose equality or text is not known to be stable.
+    /// </summary>
+    private string? KeyText(ITypeSymbol type, out string? problem)
+    {
+        const string Key = "global::Resilience.CachedFallbackKey.";
+        problem = null;
+        if (type is INamedTypeSymbol { IsGenericType: true } named && SymbolEqualityComparer.Default.Equals(named.OriginalDefinition, _known.NullableOfT))
+        {
+            return KeyText(named.TypeArguments[0], out problem) is { } inner
+                ? "({0}.HasValue ? " + inner.Replace("{0}", "{0}.GetValueOrDefault()") + " : null)"
+                : null;
+        }
+
+        switch (type.SpecialType)
+        {
+            case SpecialType.System_String:
+            case SpecialType.System_Boolean:
+            case SpecialType.System_Char:
+            case SpecialType.System_SByte:
+            case SpecialType.System_Byte:
+            case SpecialType.System_Int16:
+            case SpecialType.System_UInt16:
+            case SpecialType.System_Int32:
+            case SpecialType.System_UInt32:
+            case SpecialType.System_Int64:
+            case SpecialType.System_UInt64:
+            case SpecialType.System_Single:
+            case SpecialType.System_Double:
+            case SpecialType.System_Decimal:
+            case SpecialType.System_DateTime:
+                return Key + "Part({0})";
+        }
+
+        if (_known.Guid.Is(type) || _known.DateTimeOffset.Is(type) || _known.TimeSpan.Is(type))
+        {
+            return Key + "Part({0})";
+        }
+
+        if (type.TypeKind == TypeKind.Enum)
+        {
+            return Key + "Enum({0})";
+        }
+
+        problem = type switch
+        {
+            ITypeParameterSymbol => "a type parameter may stand for a type that compares by reference",
+            IArrayTypeSymbol => "an array compares by reference, so a new array never finds the result kept for an equal one",
+            { IsReferenceType: true } => "a class compares by reference unless it says otherwise, and has no text a shared store can use",
+            _ => "a struct may hold references or values without a stable text, so two equal arguments could miss each other or two different ones collide",
+        };
+        return null;
+    }
+
     /// <summary>The method's attribute of metadata name <paramref name="metadataName"/>, one of <see cref="AttributeNames.Policies"/>; null when it has none.</summary>
     private AttributeReader? Attribute(string metadataName)
         => _policies[System.Array.IndexOf(AttributeNames.Policies, metadataName)] is { } data ? new AttributeReader(data, _cancellationToken) : null;

@@ -138,6 +138,7 @@ internal static class ResilienceParser
         RateLimitSpec? rateLimit = policiesRead.RateLimit(policyName);
         FallbackSpec? fallback = policiesRead.Fallback(returnKind);
         HedgingSpec? hedging = policiesRead.Hedging(returnKind);
+        CachedFallbackSpec? cachedFallback = policiesRead.CachedFallback(returnKind);
         policiesRead.KeysWithoutPolicy();
 
         return Result(new ResilientMethodSpec
@@ -169,6 +170,7 @@ internal static class ResilienceParser
             RateLimit = rateLimit,
             Fallback = fallback,
             Hedging = hedging,
+            CachedFallback = cachedFallback,
             Error = diagnostics.FirstError,
         });
     }

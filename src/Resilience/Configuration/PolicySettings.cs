@@ -108,6 +108,12 @@ public sealed class PolicySettings
     /// <summary>Replaces <see cref="RetryAttribute.Jitter"/>.</summary>
     public bool? Jitter { get; set; }
 
+    /// <summary>Replaces <see cref="CachedFallbackAttribute.DurationMs"/> of the methods of this policy name; at least 1.</summary>
+    public int? DurationMs { get; set; }
+
+    /// <summary>Replaces <see cref="CachedFallbackAttribute.MaxEntries"/> of the methods of this policy name; at least 1.</summary>
+    public int? MaxEntries { get; set; }
+
     /// <summary>Replaces <see cref="TimeoutAttribute.Milliseconds"/> (whatever the attribute's <c>Scope</c>, which stays); at least 1.</summary>
     public int? TimeoutMs { get; set; }
 
@@ -132,6 +138,9 @@ public sealed class PolicySettings
 
     /// <summary>True when a bulkhead setting is given.</summary>
     internal bool HasBulkheadSettings => MaxConcurrency is not null || MaxQueue is not null || MaxWaitMs is not null;
+
+    /// <summary>True when a cached-fallback setting is given.</summary>
+    internal bool HasCachedFallbackSettings => DurationMs is not null || MaxEntries is not null;
 
     /// <summary>True when a rate-limit setting is given.</summary>
     internal bool HasRateLimitSettings => Permits is not null || WindowMs is not null || Algorithm is not null || QueueLimit is not null || Distributed is not null
@@ -207,6 +216,8 @@ public sealed class PolicySettings
         }
 
         Check(TimeoutRules.TimeoutMs, TimeoutMs);
+        Check(CachedFallbackRules.DurationMs, DurationMs);
+        Check(CachedFallbackRules.MaxEntries, MaxEntries);
         Chaos?.Validate(prefix + ChaosRules.SectionName + ":", problems);
 
         void CheckRatio(RatioSettingRule rule, double? value)
@@ -274,5 +285,12 @@ public sealed class PolicySettings
         QueueLimit = QueueLimit ?? defaults.QueueLimit,
         Distributed = Distributed ?? defaults.Distributed,
         DistributedBatch = System.Math.Min(DistributedBatch ?? defaults.DistributedBatch, Permits ?? defaults.Permits),
+    };
+
+    /// <summary>The attribute's settings with these values laid over them.</summary>
+    internal CachedFallbackOptions ApplyTo(CachedFallbackOptions defaults) => new()
+    {
+        DurationMs = DurationMs ?? defaults.DurationMs,
+        MaxEntries = MaxEntries ?? defaults.MaxEntries,
     };
 }

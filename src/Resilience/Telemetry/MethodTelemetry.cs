@@ -94,6 +94,18 @@ public sealed class MethodTelemetry
     }
 
     /// <summary>
+    /// The call returned the last good result of its <see cref="CachedFallbackAttribute"/>: counted with the fallback
+    /// outcome (the cache told its own listeners and counters).
+    /// </summary>
+    public void RecordCachedFallback(long started)
+    {
+        if (started != 0 || ResilienceMetrics.Calls.Enabled)
+        {
+            RecordOutcome(started, s_fallback);
+        }
+    }
+
+    /// <summary>
     /// The call is ending with <paramref name="error"/>: counted as canceled (the caller's cancellation),
     /// rejected (a <see cref="ResilienceRejectedException"/>) or failure. Meant for an exception filter: it
     /// always returns false, so that the exception goes on untouched.

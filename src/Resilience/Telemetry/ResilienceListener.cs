@@ -48,6 +48,14 @@ public abstract class ResilienceListener
     }
 
     /// <summary>
+    /// A failed call was answered by its <see cref="CachedFallbackAttribute"/> with the last good result for its
+    /// arguments: after a failure, a rejection or a result handled as a failure, before any fallback method.
+    /// </summary>
+    public virtual void OnCachedFallback(CachedFallbackEventArgs e)
+    {
+    }
+
+    /// <summary>
     /// Chaos injected a fault, a latency or an outcome into an attempt (see <see cref="ChaosSettings"/>): what follows
     /// (a retry, a timeout, a fallback) was caused on purpose, not by the dependency.
     /// </summary>

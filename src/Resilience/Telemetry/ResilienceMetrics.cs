@@ -83,6 +83,12 @@ internal static class ResilienceMetrics
 
     public const string KindTag = "resilience.policy.kind";
 
+    public static readonly Counter<long> CachedFallbackHits = Meter.CreateCounter<long>(
+        "resilience.cached_fallback.hits", "{call}", "Failed calls a cached fallback answered with the last good result for their arguments.");
+
+    public static readonly Counter<long> CachedFallbackMisses = Meter.CreateCounter<long>(
+        "resilience.cached_fallback.misses", "{call}", "Failed calls a cached fallback had no result for: none kept for their arguments, or too old.");
+
     public const string ChaosKindTag = "resilience.chaos.kind";
 
     /// <summary>The <see cref="ChaosKindTag"/> of an injection: fault, latency or outcome.</summary>

@@ -20,6 +20,8 @@ internal static class ResilienceTracing
     public const string TimeoutEvent = "resilience.timeout";
     public const string RejectionEvent = "resilience.rejection";
     public const string FallbackEvent = "resilience.fallback";
+    public const string CachedFallbackEvent = "resilience.cached_fallback";
+    public const string SharedStoreTag = "resilience.cached_fallback.shared";
     public const string StateChangeEvent = "resilience.circuit_breaker.state_change";
     public const string ChaosEvent = "resilience.chaos";
     public const string HedgingAttemptEvent = "resilience.hedging.attempt";
@@ -94,6 +96,25 @@ internal static class ResilienceTracing
             }
 
             activity.AddEvent(new ActivityEvent(RejectionEvent, tags: tags));
+        }
+    }
+
+    public static void Record(CachedFallbackEventArgs e)
+    {
+        if (Current() is { } activity)
+        {
+            var tags = new ActivityTagsCollection
+            {
+                [ResilienceMetrics.PolicyTag] = e.PolicyName,
+                [ResilienceMetrics.MethodTag] = e.MethodName,
+                [SharedStoreTag] = e.FromSharedStore,
+            };
+            if (e.Exception is { } exception)
+            {
+                tags[ResilienceMetrics.ErrorTypeTag] = exception.GetType().FullName;
+            }
+
+            activity.AddEvent(new ActivityEvent(CachedFallbackEvent, tags: tags));
         }
     }
 

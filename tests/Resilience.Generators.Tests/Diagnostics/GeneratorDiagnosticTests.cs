@@ -122,6 +122,8 @@ public sealed class GeneratorDiagnosticTests
     [InlineData("[Retry(MaxRetryRatio = -0.5)]", "MaxRetryRatio = -0.5", "RetryAttribute.MaxRetryRatio is -0.5; it must be 0 (off) or in (0, 1]")]
     [InlineData("[Retry(MaxRetryRatio = 2)]", "MaxRetryRatio = 2", "RetryAttribute.MaxRetryRatio is 2; it must be 0 (off) or in (0, 1]")]
     [InlineData("[Retry(Handle = new[] { typeof(string) })]", "Handle = new[] { typeof(string) }", "RetryAttribute.Handle is 'string'; it must be a list of exception types (deriving from System.Exception)")]
+    [InlineData("[CachedFallback(0)]", "0", "CachedFallbackAttribute.DurationMs is 0; it must be at least 1")]
+    [InlineData("[CachedFallback(300_000, MaxEntries = 0)]", "MaxEntries = 0", "CachedFallbackAttribute.MaxEntries is 0; it must be at least 1")]
     public void RES0004_an_invalid_value_is_reported_on_its_argument(string attribute, string argument, string message)
     {
         Diagnostic diagnostic = Single(
@@ -525,6 +527,63 @@ public sealed class GeneratorDiagnosticTests
 
         Diagnostic diagnostic = Assert.Single(outcome.AllDiagnostics);
         Assert.DoesNotContain("did you mean", diagnostic.GetMessage(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("public partial Task GetAsync(string id); private Task GetAsyncCore(string id) => Task.CompletedTask;", "it returns no result to keep")]
+    [InlineData("public partial void Get(string id); private void GetCore(string id) { }", "it returns no result to keep")]
+    [InlineData("public partial Task<System.Net.Http.HttpResponseMessage> GetAsync(string id); private Task<System.Net.Http.HttpResponseMessage> GetAsyncCore(string id) => Task.FromResult(new System.Net.Http.HttpResponseMessage());", "its result, a 'HttpResponseMessage', is disposable")]
+    [InlineData("public partial System.IO.Stream Get(string id); private System.IO.Stream GetCore(string id) => System.IO.Stream.Null;", "its result, a 'Stream', is disposable")]
+    [InlineData("public partial Task<T> GetAsync<T>(string id); private Task<T> GetAsyncCore<T>(string id) => Task.FromResult(default(T)!);", "its result, a 'T', uses a type parameter of the method")]
+    public void RES0018_a_result_that_cannot_be_kept_is_reported_on_the_attribute(string method, string why)
+    {
+        Diagnostic diagnostic = Single($"public partial class C {{ [CachedFallback(1_000)] {method} }}", "RES0018", "CachedFallback(1_000)");
+
+        Assert.Contains(why, diagnostic.GetMessage());
+        Assert.EndsWith("remove [CachedFallback], or return a value that can be kept and given to another caller", diagnostic.GetMessage());
+    }
+
+    [Theory]
+    [InlineData("object", "a class compares by reference")]
+    [InlineData("int[]", "an array compares by reference")]
+    [InlineData("System.Collections.Generic.List<int>", "a class compares by reference")]
+    [InlineData("(int, string)", "a struct may hold references")]
+    public void RES0019_a_parameter_that_cannot_be_a_key_is_reported_on_the_parameter(string type, string why)
+    {
+        Diagnostic diagnostic = Single(
+            $"public partial class C {{ [CachedFallback(1_000)] public partial Task<int> GetAsync(string id, {type} filter, CancellationToken ct); private Task<int> GetAsyncCore(string id, {type} filter, CancellationToken ct) => Task.FromResult(1); }}",
+            "RES0019", "filter");
+
+        Assert.StartsWith("The parameter 'filter' of 'GetAsync' is a ", diagnostic.GetMessage());
+        Assert.Contains(why, diagnostic.GetMessage());
+    }
+
+    [Fact]
+    public void RES0019_a_parameter_of_a_type_parameter_is_reported()
+    {
+        Diagnostic diagnostic = Single(
+            "public partial class C<T> { [CachedFallback(1_000)] public partial int Get(T id); private int GetCore(T id) => 1; }",
+            "RES0019", "id");
+
+        Assert.Contains("a type parameter may stand for a type that compares by reference", diagnostic.GetMessage());
+    }
+
+    [Fact]
+    public void Every_supported_key_type_and_a_generic_containing_type_generate_without_diagnostics()
+    {
+        GeneratorOutcome outcome = GeneratorHarness.Run(Usings + """
+            public enum Kind { A, B }
+            public partial class C<TResult>
+            {
+                [CachedFallback(1_000)]
+                public partial Task<TResult> GetAsync(string? s, bool b, char c, sbyte sb, byte by, short sh, ushort us, int i, uint ui, long l, ulong ul,
+                    float f, double d, decimal m, Guid g, DateTime dt, DateTimeOffset dto, TimeSpan ts, Kind k, Kind? nk, int? ni, CancellationToken ct);
+                private Task<TResult> GetAsyncCore(string? s, bool b, char c, sbyte sb, byte by, short sh, ushort us, int i, uint ui, long l, ulong ul,
+                    float f, double d, decimal m, Guid g, DateTime dt, DateTimeOffset dto, TimeSpan ts, Kind k, Kind? nk, int? ni, CancellationToken ct) => Task.FromResult(default(TResult)!);
+            }
+            """);
+
+        Assert.True(outcome.AllDiagnostics.Count == 0, "Diagnostics:\n" + string.Join("\n", outcome.AllDiagnostics));
     }
 
     private static Diagnostic Single(string source, string id, string spanText)

@@ -108,6 +108,31 @@ public sealed class SnapshotTests
                 private int Zero() => 0;
             }
             """ },
+        { "CachedFallback", """
+            namespace Shop;
+            public enum Region { Europe, Asia }
+            public partial class Client
+            {
+                [Retry(2, DelayMs = 50, Jitter = false)]
+                [CircuitBreaker(5, Name = "prices")]
+                [RateLimit(100, 1_000)]
+                [CachedFallback(300_000, MaxEntries = 500)]
+                [Fallback(nameof(Unknown))]
+                public partial Task<string> GetAsync(string id, Region? region, CancellationToken ct);
+                private Task<string> GetAsyncCore(string id, Region? region, CancellationToken ct) => Task.FromResult(id);
+                private string Unknown(string id, Region? region, CancellationToken ct, Exception error) => "unknown";
+
+                [CachedFallback(1_000, HandleResult = nameof(IsNegative), Handle = new[] { typeof(TimeoutException) })]
+                public partial int Count(Guid id, long version);
+                private int CountCore(Guid id, long version) => 1;
+                private static bool IsNegative(int result) => result < 0;
+
+                [Bulkhead(2)]
+                [CachedFallback(60_000)]
+                public partial ValueTask<decimal> PriceAsync();
+                private ValueTask<decimal> PriceAsyncCore() => new(1m);
+            }
+            """ },
         { "Hedging", """
             namespace Shop;
             public partial class Client

@@ -25,6 +25,8 @@ internal sealed class BulkheadStage : StartStage
 
     public override bool GoesToFallback(FallbackSpec fallback) => fallback.HandlesBulkheadRejection;
 
+    public override bool GoesToCachedFallback(CachedFallbackSpec cache) => cache.HandlesBulkheadRejection;
+
     public override string WriteStart(MethodContext m, SynchronousStart start, string token)
     {
         m.Writer.Line($"if (!{m.MemberName(Role)}.TryEnter())");

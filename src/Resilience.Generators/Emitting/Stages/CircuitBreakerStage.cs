@@ -43,6 +43,8 @@ internal sealed class CircuitBreakerStage : StartStage
 
     public override bool GoesToFallback(FallbackSpec fallback) => fallback.HandlesBrokenCircuit;
 
+    public override bool GoesToCachedFallback(CachedFallbackSpec cache) => cache.HandlesBrokenCircuit;
+
     /// <summary>Whether <paramref name="result"/> counts as a failure; null when the breaker judges no result.</summary>
     public string? ResultJudge(MethodContext m, string result) => m.ResultJudge(_breaker.HandleResult, result);
 
@@ -51,7 +53,8 @@ internal sealed class CircuitBreakerStage : StartStage
         WritePartition(m);
         string field = Breaker(m);
         m.Writer.Line($"if (!{field}.TryEnter(out {PermitType} {Permit}))");
-        if (m.Pipeline.Fallback is { AnswersOpenCircuitAtOnce: true } fallback)
+        // A cached fallback answers an open circuit first, in the helper, where its look-up may wait.
+        if (m.Pipeline.Fallback is { AnswersOpenCircuitAtOnce: true } fallback && m.Pipeline.CachedFallback is null)
         {
             fallback.WriteAnswerAtOnce(m, $"{field}.CreateRejection()", () => start.GiveBackBefore(this));
         }

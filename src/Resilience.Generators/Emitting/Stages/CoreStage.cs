@@ -175,8 +175,8 @@ internal sealed class CoreStage : StartStage
     private static System.Collections.Generic.IEnumerable<string> ResultJudges(MethodContext m)
     {
         string result = Call + ".Result";
-        var judges = new System.Collections.Generic.List<string>(3);
-        foreach (string? judge in new[] { m.Pipeline.Fallback?.ResultJudge(m, result), m.Pipeline.Retry?.ResultJudge(m, result), m.Pipeline.CircuitBreaker?.ResultJudge(m, result) })
+        var judges = new System.Collections.Generic.List<string>(4);
+        foreach (string? judge in new[] { m.Pipeline.Fallback?.ResultJudge(m, result), m.Pipeline.Retry?.ResultJudge(m, result), m.Pipeline.CircuitBreaker?.ResultJudge(m, result), m.Pipeline.CachedFallback?.ResultJudge(m, result) })
         {
             if (judge is not null && !judges.Contains(judge))
             {

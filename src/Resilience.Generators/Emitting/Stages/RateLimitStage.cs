@@ -27,6 +27,8 @@ internal sealed class RateLimitStage : StartStage
 
     public override bool GoesToFallback(FallbackSpec fallback) => fallback.HandlesRateLimitRejection;
 
+    public override bool GoesToCachedFallback(CachedFallbackSpec cache) => cache.HandlesRateLimitRejection;
+
     public override string WriteStart(MethodContext m, SynchronousStart start, string token)
     {
         m.Writer.Line($"{Literals.Runtime}RateLimiterState §limiter = {Limiter(m)};");

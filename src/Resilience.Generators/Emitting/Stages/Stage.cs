@@ -26,6 +26,9 @@ internal abstract class Stage
     /// <summary>True when the stage's rejection goes to <paramref name="fallback"/> without an exception being thrown.</summary>
     public virtual bool GoesToFallback(FallbackSpec fallback) => false;
 
+    /// <summary>True when the stage's rejection is answered from <paramref name="cache"/> first.</summary>
+    public virtual bool GoesToCachedFallback(CachedFallbackSpec cache) => false;
+
     /// <summary>Writes the members the stage adds beside the method; by default its shared state's field.</summary>
     public virtual void WriteFields(MethodContext m)
     {
