@@ -6,7 +6,7 @@ namespace Resilience.Redis;
 
 /// <summary>
 /// The key layout: <c>{prefix}:rl:{algorithm}:{{policy}}</c> for a rate limit, <c>{prefix}:rl:{algorithm}:{{policy|key}}</c>
-/// per key, <c>{prefix}:cb:{{policy|key}}:state</c> and <c>:lease</c> for a breaker, the channel <c>{prefix}:cb</c>, and
+/// per key, <c>{prefix}:cb:{{policy|key}}:state</c> and <c>:lease</c> for a breaker, the channel <c>{prefix}:cb</c>,
 /// <c>{prefix}:ckpt:{{job}}:list</c> and <c>:meta</c> for a job's checkpoints, and <c>{prefix}:cf:{{method|arguments}}</c>
 /// for a cached fallback's result.
 /// </summary>
