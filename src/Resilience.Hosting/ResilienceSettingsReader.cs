@@ -25,7 +25,7 @@ internal static class ResilienceSettingsReader
     /// rate limit both have and which is read once for both.
     /// </summary>
     private static readonly SettingRule[] s_settings = CircuitBreakerRules.Shared.Concat(BulkheadRules.Shared).Concat(RateLimitRules.Shared)
-        .Concat(RetryRules.Live).Concat(RetryRules.Budget).Concat(TimeoutRules.Live)
+        .Concat(RetryRules.Live).Concat(RetryRules.Budget).Concat(TimeoutRules.Live).Concat(IdempotencyRules.Shared)
         .GroupBy(r => r.Name, StringComparer.Ordinal).Select(g => g.First()).ToArray();
 
     /// <summary>The settings by policy name, and the problems found (the settings are only usable when there are none).</summary>
@@ -209,6 +209,7 @@ internal static class ResilienceSettingsReader
             case nameof(PolicySettings.DelayMs): settings.DelayMs = number; break;
             case nameof(PolicySettings.MaxDelayMs): settings.MaxDelayMs = number; break;
             case nameof(PolicySettings.TimeoutMs): settings.TimeoutMs = number; break;
+            case nameof(PolicySettings.TtlMs): settings.TtlMs = number; break;
             default: throw new InvalidOperationException($"The setting {rule.Name} has no property on PolicySettings.");
         }
     }

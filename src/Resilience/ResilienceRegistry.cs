@@ -43,6 +43,7 @@ public sealed class ResilienceRegistry
     private readonly ConcurrentDictionary<string, RetryBudgetState> _retryBudgets = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, MethodTelemetry> _telemetry = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, LivePolicySettings> _live = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, IdempotencyState> _idempotency = new(StringComparer.Ordinal);
 
     // Creating a state and replacing the settings take this lock, so that a state is never created with a
     // table that Configure has already moved on from.
@@ -52,6 +53,7 @@ public sealed class ResilienceRegistry
     private TimeProvider _timeProvider = TimeProvider.System;
     private JsonSerializerOptions _jsonSerializerOptions = DefaultJsonSerializerOptions();
     private IDistributedResilienceStore? _distributedStore;
+    private IIdempotencyStore? _idempotencyStore;
     private bool _allowChaos = ChaosAllowedByEnvironment();
 
     // The distributed policies already reported as running locally (a listener is told once per name).
@@ -169,6 +171,52 @@ public sealed class ResilienceRegistry
             {
                 breaker.UpdateDistribution();
             }
+        }
+    }
+
+    /// <summary>
+    /// Where the results of idempotency keys are kept (<see cref="IdempotencyKeyAttribute"/>): by default an
+    /// <see cref="InMemoryIdempotencyStore"/> on this registry's clock; the Redis package's <c>UseRedis</c> puts a Redis
+    /// store here, so that a repeat that lands on another instance is answered too. Read once a call.
+    /// </summary>
+    /// <exception cref="ArgumentNullException">The value is null.</exception>
+    public IIdempotencyStore IdempotencyStore
+    {
+        get
+        {
+            IIdempotencyStore? store = Volatile.Read(ref _idempotencyStore);
+            if (store is null)
+            {
+                Interlocked.CompareExchange(ref _idempotencyStore, new InMemoryIdempotencyStore(this), null);
+                store = Volatile.Read(ref _idempotencyStore)!;
+            }
+
+            return store;
+        }
+
+        set => Volatile.Write(ref _idempotencyStore, value ?? throw new ArgumentNullException(nameof(value)));
+    }
+
+    /// <summary>Every method's idempotency keys created so far, ordered by name.</summary>
+    public IReadOnlyList<IdempotencyState> IdempotencyStates => _idempotency.Values.OrderBy(s => s.Name, StringComparer.Ordinal).ToArray();
+
+    /// <summary>
+    /// The idempotency keys of the method of this policy name, created with <paramref name="options"/> if they do not
+    /// exist yet.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">A setting is out of range; the message names it.</exception>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public IdempotencyState GetOrAddIdempotency(string name, IdempotencyOptions options)
+    {
+        Guard.NotNullOrEmpty(name, nameof(name));
+        if (_idempotency.TryGetValue(name, out IdempotencyState? existing))
+        {
+            return existing;
+        }
+
+        lock (_settingsGate)
+        {
+            return _idempotency.GetOrAdd(name, new IdempotencyState(this, name, options, SettingsForLocked(name)));
         }
     }
 
@@ -445,6 +493,13 @@ public sealed class ResilienceRegistry
             budget.Reset();
         }
 
+        foreach (IdempotencyState idempotency in _idempotency.Values)
+        {
+            idempotency.Reset();
+        }
+
+        // A store put in place (Redis) stays; the default one forgets its results.
+        (Volatile.Read(ref _idempotencyStore) as InMemoryIdempotencyStore)?.Clear();
         _reportedLocal.Clear();
     }
 
@@ -539,6 +594,11 @@ public sealed class ResilienceRegistry
             {
                 budget.Apply(SettingsForLocked(budget.Name));
             }
+
+            foreach (IdempotencyState idempotency in _idempotency.Values)
+            {
+                idempotency.Apply(SettingsForLocked(idempotency.Name));
+            }
         }
     }
 
@@ -617,6 +677,12 @@ public sealed class ResilienceRegistry
     {
         ResilienceTracing.Record(e);
         Notify(e, static (listener, args) => listener.OnChaosInjected(args));
+    }
+
+    internal void Notify(IdempotencyEventArgs e)
+    {
+        ResilienceTracing.Record(e);
+        Notify(e, static (listener, args) => listener.OnIdempotency(args));
     }
 
     internal void Notify(FallbackEventArgs e)

@@ -112,6 +112,13 @@ public sealed class PolicySettings
     public int? TimeoutMs { get; set; }
 
     /// <summary>
+    /// Replaces <see cref="IdempotentAttribute.TtlMs"/> of the method of this policy name that has an
+    /// <see cref="IdempotencyKeyAttribute"/>: how long a key's result is kept; at least 1. Applies to results stored
+    /// from then on.
+    /// </summary>
+    public int? TtlMs { get; set; }
+
+    /// <summary>
     /// Fault, latency and outcome injection into the attempts of the methods of this name; null for none. Honoured
     /// only while <see cref="ResilienceRegistry.AllowChaos"/> is true: <see cref="ResilienceRegistry.Configure"/>
     /// refuses it otherwise.
@@ -207,6 +214,7 @@ public sealed class PolicySettings
         }
 
         Check(TimeoutRules.TimeoutMs, TimeoutMs);
+        Check(IdempotencyRules.TtlMs, TtlMs);
         Chaos?.Validate(prefix + ChaosRules.SectionName + ":", problems);
 
         void CheckRatio(RatioSettingRule rule, double? value)
@@ -274,5 +282,11 @@ public sealed class PolicySettings
         QueueLimit = QueueLimit ?? defaults.QueueLimit,
         Distributed = Distributed ?? defaults.Distributed,
         DistributedBatch = System.Math.Min(DistributedBatch ?? defaults.DistributedBatch, Permits ?? defaults.Permits),
+    };
+
+    /// <summary>The attribute's settings with these values laid over them.</summary>
+    internal IdempotencyOptions ApplyTo(IdempotencyOptions defaults) => new()
+    {
+        TtlMs = TtlMs ?? defaults.TtlMs,
     };
 }
