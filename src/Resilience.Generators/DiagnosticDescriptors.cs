@@ -3,7 +3,7 @@ using Microsoft.CodeAnalysis;
 namespace Resilience.Generators;
 
 /// <summary>
-/// Every diagnostic of the product: the generator's "cannot generate" errors, RES0001 to RES0006, and the
+/// Every diagnostic of the product: the generator's "cannot generate" errors, RES0001 to RES0008, and the
 /// analyzers' design warnings, RES0100 to RES0106. The analyzers compile this same file.
 /// </summary>
 internal static class DiagnosticDescriptors
@@ -49,6 +49,18 @@ internal static class DiagnosticDescriptors
         Configuration,
         "Methods sharing a policy name have different settings",
         "The {0} '{1}' is shared by '{2}' and '{3}' with different settings ({4}); give them the same settings or different names");
+
+    public static readonly DiagnosticDescriptor UnusableIdempotencyKey = Error(
+        "RES0007",
+        Configuration,
+        "Idempotency key without a stable string form",
+        "The idempotency key '{0}' of '{1}' is {2}, which has no text that is the same in every process, so equal keys could miss each other or different keys could collide; make it a string, a Guid, an integer, an enum, or a type of yours that overrides ToString() (a record)");
+
+    public static readonly DiagnosticDescriptor UnstorableIdempotentResult = Error(
+        "RES0008",
+        Configuration,
+        "Idempotent result that cannot be stored",
+        "'{0}' has an idempotency key, but its result type '{1}' {2}, so its first result cannot be stored and returned to a repeat; return the data the caller needs (a record, a DTO) instead");
 
     public static readonly DiagnosticDescriptor NonIdempotentRetry = Warning(
         "RES0100",

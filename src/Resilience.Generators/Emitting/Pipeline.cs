@@ -5,8 +5,10 @@ namespace Resilience.Generators;
 
 /// <summary>
 /// The stages of one method, outer to inner. The order of the policies is written here and nowhere else:
-/// Fallback → RateLimit → Timeout(Total) → Hedging → Retry → CircuitBreaker → Bulkhead → Timeout(PerAttempt) → {Name}Core,
-/// with the count of a success just inside the fallback, which answers only what fails. The stages inside [Hedging]
+/// Fallback → Idempotency → RateLimit → Timeout(Total) → Hedging → Retry → CircuitBreaker → Bulkhead → Timeout(PerAttempt) → {Name}Core,
+/// with the count of a success just inside the fallback, which answers only what fails. The idempotency key is inside
+/// the fallback, so that a fallback's answer is never stored as the key's result, and outside the rate limit, so that a
+/// repeat answered from the store takes no permit. The stages inside [Hedging]
 /// run once per hedged attempt, in a method of their own; the synchronous start stops short of them.
 /// </summary>
 internal sealed class Pipeline
@@ -22,6 +24,11 @@ internal sealed class Pipeline
         }
 
         Add(new SuccessStage());
+        if (method.Idempotency is { } idempotency)
+        {
+            Add(Idempotency = new IdempotencyStage(idempotency));
+        }
+
         if (method.RateLimit is { } rateLimit)
         {
             Add(new RateLimitStage(rateLimit));
@@ -67,6 +74,12 @@ internal sealed class Pipeline
     public IReadOnlyList<StartStage> StartStages => _startStages;
 
     public FallbackStage? Fallback { get; }
+
+    /// <summary>The idempotency key, whose stored result or shared run the synchronous start leaves to the helper; null when there is none.</summary>
+    public IdempotencyStage? Idempotency { get; }
+
+    /// <summary>True when the synchronous start of an asynchronous method calls {Name}Core itself: not with [Hedging] or an idempotency key.</summary>
+    public bool StartCallsCore => Hedging is null && Idempotency is null;
 
     /// <summary>The total timeout, which stages inside the retry look at; null when there is none.</summary>
     public TimeoutStage? TotalTimeout { get; }
