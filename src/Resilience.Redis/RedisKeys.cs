@@ -6,7 +6,8 @@ namespace Resilience.Redis;
 
 /// <summary>
 /// The key layout: <c>{prefix}:rl:{algorithm}:{{policy}}</c> for a rate limit, <c>{prefix}:rl:{algorithm}:{{policy|key}}</c>
-/// per key, <c>{prefix}:cb:{{policy|key}}:state</c> and <c>:lease</c> for a breaker, and the channel <c>{prefix}:cb</c>.
+/// per key, <c>{prefix}:cb:{{policy|key}}:state</c> and <c>:lease</c> for a breaker, the channel <c>{prefix}:cb</c>, and
+/// <c>{prefix}:idem:{{policy|key}}:result</c> and <c>:claim</c> for an idempotency key.
 /// </summary>
 /// <remarks>
 /// The part in braces is the Redis Cluster hash tag: a breaker's two keys live in one slot. A policy name or key made only
@@ -40,6 +41,12 @@ internal sealed class RedisKeys
     public string CircuitState(string identity) => _prefix + ":cb:{" + identity + "}:state";
 
     public string CircuitLease(string identity) => _prefix + ":cb:{" + identity + "}:lease";
+
+    /// <summary>An idempotency key's stored result: <c>{prefix}:idem:{{policy|key}}:result</c>.</summary>
+    public string IdempotencyResult(string identity) => _prefix + ":idem:{" + identity + "}:result";
+
+    /// <summary>An idempotency key's claim, held by the instance running it: <c>{prefix}:idem:{{policy|key}}:claim</c>.</summary>
+    public string IdempotencyClaim(string identity) => _prefix + ":idem:{" + identity + "}:claim";
 
     /// <summary>The part as it is when it is short and plain, else <c>~</c> and its SHA-256 in hex.</summary>
     public static string Part(string value)

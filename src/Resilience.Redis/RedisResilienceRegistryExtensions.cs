@@ -8,8 +8,9 @@ public static class RedisResilienceRegistryExtensions
 {
     /// <summary>
     /// Shares the state of every policy marked <c>Distributed</c> through Redis: their rate limits' permits and their
-    /// circuit breakers' state, with every instance that uses the same Redis and <see cref="RedisResilienceOptions.KeyPrefix"/>.
-    /// Replaces the store registered before, if any (which is not disposed).
+    /// circuit breakers' state, with every instance that uses the same Redis and <see cref="RedisResilienceOptions.KeyPrefix"/>;
+    /// and keeps the results of idempotency keys there (<see cref="ResilienceRegistry.IdempotencyStore"/> becomes a
+    /// <see cref="RedisIdempotencyStore"/>). Replaces the store registered before, if any (which is not disposed).
     /// </summary>
     /// <param name="registry">The registry, usually <see cref="ResilienceRegistry.Default"/>.</param>
     /// <param name="connection">
@@ -29,6 +30,7 @@ public static class RedisResilienceRegistryExtensions
 
         var store = new RedisResilienceStore(connection, options);
         registry.UseDistributedStore(store);
+        registry.IdempotencyStore = new RedisIdempotencyStore(store, registry.IdempotencyStore as InMemoryIdempotencyStore);
         return store;
     }
 }

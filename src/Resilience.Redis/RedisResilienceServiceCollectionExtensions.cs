@@ -12,7 +12,8 @@ public static class RedisResilienceServiceCollectionExtensions
 {
     /// <summary>
     /// Connects <see cref="ResilienceRegistry.Default"/> to Redis when the host starts (and disconnects it when it stops):
-    /// policies marked <c>Distributed</c> then share their state with every instance using the same Redis and prefix.
+    /// policies marked <c>Distributed</c> then share their state with every instance using the same Redis and prefix, and the
+    /// results of idempotency keys are kept there (see <see cref="RedisIdempotencyStore"/>).
     /// </summary>
     /// <param name="services">The application's services.</param>
     /// <param name="connection">The connection to use, e.g. <c>sp =&gt; sp.GetRequiredService&lt;IConnectionMultiplexer&gt;()</c>; it is not closed.</param>
@@ -78,9 +79,15 @@ public static class RedisResilienceServiceCollectionExtensions
 
         public RedisResilienceHostedService(RedisResilienceStore store) => _store = store;
 
+        private IIdempotencyStore? _localIdempotency;
+        private RedisIdempotencyStore? _idempotency;
+
         public Task StartAsync(CancellationToken cancellationToken)
         {
             ResilienceRegistry.Default.UseDistributedStore(_store);
+            _localIdempotency = ResilienceRegistry.Default.IdempotencyStore;
+            _idempotency = new RedisIdempotencyStore(_store, _localIdempotency as InMemoryIdempotencyStore);
+            ResilienceRegistry.Default.IdempotencyStore = _idempotency;
             return Task.CompletedTask;
         }
 
@@ -89,6 +96,11 @@ public static class RedisResilienceServiceCollectionExtensions
             if (ReferenceEquals(ResilienceRegistry.Default.DistributedStore, _store))
             {
                 ResilienceRegistry.Default.UseDistributedStore(null);
+            }
+
+            if (_localIdempotency is not null && ReferenceEquals(ResilienceRegistry.Default.IdempotencyStore, _idempotency))
+            {
+                ResilienceRegistry.Default.IdempotencyStore = _localIdempotency;
             }
 
             _store.Dispose();

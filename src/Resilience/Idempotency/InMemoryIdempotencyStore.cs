@@ -132,6 +132,27 @@ public sealed class InMemoryIdempotencyStore : IIdempotencyStore
         return default;
     }
 
+    /// <summary>Reads the stored result of <paramref name="key"/> without claiming it.</summary>
+    /// <param name="policy">The policy the key belongs to.</param>
+    /// <param name="key">The key.</param>
+    /// <param name="result">The result as UTF-8 JSON, when one is stored and has not expired.</param>
+    /// <returns>True when a result is stored.</returns>
+    public bool TryGet(string policy, string key, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out byte[]? result)
+    {
+        DateTimeOffset now = Now;
+        lock (_gate)
+        {
+            if (_entries.TryGetValue((policy, key), out Entry? entry) && entry.Result is { } stored && entry.ExpiresAt > now)
+            {
+                result = stored;
+                return true;
+            }
+        }
+
+        result = null;
+        return false;
+    }
+
     /// <summary>Drops every result and claim.</summary>
     public void Clear()
     {
