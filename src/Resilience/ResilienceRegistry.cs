@@ -229,10 +229,11 @@ public sealed class ResilienceRegistry
     /// <summary>
     /// The name of every policy created so far, ordered: circuit breakers (kept per key or not), bulkheads, rate
     /// limits (kept per key or not), retry budgets, and the policy names of the generated methods used so far (whose
-    /// retry, timeout and chaos settings live under them). These are the names <see cref="Configure"/> gives settings to.
+    /// retry, timeout and chaos settings live under them), and the methods with idempotency keys (their own
+    /// <c>Namespace.Type.Method</c>, under which their <c>TtlMs</c> lives). These are the names <see cref="Configure"/> gives settings to.
     /// </summary>
     public IReadOnlyList<string> PolicyNames
-        => _breakers.Keys.Concat(_keyedBreakers.Keys).Concat(_bulkheads.Keys).Concat(_rateLimiters.Keys).Concat(_retryBudgets.Keys).Concat(_live.Keys)
+        => _breakers.Keys.Concat(_keyedBreakers.Keys).Concat(_bulkheads.Keys).Concat(_rateLimiters.Keys).Concat(_retryBudgets.Keys).Concat(_live.Keys).Concat(_idempotency.Keys)
             .Distinct(StringComparer.Ordinal).OrderBy(n => n, StringComparer.Ordinal).ToArray();
 
     /// <summary>Every bulkhead created so far, ordered by name.</summary>
