@@ -3,7 +3,7 @@ using Microsoft.CodeAnalysis;
 namespace Resilience.Generators;
 
 /// <summary>
-/// Every diagnostic of the product: the generator's "cannot generate" errors, RES0001 to RES0006, and the
+/// Every diagnostic of the product: the generator's "cannot generate" errors, RES0001 to RES0008, and the
 /// analyzers' design warnings, RES0100 to RES0106. The analyzers compile this same file.
 /// </summary>
 internal static class DiagnosticDescriptors
@@ -61,6 +61,18 @@ internal static class DiagnosticDescriptors
         Configuration,
         "[CachedFallback] on a method whose arguments cannot be a cache key",
         "The parameter '{0}' of '{1}' is a {2}, which cannot be part of a [CachedFallback] key: {3}; pass a string, a number, a Guid, a DateTime, a DateTimeOffset, a TimeSpan, an enum or a bool (or a nullable one), or remove [CachedFallback]");
+
+    public static readonly DiagnosticDescriptor UnusableIdempotencyKey = Error(
+        "RES0007",
+        Configuration,
+        "Idempotency key without a stable string form",
+        "The idempotency key '{0}' of '{1}' is {2}, which has no text that is the same in every process, so equal keys could miss each other or different keys could collide; make it a string, a Guid, an integer, an enum, or a type of yours that overrides ToString() (a record)");
+
+    public static readonly DiagnosticDescriptor UnstorableIdempotentResult = Error(
+        "RES0008",
+        Configuration,
+        "Idempotent result that cannot be stored",
+        "'{0}' has an idempotency key, but its result type '{1}' {2}, so its first result cannot be stored and returned to a repeat; return the data the caller needs (a record, a DTO) instead");
 
     public static readonly DiagnosticDescriptor NonIdempotentRetry = Warning(
         "RES0100",

@@ -9,7 +9,7 @@ namespace Resilience.Generators;
 
 /// <summary>
 /// Generates the implementing part of every partial method carrying [Retry], [CircuitBreaker], [Timeout],
-/// [Bulkhead], [RateLimit] or [Fallback]. This file is the pipeline only: parsing is in
+/// [Bulkhead], [RateLimit], [Fallback] or [Hedging], or [Idempotent] with an [IdempotencyKey] parameter. This file is the pipeline only: parsing is in
 /// <see cref="ResilienceParser"/>, writing in <see cref="ResilienceEmitter"/>.
 /// </summary>
 [Generator(LanguageNames.CSharp)]
@@ -20,7 +20,7 @@ public sealed class ResilienceGenerator : IIncrementalGenerator
     {
         // One provider per policy attribute; each method is parsed by the provider of the first attribute it carries.
         IncrementalValueProvider<ImmutableArray<MethodResult>> all = Methods(context, 0);
-        for (int i = 1; i < AttributeNames.Policies.Length; i++)
+        for (int i = 1; i < AttributeNames.ProviderCount; i++)
         {
             all = all.Combine(Methods(context, i)).Select(static (pair, _) => pair.Left.AddRange(pair.Right));
         }
@@ -70,7 +70,7 @@ public sealed class ResilienceGenerator : IIncrementalGenerator
 
     private static IncrementalValueProvider<ImmutableArray<MethodResult>> Methods(IncrementalGeneratorInitializationContext context, int policyIndex)
     {
-        string attribute = AttributeNames.Policies[policyIndex];
+        string attribute = AttributeNames.Provider(policyIndex);
         return context.SyntaxProvider
             .ForAttributeWithMetadataName(attribute, ResilienceParser.IsMethodDeclaration, (syntax, token) => ResilienceParser.Parse(syntax, policyIndex, token))
             .Where(static result => result is not null)

@@ -43,6 +43,15 @@ public static class ResilienceEventIds
     public const int ChaosInjected = 1050;
 
     /// <summary>
+    /// Debug: a call with an idempotency key was answered without running, by a stored result or by another call's run;
+    /// with <c>Outcome</c> (<c>Hit</c>, <c>Shared</c>). The key itself is never logged.
+    /// </summary>
+    public const int IdempotentAnswer = 1060;
+
+    /// <summary>Warning: a call with an idempotency key succeeded but the store could not keep its result, so a repeat runs it again; with the exception.</summary>
+    public const int IdempotentResultNotStored = 1061;
+
+    /// <summary>
     /// Warning: a failed call was answered with the last good result its <c>[CachedFallback]</c> kept for the same
     /// arguments; with <c>ExceptionType</c> and <c>FromSharedStore</c>.
     /// </summary>

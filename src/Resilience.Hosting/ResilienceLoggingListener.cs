@@ -78,6 +78,27 @@ internal sealed partial class ResilienceLoggingListener : ResilienceListener
 
     public override void OnChaosInjected(ChaosEventArgs e) => ChaosInjected(_logger, e.MethodName, e.PolicyName, e.Injection);
 
+    public override void OnIdempotency(IdempotencyEventArgs e)
+    {
+        switch (e.Outcome)
+        {
+            case IdempotencyOutcome.Hit or IdempotencyOutcome.Shared:
+                IdempotentAnswer(_logger, e.PolicyName, e.Outcome);
+                break;
+            case IdempotencyOutcome.NotStored:
+                IdempotentResultNotStored(_logger, e.Exception, e.PolicyName);
+                break;
+        }
+    }
+
+    [LoggerMessage(EventId = ResilienceEventIds.IdempotentAnswer, EventName = "IdempotentAnswer", Level = LogLevel.Debug,
+        Message = "A call of '{Policy}' was answered by its idempotency key without running ({Outcome}).")]
+    private static partial void IdempotentAnswer(ILogger logger, string policy, IdempotencyOutcome outcome);
+
+    [LoggerMessage(EventId = ResilienceEventIds.IdempotentResultNotStored, EventName = "IdempotentResultNotStored", Level = LogLevel.Warning,
+        Message = "A call of '{Policy}' succeeded, but the idempotency store could not keep its result, so a repeat of its key runs again.")]
+    private static partial void IdempotentResultNotStored(ILogger logger, Exception? exception, string policy);
+
     [LoggerMessage(EventId = ResilienceEventIds.ChaosInjected, EventName = "ChaosInjected", Level = LogLevel.Warning,
         Message = "Chaos injected a {Injection} into an attempt of {Method} (policy '{Policy}'), as its Chaos settings ask; the dependency did not cause it.")]
     private static partial void ChaosInjected(ILogger logger, string method, string policy, ChaosInjection injection);

@@ -25,7 +25,7 @@ internal static class ResilienceSettingsReader
     /// rate limit both have and which is read once for both.
     /// </summary>
     private static readonly SettingRule[] s_settings = CircuitBreakerRules.Shared.Concat(BulkheadRules.Shared).Concat(RateLimitRules.Shared)
-        .Concat(RetryRules.Live).Concat(RetryRules.Budget).Concat(TimeoutRules.Live).Concat(CachedFallbackRules.Shared)
+        .Concat(RetryRules.Live).Concat(RetryRules.Budget).Concat(TimeoutRules.Live).Concat(CachedFallbackRules.Shared).Concat(IdempotencyRules.Shared)
         .GroupBy(r => r.Name, StringComparer.Ordinal).Select(g => g.First()).ToArray();
 
     /// <summary>The settings by policy name, and the problems found (the settings are only usable when there are none).</summary>
@@ -211,6 +211,7 @@ internal static class ResilienceSettingsReader
             case nameof(PolicySettings.TimeoutMs): settings.TimeoutMs = number; break;
             case nameof(PolicySettings.DurationMs): settings.DurationMs = number; break;
             case nameof(PolicySettings.MaxEntries): settings.MaxEntries = number; break;
+            case nameof(PolicySettings.TtlMs): settings.TtlMs = number; break;
             default: throw new InvalidOperationException($"The setting {rule.Name} has no property on PolicySettings.");
         }
     }

@@ -7,8 +7,9 @@ namespace Resilience.Redis;
 /// <summary>
 /// The key layout: <c>{prefix}:rl:{algorithm}:{{policy}}</c> for a rate limit, <c>{prefix}:rl:{algorithm}:{{policy|key}}</c>
 /// per key, <c>{prefix}:cb:{{policy|key}}:state</c> and <c>:lease</c> for a breaker, the channel <c>{prefix}:cb</c>,
-/// <c>{prefix}:ckpt:{{job}}:list</c> and <c>:meta</c> for a job's checkpoints, and <c>{prefix}:cf:{{method|arguments}}</c>
-/// for a cached fallback's result.
+/// <c>{prefix}:ckpt:{{job}}:list</c> and <c>:meta</c> for a job's checkpoints, <c>{prefix}:cf:{{method|arguments}}</c>
+/// for a cached fallback's result, and <c>{prefix}:idem:{{policy|key}}:result</c> and <c>:claim</c> for an idempotency
+/// key.
 /// </summary>
 /// <remarks>
 /// The part in braces is the Redis Cluster hash tag: a breaker's two keys live in one slot, and so do a job's two. A
@@ -51,6 +52,11 @@ internal sealed class RedisKeys
 
     /// <summary>A job's last sequence and the time of its latest save: a hash.</summary>
     public string CheckpointMeta(string jobId) => _prefix + ":ckpt:{" + Part(jobId) + "}:meta";
+    /// <summary>An idempotency key's stored result: <c>{prefix}:idem:{{policy|key}}:result</c>.</summary>
+    public string IdempotencyResult(string identity) => _prefix + ":idem:{" + identity + "}:result";
+
+    /// <summary>An idempotency key's claim, held by the instance running it: <c>{prefix}:idem:{{policy|key}}:claim</c>.</summary>
+    public string IdempotencyClaim(string identity) => _prefix + ":idem:{" + identity + "}:claim";
 
     /// <summary>The part as it is when it is short and plain, else <c>~</c> and its SHA-256 in hex.</summary>
     public static string Part(string value)

@@ -27,6 +27,13 @@ public sealed class RedisResilienceOptions
     /// </summary>
     public TimeSpan RetryInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// How long an instance's claim on an idempotency key lasts while it runs the call: other instances wait for its result
+    /// that long at most, and run the call themselves when the claim expires (its instance stopped, or the call outlasted
+    /// it). Longer than the slowest call with a key. Default 1 minute; at least 1 ms.
+    /// </summary>
+    public TimeSpan IdempotencyClaimTimeout { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>Checks every setting and returns an independent copy.</summary>
     /// <exception cref="ArgumentException">A setting is not valid; the message names it and what it must be.</exception>
     internal RedisResilienceOptions ValidatedCopy()
@@ -54,6 +61,11 @@ public sealed class RedisResilienceOptions
         if (RetryInterval < TimeSpan.Zero)
         {
             throw new ArgumentException($"RedisResilienceOptions.RetryInterval is {RetryInterval}; it must be zero or more.", nameof(RetryInterval));
+        }
+
+        if (IdempotencyClaimTimeout < TimeSpan.FromMilliseconds(1))
+        {
+            throw new ArgumentException($"RedisResilienceOptions.IdempotencyClaimTimeout is {IdempotencyClaimTimeout}; it must be at least 1 ms, and longer than the slowest call with an idempotency key.", nameof(IdempotencyClaimTimeout));
         }
 
         return (RedisResilienceOptions)MemberwiseClone();

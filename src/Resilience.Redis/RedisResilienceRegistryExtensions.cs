@@ -9,8 +9,9 @@ public static class RedisResilienceRegistryExtensions
     /// <summary>
     /// Shares the state of every policy marked <c>Distributed</c> through Redis: their rate limits' permits and their
     /// circuit breakers' state, with every instance that uses the same Redis and <see cref="RedisResilienceOptions.KeyPrefix"/>;
-    /// and the last good results of every <see cref="CachedFallbackAttribute"/> (a <see cref="RedisCachedFallbackStore"/>).
-    /// Replaces the stores registered before, if any (which are not disposed).
+    /// the last good results of every <see cref="CachedFallbackAttribute"/> (a <see cref="RedisCachedFallbackStore"/>); and
+    /// the results of idempotency keys (<see cref="ResilienceRegistry.IdempotencyStore"/> becomes a
+    /// <see cref="RedisIdempotencyStore"/>). Replaces the stores registered before, if any (which are not disposed).
     /// </summary>
     /// <param name="registry">The registry, usually <see cref="ResilienceRegistry.Default"/>.</param>
     /// <param name="connection">
@@ -31,6 +32,7 @@ public static class RedisResilienceRegistryExtensions
         var store = new RedisResilienceStore(connection, options);
         registry.UseDistributedStore(store);
         registry.UseCachedFallbackStore(new RedisCachedFallbackStore(connection, options));
+        registry.IdempotencyStore = new RedisIdempotencyStore(store, registry.IdempotencyStore as InMemoryIdempotencyStore);
         return store;
     }
 }

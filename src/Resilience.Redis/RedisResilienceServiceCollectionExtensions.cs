@@ -12,8 +12,8 @@ public static class RedisResilienceServiceCollectionExtensions
 {
     /// <summary>
     /// Connects <see cref="ResilienceRegistry.Default"/> to Redis when the host starts (and disconnects it when it stops):
-    /// policies marked <c>Distributed</c> then share their state, and cached fallbacks their last good results, with every
-    /// instance using the same Redis and prefix.
+    /// policies marked <c>Distributed</c> then share their state, cached fallbacks their last good results, and idempotency
+    /// keys their results (see <see cref="RedisIdempotencyStore"/>), with every instance using the same Redis and prefix.
     /// </summary>
     /// <param name="services">The application's services.</param>
     /// <param name="connection">The connection to use, e.g. <c>sp =&gt; sp.GetRequiredService&lt;IConnectionMultiplexer&gt;()</c>; it is not closed.</param>
@@ -78,6 +78,8 @@ public static class RedisResilienceServiceCollectionExtensions
     {
         private readonly RedisResilienceStore _store;
         private readonly RedisCachedFallbackStore _cachedFallbackStore;
+        private IIdempotencyStore? _localIdempotency;
+        private RedisIdempotencyStore? _idempotency;
 
         public RedisResilienceHostedService(RedisResilienceStore store, RedisCachedFallbackStore cachedFallbackStore)
         {
@@ -89,6 +91,9 @@ public static class RedisResilienceServiceCollectionExtensions
         {
             ResilienceRegistry.Default.UseDistributedStore(_store);
             ResilienceRegistry.Default.UseCachedFallbackStore(_cachedFallbackStore);
+            _localIdempotency = ResilienceRegistry.Default.IdempotencyStore;
+            _idempotency = new RedisIdempotencyStore(_store, _localIdempotency as InMemoryIdempotencyStore);
+            ResilienceRegistry.Default.IdempotencyStore = _idempotency;
             return Task.CompletedTask;
         }
 
@@ -102,6 +107,11 @@ public static class RedisResilienceServiceCollectionExtensions
             if (ReferenceEquals(ResilienceRegistry.Default.CachedFallbackStore, _cachedFallbackStore))
             {
                 ResilienceRegistry.Default.UseCachedFallbackStore(null);
+            }
+
+            if (_localIdempotency is not null && ReferenceEquals(ResilienceRegistry.Default.IdempotencyStore, _idempotency))
+            {
+                ResilienceRegistry.Default.IdempotencyStore = _localIdempotency;
             }
 
             _store.Dispose();

@@ -84,7 +84,10 @@ public sealed class RedisResilienceStore : IDistributedResilienceStore, IDisposa
     /// <inheritdoc/>
     public string Description { get; }
 
-    /// <summary>The connection the store uses (the caller's).</summary>
+    /// <summary>
+    /// The connection the store uses (the caller's), for the stores that share it (<see cref="RedisCachedFallbackStore"/>,
+    /// and <see cref="RedisIdempotencyStore"/>, which also shares this one's availability).
+    /// </summary>
     internal IConnectionMultiplexer Connection => _connection;
 
     /// <summary>The settings in force (a copy).</summary>
@@ -361,8 +364,15 @@ public sealed class RedisResilienceStore : IDistributedResilienceStore, IDisposa
     /// <summary>Keeps an abandoned task's exception from going unobserved.</summary>
     private static void Observe(Task task) => task.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
 
+
+    /// <summary>The key layout.</summary>
+    internal RedisKeys Keys => _keys;
+
+    /// <summary>The settings in force.</summary>
+    internal RedisResilienceOptions Settings => _options;
+
     /// <summary>Stops asking Redis for <see cref="RedisResilienceOptions.RetryInterval"/>.</summary>
-    private void MarkUnavailable()
+    internal void MarkUnavailable()
     {
         Interlocked.Increment(ref _failures);
         long until = Stopwatch.GetTimestamp() + (long)(_options.RetryInterval.TotalSeconds * Stopwatch.Frequency);
@@ -370,7 +380,7 @@ public sealed class RedisResilienceStore : IDistributedResilienceStore, IDisposa
     }
 
     /// <summary>The task's result, or null when it does not complete within the operation timeout.</summary>
-    private async Task<T?> WithinTimeoutAsync<T>(Task<T> task, CancellationToken cancellationToken)
+    internal async Task<T?> WithinTimeoutAsync<T>(Task<T> task, CancellationToken cancellationToken)
         where T : class
     {
 #if NET8_0_OR_GREATER

@@ -44,6 +44,7 @@ public sealed class ResilienceRegistry
     private readonly ConcurrentDictionary<string, MethodTelemetry> _telemetry = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, LivePolicySettings> _live = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<(string Name, Type Key, Type Result), CachedFallbackState> _cachedFallbacks = new();
+    private readonly ConcurrentDictionary<string, IdempotencyState> _idempotency = new(StringComparer.Ordinal);
 
     // Creating a state and replacing the settings take this lock, so that a state is never created with a
     // table that Configure has already moved on from.
@@ -54,6 +55,7 @@ public sealed class ResilienceRegistry
     private JsonSerializerOptions _jsonSerializerOptions = DefaultJsonSerializerOptions();
     private IDistributedResilienceStore? _distributedStore;
     private ICachedFallbackStore? _cachedFallbackStore;
+    private IIdempotencyStore? _idempotencyStore;
     private bool _allowChaos = ChaosAllowedByEnvironment();
 
     // The distributed policies already reported as running locally (a listener is told once per name).
@@ -220,6 +222,52 @@ public sealed class ResilienceRegistry
         }
     }
 
+    /// <summary>
+    /// Where the results of idempotency keys are kept (<see cref="IdempotencyKeyAttribute"/>): by default an
+    /// <see cref="InMemoryIdempotencyStore"/> on this registry's clock; the Redis package's <c>UseRedis</c> puts a Redis
+    /// store here, so that a repeat that lands on another instance is answered too. Read once a call.
+    /// </summary>
+    /// <exception cref="ArgumentNullException">The value is null.</exception>
+    public IIdempotencyStore IdempotencyStore
+    {
+        get
+        {
+            IIdempotencyStore? store = Volatile.Read(ref _idempotencyStore);
+            if (store is null)
+            {
+                Interlocked.CompareExchange(ref _idempotencyStore, new InMemoryIdempotencyStore(this), null);
+                store = Volatile.Read(ref _idempotencyStore)!;
+            }
+
+            return store;
+        }
+
+        set => Volatile.Write(ref _idempotencyStore, value ?? throw new ArgumentNullException(nameof(value)));
+    }
+
+    /// <summary>Every method's idempotency keys created so far, ordered by name.</summary>
+    public IReadOnlyList<IdempotencyState> IdempotencyStates => _idempotency.Values.OrderBy(s => s.Name, StringComparer.Ordinal).ToArray();
+
+    /// <summary>
+    /// The idempotency keys of the method of this policy name, created with <paramref name="options"/> if they do not
+    /// exist yet.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">A setting is out of range; the message names it.</exception>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public IdempotencyState GetOrAddIdempotency(string name, IdempotencyOptions options)
+    {
+        Guard.NotNullOrEmpty(name, nameof(name));
+        if (_idempotency.TryGetValue(name, out IdempotencyState? existing))
+        {
+            return existing;
+        }
+
+        lock (_settingsGate)
+        {
+            return _idempotency.GetOrAdd(name, new IdempotencyState(this, name, options, SettingsForLocked(name)));
+        }
+    }
+
     /// <summary>Every circuit breaker created so far, ordered by name.</summary>
     public IReadOnlyList<CircuitBreakerState> CircuitBreakers => _breakers.Values.OrderBy(b => b.Name, StringComparer.Ordinal).ToArray();
 
@@ -229,10 +277,11 @@ public sealed class ResilienceRegistry
     /// <summary>
     /// The name of every policy created so far, ordered: circuit breakers (kept per key or not), bulkheads, rate
     /// limits (kept per key or not), retry budgets, and the policy names of the generated methods used so far (whose
-    /// retry, timeout and chaos settings live under them). These are the names <see cref="Configure"/> gives settings to.
+    /// retry, timeout and chaos settings live under them), and the methods with idempotency keys (their own
+    /// <c>Namespace.Type.Method</c>, under which their <c>TtlMs</c> lives). These are the names <see cref="Configure"/> gives settings to.
     /// </summary>
     public IReadOnlyList<string> PolicyNames
-        => _breakers.Keys.Concat(_keyedBreakers.Keys).Concat(_bulkheads.Keys).Concat(_rateLimiters.Keys).Concat(_retryBudgets.Keys).Concat(_live.Keys)
+        => _breakers.Keys.Concat(_keyedBreakers.Keys).Concat(_bulkheads.Keys).Concat(_rateLimiters.Keys).Concat(_retryBudgets.Keys).Concat(_live.Keys).Concat(_idempotency.Keys)
             .Distinct(StringComparer.Ordinal).OrderBy(n => n, StringComparer.Ordinal).ToArray();
 
     /// <summary>Every bulkhead created so far, ordered by name.</summary>
@@ -498,6 +547,13 @@ public sealed class ResilienceRegistry
             cache.Reset();
         }
 
+        foreach (IdempotencyState idempotency in _idempotency.Values)
+        {
+            idempotency.Reset();
+        }
+
+        // A store put in place (Redis) stays; the default one forgets its results.
+        (Volatile.Read(ref _idempotencyStore) as InMemoryIdempotencyStore)?.Clear();
         _reportedLocal.Clear();
     }
 
@@ -597,6 +653,11 @@ public sealed class ResilienceRegistry
             {
                 cache.Apply(SettingsForLocked(cache.PolicyName));
             }
+
+            foreach (IdempotencyState idempotency in _idempotency.Values)
+            {
+                idempotency.Apply(SettingsForLocked(idempotency.Name));
+            }
         }
     }
 
@@ -681,6 +742,12 @@ public sealed class ResilienceRegistry
     {
         ResilienceTracing.Record(e);
         Notify(e, static (listener, args) => listener.OnCachedFallback(args));
+    }
+
+    internal void Notify(IdempotencyEventArgs e)
+    {
+        ResilienceTracing.Record(e);
+        Notify(e, static (listener, args) => listener.OnIdempotency(args));
     }
 
     internal void Notify(FallbackEventArgs e)

@@ -117,4 +117,17 @@ public sealed class DurationTextTests : HostingTest
 
         Assert.Contains("Resilience:cfg.breaker:FailureThreshold is '00:00:05'; it must be a whole number.", error.Message);
     }
+
+    [Theory]
+    [InlineData("TtlMs", "3600000")]
+    [InlineData("Ttl", "01:00:00")]
+    public void An_idempotency_keys_time_to_live_is_read_from_milliseconds_or_TimeSpan_text(string key, string value)
+    {
+        IdempotencyState state = Registry.GetOrAddIdempotency("cfg.idempotency", new IdempotencyOptions());
+        IConfigurationRoot configuration = Configuration(($"Resilience:cfg.idempotency:{key}", value));
+
+        new ServiceCollection().AddResilience(configuration.GetSection("Resilience"));
+
+        Assert.Equal(TimeSpan.FromHours(1), state.TimeToLive);
+    }
 }

@@ -5,9 +5,11 @@ namespace Resilience.Generators;
 
 /// <summary>
 /// The stages of one method, outer to inner. The order of the policies is written here and nowhere else:
-/// Fallback → CachedFallback → RateLimit → Timeout(Total) → Hedging → Retry → CircuitBreaker → Bulkhead → Timeout(PerAttempt) → {Name}Core,
+/// Fallback → CachedFallback → Idempotency → RateLimit → Timeout(Total) → Hedging → Retry → CircuitBreaker → Bulkhead → Timeout(PerAttempt) → {Name}Core,
 /// with the count of a success just inside the fallback, which answers only what fails (the cached fallback, inside that
-/// count, keeps each good result and answers a failure before the fallback sees it). The stages inside [Hedging]
+/// count, keeps each good result and answers a failure before the fallback sees it). The idempotency key is inside the
+/// fallbacks, so that a fallback's answer is never stored as the key's result, and outside the rate limit, so that a
+/// repeat answered from the store takes no permit. The stages inside [Hedging]
 /// run once per hedged attempt, in a method of their own; the synchronous start stops short of them.
 /// </summary>
 internal sealed class Pipeline
@@ -26,6 +28,11 @@ internal sealed class Pipeline
         if (method.CachedFallback is { } cachedFallback)
         {
             Add(CachedFallback = new CachedFallbackStage(method, cachedFallback));
+        }
+
+        if (method.Idempotency is { } idempotency)
+        {
+            Add(Idempotency = new IdempotencyStage(idempotency));
         }
 
         if (method.RateLimit is { } rateLimit)
@@ -76,6 +83,12 @@ internal sealed class Pipeline
 
     /// <summary>The cached fallback, which answers failures before the fallback does; null when there is none.</summary>
     public CachedFallbackStage? CachedFallback { get; }
+
+    /// <summary>The idempotency key, whose stored result or shared run the synchronous start leaves to the helper; null when there is none.</summary>
+    public IdempotencyStage? Idempotency { get; }
+
+    /// <summary>True when the synchronous start of an asynchronous method calls {Name}Core itself: not with [Hedging] or an idempotency key.</summary>
+    public bool StartCallsCore => Hedging is null && Idempotency is null;
 
     /// <summary>The total timeout, which stages inside the retry look at; null when there is none.</summary>
     public TimeoutStage? TotalTimeout { get; }

@@ -32,6 +32,12 @@ internal sealed class SynchronousStart
     /// <summary>The helper's comment on <c>__resume</c>, from the start stages' descriptions.</summary>
     public static IEnumerable<string> ResumeComment(Pipeline pipeline)
     {
+        if (pipeline.Idempotency is not null)
+        {
+            yield return "// §resume: always 0, as the synchronous start only checks the idempotency key.";
+            yield break;
+        }
+
         var done = new List<string>();
         foreach (StartStage stage in pipeline.StartStages)
         {
@@ -47,6 +53,12 @@ internal sealed class SynchronousStart
         IndentedWriter w = _m.Writer;
         w.Line($"long §started = {_m.TelemetryField}.Start();");
         _m.Pipeline.WriteCallStart(_m);
+        if (_m.Pipeline.Idempotency is not null)
+        {
+            // A stored result, or the run of another call with the key, may have to be waited for: the helper's work.
+            HandOff(done: 0);
+            return;
+        }
 
         // What configuration overrides (a retry, a timeout, chaos) is applied by the helper: the start, the happy path,
         // reads one field, null unless something is configured.

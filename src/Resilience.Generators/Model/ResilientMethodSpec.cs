@@ -80,6 +80,9 @@ internal sealed record ResilientMethodSpec
     /// <summary>[CachedFallback]: the last good result per arguments, which answers a failure just inside the fallback.</summary>
     public CachedFallbackSpec? CachedFallback { get; init; }
 
+    /// <summary>[Idempotent] with an [IdempotencyKey] parameter; null when the method has no idempotency key.</summary>
+    public IdempotencySpec? Idempotency { get; init; }
+
     /// <summary>When set, the method could not be generated: the implementation only throws with this message.</summary>
     public string? Error { get; init; }
 

@@ -14,12 +14,23 @@ internal static class AttributeNames
     public const string RateLimitKey = "Resilience.RateLimitKeyAttribute";
     public const string CircuitBreakerKey = "Resilience.CircuitBreakerKeyAttribute";
     public const string Idempotent = "Resilience.IdempotentAttribute";
+    public const string IdempotencyKey = "Resilience.IdempotencyKeyAttribute";
 
     /// <summary>
     /// The policy attributes. The generator has one provider per entry; a method is parsed by the provider of the
     /// first of them it carries, so that it is parsed once.
     /// </summary>
     public static readonly string[] Policies = { Retry, CircuitBreaker, Timeout, Bulkhead, RateLimit, Fallback, Hedging, CachedFallback };
+
+    /// <summary>
+    /// The attribute of each of the generator's providers: the <see cref="Policies"/>, then [Idempotent], whose provider
+    /// parses a method only when it carries no policy attribute and has an [IdempotencyKey] parameter ([Idempotent]
+    /// alone only says the operation is safe to repeat).
+    /// </summary>
+    public static string Provider(int index) => index < Policies.Length ? Policies[index] : Idempotent;
+
+    /// <summary>The number of the generator's providers (see <see cref="Provider"/>).</summary>
+    public static int ProviderCount => Policies.Length + 1;
 
     /// <summary>The names of the attributes' properties that are not policy settings (those are in the rules).</summary>
     public static class Properties

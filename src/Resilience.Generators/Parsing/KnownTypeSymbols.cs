@@ -30,6 +30,12 @@ internal sealed partial class KnownTypeSymbols
         RateLimitKeyAttribute = new KnownType(compilation, AttributeNames.RateLimitKey);
         CircuitBreakerKeyAttribute = new KnownType(compilation, AttributeNames.CircuitBreakerKey);
         IdempotentAttribute = new KnownType(compilation, AttributeNames.Idempotent);
+        IdempotencyKeyAttribute = new KnownType(compilation, AttributeNames.IdempotencyKey);
+        Guid = new KnownType(compilation, "System.Guid");
+        Stream = new KnownType(compilation, "System.IO.Stream");
+        HttpContent = new KnownType(compilation, "System.Net.Http.HttpContent");
+        JsonPolymorphicAttribute = new KnownType(compilation, "System.Text.Json.Serialization.JsonPolymorphicAttribute");
+        JsonDerivedTypeAttribute = new KnownType(compilation, "System.Text.Json.Serialization.JsonDerivedTypeAttribute");
         ResilienceRejectedException = new KnownType(compilation, "Resilience.ResilienceRejectedException");
         BrokenCircuitException = new KnownType(compilation, "Resilience.BrokenCircuitException");
         BulkheadRejectedException = new KnownType(compilation, "Resilience.BulkheadRejectedException");
@@ -43,9 +49,7 @@ internal sealed partial class KnownTypeSymbols
         Exception = new KnownType(compilation, "System.Exception");
         OperationCanceledException = new KnownType(compilation, "System.OperationCanceledException");
         TimeSpan = new KnownType(compilation, "System.TimeSpan");
-        Guid = new KnownType(compilation, "System.Guid");
         DateTimeOffset = new KnownType(compilation, "System.DateTimeOffset");
-        Stream = new KnownType(compilation, "System.IO.Stream");
         AsyncDisposable = new KnownType(compilation, "System.IAsyncDisposable");
         HttpResponseMessage = new KnownType(compilation, "System.Net.Http.HttpResponseMessage");
         HttpRequestMessage = new KnownType(compilation, "System.Net.Http.HttpRequestMessage");
@@ -69,6 +73,24 @@ internal sealed partial class KnownTypeSymbols
     public KnownType CircuitBreakerKeyAttribute { get; }
 
     public KnownType IdempotentAttribute { get; }
+
+    /// <summary><c>[IdempotencyKey]</c>, on the parameter whose value keys a method's stored results.</summary>
+    public KnownType IdempotencyKeyAttribute { get; }
+
+    /// <summary><c>System.Guid</c>, a key with a stable text (idempotency keys, cached fallback).</summary>
+    public KnownType Guid { get; }
+
+    /// <summary><c>System.IO.Stream</c>, a result that cannot be stored or kept.</summary>
+    public KnownType Stream { get; }
+
+    /// <summary><c>System.Net.Http.HttpContent</c>, a result that cannot be stored.</summary>
+    public KnownType HttpContent { get; }
+
+    /// <summary>System.Text.Json's <c>[JsonPolymorphic]</c>, which lets an interface or abstract result be read back.</summary>
+    public KnownType JsonPolymorphicAttribute { get; }
+
+    /// <summary>System.Text.Json's <c>[JsonDerivedType]</c>, which lets an interface or abstract result be read back.</summary>
+    public KnownType JsonDerivedTypeAttribute { get; }
 
     public KnownType ResilienceRejectedException { get; }
 
@@ -96,11 +118,7 @@ internal sealed partial class KnownTypeSymbols
 
     public KnownType TimeSpan { get; }
 
-    public KnownType Guid { get; }
-
     public KnownType DateTimeOffset { get; }
-
-    public KnownType Stream { get; }
 
     public KnownType AsyncDisposable { get; }
 

@@ -10,7 +10,7 @@ namespace Resilience.Generators;
 /// Reads the policy attributes of one method into specs, each setting against its rule in <c>src/Shared</c>,
 /// and reports what is out of range (RES0004) or names a missing or ill-fitting method (RES0005).
 /// </summary>
-internal sealed class PolicyReader
+internal sealed partial class PolicyReader
 {
     private static readonly System.Func<CompanionMethods, ITypeSymbol, bool> s_returnsBool = static (_, type) => type.SpecialType == SpecialType.System_Boolean;
 

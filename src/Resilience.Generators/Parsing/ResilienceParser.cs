@@ -42,7 +42,7 @@ internal static class ResilienceParser
             }
         }
 
-        if (first != policyIndex)
+        if (first != policyIndex && !(first == int.MaxValue && policyIndex == AttributeNames.Policies.Length && HasIdempotencyKey(method, known)))
         {
             return null;
         }
@@ -140,6 +140,7 @@ internal static class ResilienceParser
         HedgingSpec? hedging = policiesRead.Hedging(returnKind);
         CachedFallbackSpec? cachedFallback = policiesRead.CachedFallback(returnKind);
         policiesRead.KeysWithoutPolicy();
+        IdempotencySpec? idempotency = policiesRead.Idempotency(policyName);
 
         return Result(new ResilientMethodSpec
         {
@@ -171,8 +172,26 @@ internal static class ResilienceParser
             Fallback = fallback,
             Hedging = hedging,
             CachedFallback = cachedFallback,
+            Idempotency = idempotency,
             Error = diagnostics.FirstError,
         });
+    }
+
+    /// <summary>True when a parameter of <paramref name="method"/> carries [IdempotencyKey].</summary>
+    private static bool HasIdempotencyKey(IMethodSymbol method, KnownTypeSymbols known)
+    {
+        foreach (IParameterSymbol parameter in method.Parameters)
+        {
+            foreach (AttributeData attribute in parameter.GetAttributes())
+            {
+                if (known.IdempotencyKeyAttribute.Is(attribute.AttributeClass))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
     }
 
     /// <summary>False for a value type or a sealed class that is not <c>IDisposable</c>: no instance of it can be.</summary>

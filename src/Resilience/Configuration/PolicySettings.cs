@@ -118,6 +118,13 @@ public sealed class PolicySettings
     public int? TimeoutMs { get; set; }
 
     /// <summary>
+    /// Replaces <see cref="IdempotentAttribute.TtlMs"/> of the method of this policy name that has an
+    /// <see cref="IdempotencyKeyAttribute"/>: how long a key's result is kept; at least 1. Applies to results stored
+    /// from then on.
+    /// </summary>
+    public int? TtlMs { get; set; }
+
+    /// <summary>
     /// Fault, latency and outcome injection into the attempts of the methods of this name; null for none. Honoured
     /// only while <see cref="ResilienceRegistry.AllowChaos"/> is true: <see cref="ResilienceRegistry.Configure"/>
     /// refuses it otherwise.
@@ -218,6 +225,7 @@ public sealed class PolicySettings
         Check(TimeoutRules.TimeoutMs, TimeoutMs);
         Check(CachedFallbackRules.DurationMs, DurationMs);
         Check(CachedFallbackRules.MaxEntries, MaxEntries);
+        Check(IdempotencyRules.TtlMs, TtlMs);
         Chaos?.Validate(prefix + ChaosRules.SectionName + ":", problems);
 
         void CheckRatio(RatioSettingRule rule, double? value)
@@ -292,5 +300,11 @@ public sealed class PolicySettings
     {
         DurationMs = DurationMs ?? defaults.DurationMs,
         MaxEntries = MaxEntries ?? defaults.MaxEntries,
+    };
+
+    /// <summary>The attribute's settings with these values laid over them.</summary>
+    internal IdempotencyOptions ApplyTo(IdempotencyOptions defaults) => new()
+    {
+        TtlMs = TtlMs ?? defaults.TtlMs,
     };
 }

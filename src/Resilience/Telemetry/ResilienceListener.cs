@@ -64,6 +64,16 @@ public abstract class ResilienceListener
     }
 
     /// <summary>
+    /// A call with an idempotency key (<see cref="IdempotencyKeyAttribute"/>) was answered by a stored result, ran,
+    /// joined the run of another call with the key, or ran without its result being kept (see
+    /// <see cref="IdempotencyEventArgs.Outcome"/>). Called on the flow of the call; the key itself is not given, as it
+    /// may identify a customer.
+    /// </summary>
+    public virtual void OnIdempotency(IdempotencyEventArgs e)
+    {
+    }
+
+    /// <summary>
     /// A rate limit or circuit breaker marked <c>Distributed</c> runs on its local state: no
     /// <see cref="IDistributedResilienceStore"/> is registered. Told once per policy.
     /// </summary>

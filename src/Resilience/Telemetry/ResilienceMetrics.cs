@@ -103,6 +103,21 @@ internal static class ResilienceMetrics
         "resilience.chaos.injections", "{injection}",
         "Faults, latencies and outcomes that chaos injected into attempts, by kind (fault, latency, outcome): none of them came from the dependency.");
 
+    public const string IdempotencyOutcomeTag = "resilience.idempotency.outcome";
+
+    /// <summary>The <see cref="IdempotencyOutcomeTag"/> of an outcome: hit, miss, shared or not_stored.</summary>
+    public static string IdempotencyOutcomeName(IdempotencyOutcome outcome) => outcome switch
+    {
+        IdempotencyOutcome.Hit => "hit",
+        IdempotencyOutcome.Miss => "miss",
+        IdempotencyOutcome.Shared => "shared",
+        _ => "not_stored",
+    };
+
+    public static readonly Counter<long> IdempotencyRequests = Meter.CreateCounter<long>(
+        "resilience.idempotency.requests", "{call}",
+        "Calls with an idempotency key, by outcome: hit (a stored result answered it), miss (it ran), shared (it waited for the run of another call with the key) or not_stored (it ran, but the store could not keep its result).");
+
     static ResilienceMetrics()
     {
         Meter.CreateObservableGauge(

@@ -24,6 +24,7 @@ internal static class ResilienceTracing
     public const string SharedStoreTag = "resilience.cached_fallback.shared";
     public const string StateChangeEvent = "resilience.circuit_breaker.state_change";
     public const string ChaosEvent = "resilience.chaos";
+    public const string IdempotencyEvent = "resilience.idempotency";
     public const string HedgingAttemptEvent = "resilience.hedging.attempt";
     public const string HedgingWinnerEvent = "resilience.hedging.winner";
 
@@ -133,6 +134,19 @@ internal static class ResilienceTracing
             }
 
             activity.AddEvent(new ActivityEvent(FallbackEvent, tags: tags));
+        }
+    }
+
+    public static void Record(IdempotencyEventArgs e)
+    {
+        if (Current() is { } activity)
+        {
+            var tags = new ActivityTagsCollection
+            {
+                [ResilienceMetrics.PolicyTag] = e.PolicyName,
+                [ResilienceMetrics.IdempotencyOutcomeTag] = ResilienceMetrics.IdempotencyOutcomeName(e.Outcome),
+            };
+            activity.AddEvent(new ActivityEvent(IdempotencyEvent, tags: tags));
         }
     }
 

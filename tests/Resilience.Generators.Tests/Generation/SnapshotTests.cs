@@ -261,6 +261,28 @@ public sealed class SnapshotTests
                 }
             }
             """ },
+        { "Idempotency", """
+            namespace Shop;
+            public sealed record Receipt(string Id, decimal Amount);
+            public partial class Payments
+            {
+                [Idempotent(TtlMs = 3_600_000)]
+                [Retry(3, DelayMs = 100, Jitter = false)]
+                [RateLimit(10, 1_000)]
+                [Fallback(nameof(Declined))]
+                public partial Task<Receipt> ChargeAsync([IdempotencyKey] string requestId, decimal amount, CancellationToken ct);
+                private Task<Receipt> ChargeAsyncCore(string requestId, decimal amount, CancellationToken ct) => Task.FromResult(new Receipt(requestId, amount));
+                private Receipt Declined(string requestId, decimal amount, CancellationToken ct) => new("declined", 0m);
+
+                [Idempotent]
+                public partial ValueTask SendAsync([IdempotencyKey] Guid messageId, string text, CancellationToken ct);
+                private ValueTask SendAsyncCore(Guid messageId, string text, CancellationToken ct) => default;
+
+                [Idempotent]
+                public partial int Reserve([IdempotencyKey] long orderId);
+                private int ReserveCore(long orderId) => 1;
+            }
+            """ },
         { "GlobalNamespace", """
             public partial class Global
             {

@@ -37,8 +37,8 @@ internal sealed class CoreStage : StartStage
 
     public override void WriteFields(MethodContext m)
     {
-        // With [Hedging] the helper starts every attempt: {Name}Core is never called outside its handlers.
-        if (m.IsAsync && m.Pipeline.Hedging is null)
+        // With [Hedging] or an idempotency key the helper starts every attempt: {Name}Core is never called outside its handlers.
+        if (m.IsAsync && m.Pipeline.StartCallsCore)
         {
             m.Writer.Line($"// Set once {m.Method.CoreName} has thrown instead of returning a task: from then on the helper calls it, inside its");
             m.Writer.Line("// handlers, so that such a failure is thrown once rather than caught here and thrown again there.");

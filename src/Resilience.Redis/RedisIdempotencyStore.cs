@@ -1,0 +1,169 @@
+using System;
+using System.Collections.Concurrent;
+using System.Threading;
+using System.Threading.Tasks;
+using StackExchange.Redis;
+
+namespace Resilience.Redis;
+
+/// <summary>
+/// The <see cref="IIdempotencyStore"/> of a fleet: a key's result is kept in Redis, so that a repeat that lands on any
+/// instance is answered; instances racing one key agree through a claim (<c>SET NX PX</c>) on which of them runs it, and
+/// the others wait for its result (or for the claim to be released or to expire after
+/// <see cref="RedisResilienceOptions.IdempotencyClaimTimeout"/>). <see cref="RedisResilienceRegistryExtensions.UseRedis"/>
+/// puts one in <see cref="ResilienceRegistry.IdempotencyStore"/>.
+/// </summary>
+/// <remarks>
+/// Redis unreachable, slow or failing: no exception of Redis' reaches a caller and no call waits longer than
+/// <see cref="RedisResilienceOptions.OperationTimeout"/> for it; the keys are then kept in this instance's local store (as
+/// without Redis) until Redis answers again, and a result stored locally meanwhile still answers repeats here. Shares
+/// its availability with the <see cref="RedisResilienceStore"/> it was made from. Thread-safe.
+/// </remarks>
+public sealed class RedisIdempotencyStore : IIdempotencyStore
+{
+    // {1, result} when a result is stored, {0} when the claim was taken, {2} when another instance holds it.
+    private const string ClaimScript = """
+        local stored = redis.call('GET', KEYS[1])
+        if stored then return {1, stored} end
+        if redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then return {0} end
+        return {2}
+        """;
+
+    // The first result stays (NX): an instance whose claim expired under it must not replace what a repeat was answered with.
+    private const string SaveScript = """
+        redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX')
+        if redis.call('GET', KEYS[2]) == ARGV[3] then redis.call('DEL', KEYS[2]) end
+        return 1
+        """;
+
+    private const string ReleaseScript = """
+        if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+        return 0
+        """;
+
+    private readonly RedisResilienceStore _redis;
+    private readonly InMemoryIdempotencyStore _local;
+
+    // The token of each claim this instance holds in Redis; a key claimed while Redis was away is the local store's.
+    private readonly ConcurrentDictionary<(string Policy, string Key), string> _claims = new();
+
+    /// <summary>A store on <paramref name="redis"/>'s connection, key prefix and timeouts.</summary>
+    /// <param name="redis">The distributed store whose connection and settings are used.</param>
+    /// <param name="local">Where keys are kept while Redis cannot be reached; null for a new <see cref="InMemoryIdempotencyStore"/> on <see cref="ResilienceRegistry.Default"/>'s clock.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="redis"/> is null.</exception>
+    public RedisIdempotencyStore(RedisResilienceStore redis, InMemoryIdempotencyStore? local = null)
+    {
+        _redis = redis ?? throw new ArgumentNullException(nameof(redis));
+        _local = local ?? new InMemoryIdempotencyStore();
+    }
+
+    /// <summary>True while Redis answers; false while keys are kept locally.</summary>
+    public bool IsAvailable => _redis.IsAvailable;
+
+    /// <inheritdoc />
+    public async ValueTask<IdempotencyClaim> TryClaimAsync(string policy, string key, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+
+        // A result stored here while Redis was away still answers: running the key again would do the work twice.
+        if (_local.TryGet(policy, key, out byte[]? kept))
+        {
+            return IdempotencyClaim.Stored(kept);
+        }
+
+        if (_redis.IsAvailable)
+        {
+            string identity = RedisKeys.Identity(policy, key);
+            string token = Guid.NewGuid().ToString("N");
+            RedisResult? answer = await EvaluateAsync(
+                ClaimScript,
+                new RedisKey[] { _redis.Keys.IdempotencyResult(identity), _redis.Keys.IdempotencyClaim(identity) },
+                new RedisValue[] { token, Milliseconds(_redis.Settings.IdempotencyClaimTimeout) },
+                cancellationToken).ConfigureAwait(false);
+            if (answer is { Resp2Type: ResultType.Array, Length: >= 1 })
+            {
+                switch ((long)answer[0])
+                {
+                    case 1 when answer.Length >= 2 && (byte[]?)answer[1] is { } stored:
+                        return IdempotencyClaim.Stored(stored);
+                    case 0:
+                        _claims[(policy, key)] = token;
+                        return IdempotencyClaim.Claimed;
+                    case 2:
+                        return IdempotencyClaim.InProgress;
+                }
+            }
+
+            _redis.MarkUnavailable();
+        }
+
+        return await _local.TryClaimAsync(policy, key, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask SaveAsync(string policy, string key, byte[] result, TimeSpan timeToLive, CancellationToken cancellationToken)
+    {
+        if (result is null)
+        {
+            throw new ArgumentNullException(nameof(result));
+        }
+
+        if (_claims.TryRemove((policy, key), out string? token) && _redis.IsAvailable)
+        {
+            string identity = RedisKeys.Identity(policy, key);
+            RedisResult? answer = await EvaluateAsync(
+                SaveScript,
+                new RedisKey[] { _redis.Keys.IdempotencyResult(identity), _redis.Keys.IdempotencyClaim(identity) },
+                new RedisValue[] { result, Milliseconds(timeToLive), token },
+                cancellationToken).ConfigureAwait(false);
+            if (answer is not null)
+            {
+                return;
+            }
+
+            _redis.MarkUnavailable();
+        }
+
+        // Kept here: a repeat on this instance is answered, one on another may run again (the claim expires there).
+        await _local.SaveAsync(policy, key, result, timeToLive, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask ReleaseAsync(string policy, string key, CancellationToken cancellationToken)
+    {
+        if (!_claims.TryRemove((policy, key), out string? token))
+        {
+            await _local.ReleaseAsync(policy, key, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        if (_redis.IsAvailable)
+        {
+            RedisKey claim = _redis.Keys.IdempotencyClaim(RedisKeys.Identity(policy, key));
+            if (await EvaluateAsync(ReleaseScript, new[] { claim }, new RedisValue[] { token }, cancellationToken).ConfigureAwait(false) is null)
+            {
+                // The claim expires by itself.
+                _redis.MarkUnavailable();
+            }
+        }
+    }
+
+    private static long Milliseconds(TimeSpan duration) => Math.Max(1, (long)Math.Ceiling(duration.TotalMilliseconds));
+
+    /// <summary>The script's answer; null when Redis failed or did not answer within the operation timeout.</summary>
+    private async Task<RedisResult?> EvaluateAsync(string script, RedisKey[] keys, RedisValue[] values, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _redis.WithinTimeoutAsync(_redis.Connection.GetDatabase().ScriptEvaluateAsync(script, keys, values), cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception)
+        {
+            return null;
+        }
+    }
+}
