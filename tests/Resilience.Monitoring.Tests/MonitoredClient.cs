@@ -80,10 +80,15 @@ public sealed partial class MonitoredClient
     private Task<int> HedgedAsyncCore(CancellationToken cancellationToken)
         => Interlocked.Increment(ref _hedgedCalls) == 1 ? Task.FromException<int>(new IOException("The first replica is down.")) : Task.FromResult(2);
 
+    [Idempotent]
+    public partial int Charge([IdempotencyKey] string requestId);
+
+    private static int ChargeCore(string requestId) => requestId.Length;
+
     /// <summary>Makes sure the library's meter exists, so that a listener started now sees every instrument.</summary>
     public static void TouchLibrary() => ResilienceRegistry.Default.GetTelemetry("monitoring-touch", "Resilience.Monitoring.Tests.Touch");
 
-    /// <summary>Calls each method so that every instrument records: retries, a breaker opening and rejecting, a timeout, rejections by a bulkhead and a rate limit, a keyed breaker's partition opening, a distributed limit deciding locally, chaos injecting a fault, a slow call, a retry its budget refuses, a hedged attempt winning.</summary>
+    /// <summary>Calls each method so that every instrument records: retries, a breaker opening and rejecting, a timeout, rejections by a bulkhead and a rate limit, a keyed breaker's partition opening, a distributed limit deciding locally, chaos injecting a fault, a slow call, a retry its budget refuses, a hedged attempt winning, an idempotency key's miss and hit.</summary>
     public async Task ExerciseEverythingAsync()
     {
         Assert.Throws<IOException>(() => Flaky());                                      // three attempts fail, the breaker opens...
@@ -101,6 +106,7 @@ public sealed partial class MonitoredClient
         Assert.Throws<IOException>(() => ByHost("https://api.example.com"));
         Assert.Equal(1, Shared());
         Assert.Equal(2, await HedgedAsync(CancellationToken.None));
+        Assert.Equal(Charge("monitoring-request"), Charge("monitoring-request"));         // an idempotency key's miss, then its hit
 
         ResilienceRegistry.Default.AllowChaos = true;
         try
