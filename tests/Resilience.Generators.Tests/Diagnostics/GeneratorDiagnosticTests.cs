@@ -586,6 +586,41 @@ public sealed class GeneratorDiagnosticTests
         Assert.True(outcome.AllDiagnostics.Count == 0, "Diagnostics:\n" + string.Join("\n", outcome.AllDiagnostics));
     }
 
+    [Fact]
+    public void CachedFallback_beside_every_other_policy_and_shape_compiles_without_warnings()
+    {
+        GeneratorOutcome outcome = GeneratorHarness.Run(Usings + """
+            public partial class Outer<TItem> where TItem : class
+            {
+                public partial struct Inner
+                {
+                    [Hedging(2, DelayMs = 10)]
+                    [Timeout(1_000, Scope = TimeoutScope.Total)]
+                    [Bulkhead(2)]
+                    [CachedFallback(1_000)]
+                    [Idempotent]
+                    public partial Task<TItem?> HedgedAsync(int id, CancellationToken ct);
+                    private Task<TItem?> HedgedAsyncCore(int id, CancellationToken ct) => Task.FromResult<TItem?>(null);
+
+                    [Retry(2, DelayMs = 0)]
+                    [Timeout(100)]
+                    [RateLimit(10, 1_000)]
+                    [CircuitBreaker(3)]
+                    [Bulkhead(1, MaxQueue = 1)]
+                    [CachedFallback(1_000, HandleResult = nameof(IsEmpty))]
+                    [Fallback(nameof(Nothing))]
+                    public static partial string Everything(in int id, string? name = null);
+                    private static string EverythingCore(in int id, string? name = null) => "";
+                    private static string Nothing(in int id, string? name, Exception error) => "";
+                    private static bool IsEmpty(string result) => result.Length == 0;
+                }
+            }
+            """);
+
+        Assert.True(outcome.AllDiagnostics.Count == 0, "Diagnostics:\n" + string.Join("\n", outcome.AllDiagnostics));
+        Assert.Contains(outcome.Sources, s => s.Text.Contains("__Everything_CachedFallback.Store(__cacheKey, __result);", StringComparison.Ordinal));
+    }
+
     private static Diagnostic Single(string source, string id, string spanText)
     {
         GeneratorOutcome outcome = GeneratorHarness.Run(Usings + source);
