@@ -7,8 +7,12 @@
 #   eng/mutation.sh all                                             # every project in turn
 #   eng/mutation.sh runtime --mutate "**/Timeout/TimeoutCancellationSource.cs"   # one file (extra options go to Stryker)
 #
-# STRYKER_CONCURRENCY overrides the configured test sessions (1: the machine is shared).
+# STRYKER_CONCURRENCY overrides the configured test sessions (1: the machine is shared). MUTATION_NICE sets the
+# niceness (19 by default). On a loaded machine Stryker's project analysis may fail with "Could not find build
+# environment" (its `dotnet --info` took too long): run again, or with MUTATION_NICE=0 and renice it once the
+# initial test run has started.
 set -euo pipefail
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 
@@ -52,7 +56,7 @@ for project in "${projects[@]}"; do
   echo "== $project (${test_dirs[$project]}), log: ${log#"$root"/}"
   rc=0
   (cd "${test_dirs[$project]}" &&
-    nice -n 19 dotnet stryker --config-file "$root/eng/stryker/$project.json" --output "$output" \
+    nice -n "${MUTATION_NICE:-19}" dotnet stryker --config-file "$root/eng/stryker/$project.json" --output "$output" \
       --skip-version-check "${extra[@]}" "$@") 2>&1 | tee "$log" || rc=$?
   [ "$rc" -eq 0 ] || status=$rc
   score=$(grep -o 'The final mutation score is [0-9.]* %' "$log" | tail -n 1 | sed 's/The final mutation score is //')
