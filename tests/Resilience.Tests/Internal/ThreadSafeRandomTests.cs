@@ -1,0 +1,103 @@
+namespace Resilience.Tests.Internal;
+
+// The draws are random (seeded from the process' tick count), so each statistical bound below is one that a good
+// generator breaks with a probability under one in a billion; a broken one breaks it at once.
+public sealed class ThreadSafeRandomTests
+{
+    private const int Draws = 100_000;
+
+    [Fact]
+    public void Draws_lie_in_zero_to_one_and_spread_evenly_over_it()
+    {
+        const int Buckets = 64;
+        var counts = new int[Buckets];
+        double smallest = 1, largest = 0;
+        for (int i = 0; i < Draws; i++)
+        {
+            double value = ThreadSafeRandom.NextDouble();
+            Assert.InRange(value, 0.0, Math.BitDecrement(1.0));
+            counts[(int)(value * Buckets)]++;
+            smallest = Math.Min(smallest, value);
+            largest = Math.Max(largest, value);
+        }
+
+        // Chi-squared with 63 degrees of freedom: above 150 has a probability under 1e-9.
+        double expected = (double)Draws / Buckets;
+        double chiSquared = counts.Sum(c => (c - expected) * (c - expected) / expected);
+        Assert.True(chiSquared < 150, $"The draws are not uniform: chi-squared {chiSquared:0.0} over {Buckets} buckets.");
+        Assert.True(smallest < 0.001 && largest > 0.999, $"The draws cover only [{smallest}, {largest}].");
+    }
+
+    [Fact]
+    public void Every_bit_of_a_draw_is_set_about_half_the_time()
+    {
+        // The 53 bits of the fraction, from the coarsest to the finest.
+        var ones = new int[53];
+        for (int i = 0; i < Draws; i++)
+        {
+            ulong bits = (ulong)(ThreadSafeRandom.NextDouble() * (1UL << 53));
+            for (int bit = 0; bit < 53; bit++)
+            {
+                ones[bit] += (int)((bits >> bit) & 1);
+            }
+        }
+
+        // Each count is binomial(100 000, 1/2): standard deviation 158; 7 of them (1 100) is beyond 1e-11.
+        for (int bit = 0; bit < 53; bit++)
+        {
+            Assert.True(Math.Abs(ones[bit] - (Draws / 2)) < 1_100, $"Bit {bit} was set in {ones[bit]} of {Draws} draws.");
+        }
+    }
+
+    [Fact]
+    public void Consecutive_draws_neither_repeat_nor_follow_one_another()
+    {
+        var seen = new HashSet<double>();
+        double previous = ThreadSafeRandom.NextDouble();
+        int rising = 0;
+        double sumOfProducts = 0, sum = 0;
+        for (int i = 0; i < Draws; i++)
+        {
+            double value = ThreadSafeRandom.NextDouble();
+            Assert.True(seen.Add(value), $"Draw {i} repeated an earlier one: {value}.");
+            rising += value > previous ? 1 : 0;
+            sumOfProducts += value * previous;
+            sum += value;
+            previous = value;
+        }
+
+        // Half the draws rise above the one before; and a draw says nothing of the next (correlation near 0).
+        Assert.InRange(rising, (Draws / 2) - 1_100, (Draws / 2) + 1_100);
+        double mean = sum / Draws;
+        double covariance = (sumOfProducts / Draws) - (mean * mean);
+        Assert.InRange(covariance / (1.0 / 12), -0.02, 0.02);
+    }
+
+    [Fact]
+    public void Threads_started_together_draw_unrelated_sequences()
+    {
+        const int Threads = 8;
+        const int Length = 1_000;
+        var sequences = new double[Threads][];
+        TestSupport.RunOnThreads(Threads, thread =>
+        {
+            var sequence = new double[Length];
+            for (int i = 0; i < Length; i++)
+            {
+                sequence[i] = ThreadSafeRandom.NextDouble();
+            }
+
+            sequences[thread] = sequence;
+        });
+
+        // No value is drawn by two threads: sequences that merely start apart would still share their values.
+        var all = new HashSet<double>();
+        foreach (double[] sequence in sequences)
+        {
+            foreach (double value in sequence)
+            {
+                Assert.True(all.Add(value), "Two threads drew the same value.");
+            }
+        }
+    }
+}
