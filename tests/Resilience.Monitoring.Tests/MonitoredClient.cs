@@ -13,6 +13,7 @@ public sealed partial class MonitoredClient
     public const string Budget = "monitoring-budget";
 
     private int _hedgedCalls;
+    private bool _pricesDown;
 
     [Retry(3, DelayMs = 1, Jitter = false)]
     [CircuitBreaker(3, Name = Breaker, BreakDurationMs = 60_000)]
@@ -85,10 +86,15 @@ public sealed partial class MonitoredClient
 
     private static int ChargeCore(string requestId) => requestId.Length;
 
+    [CachedFallback(60_000)]
+    public partial int Price(string sku);
+
+    private int PriceCore(string sku) => _pricesDown ? throw new IOException("Prices are down.") : 7;
+
     /// <summary>Makes sure the library's meter exists, so that a listener started now sees every instrument.</summary>
     public static void TouchLibrary() => ResilienceRegistry.Default.GetTelemetry("monitoring-touch", "Resilience.Monitoring.Tests.Touch");
 
-    /// <summary>Calls each method so that every instrument records: retries, a breaker opening and rejecting, a timeout, rejections by a bulkhead and a rate limit, a keyed breaker's partition opening, a distributed limit deciding locally, chaos injecting a fault, a slow call, a retry its budget refuses, a hedged attempt winning, an idempotency key's miss and hit.</summary>
+    /// <summary>Calls each method so that every instrument records: retries, a breaker opening and rejecting, a timeout, rejections by a bulkhead and a rate limit, a keyed breaker's partition opening, a distributed limit deciding locally, chaos injecting a fault, a slow call, a retry its budget refuses, a hedged attempt winning, an idempotency key's miss and hit, a cached fallback answering and missing.</summary>
     public async Task ExerciseEverythingAsync()
     {
         Assert.Throws<IOException>(() => Flaky());                                      // three attempts fail, the breaker opens...
@@ -129,5 +135,10 @@ public sealed partial class MonitoredClient
         }
 
         Assert.Throws<IOException>(() => Budgeted());
+
+        Assert.Equal(7, Price("sku-1"));
+        _pricesDown = true;
+        Assert.Equal(7, Price("sku-1"));                                               // answered from the cache
+        Assert.Throws<IOException>(() => Price("sku-2"));                              // nothing kept for it
     }
 }
