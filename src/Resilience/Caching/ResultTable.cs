@@ -45,9 +45,8 @@ internal sealed class ResultTable<TKey, TResult>
                 continue;
             }
 
-            if (Interlocked.Increment(ref _count) > maxEntries)
+            if (!TryReserve(maxEntries))
             {
-                Interlocked.Decrement(ref _count);
                 MakeRoom(maxEntries, liveFrom);
                 continue;
             }
@@ -59,6 +58,27 @@ internal sealed class ResultTable<TKey, TResult>
 
             Interlocked.Decrement(ref _count);
         }
+    }
+
+    /// <summary>
+    /// Counts one more key unless the table is full; the count never goes above <paramref name="maxEntries"/>, not even for a
+    /// moment, so that <see cref="Count"/> read on another thread never shows more.
+    /// </summary>
+    private bool TryReserve(int maxEntries)
+    {
+        int count = Volatile.Read(ref _count);
+        while (count < maxEntries)
+        {
+            int seen = Interlocked.CompareExchange(ref _count, count + 1, count);
+            if (seen == count)
+            {
+                return true;
+            }
+
+            count = seen;
+        }
+
+        return false;
     }
 
     /// <summary>The result kept for <paramref name="key"/> if it was stored at or after <paramref name="liveFrom"/>; an expired one is removed.</summary>

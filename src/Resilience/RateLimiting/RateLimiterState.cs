@@ -435,6 +435,9 @@ public sealed class RateLimiterState : IRegisteredRateLimit, IRetirablePartition
         try
         {
             DistributedAcquireResult answer = await store.TryAcquireAsync(Name, Key, settings.Options, settings.Options.DistributedBatch, CancellationToken.None).ConfigureAwait(false);
+
+            // The ask is over before the new batch is handed out, so that the take reaching its refill point asks again.
+            Volatile.Write(ref _batchAsked, 0);
             if (answer.IsAvailable)
             {
                 Volatile.Write(ref _sharedAnswer, new SharedAnswer(settings, answer.Info, NowTicks));

@@ -3,6 +3,7 @@ namespace Resilience.Tests.Stress;
 // Many threads on one bulkhead. Each test checks invariants that hold whatever the scheduling: how many calls are
 // inside at once, that every call is accounted for, and that the whole capacity is there again afterwards.
 // Bounded by a number of calls, not by time, so a slow machine only makes them slower.
+[Collection(StressCollection.Name)]
 public sealed class BulkheadStressTests
 {
     private const int Threads = 8;

@@ -4,6 +4,7 @@ namespace Resilience.Tests.Stress;
 
 // Many threads on one breaker while the clock moves past its break again and again, so that it opens, half-opens,
 // closes and opens again under load. The counts it reports must be exactly the calls made.
+[Collection(StressCollection.Name)]
 public sealed class CircuitBreakerStressTests
 {
     private const int Threads = 8;

@@ -4,6 +4,7 @@ namespace Resilience.Tests.Stress;
 
 // Many threads on one rate limit, for each algorithm. The clock is a fake one, moved between rounds (or by a thread
 // of its own), so what is checked is exact: the permits a window admits, and that every call is accounted for.
+[Collection(StressCollection.Name)]
 public sealed class RateLimiterStressTests
 {
     private const int Threads = 8;
