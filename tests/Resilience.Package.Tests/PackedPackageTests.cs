@@ -141,6 +141,12 @@ public sealed class PackedPackageTests(PackedPackage package) : IClassFixture<Pa
         Assert.Contains("rejected: RateLimitRejectedException remaining=0", run);
         Assert.Contains("breaker there: Open", run);
         Assert.Contains("store: Redis 127.0.0.1:", run);
+        // Results that outlive a call, from the packed packages: an idempotency key answered on the other instance
+        // without running, a failure answered with the last good result, a job's checkpoint read by the other instance.
+        Assert.Contains("order here: o-1 #1", run);
+        Assert.Contains("order there: o-1 #1, runs there: 0", run);
+        Assert.Contains("price while down: 42", run);
+        Assert.Contains("checkpoint there: #2 transcribe 50%", run);
     }
 
     /// <summary>Builds and runs a consumer in Release, with a package cache of its own; returns what it printed.</summary>
@@ -202,6 +208,17 @@ public sealed class PackedPackageTests(PackedPackage package) : IClassFixture<Pa
                     await quotes.GetAsync("there");
                     Console.WriteLine("admitted there");
                 }
+                else if (args[0] == "order")
+                {
+                    Receipt receipt = await quotes.PlaceOrderAsync("o-1");
+                    Console.WriteLine($"order there: {receipt.Id} #{receipt.Run}, runs there: {quotes.Runs}");
+                }
+                else if (args[0] == "checkpoint")
+                {
+                    var checkpoints = new RedisCheckpointStore(there, redisOptions: options);
+                    Checkpoint<int>? latest = await checkpoints.GetLatestAsync<int>("job-1");
+                    Console.WriteLine($"checkpoint there: #{latest?.Sequence} {latest?.Stage} {latest?.Progress:P0}".Replace(" %", "%"));
+                }
                 else
                 {
                     // The breaker is registered when the type loads; the store tells it what the key holds.
@@ -254,6 +271,19 @@ public sealed class PackedPackageTests(PackedPackage package) : IClassFixture<Pa
 
             Console.Write(await RunSecondInstanceAsync("breaker"));
 
+            Receipt order = await quotes.PlaceOrderAsync("o-1");
+            Console.WriteLine($"order here: {order.Id} #{order.Run}");
+            Console.Write(await RunSecondInstanceAsync("order"));
+
+            await quotes.PriceAsync("sku-1");
+            quotes.PricesDown = true;
+            Console.WriteLine($"price while down: {await quotes.PriceAsync("sku-1")}");
+
+            var store2 = new RedisCheckpointStore(here, redisOptions: options);
+            await store2.SaveAsync("job-1", "download", 0.25, 1);
+            await store2.SaveAsync("job-1", "transcribe", 0.5, 2, force: true);
+            Console.Write(await RunSecondInstanceAsync("checkpoint"));
+
             async Task<string> RunSecondInstanceAsync(string part)
             {
                 var start = new ProcessStartInfo(Environment.ProcessPath!, [part, port.ToString()]) { RedirectStandardOutput = true };
@@ -274,7 +304,27 @@ public sealed class PackedPackageTests(PackedPackage package) : IClassFixture<Pa
                 public partial Task ChargeAsync(CancellationToken cancellationToken = default);
 
                 private Task ChargeAsyncCore(CancellationToken cancellationToken) => throw new InvalidOperationException("the provider is down");
+
+                private int _runs;
+
+                public int Runs => _runs;
+
+                public bool PricesDown { get; set; }
+
+                [Idempotent]
+                public partial Task<Receipt> PlaceOrderAsync([IdempotencyKey] string orderId, CancellationToken cancellationToken = default);
+
+                private Task<Receipt> PlaceOrderAsyncCore(string orderId, CancellationToken cancellationToken)
+                    => Task.FromResult(new Receipt(orderId, Interlocked.Increment(ref _runs)));
+
+                [CachedFallback(300_000)]
+                public partial Task<int> PriceAsync(string sku, CancellationToken cancellationToken = default);
+
+                private Task<int> PriceAsyncCore(string sku, CancellationToken cancellationToken)
+                    => PricesDown ? throw new HttpRequestException("prices are down") : Task.FromResult(42);
             }
+
+            public sealed record Receipt(string Id, int Run);
             """);
         return directory;
     }

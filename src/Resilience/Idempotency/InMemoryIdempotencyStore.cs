@@ -163,23 +163,17 @@ public sealed class InMemoryIdempotencyStore : IIdempotencyStore
         }
     }
 
-    /// <summary>Drops the expired results, then, while the store is full, the oldest ones.</summary>
+    /// <summary>
+    /// Drops the expired entries at the old end, then, while the store is full, the oldest ones. Entries are kept in the
+    /// order they were stored, so a time-to-live shared by a policy makes the old end the first to expire; an expired
+    /// entry behind a live one (a shorter time-to-live) goes when it reaches that end, and is never answered meanwhile.
+    /// Each entry is looked at once on its way out, so a save into a full store costs the same as one into an empty store.
+    /// </summary>
     private void MakeRoomLocked(DateTimeOffset now)
     {
-        if (_age.Count < MaxEntries)
+        while (_age.First is { } oldest && _entries[oldest.Value].ExpiresAt <= now)
         {
-            return;
-        }
-
-        for (LinkedListNode<(string Policy, string Key)>? node = _age.First; node is not null;)
-        {
-            LinkedListNode<(string Policy, string Key)>? next = node.Next;
-            if (_entries[node.Value].ExpiresAt <= now)
-            {
-                RemoveLocked(_entries[node.Value]);
-            }
-
-            node = next;
+            RemoveLocked(_entries[oldest.Value]);
         }
 
         while (_age.Count >= MaxEntries)
