@@ -9,7 +9,7 @@ namespace Resilience;
 /// The default <see cref="IIdempotencyStore"/>: results kept in this process, each until its time to live has
 /// passed on the clock given (by default the registry's <see cref="ResilienceRegistry.TimeProvider"/>, so that a fake
 /// clock drives expiry in tests), and at most <see cref="MaxEntries"/> of them: when a new one would pass the bound,
-/// the expired ones are dropped, then the oldest ones.
+/// the oldest ones are dropped, expired ones first.
 /// </summary>
 /// <remarks>
 /// Answers repeats that land on this process only; use the Redis package's store for a fleet. Results are kept as the
