@@ -3,11 +3,17 @@ namespace Resilience.Tests.Internal;
 public sealed class TaskHandOffTests
 {
     [Fact]
-    public void A_helper_that_completed_successfully_hands_back_the_shared_completed_task()
+    public async Task A_helper_that_completed_successfully_hands_back_the_shared_completed_task()
     {
         Task task = TaskHandOff.ToTask(default);
 
         Assert.Same(Task.CompletedTask, task);
+
+        // A helper that completed on a task of its own (an async method that finished at once) hands back the shared
+        // task too, not its own: the caller's await is then the cheapest there is, whatever the helper returned.
+        Task finished = Task.Run(() => { });
+        await finished;
+        Assert.Same(Task.CompletedTask, TaskHandOff.ToTask(new ValueTask(finished)));
     }
 
     [Fact]
