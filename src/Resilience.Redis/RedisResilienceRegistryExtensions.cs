@@ -32,7 +32,7 @@ public static class RedisResilienceRegistryExtensions
         var store = new RedisResilienceStore(connection, options);
         registry.UseDistributedStore(store);
         registry.UseCachedFallbackStore(new RedisCachedFallbackStore(connection, options));
-        registry.IdempotencyStore = new RedisIdempotencyStore(store, registry.IdempotencyStore as InMemoryIdempotencyStore);
+        registry.UseIdempotencyStore(new RedisIdempotencyStore(store, registry.IdempotencyStore as InMemoryIdempotencyStore));
         return store;
     }
 }

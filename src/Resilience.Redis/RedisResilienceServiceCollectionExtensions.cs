@@ -93,7 +93,7 @@ public static class RedisResilienceServiceCollectionExtensions
             ResilienceRegistry.Default.UseCachedFallbackStore(_cachedFallbackStore);
             _localIdempotency = ResilienceRegistry.Default.IdempotencyStore;
             _idempotency = new RedisIdempotencyStore(_store, _localIdempotency as InMemoryIdempotencyStore);
-            ResilienceRegistry.Default.IdempotencyStore = _idempotency;
+            ResilienceRegistry.Default.UseIdempotencyStore(_idempotency);
             return Task.CompletedTask;
         }
 
@@ -111,7 +111,7 @@ public static class RedisResilienceServiceCollectionExtensions
 
             if (_localIdempotency is not null && ReferenceEquals(ResilienceRegistry.Default.IdempotencyStore, _idempotency))
             {
-                ResilienceRegistry.Default.IdempotencyStore = _localIdempotency;
+                ResilienceRegistry.Default.UseIdempotencyStore(_localIdempotency);
             }
 
             _store.Dispose();

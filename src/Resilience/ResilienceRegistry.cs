@@ -225,9 +225,9 @@ public sealed class ResilienceRegistry
     /// <summary>
     /// Where the results of idempotency keys are kept (<see cref="IdempotencyKeyAttribute"/>): by default an
     /// <see cref="InMemoryIdempotencyStore"/> on this registry's clock; the Redis package's <c>UseRedis</c> puts a Redis
-    /// store here, so that a repeat that lands on another instance is answered too. Read once a call.
+    /// store here, so that a repeat that lands on another instance is answered too. Read once a call. Set with
+    /// <see cref="UseIdempotencyStore"/>.
     /// </summary>
-    /// <exception cref="ArgumentNullException">The value is null.</exception>
     public IIdempotencyStore IdempotencyStore
     {
         get
@@ -241,9 +241,15 @@ public sealed class ResilienceRegistry
 
             return store;
         }
-
-        set => Volatile.Write(ref _idempotencyStore, value ?? throw new ArgumentNullException(nameof(value)));
     }
+
+    /// <summary>
+    /// Registers where the results of idempotency keys are kept, or, with null, goes back to a new
+    /// <see cref="InMemoryIdempotencyStore"/> on this registry's clock (the results kept by the store replaced are not
+    /// carried over).
+    /// </summary>
+    /// <param name="store">The store; null for the default in-memory one.</param>
+    public void UseIdempotencyStore(IIdempotencyStore? store) => Volatile.Write(ref _idempotencyStore, store);
 
     /// <summary>Every method's idempotency keys created so far, ordered by name.</summary>
     public IReadOnlyList<IdempotencyState> IdempotencyStates => _idempotency.Values.OrderBy(s => s.Name, StringComparer.Ordinal).ToArray();

@@ -42,7 +42,7 @@ public class IdempotencyBenchmarks
     public void Setup()
     {
         ResilienceRegistry.Default.Reset();
-        ResilienceRegistry.Default.IdempotencyStore = new InMemoryIdempotencyStore(maxEntries: 100_000);
+        ResilienceRegistry.Default.UseIdempotencyStore(new InMemoryIdempotencyStore(maxEntries: 100_000));
         _targets.ChargeAsync("known", CancellationToken.None).AsTask().GetAwaiter().GetResult();
         _targets.Charge("known");
     }

@@ -204,4 +204,24 @@ public sealed class ResilienceRegistryTests
         Assert.Throws<ArgumentException>(() => _registry.GetOrAddBulkhead(string.Empty, new BulkheadOptions()));
         Assert.Throws<ArgumentNullException>(() => _registry.TryGetCircuitBreaker(null!, out _));
     }
+
+    [Fact]
+    public async Task An_idempotency_store_registered_is_used_and_null_goes_back_to_a_new_in_memory_one()
+    {
+        IIdempotencyStore first = _registry.IdempotencyStore;
+        Assert.IsType<InMemoryIdempotencyStore>(first);
+        Assert.Same(first, _registry.IdempotencyStore);
+        await first.SaveAsync("p", "k", "1"u8.ToArray(), TimeSpan.FromHours(1), CancellationToken.None);
+
+        var other = new InMemoryIdempotencyStore();
+        _registry.UseIdempotencyStore(other);
+        Assert.Same(other, _registry.IdempotencyStore);
+
+        _registry.UseIdempotencyStore(null);
+        IIdempotencyStore fresh = _registry.IdempotencyStore;
+        Assert.IsType<InMemoryIdempotencyStore>(fresh);
+        Assert.NotSame(first, fresh);
+        Assert.NotSame(other, fresh);
+        Assert.False(((InMemoryIdempotencyStore)fresh).TryGet("p", "k", out _));
+    }
 }

@@ -50,7 +50,7 @@ public sealed class IdempotencyStateTests
     [Fact]
     public async Task A_store_that_cannot_save_leaves_the_result_to_the_caller_and_counts_it_not_stored()
     {
-        _registry.IdempotencyStore = new FailingSaveStore();
+        _registry.UseIdempotencyStore(new FailingSaveStore());
         var seen = new List<IdempotencyEventArgs>();
         using IDisposable listening = _registry.AddListener(new Listener(seen));
         IdempotencyState state = Create();
