@@ -121,12 +121,7 @@ public sealed class RedisCachedFallbackStore : ICachedFallbackStore
 
         try
         {
-            if (await WithinTimeoutAsync(read, cancellationToken).ConfigureAwait(false) is not { } value)
-            {
-                MarkUnavailable();
-                return null;
-            }
-
+            RedisValue value = await RedisTimeout.WaitAsync(read, _options.OperationTimeout, cancellationToken).ConfigureAwait(false);
             return value.IsNull ? null : (byte[]?)value;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -146,21 +141,5 @@ public sealed class RedisCachedFallbackStore : ICachedFallbackStore
         Interlocked.Increment(ref _failures);
         long until = Stopwatch.GetTimestamp() + (long)(_options.RetryInterval.TotalSeconds * Stopwatch.Frequency);
         Volatile.Write(ref _unavailableUntil, until);
-    }
-
-    /// <summary>The read's value, or null when it does not complete within the operation timeout.</summary>
-    private async Task<RedisValue?> WithinTimeoutAsync(Task<RedisValue> task, CancellationToken cancellationToken)
-    {
-        using var timer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        Task first = await Task.WhenAny(task, Task.Delay(_options.OperationTimeout, timer.Token)).ConfigureAwait(false);
-        if (first != task)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            _ = task.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
-            return null;
-        }
-
-        timer.Cancel();
-        return await task.ConfigureAwait(false);
     }
 }

@@ -178,32 +178,15 @@ public sealed class RedisCheckpointStore : CheckpointStore
 
         try
         {
-#if NET8_0_OR_GREATER
-            return await task.WaitAsync(_redisOptions.OperationTimeout, cancellationToken).ConfigureAwait(false);
-#else
-            using (var timer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
-            {
-                Task first = await Task.WhenAny(task, Task.Delay(_redisOptions.OperationTimeout, timer.Token)).ConfigureAwait(false);
-                if (first != task)
-                {
-                    cancellationToken.ThrowIfCancellationRequested();
-                    throw new TimeoutException();
-                }
-
-                timer.Cancel();
-                return await task.ConfigureAwait(false);
-            }
-#endif
+            return await RedisTimeout.WaitAsync(task, _redisOptions.OperationTimeout, cancellationToken).ConfigureAwait(false);
         }
         catch (TimeoutException e) when (!task.IsCompleted)
         {
-            Observe(task);
             throw new CheckpointStoreUnavailableException(
                 failure($"did not answer within {_redisOptions.OperationTimeout.TotalMilliseconds.ToString(CultureInfo.InvariantCulture)} ms (RedisResilienceOptions.OperationTimeout)"), e);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            Observe(task);
             throw;
         }
         catch (Exception e) when (e is RedisException or TimeoutException)
@@ -211,9 +194,6 @@ public sealed class RedisCheckpointStore : CheckpointStore
             throw new CheckpointStoreUnavailableException(failure("failed (" + e.Message + ")"), e);
         }
     }
-
-    /// <summary>Keeps an abandoned task's exception from going unobserved.</summary>
-    private static void Observe(Task task) => task.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
 
     /// <summary>The member's JSON: <c>{"stage":...,"progress":...,"savedAt":...,"data":...}</c>; the script puts the sequence before it.</summary>
     private static byte[] Envelope(SerializedCheckpoint checkpoint)

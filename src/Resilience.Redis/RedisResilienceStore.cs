@@ -327,7 +327,7 @@ public sealed class RedisResilienceStore : IDistributedResilienceStore, IDisposa
         Task<ScriptHashes>? seen = Interlocked.CompareExchange(ref _scripts, next, previous);
         if (seen != previous)
         {
-            Observe(next);
+            RedisTimeout.Observe(next);
             return seen!;
         }
 
@@ -361,8 +361,6 @@ public sealed class RedisResilienceStore : IDistributedResilienceStore, IDisposa
 
     private static TimeSpan FromMicroseconds(long microseconds) => TimeSpan.FromTicks(Math.Max(0, microseconds) * (TimeSpan.TicksPerMillisecond / 1000));
 
-    /// <summary>Keeps an abandoned task's exception from going unobserved.</summary>
-    private static void Observe(Task task) => task.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
 
 
     /// <summary>The key layout.</summary>
@@ -379,33 +377,18 @@ public sealed class RedisResilienceStore : IDistributedResilienceStore, IDisposa
         Volatile.Write(ref _unavailableUntil, until);
     }
 
-    /// <summary>The task's result, or null when it does not complete within the operation timeout.</summary>
+    /// <summary>The task's result, or null when it does not complete within the operation timeout (or fails with a timeout).</summary>
     internal async Task<T?> WithinTimeoutAsync<T>(Task<T> task, CancellationToken cancellationToken)
         where T : class
     {
-#if NET8_0_OR_GREATER
         try
         {
-            return await task.WaitAsync(_options.OperationTimeout, cancellationToken).ConfigureAwait(false);
+            return await RedisTimeout.WaitAsync(task, _options.OperationTimeout, cancellationToken).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {
-            Observe(task);
             return null;
         }
-#else
-        using var timer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        Task first = await Task.WhenAny(task, Task.Delay(_options.OperationTimeout, timer.Token)).ConfigureAwait(false);
-        if (first != task)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            Observe(task);
-            return null;
-        }
-
-        timer.Cancel();
-        return await task.ConfigureAwait(false);
-#endif
     }
 
     private void OnMessage(RedisValue message)
