@@ -49,6 +49,13 @@ public abstract class RegistryTest : IDisposable
     protected void WaitForTimers(int count)
         => WaitUntil(() => Clock.TimersCreated >= count, $"{count} timer(s) were created on the fake clock (so far {Clock.TimersCreated})");
 
+    /// <summary>
+    /// Waits until a delay of <paramref name="dueTime"/> has started on the clock. Unlike <see cref="WaitForTimers"/>
+    /// it cannot be satisfied early by a timeout's timer, whose creation depends on what the pool holds.
+    /// </summary>
+    protected void WaitForDelay(TimeSpan dueTime)
+        => WaitUntil(() => Clock.TimersCreatedDue(dueTime) > 0, $"a delay of {dueTime.TotalMilliseconds} ms started on the fake clock");
+
     /// <summary>The bulkhead of this name, from the registry.</summary>
     protected static BulkheadState Bulkhead(string name) => Registry.Bulkheads.Single(b => b.Name == name);
 }
@@ -59,13 +66,21 @@ public abstract class RegistryTest : IDisposable
 /// </summary>
 public sealed class TestClock : FakeTimeProvider
 {
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<TimeSpan, int> _createdDue = new();
     private int _timersCreated;
 
     public int TimersCreated => Volatile.Read(ref _timersCreated);
 
+    /// <summary>
+    /// How many timers were created already due after <paramref name="dueTime"/> (a delay such as a retry's, as
+    /// opposed to a timeout source's timer, which is created unarmed and armed later).
+    /// </summary>
+    public int TimersCreatedDue(TimeSpan dueTime) => _createdDue.TryGetValue(dueTime, out int count) ? count : 0;
+
     public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
     {
         ITimer timer = base.CreateTimer(callback, state, dueTime, period);
+        _createdDue.AddOrUpdate(dueTime, 1, static (_, count) => count + 1);
         Interlocked.Increment(ref _timersCreated);
         return timer;
     }
