@@ -241,6 +241,20 @@ public sealed class TimeoutCancellationSourceTests
         reused.Return();
     }
 
+    [Fact]
+    public void LeavesTimeFor_is_true_only_for_a_wait_that_ends_before_the_deadline()
+    {
+        TimeoutCancellationSource source = _registry.StartTimeout(TimeSpan.FromSeconds(1), CancellationToken.None);
+
+        Assert.True(source.LeavesTimeFor(TimeSpan.FromSeconds(1) - OneTick));
+        Assert.False(source.LeavesTimeFor(TimeSpan.FromSeconds(1)));
+        _clock.Advance(TimeSpan.FromMilliseconds(400));
+        Assert.True(source.LeavesTimeFor(TimeSpan.FromMilliseconds(600) - OneTick));
+        Assert.False(source.LeavesTimeFor(TimeSpan.FromMilliseconds(600)));
+        Assert.True(source.LeavesTimeFor(TimeSpan.Zero));
+        source.Return();
+    }
+
     [Theory]
     [InlineData(0)]
     [InlineData(-1)]

@@ -163,7 +163,8 @@ public sealed class TimeoutCancellationSource
     /// </summary>
     private bool TryStop(long running)
     {
-        Volatile.Write(ref _status, (running & ~StateMask) | Idle);
+        // The generation, state Idle (0).
+        Volatile.Write(ref _status, running & ~StateMask);
         return Volatile.Read(ref _firing) == 0;
     }
 
@@ -188,7 +189,9 @@ public sealed class TimeoutCancellationSource
         // Announce the run, then read _armedUntil; OnTimer does the opposite with a fence between (see _firing), so
         // that of a rent and a timer firing at the same moment, at least one of them sees the other and arms the timer.
 #if NET5_0_OR_GREATER
-        Volatile.Write(ref _status, ((_status >> 2) + 1) << 2 | Running);
+        // Stryker disable once Bitwise,Arithmetic : the generation (the high bits) only matters to the .NET Standard build's compare-exchange; on .NET 5 and later a source whose timer callback is running is discarded at Return (see _firing) and the caller's registration is disposed before the status changes, so no callback compares against a reused status
+        long generation = ((_status >> 2) + 1) << 2;
+        Volatile.Write(ref _status, generation | Running);
 #else
         Interlocked.Exchange(ref _status, ((_status >> 2) + 1) << 2 | Running);
 #endif
@@ -202,6 +205,7 @@ public sealed class TimeoutCancellationSource
 #endif
         }
 
+        // Stryker disable once Equality : re-arming a timer already armed for this very deadline changes nothing but the cost
         if (Volatile.Read(ref _armedUntil) > deadline)
         {
             Volatile.Write(ref _armedUntil, deadline);
@@ -259,7 +263,14 @@ public sealed class TimeoutCancellationSource
     private void OnCallerCancelled()
     {
         long status = Volatile.Read(ref _status);
-        if ((status & StateMask) == Running && Interlocked.CompareExchange(ref _status, (status & ~StateMask) | CallerCancelled, status) == status)
+        if ((status & StateMask) != Running)
+        {
+            return;
+        }
+
+        // Stryker disable once Bitwise,Unary : the generation (the high bits) only matters to the .NET Standard build's compare-exchange; on .NET 5 and later a source whose timer callback is running is discarded at Return (see _firing) and the caller's registration is disposed before the status changes, so no callback compares against a reused status
+        long cancelled = (status & ~StateMask) | CallerCancelled;
+        if (Interlocked.CompareExchange(ref _status, cancelled, status) == status)
         {
             _cancellation.Cancel();
         }
