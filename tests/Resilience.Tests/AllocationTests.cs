@@ -221,22 +221,7 @@ public sealed class AllocationTests
         Assert.Equal(0, AllocatedBytes(Call));
     }
 
-    /// <summary>Bytes this thread allocated running <paramref name="operation"/> <see cref="Iterations"/> times, after a warm-up.</summary>
-    private static long AllocatedBytes(Action operation)
-    {
-        for (int i = 0; i < 1_000; i++)
-        {
-            operation();
-        }
-
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < Iterations; i++)
-        {
-            operation();
-        }
-
-        return GC.GetAllocatedBytesForCurrentThread() - before;
-    }
+    private static long AllocatedBytes(Action operation) => TestSupport.AllocatedBytes(operation, Iterations);
 }
 
 [CollectionDefinition(Name, DisableParallelization = true)]

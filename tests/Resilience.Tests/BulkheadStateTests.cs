@@ -25,6 +25,24 @@ public sealed class BulkheadStateTests
     }
 
     [Fact]
+    public async Task Waits_that_keep_running_out_behind_a_held_slot_do_not_pile_up_in_the_queue()
+    {
+        BulkheadState bulkhead = Create(new BulkheadOptions { MaxConcurrency = 1, MaxQueue = 2, MaxWaitMs = 10 });
+        Assert.True(bulkhead.TryEnter()); // held for the whole test
+
+        for (int i = 0; i < 1_000; i++)
+        {
+            ValueTask<bool> waiting = bulkhead.EnterAsync(CancellationToken.None);
+            _clock.Advance(TimeSpan.FromMilliseconds(10));
+            Assert.False(await waiting.Guarded());
+        }
+
+        Assert.Equal(0, bulkhead.QueueEntries);
+        Assert.Equal(0, bulkhead.QueuedCount);
+        Assert.Equal(1_000, bulkhead.RejectionCount);
+    }
+
+    [Fact]
     public void A_released_slot_can_be_taken_again()
     {
         BulkheadState bulkhead = Create(new BulkheadOptions { MaxConcurrency = 1 });

@@ -186,6 +186,18 @@ public sealed class BulkheadState
 
     internal void ResetCounters() => Volatile.Write(ref _rejections, 0);
 
+    /// <summary>The entries of the queue, abandoned ones included (those not yet dropped): what the queue holds in memory.</summary>
+    internal int QueueEntries
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _queue.Count;
+            }
+        }
+    }
+
     /// <summary>
     /// Lays <paramref name="settings"/> over the attribute's settings; see <see cref="ResilienceRegistry.Configure"/>.
     /// A higher limit lets queued calls in at once; a lower one takes effect as running calls finish.

@@ -116,11 +116,11 @@ internal sealed class FixedWindowCounter : PermitCounter
 
     public override bool TryAcquire(long now)
     {
-        uint window = unchecked((uint)(now / WindowTicks));
+        uint window = WindowOf(now);
         long state = Volatile.Read(ref _state);
         while (true)
         {
-            uint stored = unchecked((uint)(state >> 32));
+            uint stored = StoredWindow(state);
             int storedCount = (int)(state & 0xFFFF_FFFF);
             int count;
             uint target = window;
@@ -128,7 +128,7 @@ internal sealed class FixedWindowCounter : PermitCounter
             {
                 count = storedCount;
             }
-            else if (storedCount > 0 && unchecked((int)(stored - window)) > 0)
+            else if (storedCount > 0 && IsLater(stored, window))
             {
                 // A caller that read the clock just before a boundary another caller has crossed: its call counts in
                 // the newer window, which it must not reset to a fresh quota.
@@ -159,20 +159,28 @@ internal sealed class FixedWindowCounter : PermitCounter
     public override long TicksUntilPermit(long now)
     {
         long state = Volatile.Read(ref _state);
-        bool sameWindow = unchecked((uint)(state >> 32)) == unchecked((uint)(now / WindowTicks));
+        bool sameWindow = StoredWindow(state) == WindowOf(now);
         return sameWindow && (int)(state & 0xFFFF_FFFF) >= Permits ? WindowTicks - (now % WindowTicks) : 0;
     }
 
-    public override bool IsIdle(long now)
-        => unchecked((uint)(Volatile.Read(ref _state) >> 32)) != unchecked((uint)(now / WindowTicks));
+    public override bool IsIdle(long now) => StoredWindow(Volatile.Read(ref _state)) != WindowOf(now);
 
     public override int Remaining(long now) => Permits - CountIn(Volatile.Read(ref _state), now);
 
     public override long TicksUntilFull(long now) => CountIn(Volatile.Read(ref _state), now) > 0 ? WindowTicks - (now % WindowTicks) : 0;
 
     /// <summary>The permits <paramref name="state"/> has taken in the window of <paramref name="now"/>.</summary>
-    private int CountIn(long state, long now)
-        => unchecked((uint)(state >> 32)) == unchecked((uint)(now / WindowTicks)) ? (int)(state & 0xFFFF_FFFF) : 0;
+    private int CountIn(long state, long now) => StoredWindow(state) == WindowOf(now) ? (int)(state & 0xFFFF_FFFF) : 0;
+
+    /// <summary>The number of the window <paramref name="now"/> falls in (its low 32 bits).</summary>
+    private uint WindowOf(long now) => unchecked((uint)(now / WindowTicks));
+
+    /// <summary>The window number kept in the high half of <paramref name="state"/>.</summary>
+    private static uint StoredWindow(long state) => unchecked((uint)(state >> 32));
+
+    /// <summary>True when window <paramref name="stored"/> comes after <paramref name="window"/>, across the numbers' wrap-around.</summary>
+    // Stryker disable once Equality : called only for two different windows, whose difference is never 0
+    private static bool IsLater(uint stored, uint window) => unchecked((int)(stored - window)) > 0;
 
     public override void Reset() => Volatile.Write(ref _state, long.MinValue);
 }
@@ -427,6 +435,7 @@ internal sealed class SlidingWindowCounter : PermitCounter
             _segments[slot] = 0;
         }
 
+        // Stryker disable once Equality : setting the current segment to itself changes nothing
         if (segment > _current)
         {
             _current = segment;

@@ -215,10 +215,9 @@ public sealed class MethodTelemetry
         ResilienceTracing.RecordHedgingWinner(PolicyName, MethodName, attempt);
     }
 
+    // .NET 8 and later keep the strings of small numbers: no allocation for the attempts a hedged call makes.
     private static KeyValuePair<string, object?> HedgingAttemptTag(int attempt)
-        => new(ResilienceMetrics.HedgingAttemptTag, attempt >= 1 && attempt <= ResilienceMetrics.HedgingAttemptNames.Length
-            ? ResilienceMetrics.HedgingAttemptNames[attempt - 1]
-            : attempt.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        => new(ResilienceMetrics.HedgingAttemptTag, attempt.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
     /// <summary>Chaos injected <paramref name="injection"/> into an attempt.</summary>
     internal void RecordChaos(ChaosInjection injection)

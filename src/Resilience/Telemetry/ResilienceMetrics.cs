@@ -53,9 +53,6 @@ internal static class ResilienceMetrics
     public static readonly Counter<long> HedgingWins = Meter.CreateCounter<long>(
         "resilience.hedging.wins", "{call}", "Hedged calls decided by an acceptable outcome, by the number of the attempt that gave it (1 is the first attempt).");
 
-    /// <summary>The <see cref="HedgingAttemptTag"/> values, "1" to "10", without formatting a number per call.</summary>
-    public static readonly string[] HedgingAttemptNames = { "1", "2", "3", "4", "5", "6", "7", "8", "9", "10" };
-
     public static readonly Counter<long> Timeouts = Meter.CreateCounter<long>(
         "resilience.timeouts", "{timeout}", "Timeouts that fired, by scope: per_attempt or total.");
 

@@ -16,6 +16,8 @@ public sealed class PolicySettingsTests
     private static readonly string[] s_bulkhead = ["MaxConcurrency", "MaxQueue", "MaxWaitMs"];
     private static readonly string[] s_retry = ["MaxAttempts", "DelayMs", "MaxDelayMs", "Backoff", "Jitter"];
     private static readonly string[] s_budget = ["MaxRetryRatio"];
+    private static readonly string[] s_cachedFallback = ["DurationMs", "MaxEntries"];
+    private static readonly string[] s_idempotency = ["TtlMs"];
 
     public static TheoryData<string> Settings()
     {
@@ -41,6 +43,7 @@ public sealed class PolicySettingsTests
         Assert.False(settings.HasBulkheadSettings);
         Assert.False(settings.HasRetrySettings);
         Assert.False(settings.HasRetryBudgetSettings);
+        Assert.False(settings.HasCachedFallbackSettings);
         Assert.Empty(settings.GetProblems("payments"));
     }
 
@@ -55,6 +58,7 @@ public sealed class PolicySettingsTests
         Assert.Equal(s_bulkhead.Contains(name), settings.HasBulkheadSettings);
         Assert.Equal(s_retry.Contains(name), settings.HasRetrySettings);
         Assert.Equal(s_budget.Contains(name), settings.HasRetryBudgetSettings);
+        Assert.Equal(s_cachedFallback.Contains(name), settings.HasCachedFallbackSettings);
         Assert.Empty(settings.GetProblems("payments"));
     }
 
@@ -68,6 +72,8 @@ public sealed class PolicySettingsTests
         AssertOnlyReplaced(name, new RateLimitOptions { Permits = 100 }, settings.ApplyTo, s_rateLimit);
         AssertOnlyReplaced(name, new BulkheadOptions(), settings.ApplyTo, s_bulkhead);
         AssertOnlyReplaced(name, new RetryBudgetOptions(), settings.ApplyTo, s_budget);
+        AssertOnlyReplaced(name, new CachedFallbackOptions(), settings.ApplyTo, s_cachedFallback);
+        AssertOnlyReplaced(name, new IdempotencyOptions(), settings.ApplyTo, s_idempotency);
     }
 
     [Theory]

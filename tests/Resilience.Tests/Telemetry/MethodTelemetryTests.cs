@@ -113,6 +113,50 @@ public sealed class MethodTelemetryTests
     }
 
     [Theory]
+    [InlineData(503, "503")]
+    [InlineData(429, "429")]
+    [InlineData(null, "_result")]
+    public void A_retry_on_a_result_is_counted_with_the_results_error_type(int? status, string errorType)
+    {
+        using MetricCollector<long> attempts = Collect<long>("resilience.retry.attempts");
+        var recorder = new RecordingListener();
+        using IDisposable registration = _registry.AddListener(recorder);
+        MethodTelemetry telemetry = _registry.GetTelemetry(_policy, "GetAsync");
+        using var response = new HttpResponseMessage((System.Net.HttpStatusCode)(status ?? 200));
+        object result = status is null ? "not good enough" : response;
+
+        long token = telemetry.RecordRetryOnResult(started: 0, attempt: 1, TimeSpan.FromMilliseconds(200), result);
+
+        Assert.NotEqual(0, token); // marked as retried
+        CollectedMeasurement<long> attempt = Assert.Single(attempts.For(_policy));
+        Assert.Equal(errorType, attempt.Tag("error.type"));
+        Assert.Equal("GetAsync", attempt.Tag("resilience.method"));
+        RetryEventArgs retry = Assert.Single(recorder.Retries);
+        Assert.Same(result, retry.Result);
+        Assert.Null(retry.Exception);
+        Assert.Equal(TimeSpan.FromMilliseconds(200), retry.Delay);
+    }
+
+    [Fact]
+    public void Inside_a_scope_the_default_registrys_telemetry_tells_the_scopes_listeners_and_not_the_default_registrys()
+    {
+        MethodTelemetry telemetry = ResilienceRegistry.Default.GetTelemetry(_policy, "GetAsync");
+        var outside = new RecordingListener();
+        using IDisposable outsideRegistration = ResilienceRegistry.Default.AddListener(outside);
+        var inside = new RecordingListener();
+
+        using (ResilienceScope scope = ResilienceScope.Begin())
+        {
+            using IDisposable insideRegistration = scope.Registry.AddListener(inside);
+            telemetry.RecordFallback(started: 0, new IOException("down"));
+        }
+
+        FallbackEventArgs fallback = Assert.Single(inside.Fallbacks);
+        Assert.Equal((_policy, "GetAsync"), (fallback.PolicyName, fallback.MethodName));
+        Assert.DoesNotContain(outside.Fallbacks, e => e.PolicyName == _policy);
+    }
+
+    [Theory]
     [InlineData(TimeoutScope.PerAttempt, "per_attempt")]
     [InlineData(TimeoutScope.Total, "total")]
     public void A_timeout_is_counted_with_its_scope(TimeoutScope scope, string tag)
@@ -157,5 +201,39 @@ public sealed class MethodTelemetryTests
     private sealed class StoppedClock : TimeProvider
     {
         public override long GetTimestamp() => 0;
+    }
+}
+
+/// <summary>
+/// Durations measured while nothing counts the calls themselves. In the allocation tests' collection, which runs alone,
+/// so that no other test's collector has the call counter enabled meanwhile.
+/// </summary>
+[Collection(AllocationCollection.Name)]
+public sealed class MethodTelemetryDurationTests
+{
+    [Fact]
+    public void Every_outcome_has_its_duration_measured_when_only_durations_are_listened_to()
+    {
+        ResilienceRegistry registry = TestSupport.CreateRegistry(out FakeTimeProvider clock);
+        string policy = UniqueName("durations");
+        using MetricCollector<double> durations = Collect<double>("resilience.call.duration");
+        MethodTelemetry telemetry = registry.GetTelemetry(policy, "GetAsync");
+
+        void Call(Action<long> record)
+        {
+            long started = telemetry.Start();
+            clock.Advance(TimeSpan.FromMilliseconds(250));
+            record(started);
+        }
+
+        Call(telemetry.RecordSuccess);
+        Call(started => telemetry.RecordFallback(started, new IOException("down")));
+        Call(telemetry.RecordCachedFallback);
+        Call(telemetry.RecordFailedResult);
+        Call(started => telemetry.RecordFailure(started, new IOException("down"), CancellationToken.None));
+
+        IReadOnlyList<CollectedMeasurement<double>> measured = durations.For(policy);
+        Assert.Equal(["success", "fallback", "fallback", "failure", "failure"], measured.Select(m => m.Tag("resilience.outcome")));
+        Assert.All(measured, m => Assert.Equal(0.25, m.Value));
     }
 }

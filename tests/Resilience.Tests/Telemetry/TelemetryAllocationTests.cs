@@ -43,6 +43,26 @@ public sealed class TelemetryAllocationTests
     }
 
     [Fact]
+    public void Counting_the_attempts_of_hedged_calls_allocates_nothing_while_a_meter_listener_listens()
+    {
+        MethodTelemetry telemetry = new ResilienceRegistry().GetTelemetry("hedged", "Shop.Client.Get");
+        long measurements = 0;
+        using MeterListener listener = ListenToEveryResilienceInstrument(() => measurements++);
+
+        long bytes = AllocatedBytes(() =>
+        {
+            for (int attempt = 1; attempt <= 10; attempt++)
+            {
+                telemetry.RecordHedgedAttempt(attempt);
+                telemetry.RecordHedgingWinner(attempt);
+            }
+        });
+
+        Assert.Equal(0, bytes);
+        Assert.Equal(2L * 10 * (1_000 + Iterations), measurements);
+    }
+
+    [Fact]
     public void The_primitives_happy_paths_allocate_nothing_with_a_listener_registered_and_a_meter_listener_listening()
     {
         var registry = new ResilienceRegistry();
@@ -97,20 +117,5 @@ public sealed class TelemetryAllocationTests
         return listener;
     }
 
-    /// <summary>Bytes this thread allocated running <paramref name="operation"/> <see cref="Iterations"/> times, after a warm-up.</summary>
-    private static long AllocatedBytes(Action operation)
-    {
-        for (int i = 0; i < 1_000; i++)
-        {
-            operation();
-        }
-
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < Iterations; i++)
-        {
-            operation();
-        }
-
-        return GC.GetAllocatedBytesForCurrentThread() - before;
-    }
+    private static long AllocatedBytes(Action operation) => TestSupport.AllocatedBytes(operation, Iterations);
 }
