@@ -799,10 +799,9 @@ public sealed class ResilienceRegistry
     public void Delay(TimeSpan delay, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        if (delay > TimeSpan.Zero)
-        {
-            Clock.DelayAsync(ClockHere, delay, cancellationToken).GetAwaiter().GetResult();
-        }
+
+        // A delay of zero or less is a completed task, without a timer.
+        Clock.DelayAsync(ClockHere, delay, cancellationToken).GetAwaiter().GetResult();
     }
 
     /// <summary>

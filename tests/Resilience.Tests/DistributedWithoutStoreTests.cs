@@ -25,7 +25,7 @@ public sealed class DistributedWithoutStoreTests
         DistributedFallbackEventArgs told = Assert.Single(listener.Events);
         Assert.Equal("shared", told.PolicyName);
         Assert.Equal(PolicyKind.RateLimit, told.Kind);
-        Assert.Contains("no distributed store is registered", told.Reason);
+        Assert.StartsWith("The rate limit 'shared' is marked Distributed, but no distributed store is registered", told.Reason, StringComparison.Ordinal);
         Assert.Contains("UseRedis", told.Reason);
         Assert.Equal(new[] { "shared" }, _registry.DistributedPoliciesRunningLocally);
     }
@@ -41,8 +41,24 @@ public sealed class DistributedWithoutStoreTests
         breaker.RecordFailure(permit);
 
         Assert.Equal(CircuitState.Open, breaker.State);
-        Assert.Equal(PolicyKind.CircuitBreaker, Assert.Single(listener.Events).Kind);
+        DistributedFallbackEventArgs told = Assert.Single(listener.Events);
+        Assert.Equal(PolicyKind.CircuitBreaker, told.Kind);
+        Assert.StartsWith("The circuit breaker 'payments' is marked Distributed", told.Reason, StringComparison.Ordinal);
         Assert.Equal(new[] { "payments" }, _registry.DistributedPoliciesRunningLocally);
+    }
+
+    [Fact]
+    public void The_policies_running_locally_are_every_distributed_one_in_name_order_and_none_once_a_store_is_registered()
+    {
+        _registry.GetOrAddCircuitBreaker("zeta", new CircuitBreakerOptions { Distributed = true });
+        _registry.GetOrAddCircuitBreaker("local", new CircuitBreakerOptions());
+        _registry.GetOrAddRateLimiter("alpha", new RateLimitOptions { Permits = 1, WindowMs = 1_000, Distributed = true });
+        _registry.GetOrAddKeyedCircuitBreaker<string>("hosts", new CircuitBreakerOptions { Distributed = true }).GetPartition("a.example");
+
+        Assert.Equal(["alpha", "hosts", "zeta"], _registry.DistributedPoliciesRunningLocally.Distinct());
+
+        _registry.UseDistributedStore(new FakeDistributedStore(_clock));
+        Assert.Empty(_registry.DistributedPoliciesRunningLocally);
     }
 
     [Fact]

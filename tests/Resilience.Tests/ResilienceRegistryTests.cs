@@ -224,4 +224,124 @@ public sealed class ResilienceRegistryTests
         Assert.NotSame(other, fresh);
         Assert.False(((InMemoryIdempotencyStore)fresh).TryGet("p", "k", out _));
     }
+
+    [Fact]
+    public void Every_kind_of_policy_is_listed_in_name_order()
+    {
+        _registry.GetOrAddRetryBudget("budget.b", new RetryBudgetOptions { MaxRetryRatio = 0.1 });
+        _registry.GetOrAddRetryBudget("budget.a", new RetryBudgetOptions { MaxRetryRatio = 0.1 });
+        _registry.GetOrAddKeyedCircuitBreaker<string>("keyed.b", new CircuitBreakerOptions());
+        _registry.GetOrAddKeyedCircuitBreaker<string>("keyed.a", new CircuitBreakerOptions());
+        _registry.GetOrAddIdempotency("idempotent.b", new IdempotencyOptions());
+        _registry.GetOrAddIdempotency("idempotent.a", new IdempotencyOptions());
+        _registry.GetOrAddCachedFallback<string, int>("cached.b", "cached.b", new CachedFallbackOptions(), static key => key);
+        _registry.GetOrAddCachedFallback<string, int>("cached.a", "cached.a", new CachedFallbackOptions(), static key => key);
+
+        Assert.Equal(["budget.a", "budget.b"], _registry.RetryBudgets.Select(b => b.Name));
+        Assert.Equal(["keyed.a", "keyed.b"], _registry.KeyedCircuitBreakers.Select(b => b.Name));
+        Assert.Equal(["idempotent.a", "idempotent.b"], _registry.IdempotencyStates.Select(s => s.Name));
+        Assert.Equal(["cached.a", "cached.b"], _registry.CachedFallbacks.Select(c => c.Name));
+    }
+
+    [Fact]
+    public void PolicyNames_has_the_name_of_every_kind_of_policy_once_in_order()
+    {
+        _registry.GetOrAddCircuitBreaker("f.breaker", new CircuitBreakerOptions());
+        _registry.GetOrAddKeyedCircuitBreaker<string>("e.keyed-breaker", new CircuitBreakerOptions());
+        _registry.GetOrAddBulkhead("d.bulkhead", new BulkheadOptions());
+        _registry.GetOrAddRateLimiter("c.limit", new RateLimitOptions { Permits = 1, WindowMs = 1_000 });
+        _registry.GetOrAddKeyedRateLimiter<string>("b.keyed-limit", new RateLimitOptions { Permits = 1, WindowMs = 1_000 });
+        _registry.GetOrAddRetryBudget("a.budget", new RetryBudgetOptions { MaxRetryRatio = 0.1 });
+        _registry.GetOrAddBulkhead("f.breaker", new BulkheadOptions()); // a second policy of one name
+
+        Assert.Equal(["a.budget", "b.keyed-limit", "c.limit", "d.bulkhead", "e.keyed-breaker", "f.breaker"], _registry.PolicyNames);
+    }
+
+    [Fact]
+    public void KeyedCircuitBreaker_of_an_unknown_name_names_the_keyed_breakers_known_or_says_none_are()
+    {
+        var none = Assert.Throws<KeyNotFoundException>(() => _registry.KeyedCircuitBreaker("hosts"));
+        Assert.Contains("No circuit breaker kept per [CircuitBreakerKey] is named 'hosts'", none.Message, StringComparison.Ordinal);
+        Assert.Contains("the names known so far are: none yet.", none.Message, StringComparison.Ordinal);
+
+        _registry.GetOrAddKeyedCircuitBreaker<string>("zones", new CircuitBreakerOptions());
+        _registry.GetOrAddKeyedCircuitBreaker<string>("regions", new CircuitBreakerOptions());
+        var known = Assert.Throws<KeyNotFoundException>(() => _registry.KeyedCircuitBreaker("hosts"));
+        Assert.Contains("the names known so far are: 'regions', 'zones'.", known.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void KeyedCircuitBreaker_of_a_breaker_without_a_key_says_how_to_read_it()
+    {
+        _registry.GetOrAddCircuitBreaker("payments", new CircuitBreakerOptions());
+
+        var error = Assert.Throws<KeyNotFoundException>(() => _registry.KeyedCircuitBreaker("payments"));
+
+        Assert.Contains("'payments' is a circuit breaker without a [CircuitBreakerKey]: read it with CircuitBreaker(\"payments\").", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_name_used_with_and_without_a_key_is_an_error_naming_the_kind_and_the_key_attribute()
+    {
+        _registry.GetOrAddKeyedRateLimiter<string>("per-user", new RateLimitOptions { Permits = 1, WindowMs = 1_000 });
+        _registry.GetOrAddKeyedCircuitBreaker<string>("per-host", new CircuitBreakerOptions());
+
+        var limit = Assert.Throws<InvalidOperationException>(() => _registry.GetOrAddRateLimiter("per-user", new RateLimitOptions { Permits = 1, WindowMs = 1_000 }));
+        var breaker = Assert.Throws<InvalidOperationException>(() => _registry.GetOrAddCircuitBreaker("per-host", new CircuitBreakerOptions()));
+
+        Assert.Contains("rate limit", limit.Message, StringComparison.Ordinal);
+        Assert.Contains("RateLimitKey", limit.Message, StringComparison.Ordinal);
+        Assert.Contains("circuit breaker", breaker.Message, StringComparison.Ordinal);
+        Assert.Contains("CircuitBreakerKey", breaker.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Configure_lists_the_problems_of_several_names_in_name_order()
+    {
+        var error = Assert.Throws<ArgumentException>(() => _registry.Configure(new Dictionary<string, PolicySettings>
+        {
+            ["zulu"] = new() { MaxAttempts = 0 },
+            ["alpha"] = new() { MaxAttempts = 0 },
+        }));
+
+        int alpha = error.Message.IndexOf("alpha:MaxAttempts", StringComparison.Ordinal);
+        int zulu = error.Message.IndexOf("zulu:MaxAttempts", StringComparison.Ordinal);
+        Assert.True(alpha >= 0 && zulu > alpha, error.Message);
+    }
+
+    [Fact]
+    public void A_removed_listener_is_no_longer_told_and_the_others_still_are()
+    {
+        var first = new Telemetry.RecordingListener();
+        var second = new Telemetry.RecordingListener();
+        IDisposable firstRegistration = _registry.AddListener(first);
+        IDisposable secondRegistration = _registry.AddListener(second);
+        BulkheadState bulkhead = _registry.GetOrAddBulkhead("listened", new BulkheadOptions { MaxConcurrency = 1 });
+        Assert.True(bulkhead.TryEnter());
+
+        firstRegistration.Dispose();
+        Assert.False(bulkhead.Enter(CancellationToken.None));
+
+        Assert.Empty(first.Events);
+        Assert.Single(second.Rejections);
+        secondRegistration.Dispose();
+        Assert.False(_registry.HasListeners);
+    }
+
+    [Fact]
+    public async Task A_synchronous_delay_waits_for_the_registrys_clock_and_a_zero_delay_starts_no_timer()
+    {
+        var clock = new CountingClock();
+        var registry = new ResilienceRegistry { TimeProvider = clock };
+
+        registry.Delay(TimeSpan.Zero, CancellationToken.None);
+        Assert.Equal(0, clock.Created);
+
+        Task delayed = Task.Run(() => registry.Delay(TimeSpan.FromMilliseconds(100), CancellationToken.None));
+        TestSupport.SpinUntil(() => clock.Created == 1, "the delay started");
+        clock.Advance(TimeSpan.FromMilliseconds(99));
+        Assert.False(delayed.IsCompleted);
+        clock.Advance(TimeSpan.FromMilliseconds(1));
+        await delayed.WaitAsync(TestSupport.HangGuard);
+    }
 }

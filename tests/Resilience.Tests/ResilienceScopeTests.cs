@@ -108,15 +108,22 @@ public sealed class ResilienceScopeTests
         var clock = new FakeTimeProvider();
         scope.Registry.TimeProvider = clock;
 
-        Task delay = ResilienceRegistry.Default.DelayAsync(TimeSpan.FromSeconds(5), CancellationToken.None);
-        TimeoutCancellationSource timeout = ResilienceRegistry.Default.StartTimeout(TimeSpan.FromSeconds(5), CancellationToken.None);
+        // An hour: only the scope's clock can end them within the test.
+        Task delay = ResilienceRegistry.Default.DelayAsync(TimeSpan.FromHours(1), CancellationToken.None);
+        TimeoutCancellationSource timeout = ResilienceRegistry.Default.StartTimeout(TimeSpan.FromHours(1), CancellationToken.None);
+        var blocking = Task.Run(() => ResilienceRegistry.Default.Delay(TimeSpan.FromHours(1), CancellationToken.None));
         Assert.False(delay.IsCompleted);
         Assert.False(timeout.Token.IsCancellationRequested);
 
-        clock.Advance(TimeSpan.FromSeconds(5));
+        TestSupport.SpinUntil(() =>
+        {
+            clock.Advance(TimeSpan.FromHours(1));
+            return blocking.IsCompleted;
+        }, "the blocking delay ended on the scope's clock");
 
-        await delay.WaitAsync(TestSupport.HangGuard);
+        Assert.True(delay.IsCompleted);
         Assert.True(timeout.HasTimedOut);
+        await blocking;
         timeout.Return();
     }
 
