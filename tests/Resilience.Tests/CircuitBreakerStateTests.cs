@@ -560,6 +560,127 @@ public sealed class CircuitBreakerStateTests
         }
     }
 
+    // ---- what the metrics, the idleness and the remaining break say ----------------------------------
+
+    [Fact]
+    public void The_recent_failures_are_the_closed_breakers_own_and_once_it_left_closed_those_it_left_with()
+    {
+        CircuitBreakerState breaker = Create(new CircuitBreakerOptions { FailureThreshold = 3, BreakDurationMs = 1_000 });
+
+        Fail(breaker, 2);
+        Assert.Equal(2, breaker.GetMetrics().RecentFailures);
+        Fail(breaker, 1);
+        Assert.Equal(CircuitState.Open, breaker.State);
+        Assert.Equal(3, breaker.GetMetrics().RecentFailures);
+
+        _clock.Advance(TimeSpan.FromSeconds(1));
+        Assert.True(breaker.TryEnter(out CircuitBreakerPermit probe));
+        Assert.Equal(CircuitState.HalfOpen, breaker.State);
+        Assert.Equal(3, breaker.GetMetrics().RecentFailures);
+        breaker.RecordSuccess(probe);
+        Assert.Equal(CircuitState.Closed, breaker.State);
+        Assert.Equal(0, breaker.GetMetrics().RecentFailures);
+
+        Fail(breaker, 1);
+        breaker.Isolate();
+        Assert.Equal(1, breaker.GetMetrics().RecentFailures);
+    }
+
+    [Fact]
+    public void The_remaining_break_counts_down_while_open_and_is_zero_otherwise()
+    {
+        CircuitBreakerState breaker = Create(new CircuitBreakerOptions { FailureThreshold = 1, BreakDurationMs = 1_000 });
+        Assert.Equal(TimeSpan.Zero, breaker.RemainingBreak);
+
+        Fail(breaker, 1);
+        Assert.Equal(TimeSpan.FromSeconds(1), breaker.RemainingBreak);
+        _clock.Advance(TimeSpan.FromMilliseconds(300));
+        Assert.Equal(TimeSpan.FromMilliseconds(700), breaker.RemainingBreak);
+        _clock.Advance(TimeSpan.FromSeconds(5)); // still open until a call finds the break over
+        Assert.Equal(CircuitState.Open, breaker.State);
+        Assert.Equal(TimeSpan.Zero, breaker.RemainingBreak);
+    }
+
+    [Fact]
+    public void A_closed_breaker_is_idle_only_once_its_last_failure_is_older_than_its_break_and_its_window()
+    {
+        CircuitBreakerState breaker = Create(new CircuitBreakerOptions { FailureThreshold = 5, BreakDurationMs = 2_000, SamplingDurationMs = 1_000 });
+        Assert.True(breaker.IsIdle());
+
+        Fail(breaker, 1);
+        _clock.Advance(TimeSpan.FromSeconds(2));
+        Assert.False(breaker.IsIdle());
+        _clock.Advance(OneTick);
+        Assert.True(breaker.IsIdle());
+    }
+
+    [Fact]
+    public void An_open_breaker_is_never_idle_however_long_ago_it_failed()
+    {
+        CircuitBreakerState breaker = Create(new CircuitBreakerOptions { FailureThreshold = 1, BreakDurationMs = 1_000 });
+        Fail(breaker, 1);
+
+        _clock.Advance(TimeSpan.FromHours(1));
+
+        Assert.Equal(CircuitState.Open, breaker.State);
+        Assert.False(breaker.IsIdle());
+    }
+
+    [Fact]
+    public void A_probe_that_ends_after_a_reset_frees_no_slot_of_the_next_half_open_period()
+    {
+        var options = new CircuitBreakerOptions { FailureThreshold = 1, BreakDurationMs = 1_000, HalfOpenMaxCalls = 1 };
+        CircuitBreakerState breaker = OpenAndWaitOutTheBreak(options);
+        Assert.True(breaker.TryEnter(out CircuitBreakerPermit late));
+        breaker.Reset();
+        breaker.RecordIgnored(late); // the reset forgot it: nothing to free
+
+        Fail(breaker, 1);
+        _clock.Advance(TimeSpan.FromSeconds(1));
+
+        Assert.True(breaker.TryEnter(out _));
+        Assert.False(breaker.TryEnter(out _));
+    }
+
+    [Fact]
+    public void A_call_is_not_judged_slow_once_the_slow_call_rule_was_turned_off_while_it_ran()
+    {
+        CircuitBreakerState breaker = Create(new CircuitBreakerOptions { SlowCallDurationMs = 100, SlowCallRatio = 0.5, MinimumThroughput = 10 });
+        Assert.True(breaker.TryEnter(out CircuitBreakerPermit permit));
+        _clock.Advance(TimeSpan.FromMilliseconds(200));
+
+        _registry.Configure(new Dictionary<string, PolicySettings> { ["test"] = new() { SlowCallDurationMs = 0 } });
+        breaker.RecordSuccess(permit);
+
+        Assert.Equal(0, breaker.GetMetrics().SlowCalls);
+        Assert.Equal(1, breaker.GetMetrics().Successes);
+    }
+
+    [Fact]
+    public void A_call_that_entered_when_the_clock_read_zero_is_still_timed()
+    {
+        var clock = new SteppedClock();
+        var registry = new ResilienceRegistry { TimeProvider = clock };
+        CircuitBreakerState breaker = registry.GetOrAddCircuitBreaker("slow", new CircuitBreakerOptions { SlowCallDurationMs = 100, SlowCallRatio = 1, MinimumThroughput = 1 });
+
+        Assert.True(breaker.TryEnter(out CircuitBreakerPermit permit));
+        clock.Timestamp = TimeSpan.FromMilliseconds(200).Ticks;
+        breaker.RecordSuccess(permit);
+
+        Assert.Equal(1, breaker.GetMetrics().SlowCalls);
+        Assert.Equal(CircuitState.Open, breaker.State);
+    }
+
+    /// <summary>A clock whose timestamp (10 MHz, so in <see cref="TimeSpan"/> ticks) is set by the test; it starts at 0.</summary>
+    private sealed class SteppedClock : TimeProvider
+    {
+        public long Timestamp { get; set; }
+
+        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
+
+        public override long GetTimestamp() => Timestamp;
+    }
+
     private CircuitBreakerState Create(CircuitBreakerOptions options) => _registry.GetOrAddCircuitBreaker("test", options);
 
     private CircuitBreakerState OpenAndWaitOutTheBreak(CircuitBreakerOptions options)
