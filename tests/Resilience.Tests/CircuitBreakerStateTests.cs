@@ -599,6 +599,11 @@ public sealed class CircuitBreakerStateTests
         _clock.Advance(TimeSpan.FromSeconds(5)); // still open until a call finds the break over
         Assert.Equal(CircuitState.Open, breaker.State);
         Assert.Equal(TimeSpan.Zero, breaker.RemainingBreak);
+
+        breaker.Reset();
+        Fail(breaker, 1);
+        breaker.Isolate(); // isolated a moment after opening: no break is running
+        Assert.Equal(TimeSpan.Zero, breaker.RemainingBreak);
     }
 
     [Fact]

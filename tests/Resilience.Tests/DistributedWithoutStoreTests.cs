@@ -76,6 +76,12 @@ public sealed class DistributedWithoutStoreTests
             .Where(m => Equals(m.Tags[ResilienceMetrics.PolicyTag], limiter.Name)).ToList();
         Assert.Equal(3, measurements.Sum(m => m.Value));
         Assert.All(measurements, m => Assert.Equal("rate_limit", m.Tags[ResilienceMetrics.KindTag]));
+
+        CircuitBreakerState breaker = _registry.GetOrAddCircuitBreaker("counted-" + Guid.NewGuid(), new CircuitBreakerOptions { FailureThreshold = 1, Distributed = true });
+        Assert.True(breaker.TryEnter(out CircuitBreakerPermit permit));
+        breaker.RecordFailure(permit);
+        CollectedMeasurement<long> opened = Assert.Single(fallbacks.GetMeasurementSnapshot(), m => Equals(m.Tags[ResilienceMetrics.PolicyTag], breaker.Name));
+        Assert.Equal("circuit_breaker", opened.Tags[ResilienceMetrics.KindTag]);
     }
 
     [Fact]

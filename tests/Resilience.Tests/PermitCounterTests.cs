@@ -126,6 +126,7 @@ public sealed class PermitCounterTests
         Assert.Equal(0, counter.TicksUntilFull(50 * Ms)); // nothing taken, in the clock's first window
 
         Assert.True(counter.TryAcquire(50 * Ms));   // segment 0
+        Assert.Equal(950 * Ms, counter.TicksUntilFull(50 * Ms)); // segment 0 leaves the window at 1,000 ms
         Assert.True(counter.TryAcquire(250 * Ms));  // segment 2
 
         Assert.False(counter.IsIdle(300 * Ms));

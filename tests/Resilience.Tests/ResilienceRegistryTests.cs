@@ -252,9 +252,10 @@ public sealed class ResilienceRegistryTests
         _registry.GetOrAddRateLimiter("c.limit", new RateLimitOptions { Permits = 1, WindowMs = 1_000 });
         _registry.GetOrAddKeyedRateLimiter<string>("b.keyed-limit", new RateLimitOptions { Permits = 1, WindowMs = 1_000 });
         _registry.GetOrAddRetryBudget("a.budget", new RetryBudgetOptions { MaxRetryRatio = 0.1 });
+        _registry.GetOrAddIdempotency("0.idempotent", new IdempotencyOptions());
         _registry.GetOrAddBulkhead("f.breaker", new BulkheadOptions()); // a second policy of one name
 
-        Assert.Equal(["a.budget", "b.keyed-limit", "c.limit", "d.bulkhead", "e.keyed-breaker", "f.breaker"], _registry.PolicyNames);
+        Assert.Equal(["0.idempotent", "a.budget", "b.keyed-limit", "c.limit", "d.bulkhead", "e.keyed-breaker", "f.breaker"], _registry.PolicyNames);
     }
 
     [Fact]

@@ -179,7 +179,6 @@ internal sealed class FixedWindowCounter : PermitCounter
     private static uint StoredWindow(long state) => unchecked((uint)(state >> 32));
 
     /// <summary>True when window <paramref name="stored"/> comes after <paramref name="window"/>, across the numbers' wrap-around.</summary>
-    // Stryker disable once Equality : called only for two different windows, whose difference is never 0
     private static bool IsLater(uint stored, uint window) => unchecked((int)(stored - window)) > 0;
 
     public override void Reset() => Volatile.Write(ref _state, long.MinValue);
@@ -435,7 +434,6 @@ internal sealed class SlidingWindowCounter : PermitCounter
             _segments[slot] = 0;
         }
 
-        // Stryker disable once Equality : setting the current segment to itself changes nothing
         if (segment > _current)
         {
             _current = segment;

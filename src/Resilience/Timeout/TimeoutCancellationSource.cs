@@ -205,7 +205,6 @@ public sealed class TimeoutCancellationSource
 #endif
         }
 
-        // Stryker disable once Equality : re-arming a timer already armed for this very deadline changes nothing but the cost
         if (Volatile.Read(ref _armedUntil) > deadline)
         {
             Volatile.Write(ref _armedUntil, deadline);
