@@ -167,6 +167,58 @@ public sealed class CircuitBreakerSlowCallTests
         Assert.Equal(TimeSpan.FromSeconds(5), breaker.CreateRejection().RetryAfter);
     }
 
+    [Theory]
+    [InlineData(true, 1)]
+    [InlineData(false, 0)]
+    public void A_slow_probe_that_failed_adds_to_the_consecutive_failures_and_one_that_succeeded_does_not(bool fails, int added)
+    {
+        CircuitBreakerState breaker = Create(new CircuitBreakerOptions { FailureThreshold = 1, BreakDurationMs = 5_000, SlowCallDurationMs = 1_000 });
+        Fail(breaker, Fast, 1);
+        int before = breaker.GetMetrics().ConsecutiveFailures;
+        _clock.Advance(TimeSpan.FromSeconds(5));
+
+        if (fails)
+        {
+            Fail(breaker, Slow, 1);
+        }
+        else
+        {
+            Succeed(breaker, Slow, 1);
+        }
+
+        Assert.Equal(CircuitState.Open, breaker.State);
+        Assert.Equal(before + added, breaker.GetMetrics().ConsecutiveFailures);
+    }
+
+    [Fact]
+    public void Only_a_change_from_closed_to_open_reports_a_slow_call_rate()
+    {
+        CircuitBreakerState breaker = Create(new CircuitBreakerOptions
+        {
+            SlowCallDurationMs = 1_000, SlowCallRatio = 0.5, MinimumThroughput = 2, BreakDurationMs = 5_000,
+        });
+        var changes = new List<CircuitStateChangedEventArgs>();
+        breaker.StateChanged += (_, e) => changes.Add(e);
+
+        Succeed(breaker, Slow, 1);
+        breaker.Isolate();
+        breaker.Reset();
+        Succeed(breaker, Slow, 2);
+        _clock.Advance(TimeSpan.FromSeconds(5));
+        Succeed(breaker, Slow, 1);                                      // a slow probe opens it again
+
+        Assert.Equal(
+            new[]
+            {
+                (CircuitState.Closed, CircuitState.Isolated, 0.0),
+                (CircuitState.Isolated, CircuitState.Closed, 0.0),
+                (CircuitState.Closed, CircuitState.Open, 1.0),
+                (CircuitState.Open, CircuitState.HalfOpen, 0.0),
+                (CircuitState.HalfOpen, CircuitState.Open, 0.0),
+            },
+            changes.Select(e => (e.PreviousState, e.State, e.SlowCallRate)));
+    }
+
     [Fact]
     public void A_fast_probe_closes_the_half_open_breaker()
     {

@@ -587,6 +587,50 @@ public sealed class CircuitBreakerStateTests
     }
 
     [Fact]
+    public void In_ratio_mode_an_open_breaker_reports_the_failures_it_opened_with_after_its_sampling_window_has_passed()
+    {
+        CircuitBreakerState breaker = Create(new CircuitBreakerOptions
+        {
+            FailureRatio = 0.5, MinimumThroughput = 4, SamplingDurationMs = 1_000, BreakDurationMs = 60_000,
+        });
+        Succeed(breaker, 1);
+        Fail(breaker, 3);
+        Assert.Equal(CircuitState.Open, breaker.State);
+
+        _clock.Advance(TimeSpan.FromSeconds(10));                       // the window the failures were counted in is gone
+
+        CircuitBreakerMetrics metrics = breaker.GetMetrics();
+        Assert.Equal(3, metrics.RecentFailures);
+        Assert.Equal(0.75, metrics.RecentErrorRate);
+    }
+
+    [Fact]
+    public void Only_a_change_to_open_reports_failures_in_its_event()
+    {
+        CircuitBreakerState breaker = Create(new CircuitBreakerOptions { FailureThreshold = 3, BreakDurationMs = 1_000 });
+        var changes = new List<CircuitStateChangedEventArgs>();
+        breaker.StateChanged += (_, e) => changes.Add(e);
+
+        Fail(breaker, 2);
+        breaker.Isolate();
+        breaker.Reset();
+        Fail(breaker, 3);
+        _clock.Advance(TimeSpan.FromSeconds(1));
+        Succeed(breaker, 1);
+
+        Assert.Equal(
+            new[]
+            {
+                (CircuitState.Closed, CircuitState.Isolated, 0, 0.0),
+                (CircuitState.Isolated, CircuitState.Closed, 0, 0.0),
+                (CircuitState.Closed, CircuitState.Open, 3, 1.0),
+                (CircuitState.Open, CircuitState.HalfOpen, 0, 0.0),
+                (CircuitState.HalfOpen, CircuitState.Closed, 0, 0.0),
+            },
+            changes.Select(e => (e.PreviousState, e.State, e.FailureCount, e.ErrorRate)));
+    }
+
+    [Fact]
     public void The_remaining_break_counts_down_while_open_and_is_zero_otherwise()
     {
         CircuitBreakerState breaker = Create(new CircuitBreakerOptions { FailureThreshold = 1, BreakDurationMs = 1_000 });

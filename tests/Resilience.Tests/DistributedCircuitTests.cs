@@ -93,6 +93,90 @@ public sealed class DistributedCircuitTests
         Assert.Empty(_store.Published);
     }
 
+    [Fact]
+    public void While_another_instance_holds_the_probe_lease_this_one_keeps_rejecting_and_asks_again()
+    {
+        CircuitBreakerState breaker = OpenAndWaitOutTheBreak();
+        _store.ProbeLeaseAnswer = FakeDistributedStore.LeaseAnswer.Refused;
+
+        for (int i = 0; i < 3; i++)
+        {
+            Assert.False(breaker.TryEnter(out _));
+        }
+
+        Assert.Equal(3, _store.ProbeLeaseRequests);
+        Assert.Equal(CircuitState.Open, breaker.State);
+        Assert.Equal(3, breaker.GetMetrics().Rejections);
+
+        _store.ProbeLeaseAnswer = FakeDistributedStore.LeaseAnswer.Granted;
+        Assert.False(breaker.TryEnter(out _));                          // asks once more, and is granted
+        Assert.True(breaker.TryEnter(out CircuitBreakerPermit probe));  // probes
+        Assert.True(probe.IsProbe);
+    }
+
+    [Fact]
+    public void When_the_store_fails_to_answer_for_the_probe_lease_this_instance_probes_alone()
+    {
+        CircuitBreakerState breaker = OpenAndWaitOutTheBreak();
+        _store.ProbeLeaseAnswer = FakeDistributedStore.LeaseAnswer.Fails;
+
+        Assert.False(breaker.TryEnter(out _));                          // asks: the store throws
+        Assert.True(breaker.TryEnter(out CircuitBreakerPermit probe));  // decides alone
+        Assert.Equal(CircuitState.HalfOpen, breaker.State);
+        breaker.RecordSuccess(probe);
+
+        Assert.Equal(CircuitState.Closed, breaker.State);
+        Assert.Equal(1, _store.ProbeLeaseRequests);
+    }
+
+    [Fact]
+    public void The_probe_lease_is_kept_while_half_open_and_given_back_once_when_the_probe_decides()
+    {
+        CircuitBreakerState breaker = OpenAndWaitOutTheBreak();
+        Assert.Equal(0, _store.ProbeLeaseReleases);                     // opening from closed held no lease
+
+        Assert.False(breaker.TryEnter(out _));
+        Assert.True(breaker.TryEnter(out CircuitBreakerPermit probe));
+        Assert.Equal(CircuitState.HalfOpen, breaker.State);
+        Assert.Equal(0, _store.ProbeLeaseReleases);                     // the probe still runs under it
+
+        breaker.RecordSuccess(probe);
+        Assert.Equal(CircuitState.Closed, breaker.State);
+        Assert.Equal(1, _store.ProbeLeaseReleases);
+
+        Assert.True(breaker.TryEnter(out CircuitBreakerPermit permit));
+        breaker.RecordFailure(permit);
+        Assert.Equal(CircuitState.Open, breaker.State);
+        Assert.Equal(1, _store.ProbeLeaseReleases);                     // nothing held, nothing given back
+        Assert.Equal(1, _store.ProbeLeaseRequests);
+    }
+
+    [Fact]
+    public void A_local_change_after_remote_ones_is_published()
+    {
+        CircuitBreakerState breaker = Breaker();
+        DistributedCircuit circuit = Assert.Single(_store.Watched);
+        circuit.ApplyRemote(CircuitState.Isolated, TimeSpan.Zero);
+        circuit.ApplyRemote(CircuitState.Closed, TimeSpan.Zero);
+        Assert.Empty(_store.Published);                                 // another instance's changes are not sent back
+
+        Assert.True(breaker.TryEnter(out CircuitBreakerPermit permit));
+        breaker.RecordFailure(permit);
+
+        Assert.Equal(new[] { CircuitState.Open }, _store.Published);
+    }
+
+    private CircuitBreakerState OpenAndWaitOutTheBreak()
+    {
+        CircuitBreakerState breaker = _registry.GetOrAddCircuitBreaker(
+            "probing", new CircuitBreakerOptions { FailureThreshold = 1, BreakDurationMs = 1_000, Distributed = true });
+        Assert.True(breaker.TryEnter(out CircuitBreakerPermit permit));
+        breaker.RecordFailure(permit);
+        Assert.Equal(CircuitState.Open, breaker.State);
+        _clock.Advance(TimeSpan.FromSeconds(1));
+        return breaker;
+    }
+
     private CircuitBreakerState Breaker()
         => _registry.GetOrAddCircuitBreaker("payments", new CircuitBreakerOptions { FailureThreshold = 1, BreakDurationMs = 60_000, Distributed = true });
 }

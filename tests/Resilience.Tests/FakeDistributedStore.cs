@@ -11,6 +11,8 @@ internal sealed class FakeDistributedStore : IDistributedResilienceStore
     private readonly object _gate = new();
     private readonly Dictionary<string, (long Window, int Taken)> _limits = new(StringComparer.Ordinal);
     private readonly List<int> _asked = new();
+    private int _probeLeaseRequests;
+    private int _probeLeaseReleases;
 
     public FakeDistributedStore(TimeProvider clock) => _clock = clock;
 
@@ -81,10 +83,34 @@ internal sealed class FakeDistributedStore : IDistributedResilienceStore
         }
     }
 
-    public Task<bool> TryTakeProbeLeaseAsync(DistributedCircuit circuit, TimeSpan lease) => Task.FromResult(true);
+    /// <summary>How the store answers a request for the probe lease: granted (the default), refused, or failing.</summary>
+    public LeaseAnswer ProbeLeaseAnswer { get; set; } = LeaseAnswer.Granted;
 
-    public void ReleaseProbeLease(DistributedCircuit circuit)
+    /// <summary>How many times the probe lease was asked for.</summary>
+    public int ProbeLeaseRequests => Volatile.Read(ref _probeLeaseRequests);
+
+    /// <summary>How many times the probe lease was given back.</summary>
+    public int ProbeLeaseReleases => Volatile.Read(ref _probeLeaseReleases);
+
+    public Task<bool> TryTakeProbeLeaseAsync(DistributedCircuit circuit, TimeSpan lease)
     {
+        Interlocked.Increment(ref _probeLeaseRequests);
+        return ProbeLeaseAnswer switch
+        {
+            LeaseAnswer.Granted => Task.FromResult(true),
+            LeaseAnswer.Refused => Task.FromResult(false),
+            _ => Task.FromException<bool>(new InvalidOperationException("The test store is down.")),
+        };
+    }
+
+    public void ReleaseProbeLease(DistributedCircuit circuit) => Interlocked.Increment(ref _probeLeaseReleases);
+
+    /// <summary>How <see cref="TryTakeProbeLeaseAsync"/> answers.</summary>
+    public enum LeaseAnswer
+    {
+        Granted,
+        Refused,
+        Fails,
     }
 
     private sealed class Unwatch : IDisposable
