@@ -23,13 +23,27 @@ internal static class ThreadSafeRandom
             x = Seed();
         }
 
+        ulong output = Next(ref x);
+        t_state = x;
+        return ToUnitInterval(output);
+    }
+
+    /// <summary>
+    /// One step of xorshift64* as published by Vigna (2016; shifts 12, 25 and 27, multiplier 0x2545F4914F6CDD1D):
+    /// advances <paramref name="state"/>, which must not be 0, and returns the step's scrambled output.
+    /// </summary>
+    internal static ulong Next(ref ulong state)
+    {
+        ulong x = state;
         x ^= x >> 12;
         x ^= x << 25;
         x ^= x >> 27;
-        t_state = x;
-        // The top 53 bits of the scrambled output make a double in [0, 1).
-        return ((x * 0x2545F4914F6CDD1DUL) >> 11) * (1.0 / (1UL << 53));
+        state = x;
+        return unchecked(x * 0x2545F4914F6CDD1DUL);
     }
+
+    /// <summary>The top 53 bits of <paramref name="bits"/> (a double's precision) as a value in [0, 1).</summary>
+    internal static double ToUnitInterval(ulong bits) => (bits >> 11) * (1.0 / (1UL << 53));
 
     private static ulong Seed()
     {
