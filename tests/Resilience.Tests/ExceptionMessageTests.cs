@@ -159,4 +159,14 @@ public sealed class ExceptionMessageTests
     [Fact]
     public void A_rejection_requires_a_policy_name()
         => Assert.Throws<ArgumentNullException>(() => new RateLimitRejectedException(null!, retryAfter: null));
+
+    [Fact]
+    public void A_result_that_cannot_be_serialized_names_its_owner_and_type_and_what_to_return_instead()
+    {
+        var error = new ResultSerializationException(typeof(Stream), "orders.charge", new NotSupportedException("Serialization of 'System.IO.Stream' is not supported."));
+
+        Assert.Contains("'orders.charge' cannot keep a result of type System.IO.Stream", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Return a type System.Text.Json can write and read back (public properties or a constructor it can bind)", error.Message, StringComparison.Ordinal);
+        Assert.Contains("[JsonSerializable(typeof(Stream))]", error.Message, StringComparison.Ordinal);
+    }
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.Time.Testing;
@@ -353,11 +354,189 @@ public sealed class InMemoryCheckpointStoreTests
         Assert.Equal(TimeSpan.FromSeconds(30), store.Options.MinSaveInterval);
     }
 
+    [Fact]
+    public async Task The_least_options_are_accepted_one_checkpoint_kept_for_one_millisecond()
+    {
+        InMemoryCheckpointStore store = Store(o =>
+        {
+            o.MaxKeptPerJob = 1;
+            o.TimeToLive = TimeSpan.FromMilliseconds(1);
+            o.MinSaveInterval = TimeSpan.Zero;
+        });
+
+        await store.SaveAsync(Job, "transcribe", 0.1, 1);
+        await store.SaveAsync(Job, "transcribe", 0.2, 2);
+        Assert.Equal([2], (await store.ListAsync<int>(Job)).Select(c => c.Data));
+
+        _clock.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.Null(await store.GetLatestAsync<int>(Job));
+    }
+
+    [Fact]
+    public async Task Deleting_a_job_whose_checkpoints_have_expired_answers_that_it_had_none()
+    {
+        InMemoryCheckpointStore store = Store(o => o.TimeToLive = TimeSpan.FromMinutes(10));
+        await store.SaveAsync(Job, "transcribe", 0.1, 1);
+        _clock.Advance(TimeSpan.FromMinutes(10));
+        Assert.Equal(1, store.JobCount);
+
+        Assert.False(await store.DeleteAsync(Job));
+        Assert.Equal(0, store.JobCount);
+    }
+
+    [Fact]
+    public async Task Saves_sweep_the_expired_jobs_at_most_once_per_time_to_live()
+    {
+        InMemoryCheckpointStore store = Store(o => o.TimeToLive = TimeSpan.FromMinutes(10));
+        _clock.Advance(TimeSpan.FromMinutes(1));
+        await store.SaveAsync("a", "transcribe", 0.1, 1);
+
+        // Ten minutes after the store's start: a sweep, while "a" is still live.
+        _clock.Advance(TimeSpan.FromMinutes(9));
+        await store.SaveAsync("b", "transcribe", 0.1, 1);
+
+        // "a" has expired, but the last sweep is only two minutes old: the save does not look at the other jobs.
+        _clock.Advance(TimeSpan.FromMinutes(2));
+        await store.SaveAsync("c", "transcribe", 0.1, 1);
+        Assert.Equal(3, store.JobCount);
+
+        // Ten minutes after the last sweep, the next save sweeps "a" and "b" (whose ten minutes are up too).
+        _clock.Advance(TimeSpan.FromMinutes(8));
+        await store.SaveAsync("d", "transcribe", 0.1, 1);
+        Assert.Equal(2, store.JobCount);
+        Assert.NotNull(await store.GetLatestAsync<int>("c"));
+    }
+
+    [Fact]
+    public void A_checkpoint_reads_as_its_number_job_stage_progress_and_time()
+    {
+        CultureInfo before = CultureInfo.CurrentCulture;
+        try
+        {
+            CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+            var checkpoint = new Checkpoint<int>(Job, "transcribe", 0.25, 3, _clock.GetUtcNow(), sequence: 4);
+
+            Assert.Equal("Checkpoint #4 of job 'transcription-42': transcribe, 25 %, saved 2026-11-29T09:00:00.0000000+00:00", checkpoint.ToString());
+        }
+        finally
+        {
+            CultureInfo.CurrentCulture = before;
+        }
+    }
+
+    [Fact]
+    public async Task A_store_that_answers_later_completes_calls_made_from_a_blocked_synchronization_context()
+    {
+        var store = new LateStore(new CheckpointOptions { TimeProvider = _clock });
+        var blocked = new BlockedSynchronizationContext();
+
+        Task<Checkpoint<int>?> saved = blocked.Start(() => store.SaveAsync(Job, "transcribe", 0.5, 42));
+        store.Answer();
+        Assert.Equal(1, (await saved.Guarded())!.Sequence);
+
+        Task<Checkpoint<int>?> latest = blocked.Start(() => store.GetLatestAsync<int>(Job));
+        Task<IReadOnlyList<Checkpoint<int>>> list = blocked.Start(() => store.ListAsync<int>(Job));
+        store.Answer();
+        Assert.Equal(42, (await latest.Guarded())!.Data);
+        Assert.Equal([42], (await list.Guarded()).Select(c => c.Data));
+        Assert.Equal(0, blocked.Posted);
+    }
+
+    [Fact]
+    public async Task A_save_made_while_its_job_expires_is_kept_in_the_jobs_new_entry()
+    {
+        DateTimeOffset start = _clock.GetUtcNow();
+        var clock = new HeldClock { Now = start };
+        var store = new InMemoryCheckpointStore(new CheckpointOptions { TimeProvider = clock, TimeToLive = TimeSpan.FromMinutes(10), MinSaveInterval = TimeSpan.Zero });
+        await store.SaveAsync(Job, "transcribe", 0.1, 1);
+        clock.Now = start + TimeSpan.FromMinutes(10) - TimeSpan.FromTicks(1);
+
+        // A reader finds the job, and is held while it looks at the clock to see whether the job has expired.
+        var reader = new Thread(() => store.GetLatestAsync<int>(Job).GetAwaiter().GetResult()) { IsBackground = true };
+        clock.Hold(reader);
+        reader.Start();
+        clock.WaitUntilHeld();
+
+        // A save finds the same job and waits for the reader to be done with it.
+        Checkpoint<int>? saved = null;
+        var saver = new Thread(() => saved = store.SaveAsync(Job, "transcribe", 0.2, 2).GetAwaiter().GetResult()) { IsBackground = true };
+        saver.Start();
+        TestSupport.SpinUntil(() => (saver.ThreadState & ThreadState.WaitSleepJoin) != 0, "the save waits for the job");
+
+        // The reader sees the job expire and drops it; the save then lands in the job's new entry, not in the dropped one.
+        clock.Now = start + TimeSpan.FromMinutes(10);
+        clock.Release();
+        Assert.True(reader.Join(TestSupport.HangGuard));
+        Assert.True(saver.Join(TestSupport.HangGuard));
+
+        Assert.Equal(1, saved!.Sequence);
+        Checkpoint<int>? latest = await store.GetLatestAsync<int>(Job);
+        Assert.NotNull(latest);
+        Assert.Equal(2, latest.Data);
+    }
+
     private sealed class SettableClock : TimeProvider
     {
         public DateTimeOffset Now { get; set; }
 
         public override DateTimeOffset GetUtcNow() => Now;
+    }
+
+    /// <summary>A store that answers each request only when the test says so, as a remote store answers later.</summary>
+    private sealed class LateStore(CheckpointOptions options) : CheckpointStore(options)
+    {
+        private TaskCompletionSource _answer = new();
+        private SerializedCheckpoint? _latest;
+
+        /// <summary>Answers the requests made so far.</summary>
+        public void Answer() => Interlocked.Exchange(ref _answer, new TaskCompletionSource()).SetResult();
+
+        protected override async Task<SerializedCheckpoint?> SaveCoreAsync(SerializedCheckpoint checkpoint, bool force, CancellationToken cancellationToken)
+        {
+            await Volatile.Read(ref _answer).Task.ConfigureAwait(false);
+            return _latest = checkpoint.WithSequence(1);
+        }
+
+        protected override async Task<SerializedCheckpoint?> GetLatestCoreAsync(string jobId, CancellationToken cancellationToken)
+        {
+            await Volatile.Read(ref _answer).Task.ConfigureAwait(false);
+            return _latest;
+        }
+
+        protected override async Task<IReadOnlyList<SerializedCheckpoint>> ListCoreAsync(string jobId, CancellationToken cancellationToken)
+        {
+            await Volatile.Read(ref _answer).Task.ConfigureAwait(false);
+            return _latest is null ? [] : [_latest];
+        }
+
+        protected override Task<bool> DeleteCoreAsync(string jobId, CancellationToken cancellationToken) => Task.FromResult(false);
+    }
+
+    /// <summary>A settable clock that can hold one thread when it reads the time, until the test releases it.</summary>
+    private sealed class HeldClock : TimeProvider
+    {
+        private readonly ManualResetEventSlim _held = new();
+        private readonly ManualResetEventSlim _released = new();
+        private Thread? _holding;
+
+        public DateTimeOffset Now { get; set; }
+
+        public void Hold(Thread thread) => _holding = thread;
+
+        public void WaitUntilHeld() => Assert.True(_held.Wait(TestSupport.HangGuard), "The thread never read the clock.");
+
+        public void Release() => _released.Set();
+
+        public override DateTimeOffset GetUtcNow()
+        {
+            if (ReferenceEquals(Thread.CurrentThread, _holding))
+            {
+                _held.Set();
+                _released.Wait(TestSupport.HangGuard);
+            }
+
+            return Now;
+        }
     }
 
     public sealed record Transcript(int ChunksDone, List<string> Lines);

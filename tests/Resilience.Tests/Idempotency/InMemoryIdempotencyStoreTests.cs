@@ -91,6 +91,35 @@ public sealed class InMemoryIdempotencyStoreTests
     }
 
     [Fact]
+    public async Task TryGet_answers_until_the_time_to_live_has_passed()
+    {
+        var store = new InMemoryIdempotencyStore(timeProvider: _clock);
+        await store.SaveAsync("p", "k", Bytes("1"), TimeSpan.FromMinutes(5), default);
+
+        _clock.Advance(TimeSpan.FromMinutes(5) - TimeSpan.FromTicks(1));
+        Assert.True(store.TryGet("p", "k", out byte[]? kept));
+        Assert.Equal("1", Encoding.UTF8.GetString(kept));
+
+        _clock.Advance(TimeSpan.FromTicks(1));
+        Assert.False(store.TryGet("p", "k", out _));
+    }
+
+    [Fact]
+    public async Task A_release_drops_a_claim_never_a_stored_result()
+    {
+        var store = new InMemoryIdempotencyStore(timeProvider: _clock);
+        await store.ReleaseAsync("p", "never-claimed", default);
+        await store.TryClaimAsync("p", "k", default);
+        await store.SaveAsync("p", "k", Bytes("1"), TimeSpan.FromMinutes(5), default);
+
+        await store.ReleaseAsync("p", "k", default);
+
+        Assert.True(store.TryGet("p", "k", out _));
+        Assert.Equal(IdempotencyClaimStatus.Stored, (await store.TryClaimAsync("p", "k", default)).Status);
+        Assert.Equal(IdempotencyClaimStatus.Claimed, (await store.TryClaimAsync("p", "never-claimed", default)).Status);
+    }
+
+    [Fact]
     public async Task The_registrys_store_runs_on_the_registrys_clock_and_Reset_empties_it()
     {
         var registry = new ResilienceRegistry { TimeProvider = _clock };
@@ -106,4 +135,28 @@ public sealed class InMemoryIdempotencyStoreTests
     }
 
     private static byte[] Bytes(string text) => Encoding.UTF8.GetBytes(text);
+}
+
+/// <summary>A store made without a clock reads <see cref="ResilienceRegistry.Default"/>'s, which these tests replace: they run with the other tests that do.</summary>
+[Collection(Telemetry.DefaultRegistryCollection.Name)]
+public sealed class InMemoryIdempotencyStoreDefaultClockTests : IDisposable
+{
+    private readonly FakeTimeProvider _clock = new();
+
+    public InMemoryIdempotencyStoreDefaultClockTests() => ResilienceRegistry.Default.TimeProvider = _clock;
+
+    public void Dispose() => ResilienceRegistry.Default.TimeProvider = TimeProvider.System;
+
+    [Fact]
+    public async Task A_store_made_without_a_clock_expires_results_on_the_default_registrys_clock()
+    {
+        var store = new InMemoryIdempotencyStore();
+        await store.SaveAsync("p", "k", Encoding.UTF8.GetBytes("1"), TimeSpan.FromMinutes(5), default);
+
+        _clock.Advance(TimeSpan.FromMinutes(5) - TimeSpan.FromTicks(1));
+        Assert.True(store.TryGet("p", "k", out _));
+
+        _clock.Advance(TimeSpan.FromTicks(1));
+        Assert.False(store.TryGet("p", "k", out _));
+    }
 }
