@@ -18,6 +18,9 @@ internal sealed class FakeDistributedStore : IDistributedResilienceStore
 
     public List<DistributedCircuit> Watched { get; } = new();
 
+    /// <summary>The breakers whose watch was disposed, in order.</summary>
+    public List<DistributedCircuit> Unwatched { get; } = new();
+
     public List<CircuitState> Published { get; } = new();
 
     /// <summary>Each published state with the break it was published with, in order.</summary>
@@ -71,7 +74,7 @@ internal sealed class FakeDistributedStore : IDistributedResilienceStore
             Watched.Add(circuit);
         }
 
-        return new Unwatch();
+        return new Unwatch(this, circuit);
     }
 
     public void Publish(DistributedCircuit circuit, CircuitState state, TimeSpan breakDuration)
@@ -115,8 +118,21 @@ internal sealed class FakeDistributedStore : IDistributedResilienceStore
 
     private sealed class Unwatch : IDisposable
     {
+        private readonly FakeDistributedStore _store;
+        private readonly DistributedCircuit _circuit;
+
+        public Unwatch(FakeDistributedStore store, DistributedCircuit circuit)
+        {
+            _store = store;
+            _circuit = circuit;
+        }
+
         public void Dispose()
         {
+            lock (_store._gate)
+            {
+                _store.Unwatched.Add(_circuit);
+            }
         }
     }
 }

@@ -101,6 +101,30 @@ public sealed class KeyedCircuitBreakerStateTests
     }
 
     [Fact]
+    public void Partitions_a_sweep_drops_stop_following_the_distributed_store_and_those_it_keeps_go_on()
+    {
+        var store = new FakeDistributedStore(_clock);
+        _registry.UseDistributedStore(store);
+        KeyedCircuitBreakerState<int> breaker = _registry.GetOrAddKeyedCircuitBreaker<int>(
+            "keyed-distributed", new CircuitBreakerOptions { FailureThreshold = 2, BreakDurationMs = 1_000, Distributed = true });
+        for (int key = 0; key < 1_023; key++)
+        {
+            breaker.GetPartition(key).Succeed();
+        }
+
+        breaker.GetPartition(7).Fail();                     // failed just now: kept
+
+        breaker.GetPartition(1_023);                        // the sweep
+
+        Assert.Equal(2, breaker.PartitionCount);
+        string?[] unwatched = store.Unwatched.Select(c => c.Key).ToArray();
+        Assert.Equal(1_022, unwatched.Length);
+        Assert.DoesNotContain("7", unwatched);
+        Assert.DoesNotContain("1023", unwatched);
+        Assert.Equal(1_022, unwatched.Distinct().Count());
+    }
+
+    [Fact]
     public void A_closed_partition_with_a_recent_failure_is_kept_until_its_break_and_window_have_passed()
     {
         KeyedCircuitBreakerState<int> breaker = Create<int>(failureThreshold: 5, breakDurationMs: 1_000, samplingDurationMs: 2_000);

@@ -85,6 +85,29 @@ public sealed class KeyedRateLimiterStateTests
     }
 
     [Fact]
+    public void After_a_sweep_the_next_runs_once_the_partitions_left_have_doubled()
+    {
+        KeyedRateLimiterState<int> limiter = Create<int>(permits: 1);
+        for (int key = 0; key < 1_023; key++)
+        {
+            Assert.True(limiter.GetPartition(key).TryAcquire());
+        }
+
+        limiter.GetPartition(1_023);                // the first sweep: every partition is in use, 1 024 are left
+        Assert.Equal(1_024, limiter.PartitionCount);
+        _clock.Advance(TimeSpan.FromSeconds(1));    // every partition refilled: idle
+
+        for (int key = 1_024; key < 2_047; key++)
+        {
+            limiter.GetPartition(key);
+        }
+
+        Assert.Equal(2_047, limiter.PartitionCount); // no sweep before twice 1 024
+        limiter.GetPartition(2_047);
+        Assert.Equal(1, limiter.PartitionCount);      // the second sweep drops every idle partition but the new one
+    }
+
+    [Fact]
     public void Partitions_in_use_are_not_swept()
     {
         KeyedRateLimiterState<int> limiter = Create<int>(permits: 1);

@@ -26,6 +26,10 @@ public sealed class ResilienceScopeTests
     private static readonly KeyedRateLimiterState<string> KeyedLimiter =
         ResilienceRegistry.Default.GetOrAddKeyedRateLimiter<string>("scope-tests.keyed-limit", new RateLimitOptions { Permits = 1, WindowMs = 1_000 });
 
+    private static readonly CachedFallbackState<ValueTuple<string>, string> Cached =
+        ResilienceRegistry.Default.GetOrAddCachedFallback<ValueTuple<string>, string>(
+            "scope-tests.cached", "scope-tests.cached", new CachedFallbackOptions { DurationMs = 60_000 }, static key => CachedFallbackKey.Join(key.Item1));
+
     [Fact]
     public async Task Two_flows_in_scopes_of_their_own_do_not_see_each_others_breaker()
     {
@@ -54,6 +58,24 @@ public sealed class ResilienceScopeTests
         Assert.Equal(CircuitState.Open, await failing.Guarded());
         Assert.Equal(CircuitState.Closed, await succeeding.Guarded());
         Assert.Equal(0, ResilienceRegistry.Default.CircuitBreaker("scope-tests.breaker").GetMetrics().Calls);
+    }
+
+    [Fact]
+    public void A_cached_fallback_keeps_the_results_stored_in_a_scope_in_the_scopes_registry()
+    {
+        using (ResilienceScope scope = ResilienceScope.Begin())
+        {
+            Cached.Store(new("a"), "in the scope");
+
+            Assert.True(Cached.TryAnswer(new("a"), null, out string? answer));
+            Assert.Equal("in the scope", answer);
+            Assert.Equal("in the scope", Cached.TryAnswerAsync(new("a"), null, CancellationToken.None).ResultNow().Result);
+            CachedFallbackState inScope = Assert.Single(scope.Registry.CachedFallbacks, c => c.Name == "scope-tests.cached");
+            Assert.Equal((1, 2L), (inScope.Count, inScope.Hits));
+        }
+
+        Assert.Equal(0, Cached.Count);
+        Assert.False(Cached.TryAnswer(new("a"), null, out _));
     }
 
     [Fact]
