@@ -220,6 +220,60 @@ public sealed class CircuitBreakerSlowCallTests
     }
 
     [Fact]
+    public void Fast_calls_that_fail_are_not_slow_calls()
+    {
+        CircuitBreakerState breaker = Create(new CircuitBreakerOptions { FailureThreshold = 10, SlowCallDurationMs = 1_000, SlowCallRatio = 0.5, MinimumThroughput = 4 });
+
+        Fail(breaker, Fast, 3);
+        Succeed(breaker, Slow, 1);
+
+        Assert.Equal(CircuitState.Closed, breaker.State);                // 1 slow call in 4: under half
+        Assert.Equal(1, breaker.GetMetrics().SlowCalls);
+    }
+
+    [Fact]
+    public void A_share_of_slow_calls_under_the_ratio_keeps_the_breaker_closed()
+    {
+        CircuitBreakerState breaker = Create(new CircuitBreakerOptions { SlowCallDurationMs = 1_000, SlowCallRatio = 0.5, MinimumThroughput = 4 });
+
+        Succeed(breaker, Fast, 3);
+        Succeed(breaker, Slow, 1);
+        Assert.Equal(CircuitState.Closed, breaker.State);
+
+        Succeed(breaker, Slow, 1);                                      // 2 of 5: still under half
+        Assert.Equal(CircuitState.Closed, breaker.State);
+        Succeed(breaker, Slow, 1);                                      // 3 of 6: half
+        Assert.Equal(CircuitState.Open, breaker.State);
+    }
+
+    [Fact]
+    public void A_slow_failure_that_reaches_the_failure_threshold_opens_the_breaker_though_slow_calls_are_under_their_ratio()
+    {
+        CircuitBreakerState breaker = Create(new CircuitBreakerOptions { FailureThreshold = 1, SlowCallDurationMs = 1_000, SlowCallRatio = 1.0, MinimumThroughput = 10 });
+
+        Fail(breaker, Slow, 1);
+
+        Assert.Equal(CircuitState.Open, breaker.State);
+    }
+
+    [Fact]
+    public void Settings_that_keep_the_sampling_duration_keep_the_slow_calls_counted_and_a_new_duration_starts_afresh()
+    {
+        CircuitBreakerState breaker = Create(new CircuitBreakerOptions { SlowCallDurationMs = 1_000, SlowCallRatio = 0.75, MinimumThroughput = 4, SamplingDurationMs = 60_000 });
+        Succeed(breaker, Slow, 3);
+
+        _registry.Configure(new Dictionary<string, PolicySettings> { ["slow"] = new PolicySettings { SlowCallRatio = 0.7 } });
+        Succeed(breaker, Slow, 1);                                      // the fourth slow call of the same window
+        Assert.Equal(CircuitState.Open, breaker.State);
+
+        CircuitBreakerState other = _registry.GetOrAddCircuitBreaker("slow-2", new CircuitBreakerOptions { SlowCallDurationMs = 1_000, SlowCallRatio = 0.75, MinimumThroughput = 4, SamplingDurationMs = 60_000 });
+        Succeed(other, Slow, 3);
+        _registry.Configure(new Dictionary<string, PolicySettings> { ["slow-2"] = new PolicySettings { SamplingDurationMs = 30_000 } });
+        Succeed(other, Slow, 1);                                        // the first of a new window
+        Assert.Equal(CircuitState.Closed, other.State);
+    }
+
+    [Fact]
     public void A_fast_probe_closes_the_half_open_breaker()
     {
         CircuitBreakerState breaker = Create(new CircuitBreakerOptions { FailureThreshold = 1, BreakDurationMs = 5_000, SlowCallDurationMs = 1_000 });

@@ -631,6 +631,53 @@ public sealed class CircuitBreakerStateTests
     }
 
     [Fact]
+    public void In_ratio_mode_settings_that_keep_the_sampling_duration_keep_the_calls_counted_and_a_new_duration_starts_afresh()
+    {
+        CircuitBreakerState breaker = _registry.GetOrAddCircuitBreaker("kept", new CircuitBreakerOptions { FailureRatio = 0.75, MinimumThroughput = 4, SamplingDurationMs = 60_000 });
+        Fail(breaker, 3);
+
+        _registry.Configure(new Dictionary<string, PolicySettings> { ["kept"] = new PolicySettings { FailureRatio = 0.7 } });
+        Fail(breaker, 1);                                               // the fourth failure of the same window
+        Assert.Equal(CircuitState.Open, breaker.State);
+
+        CircuitBreakerState other = _registry.GetOrAddCircuitBreaker("restarted", new CircuitBreakerOptions { FailureRatio = 0.75, MinimumThroughput = 4, SamplingDurationMs = 60_000 });
+        Fail(other, 3);
+        _registry.Configure(new Dictionary<string, PolicySettings> { ["restarted"] = new PolicySettings { SamplingDurationMs = 30_000 } });
+        Fail(other, 1);                                                 // the first of a new window
+        Assert.Equal(CircuitState.Closed, other.State);
+    }
+
+    [Fact]
+    public void The_error_rate_of_a_consecutive_mode_opening_counts_only_the_calls_since_the_breaker_last_changed_state()
+    {
+        CircuitBreakerState breaker = Create(new CircuitBreakerOptions { FailureThreshold = 2, BreakDurationMs = 1_000 });
+        var opened = new List<double>();
+        breaker.StateChanged += (_, e) => opened.AddRange(e.State == CircuitState.Open ? new[] { e.ErrorRate } : Array.Empty<double>());
+
+        Succeed(breaker, 2);
+        Fail(breaker, 2);                                               // 2 of 4
+        _clock.Advance(TimeSpan.FromSeconds(1));
+        Succeed(breaker, 1);                                            // the probe closes it
+        Succeed(breaker, 6);
+        Fail(breaker, 2);                                               // 2 of 8 since it closed
+
+        Assert.Equal(new[] { 0.5, 0.25 }, opened);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_breaker_left_closed_without_a_call_reports_no_error_rate(bool ratioMode)
+    {
+        CircuitBreakerState breaker = Create(ratioMode ? new CircuitBreakerOptions { FailureRatio = 0.5 } : new CircuitBreakerOptions { FailureThreshold = 2 });
+
+        breaker.Isolate();
+
+        Assert.Equal(0, breaker.GetMetrics().RecentErrorRate);
+        Assert.Equal(0, breaker.GetMetrics().RecentFailures);
+    }
+
+    [Fact]
     public void The_remaining_break_counts_down_while_open_and_is_zero_otherwise()
     {
         CircuitBreakerState breaker = Create(new CircuitBreakerOptions { FailureThreshold = 1, BreakDurationMs = 1_000 });

@@ -166,6 +166,33 @@ public sealed class DistributedCircuitTests
         Assert.Equal(new[] { CircuitState.Open }, _store.Published);
     }
 
+    [Theory]
+    [InlineData(false, false)]
+    [InlineData(true, false)]
+    [InlineData(false, true)]
+    public void A_breaker_opened_by_another_instance_before_any_call_here_reports_no_rates(bool ratioMode, bool slowCalls)
+    {
+        var options = new CircuitBreakerOptions { BreakDurationMs = 1_000, Distributed = true };
+        if (ratioMode)
+        {
+            options.FailureRatio = 0.5;
+        }
+
+        if (slowCalls)
+        {
+            options.SlowCallDurationMs = 1_000;
+        }
+
+        CircuitBreakerState breaker = _registry.GetOrAddCircuitBreaker("remote-" + ratioMode + slowCalls, options);
+        CircuitStateChangedEventArgs? opened = null;
+        breaker.StateChanged += (_, e) => opened = e;
+
+        Assert.Single(_store.Watched).ApplyRemote(CircuitState.Open, TimeSpan.FromSeconds(1));
+
+        Assert.NotNull(opened);
+        Assert.Equal((CircuitState.Open, 0, 0.0, 0.0), (opened.State, opened.FailureCount, opened.ErrorRate, opened.SlowCallRate));
+    }
+
     private CircuitBreakerState OpenAndWaitOutTheBreak()
     {
         CircuitBreakerState breaker = _registry.GetOrAddCircuitBreaker(
