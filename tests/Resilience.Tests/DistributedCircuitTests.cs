@@ -193,6 +193,21 @@ public sealed class DistributedCircuitTests
         Assert.Equal((CircuitState.Open, 0, 0.0, 0.0), (opened.State, opened.FailureCount, opened.ErrorRate, opened.SlowCallRate));
     }
 
+    [Fact]
+    public void A_probe_lease_granted_later_is_held_though_the_caller_that_asked_is_a_blocked_ui_thread()
+    {
+        CircuitBreakerState breaker = OpenAndWaitOutTheBreak();
+        var lease = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _store.PendingLease = lease.Task;
+        var ui = new BlockedSynchronizationContext();
+
+        Assert.False(ui.Start(() => breaker.TryEnter(out _)));       // asks; the answer comes later
+        lease.SetResult(true);
+
+        TestSupport.SpinUntil(() => breaker.TryEnter(out _), "the granted lease lets this instance probe");
+        Assert.Equal(0, ui.Posted);
+    }
+
     private CircuitBreakerState OpenAndWaitOutTheBreak()
     {
         CircuitBreakerState breaker = _registry.GetOrAddCircuitBreaker(

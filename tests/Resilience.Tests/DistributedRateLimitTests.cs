@@ -131,6 +131,45 @@ public sealed class DistributedRateLimitTests
         Assert.Equal(0, limiter.QueuedCount);
     }
 
+    [Fact]
+    public async Task A_call_made_from_a_blocked_ui_thread_completes_when_the_store_answers_later()
+    {
+        RateLimiterState limiter = Limiter(permits: 10, queueLimit: 0);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _store.Hold = release.Task;
+        var ui = new BlockedSynchronizationContext();
+
+        ValueTask<bool> call = ui.Start(() => limiter.AcquireAsync(CancellationToken.None));
+        release.SetResult();
+
+        Assert.True(await call.Guarded());
+        Assert.Equal(0, ui.Posted);
+    }
+
+    [Fact]
+    public void A_batch_asked_for_ahead_from_a_blocked_ui_thread_still_arrives()
+    {
+        RateLimiterState limiter = Limiter(permits: 100, queueLimit: 0, batch: 4);
+        Assert.True(limiter.Acquire(CancellationToken.None));          // takes 4, keeps 3
+        Assert.True(limiter.Acquire(CancellationToken.None));          // 2 left
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _store.Hold = release.Task;
+        var ui = new BlockedSynchronizationContext();
+
+        Assert.True(ui.Start(() => limiter.TryAcquire()));              // 1 left: asks ahead, held back by the store
+        _store.Hold = null;
+        release.SetResult();
+
+        // The 1 left and the new batch of 4: five calls served here (a distributed TryAcquire never asks the store itself).
+        TestSupport.SpinUntil(() => _store.Asked.Count == 2 && limiter.GetLimitInfo().Remaining == 92, "the batch asked ahead arrives");
+        for (int i = 0; i < 5; i++)
+        {
+            Assert.True(limiter.TryAcquire());
+        }
+
+        Assert.Equal(0, ui.Posted);
+    }
+
     private RateLimiterState Limiter(int permits, int queueLimit, int batch = 0, int windowMs = 1_000)
         => _registry.GetOrAddRateLimiter(
             "shared",

@@ -49,7 +49,7 @@ internal sealed class FakeDistributedStore : IDistributedResilienceStore
     {
         if (Hold is { } hold)
         {
-            await hold.WaitAsync(cancellationToken);
+            await hold.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
 
         DateTimeOffset now = _clock.GetUtcNow();
@@ -89,6 +89,9 @@ internal sealed class FakeDistributedStore : IDistributedResilienceStore
     /// <summary>How the store answers a request for the probe lease: granted (the default), refused, or failing.</summary>
     public LeaseAnswer ProbeLeaseAnswer { get; set; } = LeaseAnswer.Granted;
 
+    /// <summary>While set, a request for the probe lease is answered when this task completes, with its result.</summary>
+    public Task<bool>? PendingLease { get; set; }
+
     /// <summary>How many times the probe lease was asked for.</summary>
     public int ProbeLeaseRequests => Volatile.Read(ref _probeLeaseRequests);
 
@@ -98,6 +101,11 @@ internal sealed class FakeDistributedStore : IDistributedResilienceStore
     public Task<bool> TryTakeProbeLeaseAsync(DistributedCircuit circuit, TimeSpan lease)
     {
         Interlocked.Increment(ref _probeLeaseRequests);
+        if (PendingLease is { } pending)
+        {
+            return pending;
+        }
+
         return ProbeLeaseAnswer switch
         {
             LeaseAnswer.Granted => Task.FromResult(true),
