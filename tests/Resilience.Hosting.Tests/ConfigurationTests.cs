@@ -234,6 +234,33 @@ public sealed class ConfigurationTests : HostingTest
     }
 
     [Fact]
+    public void Problems_are_listed_in_the_order_of_the_policy_names()
+    {
+        IConfigurationRoot configuration = Configuration(
+            ("Resilience:cfg.limit:Permits", "many"),
+            ("Resilience:cfg.breaker:FailureThreshold", "ten"),
+            ("Resilience:cfg.bulkhead:MaxConcurrency", "some"));
+
+        var error = Assert.Throws<InvalidOperationException>(() => new ServiceCollection().AddResilience(configuration.GetSection("Resilience")));
+
+        int breaker = error.Message.IndexOf("Resilience:cfg.breaker:FailureThreshold is 'ten'", StringComparison.Ordinal);
+        int bulkhead = error.Message.IndexOf("Resilience:cfg.bulkhead:MaxConcurrency is 'some'", StringComparison.Ordinal);
+        int limit = error.Message.IndexOf("Resilience:cfg.limit:Permits is 'many'", StringComparison.Ordinal);
+        Assert.True(breaker >= 0 && breaker < bulkhead && bulkhead < limit, error.Message);
+    }
+
+    [Fact]
+    public void Settings_given_at_the_root_of_the_configuration_name_the_root_in_their_problems()
+    {
+        IConfigurationRoot configuration = Configuration(("cfg.breaker:FailureThreshold", "ten"));
+
+        var error = Assert.Throws<InvalidOperationException>(() => new ServiceCollection().AddResilience(configuration));
+
+        Assert.StartsWith("The resilience settings in configuration section '(root)' are not valid", error.Message, StringComparison.Ordinal);
+        Assert.Contains("cfg.breaker:FailureThreshold is 'ten'; it must be a whole number.", error.Message);
+    }
+
+    [Fact]
     public async Task The_cached_fallback_duration_and_bound_are_read_under_the_methods_policy_name_as_milliseconds_or_TimeSpan_text()
     {
         IConfigurationRoot configuration = Configuration(

@@ -99,6 +99,32 @@ public sealed class DurationTextTests : HostingTest
     }
 
     [Fact]
+    public void A_duration_given_under_both_keys_is_one_problem_whatever_the_second_value()
+    {
+        IConfigurationRoot configuration = Configuration(
+            ("Resilience:cfg.breaker:BreakDuration", "00:00:30"),
+            ("Resilience:cfg.breaker:BreakDurationMs", "soon"));
+
+        var error = Assert.Throws<InvalidOperationException>(() => new ServiceCollection().AddResilience(configuration.GetSection("Resilience")));
+
+        Assert.Contains("Resilience:cfg.breaker:BreakDuration and Resilience:cfg.breaker:BreakDurationMs both give BreakDurationMs", error.Message);
+        Assert.DoesNotContain("'soon'", error.Message);
+    }
+
+    [Fact]
+    public void The_longest_duration_is_taken_as_TimeSpan_text_and_a_millisecond_more_is_a_problem()
+    {
+        IConfigurationRoot longest = Configuration(("Resilience:cfg.breaker:BreakDuration", "24.20:31:23.647"));
+        IConfigurationRoot tooLong = Configuration(("Resilience:cfg.breaker:BreakDuration", "24.20:31:23.648"));
+
+        new ServiceCollection().AddResilience(longest.GetSection("Resilience"));
+        var error = Assert.Throws<InvalidOperationException>(() => new ServiceCollection().AddResilience(tooLong.GetSection("Resilience")));
+
+        Assert.Equal(int.MaxValue, Breaker(Names.ConfiguredBreaker).Options.BreakDurationMs);
+        Assert.Contains("Resilience:cfg.breaker:BreakDuration is '24.20:31:23.648'; it must be a whole number of milliseconds, at most 2 147 483 647", error.Message);
+    }
+
+    [Fact]
     public void A_duration_out_of_range_is_a_problem_in_the_form_it_was_written()
     {
         IConfigurationRoot configuration = Configuration(("Resilience:cfg.breaker:BreakDuration", "-00:00:01"));

@@ -159,6 +159,22 @@ public sealed class HealthCheckTests : HostingTest
     }
 
     [Fact]
+    public async Task Critical_names_that_match_no_breaker_are_all_named_in_order_beside_the_closed_breakers()
+    {
+        HealthReportEntry entry = await CheckAsync(o =>
+        {
+            o.CriticalBreakers.Add("health.ordres");
+            o.CriticalBreakers.Add("health.databse");
+        });
+
+        Assert.Equal(HealthStatus.Degraded, entry.Status);
+        Assert.Equal(
+            "All circuit breakers are closed. No circuit breaker is registered as 'health.databse', 'health.ordres', "
+            + "which the check names as critical; check the names.",
+            entry.Description);
+    }
+
+    [Fact]
     public async Task Critical_names_are_compared_exactly()
     {
         await OpenAsync(Dependency.DatabaseAsync);
@@ -313,6 +329,20 @@ public sealed class HealthCheckTests : HostingTest
         Assert.DoesNotContain("No circuit breaker is registered", closed.Description);
         Assert.Equal(HealthStatus.Unhealthy, open.Status);
         Assert.Contains("Critical circuit breakers are open: 'hc.per-tenant'", open.Description);
+    }
+
+    [Fact]
+    public async Task A_keyed_breakers_entry_says_whether_it_is_critical()
+    {
+        KeyedCircuitBreakerState<string> critical = Registry.GetOrAddKeyedCircuitBreaker<string>("hc.per-region", new CircuitBreakerOptions { FailureThreshold = 1 });
+        KeyedCircuitBreakerState<string> other = Registry.GetOrAddKeyedCircuitBreaker<string>("hc.per-shard", new CircuitBreakerOptions { FailureThreshold = 1 });
+        critical.GetPartition("eu");
+        other.GetPartition("7");
+
+        HealthReportEntry entry = await CheckAsync(o => o.CriticalBreakers.Add("hc.per-region"));
+
+        Assert.Equal(true, ((IReadOnlyDictionary<string, object>)entry.Data["hc.per-region"])["critical"]);
+        Assert.Equal(false, ((IReadOnlyDictionary<string, object>)entry.Data["hc.per-shard"])["critical"]);
     }
 
     private static void OpenPartition(KeyedCircuitBreakerState<string> breaker, string key)

@@ -1,3 +1,4 @@
+using System.Collections;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -74,6 +75,106 @@ public sealed class HealthReportWriterTests : HostingTest
         Assert.Equal(2, data.GetProperty("byState").GetProperty("open").GetInt32());
         Assert.Equal("NaN", data.GetProperty("ratio").GetString());
         Assert.Equal("Degraded", data.GetProperty("kind").GetString());
+    }
+
+    [Fact]
+    public async Task Each_check_has_its_own_duration_in_milliseconds()
+    {
+        var report = new HealthReport(
+            new Dictionary<string, HealthReportEntry>
+            {
+                ["store"] = new(HealthStatus.Healthy, "The store answers.", TimeSpan.FromMilliseconds(3.456), exception: null, data: null),
+            },
+            TimeSpan.FromMilliseconds(12.346));
+
+        using JsonDocument json = await WriteAsync(report);
+
+        Assert.Equal(12.35, json.RootElement.GetProperty("durationMs").GetDouble());
+        Assert.Equal(3.46, json.RootElement.GetProperty("checks").GetProperty("store").GetProperty("durationMs").GetDouble());
+    }
+
+    [Fact]
+    public async Task The_report_is_indented_one_property_per_line_for_people_reading_it()
+    {
+        var report = new HealthReport(
+            new Dictionary<string, HealthReportEntry>
+            {
+                ["store"] = new(HealthStatus.Healthy, "The store answers.", TimeSpan.Zero, exception: null, data: null),
+            },
+            TimeSpan.Zero);
+        using var body = new MemoryStream();
+
+        await ResilienceHealthReportWriter.WriteAsync(body, report);
+
+        string[] lines = System.Text.Encoding.UTF8.GetString(body.ToArray()).Split('\n').Select(l => l.TrimEnd('\r')).ToArray();
+        Assert.Equal("{", lines[0]);
+        Assert.Contains("  \"status\": \"Healthy\",", lines);
+        Assert.Contains("      \"description\": \"The store answers.\",", lines);
+    }
+
+    [Fact]
+    public async Task Dictionaries_and_lists_nested_deeper_than_eight_levels_are_written_as_their_text()
+    {
+        // The check's data is level 0: the dictionary and the list of level 8 are written as text, those above as JSON.
+        using JsonDocument json = await WriteAsync(Report(new Dictionary<string, object>
+        {
+            ["dictionaries"] = Nested(9, inner => new Hashtable { ["next"] = inner }),
+            ["lists"] = Nested(9, inner => new ArrayList { inner }),
+        }));
+
+        JsonElement data = json.RootElement.GetProperty("checks").GetProperty("store").GetProperty("data");
+        JsonElement dictionary = data.GetProperty("dictionaries");
+        JsonElement list = data.GetProperty("lists");
+        for (int level = 1; level < 8; level++)
+        {
+            Assert.Equal(JsonValueKind.Object, dictionary.ValueKind);
+            Assert.Equal(JsonValueKind.Array, list.ValueKind);
+            dictionary = dictionary.GetProperty("next");
+            list = Assert.Single(list.EnumerateArray());
+        }
+
+        Assert.Equal(new Hashtable().ToString(), dictionary.GetString());
+        Assert.Equal(new ArrayList().ToString(), list.GetString());
+    }
+
+    [Fact]
+    public async Task A_dictionary_key_without_text_is_written_as_an_empty_name()
+    {
+        using JsonDocument json = await WriteAsync(Report(new Dictionary<string, object>
+        {
+            ["byKey"] = new Hashtable { [new KeyWithoutText()] = 1 },
+        }));
+
+        JsonElement byKey = json.RootElement.GetProperty("checks").GetProperty("store").GetProperty("data").GetProperty("byKey");
+        Assert.Equal(1, byKey.GetProperty(string.Empty).GetInt32());
+        Assert.Single(byKey.EnumerateObject());
+    }
+
+    /// <summary>A report of one check, "store", with this data.</summary>
+    private static HealthReport Report(IReadOnlyDictionary<string, object> data)
+        => new(
+            new Dictionary<string, HealthReportEntry>
+            {
+                ["store"] = new(HealthStatus.Healthy, "The store answers.", TimeSpan.Zero, exception: null, data: data),
+            },
+            TimeSpan.Zero);
+
+    /// <summary><paramref name="levels"/> collections, each made by <paramref name="wrap"/> around the next; the innermost holds 1.</summary>
+    private static object Nested(int levels, Func<object, object> wrap)
+    {
+        object value = 1;
+        for (int i = 0; i < levels; i++)
+        {
+            value = wrap(value);
+        }
+
+        return value;
+    }
+
+    /// <summary>A key whose text is null.</summary>
+    private sealed class KeyWithoutText
+    {
+        public override string? ToString() => null;
     }
 
     [Fact]

@@ -51,7 +51,7 @@ public sealed class LoggingTests : HostingTest
     }
 
     [Fact]
-    public async Task Opening_a_breaker_that_judges_slow_calls_logs_their_share_under_the_same_event_id()
+    public async Task Opening_a_breaker_that_judges_slow_calls_logs_their_share_and_the_break_under_the_same_event_id()
     {
         IConfigurationRoot configuration = Configuration(
             ("Resilience:log.breaker:SlowCallDurationMs", "1000"),
@@ -71,6 +71,7 @@ public sealed class LoggingTests : HostingTest
         Assert.Equal(LogLevel.Warning, opened.Level);
         Assert.Equal("0", opened.GetStructuredStateValue("FailureCount"));
         Assert.Equal(1, double.Parse(opened.GetStructuredStateValue("SlowCallRate")!, System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(TimeSpan.FromSeconds(1).ToString(), opened.GetStructuredStateValue("BreakDuration"));
         Assert.Contains("slow-call rate", opened.Message);
     }
 
