@@ -48,6 +48,12 @@ internal static class ResilienceSettingsReader
                 continue;
             }
 
+            if (policy.Key.Length == 0)
+            {
+                problems.Add($"{policy.Path} gives settings to a policy with an empty name, which names no policy; put them under the name of a circuit breaker, bulkhead, rate limit or method, e.g. \"payments\": {{ \"FailureThreshold\": 10 }}.");
+                continue;
+            }
+
             var policySettings = new PolicySettings();
             var given = new Dictionary<string, string>(StringComparer.Ordinal);
             foreach (IConfigurationSection value in values)

@@ -91,6 +91,16 @@ public sealed class ConfigurationTests : HostingTest
     }
 
     [Fact]
+    public void Settings_under_an_empty_policy_name_are_a_problem_that_names_the_key()
+    {
+        IConfigurationRoot configuration = Configuration(("Resilience::FailureThreshold", "3"));
+
+        var error = Assert.Throws<InvalidOperationException>(() => new ServiceCollection().AddResilience(configuration.GetSection("Resilience")));
+
+        Assert.Contains("Resilience: gives settings to a policy with an empty name, which names no policy;", error.Message);
+    }
+
+    [Fact]
     public void Settings_replace_the_attribute_values_of_the_named_bulkhead()
     {
         IConfigurationRoot configuration = Configuration(

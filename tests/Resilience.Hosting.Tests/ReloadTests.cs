@@ -151,6 +151,21 @@ public sealed class ReloadTests : HostingTest
     }
 
     [Fact]
+    public async Task A_reload_that_gives_settings_to_an_empty_policy_name_is_logged_and_ignored()
+    {
+        IConfigurationRoot configuration = Configuration((Threshold, "2"));
+        IHost host = await StartHostAsync(configuration);
+
+        configuration[Threshold] = "4";
+        configuration["Resilience::FailureThreshold"] = "3";
+        configuration.Reload();
+
+        FakeLogRecord rejected = Assert.Single(ResilienceLogs(host, ResilienceEventIds.SettingsRejected));
+        Assert.Contains("Resilience: gives settings to a policy with an empty name", rejected.Message);
+        Assert.Equal(2, Breaker(Names.ReloadedBreaker).Options.FailureThreshold);
+    }
+
+    [Fact]
     public async Task An_invalid_reload_applies_none_of_its_valid_values()
     {
         IConfigurationRoot configuration = Configuration((Threshold, "2"), ("Resilience:reload.bulkhead:MaxConcurrency", "3"));
