@@ -84,6 +84,16 @@ public sealed class OutcomeTests
     }
 
     [Fact]
+    public void A_response_without_a_reason_phrase_is_described_by_its_status_alone()
+    {
+        using var unknown = new HttpResponseMessage((HttpStatusCode)599);
+        using var blank = new HttpResponseMessage(HttpStatusCode.BadGateway) { ReasonPhrase = string.Empty };
+
+        Assert.Equal("'p' returned a result handled as a failure: 599.", new HandledResultException("p", unknown).Message);
+        Assert.Equal("'p' returned a result handled as a failure: 502.", new HandledResultException("p", blank).Message);
+    }
+
+    [Fact]
     public void Discarding_a_result_disposes_it_when_it_is_disposable()
     {
         var response = new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent("body") };
@@ -122,6 +132,15 @@ public sealed class RequestedDelayTests
         response.Headers.RetryAfter = new System.Net.Http.Headers.RetryConditionHeaderValue(TimeSpan.FromSeconds(7));
 
         Assert.Equal(TimeSpan.FromSeconds(7), RequestedDelay.Of(response, s_clock));
+    }
+
+    [Fact]
+    public void A_negative_Retry_After_in_seconds_asks_for_no_wait()
+    {
+        using var response = new HttpResponseMessage(HttpStatusCode.TooManyRequests);
+        response.Headers.RetryAfter = new System.Net.Http.Headers.RetryConditionHeaderValue(TimeSpan.FromSeconds(-7));
+
+        Assert.Equal(TimeSpan.Zero, RequestedDelay.Of(response, s_clock));
     }
 
     [Fact]

@@ -110,6 +110,20 @@ public sealed class PolicyRulesTests
         Assert.Null(CircuitBreakerRules.FailureRatio.ProblemWith(0, "x:FailureRatio"));
     }
 
+    [Fact]
+    public void The_members_of_a_two_member_enum_are_offered_as_one_or_the_other()
+        => Assert.Equal(
+            "TimeoutAttribute.Scope is 9; it must be a TimeoutScope (PerAttempt or Total)",
+            TimeoutRules.Scope.ProblemWith((TimeoutScope)9, "TimeoutAttribute.Scope"));
+
+    [Theory]
+    [InlineData(new string[0], "")]
+    [InlineData(new[] { "Only" }, "Only")]
+    [InlineData(new[] { "A", "B" }, "A or B")]
+    [InlineData(new[] { "A", "B", "C" }, "A, B or C")]
+    public void Choices_are_listed_as_a_sentence_lists_them(string[] names, string expected)
+        => Assert.Equal(expected, SettingText.Choices(names));
+
     [Theory]
     [InlineData(0, false)]
     [InlineData(0.5, true)]

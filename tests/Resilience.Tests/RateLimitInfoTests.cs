@@ -109,6 +109,63 @@ public sealed class RateLimitInfoTests
         Assert.Contains("cannot be negative", Assert.Throws<ArgumentOutOfRangeException>(() => new RateLimitInfo(3, 0, now, TimeSpan.FromTicks(-1))).Message);
     }
 
+    [Fact]
+    public void Two_infos_are_equal_only_when_every_value_is()
+    {
+        DateTimeOffset now = _clock.GetUtcNow();
+        var info = new RateLimitInfo(10, 3, now, TimeSpan.FromMilliseconds(250));
+        var same = new RateLimitInfo(10, 3, now, TimeSpan.FromMilliseconds(250));
+        RateLimitInfo[] differingInOneValue =
+        [
+            new(20, 3, now, TimeSpan.FromMilliseconds(250)),
+            new(10, 4, now, TimeSpan.FromMilliseconds(250)),
+            new(10, 3, now.AddSeconds(1), TimeSpan.FromMilliseconds(250)),
+            new(10, 3, now, TimeSpan.FromMilliseconds(251)),
+        ];
+
+        Assert.True(info == same);
+        Assert.False(info != same);
+        Assert.True(info.Equals((object)same));
+        Assert.Equal(info.GetHashCode(), same.GetHashCode());
+        foreach (RateLimitInfo other in differingInOneValue)
+        {
+            Assert.False(info.Equals(other), $"{info} equals {other}");
+            Assert.False(info == other);
+            Assert.True(info != other);
+        }
+    }
+
+    [Fact]
+    public void Infos_that_differ_in_one_value_hash_apart()
+    {
+        DateTimeOffset now = _clock.GetUtcNow();
+        var infos = new List<RateLimitInfo>();
+        for (int limit = 1; limit <= 8; limit++)
+        {
+            for (int remaining = 0; remaining <= limit; remaining++)
+            {
+                infos.Add(new RateLimitInfo(limit, remaining, now, TimeSpan.Zero));
+            }
+        }
+
+        for (int step = 1; step <= 8; step++)
+        {
+            infos.Add(new RateLimitInfo(8, 8, now.AddMilliseconds(step), TimeSpan.Zero));
+            infos.Add(new RateLimitInfo(8, 8, now, TimeSpan.FromMilliseconds(step)));
+        }
+
+        // So that a set or dictionary of them does not pile them into one bucket.
+        Assert.Equal(infos.Count, infos.Select(i => i.GetHashCode()).Distinct().Count());
+    }
+
+    [Fact]
+    public void An_info_reads_as_its_remaining_calls_its_reset_and_its_wait()
+    {
+        var info = new RateLimitInfo(10, 3, new DateTimeOffset(2026, 11, 29, 12, 0, 0, TimeSpan.Zero), TimeSpan.FromMilliseconds(250));
+
+        Assert.Equal("3 of 10 remaining, reset at 2026-11-29T12:00:00.0000000+00:00, retry after 250 ms", info.ToString());
+    }
+
     private RateLimiterState Create(RateLimitAlgorithm algorithm)
         => _registry.GetOrAddRateLimiter("limit", new RateLimitOptions { Permits = 4, WindowMs = 1_000, Algorithm = algorithm });
 }

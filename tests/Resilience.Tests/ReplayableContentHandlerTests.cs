@@ -114,6 +114,97 @@ public sealed class ReplayableContentHandlerTests
         Assert.True(new ReplayableContentHandler(everyRequestMayBeRetried: true).EveryRequestMayBeRetried);
     }
 
+    [Fact]
+    public async Task A_body_already_in_memory_and_a_request_without_a_body_are_sent_as_they_are()
+    {
+        var sent = new List<HttpContent?>();
+        var recorder = new RecordingHandler(onRequest: request => sent.Add(request.Content));
+        using var invoker = new HttpMessageInvoker(new ReplayableContentHandler(recorder));
+        var inMemory = new StringContent("{\"sku\":7}");
+
+        using HttpResponseMessage withBody = await invoker.SendAsync(new HttpRequestMessage(HttpMethod.Put, "https://example.com/") { Content = inMemory }, CancellationToken.None);
+        using HttpResponseMessage withoutBody = await invoker.SendAsync(new HttpRequestMessage(HttpMethod.Put, "https://example.com/"), CancellationToken.None);
+
+        Assert.Equal(2, sent.Count);
+        Assert.Same(inMemory, sent[0]);
+        Assert.Null(sent[1]);
+        Assert.Equal(new[] { "{\"sku\":7}", string.Empty }, recorder.Bodies);
+    }
+
+    [Theory]
+    [InlineData(3L)]
+    [InlineData(3_000_000_000L)]
+    public async Task The_buffered_copy_has_the_length_that_was_read_whatever_the_body_declared(long declaredLength)
+    {
+        HttpContent? sent = null;
+        var recorder = new RecordingHandler(onRequest: request => sent = request.Content);
+        using var invoker = new HttpMessageInvoker(new ReplayableContentHandler(new SendTwice(recorder)));
+        var request = new HttpRequestMessage(HttpMethod.Put, "https://example.com/") { Content = new GatedContent("hello", declaredLength) };
+
+        using HttpResponseMessage response = await invoker.SendAsync(request, CancellationToken.None);
+
+        Assert.Equal(new[] { "hello", "hello" }, recorder.Bodies);
+        Assert.Equal(5, sent!.Headers.ContentLength);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task No_step_of_a_buffered_send_comes_back_to_the_callers_synchronization_context(bool bodyComesLater)
+    {
+        // Whichever comes later, the body being read or the answer of the handler inside, the rest of the send runs on
+        // from there: a caller that blocks on its context (sync over async on a UI thread) does not deadlock.
+        var later = new TaskCompletionSource();
+        var body = new GatedContent("payload", declaredLength: 7, bodyComesLater ? later.Task : Task.CompletedTask);
+        using var invoker = new HttpMessageInvoker(new ReplayableContentHandler(new AnswerWhen(bodyComesLater ? Task.CompletedTask : later.Task)));
+        var request = new HttpRequestMessage(HttpMethod.Put, "https://example.com/") { Content = body };
+        var caller = new RecordingSynchronizationContext();
+
+        Task<HttpResponseMessage> sending = caller.RunAsCaller(() => invoker.SendAsync(request, CancellationToken.None));
+        Assert.False(sending.IsCompleted);
+        later.SetResult();
+
+        using HttpResponseMessage response = await sending.WaitAsync(TestSupport.HangGuard);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(0, caller.Posted);
+    }
+
+    /// <summary>Answers 200 once <paramref name="ready"/> completes, on whichever thread completes it.</summary>
+    private sealed class AnswerWhen(Task ready) : HttpMessageHandler
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            await ready.ConfigureAwait(false);
+            return new HttpResponseMessage(HttpStatusCode.OK);
+        }
+    }
+
+    /// <summary>A body that declares a length of its own (right or wrong) and is written once <c>ready</c> completes.</summary>
+    private sealed class GatedContent : HttpContent
+    {
+        private readonly byte[] _bytes;
+        private readonly Task _ready;
+
+        public GatedContent(string text, long declaredLength, Task? ready = null)
+        {
+            _bytes = Encoding.UTF8.GetBytes(text);
+            _ready = ready ?? Task.CompletedTask;
+            Headers.ContentLength = declaredLength;
+        }
+
+        protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context)
+        {
+            await _ready.ConfigureAwait(false);
+            await stream.WriteAsync(_bytes).ConfigureAwait(false);
+        }
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = 0;
+            return false;
+        }
+    }
+
     /// <summary>Reads each request's body to the end and answers 200.</summary>
     private sealed class RecordingHandler(Action? onEntry = null, Action<HttpRequestMessage>? onRequest = null) : HttpMessageHandler
     {

@@ -77,6 +77,20 @@ public sealed class RetryBackoffTests
     }
 
     [Fact]
+    public void The_shortest_delay_is_the_floor_jitter_draws_from_and_the_base_delay_itself_without_jitter()
+    {
+        Assert.Equal(500, BackoffFormula.ShortestMilliseconds(1_000, jitter: true));
+        Assert.Equal(1_000, BackoffFormula.ShortestMilliseconds(1_000, jitter: false));
+
+        // The runtime never waits less than that shortest delay.
+        double shortest = BackoffFormula.ShortestMilliseconds(BackoffFormula.BaseDelayMilliseconds(BackoffKind.Linear, 2, 300, 5_000), jitter: true);
+        for (int i = 0; i < 1_000; i++)
+        {
+            Assert.True(RetryBackoff.GetDelay(BackoffKind.Linear, 2, 300, 5_000, jitter: true).TotalMilliseconds >= shortest);
+        }
+    }
+
+    [Fact]
     public void A_retry_number_below_one_is_rejected()
     {
         var error = Assert.Throws<ArgumentOutOfRangeException>(() => RetryBackoff.GetDelay(BackoffKind.Constant, retry: 0, delayMs: 100, maxDelayMs: 1_000, jitter: false));
@@ -150,5 +164,17 @@ public sealed class RetryBackoffTests
         PolicyOverrides overrides = registry.GetLivePolicySettings("payments").Overrides!;
 
         Assert.Equal(TimeSpan.FromMilliseconds(30_000), RetryBackoff.GetDelay(overrides, BackoffKind.Constant, 1, 200, 30_000, jitter: false));
+    }
+
+    [Fact]
+    public void A_configured_cap_below_the_compiled_in_one_caps_the_computed_and_the_asked_delays()
+    {
+        var registry = new ResilienceRegistry();
+        registry.Configure(new Dictionary<string, PolicySettings> { ["payments"] = new() { MaxDelayMs = 1_000 } });
+        PolicyOverrides overrides = registry.GetLivePolicySettings("payments").Overrides!;
+
+        // 200 ms doubled four times is 3.2 s: the configured cap, not the compiled-in 30 s, holds it.
+        Assert.Equal(TimeSpan.FromSeconds(1), RetryBackoff.GetDelay(overrides, BackoffKind.Exponential, 5, 200, 30_000, jitter: false));
+        Assert.Equal(TimeSpan.FromSeconds(1), RetryBackoff.GetDelay(overrides, BackoffKind.Exponential, 1, 200, 30_000, jitter: false, TimeSpan.FromSeconds(20)));
     }
 }

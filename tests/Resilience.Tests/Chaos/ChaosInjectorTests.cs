@@ -119,6 +119,84 @@ public sealed class ChaosInjectorTests
     }
 
     [Fact]
+    public async Task Synchronous_injected_latency_blocks_for_exactly_the_configured_time_on_the_registrys_clock()
+    {
+        var clock = new TimerStartedClock();
+        var registry = new ResilienceRegistry { TimeProvider = clock, AllowChaos = true };
+        registry.Configure(new Dictionary<string, PolicySettings> { ["slow-sync"] = new() { Chaos = new ChaosSettings { LatencyMs = 500, LatencyRate = 1 } } });
+        ChaosInjector chaos = registry.GetLivePolicySettings("slow-sync").Overrides!.Chaos!;
+
+        Task blocked = Task.Run(() => chaos.Inject(registry.GetTelemetry("slow-sync", "Shop.Client.Get"), CancellationToken.None));
+        TestSupport.SpinUntil(() => clock.Started == 1, "the latency started");
+        clock.Advance(TimeSpan.FromMilliseconds(499));
+        Assert.False(blocked.IsCompleted);
+        clock.Advance(TimeSpan.FromMilliseconds(1));
+
+        await blocked.WaitAsync(TestSupport.HangGuard);
+    }
+
+    [Fact]
+    public void A_latency_given_with_a_rate_of_zero_is_never_injected()
+    {
+        var clock = new CountingClock();
+        var registry = new ResilienceRegistry { TimeProvider = clock, AllowChaos = true };
+        var recorder = new ChaosRecorder();
+        using IDisposable registration = registry.AddListener(recorder);
+        registry.Configure(new Dictionary<string, PolicySettings> { ["fails-fast"] = new() { Chaos = new ChaosSettings { LatencyMs = 500, LatencyRate = 0, FaultRate = 1 } } });
+        ChaosInjector chaos = registry.GetLivePolicySettings("fails-fast").Overrides!.Chaos!;
+        MethodTelemetry telemetry = registry.GetTelemetry("fails-fast", "Shop.Client.Get");
+
+        // The fault comes at once, from the call itself, without waiting: nothing was delayed (a wait on the fake
+        // clock would end only when the guard cancels it).
+        using var guard = new CancellationTokenSource(TestSupport.HangGuard);
+        Assert.Throws<ChaosInjectedException>(() => chaos.InjectAsync(telemetry, guard.Token).IsCompleted);
+        Assert.Throws<ChaosInjectedException>(() => chaos.Inject(telemetry, guard.Token));
+
+        Assert.Equal(0, clock.Created);
+        Assert.Equal([ChaosInjection.Fault, ChaosInjection.Fault], recorder.Injections.Select(e => e.Injection));
+    }
+
+    [Fact]
+    public void No_response_is_injected_while_the_outcome_rate_is_zero()
+    {
+        (ChaosInjector chaos, MethodTelemetry telemetry) = Configure("faults-only", new ChaosSettings { FaultRate = 0.5, OutcomeStatusCode = 503, Seed = 3 });
+
+        for (int i = 0; i < 20; i++)
+        {
+            Assert.False(chaos.TryInjectResponse(telemetry, out HttpResponseMessage? response));
+            Assert.Null(response);
+        }
+    }
+
+    [Fact]
+    public void An_injected_response_is_described_as_injected_wherever_it_is_reported()
+    {
+        (ChaosInjector chaos, MethodTelemetry telemetry) = Configure("described", new ChaosSettings { OutcomeRate = 1, OutcomeStatusCode = 503 });
+        Assert.True(chaos.TryInjectResponse(telemetry, out HttpResponseMessage? response));
+
+        using (response)
+        {
+            // What a retry event, a handled-result exception and a log show: not the dependency's own "Service Unavailable".
+            string described = new HandledResultException("described", response).Message;
+            Assert.Contains("503 (", described);
+            Assert.Contains("chaos", described, StringComparison.OrdinalIgnoreCase);
+        }
+    }
+
+    [Fact]
+    public async Task The_fault_after_injected_latency_is_drawn_off_the_callers_synchronization_context()
+    {
+        (ChaosInjector chaos, MethodTelemetry telemetry) = Configure("slow-on-ui", new ChaosSettings { LatencyMs = 100, LatencyRate = 1, FaultRate = 1 });
+        var caller = new RecordingSynchronizationContext();
+
+        Task injection = caller.RunAsCaller(() => chaos.InjectAsync(telemetry, CancellationToken.None).AsTask());
+        _clock.Advance(TimeSpan.FromMilliseconds(100));
+
+        await Assert.ThrowsAsync<ChaosInjectedException>(() => injection.WaitAsync(TestSupport.HangGuard));
+        Assert.Equal(0, caller.Posted);
+    }
+
+    [Fact]
     public void Every_injection_is_counted_by_kind_on_its_own_instrument_and_told_to_listeners()
     {
         using MetricCollector<long> injections = Collect<long>("resilience.chaos.injections");
@@ -191,6 +269,21 @@ public sealed class ChaosInjectorTests
         }
 
         return faults;
+    }
+
+    /// <summary>A fake clock that counts its timers once they run, so that a test advances it only after a wait has started.</summary>
+    private sealed class TimerStartedClock : FakeTimeProvider
+    {
+        private int _started;
+
+        public int Started => Volatile.Read(ref _started);
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+        {
+            ITimer timer = base.CreateTimer(callback, state, dueTime, period);
+            Interlocked.Increment(ref _started);
+            return timer;
+        }
     }
 
     private sealed class ChaosRecorder : ResilienceListener

@@ -96,6 +96,48 @@ public sealed class LiveSettingsTests
     }
 
     [Fact]
+    public void The_refusal_of_chaos_says_what_to_remove_and_every_way_to_allow_it()
+    {
+        var error = Assert.Throws<ArgumentException>(() => _registry.Configure(new Dictionary<string, PolicySettings>
+        {
+            ["payments"] = new() { Chaos = new ChaosSettings { FaultRate = 0.1 } },
+        }));
+
+        Assert.Contains(
+            "payments:Chaos is given, but chaos is not allowed in this process, so no setting was applied. Remove the Chaos section, " +
+            "or allow chaos where it is meant to run: set the environment variable RESILIENCE_ALLOW_CHAOS=true for that deployment, " +
+            "or ResilienceRegistry.Default.AllowChaos = true in code (tests).",
+            error.Message);
+    }
+
+    [Fact]
+    public void A_latency_without_a_rate_injects_nothing_and_leaves_the_compiled_in_settings()
+    {
+        _registry.AllowChaos = true;
+        LivePolicySettings live = _registry.GetLivePolicySettings("payments");
+
+        _registry.Configure(new Dictionary<string, PolicySettings> { ["payments"] = new() { Chaos = new ChaosSettings { LatencyMs = 500 } } });
+
+        Assert.Null(live.Overrides);
+    }
+
+    [Fact]
+    public void A_latency_rate_without_a_latency_is_a_problem_that_says_how_to_give_one()
+    {
+        _registry.AllowChaos = true;
+
+        var error = Assert.Throws<ArgumentException>(() => _registry.Configure(new Dictionary<string, PolicySettings>
+        {
+            ["payments"] = new() { Chaos = new ChaosSettings { LatencyRate = 0.25 } },
+        }));
+
+        Assert.Contains(
+            "payments:Chaos:LatencyRate is 0.25, but payments:Chaos:LatencyMs is 0: " +
+            "give the latency to inject (in milliseconds, or as TimeSpan text such as \"00:00:00.500\"), or set the rate to 0.",
+            error.Message);
+    }
+
+    [Fact]
     public void Disallowing_chaos_turns_configured_chaos_off_at_once_and_keeps_the_other_overrides()
     {
         _registry.AllowChaos = true;
