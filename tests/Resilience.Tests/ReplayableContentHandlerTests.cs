@@ -158,9 +158,9 @@ public sealed class ReplayableContentHandlerTests
         var body = new GatedContent("payload", declaredLength: 7, bodyComesLater ? later.Task : Task.CompletedTask);
         using var invoker = new HttpMessageInvoker(new ReplayableContentHandler(new AnswerWhen(bodyComesLater ? Task.CompletedTask : later.Task)));
         var request = new HttpRequestMessage(HttpMethod.Put, "https://example.com/") { Content = body };
-        var caller = new RecordingSynchronizationContext();
+        var caller = new BlockedSynchronizationContext();
 
-        Task<HttpResponseMessage> sending = caller.RunAsCaller(() => invoker.SendAsync(request, CancellationToken.None));
+        Task<HttpResponseMessage> sending = caller.Start(() => invoker.SendAsync(request, CancellationToken.None));
         Assert.False(sending.IsCompleted);
         later.SetResult();
 

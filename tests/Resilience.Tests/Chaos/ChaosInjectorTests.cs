@@ -187,9 +187,9 @@ public sealed class ChaosInjectorTests
     public async Task The_fault_after_injected_latency_is_drawn_off_the_callers_synchronization_context()
     {
         (ChaosInjector chaos, MethodTelemetry telemetry) = Configure("slow-on-ui", new ChaosSettings { LatencyMs = 100, LatencyRate = 1, FaultRate = 1 });
-        var caller = new RecordingSynchronizationContext();
+        var caller = new BlockedSynchronizationContext();
 
-        Task injection = caller.RunAsCaller(() => chaos.InjectAsync(telemetry, CancellationToken.None).AsTask());
+        Task injection = caller.Start(() => chaos.InjectAsync(telemetry, CancellationToken.None).AsTask());
         _clock.Advance(TimeSpan.FromMilliseconds(100));
 
         await Assert.ThrowsAsync<ChaosInjectedException>(() => injection.WaitAsync(TestSupport.HangGuard));
