@@ -2,7 +2,7 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace Resilience.Tests;
 
-/// <summary>A fake clock that counts the timers created and disposed on it, and notes whether each was created with the execution context's flow suppressed.</summary>
+/// <summary>A fake clock that counts the timers created (once they exist) and disposed on it, and notes whether each was created with the execution context's flow suppressed.</summary>
 internal sealed class CountingClock : FakeTimeProvider
 {
     private readonly System.Collections.Concurrent.ConcurrentQueue<bool> _flowSuppressed = new();
@@ -17,9 +17,11 @@ internal sealed class CountingClock : FakeTimeProvider
 
     public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
     {
-        Interlocked.Increment(ref _created);
+        // Counted once the timer exists, so that a test waiting for the count may advance the clock past it at once.
+        var timer = new CountedTimer(base.CreateTimer(callback, state, dueTime, period), this);
         _flowSuppressed.Enqueue(ExecutionContext.IsFlowSuppressed());
-        return new CountedTimer(base.CreateTimer(callback, state, dueTime, period), this);
+        Interlocked.Increment(ref _created);
+        return timer;
     }
 
     private sealed class CountedTimer(ITimer inner, CountingClock clock) : ITimer
