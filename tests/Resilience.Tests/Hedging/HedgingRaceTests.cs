@@ -279,6 +279,69 @@ public sealed class HedgingRaceTests
     }
 
     [Fact]
+    public async Task A_race_of_one_attempt_runs_that_attempt_alone()
+    {
+        HedgingRace<Response> race = Race(1, Delay);
+        Task<Response> call = Run(race);
+        _clock.Advance(Delay * 3);
+
+        var only = new Response("only");
+        _attempts[0].Answer(only);
+
+        Assert.Same(only, await call.Guarded());
+        Assert.Single(_attempts);
+    }
+
+    [Fact]
+    public void The_callers_cancellation_reaches_a_running_attempts_token_at_once()
+    {
+        using var caller = new CancellationTokenSource();
+        using HedgingRace<Response> race = Race(2, Delay, caller.Token);
+        Assert.True(race.TryLaunch(out _, out CancellationToken token));
+
+        caller.Cancel();
+
+        Assert.True(token.IsCancellationRequested, "the attempt's token follows the caller's before the race is disposed");
+    }
+
+    [Fact]
+    public async Task Every_wait_for_the_next_attempt_ends_when_it_is_due()
+    {
+        using HedgingRace<Response> race = Race(2, Delay);
+        Assert.True(race.TryLaunch(out _, out _));
+        Task first = race.WaitAsync();
+        Task second = race.WaitAsync();
+        Assert.False(first.IsCompleted);
+
+        _clock.Advance(Delay);
+
+        await Task.WhenAll(first, second).WaitAsync(TestSupport.HangGuard);
+    }
+
+    [Fact]
+    public void No_timer_is_started_in_fallback_mode_nor_once_every_attempt_has_started()
+    {
+        var clock = new CountingClock();
+        MethodTelemetry telemetry = _registry.GetTelemetry(_name, _name);
+        using (var fallback = new HedgingRace<Response>(telemetry, 2, Timeout.InfiniteTimeSpan, clock, default))
+        {
+            Assert.True(fallback.TryLaunch(out _, out _));
+            Assert.False(fallback.WaitAsync().IsCompleted);
+        }
+
+        Assert.Equal(0, clock.Created);
+
+        using var latency = new HedgingRace<Response>(telemetry, 2, Delay, clock, default);
+        Assert.True(latency.TryLaunch(out _, out _));
+        Assert.False(latency.WaitAsync().IsCompleted);
+        clock.Advance(Delay);
+        Assert.True(latency.TryLaunch(out _, out _));
+        Assert.False(latency.WaitAsync().IsCompleted);
+
+        Assert.Equal(1, clock.Created);
+    }
+
+    [Fact]
     public void The_race_refuses_values_it_cannot_run()
     {
         MethodTelemetry telemetry = _registry.GetTelemetry(_name, _name);
