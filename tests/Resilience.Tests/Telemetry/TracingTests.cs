@@ -63,6 +63,51 @@ public sealed class TracingTests : IDisposable
     }
 
     [Fact]
+    public void Each_event_names_its_scope_kind_and_outcome()
+    {
+        Listen();
+        using Activity activity = s_testSource.StartActivity("call")!;
+
+        _registry.Notify(new TimeoutEventArgs("orders", "Shop.Orders.Get", TimeSpan.FromSeconds(5), TimeoutScope.Total));
+        _registry.Notify(new RejectionEventArgs("orders", PolicyKind.Bulkhead, retryAfter: null));
+        _registry.Notify(new RejectionEventArgs("orders", PolicyKind.RateLimit, TimeSpan.FromSeconds(3)));
+        foreach (ChaosInjection injection in new[] { ChaosInjection.Fault, ChaosInjection.Latency, ChaosInjection.Outcome })
+        {
+            _registry.Notify(new ChaosEventArgs("orders", "Shop.Orders.Get", injection));
+        }
+
+        foreach (IdempotencyOutcome outcome in new[] { IdempotencyOutcome.Hit, IdempotencyOutcome.Miss, IdempotencyOutcome.Shared, IdempotencyOutcome.NotStored })
+        {
+            _registry.Notify(new IdempotencyEventArgs("orders", outcome, exception: null));
+        }
+
+        _registry.Notify(new CachedFallbackEventArgs("orders", "Shop.Orders.Get", new IOException("down"), fromSharedStore: true));
+
+        ActivityEvent[] events = activity.Events.ToArray();
+        Assert.Equal(
+            [
+                ("resilience.timeout", "total"),
+                ("resilience.rejection", "bulkhead"),
+                ("resilience.rejection", "rate_limit"),
+                ("resilience.chaos", "fault"),
+                ("resilience.chaos", "latency"),
+                ("resilience.chaos", "outcome"),
+                ("resilience.idempotency", "hit"),
+                ("resilience.idempotency", "miss"),
+                ("resilience.idempotency", "shared"),
+                ("resilience.idempotency", "not_stored"),
+                ("resilience.cached_fallback", "System.IO.IOException"),
+            ],
+            events.Select(e => (e.Name, (string?)(Tag(e, "resilience.timeout.scope") ?? Tag(e, "resilience.policy.kind") ?? Tag(e, "resilience.chaos.kind")
+                ?? Tag(e, "resilience.idempotency.outcome") ?? Tag(e, "error.type")))));
+        Assert.All(events, e => Assert.Equal("orders", Tag(e, "resilience.policy")));
+        Assert.Null(Tag(events[1], "resilience.retry_after"));
+        Assert.Equal(3.0, Tag(events[2], "resilience.retry_after"));
+        Assert.Equal(true, Tag(events[10], "resilience.cached_fallback.shared"));
+        Assert.Equal("Shop.Orders.Get", Tag(events[10], "resilience.method"));
+    }
+
+    [Fact]
     public void A_retry_on_a_failed_http_response_names_its_status_code()
     {
         Listen();
