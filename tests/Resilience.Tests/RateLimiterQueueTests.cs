@@ -293,6 +293,33 @@ public sealed class RateLimiterQueueTests
         }
     }
 
+    [Fact]
+    public async Task Queued_calls_share_one_timer_which_carries_no_callers_context_and_leaves_the_callers_flow_as_it_was()
+    {
+        var clock = new CountingClock();
+        var registry = new ResilienceRegistry { TimeProvider = clock };
+        RateLimiterState limiter = registry.GetOrAddRateLimiter("queued", new RateLimitOptions { Permits = 1, WindowMs = WindowMs, QueueLimit = 3 });
+        Assert.True(limiter.TryAcquire());
+
+        var waiting = new List<Task<bool>>();
+        for (int i = 0; i < 3; i++)
+        {
+            waiting.Add(limiter.AcquireAsync(CancellationToken.None).AsTask());
+            Assert.False(ExecutionContext.IsFlowSuppressed(), "the caller's flow was left suppressed");
+        }
+
+        Assert.Equal(1, clock.Created);
+        Assert.Equal(new[] { true }, clock.FlowSuppressedAtCreation);
+
+        for (int i = 0; i < 3; i++)
+        {
+            clock.Advance(TimeSpan.FromMilliseconds(WindowMs));
+        }
+
+        Assert.Equal(new[] { true, true, true }, await Task.WhenAll(waiting).WaitAsync(TestSupport.HangGuard));
+        Assert.Equal(1, clock.Created);
+    }
+
     private RateLimiterState Create(RateLimitAlgorithm algorithm, int permits = 1, int queueLimit = 0)
         => _registry.GetOrAddRateLimiter("queued-" + algorithm, new RateLimitOptions { Algorithm = algorithm, Permits = permits, WindowMs = WindowMs, QueueLimit = queueLimit });
 
