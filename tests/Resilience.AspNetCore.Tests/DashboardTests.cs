@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 using Resilience.Monitoring.Tests;
 using Xunit.Abstractions;
 
@@ -16,6 +17,7 @@ public sealed class DashboardTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private readonly string _breaker = $"dashboard-breaker-{Guid.NewGuid():N}";
     private WebApplication? _app;
+    private bool _resetRegistry;
 
     public Task InitializeAsync() => Task.CompletedTask;
 
@@ -24,6 +26,11 @@ public sealed class DashboardTests(ITestOutputHelper output) : IAsyncLifetime
         if (_app is not null)
         {
             await _app.DisposeAsync();
+        }
+
+        if (_resetRegistry)
+        {
+            ResilienceRegistry.Default.Reset();
         }
     }
 
@@ -69,6 +76,123 @@ public sealed class DashboardTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal(3, state.GetProperty("consecutiveFailures").GetInt32());
         Assert.Equal(1.0, state.GetProperty("errorRate").GetDouble());
         Assert.True(state.GetProperty("timeInStateSeconds").GetDouble() >= 0);
+    }
+
+    [Fact]
+    public async Task The_state_is_json_that_is_neither_sniffed_nor_cached()
+    {
+        HttpClient client = await StartAsync(kestrel: false);
+
+        HttpResponseMessage response = await client.GetAsync("/ops/resilience/state");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("nosniff", response.Headers.GetValues("X-Content-Type-Options").Single());
+        Assert.True(response.Headers.CacheControl?.NoStore, "The state is sent without Cache-Control: no-store.");
+        Assert.Contains("default-src 'none'", response.Headers.GetValues("Content-Security-Policy").Single(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_state_says_when_it_was_taken_and_counts_a_breakers_successes_and_rejections()
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 29, 12, 30, 15, TimeSpan.Zero));
+        UseClock(clock);
+        HttpClient client = await StartAsync(kestrel: false);
+        CircuitBreakerState breaker = Breaker();
+        Assert.True(breaker.TryEnter(out CircuitBreakerPermit permit));
+        breaker.RecordSuccess(permit);
+        Fail(breaker, 3);
+        Assert.False(breaker.TryEnter(out _));
+
+        using JsonDocument document = JsonDocument.Parse(await client.GetStringAsync("/ops/resilience/state"));
+        JsonElement state = document.RootElement.GetProperty("breakers").EnumerateArray().Single(b => b.GetProperty("name").GetString() == _breaker);
+
+        Assert.Equal(clock.GetUtcNow(), document.RootElement.GetProperty("takenAt").GetDateTimeOffset());
+        Assert.Equal(1, state.GetProperty("successes").GetInt64());
+        Assert.Equal(3, state.GetProperty("failures").GetInt64());
+        Assert.Equal(1, state.GetProperty("rejections").GetInt64());
+    }
+
+    [Fact]
+    public async Task The_state_counts_a_keyed_breakers_partitions_in_each_state()
+    {
+        var clock = new FakeTimeProvider();
+        UseClock(clock);
+        HttpClient client = await StartAsync(kestrel: false);
+        KeyedCircuitBreakerState<string> keyed = ResilienceRegistry.Default.GetOrAddKeyedCircuitBreaker<string>(
+            $"{_breaker}-per-host", new CircuitBreakerOptions { FailureThreshold = 1, BreakDurationMs = 1_000 });
+        Fail(keyed.GetPartition("probing"), 1);
+        clock.Advance(TimeSpan.FromSeconds(1));
+        Assert.True(keyed.GetPartition("probing").TryEnter(out _));
+        Fail(keyed.GetPartition("open"), 1);
+        keyed.GetPartition("isolated").Isolate();
+        keyed.GetPartition("closed-1");
+        keyed.GetPartition("closed-2");
+
+        using JsonDocument document = JsonDocument.Parse(await client.GetStringAsync("/ops/resilience/state"));
+        JsonElement partitions = document.RootElement.GetProperty("keyedBreakers").EnumerateArray()
+            .Single(b => b.GetProperty("name").GetString() == $"{_breaker}-per-host").GetProperty("partitions");
+
+        Assert.Equal(2, partitions.GetProperty("closed").GetInt32());
+        Assert.Equal(1, partitions.GetProperty("open").GetInt32());
+        Assert.Equal(1, partitions.GetProperty("half-open").GetInt32());
+        Assert.Equal(1, partitions.GetProperty("isolated").GetInt32());
+        Assert.DoesNotContain("closed-1", document.RootElement.GetRawText(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_state_shows_a_bulkheads_slots_queue_and_rejections()
+    {
+        UseClock(new FakeTimeProvider());
+        HttpClient client = await StartAsync(kestrel: false);
+        string name = $"{_breaker}-bulkhead";
+        BulkheadState bulkhead = ResilienceRegistry.Default.GetOrAddBulkhead(name, new BulkheadOptions { MaxConcurrency = 3, MaxQueue = 1, MaxWaitMs = 60_000 });
+        using var cancel = new CancellationTokenSource();
+        for (int i = 0; i < 3; i++)
+        {
+            Assert.True(bulkhead.TryEnter());
+        }
+
+        Task<bool> waiting = bulkhead.EnterAsync(cancel.Token).AsTask();
+        Assert.False(await bulkhead.EnterAsync(cancel.Token));
+        Assert.False(await bulkhead.EnterAsync(cancel.Token));
+
+        JsonElement state = await PolicyStateAsync(client, "bulkheads", name);
+
+        Assert.Equal(3, state.GetProperty("active").GetInt32());
+        Assert.Equal(3, state.GetProperty("maxConcurrency").GetInt32());
+        Assert.Equal(1, state.GetProperty("queued").GetInt32());
+        Assert.Equal(1, state.GetProperty("maxQueue").GetInt32());
+        Assert.Equal(2, state.GetProperty("rejections").GetInt64());
+        await cancel.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting.WaitAsync(AppTest.HangGuard));
+    }
+
+    [Fact]
+    public async Task The_state_shows_a_rate_limits_permits_window_queue_rejections_and_wait()
+    {
+        UseClock(new FakeTimeProvider());
+        HttpClient client = await StartAsync(kestrel: false);
+        string name = $"{_breaker}-rate-limit";
+        RateLimiterState limit = ResilienceRegistry.Default.GetOrAddRateLimiter(name, new RateLimitOptions { Permits = 2, WindowMs = 1_000, QueueLimit = 1 });
+        using var cancel = new CancellationTokenSource();
+        Assert.True(limit.TryAcquire());
+        Assert.True(limit.TryAcquire());
+        Task<bool> waiting = limit.AcquireAsync(cancel.Token).AsTask();
+        Assert.False(await limit.AcquireAsync(cancel.Token));
+        Assert.False(await limit.AcquireAsync(cancel.Token));
+        Assert.False(await limit.AcquireAsync(cancel.Token));
+
+        JsonElement state = await PolicyStateAsync(client, "rateLimits", name);
+
+        Assert.Equal(2, state.GetProperty("permits").GetInt32());
+        Assert.Equal(1_000, state.GetProperty("windowMs").GetInt32());
+        Assert.Equal(1, state.GetProperty("queued").GetInt32());
+        Assert.Equal(3, state.GetProperty("rejections").GetInt64());
+        double retryAfter = state.GetProperty("retryAfterSeconds").GetDouble();
+        Assert.InRange(retryAfter, double.Epsilon, 1.0);
+        await cancel.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting.WaitAsync(AppTest.HangGuard));
     }
 
     [RealComponentFact("chromium", "chromium")]
@@ -126,6 +250,20 @@ public sealed class DashboardTests(ITestOutputHelper output) : IAsyncLifetime
 
         string address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
         return new HttpClient { BaseAddress = new Uri(address) };
+    }
+
+    /// <summary>Puts <paramref name="clock"/> under the policies, on a reset registry that <see cref="DisposeAsync"/> resets again.</summary>
+    private void UseClock(TimeProvider clock)
+    {
+        ResilienceRegistry.Default.Reset();
+        ResilienceRegistry.Default.TimeProvider = clock;
+        _resetRegistry = true;
+    }
+
+    private static async Task<JsonElement> PolicyStateAsync(HttpClient client, string kind, string name)
+    {
+        using JsonDocument state = JsonDocument.Parse(await client.GetStringAsync("/ops/resilience/state"));
+        return state.RootElement.GetProperty(kind).EnumerateArray().Single(p => p.GetProperty("name").GetString() == name).Clone();
     }
 
     private CircuitBreakerState Breaker()

@@ -77,17 +77,40 @@ public sealed class ResilienceExceptionHandlerTests
         Assert.Null(HeaderOrNull(context, "RateLimit-Remaining"));
     }
 
-    [Fact]
-    public async Task The_body_is_problem_details_of_a_fixed_title_and_type_per_status()
+    public static TheoryData<Exception, string, string, string> Problems => new()
+    {
+        {
+            new BrokenCircuitException("orders-db", CircuitState.Open, TimeSpan.FromSeconds(1)),
+            "Service Unavailable",
+            "https://tools.ietf.org/html/rfc9110#section-15.6.4",
+            "The service cannot handle the request right now. Try again later."
+        },
+        {
+            new RateLimitRejectedException("orders-db", TimeSpan.FromSeconds(1)),
+            "Too Many Requests",
+            "https://tools.ietf.org/html/rfc6585#section-4",
+            "The request was refused because a rate limit was reached. Try again later."
+        },
+        {
+            new TimeoutRejectedException("orders-db", TimeSpan.FromSeconds(1)),
+            "Gateway Timeout",
+            "https://tools.ietf.org/html/rfc9110#section-15.6.5",
+            "A service this request depends on did not answer in time."
+        },
+    };
+
+    [Theory]
+    [MemberData(nameof(Problems))]
+    public async Task The_body_is_problem_details_of_a_fixed_title_type_and_detail_per_status(Exception error, string title, string type, string detail)
     {
         HttpContext context = NewContext();
 
-        await Handler(context).TryHandleAsync(context, new BrokenCircuitException("orders-db", CircuitState.Open, TimeSpan.FromSeconds(1)), CancellationToken.None);
+        await Handler(context).TryHandleAsync(context, error, CancellationToken.None);
 
         using JsonDocument body = JsonDocument.Parse(Body(context));
-        Assert.Equal("Service Unavailable", body.RootElement.GetProperty("title").GetString());
-        Assert.Equal("https://tools.ietf.org/html/rfc9110#section-15.6.4", body.RootElement.GetProperty("type").GetString());
-        Assert.Equal("The service cannot handle the request right now. Try again later.", body.RootElement.GetProperty("detail").GetString());
+        Assert.Equal(title, body.RootElement.GetProperty("title").GetString());
+        Assert.Equal(type, body.RootElement.GetProperty("type").GetString());
+        Assert.Equal(detail, body.RootElement.GetProperty("detail").GetString());
         Assert.DoesNotContain("orders-db", Body(context), StringComparison.Ordinal);
     }
 

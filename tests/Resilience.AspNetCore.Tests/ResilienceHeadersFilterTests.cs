@@ -1,5 +1,8 @@
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 
@@ -84,6 +87,81 @@ public sealed class ResilienceHeadersFilterTests
     }
 
     [Fact]
+    public async Task Server_Timing_gives_the_endpoints_time_not_the_time_until_the_response_starts()
+    {
+        var (context, response) = NewRequest();
+
+        await Filter().InvokeAsync(context, _ =>
+        {
+            _clock.Advance(TimeSpan.FromMilliseconds(2));
+            return ValueTask.FromResult<object?>(null);
+        });
+        _clock.Advance(TimeSpan.FromMilliseconds(5));
+        await response.StartAsync();
+
+        Assert.Equal("resilience;dur=2.0", Header(context, "Server-Timing"));
+    }
+
+    [Fact]
+    public async Task An_endpoint_that_starts_its_response_without_a_fallback_is_reported_as_success()
+    {
+        var (context, response) = NewRequest();
+
+        await Filter().InvokeAsync(context, async _ =>
+        {
+            _clock.Advance(TimeSpan.FromMilliseconds(3));
+            await response.StartAsync();
+            _clock.Advance(TimeSpan.FromMilliseconds(4));
+            return null;
+        });
+
+        Assert.Equal("success", Header(context, "X-Resilience-Status"));
+        Assert.Equal("resilience;dur=3.0", Header(context, "Server-Timing"));
+    }
+
+    [Fact]
+    public async Task Every_breaker_that_rejected_a_call_of_the_request_is_named_once_in_order()
+    {
+        string first = $"inventory-{Guid.NewGuid():N}";
+        string second = $"payments-{Guid.NewGuid():N}";
+        CircuitBreakerState inventory = OpenBreaker(first);
+        var (context, response) = NewRequest();
+
+        await Assert.ThrowsAsync<BrokenCircuitException>(() => Filter().InvokeAsync(context, _ =>
+        {
+            Assert.False(inventory.TryEnter(out CircuitBreakerPermit _));
+            Assert.False(inventory.TryEnter(out CircuitBreakerPermit _));
+            return ValueTask.FromException<object?>(new BrokenCircuitException(second, CircuitState.Open, TimeSpan.FromSeconds(3)));
+        }).AsTask());
+        await response.StartAsync();
+
+        Assert.Equal("rejected", Header(context, "X-Resilience-Status"));
+        Assert.Equal($"{first}, {second}", Header(context, "X-Circuit-Breaker"));
+    }
+
+    [Fact]
+    public async Task Of_the_breakers_that_rejected_a_call_only_those_the_options_allow_are_named()
+    {
+        string kept = $"payments-{Guid.NewGuid():N}";
+        string first = $"inventory-{Guid.NewGuid():N}";
+        string second = $"orders-{Guid.NewGuid():N}";
+        CircuitBreakerState payments = OpenBreaker(kept);
+        CircuitBreakerState inventory = OpenBreaker(first);
+        var (context, response) = NewRequest();
+        var filter = Filter(new ResilienceHeadersOptions { ExposeCircuitBreakerName = name => name != kept });
+
+        await Assert.ThrowsAsync<BrokenCircuitException>(() => filter.InvokeAsync(context, _ =>
+        {
+            Assert.False(payments.TryEnter(out CircuitBreakerPermit _));
+            Assert.False(inventory.TryEnter(out CircuitBreakerPermit _));
+            return ValueTask.FromException<object?>(new BrokenCircuitException(second, CircuitState.Open, TimeSpan.FromSeconds(3)));
+        }).AsTask());
+        await response.StartAsync();
+
+        Assert.Equal($"{first}, {second}", Header(context, "X-Circuit-Breaker"));
+    }
+
+    [Fact]
     public async Task A_breaker_name_the_options_keep_back_is_not_sent()
     {
         var (context, response) = NewRequest();
@@ -113,8 +191,52 @@ public sealed class ResilienceHeadersFilterTests
     [InlineData("Shop.Client.Get(string?, params int[])", false)]
     [InlineData("Shop.Box`.Get", true)]
     [InlineData("payments (eu)", true)]
+    [InlineData("Shop.Client.Get)", true)]
+    [InlineData("Shop.Client.Get(int", true)]
+    [InlineData("Shop.Box`T.Get", true)]
+    [InlineData("Shop.Client.Get<T", true)]
+    [InlineData("Shop.Client.Get>", true)]
     public void By_default_names_that_look_like_code_are_kept_back(string name, bool exposed)
         => Assert.Equal(exposed, new ResilienceHeadersOptions().ExposeCircuitBreakerName(name));
+
+    [Theory]
+    [InlineData("video api", "video api")]
+    [InlineData("orders~eu", "orders~eu")]
+    [InlineData(" payments", null)]
+    [InlineData("payments ", null)]
+    [InlineData("payments,orders", null)]
+    [InlineData("paiements-été", null)]
+    [InlineData("payments\tdb", null)]
+    public async Task A_breaker_name_is_sent_only_when_it_is_printable_ASCII_without_a_comma_or_surrounding_spaces(string name, string? sent)
+    {
+        var filter = Filter(new ResilienceHeadersOptions { ExposeCircuitBreakerName = _ => true });
+        var (context, response) = NewRequest();
+
+        await Assert.ThrowsAsync<BrokenCircuitException>(() => filter.InvokeAsync(context, Throwing(new BrokenCircuitException(name, CircuitState.Open, TimeSpan.FromSeconds(3)))).AsTask());
+        await response.StartAsync();
+
+        Assert.Equal("rejected", Header(context, "X-Resilience-Status"));
+        Assert.Equal(sent, Header(context, "X-Circuit-Breaker"));
+    }
+
+    [Fact]
+    public async Task WithResilienceHeaders_follows_the_options_configured_in_the_applications_services()
+    {
+        string name = $"payments-{Guid.NewGuid():N}";
+        CircuitBreakerState payments = OpenBreaker(name);
+        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseTestServer();
+        builder.Services.Configure<ResilienceHeadersOptions>(options => options.ExposeCircuitBreakerName = _ => false);
+        await using WebApplication app = builder.Build();
+        app.MapGet("/", () => payments.TryEnter(out CircuitBreakerPermit _) ? "closed" : "rejected").WithResilienceHeaders();
+        await app.StartAsync();
+
+        HttpResponseMessage response = await app.GetTestClient().GetAsync("/");
+
+        Assert.Equal("rejected", await response.Content.ReadAsStringAsync());
+        Assert.Equal("success", response.Header("X-Resilience-Status"));
+        Assert.Null(response.Header("X-Circuit-Breaker"));
+    }
 
     [Fact]
     public void The_options_refuse_a_null_predicate()
@@ -126,6 +248,15 @@ public sealed class ResilienceHeadersFilterTests
 
     private ResilienceHeadersFilter Filter(ResilienceHeadersOptions? options = null)
         => new(Options.Create(options ?? new ResilienceHeadersOptions()), _clock);
+
+    /// <summary>A breaker of the registry generated code uses, opened by one failure.</summary>
+    private static CircuitBreakerState OpenBreaker(string name)
+    {
+        CircuitBreakerState breaker = ResilienceRegistry.Default.GetOrAddCircuitBreaker(name, new CircuitBreakerOptions { FailureThreshold = 1, BreakDurationMs = 60_000 });
+        Assert.True(breaker.TryEnter(out CircuitBreakerPermit permit));
+        breaker.RecordFailure(permit);
+        return breaker;
+    }
 
     private static EndpointFilterDelegate Throwing(Exception error) => _ => ValueTask.FromException<object?>(error);
 
