@@ -162,6 +162,24 @@ public sealed class ResilienceHeadersFilterTests
     }
 
     [Fact]
+    public async Task A_filter_given_a_registry_of_its_own_names_that_registrys_breakers_too()
+    {
+        _ = Filter();
+        using ResilienceScope scope = ResilienceScope.Begin();
+        string name = $"payments-{Guid.NewGuid():N}";
+        CircuitBreakerState payments = scope.Registry.GetOrAddCircuitBreaker(name, new CircuitBreakerOptions { FailureThreshold = 1, BreakDurationMs = 60_000 });
+        Assert.True(payments.TryEnter(out CircuitBreakerPermit permit));
+        payments.RecordFailure(permit);
+        var filter = new ResilienceHeadersFilter(Options.Create(new ResilienceHeadersOptions()), _clock, scope.Registry);
+        var (context, response) = NewRequest();
+
+        await filter.InvokeAsync(context, _ => ValueTask.FromResult<object?>(payments.TryEnter(out CircuitBreakerPermit _) ? "closed" : "rejected"));
+        await response.StartAsync();
+
+        Assert.Equal(name, Header(context, "X-Circuit-Breaker"));
+    }
+
+    [Fact]
     public async Task A_breaker_name_the_options_keep_back_is_not_sent()
     {
         var (context, response) = NewRequest();
