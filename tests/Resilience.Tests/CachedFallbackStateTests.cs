@@ -244,8 +244,7 @@ public sealed class CachedFallbackStateTests
         var store = new FakeCachedFallbackStore { SetFails = true };
         _registry.UseCachedFallbackStore(store);
         string policy = UniqueName("cached-refused");
-        CachedFallbackState<ValueTuple<string>, int> cache = _registry.GetOrAddCachedFallback<ValueTuple<string>, int>(
-            "Shop.Client.Stock", policy, new CachedFallbackOptions(), static key => CachedFallbackKey.Join(key.Item1));
+        CachedFallbackState<ValueTuple<string>, int> cache = CachedByName("Shop.Client.Stock", policy);
 
         cache.Store(new("a"), 1);
 
@@ -263,8 +262,7 @@ public sealed class CachedFallbackStateTests
         using IDisposable registration = _registry.AddListener(listener);
         var store = new FakeCachedFallbackStore();
         _registry.UseCachedFallbackStore(store);
-        CachedFallbackState<ValueTuple<string>, int> cache = _registry.GetOrAddCachedFallback<ValueTuple<string>, int>(
-            "Shop.Client.Stock", "stock", new CachedFallbackOptions(), static key => CachedFallbackKey.Join(key.Item1));
+        CachedFallbackState<ValueTuple<string>, int> cache = CachedByName("Shop.Client.Stock", "stock");
         cache.Store(new("a"), 1);
         var failure = new TimeoutException("The dependency timed out.");
 
@@ -285,8 +283,7 @@ public sealed class CachedFallbackStateTests
     {
         var store = new FakeCachedFallbackStore();
         _registry.UseCachedFallbackStore(store);
-        CachedFallbackState<ValueTuple<string>, int> cache = _registry.GetOrAddCachedFallback<ValueTuple<string>, int>(
-            "shared-async", "shared-async", new CachedFallbackOptions(), static key => CachedFallbackKey.Join(key.Item1));
+        CachedFallbackState<ValueTuple<string>, int> cache = CachedByName("shared-async");
         cache.Store(new("a"), 1);
         store.Values["1:a"] = Encoding.UTF8.GetBytes("7");
 
@@ -304,8 +301,7 @@ public sealed class CachedFallbackStateTests
     {
         var store = new FakeCachedFallbackStore();
         _registry.UseCachedFallbackStore(store);
-        CachedFallbackState<ValueTuple<string>, int> cache = _registry.GetOrAddCachedFallback<ValueTuple<string>, int>(
-            "throwing", "throwing", new CachedFallbackOptions(), static key => CachedFallbackKey.Join(key.Item1));
+        CachedFallbackState<ValueTuple<string>, int> cache = CachedByName("throwing");
         cache.Store(new("a"), 1);
 
         store.ThrowsAtOnce = new InvalidOperationException("The store is broken.");
@@ -324,8 +320,7 @@ public sealed class CachedFallbackStateTests
     {
         var store = new FakeCachedFallbackStore { AnswersWhenAwaited = true };
         _registry.UseCachedFallbackStore(store);
-        CachedFallbackState<ValueTuple<string>, int> cache = _registry.GetOrAddCachedFallback<ValueTuple<string>, int>(
-            "slow", "slow", new CachedFallbackOptions(), static key => CachedFallbackKey.Join(key.Item1));
+        CachedFallbackState<ValueTuple<string>, int> cache = CachedByName("slow");
         cache.Store(new("a"), 1);
         store.Values["1:a"] = Encoding.UTF8.GetBytes("7");
 
@@ -339,25 +334,15 @@ public sealed class CachedFallbackStateTests
     {
         var store = new FakeCachedFallbackStore();
         _registry.UseCachedFallbackStore(store);
-        CachedFallbackState<ValueTuple<string>, int> cache = _registry.GetOrAddCachedFallback<ValueTuple<string>, int>(
-            "context", "context", new CachedFallbackOptions(), static key => CachedFallbackKey.Join(key.Item1));
+        CachedFallbackState<ValueTuple<string>, int> cache = CachedByName("context");
         cache.Store(new("a"), 1);
         store.Values["1:a"] = Encoding.UTF8.GetBytes("7");
         var later = new TaskCompletionSource<bool>();
         store.Gate = later.Task;
 
         // The caller's context runs nothing posted to it, as a UI thread blocked on the answer would not.
-        SynchronizationContext? previous = SynchronizationContext.Current;
-        SynchronizationContext.SetSynchronizationContext(new BlockedContext());
-        ValueTask<CachedFallbackAnswer<int>> pending;
-        try
-        {
-            pending = cache.TryAnswerAsync(new("a"), null, CancellationToken.None);
-        }
-        finally
-        {
-            SynchronizationContext.SetSynchronizationContext(previous);
-        }
+        var ui = new BlockedSynchronizationContext();
+        ValueTask<CachedFallbackAnswer<int>> pending = ui.Start(() => cache.TryAnswerAsync(new("a"), null, CancellationToken.None));
 
         later.SetResult(true);
         CachedFallbackAnswer<int> answer = await pending.Guarded();
@@ -413,8 +398,7 @@ public sealed class CachedFallbackStateTests
     {
         var store = new FakeCachedFallbackStore();
         _registry.UseCachedFallbackStore(store);
-        CachedFallbackState<ValueTuple<string>, int> cache = _registry.GetOrAddCachedFallback<ValueTuple<string>, int>(
-            "shared", "shared", new CachedFallbackOptions { DurationMs = 2_000 }, static key => CachedFallbackKey.Join(key.Item1));
+        CachedFallbackState<ValueTuple<string>, int> cache = CachedByName("shared", durationMs: 2_000);
 
         cache.Store(new("a"), 1);
         (string name, string key, TimeSpan ttl) = Assert.Single(store.Writes);
@@ -430,8 +414,7 @@ public sealed class CachedFallbackStateTests
     {
         var store = new FakeCachedFallbackStore();
         _registry.UseCachedFallbackStore(store);
-        CachedFallbackState<ValueTuple<string>, int> cache = _registry.GetOrAddCachedFallback<ValueTuple<string>, int>(
-            "broken", "broken", new CachedFallbackOptions(), static key => CachedFallbackKey.Join(key.Item1));
+        CachedFallbackState<ValueTuple<string>, int> cache = CachedByName("broken");
         cache.Store(new("a"), 1);
 
         store.Values["1:a"] = Encoding.UTF8.GetBytes("{ not json");
@@ -448,8 +431,7 @@ public sealed class CachedFallbackStateTests
     {
         var store = new FakeCachedFallbackStore { Hangs = true };
         _registry.UseCachedFallbackStore(store);
-        CachedFallbackState<ValueTuple<string>, int> cache = _registry.GetOrAddCachedFallback<ValueTuple<string>, int>(
-            "hanging", "hanging", new CachedFallbackOptions(), static key => CachedFallbackKey.Join(key.Item1));
+        CachedFallbackState<ValueTuple<string>, int> cache = CachedByName("hanging");
         cache.Store(new("a"), 1);
         using var caller = new CancellationTokenSource();
 
@@ -491,6 +473,14 @@ public sealed class CachedFallbackStateTests
             CultureInfo.CurrentCulture = culture;
         }
     }
+
+    /// <summary>A cached fallback of <paramref name="method"/>, keyed by one string, under <paramref name="policy"/> (the method's name when not given).</summary>
+    private CachedFallbackState<ValueTuple<string>, int> CachedByName(string method, string? policy = null, int? durationMs = null)
+        => _registry.GetOrAddCachedFallback<ValueTuple<string>, int>(
+            method,
+            policy ?? method,
+            durationMs is { } duration ? new CachedFallbackOptions { DurationMs = duration } : new CachedFallbackOptions(),
+            static key => CachedFallbackKey.Join(key.Item1));
 
     private CachedFallbackState<ValueTuple<int>, int> CreateBounded(int maxEntries, int durationMs)
         => _registry.GetOrAddCachedFallback<ValueTuple<int>, int>(
@@ -590,16 +580,6 @@ public sealed class CachedFallbackStateTests
                 _completed = true;
                 continuation(state);
             });
-    }
-
-    /// <summary>A context that never runs what is posted to it: a thread blocked waiting.</summary>
-    private sealed class BlockedContext : SynchronizationContext
-    {
-        public override void Post(SendOrPostCallback d, object? state)
-        {
-        }
-
-        public override void Send(SendOrPostCallback d, object? state) => throw new InvalidOperationException("Nothing may run on this context.");
     }
 
     private sealed class CachedFallbackListener : ResilienceListener
