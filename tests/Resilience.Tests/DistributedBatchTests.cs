@@ -79,6 +79,82 @@ public sealed class DistributedBatchTests
     }
 
     [Fact]
+    public async Task A_fixed_window_batch_taken_late_in_the_window_ends_with_the_window_before_its_lease()
+    {
+        // 300 ms into a window of a second: the batch is handed out for the 700 ms left, not for the whole lease.
+        _clock.Advance(TimeSpan.FromMilliseconds(300));
+        RateLimiterState limiter = Limiter(permits: 20, batch: 10, windowMs: 1_000, RateLimitAlgorithm.FixedWindow);
+        Assert.True(await limiter.AcquireAsync(CancellationToken.None).Guarded());
+
+        _clock.Advance(TimeSpan.FromMilliseconds(699));
+        Assert.True(limiter.TryAcquire());
+        _clock.Advance(TimeSpan.FromMilliseconds(1));
+
+        Assert.False(limiter.TryAcquire(), "a permit of the last window was handed out in the next one");
+    }
+
+    [Fact]
+    public async Task Permits_left_are_carried_into_the_next_batch_of_the_same_fixed_window_though_its_end_is_reported_a_moment_late()
+    {
+        RateLimiterState limiter = Limiter(permits: 100, batch: 8, windowMs: 1_000, RateLimitAlgorithm.FixedWindow);
+        Assert.True(await limiter.AcquireAsync(CancellationToken.None).Guarded());
+        _store.ReportNextResetOff(TimeSpan.FromMilliseconds(1));
+
+        // 7 left: the take that leaves 2 asks for the next batch, whose answer gives the window's end a millisecond late.
+        for (int i = 0; i < 5; i++)
+        {
+            Assert.True(limiter.TryAcquire());
+        }
+
+        Assert.Equal(new[] { 8, 8 }, _store.Asked);
+        _store.Hold = new TaskCompletionSource().Task;
+
+        // The new batch of 8 and the 2 left of the same window: the 16 permits the store counted, every one handed out.
+        Assert.Equal(10, HandOutAll(limiter));
+    }
+
+    [Fact]
+    public async Task A_batch_of_the_next_fixed_window_does_not_take_the_permits_left_of_one_whose_end_was_reported_half_a_window_late()
+    {
+        // 600 ms into the window; the answer, half a window late, gives its end 500 ms after it is, and its batch a lease
+        // of 900 ms, which runs on into the store's next window.
+        _clock.Advance(TimeSpan.FromMilliseconds(600));
+        RateLimiterState limiter = Limiter(permits: 100, batch: 8, windowMs: 1_000, RateLimitAlgorithm.FixedWindow);
+        _store.ReportNextResetOff(TimeSpan.FromMilliseconds(500));
+        Assert.True(await limiter.AcquireAsync(CancellationToken.None).Guarded());
+        for (int i = 0; i < 4; i++)
+        {
+            Assert.True(limiter.TryAcquire());
+        }
+
+        // The store's next window: the take that leaves 2 asks for the next batch, counted in it.
+        _clock.Advance(TimeSpan.FromMilliseconds(400));
+        Assert.True(limiter.TryAcquire());
+        Assert.Equal(new[] { 8, 8 }, _store.Asked);
+        _store.Hold = new TaskCompletionSource().Task;
+
+        Assert.Equal(8, HandOutAll(limiter));
+    }
+
+    [Fact]
+    public async Task A_batch_granted_as_its_window_ends_is_not_handed_out_and_the_permits_left_in_hand_still_are()
+    {
+        RateLimiterState limiter = Limiter(permits: 100, batch: 8, windowMs: 1_000, RateLimitAlgorithm.FixedWindow);
+        Assert.True(await limiter.AcquireAsync(CancellationToken.None).Guarded());
+
+        // Half a millisecond before the window ends, a store that gives the time left in whole milliseconds gives none.
+        _clock.Advance(TimeSpan.FromMilliseconds(999.5));
+        _store.ReportNextResetOff(TimeSpan.FromMilliseconds(-0.5));
+        for (int i = 0; i < 5; i++)
+        {
+            Assert.True(limiter.TryAcquire());
+        }
+
+        Assert.Equal(new[] { 8, 8 }, _store.Asked);
+        Assert.Equal(2, HandOutAll(limiter));
+    }
+
+    [Fact]
     public async Task A_batch_smaller_than_asked_for_is_what_the_window_had_left_and_then_the_limit_rejects()
     {
         RateLimiterState limiter = Limiter(permits: 15, batch: 10, windowMs: 60_000, RateLimitAlgorithm.FixedWindow);
@@ -162,6 +238,21 @@ public sealed class DistributedBatchTests
     }
 
     [Fact]
+    public async Task The_first_batch_taken_for_changed_settings_does_not_take_the_permits_left_of_the_old_ones()
+    {
+        RateLimiterState limiter = Limiter(permits: 100, batch: 10, name: "reconfigured");
+        Assert.True(await limiter.AcquireAsync(CancellationToken.None).Guarded());
+        _registry.Configure(new Dictionary<string, PolicySettings> { ["reconfigured"] = new() { Permits = 200 } });
+
+        Assert.True(await limiter.AcquireAsync(CancellationToken.None).Guarded());
+        Assert.Equal(new[] { 10, 10 }, _store.Asked);
+        _store.Hold = new TaskCompletionSource().Task;
+
+        // The 9 left of the new batch; the 9 left of the old settings' batch are dropped.
+        Assert.Equal(9, HandOutAll(limiter));
+    }
+
+    [Fact]
     public void A_batch_larger_than_the_permits_is_refused_with_the_fix()
     {
         ArgumentOutOfRangeException refused = Assert.Throws<ArgumentOutOfRangeException>(
@@ -200,6 +291,18 @@ public sealed class DistributedBatchTests
 
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
         Assert.Single(_store.Asked);
+    }
+
+    /// <summary>Takes permits from the batch in hand until it has none left, and says how many it took.</summary>
+    private static int HandOutAll(RateLimiterState limiter)
+    {
+        int handedOut = 0;
+        while (limiter.TryAcquire())
+        {
+            handedOut++;
+        }
+
+        return handedOut;
     }
 
     private RateLimiterState Limiter(int permits, int batch, int windowMs = 1_000, RateLimitAlgorithm algorithm = RateLimitAlgorithm.SlidingWindow, string name = "api")

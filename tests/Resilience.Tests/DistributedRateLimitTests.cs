@@ -4,8 +4,9 @@ namespace Resilience.Tests;
 
 /// <summary>
 /// A distributed rate limit against a store: calls the store turns away wait its retry-after in the queue, the limit's
-/// info is the store's last answer moved on by the time since, the blocking form asks the store too, and a batch asks
-/// ahead at a quarter of its size.
+/// info is the store's last answer moved on by the time since, the blocking form asks the store too, a batch asks
+/// ahead at a quarter of its size, and the calls waiting for the store and those in the local queue share one queue
+/// limit when the limit is switched between distributed and local.
 /// </summary>
 public sealed class DistributedRateLimitTests
 {
@@ -41,6 +42,65 @@ public sealed class DistributedRateLimitTests
         Assert.Equal(0, limiter.QueuedCount);
         // The first call, the one turned away (asked once, then once more at the retry-after), the one rejected.
         Assert.Equal(new[] { 1, 1, 1, 1 }, _store.Asked);
+    }
+
+    [Fact]
+    public async Task A_call_made_from_a_blocked_ui_thread_that_the_store_turns_away_completes_after_the_stores_retry_after()
+    {
+        RateLimiterState limiter = Limiter(permits: 1, queueLimit: 1);
+        Assert.True(await limiter.AcquireAsync(CancellationToken.None).Guarded());
+        var ui = new BlockedSynchronizationContext();
+
+        ValueTask<bool> call = ui.Start(() => limiter.AcquireAsync(CancellationToken.None));
+        Assert.False(call.IsCompleted);
+        _clock.Advance(TimeSpan.FromSeconds(1));
+
+        Assert.True(await call.Guarded());
+        Assert.Equal(0, ui.Posted);
+    }
+
+    [Fact]
+    public async Task Calls_waiting_for_the_store_count_against_the_queue_limit_after_the_limit_turns_local()
+    {
+        RateLimiterState limiter = Limiter(permits: 1, queueLimit: 1);
+        Assert.True(await limiter.AcquireAsync(CancellationToken.None).Guarded());
+        ValueTask<bool> waitingForStore = limiter.AcquireAsync(CancellationToken.None);
+        Assert.False(waitingForStore.IsCompleted);
+
+        _registry.Configure(new Dictionary<string, PolicySettings> { ["shared"] = new() { Distributed = false } });
+        Assert.True(limiter.AcquireAsync(CancellationToken.None).ResultNow(), "the local count starts full");
+
+        Assert.False(limiter.AcquireAsync(CancellationToken.None).ResultNow(), "the queue holds one call, and one waits already");
+        Assert.Equal(1, limiter.QueuedCount);
+        Assert.Equal(1, limiter.RejectionCount);
+
+        _clock.Advance(TimeSpan.FromSeconds(1));
+        Assert.True(await waitingForStore.Guarded());
+    }
+
+    [Fact]
+    public async Task Calls_left_in_the_local_queue_count_against_the_queue_limit_after_the_limit_turns_distributed()
+    {
+        RateLimiterState limiter = _registry.GetOrAddRateLimiter("switched", new RateLimitOptions { Permits = 1, WindowMs = 1_000, QueueLimit = 2 });
+        Assert.True(limiter.TryAcquire());
+        ValueTask<bool> servedBySwitch = limiter.AcquireAsync(CancellationToken.None);
+        ValueTask<bool> leftInQueue = limiter.AcquireAsync(CancellationToken.None);
+
+        // The new settings start from a full count: its one permit goes to the first call waiting, the second stays.
+        _registry.Configure(new Dictionary<string, PolicySettings> { ["switched"] = new() { Distributed = true } });
+        Assert.True(await servedBySwitch.Guarded());
+        Assert.False(leftInQueue.IsCompleted);
+
+        Assert.True(limiter.AcquireAsync(CancellationToken.None).ResultNow(), "the store's permit");
+        ValueTask<bool> waitingForStore = limiter.AcquireAsync(CancellationToken.None);
+        Assert.False(waitingForStore.IsCompleted);
+        Assert.False(limiter.AcquireAsync(CancellationToken.None).ResultNow(), "the queue holds two calls, and two wait already");
+        Assert.Equal(2, limiter.QueuedCount);
+        Assert.Equal(1, limiter.RejectionCount);
+
+        _clock.Advance(TimeSpan.FromSeconds(1));
+        Assert.True(await leftInQueue.Guarded());
+        Assert.True(await waitingForStore.Guarded());
     }
 
     [Fact]

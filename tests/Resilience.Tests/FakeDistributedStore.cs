@@ -11,6 +11,7 @@ internal sealed class FakeDistributedStore : IDistributedResilienceStore
     private readonly object _gate = new();
     private readonly Dictionary<string, (long Window, int Taken)> _limits = new(StringComparer.Ordinal);
     private readonly List<int> _asked = new();
+    private readonly Queue<TimeSpan> _resetsOff = new();
     private int _probeLeaseRequests;
     private int _probeLeaseReleases;
 
@@ -41,6 +42,20 @@ internal sealed class FakeDistributedStore : IDistributedResilienceStore
     /// <summary>While set, a rate-limit request waits for it to complete before it is answered.</summary>
     public Task? Hold { get; set; }
 
+    /// <summary>
+    /// Has the next answer (of those still to come, in the order these calls were made) report its window's end off by
+    /// <paramref name="by"/>, the permits counted as usual: a store that reports the time left in its window, rather than
+    /// its end, reports an end late by the time its answer took to come back, or, when it rounds the time left down to
+    /// whole milliseconds, none left just before the end. A rejection's retry-after is the time until the end reported (none once it is past).
+    /// </summary>
+    public void ReportNextResetOff(TimeSpan by)
+    {
+        lock (_gate)
+        {
+            _resetsOff.Enqueue(by);
+        }
+    }
+
     public string Description => "in-memory test store";
 
     public bool IsAvailable => true;
@@ -62,7 +77,9 @@ internal sealed class FakeDistributedStore : IDistributedResilienceStore
             (long storedWindow, int taken) = _limits.TryGetValue(key, out var stored) && stored.Window == window ? stored : (window, 0);
             int granted = Math.Max(0, Math.Min(permits, options.Permits - taken));
             _limits[key] = (storedWindow, taken + granted);
-            var info = new RateLimitInfo(options.Permits, options.Permits - taken - granted, resetAt, granted > 0 ? TimeSpan.Zero : resetAt - now);
+            DateTimeOffset reportedResetAt = resetAt + (_resetsOff.Count > 0 ? _resetsOff.Dequeue() : TimeSpan.Zero);
+            TimeSpan retryAfter = granted > 0 || reportedResetAt <= now ? TimeSpan.Zero : reportedResetAt - now;
+            var info = new RateLimitInfo(options.Permits, options.Permits - taken - granted, reportedResetAt, retryAfter);
             return granted > 0 ? DistributedAcquireResult.Admitted(info, granted) : DistributedAcquireResult.Rejected(info);
         }
     }
