@@ -787,13 +787,19 @@ public sealed class ResilienceRegistry
         }
     }
 
-    /// <summary>Waits <paramref name="delay"/> on <see cref="TimeProvider"/>'s clock; zero or less completes at once.</summary>
+    /// <summary>
+    /// Waits <paramref name="delay"/> on <see cref="TimeProvider"/>'s clock, rounded up to a whole millisecond (the
+    /// resolution of the timers behind it); zero or less completes at once.
+    /// </summary>
     /// <exception cref="OperationCanceledException">The token was cancelled before or during the wait.</exception>
     [EditorBrowsable(EditorBrowsableState.Never)]
     public Task DelayAsync(TimeSpan delay, CancellationToken cancellationToken)
         => Clock.DelayAsync(ClockHere, delay, cancellationToken);
 
-    /// <summary>Blocks the thread for <paramref name="delay"/> on <see cref="TimeProvider"/>'s clock, for synchronous methods.</summary>
+    /// <summary>
+    /// Blocks the thread for <paramref name="delay"/> on <see cref="TimeProvider"/>'s clock, rounded up to a whole
+    /// millisecond, for synchronous methods.
+    /// </summary>
     /// <exception cref="OperationCanceledException">The token was cancelled before or during the wait.</exception>
     [EditorBrowsable(EditorBrowsableState.Never)]
     public void Delay(TimeSpan delay, CancellationToken cancellationToken)

@@ -61,6 +61,14 @@ internal static class Clock
         {
             return Task.CompletedTask;
         }
+
+        // Task.Delay counts whole milliseconds and drops the rest, so a wait under a millisecond would not wait at all (a
+        // call waiting for a permit would ask again at once, over and over) and a longer one would end early: rounded up.
+        long partial = delay.Ticks % TimeSpan.TicksPerMillisecond;
+        if (partial != 0 && delay.Ticks <= TimeSpan.MaxValue.Ticks - TimeSpan.TicksPerMillisecond)
+        {
+            delay = TimeSpan.FromTicks(delay.Ticks - partial + TimeSpan.TicksPerMillisecond);
+        }
 #if NET8_0_OR_GREATER
         return Task.Delay(delay, timeProvider, cancellationToken);
 #else

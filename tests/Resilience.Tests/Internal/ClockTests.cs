@@ -81,6 +81,43 @@ public sealed class ClockTests
         Assert.True(delay.IsCompletedSuccessfully);
     }
 
+    [Fact]
+    public void DelayAsync_of_less_than_a_millisecond_waits_a_whole_millisecond()
+    {
+        var clock = new FakeTimeProvider();
+
+        Task delay = Clock.DelayAsync(clock, TimeSpan.FromTicks(1), CancellationToken.None);
+
+        Assert.False(delay.IsCompleted);
+        clock.Advance(TimeSpan.FromMilliseconds(1) - TimeSpan.FromTicks(1));
+        Assert.False(delay.IsCompleted);
+        clock.Advance(TimeSpan.FromTicks(1));
+        Assert.True(delay.IsCompletedSuccessfully);
+    }
+
+    [Fact]
+    public void DelayAsync_of_a_fraction_of_a_millisecond_more_does_not_end_before_it()
+    {
+        var clock = new FakeTimeProvider();
+
+        Task delay = Clock.DelayAsync(clock, TimeSpan.FromMilliseconds(2) + TimeSpan.FromTicks(1), CancellationToken.None);
+
+        clock.Advance(TimeSpan.FromMilliseconds(2));
+        Assert.False(delay.IsCompleted);
+        clock.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.True(delay.IsCompletedSuccessfully);
+    }
+
+    [Fact]
+    public void DelayAsync_longer_than_a_timer_can_wait_is_refused_as_by_Task_Delay()
+    {
+        var clock = new FakeTimeProvider();
+
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => { _ = Clock.DelayAsync(clock, TimeSpan.MaxValue, CancellationToken.None); });
+
+        Assert.Equal("delay", e.ParamName);
+    }
+
     private sealed class SteppedClock(long frequency) : TimeProvider
     {
         public long Timestamp { get; set; }
