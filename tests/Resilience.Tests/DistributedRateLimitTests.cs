@@ -45,6 +45,26 @@ public sealed class DistributedRateLimitTests
     }
 
     [Fact]
+    public async Task A_call_the_store_turns_away_with_no_time_left_asks_again_a_millisecond_later_not_at_once()
+    {
+        RateLimiterState limiter = Limiter(permits: 1, queueLimit: 1);
+        Assert.True(await limiter.AcquireAsync(CancellationToken.None).Guarded());
+
+        // Three times over, the store gives the window's end as now: no time left to wait, yet no permit either.
+        for (int i = 0; i < 3; i++)
+        {
+            _store.ReportNextResetOff(TimeSpan.FromSeconds(-1));
+        }
+
+        ValueTask<bool> waiting = limiter.AcquireAsync(CancellationToken.None);
+
+        Assert.False(waiting.IsCompleted);
+        Assert.Equal(2, _store.Asked.Count);   // the first call, and this one once: it waits before asking again
+        _clock.Advance(TimeSpan.FromMilliseconds(1));
+        TestSupport.SpinUntil(() => _store.Asked.Count == 3, "the call asks the store again");
+    }
+
+    [Fact]
     public async Task A_call_made_from_a_blocked_ui_thread_that_the_store_turns_away_completes_after_the_stores_retry_after()
     {
         RateLimiterState limiter = Limiter(permits: 1, queueLimit: 1);
@@ -76,6 +96,23 @@ public sealed class DistributedRateLimitTests
 
         _clock.Advance(TimeSpan.FromSeconds(1));
         Assert.True(await waitingForStore.Guarded());
+    }
+
+    [Fact]
+    public async Task A_call_waiting_for_the_store_when_the_limit_turns_local_takes_its_permit_from_the_local_count()
+    {
+        RateLimiterState limiter = Limiter(permits: 1, queueLimit: 1);
+        Assert.True(await limiter.AcquireAsync(CancellationToken.None).Guarded());
+        ValueTask<bool> waitingForStore = limiter.AcquireAsync(CancellationToken.None);
+        Assert.False(waitingForStore.IsCompleted);
+        int asked = _store.Asked.Count;
+
+        _registry.Configure(new Dictionary<string, PolicySettings> { ["shared"] = new() { Distributed = false } });
+        _clock.Advance(TimeSpan.FromSeconds(1));
+
+        Assert.True(await waitingForStore.Guarded());
+        Assert.Equal(asked, _store.Asked.Count);
+        Assert.False(limiter.TryAcquire(), "the waiting call took the local window's one permit");
     }
 
     [Fact]

@@ -393,6 +393,12 @@ public sealed class RateLimiterState : IRegisteredRateLimit, IRetirablePartition
 
                 await _registry.DelayAsync(wait > TimeSpan.Zero ? wait : TimeSpan.FromTicks(1), cancellationToken).ConfigureAwait(false);
                 settings = Volatile.Read(ref _settings);
+                if (!settings.Options.Distributed)
+                {
+                    // The limit was made local while this call waited: from now on it takes its permit from this
+                    // instance's count, where the calls made since are counted too, not from the store.
+                    break;
+                }
             }
         }
         finally
@@ -407,6 +413,8 @@ public sealed class RateLimiterState : IRegisteredRateLimit, IRetirablePartition
                 Interlocked.Decrement(ref _sharedWaiting);
             }
         }
+
+        return await AcquireAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Takes a permit from the batch taken for <paramref name="settings"/>, if it has one left and its lease runs.</summary>
