@@ -211,6 +211,37 @@ public sealed class DistributedBatchTests
     }
 
     [Fact]
+    public async Task Permits_left_in_a_batch_whose_lease_has_just_ended_are_not_carried_into_the_next()
+    {
+        RateLimiterState limiter = Limiter(permits: 1_000, batch: 8, windowMs: 60_000);
+        Assert.True(await limiter.AcquireAsync(CancellationToken.None).Guarded());
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _store.Hold = release.Task;
+
+        // 7 left: the take that leaves 2 asks for the next batch, which the store holds back until the lease ends.
+        for (int i = 0; i < 5; i++)
+        {
+            Assert.True(limiter.TryAcquire());
+        }
+
+        _clock.Advance(RateLimiterState.BatchLease);
+        Assert.False(limiter.TryAcquire(), "the 2 left are not handed out once the lease has ended");
+        _store.Hold = null;
+        release.SetResult();
+        TestSupport.SpinUntil(() => limiter.TryAcquire(), "the batch asked ahead arrives");
+
+        // The new batch has its own 8 permits, one taken just now; the 2 of the ended lease are not added to them.
+        _store.Hold = new TaskCompletionSource().Task;
+        int handedOut = 1;
+        while (limiter.TryAcquire())
+        {
+            handedOut++;
+        }
+
+        Assert.Equal(8, handedOut);
+    }
+
+    [Fact]
     public async Task While_one_call_asks_for_the_next_batch_the_others_ask_for_their_own_permit()
     {
         RateLimiterState limiter = Limiter(permits: 1_000, batch: 50);

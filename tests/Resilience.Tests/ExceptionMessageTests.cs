@@ -16,6 +16,15 @@ public sealed class ExceptionMessageTests
     }
 
     [Fact]
+    public void An_open_circuit_that_cannot_say_how_long_its_break_lasts_does_not_invent_a_time()
+    {
+        var error = new BrokenCircuitException("payments", CircuitState.Open, retryAfter: null);
+
+        Assert.Equal("The circuit breaker 'payments' is open: the call was rejected.", error.Message);
+        Assert.Null(error.RetryAfter);
+    }
+
+    [Fact]
     public void An_isolated_circuit_says_it_waits_for_a_reset()
     {
         var error = new BrokenCircuitException("payments", CircuitState.Isolated, retryAfter: null);
@@ -71,6 +80,17 @@ public sealed class ExceptionMessageTests
 
         Assert.Equal($"The rate limit 'search-api' rejected the call: no permit is free; retry after {expected}.", error.Message);
         Assert.Equal(TimeSpan.FromMilliseconds(retryAfterMs), error.RetryAfter);
+    }
+
+    [Theory]
+    [InlineData(0.4, "0 ms")]
+    [InlineData(1.6, "2 ms")]
+    [InlineData(999.4, "999 ms")]
+    public void A_retry_after_under_a_second_is_given_in_whole_milliseconds(double retryAfterMs, string expected)
+    {
+        var error = new RateLimitRejectedException("search-api", TimeSpan.FromMilliseconds(retryAfterMs));
+
+        Assert.EndsWith($"retry after {expected}.", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -167,6 +167,18 @@ public sealed class KeyedCircuitBreakerStateTests
     }
 
     [Fact]
+    public void Without_configuration_the_settings_are_the_attributes_as_a_copy_the_caller_cannot_change()
+    {
+        KeyedCircuitBreakerState<string> breaker = Create<string>(failureThreshold: 5);
+
+        CircuitBreakerOptions options = breaker.Options;
+        options.FailureThreshold = 1;
+
+        Assert.Equal(5, breaker.Options.FailureThreshold);
+        Assert.Equal(5, breaker.GetPartition("a").Options.FailureThreshold);
+    }
+
+    [Fact]
     public void Reset_drops_every_partition_and_the_registrys_reset_does_too()
     {
         KeyedCircuitBreakerState<string> breaker = Create<string>(failureThreshold: 1);
@@ -199,6 +211,7 @@ public sealed class KeyedCircuitBreakerStateTests
         Assert.Equal(1, counts[CircuitState.Isolated]);
         Assert.Equal(new[] { "a", "c", "d" }, breaker.NotClosedPartitions().Select(p => p.Key));
         Assert.Equal(new[] { "a", "c" }, breaker.NotClosedPartitions(limit: 2).Select(p => p.Key));
+        Assert.Empty(breaker.NotClosedPartitions(limit: 0));
         Assert.Equal(new[] { "a", "b", "c", "d" }, breaker.Partitions.Select(p => p.Key));
         Assert.Throws<ArgumentOutOfRangeException>(() => breaker.NotClosedPartitions(limit: -1));
     }

@@ -75,6 +75,21 @@ public sealed class PolicyRulesTests
     }
 
     [Fact]
+    public void Durations_are_the_settings_in_milliseconds_and_switches_take_true_or_false()
+    {
+        // Configuration also takes a duration as TimeSpan text ("00:00:30"), and says so in its problems.
+        Assert.True(RetryRules.DelayMs.IsDuration);
+        Assert.True(CircuitBreakerRules.BreakDurationMs.IsDuration);
+        Assert.True(RateLimitRules.WindowMs.IsDuration);
+        Assert.False(RetryRules.MaxAttempts.IsDuration);
+        Assert.False(CircuitBreakerRules.FailureThreshold.IsDuration);
+        Assert.False(RateLimitRules.Permits.IsDuration);
+
+        Assert.Equal("true or false", CircuitBreakerRules.Distributed.Requirement);
+        Assert.Equal("true or false", RetryRules.Jitter.Requirement);
+    }
+
+    [Fact]
     public void A_setting_the_attributes_constructor_takes_has_no_attribute_default()
     {
         foreach (IntSettingRule rule in new[] { TimeoutRules.Milliseconds, BulkheadRules.MaxConcurrency, RateLimitRules.Permits, RateLimitRules.WindowMs })

@@ -31,6 +31,25 @@ public sealed class ResilienceScopeTests
             "scope-tests.cached", "scope-tests.cached", new CachedFallbackOptions { DurationMs = 60_000 }, static key => CachedFallbackKey.Join(key.Item1));
 
     [Fact]
+    public async Task Disposing_a_scope_from_a_flow_that_is_not_in_it_leaves_that_flows_scope_as_it_was()
+    {
+        ResilienceScope inner = await BeginNestedScopesAsync();
+        Assert.Null(ResilienceScope.Current);
+
+        inner.Dispose();
+
+        Assert.Null(ResilienceScope.Current);
+
+        // Both scopes were begun in an asynchronous method: its flow ended with it, and they with it.
+        static async Task<ResilienceScope> BeginNestedScopesAsync()
+        {
+            await Task.Yield();
+            ResilienceScope.Begin();
+            return ResilienceScope.Begin();
+        }
+    }
+
+    [Fact]
     public async Task Two_flows_in_scopes_of_their_own_do_not_see_each_others_breaker()
     {
         using var bothStarted = new Barrier(2);
