@@ -138,6 +138,71 @@ public sealed partial class CachedFallbackStoreTests
         Assert.Same(result, kept);
     }
 
+    [SkippableTheory]
+    [MemberData(nameof(SharedServers.Kinds), MemberType = typeof(SharedServers))]
+    public async Task A_read_that_fails_stops_asking_Redis_for_the_retry_interval(ServerKind kind)
+    {
+        TestServer server = await _servers.GetAsync(kind);
+        string prefix = "cf" + Guid.NewGuid().ToString("N")[..8];
+        using ConnectionMultiplexer connection = server.Connect();
+        var store = new RedisCachedFallbackStore(connection, new RedisResilienceOptions { KeyPrefix = prefix, OperationTimeout = TimeSpan.FromSeconds(5), RetryInterval = TimeSpan.FromHours(1) });
+        var keys = new RedisKeys(prefix);
+        await connection.GetDatabase().HashSetAsync(keys.CachedFallback(CacheName, "sku-1"), "field", "not a cached result");
+        await connection.GetDatabase().StringSetAsync(keys.CachedFallback(CacheName, "sku-2"), "kept");
+
+        Assert.Null(await store.GetAsync(CacheName, "sku-1", CancellationToken.None));
+        Assert.False(store.IsAvailable);
+        Assert.Equal(1, store.FailureCount);
+        Assert.Null(await store.GetAsync(CacheName, "sku-2", CancellationToken.None));
+        Assert.Equal(1, store.FailureCount);
+    }
+
+    [Fact]
+    public async Task A_store_whose_connection_is_down_is_unavailable_and_answers_nothing_at_once()
+    {
+        int port = TestServer.FreeLoopbackPort();
+        using ConnectionMultiplexer connection = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{port},abortConnect=false,connectTimeout=200");
+        var store = new RedisCachedFallbackStore(connection);
+
+        Assert.False(store.IsAvailable);
+        Assert.Null(await store.GetAsync(CacheName, "sku-1", CancellationToken.None));
+        Assert.Equal(0, store.FailureCount);
+    }
+
+    [SkippableTheory]
+    [MemberData(nameof(SharedServers.Kinds), MemberType = typeof(SharedServers))]
+    public async Task A_result_stored_with_a_zero_time_to_live_replaces_the_one_before(ServerKind kind)
+    {
+        TestServer server = await _servers.GetAsync(kind);
+        string prefix = "cf" + Guid.NewGuid().ToString("N")[..8];
+        using ConnectionMultiplexer connection = server.Connect();
+        var store = new RedisCachedFallbackStore(connection, new RedisResilienceOptions { KeyPrefix = prefix, OperationTimeout = TimeSpan.FromSeconds(5) });
+
+        store.Set(CacheName, "sku-1", "\"old\""u8.ToArray(), TimeSpan.FromHours(1));
+        store.Set(CacheName, "sku-1", "\"new\""u8.ToArray(), TimeSpan.Zero);
+
+        // Read on the connection the writes were sent on, so after them: the new result for a millisecond, then nothing.
+        RedisValue stored = await connection.GetDatabase().StringGetAsync(new RedisKeys(prefix).CachedFallback(CacheName, "sku-1"));
+        Assert.True(stored.IsNull || stored == "\"new\"", $"Redis holds {stored}.");
+        Assert.Equal(0, store.FailureCount);
+    }
+
+    [SkippableTheory]
+    [MemberData(nameof(SharedServers.Kinds), MemberType = typeof(SharedServers))]
+    public async Task A_read_made_from_a_blocked_thread_completes(ServerKind kind)
+    {
+        TestServer server = await _servers.GetAsync(kind);
+        string prefix = "cf" + Guid.NewGuid().ToString("N")[..8];
+        using ConnectionMultiplexer connection = server.Connect();
+        var store = new RedisCachedFallbackStore(connection, new RedisResilienceOptions { KeyPrefix = prefix, OperationTimeout = TimeSpan.FromSeconds(5) });
+        await connection.GetDatabase().StringSetAsync(new RedisKeys(prefix).CachedFallback(CacheName, "sku-1"), "41");
+        var ui = new BlockedSynchronizationContext();
+
+        byte[]? read = await ui.Start(() => store.GetAsync(CacheName, "sku-1", CancellationToken.None).AsTask()).WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal("41"u8.ToArray(), read);
+    }
+
     public sealed record Unserializable(Type Type);
 
     private static CachedFallbackState<ValueTuple<string>, Price> Cache(ResilienceRegistry registry)

@@ -263,6 +263,77 @@ public sealed class RedisCheckpointStoreTests : IAsyncDisposable
         Assert.Equal(3, (await store.GetLatestAsync<int>(Job))!.Data);
     }
 
+    [Fact]
+    public async Task A_save_while_not_connected_says_what_was_lost_and_what_to_do()
+    {
+        int port = TestServer.FreeLoopbackPort();
+        ConnectionMultiplexer connection = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{port},abortConnect=false,connectTimeout=200");
+        _connections.Add(connection);
+        var store = new RedisCheckpointStore(connection, new CheckpointOptions { TimeProvider = _clock }, new RedisResilienceOptions { KeyPrefix = _prefix });
+
+        CheckpointStoreUnavailableException error = await Assert.ThrowsAsync<CheckpointStoreUnavailableException>(() => store.SaveAsync(Job, "transcribe", 0.5, 1));
+
+        Assert.Equal(
+            $"The checkpoint of job '{Job}' at stage 'transcribe' was not saved: Redis 127.0.0.1:{port}, prefix '{_prefix}' is not connected. " +
+            "The job's latest saved checkpoint is unchanged and is the one it would resume from. Catch CheckpointStoreUnavailableException " +
+            "around SaveAsync to go on without this checkpoint, or save again once Redis answers.",
+            error.Message);
+    }
+
+    [SkippableTheory]
+    [MemberData(nameof(SharedServers.Kinds), MemberType = typeof(SharedServers))]
+    public async Task Every_operation_made_from_a_blocked_thread_completes(ServerKind kind)
+    {
+        TestServer server = await _servers.GetAsync(kind);
+        RedisCheckpointStore store = Store(server);
+        var ui = new BlockedSynchronizationContext();
+        TimeSpan patience = TimeSpan.FromSeconds(10);
+
+        Checkpoint<int>? saved = await ui.Start(() => store.SaveAsync(Job, "transcribe", 0.5, 7)).WaitAsync(patience);
+        Checkpoint<int>? latest = await ui.Start(() => store.GetLatestAsync<int>(Job)).WaitAsync(patience);
+        IReadOnlyList<Checkpoint<int>> all = await ui.Start(() => store.ListAsync<int>(Job)).WaitAsync(patience);
+        bool deleted = await ui.Start(() => store.DeleteAsync(Job)).WaitAsync(patience);
+
+        Assert.Equal(1, saved!.Sequence);
+        Assert.Equal(7, latest!.Data);
+        Assert.Equal(7, Assert.Single(all).Data);
+        Assert.True(deleted);
+    }
+
+    [SkippableTheory]
+    [MemberData(nameof(SharedServers.Kinds), MemberType = typeof(SharedServers))]
+    public async Task An_error_Redis_answers_is_reported_as_the_store_being_unavailable(ServerKind kind)
+    {
+        TestServer server = await _servers.GetAsync(kind);
+        RedisCheckpointStore store = Store(server);
+        await Database(server).StringSetAsync($"{_prefix}:ckpt:{{{Job}}}:list", "not a sorted set");
+
+        CheckpointStoreUnavailableException error = await Assert.ThrowsAsync<CheckpointStoreUnavailableException>(() => store.GetLatestAsync<int>(Job));
+
+        Assert.StartsWith($"The checkpoints of job '{Job}' could not be read: Redis {server.Endpoint}, prefix '{_prefix}' failed (WRONGTYPE", error.Message);
+        Assert.IsAssignableFrom<RedisException>(error.InnerException);
+    }
+
+    [Theory]
+    [InlineData("x:{\"stage\":\"s\",\"progress\":0.5,\"savedAt\":\"2026-11-29T09:00:00+00:00\",\"data\":1}")]
+    [InlineData("99999999999999999999:{\"stage\":\"s\",\"progress\":0.5,\"savedAt\":\"2026-11-29T09:00:00+00:00\",\"data\":1}")]
+    [InlineData("1:not json")]
+    [InlineData("1:{\"progress\":0.5,\"savedAt\":\"2026-11-29T09:00:00+00:00\",\"data\":1}")]
+    [InlineData("1:{\"stage\":\"s\",\"progress\":0.5,\"savedAt\":\"yesterday\",\"data\":1}")]
+    public async Task A_checkpoint_written_by_something_else_is_refused_with_what_to_do(string member)
+    {
+        TestServer server = await _servers.GetAsync(ServerKind.Garnet);
+        RedisCheckpointStore store = Store(server);
+        await Database(server).SortedSetAddAsync($"{_prefix}:ckpt:{{{Job}}}:list", member, 1);
+
+        InvalidOperationException error = await Assert.ThrowsAsync<InvalidOperationException>(() => store.GetLatestAsync<int>(Job));
+
+        Assert.Equal(
+            $"A stored checkpoint of job '{Job}' is not in the form this store writes (written by something else under the same key prefix?). " +
+            "Delete the job's checkpoints with DeleteAsync, or give this application a KeyPrefix of its own.",
+            error.Message);
+    }
+
     [SkippableFact]
     public async Task AddResilienceRedisCheckpoints_registers_the_store_on_the_connection_and_prefix_given()
     {

@@ -15,6 +15,33 @@ public sealed class RedisKeysTests
         Assert.Equal("app:cb", _keys.CircuitChannel);
     }
 
+    [Fact]
+    public void Every_key_has_its_documented_layout_with_the_identity_as_hash_tag()
+    {
+        string identity = RedisKeys.Identity("Shop.Payments.ChargeAsync", "order-1");
+
+        Assert.Equal("app:rl:fw:{transcribe|user-42}", _keys.RateLimit(RateLimitAlgorithm.FixedWindow, "transcribe", "user-42"));
+        Assert.Equal("app:cf:{Shop.Prices.Get|sku-1}", _keys.CachedFallback("Shop.Prices.Get", "sku-1"));
+        Assert.Equal("app:idem:{Shop.Payments.ChargeAsync|order-1}:result", _keys.IdempotencyResult(identity));
+        Assert.Equal("app:idem:{Shop.Payments.ChargeAsync|order-1}:claim", _keys.IdempotencyClaim(identity));
+        Assert.Equal("app:ckpt:{job-7}:list", _keys.CheckpointList("job-7"));
+        Assert.Equal("app:ckpt:{job-7}:meta", _keys.CheckpointMeta("job-7"));
+    }
+
+    [Theory]
+    [InlineData("a")]
+    [InlineData("z")]
+    [InlineData("A")]
+    [InlineData("Z")]
+    [InlineData("0")]
+    [InlineData("9")]
+    [InlineData("._-")]
+    [InlineData("azAZ09")]
+    public void Letters_digits_and_dot_underscore_dash_are_written_as_they_are(string part)
+    {
+        Assert.Equal(part, RedisKeys.Part(part));
+    }
+
     [Theory]
     [InlineData("a}b")]
     [InlineData("{a}")]
@@ -54,6 +81,30 @@ public sealed class RedisKeysTests
         ArgumentException error = Assert.Throws<ArgumentException>(() => options.ValidatedCopy());
 
         Assert.Contains(expected, error.Message);
+    }
+
+    [Fact]
+    public void Timeouts_of_exactly_one_millisecond_are_allowed()
+    {
+        RedisResilienceOptions copy = new RedisResilienceOptions
+        {
+            OperationTimeout = TimeSpan.FromMilliseconds(1),
+            IdempotencyClaimTimeout = TimeSpan.FromMilliseconds(1),
+            RetryInterval = TimeSpan.Zero,
+        }.ValidatedCopy();
+
+        Assert.Equal(TimeSpan.FromMilliseconds(1), copy.OperationTimeout);
+        Assert.Equal(TimeSpan.FromMilliseconds(1), copy.IdempotencyClaimTimeout);
+        Assert.Equal(TimeSpan.Zero, copy.RetryInterval);
+    }
+
+    [Fact]
+    public void A_claim_timeout_under_one_millisecond_is_refused_with_what_it_must_be()
+    {
+        ArgumentException error = Assert.Throws<ArgumentException>(() => new RedisResilienceOptions { IdempotencyClaimTimeout = TimeSpan.FromTicks(9_999) }.ValidatedCopy());
+
+        Assert.Equal("IdempotencyClaimTimeout", error.ParamName);
+        Assert.Contains("it must be at least 1 ms, and longer than the slowest call with an idempotency key", error.Message);
     }
 
     [Fact]
