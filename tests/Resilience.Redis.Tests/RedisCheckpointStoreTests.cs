@@ -314,6 +314,26 @@ public sealed class RedisCheckpointStoreTests : IAsyncDisposable
         Assert.IsAssignableFrom<RedisException>(error.InnerException);
     }
 
+    [SkippableFact]
+    public async Task A_read_Redis_does_not_answer_in_time_is_reported_with_the_timeout()
+    {
+        await using TestServer server = await TestServer.StartAsync(ServerKind.Redis);
+        RedisCheckpointStore store = Store(server, operationTimeout: TimeSpan.FromMilliseconds(100));
+        Assert.Null(await store.GetLatestAsync<int>(Job));
+        ConnectionMultiplexer admin = await ConnectionMultiplexer.ConnectAsync(server.Endpoint + ",allowAdmin=true");
+        _connections.Add(admin);
+        // Every client's next command waits (the server is stopped at the end of the test, ending the pause with it).
+        await admin.GetDatabase().ExecuteAsync("CLIENT", "PAUSE", "60000", "ALL");
+
+        CheckpointStoreUnavailableException error = await Assert.ThrowsAsync<CheckpointStoreUnavailableException>(() => store.GetLatestAsync<int>(Job));
+
+        Assert.Equal(
+            $"The checkpoints of job '{Job}' could not be read: Redis {server.Endpoint}, prefix '{_prefix}' did not answer within 100 ms " +
+            "(RedisResilienceOptions.OperationTimeout). They are kept there until they expire; read them again once Redis answers.",
+            error.Message);
+        Assert.IsType<TimeoutException>(error.InnerException);
+    }
+
     [Theory]
     [InlineData("x:{\"stage\":\"s\",\"progress\":0.5,\"savedAt\":\"2026-11-29T09:00:00+00:00\",\"data\":1}")]
     [InlineData("99999999999999999999:{\"stage\":\"s\",\"progress\":0.5,\"savedAt\":\"2026-11-29T09:00:00+00:00\",\"data\":1}")]

@@ -197,6 +197,26 @@ public sealed class RedisResilienceStoreTests
         await Eventually(async () => await Subscribers(instances.Database, channel) == 0);
     }
 
+    [SkippableTheory]
+    [MemberData(nameof(SharedServers.Kinds), MemberType = typeof(SharedServers))]
+    public async Task A_breaker_no_longer_watched_does_not_follow_other_instances_changes(ServerKind kind)
+    {
+        await using Instances instances = await Instances.StartAsync(_servers, kind, count: 2);
+        RedisResilienceStore publisher = instances.All[0].Store, listener = instances.All[1].Store;
+        DistributedCircuit payments = Circuit("payments"), orders = Circuit("orders");
+        IDisposable watchingPayments = listener.Watch(payments);
+        using IDisposable watchingOrders = listener.Watch(orders);
+        await Eventually(async () => await Subscribers(instances.Database, new RedisKeys(instances.Prefix).CircuitChannel) == 2);
+
+        watchingPayments.Dispose();
+        publisher.Publish(Circuit("payments"), CircuitState.Open, TimeSpan.FromMinutes(1));
+        publisher.Publish(Circuit("orders"), CircuitState.Open, TimeSpan.FromMinutes(1));
+
+        // The change of the breaker still watched, published after the other, is the sign that both have arrived.
+        await Eventually(() => Task.FromResult(orders.State == CircuitState.Open));
+        Assert.Equal(CircuitState.Closed, payments.State);
+    }
+
     private static async Task<long> Subscribers(IDatabase database, string channel)
         => (long)((RedisResult[])(await database.ExecuteAsync("PUBSUB", "NUMSUB", channel))!)[1];
 
