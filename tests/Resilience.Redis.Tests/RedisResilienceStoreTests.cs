@@ -139,6 +139,30 @@ public sealed class RedisResilienceStoreTests
         Assert.True(store.IsAvailable);
     }
 
+    [SkippableFact]
+    public async Task While_Redis_does_not_answer_each_instance_takes_the_probe_lease_itself()
+    {
+        await using TestServer server = await TestServer.StartAsync(ServerKind.Redis);
+        await using Instances instances = await Instances.StartAsync(
+            server, count: 1, new RedisResilienceOptions { OperationTimeout = TimeSpan.FromMilliseconds(100), RetryInterval = TimeSpan.FromHours(1) });
+        RedisResilienceStore store = instances.All[0].Store;
+        DistributedCircuit circuit = Circuit("payments");
+        Assert.True(await store.TryTakeProbeLeaseAsync(circuit, TimeSpan.FromMinutes(1)));
+        using ConnectionMultiplexer admin = await ConnectionMultiplexer.ConnectAsync(server.Endpoint + ",allowAdmin=true");
+        await admin.GetDatabase().ExecuteAsync("CLIENT", "PAUSE", "60000", "ALL");
+
+        bool timedOut = await store.TryTakeProbeLeaseAsync(circuit, TimeSpan.FromMinutes(1));
+        bool afterwards = await store.TryTakeProbeLeaseAsync(circuit, TimeSpan.FromMinutes(1));
+
+        Assert.True(timedOut);
+        Assert.True(afterwards);
+        Assert.Equal(1, store.FailureCount);
+        Assert.False(store.IsAvailable);
+
+        // Ends the pause before the connections close.
+        await server.StopAsync();
+    }
+
     [SkippableTheory]
     [MemberData(nameof(SharedServers.Kinds), MemberType = typeof(SharedServers))]
     public async Task A_probe_lease_asked_for_from_a_blocked_thread_is_answered(ServerKind kind)
