@@ -74,6 +74,8 @@ public sealed class RedisIdempotencyStoreTests
         Assert.Equal("\"receipt-1\"", Encoding.UTF8.GetString(repeatHere.Result!));
         Assert.False(await instances.Database.KeyExistsAsync(new RedisKeys(instances.Prefix).IdempotencyResult(RedisKeys.Identity(Policy, "order-1"))));
         Assert.Equal(IdempotencyClaimStatus.Claimed, (await elsewhere.TryClaimAsync(Policy, "order-1", default)).Status);
+        Assert.True(here.IsAvailable);
+        Assert.Equal(0, instances.All[0].Store.FailureCount);
     }
 
     [SkippableTheory]
