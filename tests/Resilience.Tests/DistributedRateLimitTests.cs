@@ -80,6 +80,27 @@ public sealed class DistributedRateLimitTests
     }
 
     [Fact]
+    public async Task A_call_the_store_turns_away_waits_its_retry_after_before_asking_again_and_its_partition_is_not_idle_meanwhile()
+    {
+        RateLimiterState limiter = Limiter(permits: 1, queueLimit: 1);
+        Assert.True(await limiter.AcquireAsync(CancellationToken.None).Guarded());
+
+        ValueTask<bool> waiting = limiter.AcquireAsync(CancellationToken.None);
+        int asked = _store.Asked.Count;
+
+        // Moved from a thread without a synchronization context, so that a wait ending runs its call on to its next
+        // wait before Advance returns (from the test's thread it would go on on another thread, later).
+        await Task.Run(() => _clock.Advance(TimeSpan.FromMilliseconds(999)));
+
+        Assert.False(waiting.IsCompleted);
+        Assert.Equal(asked, _store.Asked.Count);
+        Assert.False(limiter.TryRetire(), "a partition with a call waiting for the store is not swept");
+        _clock.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.True(await waiting.Guarded());
+        Assert.Equal(asked + 1, _store.Asked.Count);
+    }
+
+    [Fact]
     public async Task Calls_waiting_for_the_store_count_against_the_queue_limit_after_the_limit_turns_local()
     {
         RateLimiterState limiter = Limiter(permits: 1, queueLimit: 1);

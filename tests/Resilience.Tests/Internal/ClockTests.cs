@@ -109,6 +109,19 @@ public sealed class ClockTests
     }
 
     [Fact]
+    public void DelayAsync_rounds_a_fraction_of_a_millisecond_up_to_the_next_millisecond_only()
+    {
+        var clock = new FakeTimeProvider();
+
+        Task delay = Clock.DelayAsync(clock, TimeSpan.FromMilliseconds(2.6), CancellationToken.None);
+
+        clock.Advance(TimeSpan.FromMilliseconds(3) - TimeSpan.FromTicks(1));
+        Assert.False(delay.IsCompleted);
+        clock.Advance(TimeSpan.FromTicks(1));
+        Assert.True(delay.IsCompletedSuccessfully);
+    }
+
+    [Fact]
     public void DelayAsync_longer_than_a_timer_can_wait_is_refused_as_by_Task_Delay()
     {
         var clock = new FakeTimeProvider();
