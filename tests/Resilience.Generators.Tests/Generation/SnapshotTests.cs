@@ -199,6 +199,30 @@ public sealed class SnapshotTests
                 private int Zero(string text, Exception error) => 0;
             }
             """ },
+        { "DelayGenerator", """
+            namespace Shop;
+            using System.Net.Http;
+            public partial class Client
+            {
+                [Retry(3, DelayGenerator = nameof(Wait), HandleResult = nameof(IsEmpty))]
+                [Timeout(5_000, Scope = TimeoutScope.Total)]
+                public partial Task<string> FindAsync(string id, CancellationToken ct);
+                private Task<string> FindAsyncCore(string id, CancellationToken ct) => Task.FromResult(id);
+                private static bool IsEmpty(string value) => value.Length == 0;
+                private static TimeSpan? Wait(Outcome<string> outcome, int attempt) => outcome.Exception is null ? TimeSpan.FromMilliseconds(10 * attempt) : null;
+
+                [Retry(3, DelayGenerator = nameof(WaitForHost))]
+                [Timeout(5_000, Scope = TimeoutScope.Total)]
+                public partial Task<HttpResponseMessage> GetAsync(string path, CancellationToken ct);
+                private Task<HttpResponseMessage> GetAsyncCore(string path, CancellationToken ct) => Task.FromResult(new HttpResponseMessage());
+                private static TimeSpan? WaitForHost(Outcome<HttpResponseMessage> outcome, int attempt) => null;
+
+                [Retry(3, DelayGenerator = nameof(WaitAfter))]
+                public partial void Send(string message);
+                private void SendCore(string message) { }
+                private static TimeSpan? WaitAfter(Exception error, int attempt) => null;
+            }
+            """ },
         { "HttpHandler", """
             namespace Shop;
             using System.Net.Http;
