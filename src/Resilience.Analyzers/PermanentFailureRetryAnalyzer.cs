@@ -49,20 +49,7 @@ public sealed class PermanentFailureRetryAnalyzer : DiagnosticAnalyzer
                 continue;
             }
 
-            string what, advice;
-            if (kinds.PermanentReason(type) is { } reason)
-            {
-                what = $"names {type.Name}, which never heals: {reason}";
-                advice = kinds.IsCancellation(type)
-                    ? "remove it from Handle (to retry HttpClient's own timeout, name TaskCanceledException)"
-                    : "remove it from Handle and fix the cause instead";
-            }
-            else if (kinds.IsException(type) && ignore.Count == 0 && !retry.IsWritten(AttributeNames.Properties.ShouldRetry))
-            {
-                what = "is Exception with no Ignore, so it also retries failures that never heal, such as ArgumentException and NullReferenceException";
-                advice = "name the transient exceptions instead, or list the permanent ones in Ignore";
-            }
-            else
+            if (Describe(type, retry, ignore, kinds) is not { } problem)
             {
                 continue;
             }
@@ -71,8 +58,30 @@ public sealed class PermanentFailureRetryAnalyzer : DiagnosticAnalyzer
                 DiagnosticDescriptors.RetryOfPermanentFailure,
                 retry.LocationOf(AttributeNames.Properties.Handle, i),
                 kinds.OthersRemain(handle, i) && retry.Elements(AttributeNames.Properties.Handle) is not null ? Fixes.Offer(Fixes.RemoveEntry) : Fixes.None,
-                what,
-                advice));
+                problem.What,
+                problem.Advice));
         }
+    }
+
+    /// <summary>What is wrong with retrying <paramref name="type"/> and what to do instead; null when nothing is.</summary>
+    private static (string What, string Advice)? Describe(ITypeSymbol type, AttributeReader retry, IReadOnlyList<ITypeSymbol?> ignore, ExceptionKinds kinds)
+    {
+        if (kinds.PermanentReason(type) is { } reason)
+        {
+            return (
+                $"names {type.Name}, which never heals: {reason}",
+                kinds.IsCancellation(type)
+                    ? "remove it from Handle (to retry HttpClient's own timeout, name TaskCanceledException)"
+                    : "remove it from Handle and fix the cause instead");
+        }
+
+        if (kinds.IsException(type) && ignore.Count == 0 && !retry.IsWritten(AttributeNames.Properties.ShouldRetry))
+        {
+            return (
+                "is Exception with no Ignore, so it also retries failures that never heal, such as ArgumentException and NullReferenceException",
+                "name the transient exceptions instead, or list the permanent ones in Ignore");
+        }
+
+        return null;
     }
 }
