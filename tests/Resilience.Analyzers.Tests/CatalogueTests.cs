@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Reflection;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
+using Resilience.Analyzers.Tests.Infrastructure;
 using Resilience.Generators;
 
 namespace Resilience.Analyzers.Tests;
@@ -9,8 +10,6 @@ namespace Resilience.Analyzers.Tests;
 /// <summary>Every warning has an analyzer, a documentation page it links to, a row in the index and in the release files.</summary>
 public sealed class CatalogueTests
 {
-    private static readonly string s_root = FindRoot();
-
     private static readonly string[] s_warningIds = Descriptors().Where(d => d.DefaultSeverity == DiagnosticSeverity.Warning).Select(d => d.Id).ToArray();
 
     public static TheoryData<string> WarningIds { get; } = new(s_warningIds);
@@ -51,7 +50,7 @@ public sealed class CatalogueTests
     [MemberData(nameof(WarningIds))]
     public void A_warning_has_a_page_that_explains_it_shows_a_fix_and_how_to_suppress_it(string id)
     {
-        string page = File.ReadAllText(Path.Combine(s_root, "docs", "diagnostics", id + ".md"));
+        string page = Repository.Read("docs", "diagnostics", id + ".md");
 
         Assert.StartsWith($"# {id}: ", page);
         Assert.Contains("## What it means", page);
@@ -70,9 +69,9 @@ public sealed class CatalogueTests
         DiagnosticDescriptor descriptor = Descriptors().Single(d => d.Id == id);
         string row = $"{id} | Resilience.Design | Warning | {descriptor.Title}";
 
-        Assert.Contains($"[{id}]({id}.md)", File.ReadAllText(Path.Combine(s_root, "docs", "diagnostics", "README.md")));
-        Assert.Contains(row, File.ReadAllText(Path.Combine(s_root, "src", "Resilience.Analyzers", "AnalyzerReleases.Unshipped.md")));
-        Assert.Contains(row, File.ReadAllText(Path.Combine(s_root, "src", "Resilience.Generators", "AnalyzerReleases.Unshipped.md")));
+        Assert.Contains($"[{id}]({id}.md)", Repository.Read("docs", "diagnostics", "README.md"));
+        Assert.Contains(row, Repository.Read("src", "Resilience.Analyzers", "AnalyzerReleases.Unshipped.md"));
+        Assert.Contains(row, Repository.Read("src", "Resilience.Generators", "AnalyzerReleases.Unshipped.md"));
     }
 
     [Fact]
@@ -94,19 +93,6 @@ public sealed class CatalogueTests
             .GetFields(BindingFlags.Public | BindingFlags.Static)
             .Where(f => f.FieldType == typeof(DiagnosticDescriptor))
             .Select(f => (DiagnosticDescriptor)f.GetValue(null)!);
-
-    private static string FindRoot()
-    {
-        for (DirectoryInfo? directory = new(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "Resilience.Generators.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("The repository root (Resilience.Generators.sln) was not found above " + AppContext.BaseDirectory);
-    }
 
     /// <summary>An analysis context that records how an analyzer configures itself.</summary>
     private sealed class RecordingContext : AnalysisContext
