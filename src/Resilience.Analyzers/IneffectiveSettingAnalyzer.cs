@@ -75,8 +75,9 @@ public sealed class IneffectiveSettingAnalyzer : DiagnosticAnalyzer
             }
 
             int slowCallMs = breaker.Read(CircuitBreakerRules.SlowCallDurationMs);
-            // Without a bulkhead, whose queue is timed too, an attempt lasts no longer than its timeout.
-            if (slowCallMs > 0 && method.Bulkhead is null && method.Timeout is { } timeout && timeout.Read(TimeoutRules.Scope) == TimeoutScope.PerAttempt
+            // Without a bulkhead, whose queue is timed too, an attempt lasts no longer than its timeout. (A slow-call
+            // duration of 0, which turns the rule off, is never at or above a timeout, which is at least 1 ms.)
+            if (method.Bulkhead is null && method.Timeout is { } timeout && timeout.Read(TimeoutRules.Scope) == TimeoutScope.PerAttempt
                 && timeout.Read(TimeoutRules.Milliseconds) is var perAttemptMs && TimeoutRules.Milliseconds.Allows(perAttemptMs) && slowCallMs >= perAttemptMs)
             {
                 Report(

@@ -62,23 +62,22 @@ public sealed class RetryBeyondTotalTimeoutAnalyzer : DiagnosticAnalyzer
         int attempts = settings.MaxAttempts;
         double latest = 0, earliest = 0, longestGap = 0;
         long firstMaybe = 0, firstNever = 0;
-        double previousLongest = -1, previousShortest = -1;
+        double previousLongest = double.NaN; // equal to no delay
         for (int attempt = 2; attempt <= attempts; attempt++)
         {
             double delay = settings.LongestDelayMs(attempt - 1);
             double shortest = settings.ShortestDelayMs(attempt - 1);
-            if (delay == previousLongest && shortest == previousShortest)
+            // The shortest delay is a function of the longest, so equal longest delays have equal shortest ones too.
+            if (delay == previousLongest)
             {
                 long remaining = (long)attempts - attempt + 1;
                 firstMaybe = firstMaybe != 0 ? firstMaybe : FirstReaching(total, latest, delay, attempt, remaining);
                 firstNever = firstNever != 0 ? firstNever : FirstReaching(total, earliest, shortest, attempt, remaining);
-                longestGap = Math.Max(longestGap, delay);
                 latest += delay * remaining;
                 break;
             }
 
             previousLongest = delay;
-            previousShortest = shortest;
             longestGap = Math.Max(longestGap, delay);
             latest += delay;
             earliest += shortest;
@@ -129,9 +128,10 @@ public sealed class RetryBeyondTotalTimeoutAnalyzer : DiagnosticAnalyzer
             return 0;
         }
 
-        // The j-th of them (from 0) starts after sum + (j + 1) * delay.
+        // The j-th of them (from 0) starts after sum + (j + 1) * delay. The sum is under the total here (an attempt
+        // reaching it would have been found while walking), so steps is 0 or more.
         double steps = Math.Ceiling((total - sum) / delay) - 1;
-        long index = steps <= 0 ? 0 : (long)steps;
+        long index = (long)steps;
         return index < remaining ? attempt + index : 0;
     }
 }

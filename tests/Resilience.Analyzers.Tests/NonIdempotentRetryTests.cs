@@ -359,4 +359,113 @@ public sealed class NonIdempotentRetryTests
                     }
                     """),
             });
+
+    [Fact]
+    public Task A_core_that_patches_json_is_reported()
+        => V.AnalyzerAsync(
+            """
+            using System.Net.Http.Json;
+
+            public partial class Profiles(HttpClient http)
+            {
+                [{|#0:Retry|}]
+                public partial Task RenameAsync(string name, CancellationToken ct);
+                private Task RenameAsyncCore(string name, CancellationToken ct)
+                    => {|#1:http.PatchAsJsonAsync("profile", name, ct)|};
+            }
+            """,
+            ByHttp("RenameAsync", "PATCH", "HttpClientJsonExtensions.PatchAsJsonAsync"));
+
+    [Fact]
+    public Task A_request_sent_synchronously_with_its_method_in_an_initializer_is_reported()
+        => V.AnalyzerAsync(
+            """
+            public partial class Jobs(HttpClient http)
+            {
+                [{|#0:Retry|}]
+                public partial HttpResponseMessage Run(string job);
+                private HttpResponseMessage RunCore(string job)
+                    => {|#1:http.Send(new HttpRequestMessage { Method = HttpMethod.Post, RequestUri = new Uri("https://example.test/" + job) })|};
+            }
+            """,
+            ByHttp("Run", "POST", "HttpClient.Send"));
+
+    [Fact]
+    public Task A_local_that_may_hold_a_post_among_other_requests_is_reported()
+        => V.AnalyzerAsync(
+            """
+            public partial class Jobs(HttpClient http)
+            {
+                [{|#0:Retry|}]
+                public partial Task RunAsync(string job, bool now, CancellationToken ct);
+                private async Task RunAsyncCore(string job, bool now, CancellationToken ct)
+                {
+                    var request = new HttpRequestMessage(HttpMethod.Get, "jobs/" + job);
+                    request.Method = HttpMethod.Head;
+                    if (now)
+                    {
+                        request = new HttpRequestMessage(HttpMethod.Put, "jobs/" + job);
+                        request.Method = HttpMethod.Patch;
+                    }
+
+                    await {|#1:http.SendAsync(request, ct)|};
+                }
+            }
+            """,
+            ByHttp("RunAsync", "PATCH", "HttpClient.SendAsync"));
+
+    [Theory]
+    [InlineData("new Outbox().PostAsJsonAsync(\"jobs\", 1, ct)")]
+    [InlineData("new Outbox().SendAsync(new HttpRequestMessage(HttpMethod.Post, \"jobs\"), ct)")]
+    [InlineData("http.SendAsync(new HttpRequestMessage { Method = new Verb(\"POST\") }, ct)")]
+    [InlineData("http.SendAsync(new HttpRequestMessage(HttpMethod.Get, \"jobs\") { Method = new Verb(\"POST\") }, ct)")]
+    public Task Methods_of_other_types_and_verbs_it_cannot_read_are_not_reported(string call)
+        => V.AnalyzerAsync(
+            $$"""
+            using System.Net.Http.Json;
+
+            public partial class Jobs(HttpClient http)
+            {
+                [Retry]
+                public partial Task RunAsync(CancellationToken ct);
+                private Task RunAsyncCore(CancellationToken ct) => {{call}};
+            }
+
+            public sealed class Outbox
+            {
+                public Task PostAsJsonAsync(string topic, int value, CancellationToken ct) => Task.CompletedTask;
+                public Task SendAsync(HttpRequestMessage message, CancellationToken ct) => Task.CompletedTask;
+            }
+
+            public sealed record Verb(string Name)
+            {
+                public static implicit operator HttpMethod(Verb verb) => new(verb.Name);
+            }
+            """);
+
+    [Fact]
+    public Task Every_retried_method_of_a_type_is_judged_on_its_own_core()
+        => V.AnalyzerAsync(
+            """
+            public partial class Jobs(HttpClient http)
+            {
+                [{|#0:Retry|}]
+                public partial Task RunAsync(CancellationToken ct);
+                private Task RunAsyncCore(CancellationToken ct) => {|#1:http.PostAsync("jobs", null, ct)|};
+
+                [Retry]
+                public partial Task ListAsync(CancellationToken ct);
+                private Task ListAsyncCore(CancellationToken ct) => http.PostAsync("jobs/search", null, ct);
+
+                [Retry]
+                public partial Task RefreshAsync(CancellationToken ct);
+                private Task RefreshAsyncCore(CancellationToken ct) => http.GetAsync("jobs", ct);
+
+                [{|#2:Retry|}]
+                public partial Task RestartAsync(CancellationToken ct);
+                private Task RestartAsyncCore(CancellationToken ct) => {|#3:http.PatchAsync("jobs", null, ct)|};
+            }
+            """,
+            ByHttp("RunAsync", "POST", "HttpClient.PostAsync"),
+            V.Diagnostic(DiagnosticDescriptors.NonIdempotentRetry).WithLocation(2).WithLocation(3).WithArguments("RestartAsync", "'RestartAsyncCore' sends an HTTP PATCH (HttpClient.PatchAsync)", "retried", "[Retry]"));
 }

@@ -129,4 +129,21 @@ public sealed class PermanentFailureRetryTests
                 Permanent(1, "FormatException", "the same input is malformed on every attempt"),
             },
             "RES0103" + RemoveSettingCodeFixProvider.KeySuffix);
+
+    [Fact]
+    public Task A_policy_on_an_accessor_or_an_operator_is_left_to_the_generator_which_reports_the_shape()
+        => V.AnalyzerAsync(
+            """
+            public class C
+            {
+                public int Stock
+                {
+                    [Retry(Handle = new[] { typeof(ArgumentException) })]
+                    get => 1;
+                }
+
+                [Retry(Handle = new[] { typeof(FormatException) })]
+                public static C operator +(C left, C right) => left;
+            }
+            """);
 }

@@ -83,6 +83,7 @@ public sealed class RetryBeyondTotalTimeoutTests
     [Theory]
     [InlineData("[Retry(int.MaxValue, DelayMs = 100)] [Timeout(10_000, Scope = TimeoutScope.Total)]")]
     [InlineData("[Retry(int.MaxValue, DelayMs = 0)] [Timeout(10_000, Scope = TimeoutScope.Total)]")]
+    [InlineData("[Retry(int.MaxValue - 1, DelayMs = 0)] [Timeout(10_000, Scope = TimeoutScope.Total)]")]
     [InlineData("[Retry(5, DelayMs = 1_000)] [Timeout(500)]")]
     [InlineData("[Retry(3)] [Timeout(10_000, Scope = TimeoutScope.Total)]")]
     [InlineData("[Retry(3, DelayMs = 100, Backoff = BackoffKind.Constant)] [Timeout(201, Scope = TimeoutScope.Total)]")]

@@ -151,4 +151,71 @@ public sealed class TimeoutCancellationTests
                 private async Task<int> GetStockAsyncCore(CancellationToken ct) { await Task.Delay(10); return 1; }
             }
             """);
+
+    [Theory]
+    [InlineData("await Task.Yield();")]
+    [InlineData("await foreach (string line in Lines()) { }")]
+    [InlineData("await using (var lease = new Lease()) { }")]
+    public Task RES0105_an_await_of_anything_is_work_the_token_could_have_stopped(string statement)
+        => V.AnalyzerAsync(
+            $$"""
+            public partial class Pages
+            {
+                [{|#1:Timeout(2_000)|}]
+                public partial Task<string> GetPageAsync(string url, CancellationToken ct);
+
+                private async Task<string> GetPageAsyncCore(string url, CancellationToken {|#0:ct|})
+                {
+                    {{statement}}
+                    return url;
+                }
+
+                private static async System.Collections.Generic.IAsyncEnumerable<string> Lines()
+                {
+                    await Task.CompletedTask;
+                    yield return "";
+                }
+
+                private sealed class Lease : IAsyncDisposable
+                {
+                    public ValueTask DisposeAsync() => default;
+                }
+            }
+            """,
+            Unused("GetPageAsync", "ct"));
+
+    [Fact]
+    public Task RES0105_a_call_to_a_method_without_parameters_and_no_cancellable_overload_has_nothing_to_cancel()
+        => V.AnalyzerAsync(
+            """
+            public partial class Pages
+            {
+                [Timeout(2_000)]
+                public partial Task<string> GetPageAsync(string url, CancellationToken ct);
+                private Task<string> GetPageAsyncCore(string url, CancellationToken ct) { Count(); return Task.FromResult(url); }
+                private static void Count() { }
+            }
+            """);
+
+    [Fact]
+    public Task RES0105_every_method_of_a_type_is_judged_on_its_own_core()
+        => V.AnalyzerAsync(
+            """
+            public partial class Pages
+            {
+                [{|#1:Timeout(2_000)|}]
+                public partial Task<string> GetPageAsync(string url, CancellationToken ct);
+                private async Task<string> GetPageAsyncCore(string url, CancellationToken {|#0:ct|}) { await Task.Yield(); return url; }
+
+                [Timeout(2_000)]
+                public partial Task<string> GetTitleAsync(string url, CancellationToken ct);
+                private Task<string> GetTitleAsyncCore(string url, CancellationToken ct) => Task.Run(() => url, ct);
+
+                [{|#3:Timeout(1_000)|}]
+                public partial Task<string> GetLinkAsync(string url, CancellationToken token);
+                private async Task<string> GetLinkAsyncCore(string url, CancellationToken {|#2:token|}) { await Task.Yield(); return url; }
+            }
+            """,
+            Unused("GetPageAsync", "ct"),
+            V.Diagnostic(DiagnosticDescriptors.TimeoutTokenNotUsed).WithLocation(2).WithLocation(3).WithArguments("GetLinkAsync", "GetLinkAsyncCore", "token"));
 }

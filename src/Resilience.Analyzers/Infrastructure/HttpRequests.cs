@@ -131,30 +131,38 @@ internal sealed class HttpRequests
         return null;
     }
 
-    /// <summary>The method of the request <paramref name="request"/>: POST or PATCH when any value it may have is one.</summary>
+    /// <summary>
+    /// The method of the request <paramref name="request"/> when it is POST or PATCH, or any value a local holding it
+    /// may have is one; null otherwise (including GET, the default, and a method that cannot be told).
+    /// </summary>
     private string? RequestVerb(IOperation request)
     {
         request = Unwrap(request);
-        if (request is ILocalReferenceOperation local)
+        if (request is not ILocalReferenceOperation local)
         {
-            string? verb = null;
-            foreach (IOperation value in Values(_requestValues, local.Local))
-            {
-                verb = Worst(verb, Unwrap(value) is IObjectCreationOperation creation ? CreatedVerb(creation) : null);
-            }
-
-            foreach (IOperation value in Values(_methodValues, local.Local))
-            {
-                verb = Worst(verb, MethodVerb(value));
-            }
-
-            return verb;
+            return Unsafe(request is IObjectCreationOperation created ? CreatedVerb(created) : null);
         }
 
-        return request is IObjectCreationOperation created ? CreatedVerb(created) : null;
+        foreach (IOperation value in Values(_requestValues, local.Local))
+        {
+            if (Unsafe(Unwrap(value) is IObjectCreationOperation creation ? CreatedVerb(creation) : null) is { } verb)
+            {
+                return verb;
+            }
+        }
+
+        foreach (IOperation value in Values(_methodValues, local.Local))
+        {
+            if (Unsafe(MethodVerb(value)) is { } verb)
+            {
+                return verb;
+            }
+        }
+
+        return null;
     }
 
-    /// <summary>The method of <c>new HttpRequestMessage(...) { Method = ... }</c>; GET, its default, when neither says.</summary>
+    /// <summary>The method <c>new HttpRequestMessage(...) { Method = ... }</c> names; null when it names none (GET).</summary>
     private string? CreatedVerb(IObjectCreationOperation creation)
     {
         if (!IsRequest(creation.Type))
@@ -163,13 +171,11 @@ internal sealed class HttpRequests
         }
 
         string? verb = null;
-        bool given = false;
         foreach (IArgumentOperation argument in creation.Arguments)
         {
             if (SymbolEqualityComparer.Default.Equals(argument.Parameter?.Type, _types.HttpMethod))
             {
                 verb = MethodVerb(argument.Value);
-                given = true;
             }
         }
 
@@ -180,12 +186,11 @@ internal sealed class HttpRequests
                 if (member is ISimpleAssignmentOperation { Target: IPropertyReferenceOperation { Property.Name: "Method" } } assignment)
                 {
                     verb = MethodVerb(assignment.Value);
-                    given = true;
                 }
             }
         }
 
-        return given ? verb : "GET";
+        return verb;
     }
 
     /// <summary>The verb of an <c>HttpMethod</c> value: <c>HttpMethod.Post</c>, <c>new HttpMethod("POST")</c>, <c>HttpMethod.Parse("POST")</c>.</summary>
@@ -196,10 +201,10 @@ internal sealed class HttpRequests
             case IPropertyReferenceOperation { Property: { IsStatic: true } property } when SymbolEqualityComparer.Default.Equals(property.ContainingType, _types.HttpMethod):
                 return property.Name.ToUpperInvariant();
             case IObjectCreationOperation creation when SymbolEqualityComparer.Default.Equals(creation.Type, _types.HttpMethod) && creation.Arguments.Length == 1:
-                return Constant(creation.Arguments[0].Value);
+                return Constant(Unwrap(creation.Arguments[0].Value));
             case IInvocationOperation { TargetMethod: { Name: "Parse", IsStatic: true } method } invocation
                 when SymbolEqualityComparer.Default.Equals(method.ContainingType, _types.HttpMethod) && invocation.Arguments.Length == 1:
-                return Constant(invocation.Arguments[0].Value);
+                return Constant(Unwrap(invocation.Arguments[0].Value));
             default:
                 return null;
         }
@@ -209,7 +214,7 @@ internal sealed class HttpRequests
 
     private bool IsRequest(ITypeSymbol? type) => _types.HttpRequestMessage.Is(type);
 
-    private static string? Worst(string? current, string? next) => current is "POST" or "PATCH" ? current : next ?? current;
+    private static string? Unsafe(string? verb) => verb is "POST" or "PATCH" ? verb : null;
 
     private static IOperation Unwrap(IOperation operation)
     {

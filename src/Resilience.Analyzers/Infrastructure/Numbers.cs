@@ -9,7 +9,11 @@ internal static class Numbers
     public static string Format(int value) => SettingText.Number(value);
 
     /// <summary>A duration in whole milliseconds, rounded up, so that a bound is never understated.</summary>
-    public static string Format(double value) => value >= long.MaxValue ? "∞" : SettingText.Number((long)Math.Ceiling(value));
+    /// <remarks>
+    /// Always within a long: the durations shown are sums of fewer than <see cref="int.MaxValue"/> delays of at most
+    /// <see cref="int.MaxValue"/> ms each (under 2^62).
+    /// </remarks>
+    public static string Format(double value) => SettingText.Number((long)Math.Ceiling(value));
 
     public static string Ratio(double value) => SettingText.Number(value);
 

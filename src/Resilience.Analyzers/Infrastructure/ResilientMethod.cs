@@ -42,21 +42,6 @@ internal sealed class ResilientMethod
     /// <summary>The name of the implementation the generated code calls.</summary>
     public string CoreName => _companions.CoreName;
 
-    /// <summary>How many policy attributes the method carries ([Idempotent] is not a policy).</summary>
-    public int PolicyCount
-    {
-        get
-        {
-            int count = 0;
-            foreach (AttributeReader? policy in _policies)
-            {
-                count += policy is null ? 0 : 1;
-            }
-
-            return count;
-        }
-    }
-
     /// <summary>
     /// The policy attributes of <paramref name="method"/>; null when it has none, or when it is the implementing
     /// part of a partial method (its declaring part is analyzed, so nothing is reported twice).
@@ -69,6 +54,7 @@ internal sealed class ResilientMethod
         }
 
         ResilientMethod? result = null;
+        bool hasPolicy = false; // [Idempotent] is not a policy
         foreach (AttributeData attribute in method.GetAttributes())
         {
             if (types.IdempotentAttribute.Is(attribute.AttributeClass))
@@ -85,9 +71,10 @@ internal sealed class ResilientMethod
 
             result ??= new ResilientMethod(method, types);
             result._policies[policy] ??= new AttributeReader(attribute, cancellationToken);
+            hasPolicy = true;
         }
 
-        if (result is null || result.PolicyCount == 0)
+        if (result is null || !hasPolicy)
         {
             return null;
         }
