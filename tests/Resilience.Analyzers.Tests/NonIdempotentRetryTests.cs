@@ -468,4 +468,33 @@ public sealed class NonIdempotentRetryTests
             """,
             ByHttp("RunAsync", "POST", "HttpClient.PostAsync"),
             V.Diagnostic(DiagnosticDescriptors.NonIdempotentRetry).WithLocation(2).WithLocation(3).WithArguments("RestartAsync", "'RestartAsyncCore' sends an HTTP PATCH (HttpClient.PatchAsync)", "retried", "[Retry]"));
+
+    [Theory]
+    [InlineData("HttpMethod.Parse(\"post\")", "POST")]
+    [InlineData("HttpMethod.Parse(\" PATCH \")", "PATCH")]
+    public Task A_method_parsed_from_text_is_read_on_NET_9(string method, string verb)
+        => V.AnalyzerOnNet90Async(
+            $$"""
+            public partial class Jobs(HttpClient http)
+            {
+                [{|#0:Retry|}]
+                public partial Task RunAsync(CancellationToken ct);
+                private Task RunAsyncCore(CancellationToken ct)
+                    => {|#1:http.SendAsync(new HttpRequestMessage({{method}}, "jobs"), ct)|};
+            }
+            """,
+            ByHttp("RunAsync", verb, "HttpClient.SendAsync"));
+
+    [Fact]
+    public Task A_method_parsed_from_text_that_is_not_constant_is_not_reported()
+        => V.AnalyzerOnNet90Async(
+            """
+            public partial class Jobs(HttpClient http)
+            {
+                [Retry]
+                public partial Task RunAsync(string verb, CancellationToken ct);
+                private Task RunAsyncCore(string verb, CancellationToken ct)
+                    => http.SendAsync(new HttpRequestMessage(HttpMethod.Parse(verb), "jobs"), ct);
+            }
+            """);
 }

@@ -41,4 +41,10 @@ internal static class TestSources
         .Cast<MetadataReference>()
         .Append(MetadataReference.CreateFromFile(typeof(RetryAttribute).Assembly.Location))
         .ToImmutableArray();
+
+    /// <summary>The .NET 9 reference assemblies and the Resilience runtime.</summary>
+    public static ImmutableArray<MetadataReference> Net90References { get; } = Basic.Reference.Assemblies.Net90.References.All
+        .Cast<MetadataReference>()
+        .Append(MetadataReference.CreateFromFile(typeof(RetryAttribute).Assembly.Location))
+        .ToImmutableArray();
 }

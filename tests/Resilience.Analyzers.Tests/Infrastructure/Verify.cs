@@ -27,6 +27,16 @@ internal static class Verify<TAnalyzer>
         return test.RunAsync();
     }
 
+    /// <summary>Runs the analyzer against the .NET 9 reference assemblies instead of .NET 8's, for APIs .NET 9 added.</summary>
+    public static Task AnalyzerOnNet90Async(string source, params DiagnosticResult[] expected)
+    {
+        var test = new AnalyzerTest { TestCode = TestSources.WithUsings(source) };
+        test.TestState.AdditionalReferences.Clear();
+        test.TestState.AdditionalReferences.AddRange(TestSources.Net90References);
+        test.ExpectedDiagnostics.AddRange(expected);
+        return test.RunAsync();
+    }
+
     /// <summary>Runs the analyzer over several files, as (name, source) pairs.</summary>
     public static Task AnalyzerAsync((string Name, string Source)[] sources, params DiagnosticResult[] expected)
     {
