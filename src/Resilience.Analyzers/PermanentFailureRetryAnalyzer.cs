@@ -44,12 +44,8 @@ public sealed class PermanentFailureRetryAnalyzer : DiagnosticAnalyzer
         for (int i = 0; i < handle.Count; i++)
         {
             ITypeSymbol? type = handle[i];
-            if (type is null || ExceptionKinds.IsIgnored(type, ignore))
-            {
-                continue;
-            }
-
-            if (Describe(type, retry, ignore, kinds) is not { } problem)
+            (string What, string Advice)? problem = type is null || ExceptionKinds.IsIgnored(type, ignore) ? null : Describe(type, retry, ignore, kinds);
+            if (problem is null)
             {
                 continue;
             }
@@ -58,8 +54,8 @@ public sealed class PermanentFailureRetryAnalyzer : DiagnosticAnalyzer
                 DiagnosticDescriptors.RetryOfPermanentFailure,
                 retry.LocationOf(AttributeNames.Properties.Handle, i),
                 kinds.OthersRemain(handle, i) && retry.Elements(AttributeNames.Properties.Handle) is not null ? Fixes.Offer(Fixes.RemoveEntry) : Fixes.None,
-                problem.What,
-                problem.Advice));
+                problem.Value.What,
+                problem.Value.Advice));
         }
     }
 
