@@ -419,6 +419,7 @@ public sealed class NonIdempotentRetryTests
     [InlineData("new Outbox().SendAsync(new HttpRequestMessage(HttpMethod.Post, \"jobs\"), ct)")]
     [InlineData("http.SendAsync(new HttpRequestMessage { Method = new Verb(\"POST\") }, ct)")]
     [InlineData("http.SendAsync(new HttpRequestMessage(HttpMethod.Get, \"jobs\") { Method = new Verb(\"POST\") }, ct)")]
+    [InlineData("http.SendAsync(new HttpRequestMessage(Verb.Parse(\"POST\"), \"jobs\"), ct)")]
     public Task Methods_of_other_types_and_verbs_it_cannot_read_are_not_reported(string call)
         => V.AnalyzerAsync(
             $$"""
@@ -440,6 +441,7 @@ public sealed class NonIdempotentRetryTests
             public sealed record Verb(string Name)
             {
                 public static implicit operator HttpMethod(Verb verb) => new(verb.Name);
+                public static HttpMethod Parse(string name) => new(name);
             }
             """);
 

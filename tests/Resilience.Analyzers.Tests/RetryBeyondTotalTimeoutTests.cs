@@ -80,6 +80,13 @@ public sealed class RetryBeyondTotalTimeoutTests
             Method("[Retry({|#0:100_000|}, DelayMs = 100, MaxDelayMs = 1_000)] [Timeout({|#1:2_500|}, Scope = TimeoutScope.Total)]"),
             Budget(100_000, "1 000", "99 996 500", "2 500", "attempts 6–8 run only when the jitter draws short delays, and attempts 9–100 000 can never run"));
 
+    [Fact]
+    public Task Counting_past_the_cap_keeps_an_attempt_found_while_the_delays_still_grew()
+        => V.AnalyzerAsync(
+            // 100, 200, 400, 800, 800, 800: attempt 3 starts at 300 ms, past the 250 ms; attempts 6 and 7 are counted.
+            Method("[Retry({|#0:7|}, DelayMs = 100, MaxDelayMs = 800, Jitter = false)] [Timeout({|#1:250|}, Scope = TimeoutScope.Total)]"),
+            Budget(7, "800", "3 100", "250", "attempts 3–7 can never run"));
+
     [Theory]
     [InlineData("[Retry(int.MaxValue, DelayMs = 100)] [Timeout(10_000, Scope = TimeoutScope.Total)]")]
     [InlineData("[Retry(int.MaxValue, DelayMs = 0)] [Timeout(10_000, Scope = TimeoutScope.Total)]")]

@@ -54,12 +54,12 @@ internal sealed class ResilientMethod
         }
 
         ResilientMethod? result = null;
-        bool hasPolicy = false; // [Idempotent] is not a policy
+        bool idempotent = false; // [Idempotent] is not a policy: alone, it makes no resilient method
         foreach (AttributeData attribute in method.GetAttributes())
         {
             if (types.IdempotentAttribute.Is(attribute.AttributeClass))
             {
-                (result ??= new ResilientMethod(method, types)).IsIdempotent = true;
+                idempotent = true;
                 continue;
             }
 
@@ -71,13 +71,14 @@ internal sealed class ResilientMethod
 
             result ??= new ResilientMethod(method, types);
             result._policies[policy] ??= new AttributeReader(attribute, cancellationToken);
-            hasPolicy = true;
         }
 
-        if (result is null || !hasPolicy)
+        if (result is null)
         {
             return null;
         }
+
+        result.IsIdempotent = idempotent;
 
         foreach (IParameterSymbol parameter in method.Parameters)
         {
