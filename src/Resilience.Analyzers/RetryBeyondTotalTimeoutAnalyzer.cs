@@ -123,15 +123,10 @@ public sealed class RetryBeyondTotalTimeoutAnalyzer : DiagnosticAnalyzer
     /// </summary>
     private static long FirstReaching(int total, double sum, double delay, int attempt, long remaining)
     {
-        if (delay <= 0)
-        {
-            return 0;
-        }
-
         // The j-th of them (from 0) starts after sum + (j + 1) * delay. The sum is under the total here (an attempt
-        // reaching it would have been found while walking), so steps is 0 or more.
+        // reaching it would have been found while walking), so steps is 0 or more, and infinite when the delay is 0:
+        // compared before it is converted, as a conversion of infinity differs between runtimes.
         double steps = Math.Ceiling((total - sum) / delay) - 1;
-        long index = (long)steps;
-        return index < remaining ? attempt + index : 0;
+        return steps < remaining ? attempt + (long)steps : 0;
     }
 }
