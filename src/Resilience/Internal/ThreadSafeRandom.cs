@@ -48,14 +48,16 @@ internal static class ThreadSafeRandom
     private static ulong Seed()
     {
         // SplitMix64 over a process-wide counter, so that threads started together get unrelated sequences.
-        ulong z = unchecked((ulong)Interlocked.Add(ref s_seed, unchecked((long)0x9E3779B97F4A7C15UL)));
-        // Stryker disable once Bitwise : a shift either way (>>> is >> on a ulong) keeps the step a bijection, so each thread still gets a seed of its own
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-        // Stryker disable once Bitwise : as above: still a bijection of the counter
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-        // Stryker disable once Bitwise : as above: still a bijection of the counter
-        z ^= z >> 31;
+        ulong z = Mix(unchecked((ulong)Interlocked.Add(ref s_seed, unchecked((long)0x9E3779B97F4A7C15UL))));
         // Stryker disable once Conditional : z is 0 for one counter value in 2^64, and a zero state is seeded again at the next draw; the Equality mutant, which gives every thread the same seed, is killed
         return z == 0 ? 0x9E3779B97F4A7C15UL : z;
+    }
+
+    /// <summary>SplitMix64's output function of its state <paramref name="z"/> (Steele, Lea and Flood, 2014): a bijection, so that distinct counters give distinct seeds.</summary>
+    internal static ulong Mix(ulong z)
+    {
+        z = unchecked((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL);
+        z = unchecked((z ^ (z >> 27)) * 0x94D049BB133111EBUL);
+        return z ^ (z >> 31);
     }
 }

@@ -23,6 +23,20 @@ public sealed class ThreadSafeRandomTests
     }
 
     [Fact]
+    public void Threads_are_seeded_by_SplitMix64_as_published()
+    {
+        // The first outputs of SplitMix64 seeded with 1234567 (Rosetta Code, "Pseudo-random numbers/Splitmix64", and
+        // the reference splitmix64.c): each is the output function of the seed advanced by the golden gamma k times.
+        ulong[] published = [6457827717110365317UL, 3203168211198807973UL, 9817491932198370423UL, 4593380528125082431UL, 16408922859458223821UL];
+
+        ulong[] seeds = Enumerable.Range(1, published.Length)
+            .Select(k => ThreadSafeRandom.Mix(unchecked(1234567UL + ((ulong)k * 0x9E3779B97F4A7C15UL))))
+            .ToArray();
+
+        Assert.Equal(published, seeds);
+    }
+
+    [Fact]
     public void The_top_53_bits_of_an_output_make_the_draw()
     {
         Assert.Equal(0.0, ThreadSafeRandom.ToUnitInterval(0));
