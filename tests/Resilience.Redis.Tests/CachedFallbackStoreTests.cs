@@ -11,6 +11,21 @@ namespace Resilience.Redis.Tests;
 public sealed partial class CachedFallbackStoreTests
 {
     private const string CacheName = "Shop.Prices.Get";
+
+    /// <summary>A key prefix of its own for one test, so that tests sharing a server never read each other's keys.</summary>
+    private static string NewPrefix() => "cf" + Guid.NewGuid().ToString("N")[..8];
+
+    /// <summary>A store's options under <paramref name="prefix"/>, with a timeout generous enough for a loaded machine.</summary>
+    private static RedisResilienceOptions Options(string prefix, TimeSpan? retryInterval = null)
+    {
+        var options = new RedisResilienceOptions { KeyPrefix = prefix, OperationTimeout = TimeSpan.FromSeconds(5) };
+        if (retryInterval is { } interval)
+        {
+            options.RetryInterval = interval;
+        }
+
+        return options;
+    }
     private static readonly TimeSpan Duration = TimeSpan.FromMinutes(5);
 
     private readonly SharedServers _servers;
@@ -61,10 +76,10 @@ public sealed partial class CachedFallbackStoreTests
     public async Task Generated_code_on_one_instance_answers_from_a_result_another_instance_stored(ServerKind kind)
     {
         TestServer server = await _servers.GetAsync(kind);
-        string prefix = "cf" + Guid.NewGuid().ToString("N")[..8];
+        string prefix = NewPrefix();
         using ConnectionMultiplexer first = server.Connect();
         using ConnectionMultiplexer second = server.Connect();
-        var options = new RedisResilienceOptions { KeyPrefix = prefix, OperationTimeout = TimeSpan.FromSeconds(5) };
+        var options = Options(prefix);
         var api = new PriceApi();
 
         using (ResilienceScope one = ResilienceScope.Begin())
@@ -143,9 +158,9 @@ public sealed partial class CachedFallbackStoreTests
     public async Task A_read_that_fails_stops_asking_Redis_for_the_retry_interval(ServerKind kind)
     {
         TestServer server = await _servers.GetAsync(kind);
-        string prefix = "cf" + Guid.NewGuid().ToString("N")[..8];
+        string prefix = NewPrefix();
         using ConnectionMultiplexer connection = server.Connect();
-        var store = new RedisCachedFallbackStore(connection, new RedisResilienceOptions { KeyPrefix = prefix, OperationTimeout = TimeSpan.FromSeconds(5), RetryInterval = TimeSpan.FromHours(1) });
+        var store = new RedisCachedFallbackStore(connection, Options(prefix, retryInterval: TimeSpan.FromHours(1)));
         var keys = new RedisKeys(prefix);
         await connection.GetDatabase().HashSetAsync(keys.CachedFallback(CacheName, "sku-1"), "field", "not a cached result");
         await connection.GetDatabase().StringSetAsync(keys.CachedFallback(CacheName, "sku-2"), "kept");
@@ -174,9 +189,9 @@ public sealed partial class CachedFallbackStoreTests
     public async Task A_result_stored_with_a_zero_time_to_live_replaces_the_one_before(ServerKind kind)
     {
         TestServer server = await _servers.GetAsync(kind);
-        string prefix = "cf" + Guid.NewGuid().ToString("N")[..8];
+        string prefix = NewPrefix();
         using ConnectionMultiplexer connection = server.Connect();
-        var store = new RedisCachedFallbackStore(connection, new RedisResilienceOptions { KeyPrefix = prefix, OperationTimeout = TimeSpan.FromSeconds(5) });
+        var store = new RedisCachedFallbackStore(connection, Options(prefix));
 
         store.Set(CacheName, "sku-1", "\"old\""u8.ToArray(), TimeSpan.FromHours(1));
         store.Set(CacheName, "sku-1", "\"new\""u8.ToArray(), TimeSpan.Zero);
@@ -192,9 +207,9 @@ public sealed partial class CachedFallbackStoreTests
     public async Task A_read_made_from_a_blocked_thread_completes(ServerKind kind)
     {
         TestServer server = await _servers.GetAsync(kind);
-        string prefix = "cf" + Guid.NewGuid().ToString("N")[..8];
+        string prefix = NewPrefix();
         using ConnectionMultiplexer connection = server.Connect();
-        var store = new RedisCachedFallbackStore(connection, new RedisResilienceOptions { KeyPrefix = prefix, OperationTimeout = TimeSpan.FromSeconds(5) });
+        var store = new RedisCachedFallbackStore(connection, Options(prefix));
         await connection.GetDatabase().StringSetAsync(new RedisKeys(prefix).CachedFallback(CacheName, "sku-1"), "41");
         var ui = new BlockedSynchronizationContext();
 
