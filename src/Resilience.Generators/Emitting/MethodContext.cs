@@ -50,6 +50,12 @@ internal sealed class MethodContext
     /// </summary>
     public const string Overrides = "§overrides";
 
+    /// <summary>
+    /// The number of a Task&lt;T&gt; method's call, given to its helper, under which the helper hands back the task
+    /// {Name}Core returned (see <c>TaskHandOff</c>).
+    /// </summary>
+    public const string HandOffCall = "§handOff";
+
     /// <summary>The asynchronous helper that carries on from the synchronous start.</summary>
     public string HelperName => MemberName("Resilient");
 
@@ -101,12 +107,16 @@ internal sealed class MethodContext
         _ => $"new {Method.ReturnType}({Literals.Tasks}Task.FromException<{Method.ResultType}>({error}))",
     };
 
-    /// <summary>Hands the task {Name}Core returned back to a Task&lt;T&gt; method (see <c>TaskHandOff</c>); nothing for other returns.</summary>
+    /// <summary>
+    /// Hands the task {Name}Core returned back to a Task&lt;T&gt; method, under the number of its call (see
+    /// <c>TaskHandOff</c>); nothing for other returns. A result from elsewhere (a fallback) hands nothing back, and the
+    /// method wraps it in a task of its own.
+    /// </summary>
     public void WriteTaskHandOff(string task)
     {
         if (Method.ReturnKind == ReturnKind.TaskOfT)
         {
-            Writer.Line($"{Literals.Runtime}TaskHandOff<{Method.ResultType}>.Set({task});");
+            Writer.Line($"{Literals.Runtime}TaskHandOff<{Method.ResultType}>.Set({task}, {HandOffCall});");
         }
     }
 

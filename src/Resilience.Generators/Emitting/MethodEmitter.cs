@@ -89,7 +89,7 @@ internal sealed class MethodEmitter
             parameters.Add(parameter.Type + " " + parameter.Name);
         }
 
-        parameters.AddRange(SynchronousStart.HelperParameters(_m.Pipeline));
+        parameters.AddRange(SynchronousStart.HelperParameters(_m));
         w.Blank();
         w.Line(Literals.GeneratedCode);
         foreach (string attribute in method.HelperAttributes)

@@ -15,17 +15,25 @@ internal sealed class SynchronousStart
 
     public SynchronousStart(MethodContext m) => _m = m;
 
-    /// <summary>The helper's parameters after the method's own: the call's start time, <c>__resume</c>, then what each start stage carries.</summary>
-    public static IEnumerable<string> HelperParameters(Pipeline pipeline)
+    /// <summary>
+    /// The helper's parameters after the method's own: the call's start time, <c>__resume</c>, what each start stage
+    /// carries, then, for a Task&lt;T&gt; method, the number its task is handed back under (see <c>TaskHandOff</c>).
+    /// </summary>
+    public static IEnumerable<string> HelperParameters(MethodContext m)
     {
         yield return "long §started";
         yield return "int §resume";
-        foreach (StartStage stage in pipeline.StartStages)
+        foreach (StartStage stage in m.Pipeline.StartStages)
         {
             if (stage.Carried is { } carried)
             {
                 yield return carried.Type + " " + carried.Parameter;
             }
+        }
+
+        if (m.Method.ReturnKind == ReturnKind.TaskOfT)
+        {
+            yield return "long " + MethodContext.HandOffCall;
         }
     }
 
@@ -133,12 +141,23 @@ internal sealed class SynchronousStart
             }
         }
 
+        string handOff = $"{Literals.Runtime}TaskHandOff<{_m.Method.ResultType}>";
+        if (_m.Method.ReturnKind == ReturnKind.TaskOfT)
+        {
+            arguments.Add(MethodContext.HandOffCall);
+        }
+
         string call = $"{_m.HelperName}{_m.Method.TypeParameters}({string.Join(", ", arguments)})";
         _m.Writer.Open();
+        if (_m.Method.ReturnKind == ReturnKind.TaskOfT)
+        {
+            _m.Writer.Line($"long {MethodContext.HandOffCall} = {handOff}.Open();");
+        }
+
         _m.Writer.Line(_m.Method.ReturnKind switch
         {
             ReturnKind.Task => $"return {Literals.Runtime}TaskHandOff.ToTask({call});",
-            ReturnKind.TaskOfT => $"return {Literals.Runtime}TaskHandOff<{_m.Method.ResultType}>.ToTask({call});",
+            ReturnKind.TaskOfT => $"return {handOff}.ToTask({call}, {MethodContext.HandOffCall});",
             _ => $"return {call};",
         });
         _m.Writer.Close();

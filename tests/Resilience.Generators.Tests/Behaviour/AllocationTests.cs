@@ -353,6 +353,19 @@ public sealed class AllocationTests : RegistryTest
         Assert.Equal(0, measured[0]);
     }
 
+    [Fact]
+    public void A_Task_of_int_method_whose_timeout_configuration_overrides_hands_back_its_cores_task_and_allocates_nothing_in_Release()
+    {
+        // The helper completes synchronously and leaves the task its core returned under the call's number; the method
+        // returns that task rather than a new one for the result (72 B a call).
+        Registry.Configure(new Dictionary<string, PolicySettings> { ["AllocationConsumer.Subject.GetTaskAsync"] = new() { TimeoutMs = 600_000 } });
+
+        var measured = (long[])ConsumerBuild.Call(ConsumerBuiltIn(OptimizationLevel.Release), "AllocationConsumer.Measure", "TaskOfInt", WarmUpCalls, Calls)!;
+
+        Assert.Equal(42L * Calls, measured[1]);
+        Assert.Equal(0, measured[0]);
+    }
+
     /// <summary>
     /// Hedging cannot be free: the attempts race, so each needs a token the others' win can cancel. Its happy path (the
     /// first attempt answers before the delay) allocates the race (with its lock) and one CancellationTokenSource,

@@ -388,15 +388,15 @@ public sealed class ShapeTests : RegistryTest
                 [CircuitBreaker(5)]
                 [Timeout(10_000)]
                 [Fallback(nameof(__fallback))]
-                public partial Task<int> CountAsync(int __attempt, int __started, int __resume, int __result, CancellationToken __inflight);
+                public partial Task<int> CountAsync(int __attempt, int __started, int __resume, int __result, int __handOff, CancellationToken __inflight);
 
-                private async Task<int> CountAsyncCore(int __attempt, int __started, int __resume, int __result, CancellationToken __inflight)
+                private async Task<int> CountAsyncCore(int __attempt, int __started, int __resume, int __result, int __handOff, CancellationToken __inflight)
                 {
                     await Task.Yield();
-                    return ++__CountAsync_Telemetry < 4 ? throw new InvalidOperationException("again") : __attempt + __started + __resume + __result + __CountAsync_Telemetry;
+                    return ++__CountAsync_Telemetry < 4 ? throw new InvalidOperationException("again") : __attempt + __started + __resume + __result + __handOff + __CountAsync_Telemetry;
                 }
 
-                private int __fallback(int __attempt, int __started, int __resume, int __result, CancellationToken __inflight) => -1;
+                private int __fallback(int __attempt, int __started, int __resume, int __result, int __handOff, CancellationToken __inflight) => -1;
 
                 [Retry(2, DelayMs = 0)]
                 public partial int Sum(int __delay, int __registry);
@@ -406,11 +406,11 @@ public sealed class ShapeTests : RegistryTest
 
             public static class Program
             {
-                public static int Run() => new Clashing().CountAsync(10, 20, 30, 40, CancellationToken.None).GetAwaiter().GetResult() + new Clashing().Sum(1, 2);
+                public static int Run() => new Clashing().CountAsync(10, 20, 30, 40, 50, CancellationToken.None).GetAwaiter().GetResult() + new Clashing().Sum(1, 2);
             }
             """);
 
-        Assert.Equal(107, ConsumerBuild.Call(consumer, "Shapes.Program", "Run"));
+        Assert.Equal(157, ConsumerBuild.Call(consumer, "Shapes.Program", "Run"));
     }
 
     [Fact]

@@ -50,12 +50,14 @@ namespace Shop
             long __started = __QueryAsync_Telemetry.Start();
             if (__QueryAsync_CoreThrows || __QueryAsync_LiveSettings.Overrides is not null)
             {
-                return global::Resilience.TaskHandOff<int>.ToTask(__QueryAsync_Resilient(sql, ct, __started, 0, default));
+                long __handOff = global::Resilience.TaskHandOff<int>.Open();
+                return global::Resilience.TaskHandOff<int>.ToTask(__QueryAsync_Resilient(sql, ct, __started, 0, default, __handOff), __handOff);
             }
 
             if (!__QueryAsync_Bulkhead.TryEnter())
             {
-                return global::Resilience.TaskHandOff<int>.ToTask(__QueryAsync_Resilient(sql, ct, __started, 0, default));
+                long __handOff = global::Resilience.TaskHandOff<int>.Open();
+                return global::Resilience.TaskHandOff<int>.ToTask(__QueryAsync_Resilient(sql, ct, __started, 0, default, __handOff), __handOff);
             }
 
             global::System.Threading.Tasks.Task<int> __call;
@@ -71,7 +73,8 @@ namespace Shop
 
             if (__call is null || __call.Status != global::System.Threading.Tasks.TaskStatus.RanToCompletion)
             {
-                return global::Resilience.TaskHandOff<int>.ToTask(__QueryAsync_Resilient(sql, ct, __started, 2, __call));
+                long __handOff = global::Resilience.TaskHandOff<int>.Open();
+                return global::Resilience.TaskHandOff<int>.ToTask(__QueryAsync_Resilient(sql, ct, __started, 2, __call, __handOff), __handOff);
             }
 
             __QueryAsync_Bulkhead.Release();
@@ -80,7 +83,7 @@ namespace Shop
         }
 
         [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
-        private async global::System.Threading.Tasks.ValueTask<int> __QueryAsync_Resilient(string sql, global::System.Threading.CancellationToken ct, long __started, int __resume, global::System.Threading.Tasks.Task<int>? __inflight)
+        private async global::System.Threading.Tasks.ValueTask<int> __QueryAsync_Resilient(string sql, global::System.Threading.CancellationToken ct, long __started, int __resume, global::System.Threading.Tasks.Task<int>? __inflight, long __handOff)
         {
             // __resume: how many of the first attempt's stages the synchronous start did:
             // 1 the bulkhead, 2 the call (__inflight).
@@ -112,7 +115,7 @@ namespace Shop
                 }
 
                 __QueryAsync_Telemetry.RecordSuccess(__started);
-                global::Resilience.TaskHandOff<int>.Set(__coreTask);
+                global::Resilience.TaskHandOff<int>.Set(__coreTask, __handOff);
                 return __result;
             }
             catch (global::System.Exception __error) when (__QueryAsync_Telemetry.RecordFailure(__started, __error, ct))

@@ -123,18 +123,21 @@ namespace Shop
             long __started = __GetAsync_Telemetry.Start();
             if (__GetAsync_CoreThrows || __GetAsync_LiveSettings.Overrides is not null)
             {
-                return global::Resilience.TaskHandOff<string>.ToTask(__GetAsync_Resilient(id, region, ct, __started, 0, default, default));
+                long __handOff = global::Resilience.TaskHandOff<string>.Open();
+                return global::Resilience.TaskHandOff<string>.ToTask(__GetAsync_Resilient(id, region, ct, __started, 0, default, default, __handOff), __handOff);
             }
 
             global::Resilience.RateLimiterState __limiter = __GetAsync_RateLimit;
             if (!__limiter.TryAcquire())
             {
-                return global::Resilience.TaskHandOff<string>.ToTask(__GetAsync_Resilient(id, region, ct, __started, 0, default, default));
+                long __handOff = global::Resilience.TaskHandOff<string>.Open();
+                return global::Resilience.TaskHandOff<string>.ToTask(__GetAsync_Resilient(id, region, ct, __started, 0, default, default, __handOff), __handOff);
             }
 
             if (!__GetAsync_CircuitBreaker.TryEnter(out global::Resilience.CircuitBreakerPermit __permit))
             {
-                return global::Resilience.TaskHandOff<string>.ToTask(__GetAsync_Resilient(id, region, ct, __started, 4, default, default));
+                long __handOff = global::Resilience.TaskHandOff<string>.Open();
+                return global::Resilience.TaskHandOff<string>.ToTask(__GetAsync_Resilient(id, region, ct, __started, 4, default, default, __handOff), __handOff);
             }
 
             global::System.Threading.Tasks.Task<string> __call;
@@ -150,7 +153,8 @@ namespace Shop
 
             if (__call is null || __call.Status != global::System.Threading.Tasks.TaskStatus.RanToCompletion)
             {
-                return global::Resilience.TaskHandOff<string>.ToTask(__GetAsync_Resilient(id, region, ct, __started, 3, __permit, __call));
+                long __handOff = global::Resilience.TaskHandOff<string>.Open();
+                return global::Resilience.TaskHandOff<string>.ToTask(__GetAsync_Resilient(id, region, ct, __started, 3, __permit, __call, __handOff), __handOff);
             }
 
             __GetAsync_CircuitBreaker.RecordSuccess(in __permit);
@@ -160,7 +164,7 @@ namespace Shop
         }
 
         [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
-        private async global::System.Threading.Tasks.ValueTask<string> __GetAsync_Resilient(string id, global::Shop.Region? region, global::System.Threading.CancellationToken ct, long __started, int __resume, global::Resilience.CircuitBreakerPermit __firstPermit, global::System.Threading.Tasks.Task<string>? __inflight)
+        private async global::System.Threading.Tasks.ValueTask<string> __GetAsync_Resilient(string id, global::Shop.Region? region, global::System.Threading.CancellationToken ct, long __started, int __resume, global::Resilience.CircuitBreakerPermit __firstPermit, global::System.Threading.Tasks.Task<string>? __inflight, long __handOff)
         {
             // __resume: how many of the first attempt's stages the synchronous start did:
             // 1 the rate limit, 2 the breaker, 3 the call (__inflight); 4: the breaker refused it.
@@ -184,7 +188,6 @@ namespace Shop
                             if ((__cacheAnswer = await __GetAsync_CachedFallback.TryAnswerAsync(__cacheKey, __cacheRejection, ct).ConfigureAwait(false)).Found)
                             {
                                 __GetAsync_Telemetry.RecordCachedFallback(__started);
-                                global::Resilience.TaskHandOff<string>.Set(null);
                                 return __cacheAnswer.Result;
                             }
                             __failure = __cacheRejection;
@@ -203,7 +206,6 @@ namespace Shop
                                     if ((__cacheAnswer = await __GetAsync_CachedFallback.TryAnswerAsync(__cacheKey, __cacheRejection, ct).ConfigureAwait(false)).Found)
                                     {
                                         __GetAsync_Telemetry.RecordCachedFallback(__started);
-                                        global::Resilience.TaskHandOff<string>.Set(null);
                                         return __cacheAnswer.Result;
                                     }
                                     __failure = __cacheRejection;
@@ -255,7 +257,6 @@ namespace Shop
                         if ((__cacheAnswer = await __GetAsync_CachedFallback.TryAnswerAsync(__cacheKey, __cacheError, ct).ConfigureAwait(false)).Found)
                         {
                             __GetAsync_Telemetry.RecordCachedFallback(__started);
-                            global::Resilience.TaskHandOff<string>.Set(null);
                             return __cacheAnswer.Result;
                         }
                         throw;
@@ -264,7 +265,7 @@ namespace Shop
                     __GetAsync_CachedFallback.Store(__cacheKey, __result);
 
                     __GetAsync_Telemetry.RecordSuccess(__started);
-                    global::Resilience.TaskHandOff<string>.Set(__coreTask);
+                    global::Resilience.TaskHandOff<string>.Set(__coreTask, __handOff);
                     return __result;
                 }
                 catch (global::System.Exception __fallbackError) when (!(__fallbackError is global::System.OperationCanceledException && ct.IsCancellationRequested))
@@ -273,7 +274,6 @@ namespace Shop
                 }
 
                 __fallback:
-                global::Resilience.TaskHandOff<string>.Set(null);
                 string __fallbackResult = Unknown(id, region, ct, __failure);
                 __GetAsync_Telemetry.RecordFallback(__started);
                 return __fallbackResult;

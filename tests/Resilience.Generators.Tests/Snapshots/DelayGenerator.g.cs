@@ -26,7 +26,8 @@ namespace Shop
             long __started = __FindAsync_Telemetry.Start();
             if (__FindAsync_CoreThrows || __FindAsync_LiveSettings.Overrides is not null)
             {
-                return global::Resilience.TaskHandOff<string>.ToTask(__FindAsync_Resilient(id, ct, __started, 0, default, default));
+                long __handOff = global::Resilience.TaskHandOff<string>.Open();
+                return global::Resilience.TaskHandOff<string>.ToTask(__FindAsync_Resilient(id, ct, __started, 0, default, default, __handOff), __handOff);
             }
 
             global::Resilience.TimeoutCancellationSource __totalTimeout = global::Resilience.ResilienceRegistry.Default.StartTimeout(new global::System.TimeSpan(50000000L), ct);
@@ -43,7 +44,8 @@ namespace Shop
 
             if (__call is null || __call.Status != global::System.Threading.Tasks.TaskStatus.RanToCompletion || IsEmpty(__call.Result))
             {
-                return global::Resilience.TaskHandOff<string>.ToTask(__FindAsync_Resilient(id, ct, __started, 2, __totalTimeout, __call));
+                long __handOff = global::Resilience.TaskHandOff<string>.Open();
+                return global::Resilience.TaskHandOff<string>.ToTask(__FindAsync_Resilient(id, ct, __started, 2, __totalTimeout, __call, __handOff), __handOff);
             }
 
             __totalTimeout.Return();
@@ -52,7 +54,7 @@ namespace Shop
         }
 
         [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
-        private async global::System.Threading.Tasks.ValueTask<string> __FindAsync_Resilient(string id, global::System.Threading.CancellationToken ct, long __started, int __resume, global::Resilience.TimeoutCancellationSource? __firstTotalTimeout, global::System.Threading.Tasks.Task<string>? __inflight)
+        private async global::System.Threading.Tasks.ValueTask<string> __FindAsync_Resilient(string id, global::System.Threading.CancellationToken ct, long __started, int __resume, global::Resilience.TimeoutCancellationSource? __firstTotalTimeout, global::System.Threading.Tasks.Task<string>? __inflight, long __handOff)
         {
             // __resume: how many of the first attempt's stages the synchronous start did:
             // 1 the total timeout, 2 the call (__inflight).
@@ -126,7 +128,7 @@ namespace Shop
                     __FindAsync_Telemetry.RecordSuccess(__started);
                 }
 
-                global::Resilience.TaskHandOff<string>.Set(__coreTask);
+                global::Resilience.TaskHandOff<string>.Set(__coreTask, __handOff);
                 return __result;
             }
             catch (global::System.Exception __error) when (__FindAsync_Telemetry.RecordFailure(__started, __error, ct))
@@ -153,7 +155,8 @@ namespace Shop
             long __started = __GetAsync_Telemetry.Start();
             if (__GetAsync_CoreThrows || __GetAsync_LiveSettings.Overrides is not null)
             {
-                return global::Resilience.TaskHandOff<global::System.Net.Http.HttpResponseMessage>.ToTask(__GetAsync_Resilient(path, ct, __started, 0, default, default));
+                long __handOff = global::Resilience.TaskHandOff<global::System.Net.Http.HttpResponseMessage>.Open();
+                return global::Resilience.TaskHandOff<global::System.Net.Http.HttpResponseMessage>.ToTask(__GetAsync_Resilient(path, ct, __started, 0, default, default, __handOff), __handOff);
             }
 
             global::Resilience.TimeoutCancellationSource __totalTimeout = global::Resilience.ResilienceRegistry.Default.StartTimeout(new global::System.TimeSpan(50000000L), ct);
@@ -170,7 +173,8 @@ namespace Shop
 
             if (__call is null || __call.Status != global::System.Threading.Tasks.TaskStatus.RanToCompletion || global::Resilience.HttpOutcomes.IsTransientFailure(__call.Result))
             {
-                return global::Resilience.TaskHandOff<global::System.Net.Http.HttpResponseMessage>.ToTask(__GetAsync_Resilient(path, ct, __started, 2, __totalTimeout, __call));
+                long __handOff = global::Resilience.TaskHandOff<global::System.Net.Http.HttpResponseMessage>.Open();
+                return global::Resilience.TaskHandOff<global::System.Net.Http.HttpResponseMessage>.ToTask(__GetAsync_Resilient(path, ct, __started, 2, __totalTimeout, __call, __handOff), __handOff);
             }
 
             __totalTimeout.Return();
@@ -179,7 +183,7 @@ namespace Shop
         }
 
         [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
-        private async global::System.Threading.Tasks.ValueTask<global::System.Net.Http.HttpResponseMessage> __GetAsync_Resilient(string path, global::System.Threading.CancellationToken ct, long __started, int __resume, global::Resilience.TimeoutCancellationSource? __firstTotalTimeout, global::System.Threading.Tasks.Task<global::System.Net.Http.HttpResponseMessage>? __inflight)
+        private async global::System.Threading.Tasks.ValueTask<global::System.Net.Http.HttpResponseMessage> __GetAsync_Resilient(string path, global::System.Threading.CancellationToken ct, long __started, int __resume, global::Resilience.TimeoutCancellationSource? __firstTotalTimeout, global::System.Threading.Tasks.Task<global::System.Net.Http.HttpResponseMessage>? __inflight, long __handOff)
         {
             // __resume: how many of the first attempt's stages the synchronous start did:
             // 1 the total timeout, 2 the call (__inflight).
@@ -262,7 +266,7 @@ namespace Shop
                     __GetAsync_Telemetry.RecordSuccess(__started);
                 }
 
-                global::Resilience.TaskHandOff<global::System.Net.Http.HttpResponseMessage>.Set(__coreTask);
+                global::Resilience.TaskHandOff<global::System.Net.Http.HttpResponseMessage>.Set(__coreTask, __handOff);
                 return __result;
             }
             catch (global::System.Exception __error) when (__GetAsync_Telemetry.RecordFailure(__started, __error, ct))

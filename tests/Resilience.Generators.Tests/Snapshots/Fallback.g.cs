@@ -67,7 +67,8 @@ namespace Shop
             long __started = __GetAsync_Telemetry.Start();
             if (__GetAsync_CoreThrows || __GetAsync_LiveSettings.Overrides is not null)
             {
-                return global::Resilience.TaskHandOff<string>.ToTask(__GetAsync_Resilient(id, ct, __started, 0, default));
+                long __handOff = global::Resilience.TaskHandOff<string>.Open();
+                return global::Resilience.TaskHandOff<string>.ToTask(__GetAsync_Resilient(id, ct, __started, 0, default, __handOff), __handOff);
             }
 
             global::System.Threading.Tasks.Task<string> __call;
@@ -83,7 +84,8 @@ namespace Shop
 
             if (__call is null || __call.Status != global::System.Threading.Tasks.TaskStatus.RanToCompletion)
             {
-                return global::Resilience.TaskHandOff<string>.ToTask(__GetAsync_Resilient(id, ct, __started, 1, __call));
+                long __handOff = global::Resilience.TaskHandOff<string>.Open();
+                return global::Resilience.TaskHandOff<string>.ToTask(__GetAsync_Resilient(id, ct, __started, 1, __call, __handOff), __handOff);
             }
 
             __GetAsync_Telemetry.RecordSuccess(__started);
@@ -91,7 +93,7 @@ namespace Shop
         }
 
         [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
-        private async global::System.Threading.Tasks.ValueTask<string> __GetAsync_Resilient(string id, global::System.Threading.CancellationToken ct, long __started, int __resume, global::System.Threading.Tasks.Task<string>? __inflight)
+        private async global::System.Threading.Tasks.ValueTask<string> __GetAsync_Resilient(string id, global::System.Threading.CancellationToken ct, long __started, int __resume, global::System.Threading.Tasks.Task<string>? __inflight, long __handOff)
         {
             // __resume: how many of the first attempt's stages the synchronous start did:
             // 1 the call (__inflight).
@@ -113,7 +115,7 @@ namespace Shop
                     __coreTask = __resume == 1 ? __inflight! : GetAsyncCore(id, ct);
                     __result = await __coreTask.ConfigureAwait(false);
                     __GetAsync_Telemetry.RecordSuccess(__started);
-                    global::Resilience.TaskHandOff<string>.Set(__coreTask);
+                    global::Resilience.TaskHandOff<string>.Set(__coreTask, __handOff);
                     return __result;
                 }
                 catch (global::System.Exception __fallbackError) when (!(__fallbackError is global::System.OperationCanceledException && ct.IsCancellationRequested))
@@ -121,7 +123,6 @@ namespace Shop
                     __failure = __fallbackError;
                 }
 
-                global::Resilience.TaskHandOff<string>.Set(null);
                 string __fallbackResult = Cached(id, ct, __failure);
                 __GetAsync_Telemetry.RecordFallback(__started);
                 return __fallbackResult;

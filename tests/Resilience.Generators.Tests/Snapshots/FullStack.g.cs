@@ -60,13 +60,15 @@ namespace Shop
             long __started = __GetReceiptAsync_Telemetry.Start();
             if (__GetReceiptAsync_CoreThrows || __GetReceiptAsync_LiveSettings.Overrides is not null)
             {
-                return global::Resilience.TaskHandOff<global::Shop.Receipt>.ToTask(__GetReceiptAsync_Resilient(id, ct, __started, 0, default, default, default));
+                long __handOff = global::Resilience.TaskHandOff<global::Shop.Receipt>.Open();
+                return global::Resilience.TaskHandOff<global::Shop.Receipt>.ToTask(__GetReceiptAsync_Resilient(id, ct, __started, 0, default, default, default, __handOff), __handOff);
             }
 
             global::Resilience.RateLimiterState __limiter = __GetReceiptAsync_RateLimit;
             if (!__limiter.TryAcquire())
             {
-                return global::Resilience.TaskHandOff<global::Shop.Receipt>.ToTask(__GetReceiptAsync_Resilient(id, ct, __started, 0, default, default, default));
+                long __handOff = global::Resilience.TaskHandOff<global::Shop.Receipt>.Open();
+                return global::Resilience.TaskHandOff<global::Shop.Receipt>.ToTask(__GetReceiptAsync_Resilient(id, ct, __started, 0, default, default, default, __handOff), __handOff);
             }
 
             if (!__GetReceiptAsync_CircuitBreaker.TryEnter(out global::Resilience.CircuitBreakerPermit __permit))
@@ -86,7 +88,8 @@ namespace Shop
 
             if (!__GetReceiptAsync_Bulkhead.TryEnter())
             {
-                return global::Resilience.TaskHandOff<global::Shop.Receipt>.ToTask(__GetReceiptAsync_Resilient(id, ct, __started, 2, __permit, default, default));
+                long __handOff = global::Resilience.TaskHandOff<global::Shop.Receipt>.Open();
+                return global::Resilience.TaskHandOff<global::Shop.Receipt>.ToTask(__GetReceiptAsync_Resilient(id, ct, __started, 2, __permit, default, default, __handOff), __handOff);
             }
 
             global::Resilience.TimeoutCancellationSource __attemptTimeout = global::Resilience.ResilienceRegistry.Default.StartTimeout(new global::System.TimeSpan(20000000L), ct);
@@ -103,7 +106,8 @@ namespace Shop
 
             if (__call is null || __call.Status != global::System.Threading.Tasks.TaskStatus.RanToCompletion)
             {
-                return global::Resilience.TaskHandOff<global::Shop.Receipt>.ToTask(__GetReceiptAsync_Resilient(id, ct, __started, 5, __permit, __attemptTimeout, __call));
+                long __handOff = global::Resilience.TaskHandOff<global::Shop.Receipt>.Open();
+                return global::Resilience.TaskHandOff<global::Shop.Receipt>.ToTask(__GetReceiptAsync_Resilient(id, ct, __started, 5, __permit, __attemptTimeout, __call, __handOff), __handOff);
             }
 
             __attemptTimeout.Return();
@@ -114,7 +118,7 @@ namespace Shop
         }
 
         [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
-        private async global::System.Threading.Tasks.ValueTask<global::Shop.Receipt> __GetReceiptAsync_Resilient(string id, global::System.Threading.CancellationToken ct, long __started, int __resume, global::Resilience.CircuitBreakerPermit __firstPermit, global::Resilience.TimeoutCancellationSource? __firstAttemptTimeout, global::System.Threading.Tasks.Task<global::Shop.Receipt>? __inflight)
+        private async global::System.Threading.Tasks.ValueTask<global::Shop.Receipt> __GetReceiptAsync_Resilient(string id, global::System.Threading.CancellationToken ct, long __started, int __resume, global::Resilience.CircuitBreakerPermit __firstPermit, global::Resilience.TimeoutCancellationSource? __firstAttemptTimeout, global::System.Threading.Tasks.Task<global::Shop.Receipt>? __inflight, long __handOff)
         {
             // __resume: how many of the first attempt's stages the synchronous start did:
             // 1 the rate limit, 2 the breaker, 3 the bulkhead, 4 the attempt's timeout, 5 the call (__inflight); 6: the breaker refused it.
@@ -214,7 +218,7 @@ namespace Shop
                     }
 
                     __GetReceiptAsync_Telemetry.RecordSuccess(__started);
-                    global::Resilience.TaskHandOff<global::Shop.Receipt>.Set(__coreTask);
+                    global::Resilience.TaskHandOff<global::Shop.Receipt>.Set(__coreTask, __handOff);
                     return __result;
                 }
                 catch (global::System.Exception __fallbackError) when (!(__fallbackError is global::System.OperationCanceledException && ct.IsCancellationRequested))
@@ -223,7 +227,6 @@ namespace Shop
                 }
 
                 __fallback:
-                global::Resilience.TaskHandOff<global::Shop.Receipt>.Set(null);
                 global::Shop.Receipt __fallbackResult = CachedReceipt(id, ct, __failure);
                 __GetReceiptAsync_Telemetry.RecordFallback(__started);
                 return __fallbackResult;

@@ -86,7 +86,8 @@ namespace Shapes.Deep
                 long __started = __GetAsync_Telemetry.Start();
                 if (__GetAsync_CoreThrows || __GetAsync_LiveSettings.Overrides is not null)
                 {
-                    return global::Resilience.TaskHandOff<TValue>.ToTask(__GetAsync_Resilient<TValue>(key, ct, __started, 0, default, default));
+                    long __handOff = global::Resilience.TaskHandOff<TValue>.Open();
+                    return global::Resilience.TaskHandOff<TValue>.ToTask(__GetAsync_Resilient<TValue>(key, ct, __started, 0, default, default, __handOff), __handOff);
                 }
 
                 global::Resilience.TimeoutCancellationSource __attemptTimeout = global::Resilience.ResilienceRegistry.Default.StartTimeout(new global::System.TimeSpan(1000000L), ct);
@@ -103,7 +104,8 @@ namespace Shapes.Deep
 
                 if (__call is null || __call.Status != global::System.Threading.Tasks.TaskStatus.RanToCompletion)
                 {
-                    return global::Resilience.TaskHandOff<TValue>.ToTask(__GetAsync_Resilient<TValue>(key, ct, __started, 2, __attemptTimeout, __call));
+                    long __handOff = global::Resilience.TaskHandOff<TValue>.Open();
+                    return global::Resilience.TaskHandOff<TValue>.ToTask(__GetAsync_Resilient<TValue>(key, ct, __started, 2, __attemptTimeout, __call, __handOff), __handOff);
                 }
 
                 __attemptTimeout.Return();
@@ -112,7 +114,7 @@ namespace Shapes.Deep
             }
 
             [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
-            private async global::System.Threading.Tasks.ValueTask<TValue> __GetAsync_Resilient<TValue>(TKey key, global::System.Threading.CancellationToken ct, long __started, int __resume, global::Resilience.TimeoutCancellationSource? __firstAttemptTimeout, global::System.Threading.Tasks.Task<TValue>? __inflight)
+            private async global::System.Threading.Tasks.ValueTask<TValue> __GetAsync_Resilient<TValue>(TKey key, global::System.Threading.CancellationToken ct, long __started, int __resume, global::Resilience.TimeoutCancellationSource? __firstAttemptTimeout, global::System.Threading.Tasks.Task<TValue>? __inflight, long __handOff)
                 where TValue : struct, global::System.IComparable<TValue>
             {
                 // __resume: how many of the first attempt's stages the synchronous start did:
@@ -147,7 +149,7 @@ namespace Shapes.Deep
                     }
 
                     __GetAsync_Telemetry.RecordSuccess(__started);
-                    global::Resilience.TaskHandOff<TValue>.Set(__coreTask);
+                    global::Resilience.TaskHandOff<TValue>.Set(__coreTask, __handOff);
                     return __result;
                 }
                 catch (global::System.Exception __error) when (__GetAsync_Telemetry.RecordFailure(__started, __error, ct))

@@ -41,12 +41,13 @@ namespace Shop
         {
             long __started = __CountAsync_Telemetry.Start();
             {
-                return global::Resilience.TaskHandOff<int>.ToTask(__CountAsync_Resilient(__started, 0));
+                long __handOff = global::Resilience.TaskHandOff<int>.Open();
+                return global::Resilience.TaskHandOff<int>.ToTask(__CountAsync_Resilient(__started, 0, __handOff), __handOff);
             }
         }
 
         [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
-        private async global::System.Threading.Tasks.ValueTask<int> __CountAsync_Resilient(long __started, int __resume)
+        private async global::System.Threading.Tasks.ValueTask<int> __CountAsync_Resilient(long __started, int __resume, long __handOff)
         {
             // __resume: how many of the first attempt's stages the synchronous start did:
             // none (the stages inside [Hedging] run per attempt).
@@ -73,7 +74,7 @@ namespace Shop
                 }
 
                 __CountAsync_Telemetry.RecordSuccess(__started);
-                global::Resilience.TaskHandOff<int>.Set(__coreTask);
+                global::Resilience.TaskHandOff<int>.Set(__coreTask, __handOff);
                 return __result;
             }
             catch (global::System.Exception __error) when (__CountAsync_Telemetry.RecordFailure(__started, __error, global::System.Threading.CancellationToken.None))
@@ -217,22 +218,25 @@ namespace Shop
             long __started = __SearchAsync_Telemetry.Start();
             if (__SearchAsync_LiveSettings.Overrides is not null)
             {
-                return global::Resilience.TaskHandOff<string>.ToTask(__SearchAsync_Resilient(query, ct, __started, 0));
+                long __handOff = global::Resilience.TaskHandOff<string>.Open();
+                return global::Resilience.TaskHandOff<string>.ToTask(__SearchAsync_Resilient(query, ct, __started, 0, __handOff), __handOff);
             }
 
             global::Resilience.RateLimiterState __limiter = __SearchAsync_RateLimit;
             if (!__limiter.TryAcquire())
             {
-                return global::Resilience.TaskHandOff<string>.ToTask(__SearchAsync_Resilient(query, ct, __started, 0));
+                long __handOff = global::Resilience.TaskHandOff<string>.Open();
+                return global::Resilience.TaskHandOff<string>.ToTask(__SearchAsync_Resilient(query, ct, __started, 0, __handOff), __handOff);
             }
 
             {
-                return global::Resilience.TaskHandOff<string>.ToTask(__SearchAsync_Resilient(query, ct, __started, 1));
+                long __handOff = global::Resilience.TaskHandOff<string>.Open();
+                return global::Resilience.TaskHandOff<string>.ToTask(__SearchAsync_Resilient(query, ct, __started, 1, __handOff), __handOff);
             }
         }
 
         [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
-        private async global::System.Threading.Tasks.ValueTask<string> __SearchAsync_Resilient(string query, global::System.Threading.CancellationToken ct, long __started, int __resume)
+        private async global::System.Threading.Tasks.ValueTask<string> __SearchAsync_Resilient(string query, global::System.Threading.CancellationToken ct, long __started, int __resume, long __handOff)
         {
             // __resume: how many of the first attempt's stages the synchronous start did:
             // 1 the rate limit.
@@ -275,7 +279,7 @@ namespace Shop
                         __SearchAsync_Telemetry.RecordSuccess(__started);
                     }
 
-                    global::Resilience.TaskHandOff<string>.Set(__coreTask);
+                    global::Resilience.TaskHandOff<string>.Set(__coreTask, __handOff);
                     return __result;
                 }
                 catch (global::System.Exception __fallbackError) when (!(__fallbackError is global::System.OperationCanceledException && ct.IsCancellationRequested))
@@ -283,7 +287,6 @@ namespace Shop
                 }
 
                 __fallback:
-                global::Resilience.TaskHandOff<string>.Set(null);
                 string __fallbackResult = Nothing(query, ct);
                 __SearchAsync_Telemetry.RecordFallback(__started);
                 return __fallbackResult;

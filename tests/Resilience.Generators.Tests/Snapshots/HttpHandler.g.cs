@@ -30,13 +30,15 @@ namespace Shop
             long __started = __SendAsync_Telemetry.Start();
             if (__SendAsync_CoreThrows || __SendAsync_LiveSettings.Overrides is not null)
             {
-                return global::Resilience.TaskHandOff<global::System.Net.Http.HttpResponseMessage>.ToTask(__SendAsync_Resilient(request, cancellationToken, __started, 0, default, default, default));
+                long __handOff = global::Resilience.TaskHandOff<global::System.Net.Http.HttpResponseMessage>.Open();
+                return global::Resilience.TaskHandOff<global::System.Net.Http.HttpResponseMessage>.ToTask(__SendAsync_Resilient(request, cancellationToken, __started, 0, default, default, default, __handOff), __handOff);
             }
 
             global::Resilience.CircuitBreakerState __breaker = __SendAsync_CircuitBreaker.GetPartition(global::Resilience.HttpAuthority.Of(request));
             if (!__breaker.TryEnter(out global::Resilience.CircuitBreakerPermit __permit))
             {
-                return global::Resilience.TaskHandOff<global::System.Net.Http.HttpResponseMessage>.ToTask(__SendAsync_Resilient(request, cancellationToken, __started, 4, default, default, default));
+                long __handOff = global::Resilience.TaskHandOff<global::System.Net.Http.HttpResponseMessage>.Open();
+                return global::Resilience.TaskHandOff<global::System.Net.Http.HttpResponseMessage>.ToTask(__SendAsync_Resilient(request, cancellationToken, __started, 4, default, default, default, __handOff), __handOff);
             }
 
             global::Resilience.TimeoutCancellationSource __attemptTimeout = global::Resilience.ResilienceRegistry.Default.StartTimeout(new global::System.TimeSpan(20000000L), cancellationToken);
@@ -53,7 +55,8 @@ namespace Shop
 
             if (__call is null || __call.Status != global::System.Threading.Tasks.TaskStatus.RanToCompletion || global::Resilience.HttpOutcomes.IsTransientFailure(__call.Result))
             {
-                return global::Resilience.TaskHandOff<global::System.Net.Http.HttpResponseMessage>.ToTask(__SendAsync_Resilient(request, cancellationToken, __started, 3, __permit, __attemptTimeout, __call));
+                long __handOff = global::Resilience.TaskHandOff<global::System.Net.Http.HttpResponseMessage>.Open();
+                return global::Resilience.TaskHandOff<global::System.Net.Http.HttpResponseMessage>.ToTask(__SendAsync_Resilient(request, cancellationToken, __started, 3, __permit, __attemptTimeout, __call, __handOff), __handOff);
             }
 
             __attemptTimeout.Return();
@@ -63,7 +66,7 @@ namespace Shop
         }
 
         [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
-        private async global::System.Threading.Tasks.ValueTask<global::System.Net.Http.HttpResponseMessage> __SendAsync_Resilient(global::System.Net.Http.HttpRequestMessage request, global::System.Threading.CancellationToken cancellationToken, long __started, int __resume, global::Resilience.CircuitBreakerPermit __firstPermit, global::Resilience.TimeoutCancellationSource? __firstAttemptTimeout, global::System.Threading.Tasks.Task<global::System.Net.Http.HttpResponseMessage>? __inflight)
+        private async global::System.Threading.Tasks.ValueTask<global::System.Net.Http.HttpResponseMessage> __SendAsync_Resilient(global::System.Net.Http.HttpRequestMessage request, global::System.Threading.CancellationToken cancellationToken, long __started, int __resume, global::Resilience.CircuitBreakerPermit __firstPermit, global::Resilience.TimeoutCancellationSource? __firstAttemptTimeout, global::System.Threading.Tasks.Task<global::System.Net.Http.HttpResponseMessage>? __inflight, long __handOff)
         {
             // __resume: how many of the first attempt's stages the synchronous start did:
             // 1 the breaker, 2 the attempt's timeout, 3 the call (__inflight); 4: the breaker refused it.
@@ -169,7 +172,7 @@ namespace Shop
                     __SendAsync_Telemetry.RecordSuccess(__started);
                 }
 
-                global::Resilience.TaskHandOff<global::System.Net.Http.HttpResponseMessage>.Set(__coreTask);
+                global::Resilience.TaskHandOff<global::System.Net.Http.HttpResponseMessage>.Set(__coreTask, __handOff);
                 return __result;
             }
             catch (global::System.Exception __error) when (__SendAsync_Telemetry.RecordFailure(__started, __error, cancellationToken))

@@ -49,12 +49,13 @@ namespace Shop
             long __started = __ChargeAsync_Telemetry.Start();
             global::Resilience.IdempotencyKeys.Require(global::Resilience.IdempotencyKeys.Text(requestId), "requestId");
             {
-                return global::Resilience.TaskHandOff<global::Shop.Receipt>.ToTask(__ChargeAsync_Resilient(requestId, amount, ct, __started, 0, default));
+                long __handOff = global::Resilience.TaskHandOff<global::Shop.Receipt>.Open();
+                return global::Resilience.TaskHandOff<global::Shop.Receipt>.ToTask(__ChargeAsync_Resilient(requestId, amount, ct, __started, 0, default, __handOff), __handOff);
             }
         }
 
         [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
-        private async global::System.Threading.Tasks.ValueTask<global::Shop.Receipt> __ChargeAsync_Resilient(string requestId, decimal amount, global::System.Threading.CancellationToken ct, long __started, int __resume, global::System.Threading.Tasks.Task<global::Shop.Receipt>? __inflight)
+        private async global::System.Threading.Tasks.ValueTask<global::Shop.Receipt> __ChargeAsync_Resilient(string requestId, decimal amount, global::System.Threading.CancellationToken ct, long __started, int __resume, global::System.Threading.Tasks.Task<global::Shop.Receipt>? __inflight, long __handOff)
         {
             // __resume: always 0, as the synchronous start only checks the idempotency key.
             global::Resilience.ResilienceRegistry __registry = global::Resilience.ResilienceRegistry.Default;
@@ -117,7 +118,7 @@ namespace Shop
                     }
 
                     __ChargeAsync_Telemetry.RecordSuccess(__started);
-                    global::Resilience.TaskHandOff<global::Shop.Receipt>.Set(__coreTask);
+                    global::Resilience.TaskHandOff<global::Shop.Receipt>.Set(__coreTask, __handOff);
                     return __result;
                 }
                 catch (global::System.Exception __fallbackError) when (!(__fallbackError is global::System.OperationCanceledException && ct.IsCancellationRequested))
@@ -125,7 +126,6 @@ namespace Shop
                 }
 
                 __fallback:
-                global::Resilience.TaskHandOff<global::Shop.Receipt>.Set(null);
                 global::Shop.Receipt __fallbackResult = Declined(requestId, amount, ct);
                 __ChargeAsync_Telemetry.RecordFallback(__started);
                 return __fallbackResult;

@@ -50,7 +50,8 @@ namespace Shop
             long __started = __GetAsync_Telemetry.Start();
             if (__GetAsync_CoreThrows || __GetAsync_LiveSettings.Overrides is not null)
             {
-                return global::Resilience.TaskHandOff<global::System.Net.Http.HttpResponseMessage>.ToTask(__GetAsync_Resilient(path, ct, __started, 0, default, default));
+                long __handOff = global::Resilience.TaskHandOff<global::System.Net.Http.HttpResponseMessage>.Open();
+                return global::Resilience.TaskHandOff<global::System.Net.Http.HttpResponseMessage>.ToTask(__GetAsync_Resilient(path, ct, __started, 0, default, default, __handOff), __handOff);
             }
 
             if (!__GetAsync_CircuitBreaker.TryEnter(out global::Resilience.CircuitBreakerPermit __permit))
@@ -81,7 +82,8 @@ namespace Shop
 
             if (__call is null || __call.Status != global::System.Threading.Tasks.TaskStatus.RanToCompletion || global::Resilience.HttpOutcomes.IsTransientFailure(__call.Result))
             {
-                return global::Resilience.TaskHandOff<global::System.Net.Http.HttpResponseMessage>.ToTask(__GetAsync_Resilient(path, ct, __started, 2, __permit, __call));
+                long __handOff = global::Resilience.TaskHandOff<global::System.Net.Http.HttpResponseMessage>.Open();
+                return global::Resilience.TaskHandOff<global::System.Net.Http.HttpResponseMessage>.ToTask(__GetAsync_Resilient(path, ct, __started, 2, __permit, __call, __handOff), __handOff);
             }
 
             __GetAsync_CircuitBreaker.RecordSuccess(in __permit);
@@ -90,7 +92,7 @@ namespace Shop
         }
 
         [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
-        private async global::System.Threading.Tasks.ValueTask<global::System.Net.Http.HttpResponseMessage> __GetAsync_Resilient(string path, global::System.Threading.CancellationToken ct, long __started, int __resume, global::Resilience.CircuitBreakerPermit __firstPermit, global::System.Threading.Tasks.Task<global::System.Net.Http.HttpResponseMessage>? __inflight)
+        private async global::System.Threading.Tasks.ValueTask<global::System.Net.Http.HttpResponseMessage> __GetAsync_Resilient(string path, global::System.Threading.CancellationToken ct, long __started, int __resume, global::Resilience.CircuitBreakerPermit __firstPermit, global::System.Threading.Tasks.Task<global::System.Net.Http.HttpResponseMessage>? __inflight, long __handOff)
         {
             // __resume: how many of the first attempt's stages the synchronous start did:
             // 1 the breaker, 2 the call (__inflight); 3: the breaker refused it.
@@ -186,7 +188,7 @@ namespace Shop
                     }
 
                     __GetAsync_Telemetry.RecordSuccess(__started);
-                    global::Resilience.TaskHandOff<global::System.Net.Http.HttpResponseMessage>.Set(__coreTask);
+                    global::Resilience.TaskHandOff<global::System.Net.Http.HttpResponseMessage>.Set(__coreTask, __handOff);
                     return __result;
                 }
                 catch (global::System.Exception __fallbackError) when (!(__fallbackError is global::System.OperationCanceledException && ct.IsCancellationRequested))
@@ -195,7 +197,6 @@ namespace Shop
                 }
 
                 __fallback:
-                global::Resilience.TaskHandOff<global::System.Net.Http.HttpResponseMessage>.Set(null);
                 global::System.Net.Http.HttpResponseMessage __fallbackResult = Unavailable(path, ct, __failure);
                 __GetAsync_Telemetry.RecordFallback(__started);
                 return __fallbackResult;

@@ -26,7 +26,8 @@ namespace Shop
             long __started = __GetAsync_Telemetry.Start();
             if (__GetAsync_CoreThrows || __GetAsync_LiveSettings.Overrides is not null)
             {
-                return global::Resilience.TaskHandOff<int>.ToTask(__GetAsync_Resilient(id, ct, __started, 0, default));
+                long __handOff = global::Resilience.TaskHandOff<int>.Open();
+                return global::Resilience.TaskHandOff<int>.ToTask(__GetAsync_Resilient(id, ct, __started, 0, default, __handOff), __handOff);
             }
 
             global::System.Threading.Tasks.Task<int> __call;
@@ -42,7 +43,8 @@ namespace Shop
 
             if (__call is null || __call.Status != global::System.Threading.Tasks.TaskStatus.RanToCompletion)
             {
-                return global::Resilience.TaskHandOff<int>.ToTask(__GetAsync_Resilient(id, ct, __started, 1, __call));
+                long __handOff = global::Resilience.TaskHandOff<int>.Open();
+                return global::Resilience.TaskHandOff<int>.ToTask(__GetAsync_Resilient(id, ct, __started, 1, __call, __handOff), __handOff);
             }
 
             __GetAsync_Telemetry.RecordSuccess(__started);
@@ -50,7 +52,7 @@ namespace Shop
         }
 
         [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
-        private async global::System.Threading.Tasks.ValueTask<int> __GetAsync_Resilient(string id, global::System.Threading.CancellationToken ct, long __started, int __resume, global::System.Threading.Tasks.Task<int>? __inflight)
+        private async global::System.Threading.Tasks.ValueTask<int> __GetAsync_Resilient(string id, global::System.Threading.CancellationToken ct, long __started, int __resume, global::System.Threading.Tasks.Task<int>? __inflight, long __handOff)
         {
             // __resume: how many of the first attempt's stages the synchronous start did:
             // 1 the call (__inflight).
@@ -88,7 +90,7 @@ namespace Shop
                 }
 
                 __GetAsync_Telemetry.RecordSuccess(__started);
-                global::Resilience.TaskHandOff<int>.Set(__coreTask);
+                global::Resilience.TaskHandOff<int>.Set(__coreTask, __handOff);
                 return __result;
             }
             catch (global::System.Exception __error) when (__GetAsync_Telemetry.RecordFailure(__started, __error, ct))

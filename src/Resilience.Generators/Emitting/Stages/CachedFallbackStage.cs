@@ -128,7 +128,6 @@ internal sealed class CachedFallbackStage : Stage
 
         beforeReturn?.Invoke();
         w.Line($"{m.TelemetryField}.RecordCachedFallback(§started);");
-        m.WriteTaskHandOff("null");
         w.Line($"return {answered};");
         w.Close();
     }

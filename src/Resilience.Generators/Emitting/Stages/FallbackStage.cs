@@ -102,7 +102,6 @@ internal sealed class FallbackStage : Stage
             call = $"await {call}.ConfigureAwait(false)";
         }
 
-        m.WriteTaskHandOff("null");
         if (m.Method.HasResult)
         {
             w.Line($"{m.Method.ResultType} §fallbackResult = {call};");
