@@ -25,20 +25,33 @@ internal static class Load
 
             try
             {
-                int value = random.Next(1, 1_000);
+                // A value no other call of this run has, so that a result handed to the wrong call is seen.
+                int value = (worker * 10_000_000) + (int)(call % 10_000_000);
+                string callerKey = $"caller-{worker}-{call / 8}";
+                string hostKey = $"host-{worker}-{call / 16}.example";
+                bool own;
                 switch (random.Next(10))
                 {
-                    case 0: await targets.FullAsync(value, caller.Token).ConfigureAwait(false); break;
-                    case 1: await targets.RetriedAsync(value, caller.Token).ConfigureAwait(false); break;
-                    case 2: await targets.BulkheadAsync(value, caller.Token).ConfigureAwait(false); break;
-                    case 3: await targets.TokenBucketAsync(value, caller.Token).ConfigureAwait(false); break;
-                    case 4: await targets.FixedWindowAsync(value, caller.Token).ConfigureAwait(false); break;
-                    case 5: await targets.SlidingWindowAsync(value, caller.Token).ConfigureAwait(false); break;
+                    case 0:
+                        int full = await targets.FullAsync(value, caller.Token).ConfigureAwait(false);
+                        own = full == value || full == -value; // -value: the fallback's answer
+                        break;
+                    case 1: own = await targets.RetriedAsync(value, caller.Token).ConfigureAwait(false) == value; break;
+                    case 2: own = await targets.BulkheadAsync(value, caller.Token).ConfigureAwait(false) == value; break;
+                    case 3: own = await targets.TokenBucketAsync(value, caller.Token).ConfigureAwait(false) == value; break;
+                    case 4: own = await targets.FixedWindowAsync(value, caller.Token).ConfigureAwait(false) == value; break;
+                    case 5: own = await targets.SlidingWindowAsync(value, caller.Token).ConfigureAwait(false) == value; break;
                     // Callers and hosts that come and go: a new one every few calls, never seen again.
-                    case 6: await targets.PerCallerAsync($"caller-{worker}-{call / 8}", caller.Token).ConfigureAwait(false); break;
-                    case 7: await targets.PerHostAsync($"host-{worker}-{call / 16}.example", caller.Token).ConfigureAwait(false); break;
-                    case 8: await targets.HedgedAsync(value, caller.Token).ConfigureAwait(false); break;
-                    default: targets.Compute(value, caller.Token); break;
+                    case 6: own = await targets.PerCallerAsync(callerKey, caller.Token).ConfigureAwait(false) == callerKey.Length; break;
+                    case 7: own = await targets.PerHostAsync(hostKey, caller.Token).ConfigureAwait(false) == hostKey.Length; break;
+                    case 8: own = await targets.HedgedAsync(value, caller.Token).ConfigureAwait(false) == value; break;
+                    default: own = targets.Compute(value, caller.Token) == value; break;
+                }
+
+                if (!own)
+                {
+                    outcomes.Count(Outcome.WrongResult);
+                    continue;
                 }
 
                 outcomes.Count(Outcome.Success);
@@ -70,6 +83,9 @@ internal enum Outcome
     TimedOut,
     Rejected,
     Cancelled,
+
+    /// <summary>A call that returned a result other than its own: a bug, which fails the soak.</summary>
+    WrongResult,
 }
 
 /// <summary>How the calls ended, counted across the workers.</summary>
@@ -79,8 +95,10 @@ internal sealed class OutcomeCounts
 
     public long Total => _counts.Sum(count => Interlocked.Read(ref count));
 
+    public long this[Outcome outcome] => Interlocked.Read(ref _counts[(int)outcome]);
+
     public void Count(Outcome outcome) => Interlocked.Increment(ref _counts[(int)outcome]);
 
     public override string ToString()
-        => $"Calls: {Total:N0} ({string.Join(", ", Enum.GetValues<Outcome>().Select(o => $"{o.ToString().ToLowerInvariant()} {Interlocked.Read(ref _counts[(int)o]):N0}"))}).";
+        => $"Calls: {Total:N0} ({string.Join(", ", Enum.GetValues<Outcome>().Select(o => $"{(o == Outcome.WrongResult ? "wrong result" : o.ToString().ToLowerInvariant())} {this[o]:N0}"))}).";
 }

@@ -37,7 +37,13 @@ Console.WriteLine();
 Console.WriteLine(outcomes);
 Console.WriteLine();
 bool stable = Verdict.Print(samples);
-return stable ? 0 : 1;
+long wrong = outcomes[Outcome.WrongResult];
+if (wrong > 0)
+{
+    Console.WriteLine($"FAILED: {wrong:N0} calls returned a result that was not their own.");
+}
+
+return stable && wrong == 0 ? 0 : 1;
 
 /// <summary>The command line: duration, sampling interval and the number of concurrent callers.</summary>
 internal sealed record SoakOptions(TimeSpan Duration, TimeSpan SampleInterval, int Workers)
