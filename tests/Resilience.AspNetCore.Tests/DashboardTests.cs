@@ -93,7 +93,7 @@ public sealed class DashboardTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task The_state_says_when_it_was_taken_and_counts_a_breakers_successes_and_rejections()
+    public async Task The_state_says_when_it_was_taken_and_counts_a_breakers_calls_successes_and_rejections()
     {
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 29, 12, 30, 15, TimeSpan.Zero));
         UseClock(clock);
@@ -108,6 +108,7 @@ public sealed class DashboardTests(ITestOutputHelper output) : IAsyncLifetime
         JsonElement state = document.RootElement.GetProperty("breakers").EnumerateArray().Single(b => b.GetProperty("name").GetString() == _breaker);
 
         Assert.Equal(clock.GetUtcNow(), document.RootElement.GetProperty("takenAt").GetDateTimeOffset());
+        Assert.Equal(4, state.GetProperty("calls").GetInt64()); // those that reached the operation: not the rejection
         Assert.Equal(1, state.GetProperty("successes").GetInt64());
         Assert.Equal(3, state.GetProperty("failures").GetInt64());
         Assert.Equal(1, state.GetProperty("rejections").GetInt64());
