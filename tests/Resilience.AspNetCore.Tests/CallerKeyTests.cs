@@ -1,6 +1,7 @@
 using System.Net;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Primitives;
 
 namespace Resilience.AspNetCore.Tests;
 
@@ -60,6 +61,17 @@ public sealed class CallerKeyTests
     [Fact]
     public void An_empty_API_key_is_no_key()
         => Assert.Equal("ip:10.0.0.1", Request(apiKey: "  ", address: "10.0.0.1").GetCallerKey());
+
+    [Fact]
+    public void An_API_key_header_added_with_no_value_is_no_key()
+    {
+        // A header dictionary's Add keeps a header with no values (its indexer would remove it).
+        HttpContext context = Request(address: "10.0.0.1");
+        ((IDictionary<string, StringValues>)context.Request.Headers).Add(CallerKeyHttpContextExtensions.DefaultApiKeyHeader, StringValues.Empty);
+        Assert.True(context.Request.Headers.ContainsKey(CallerKeyHttpContextExtensions.DefaultApiKeyHeader));
+
+        Assert.Equal("ip:10.0.0.1", context.GetCallerKey());
+    }
 
     [Theory]
     [InlineData("192.0.2.7", "ip:192.0.2.7")]
