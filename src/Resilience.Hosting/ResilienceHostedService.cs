@@ -73,11 +73,12 @@ internal sealed partial class ResilienceHostedService : IHostedLifecycleService,
                 HostClocks.Push(_registry, this, _timeProvider);
             }
 
-            _listener ??= _registry.AddListener(new ResilienceLoggingListener(_logger));
+            // Start runs once (_started), so neither of these is set yet.
+            _listener = _registry.AddListener(new ResilienceLoggingListener(_logger));
             if (settings is not null)
             {
                 Apply(settings);
-                _reloadSubscription ??= ChangeToken.OnChange(_section!.GetReloadToken, Reload);
+                _reloadSubscription = ChangeToken.OnChange(_section!.GetReloadToken, Reload);
             }
 
             _started = true;

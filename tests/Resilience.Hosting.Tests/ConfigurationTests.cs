@@ -234,10 +234,17 @@ public sealed class ConfigurationTests : HostingTest
 
         var error = Assert.Throws<InvalidOperationException>(() => services.AddResilience(configuration.GetSection("Resilience")));
 
-        Assert.Contains("none of them was applied", error.Message);
-        Assert.Contains("Resilience:cfg.bulkhead:MaxConcurrency is 0; it must be at least 1.", error.Message);
-        Assert.Contains("Resilience:cfg.limit:Permits is 'many'; it must be a whole number.", error.Message);
-        Assert.Contains("Resilience:cfg.limit:WindowMs is 0; it must be at least 1.", error.Message);
+        // The section's name on the first line, then each problem on a line of its own, indented.
+        string[] lines = error.Message.Split(Environment.NewLine);
+        Assert.Equal("The resilience settings in configuration section 'Resilience' are not valid, so none of them was applied:", lines[0]);
+        Assert.Equal(
+            new[]
+            {
+                "  Resilience:cfg.bulkhead:MaxConcurrency is 0; it must be at least 1.",
+                "  Resilience:cfg.limit:Permits is 'many'; it must be a whole number.",
+                "  Resilience:cfg.limit:WindowMs is 0; it must be at least 1.",
+            },
+            lines[1..].Order(StringComparer.Ordinal));
         // The valid value of the same section is not applied either, and nothing is registered.
         Assert.Equal(5, Breaker(Names.ConfiguredBreaker).Options.FailureThreshold);
         Assert.Empty(services);

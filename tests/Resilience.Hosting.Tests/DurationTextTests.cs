@@ -125,6 +125,19 @@ public sealed class DurationTextTests : HostingTest
     }
 
     [Fact]
+    public void The_most_negative_duration_that_fits_is_judged_by_the_settings_range_and_one_beyond_it_does_not_fit()
+    {
+        IConfigurationRoot lowest = Configuration(("Resilience:cfg.breaker:BreakDuration", "-24.20:31:23.648"));
+        IConfigurationRoot beyond = Configuration(("Resilience:cfg.breaker:BreakDuration", "-24.20:31:23.649"));
+
+        var fits = Assert.Throws<InvalidOperationException>(() => new ServiceCollection().AddResilience(lowest.GetSection("Resilience")));
+        var doesNotFit = Assert.Throws<InvalidOperationException>(() => new ServiceCollection().AddResilience(beyond.GetSection("Resilience")));
+
+        Assert.Contains("Resilience:cfg.breaker:BreakDuration is '-24.20:31:23.648' (-2 147 483 648 ms); it must be at least 1 ms.", fits.Message);
+        Assert.Contains("Resilience:cfg.breaker:BreakDuration is '-24.20:31:23.649'; it must be a whole number of milliseconds", doesNotFit.Message);
+    }
+
+    [Fact]
     public void A_duration_out_of_range_is_a_problem_in_the_form_it_was_written()
     {
         IConfigurationRoot configuration = Configuration(("Resilience:cfg.breaker:BreakDuration", "-00:00:01"));

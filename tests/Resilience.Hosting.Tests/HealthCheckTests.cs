@@ -33,7 +33,7 @@ public sealed class HealthCheckTests : HostingTest
         HealthReportEntry entry = await CheckAsync(o => o.CriticalBreakers.Add(Names.DatabaseBreaker));
 
         Assert.Equal(HealthStatus.Degraded, entry.Status);
-        Assert.Contains($"'{Names.CacheBreaker}' is open", entry.Description);
+        Assert.Equal($"Some circuit breakers are not closed: '{Names.CacheBreaker}' is open.", entry.Description);
     }
 
     [Fact]
@@ -66,7 +66,25 @@ public sealed class HealthCheckTests : HostingTest
         HealthReportEntry entry = await CheckAsync(o => o.CriticalBreakers.Add(Names.DatabaseBreaker));
 
         Assert.Equal(HealthStatus.Unhealthy, entry.Status);
-        Assert.Contains($"Critical circuit breakers are open: '{Names.DatabaseBreaker}'", entry.Description);
+        Assert.Equal($"Critical circuit breakers are open: '{Names.DatabaseBreaker}'. '{Names.DatabaseBreaker}' is open.", entry.Description);
+    }
+
+    [Fact]
+    public async Task Two_critical_breakers_open_are_listed_together_then_each_with_its_state()
+    {
+        await OpenAsync(Dependency.CacheAsync);
+        await OpenAsync(Dependency.DatabaseAsync);
+
+        HealthReportEntry entry = await CheckAsync(o =>
+        {
+            o.CriticalBreakers.Add(Names.DatabaseBreaker);
+            o.CriticalBreakers.Add(Names.CacheBreaker);
+        });
+
+        // In the registry's order, whichever that is: the layout is what is checked.
+        string[] open = Registry.CircuitBreakers.Select(b => b.Name).Where(n => n is Names.DatabaseBreaker or Names.CacheBreaker).ToArray();
+        Assert.Equal(HealthStatus.Unhealthy, entry.Status);
+        Assert.Equal($"Critical circuit breakers are open: '{open[0]}', '{open[1]}'. '{open[0]}' is open; '{open[1]}' is open.", entry.Description);
     }
 
     [Fact]
@@ -133,6 +151,7 @@ public sealed class HealthCheckTests : HostingTest
         Assert.Equal(1L, database["successes"]);
         Assert.Equal(1L, database["failures"]);
         Assert.Equal(1L, database["rejections"]);
+        Assert.Equal(1, database["consecutiveFailures"]);
         Assert.Equal(0.5, database["errorRate"]);
         Assert.Equal(new DateTimeOffset(2031, 5, 6, 7, 8, 9, TimeSpan.Zero), database["lastFailureTime"]);
 
@@ -313,6 +332,21 @@ public sealed class HealthCheckTests : HostingTest
         var partitions = (IReadOnlyDictionary<string, object>)data["partitions"];
         Assert.Equal((1, 1), ((int)partitions["open"], (int)partitions["closed"]));
         Assert.Equal("open", ((IReadOnlyDictionary<string, object>)data["notClosed"])["https://down:443"]);
+    }
+
+    [Fact]
+    public async Task A_keyed_breakers_partition_of_a_null_key_is_listed_as_the_null_key()
+    {
+        KeyedCircuitBreakerState<string?> breaker = Registry.GetOrAddKeyedCircuitBreaker<string?>("hc.per-optional-tenant", new CircuitBreakerOptions { FailureThreshold = 1 });
+        CircuitBreakerState partition = breaker.GetPartition(null);
+        Assert.True(partition.TryEnter(out CircuitBreakerPermit permit));
+        partition.RecordFailure(permit);
+
+        HealthReportEntry entry = await CheckAsync(_ => { });
+
+        var data = (IReadOnlyDictionary<string, object>)entry.Data["hc.per-optional-tenant"];
+        Assert.Equal("open", ((IReadOnlyDictionary<string, object>)data["notClosed"])["(null)"]);
+        Assert.Contains("'hc.per-optional-tenant' for '(null)' is open", entry.Description);
     }
 
     [Fact]

@@ -120,21 +120,26 @@ public sealed class HealthReportWriterTests : HostingTest
         {
             ["dictionaries"] = Nested(9, inner => new Hashtable { ["next"] = inner }),
             ["lists"] = Nested(9, inner => new ArrayList { inner }),
+            ["typed"] = Nested(9, inner => new Dictionary<string, object> { ["next"] = inner }),
         }));
 
         JsonElement data = json.RootElement.GetProperty("checks").GetProperty("store").GetProperty("data");
         JsonElement dictionary = data.GetProperty("dictionaries");
         JsonElement list = data.GetProperty("lists");
+        JsonElement typed = data.GetProperty("typed");
         for (int level = 1; level < 8; level++)
         {
             Assert.Equal(JsonValueKind.Object, dictionary.ValueKind);
             Assert.Equal(JsonValueKind.Array, list.ValueKind);
+            Assert.Equal(JsonValueKind.Object, typed.ValueKind);
             dictionary = dictionary.GetProperty("next");
             list = Assert.Single(list.EnumerateArray());
+            typed = typed.GetProperty("next");
         }
 
         Assert.Equal(new Hashtable().ToString(), dictionary.GetString());
         Assert.Equal(new ArrayList().ToString(), list.GetString());
+        Assert.Equal(new Dictionary<string, object>().ToString(), typed.GetString());
     }
 
     [Fact]

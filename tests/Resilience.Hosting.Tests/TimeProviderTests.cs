@@ -103,6 +103,26 @@ public sealed class TimeProviderTests : HostingTest
     }
 
     [Fact]
+    public async Task When_the_later_of_two_hosts_stops_first_the_registry_goes_back_to_the_earlier_hosts_clock()
+    {
+        TimeProvider before = Registry.TimeProvider;
+        IHost first = await StartHostAsync(configuration: null);
+        var secondClock = new FakeTimeProvider();
+        HostApplicationBuilder builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Services.AddSingleton<TimeProvider>(secondClock);
+        builder.Services.AddResilience();
+        using IHost second = builder.Build();
+        await second.StartAsync().WaitAsync(HangGuard);
+        Assert.Same(secondClock, Registry.TimeProvider);
+
+        await second.StopAsync().WaitAsync(HangGuard);
+        Assert.Same(Clock, Registry.TimeProvider);
+
+        await first.StopAsync().WaitAsync(HangGuard);
+        Assert.Same(before, Registry.TimeProvider);
+    }
+
+    [Fact]
     public async Task A_breaker_waits_out_its_break_on_the_hosts_clock()
     {
         await StartHostAsync(configuration: null);
