@@ -38,6 +38,64 @@ public sealed class SnapshotTests
                 private int CountCore(string sku) => 1;
             }
             """ },
+        { "StartAnswers", """
+            namespace Shop;
+            public partial class Client
+            {
+                // An open breaker answered by the fallback in the synchronous start, for the returns other than Task<T>.
+                [CircuitBreaker(3, Name = "answers")]
+                [Fallback(nameof(Zero))]
+                public partial ValueTask<int> CountAsync(string sku);
+                private ValueTask<int> CountAsyncCore(string sku) => new(1);
+                private int Zero(string sku) => 0;
+
+                [CircuitBreaker(3, Name = "answers")]
+                [Fallback(nameof(Skip))]
+                public partial Task SaveAsync(string sku);
+                private Task SaveAsyncCore(string sku) => Task.CompletedTask;
+                private void Skip(string sku) { }
+
+                [CircuitBreaker(3, Name = "answers")]
+                [Fallback(nameof(Skip))]
+                public partial ValueTask PingAsync(string sku);
+                private ValueTask PingAsyncCore(string sku) => default;
+
+                // A fallback that is asynchronous itself.
+                [Retry(2)]
+                [Fallback(nameof(FromCacheAsync))]
+                public partial Task<int> GetAsync(string sku, CancellationToken ct);
+                private Task<int> GetAsyncCore(string sku, CancellationToken ct) => Task.FromResult(1);
+                private Task<int> FromCacheAsync(string sku, CancellationToken ct) => Task.FromResult(0);
+
+                // A result judged by the breaker alone; by a retry and a breaker that judge differently; by hedging and a retry.
+                [CircuitBreaker(3, Name = "judged", HandleResult = nameof(IsNegative))]
+                public partial int Measure(string sku);
+                private int MeasureCore(string sku) => 1;
+
+                [Retry(2, HandleResult = nameof(IsNegative))]
+                [CircuitBreaker(3, Name = "judged-twice", HandleResult = nameof(IsZero))]
+                public partial int Weigh(string sku);
+                private int WeighCore(string sku) => 1;
+
+                [Hedging(2, DelayMs = 50, HandleResult = nameof(IsZero))]
+                [Retry(2, HandleResult = nameof(IsNegative))]
+                [Idempotent]
+                public partial Task<int> PriceAsync(string sku, CancellationToken ct);
+                private Task<int> PriceAsyncCore(string sku, CancellationToken ct) => Task.FromResult(1);
+
+                private static bool IsNegative(int value) => value < 0;
+                private static bool IsZero(int value) => value == 0;
+
+                // A total timeout started before the breaker: when the open breaker's fallback answers at once, the
+                // timeout's source is given back first.
+                [Timeout(1_000, Scope = TimeoutScope.Total)]
+                [CircuitBreaker(3, Name = "first")]
+                [Fallback(nameof(Zero))]
+                public partial ValueTask<int> ReserveAsync(string sku, CancellationToken ct);
+                private ValueTask<int> ReserveAsyncCore(string sku, CancellationToken ct) => new(1);
+                private int Zero(string sku, CancellationToken ct) => 0;
+            }
+            """ },
         { "RetryBudget", """
             namespace Shop;
             public partial class Client

@@ -20,20 +20,23 @@ internal sealed class CircuitBreakerStage : StartStage
     private const string PermitType = Literals.Runtime + "CircuitBreakerPermit";
 
     private readonly CircuitBreakerSpec _breaker;
-    private SharedState? _state;
 
-    public CircuitBreakerStage(CircuitBreakerSpec breaker) => _breaker = breaker;
+    public CircuitBreakerStage(CircuitBreakerSpec breaker)
+    {
+        _breaker = breaker;
+        State = new(
+            breaker.Key is null ? "CircuitBreakerState" : $"KeyedCircuitBreakerState<{breaker.Key.Type}>",
+            Role,
+            breaker.Name,
+            (breaker.Key is null ? "GetOrAddCircuitBreaker(" : $"GetOrAddKeyedCircuitBreaker<{breaker.Key.Type}>(")
+                + $"{Literals.String(breaker.Name)}, {Literals.Options("CircuitBreakerOptions", breaker.Settings)})");
+    }
 
     public override string StartDescription => "the breaker";
 
     public override Carried Carried { get; } = new($"{Literals.Runtime}CircuitBreakerPermit", "§firstPermit", Permit);
 
-    public override SharedState State => _state ??= new(
-        _breaker.Key is null ? "CircuitBreakerState" : $"KeyedCircuitBreakerState<{_breaker.Key.Type}>",
-        Role,
-        _breaker.Name,
-        (_breaker.Key is null ? "GetOrAddCircuitBreaker(" : $"GetOrAddKeyedCircuitBreaker<{_breaker.Key.Type}>(")
-            + $"{Literals.String(_breaker.Name)}, {Literals.Options("CircuitBreakerOptions", _breaker.Settings)})");
+    public override SharedState State { get; }
 
     /// <summary>A breaker kept per key is left to its first call: its key type may not be visible outside the type that uses it.</summary>
     public override bool RegistersAtLoad => _breaker.Key is null;

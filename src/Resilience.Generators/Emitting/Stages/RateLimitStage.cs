@@ -9,18 +9,21 @@ internal sealed class RateLimitStage : StartStage
     public const string Role = "RateLimit";
 
     private readonly RateLimitSpec _limit;
-    private SharedState? _state;
 
-    public RateLimitStage(RateLimitSpec limit) => _limit = limit;
+    public RateLimitStage(RateLimitSpec limit)
+    {
+        _limit = limit;
+        State = new(
+            limit.Key is null ? "RateLimiterState" : $"KeyedRateLimiterState<{limit.Key.Type}>",
+            Role,
+            limit.Name,
+            (limit.Key is null ? "GetOrAddRateLimiter(" : $"GetOrAddKeyedRateLimiter<{limit.Key.Type}>(")
+                + $"{Literals.String(limit.Name)}, {Literals.Options("RateLimitOptions", limit.Settings)})");
+    }
 
     public override string StartDescription => "the rate limit";
 
-    public override SharedState State => _state ??= new(
-        _limit.Key is null ? "RateLimiterState" : $"KeyedRateLimiterState<{_limit.Key.Type}>",
-        Role,
-        _limit.Name,
-        (_limit.Key is null ? "GetOrAddRateLimiter(" : $"GetOrAddKeyedRateLimiter<{_limit.Key.Type}>(")
-            + $"{Literals.String(_limit.Name)}, {Literals.Options("RateLimitOptions", _limit.Settings)})");
+    public override SharedState State { get; }
 
     /// <summary>A limit kept per key is left to its first call: its key type may not be visible outside the type that uses it.</summary>
     public override bool RegistersAtLoad => _limit.Key is null;

@@ -15,25 +15,23 @@ internal sealed class RetryStage : Stage
     public const string BudgetRole = "RetryBudget";
 
     private readonly RetrySpec _retry;
-    private readonly string _budgetName;
-    private SharedState? _state;
 
     /// <param name="retry">The retry's settings.</param>
     /// <param name="budgetName">The name the retry budget is shared by: the method's policy name.</param>
     public RetryStage(RetrySpec retry, string budgetName)
     {
         _retry = retry;
-        _budgetName = budgetName;
+        State = !retry.HasBudget ? null : new(
+            "RetryBudgetState",
+            BudgetRole,
+            budgetName,
+            $"GetOrAddRetryBudget({Literals.String(budgetName)}, {Literals.Options("RetryBudgetOptions", retry.BudgetSettings)})");
     }
 
     public override bool UsesRegistry => true;
 
     /// <summary>The shared retry budget; null when the retry has none, and then nothing is counted.</summary>
-    public override SharedState? State => !_retry.HasBudget ? null : _state ??= new(
-        "RetryBudgetState",
-        BudgetRole,
-        _budgetName,
-        $"GetOrAddRetryBudget({Literals.String(_budgetName)}, {Literals.Options("RetryBudgetOptions", _retry.BudgetSettings)})");
+    public override SharedState? State { get; }
 
     public override bool RegistersAtLoad => _retry.HasBudget;
 
