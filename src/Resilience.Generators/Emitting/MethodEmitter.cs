@@ -97,9 +97,7 @@ internal sealed class MethodEmitter
             w.Line(Literals.EscapeMarks(attribute));
         }
 
-        // A readonly member of a struct calls a helper that is readonly too, or the compiler copies the struct (CS8656).
-        string modifiers = method.IsStatic ? "static " : method.IsReadOnly ? "readonly " : string.Empty;
-        w.Line($"private {modifiers}async {helperReturn} {_m.HelperName}{method.TypeParameters}({string.Join(", ", parameters)})");
+        w.Line($"private {HelperModifiers(method)}async {helperReturn} {_m.HelperName}{method.TypeParameters}({string.Join(", ", parameters)})");
         ResilienceEmitter.WriteConstraints(w, method.HelperConstraints);
         w.Open();
         foreach (string line in SynchronousStart.ResumeComment(_m.Pipeline))
@@ -110,6 +108,12 @@ internal sealed class MethodEmitter
         WriteBody();
         w.Close();
     }
+
+    /// <summary>
+    /// The modifiers of a helper (the async helper, a hedged attempt's method): static for a static method; readonly
+    /// for a readonly member of a struct, which would otherwise copy the struct to call it (CS8656).
+    /// </summary>
+    private static string HelperModifiers(ResilientMethodSpec method) => method.IsStatic ? "static " : method.IsReadOnly ? "readonly " : string.Empty;
 
     /// <summary>The locals of the body (or of the hedged attempt's method) and of its stages.</summary>
     private static void WriteLocals(MethodContext m, bool hedged)
@@ -163,8 +167,7 @@ internal sealed class MethodEmitter
             w.Line(Literals.EscapeMarks(attribute));
         }
 
-        string modifiers = method.IsStatic ? "static " : method.IsReadOnly ? "readonly " : string.Empty;
-        w.Line($"private {modifiers}async {Literals.Tasks}Task {HedgingStage.AttemptMethod(attempt)}{method.TypeParameters}({string.Join(", ", parameters)})");
+        w.Line($"private {HelperModifiers(method)}async {Literals.Tasks}Task {HedgingStage.AttemptMethod(attempt)}{method.TypeParameters}({string.Join(", ", parameters)})");
         ResilienceEmitter.WriteConstraints(w, method.HelperConstraints);
         w.Open();
         WriteLocals(attempt, hedged: true);

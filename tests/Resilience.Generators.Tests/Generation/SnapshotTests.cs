@@ -96,6 +96,81 @@ public sealed class SnapshotTests
                 private int Zero(string sku, CancellationToken ct) => 0;
             }
             """ },
+        { "JudgesAndTokens", """
+            namespace Shop;
+            public sealed record Quote(decimal Price);
+            public sealed class Lease : IDisposable { public void Dispose() { } }
+            public partial class Client
+            {
+                private static bool IsNegative(int value) => value < 0;
+                private static bool IsZero(int value) => value == 0;
+                private static bool IsOdd(int value) => value % 2 != 0;
+
+                // Which judge decides that a result fails, for the cached fallback: its own, else the fallback's, the
+                // hedging's, the retry's, the breaker's.
+                [CachedFallback(60_000, HandleResult = nameof(IsOdd))]
+                [Retry(2, HandleResult = nameof(IsNegative))]
+                public partial int Own(int id);
+                private int OwnCore(int id) => id;
+
+                [CachedFallback(60_000)]
+                [Retry(2, HandleResult = nameof(IsNegative))]
+                [Fallback(nameof(Minus), HandleResult = nameof(IsZero))]
+                public partial int Fallen(int id);
+                private int FallenCore(int id) => id;
+                private int Minus(int id) => -1;
+
+                [CachedFallback(60_000)]
+                [Hedging(2, DelayMs = 50, HandleResult = nameof(IsZero))]
+                [Retry(2, HandleResult = nameof(IsNegative))]
+                [Idempotent]
+                public partial Task<int> HedgedAsync(int id, CancellationToken ct);
+                private Task<int> HedgedAsyncCore(int id, CancellationToken ct) => Task.FromResult(id);
+
+                [CachedFallback(60_000)]
+                [Retry(2, HandleResult = nameof(IsNegative))]
+                [CircuitBreaker(3, Name = "judges", HandleResult = nameof(IsZero))]
+                public partial int Retried(int id);
+                private int RetriedCore(int id) => id;
+
+                [CachedFallback(60_000)]
+                [CircuitBreaker(3, Name = "judges-breaker", HandleResult = nameof(IsZero))]
+                public partial int Broken(int id);
+                private int BrokenCore(int id) => id;
+
+                // A failed result that may be disposable, let go of when a kept result answers.
+                [CachedFallback(60_000, HandleResult = nameof(IsSpent))]
+                public partial object Rent(int id);
+                private object RentCore(int id) => id;
+                private static bool IsSpent(object result) => result is Lease;
+
+                // A result judged a failure is not kept for the idempotency key: its claim is abandoned.
+                [Idempotent]
+                [Retry(2, HandleResult = nameof(IsFree))]
+                public partial Task<Quote> QuoteAsync([IdempotencyKey] string requestId, CancellationToken ct);
+                private Task<Quote> QuoteAsyncCore(string requestId, CancellationToken ct) => Task.FromResult(new Quote(1m));
+                private static bool IsFree(Quote quote) => quote.Price == 0m;
+
+                // Exceptions left alone: more than one.
+                [Retry(3, Ignore = new[] { typeof(ArgumentException), typeof(InvalidOperationException) })]
+                public partial int Parse(string text);
+                private int ParseCore(string text) => 1;
+            }
+
+            public partial struct Meter
+            {
+                // A readonly member: its helper is readonly too, or the compiler copies the struct (CS8656).
+                [Retry(2)]
+                public readonly partial Task<int> ReadAsync(CancellationToken ct);
+                private readonly Task<int> ReadAsyncCore(CancellationToken ct) => Task.FromResult(1);
+
+                // And the hedged attempt's method.
+                [Hedging(2, DelayMs = 50)]
+                [Idempotent]
+                public readonly partial Task<int> SampleAsync(CancellationToken ct);
+                private readonly Task<int> SampleAsyncCore(CancellationToken ct) => Task.FromResult(1);
+            }
+            """ },
         { "RetryBudget", """
             namespace Shop;
             public partial class Client

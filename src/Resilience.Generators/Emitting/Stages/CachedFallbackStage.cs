@@ -24,20 +24,20 @@ internal sealed class CachedFallbackStage : Stage
 
     private readonly ResilientMethodSpec _method;
     private readonly CachedFallbackSpec _cache;
-    private SharedState? _state;
 
     public CachedFallbackStage(ResilientMethodSpec method, CachedFallbackSpec cache)
     {
         _method = method;
         _cache = cache;
+        State = new(
+            $"CachedFallbackState<{KeyType}, {method.ResultType}>",
+            Role,
+            method.PolicyName,
+            $"GetOrAddCachedFallback<{KeyType}, {method.ResultType}>({Literals.String(method.PolicyName)}, {Literals.String(method.TelemetryPolicy)}, "
+                + $"{Literals.Options("CachedFallbackOptions", cache.Settings)}, {KeyText})");
     }
 
-    public override SharedState State => _state ??= new(
-        $"CachedFallbackState<{KeyType}, {_method.ResultType}>",
-        Role,
-        _method.PolicyName,
-        $"GetOrAddCachedFallback<{KeyType}, {_method.ResultType}>({Literals.String(_method.PolicyName)}, {Literals.String(_method.TelemetryPolicy)}, "
-            + $"{Literals.Options("CachedFallbackOptions", _cache.Settings)}, {KeyText})");
+    public override SharedState State { get; }
 
     /// <summary>True when the cache answers the rejection of <paramref name="stage"/>.</summary>
     public bool Answers(Stage stage) => stage.GoesToCachedFallback(_cache);

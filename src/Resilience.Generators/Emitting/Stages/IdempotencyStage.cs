@@ -21,15 +21,18 @@ internal sealed class IdempotencyStage : Stage
     private const string Call = "§idempotentCall";
 
     private readonly IdempotencySpec _idempotency;
-    private SharedState? _state;
 
-    public IdempotencyStage(IdempotencySpec idempotency) => _idempotency = idempotency;
+    public IdempotencyStage(IdempotencySpec idempotency)
+    {
+        _idempotency = idempotency;
+        State = new(
+            "IdempotencyState",
+            Role,
+            idempotency.Name,
+            $"GetOrAddIdempotency({Literals.String(idempotency.Name)}, {Literals.Options("IdempotencyOptions", idempotency.Settings)})");
+    }
 
-    public override SharedState State => _state ??= new(
-        "IdempotencyState",
-        Role,
-        _idempotency.Name,
-        $"GetOrAddIdempotency({Literals.String(_idempotency.Name)}, {Literals.Options("IdempotencyOptions", _idempotency.Settings)})");
+    public override SharedState State { get; }
 
     /// <summary>A jump to the fallback from inside ends the run without a result, which the calls waiting for it then run themselves.</summary>
     public override bool GivesBackInHandler => true;
