@@ -24,12 +24,7 @@ internal sealed class CircuitBreakerStage : StartStage
     public CircuitBreakerStage(CircuitBreakerSpec breaker)
     {
         _breaker = breaker;
-        State = new(
-            breaker.Key is null ? "CircuitBreakerState" : $"KeyedCircuitBreakerState<{breaker.Key.Type}>",
-            Role,
-            breaker.Name,
-            (breaker.Key is null ? "GetOrAddCircuitBreaker(" : $"GetOrAddKeyedCircuitBreaker<{breaker.Key.Type}>(")
-                + $"{Literals.String(breaker.Name)}, {Literals.Options("CircuitBreakerOptions", breaker.Settings)})");
+        State = SharedState.PerKey("CircuitBreaker", Role, breaker.Name, breaker.Key, Literals.Options("CircuitBreakerOptions", breaker.Settings));
     }
 
     public override string StartDescription => "the breaker";

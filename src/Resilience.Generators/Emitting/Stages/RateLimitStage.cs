@@ -13,12 +13,7 @@ internal sealed class RateLimitStage : StartStage
     public RateLimitStage(RateLimitSpec limit)
     {
         _limit = limit;
-        State = new(
-            limit.Key is null ? "RateLimiterState" : $"KeyedRateLimiterState<{limit.Key.Type}>",
-            Role,
-            limit.Name,
-            (limit.Key is null ? "GetOrAddRateLimiter(" : $"GetOrAddKeyedRateLimiter<{limit.Key.Type}>(")
-                + $"{Literals.String(limit.Name)}, {Literals.Options("RateLimitOptions", limit.Settings)})");
+        State = SharedState.PerKey("RateLimiter", Role, limit.Name, limit.Key, Literals.Options("RateLimitOptions", limit.Settings));
     }
 
     public override string StartDescription => "the rate limit";

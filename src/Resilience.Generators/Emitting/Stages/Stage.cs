@@ -83,7 +83,24 @@ internal abstract class Stage
 /// <param name="Role">What the field is named after: <c>CircuitBreaker</c> gives <c>__{MemberKey}_CircuitBreaker</c>.</param>
 /// <param name="Name">The policy's name, which methods share the state by.</param>
 /// <param name="Initializer">The registry call that obtains it: <c>GetOrAddCircuitBreaker("payments", new ...)</c>.</param>
-internal sealed record SharedState(string Type, string Role, string Name, string Initializer);
+internal sealed record SharedState(string Type, string Role, string Name, string Initializer)
+{
+    /// <summary>
+    /// The state of a policy that may be kept per key: <c>{policy}State</c> from <c>GetOrAdd{policy}</c>, or
+    /// <c>Keyed{policy}State&lt;TKey&gt;</c> from <c>GetOrAddKeyed{policy}&lt;TKey&gt;</c> when it has a key parameter.
+    /// </summary>
+    /// <param name="policy">The runtime's word for the policy: <c>CircuitBreaker</c>, <c>RateLimiter</c>.</param>
+    /// <param name="role">What the field is named after.</param>
+    /// <param name="name">The policy's name.</param>
+    /// <param name="key">The key parameter; null when the policy is not kept per key.</param>
+    /// <param name="options">The options' expression: <c>new global::Resilience.CircuitBreakerOptions { ... }</c>.</param>
+    public static SharedState PerKey(string policy, string role, string name, PartitionKeySpec? key, string options)
+        => new(
+            key is null ? policy + "State" : $"Keyed{policy}State<{key.Type}>",
+            role,
+            name,
+            (key is null ? $"GetOrAdd{policy}(" : $"GetOrAddKeyed{policy}<{key.Type}>(") + $"{Literals.String(name)}, {options})");
+}
 
 /// <summary>
 /// A stage that the synchronous start of an asynchronous method takes part in: it takes what it needs only if it is
