@@ -151,6 +151,11 @@ public sealed class SnapshotTests
                 private Task<Quote> QuoteAsyncCore(string requestId, CancellationToken ct) => Task.FromResult(new Quote(1m));
                 private static bool IsFree(Quote quote) => quote.Price == 0m;
 
+                // A policy name with a quote, a backslash and a line break, written into string literals.
+                [CircuitBreaker(3, Name = "odd \"name\" \\ with\r\na break")]
+                public partial int Odd(int id);
+                private int OddCore(int id) => id;
+
                 // Exceptions left alone: more than one.
                 [Retry(3, Ignore = new[] { typeof(ArgumentException), typeof(InvalidOperationException) })]
                 public partial int Parse(string text);

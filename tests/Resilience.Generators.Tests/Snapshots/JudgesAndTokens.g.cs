@@ -15,6 +15,7 @@ namespace Resilience.Generated
         {
             global::Resilience.ResilienceRegistry.Default.GetOrAddCircuitBreaker("judges", new global::Resilience.CircuitBreakerOptions { FailureThreshold = 3, FailureRatio = 0d, MinimumThroughput = 10, SamplingDurationMs = 30000, BreakDurationMs = 30000, SuccessThreshold = 1, HalfOpenMaxCalls = 1, HonorRetryAfter = false, Distributed = false, SlowCallDurationMs = 0, SlowCallRatio = 1d, MaxBreakDurationMs = 0 });
             global::Resilience.ResilienceRegistry.Default.GetOrAddCircuitBreaker("judges-breaker", new global::Resilience.CircuitBreakerOptions { FailureThreshold = 3, FailureRatio = 0d, MinimumThroughput = 10, SamplingDurationMs = 30000, BreakDurationMs = 30000, SuccessThreshold = 1, HalfOpenMaxCalls = 1, HonorRetryAfter = false, Distributed = false, SlowCallDurationMs = 0, SlowCallRatio = 1d, MaxBreakDurationMs = 0 });
+            global::Resilience.ResilienceRegistry.Default.GetOrAddCircuitBreaker("odd \"name\" \\ with\r\na break", new global::Resilience.CircuitBreakerOptions { FailureThreshold = 3, FailureRatio = 0d, MinimumThroughput = 10, SamplingDurationMs = 30000, BreakDurationMs = 30000, SuccessThreshold = 1, HalfOpenMaxCalls = 1, HonorRetryAfter = false, Distributed = false, SlowCallDurationMs = 0, SlowCallRatio = 1d, MaxBreakDurationMs = 0 });
         }
     }
 }
@@ -386,6 +387,65 @@ namespace Shop
             catch (global::System.Exception __hedgedError)
             {
                 __hedging.Fail(__hedgedAttempt, __hedgedError);
+            }
+        }
+
+        [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
+        private static readonly global::Resilience.MethodTelemetry __Odd_Telemetry =
+            global::Resilience.ResilienceRegistry.Default.GetTelemetry("odd \"name\" \\ with\r\na break", "Shop.Client.Odd");
+
+        [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
+        private static readonly global::Resilience.LivePolicySettings __Odd_LiveSettings =
+            global::Resilience.ResilienceRegistry.Default.GetLivePolicySettings("odd \"name\" \\ with\r\na break");
+
+        [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
+        private static readonly global::Resilience.CircuitBreakerState __Odd_CircuitBreaker =
+            global::Resilience.ResilienceRegistry.Default.GetOrAddCircuitBreaker("odd \"name\" \\ with\r\na break", new global::Resilience.CircuitBreakerOptions { FailureThreshold = 3, FailureRatio = 0d, MinimumThroughput = 10, SamplingDurationMs = 30000, BreakDurationMs = 30000, SuccessThreshold = 1, HalfOpenMaxCalls = 1, HonorRetryAfter = false, Distributed = false, SlowCallDurationMs = 0, SlowCallRatio = 1d, MaxBreakDurationMs = 0 });
+
+        public partial int Odd(int id)
+        {
+            global::Resilience.PolicyOverrides? __overrides = __Odd_LiveSettings.Overrides;
+            int __result = default!;
+            long __started = __Odd_Telemetry.Start();
+            try
+            {
+                if (!__Odd_CircuitBreaker.TryEnter(out global::Resilience.CircuitBreakerPermit __permit))
+                {
+                    throw __Odd_CircuitBreaker.CreateRejection();
+                }
+
+                try
+                {
+                    global::Resilience.ChaosInjector? __chaos = __overrides?.Chaos;
+                    if (__chaos is not null)
+                    {
+                        __chaos.Inject(__Odd_Telemetry, global::System.Threading.CancellationToken.None);
+                    }
+
+                    __result = OddCore(id);
+                }
+                catch (global::System.Exception __breakerError)
+                {
+                    if (!(__breakerError is global::Resilience.ResilienceRejectedException))
+                    {
+                        __Odd_CircuitBreaker.RecordFailure(in __permit);
+                    }
+                    else
+                    {
+                        __Odd_CircuitBreaker.RecordIgnored(in __permit);
+                    }
+
+                    throw;
+                }
+
+                __Odd_CircuitBreaker.RecordSuccess(in __permit);
+
+                __Odd_Telemetry.RecordSuccess(__started);
+                return __result;
+            }
+            catch (global::System.Exception __error) when (__Odd_Telemetry.RecordFailure(__started, __error, global::System.Threading.CancellationToken.None))
+            {
+                throw;
             }
         }
 
