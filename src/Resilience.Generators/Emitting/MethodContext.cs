@@ -56,6 +56,9 @@ internal sealed class MethodContext
     /// </summary>
     public const string HandOffCall = "§handOff";
 
+    /// <summary>True for a Task&lt;T&gt; method, whose helper hands the task {Name}Core returned back under <see cref="HandOffCall"/>.</summary>
+    public bool HandsOffTask => Method.ReturnKind == ReturnKind.TaskOfT;
+
     /// <summary>The asynchronous helper that carries on from the synchronous start.</summary>
     public string HelperName => MemberName("Resilient");
 
@@ -114,7 +117,7 @@ internal sealed class MethodContext
     /// </summary>
     public void WriteTaskHandOff(string task)
     {
-        if (Method.ReturnKind == ReturnKind.TaskOfT)
+        if (HandsOffTask)
         {
             Writer.Line($"{Literals.Runtime}TaskHandOff<{Method.ResultType}>.Set({task}, {HandOffCall});");
         }

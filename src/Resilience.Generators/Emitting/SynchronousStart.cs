@@ -31,7 +31,7 @@ internal sealed class SynchronousStart
             }
         }
 
-        if (m.Method.ReturnKind == ReturnKind.TaskOfT)
+        if (m.HandsOffTask)
         {
             yield return "long " + MethodContext.HandOffCall;
         }
@@ -141,15 +141,15 @@ internal sealed class SynchronousStart
             }
         }
 
-        string handOff = $"{Literals.Runtime}TaskHandOff<{_m.Method.ResultType}>";
-        if (_m.Method.ReturnKind == ReturnKind.TaskOfT)
+        if (_m.HandsOffTask)
         {
             arguments.Add(MethodContext.HandOffCall);
         }
 
         string call = $"{_m.HelperName}{_m.Method.TypeParameters}({string.Join(", ", arguments)})";
+        string handOff = $"{Literals.Runtime}TaskHandOff<{_m.Method.ResultType}>";
         _m.Writer.Open();
-        if (_m.Method.ReturnKind == ReturnKind.TaskOfT)
+        if (_m.HandsOffTask)
         {
             _m.Writer.Line($"long {MethodContext.HandOffCall} = {handOff}.Open();");
         }

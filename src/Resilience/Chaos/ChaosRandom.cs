@@ -10,8 +10,6 @@ namespace Resilience;
 /// </summary>
 internal sealed class ChaosRandom
 {
-    private const ulong Increment = 0x9E3779B97F4A7C15UL;
-
     private long _state;
 
     /// <param name="seed">The seed; null for one taken from the clock and a fresh <see cref="Guid"/>.</param>
@@ -22,14 +20,7 @@ internal sealed class ChaosRandom
 
     /// <summary>A uniformly distributed value in [0, 1).</summary>
     public double NextDouble()
-    {
-        ulong z = unchecked((ulong)Interlocked.Add(ref _state, unchecked((long)Increment)));
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-        z ^= z >> 31;
-        // The top 53 bits make a double in [0, 1).
-        return (z >> 11) * (1.0 / (1UL << 53));
-    }
+        => ThreadSafeRandom.ToUnitInterval(ThreadSafeRandom.Mix(unchecked((ulong)Interlocked.Add(ref _state, unchecked((long)ThreadSafeRandom.GoldenGamma)))));
 
     /// <summary>True with probability <paramref name="rate"/>; draws nothing (and so leaves the sequence alone) when the rate is 0.</summary>
     public bool Chance(double rate) => rate > 0 && (rate >= 1 || NextDouble() < rate);

@@ -48,10 +48,13 @@ internal static class ThreadSafeRandom
     private static ulong Seed()
     {
         // SplitMix64 over a process-wide counter, so that threads started together get unrelated sequences.
-        ulong z = Mix(unchecked((ulong)Interlocked.Add(ref s_seed, unchecked((long)0x9E3779B97F4A7C15UL))));
+        ulong z = Mix(unchecked((ulong)Interlocked.Add(ref s_seed, unchecked((long)GoldenGamma))));
         // Stryker disable once Conditional : z is 0 for one counter value in 2^64, and a zero state is seeded again at the next draw; the Equality mutant, which gives every thread the same seed, is killed
         return z == 0 ? 0x9E3779B97F4A7C15UL : z;
     }
+
+    /// <summary>SplitMix64's increment of its state at each draw: 2^64 divided by the golden ratio, made odd.</summary>
+    internal const ulong GoldenGamma = 0x9E3779B97F4A7C15UL;
 
     /// <summary>SplitMix64's output function of its state <paramref name="z"/> (Steele, Lea and Flood, 2014): a bijection, so that distinct counters give distinct seeds.</summary>
     internal static ulong Mix(ulong z)
