@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Concurrent;
+using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
 using StackExchange.Redis;
@@ -9,9 +10,11 @@ namespace Resilience.Redis;
 /// <summary>
 /// The <see cref="IIdempotencyStore"/> of a fleet: a key's result is kept in Redis, so that a repeat that lands on any
 /// instance is answered; instances racing one key agree through a claim (<c>SET NX PX</c>) on which of them runs it, and
-/// the others wait for its result (or for the claim to be released or to expire after
-/// <see cref="RedisResilienceOptions.IdempotencyClaimTimeout"/>). <see cref="RedisResilienceRegistryExtensions.UseRedis"/>
-/// puts one in <see cref="ResilienceRegistry.IdempotencyStore"/>.
+/// the others wait for its result, or for the claim to be released. The instance running a key renews its claim while it
+/// runs, every third of <see cref="RedisResilienceOptions.IdempotencyClaimTimeout"/>, so a call may take as long as it
+/// needs; a claim expires only when its instance stops renewing it (it stopped, or lost Redis for that long), and then
+/// another instance runs the key. <see cref="RedisResilienceRegistryExtensions.UseRedis"/> puts one in
+/// <see cref="ResilienceRegistry.IdempotencyStore"/>.
 /// </summary>
 /// <remarks>
 /// Redis unreachable, slow or failing: no exception of Redis' reaches a caller and no call waits longer than
@@ -41,11 +44,36 @@ public sealed class RedisIdempotencyStore : IIdempotencyStore
         return 0
         """;
 
+    // 1 when the claim was still this token's and now lasts ARGV[2] ms more; 2 when it had expired and nobody had
+    // claimed the key since, so it is this token's again; 0 when another instance holds it.
+    private const string RenewScript = """
+        local holder = redis.call('GET', KEYS[1])
+        if holder == ARGV[1] then
+            redis.call('PEXPIRE', KEYS[1], ARGV[2])
+            return 1
+        end
+        if holder then return 0 end
+        redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+        return 2
+        """;
+
+    // The token kept for a claim another instance took over: never one of Redis' claims, so nothing renews or deletes it.
+    private const string Lost = "";
+
     private readonly RedisResilienceStore _redis;
     private readonly InMemoryIdempotencyStore _local;
 
     // The token of each claim this instance holds in Redis; a key claimed while Redis was away is the local store's.
     private readonly ConcurrentDictionary<(string Policy, string Key), string> _claims = new();
+
+    // Renews the claims in _claims, one round at a time; stopped (and so not rooting this store) while there are none.
+    private readonly Timer _renewal;
+
+    // 1 while a round of renewals is scheduled or running.
+    private int _renewing;
+
+    private long _renewals;
+    private long _lostClaims;
 
     /// <summary>A store on <paramref name="redis"/>'s connection, key prefix and timeouts.</summary>
     /// <param name="redis">The distributed store whose connection and settings are used.</param>
@@ -55,10 +83,22 @@ public sealed class RedisIdempotencyStore : IIdempotencyStore
     {
         _redis = redis ?? throw new ArgumentNullException(nameof(redis));
         _local = local ?? new InMemoryIdempotencyStore();
+        _renewal = new Timer(static state => _ = ((RedisIdempotencyStore)state!).RenewAsync(), this, Timeout.Infinite, Timeout.Infinite);
     }
 
     /// <summary>True while Redis answers; false while keys are kept locally.</summary>
     public bool IsAvailable => _redis.IsAvailable;
+
+    /// <summary>How many times this instance extended (or took again) one of its claims in Redis while running the key.</summary>
+    public long RenewalCount => Volatile.Read(ref _renewals);
+
+    /// <summary>
+    /// How many claims this instance found taken by another instance when it came to renew them while still running
+    /// their key: each is a key the other instance may have run too. The usual cause is this instance losing Redis, or
+    /// stalling, for longer than <see cref="RedisResilienceOptions.IdempotencyClaimTimeout"/>. (A claim found expired but
+    /// not taken is taken again, and counted as renewed.)
+    /// </summary>
+    public long LostClaimCount => Volatile.Read(ref _lostClaims);
 
     /// <inheritdoc />
     public async ValueTask<IdempotencyClaim> TryClaimAsync(string policy, string key, CancellationToken cancellationToken)
@@ -88,6 +128,7 @@ public sealed class RedisIdempotencyStore : IIdempotencyStore
                         return IdempotencyClaim.Stored(stored);
                     case 0:
                         _claims[(policy, key)] = token;
+                        StartRenewing();
                         return IdempotencyClaim.Claimed;
                     case 2:
                         return IdempotencyClaim.InProgress;
@@ -144,6 +185,85 @@ public sealed class RedisIdempotencyStore : IIdempotencyStore
             {
                 // The claim expires by itself.
                 _redis.MarkUnavailable();
+            }
+        }
+    }
+
+    /// <summary>Schedules the next round of renewals unless one is scheduled or running.</summary>
+    private void StartRenewing()
+    {
+        if (Interlocked.CompareExchange(ref _renewing, 1, 0) == 0)
+        {
+            _renewal.Change(RenewalInterval(), Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    private TimeSpan RenewalInterval()
+        => TimeSpan.FromTicks(Math.Max(TimeSpan.TicksPerMillisecond, _redis.Settings.IdempotencyClaimTimeout.Ticks / 3));
+
+    /// <summary>Extends every claim this instance holds, then schedules the next round while any is left.</summary>
+    private async Task RenewAsync()
+    {
+        try
+        {
+            if (!_redis.IsAvailable)
+            {
+                // Asked again in the next round; the claims last a timeout from their last renewal meanwhile.
+                return;
+            }
+
+            // All at once, so that a round costs one round trip however many keys this instance runs.
+            RedisValue duration = Milliseconds(_redis.Settings.IdempotencyClaimTimeout);
+            var renewals = new List<(KeyValuePair<(string Policy, string Key), string> Claim, Task<RedisResult?> Answer)>();
+            foreach (KeyValuePair<(string Policy, string Key), string> claim in _claims)
+            {
+                if (claim.Value.Length != 0)
+                {
+                    RedisKey key = _redis.Keys.IdempotencyClaim(RedisKeys.Identity(claim.Key.Policy, claim.Key.Key));
+                    renewals.Add((claim, EvaluateAsync(RenewScript, new[] { key }, new RedisValue[] { claim.Value, duration }, CancellationToken.None)));
+                }
+            }
+
+            foreach ((KeyValuePair<(string Policy, string Key), string> claim, Task<RedisResult?> pending) in renewals)
+            {
+                RedisResult? answer = await pending.ConfigureAwait(false);
+                if (answer is null)
+                {
+                    _redis.MarkUnavailable();
+                }
+                else if ((long)answer != 0)
+                {
+                    Interlocked.Increment(ref _renewals);
+                }
+                else if (_claims.TryUpdate(claim.Key, Lost, claim.Value))
+                {
+                    // Still running here, but another instance claimed the key meanwhile and may run it too.
+                    Interlocked.Increment(ref _lostClaims);
+                }
+            }
+        }
+        catch (Exception)
+        {
+            // A renewal that failed in a way EvaluateAsync did not catch is retried in the next round.
+        }
+        finally
+        {
+            if (_redis.IsDisposed)
+            {
+                // Stopped for good (a round stays marked as running, so none starts again): the store is disposed.
+            }
+            else if (!_claims.IsEmpty)
+            {
+                _renewal.Change(RenewalInterval(), Timeout.InfiniteTimeSpan);
+            }
+            else
+            {
+                // Stopped; a claim taken since the check above starts a round of its own.
+                Volatile.Write(ref _renewing, 0);
+                if (!_claims.IsEmpty)
+                {
+                    StartRenewing();
+                }
             }
         }
     }

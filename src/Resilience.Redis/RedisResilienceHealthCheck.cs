@@ -8,7 +8,9 @@ namespace Resilience.Redis;
 
 /// <summary>
 /// Healthy while policies marked <c>Distributed</c> share their state; Degraded while they decide locally: no distributed
-/// store is registered, or Redis cannot be reached (or failed an operation within the last retry interval).
+/// store is registered, or Redis cannot be reached (or failed an operation within the last retry interval). Its data:
+/// the store's description, Redis' failed operations (<c>failures</c>) and the idempotency claims found taken by another
+/// instance while this one still ran their key (<c>lostIdempotencyClaims</c>).
 /// </summary>
 internal sealed class RedisResilienceHealthCheck : IHealthCheck
 {
@@ -33,6 +35,11 @@ internal sealed class RedisResilienceHealthCheck : IHealthCheck
         if (store is RedisResilienceStore redis)
         {
             data["failures"] = redis.FailureCount;
+        }
+
+        if (_registry.IdempotencyStore is RedisIdempotencyStore idempotency)
+        {
+            data["lostIdempotencyClaims"] = idempotency.LostClaimCount;
         }
 
         return Task.FromResult(store.IsAvailable

@@ -28,9 +28,11 @@ public sealed class RedisResilienceOptions
     public TimeSpan RetryInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
-    /// How long an instance's claim on an idempotency key lasts while it runs the call: other instances wait for its result
-    /// that long at most, and run the call themselves when the claim expires (its instance stopped, or the call outlasted
-    /// it). Longer than the slowest call with a key. Default 1 minute; at least 1 ms.
+    /// How long an instance's claim on an idempotency key lasts without being renewed. The instance running the key renews
+    /// it every third of this while the call runs, so calls may take longer; other instances run the key themselves only
+    /// when the claim expires, that is when its instance stopped (or could not reach Redis) for this long. Shorter lets
+    /// a repeat run sooner after an instance dies; longer tolerates longer stalls (a pause of the whole process, Redis
+    /// unreachable) before a key may run twice. Default 1 minute; at least 1 ms.
     /// </summary>
     public TimeSpan IdempotencyClaimTimeout { get; set; } = TimeSpan.FromMinutes(1);
 
@@ -65,7 +67,7 @@ public sealed class RedisResilienceOptions
 
         if (IdempotencyClaimTimeout < TimeSpan.FromMilliseconds(1))
         {
-            throw new ArgumentException($"RedisResilienceOptions.IdempotencyClaimTimeout is {IdempotencyClaimTimeout}; it must be at least 1 ms, and longer than the slowest call with an idempotency key.", nameof(IdempotencyClaimTimeout));
+            throw new ArgumentException($"RedisResilienceOptions.IdempotencyClaimTimeout is {IdempotencyClaimTimeout}; it must be at least 1 ms (the instance running a key renews its claim every third of it).", nameof(IdempotencyClaimTimeout));
         }
 
         return (RedisResilienceOptions)MemberwiseClone();

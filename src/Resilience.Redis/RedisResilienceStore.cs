@@ -361,13 +361,14 @@ public sealed class RedisResilienceStore : IDistributedResilienceStore, IDisposa
 
     private static TimeSpan FromMicroseconds(long microseconds) => TimeSpan.FromTicks(Math.Max(0, microseconds) * (TimeSpan.TicksPerMillisecond / 1000));
 
-
-
     /// <summary>The key layout.</summary>
     internal RedisKeys Keys => _keys;
 
     /// <summary>The settings in force.</summary>
     internal RedisResilienceOptions Settings => _options;
+
+    /// <summary>True once <see cref="Dispose"/> was called.</summary>
+    internal bool IsDisposed => Volatile.Read(ref _disposed) != 0;
 
     /// <summary>Stops asking Redis for <see cref="RedisResilienceOptions.RetryInterval"/>.</summary>
     internal void MarkUnavailable()

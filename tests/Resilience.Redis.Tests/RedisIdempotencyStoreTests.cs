@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace Resilience.Redis.Tests;
@@ -110,6 +111,118 @@ public sealed class RedisIdempotencyStoreTests
         Assert.Equal(IdempotencyClaimStatus.Claimed, other.Status);
         Assert.Equal(IdempotencyClaimStatus.Stored, (await Store(instances, 1).TryClaimAsync(Policy, "order-1", default)).Status);
         Assert.False(await instances.Database.KeyExistsAsync(ClaimKey(instances, "order-2")));
+    }
+
+    [SkippableTheory]
+    [MemberData(nameof(SharedServers.Kinds), MemberType = typeof(SharedServers))]
+    public async Task A_claim_is_renewed_while_its_call_runs_so_a_call_longer_than_the_claim_timeout_runs_once(ServerKind kind)
+    {
+        // Renewed every 667 ms: a busy machine may delay a round by most of that without the claim expiring.
+        var claimTimeout = TimeSpan.FromSeconds(2);
+        await using Instances instances = await Instances.StartAsync(
+            _servers, kind, count: 2, new RedisResilienceOptions { OperationTimeout = TimeSpan.FromSeconds(5), IdempotencyClaimTimeout = claimTimeout });
+        RedisIdempotencyStore running = Store(instances, 0), other = Store(instances, 1);
+        string claimKey = ClaimKey(instances, "order-1");
+
+        Assert.Equal(IdempotencyClaimStatus.Claimed, (await running.TryClaimAsync(Policy, "order-1", default)).Status);
+        string? token = await instances.Database.StringGetAsync(claimKey);
+
+        // One and a half claim timeouts: without renewal the claim would have expired a second ago.
+        var deadline = DateTime.UtcNow + 1.5 * claimTimeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            Assert.Equal(IdempotencyClaimStatus.InProgress, (await other.TryClaimAsync(Policy, "order-1", default)).Status);
+            await Task.Delay(50);
+        }
+
+        Assert.InRange(running.RenewalCount, 2, 100);
+        Assert.Equal(token, (string?)await instances.Database.StringGetAsync(claimKey));
+        TimeSpan? left = await instances.Database.KeyTimeToLiveAsync(claimKey);
+        Assert.NotNull(left);
+        Assert.InRange(left!.Value, TimeSpan.Zero, claimTimeout);
+
+        await running.SaveAsync(Policy, "order-1", Encoding.UTF8.GetBytes("\"receipt-1\""), Hour, default);
+        Assert.False(await instances.Database.KeyExistsAsync(claimKey));
+        Assert.Equal(IdempotencyClaimStatus.Stored, (await other.TryClaimAsync(Policy, "order-1", default)).Status);
+        long renewed = running.RenewalCount;
+        await Task.Delay(claimTimeout);
+        Assert.Equal(renewed, running.RenewalCount);
+        Assert.Equal(0, running.LostClaimCount);
+    }
+
+    [SkippableTheory]
+    [MemberData(nameof(SharedServers.Kinds), MemberType = typeof(SharedServers))]
+    public async Task A_claim_that_expired_unclaimed_is_taken_again_and_one_another_instance_holds_is_counted_lost_and_left_alone(ServerKind kind)
+    {
+        var claimTimeout = TimeSpan.FromMilliseconds(300);
+        await using Instances instances = await Instances.StartAsync(
+            _servers, kind, count: 3, new RedisResilienceOptions { OperationTimeout = TimeSpan.FromSeconds(5), IdempotencyClaimTimeout = claimTimeout });
+        RedisIdempotencyStore first = Store(instances, 0), second = Store(instances, 1), third = Store(instances, 2);
+        string claimKey = ClaimKey(instances, "order-1");
+
+        Assert.Equal(IdempotencyClaimStatus.Claimed, (await first.TryClaimAsync(Policy, "order-1", default)).Status);
+        Assert.Equal(IdempotencyClaimStatus.Claimed, (await second.TryClaimAsync(Policy, "order-2", default)).Status);
+        string? firstToken = await instances.Database.StringGetAsync(claimKey);
+
+        // Gone (as if the first instance had been paused past the timeout), nobody claimed it since: taken again.
+        Assert.True(await instances.Database.KeyDeleteAsync(claimKey));
+        await Eventually(async () => (string?)await instances.Database.StringGetAsync(claimKey) == firstToken);
+        Assert.Equal(IdempotencyClaimStatus.InProgress, (await third.TryClaimAsync(Policy, "order-1", default)).Status);
+
+        // Taken by another instance meanwhile (as if the first had been paused past the timeout): the first leaves it alone.
+        await instances.Database.StringSetAsync(claimKey, "another-instance", Hour);
+        await Eventually(() => Task.FromResult(first.LostClaimCount == 1));
+        await Task.Delay(2 * claimTimeout);
+        Assert.Equal(1, first.LostClaimCount);
+        Assert.Equal("another-instance", (string?)await instances.Database.StringGetAsync(claimKey));
+        Assert.InRange((await instances.Database.KeyTimeToLiveAsync(claimKey))!.Value, Hour - Patience, Hour);
+
+        // The first instance's result is stored, and its save does not end the other's claim.
+        await first.SaveAsync(Policy, "order-1", Encoding.UTF8.GetBytes("\"receipt-1\""), Hour, default);
+        Assert.Equal("another-instance", (string?)await instances.Database.StringGetAsync(claimKey));
+        IdempotencyClaim repeat = await third.TryClaimAsync(Policy, "order-1", default);
+        Assert.Equal("\"receipt-1\"", Encoding.UTF8.GetString(repeat.Result!));
+        Assert.Equal(0, second.LostClaimCount);
+    }
+
+    [SkippableTheory]
+    [MemberData(nameof(SharedServers.Kinds), MemberType = typeof(SharedServers))]
+    public async Task A_store_with_no_claim_left_is_not_kept_alive_by_its_renewals(ServerKind kind)
+    {
+        await using Instances instances = await Instances.StartAsync(
+            _servers, kind, count: 1, new RedisResilienceOptions { OperationTimeout = TimeSpan.FromSeconds(5), IdempotencyClaimTimeout = TimeSpan.FromMilliseconds(90) });
+
+        WeakReference store = await ClaimRenewAndReleaseAsync(instances.All[0].Store);
+        for (int i = 0; i < 20 && store.IsAlive; i++)
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            await Task.Delay(50);
+        }
+
+        Assert.False(store.IsAlive, "a store whose claims all ended is still referenced: its renewal timer was left running");
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static async Task<WeakReference> ClaimRenewAndReleaseAsync(RedisResilienceStore redis)
+    {
+        var store = new RedisIdempotencyStore(redis);
+        Assert.Equal(IdempotencyClaimStatus.Claimed, (await store.TryClaimAsync(Policy, "order-1", default)).Status);
+        await Eventually(() => Task.FromResult(store.RenewalCount >= 1));
+        await store.ReleaseAsync(Policy, "order-1", default);
+        // The round after the release finds nothing to renew and stops.
+        await Task.Delay(200);
+        return new WeakReference(store);
+    }
+
+    private static async Task Eventually(Func<Task<bool>> condition)
+    {
+        DateTime deadline = DateTime.UtcNow + Patience;
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the condition did not hold within " + Patience);
+            await Task.Delay(20);
+        }
     }
 
     private static RedisIdempotencyStore Store(Instances instances, int index) => (RedisIdempotencyStore)instances[index].IdempotencyStore;

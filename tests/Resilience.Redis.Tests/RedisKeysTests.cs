@@ -104,7 +104,7 @@ public sealed class RedisKeysTests
         ArgumentException error = Assert.Throws<ArgumentException>(() => new RedisResilienceOptions { IdempotencyClaimTimeout = TimeSpan.FromTicks(9_999) }.ValidatedCopy());
 
         Assert.Equal("IdempotencyClaimTimeout", error.ParamName);
-        Assert.Contains("it must be at least 1 ms, and longer than the slowest call with an idempotency key", error.Message);
+        Assert.Contains("it must be at least 1 ms (the instance running a key renews its claim every third of it)", error.Message);
     }
 
     [Fact]

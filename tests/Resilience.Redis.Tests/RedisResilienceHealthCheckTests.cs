@@ -51,6 +51,7 @@ public sealed class RedisResilienceHealthCheckTests
         Assert.Equal(store + " is reachable; distributed policies share their state.", result.Description);
         Assert.Equal(store, result.Data["store"]);
         Assert.Equal(0L, result.Data["failures"]);
+        Assert.Equal(0L, result.Data["lostIdempotencyClaims"]);
     }
 
     [Fact]
@@ -67,6 +68,7 @@ public sealed class RedisResilienceHealthCheckTests
         Assert.Equal($"Redis 127.0.0.1:{port}, prefix 'orders-api' cannot be reached; distributed policies decide on their local state until it can.", result.Description);
         Assert.Equal($"Redis 127.0.0.1:{port}, prefix 'orders-api'", result.Data["store"]);
         Assert.Equal(store.FailureCount, result.Data["failures"]);
+        Assert.Equal(0L, result.Data["lostIdempotencyClaims"]);
     }
 
     [SkippableTheory]

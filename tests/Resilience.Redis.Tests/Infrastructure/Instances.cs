@@ -52,6 +52,7 @@ public sealed class Instances : IAsyncDisposable
             KeyPrefix = Prefix,
             OperationTimeout = given.OperationTimeout,
             RetryInterval = given.RetryInterval,
+            IdempotencyClaimTimeout = given.IdempotencyClaimTimeout,
         });
         All.Add((registry, store));
         return (registry, store);
