@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Resilience.Tests;
@@ -164,6 +165,26 @@ public sealed class RateLimitInfoTests
         var info = new RateLimitInfo(10, 3, new DateTimeOffset(2026, 11, 29, 12, 0, 0, TimeSpan.Zero), TimeSpan.FromMilliseconds(250));
 
         Assert.Equal("3 of 10 remaining, reset at 2026-11-29T12:00:00.0000000+00:00, retry after 250 ms", info.ToString());
+    }
+
+    [Fact]
+    public void An_info_reads_the_same_in_every_culture()
+    {
+        var info = new RateLimitInfo(12_000, 1_500, new DateTimeOffset(2026, 11, 29, 12, 0, 0, TimeSpan.Zero), TimeSpan.FromMilliseconds(1.25));
+        CultureInfo previous = CultureInfo.CurrentCulture;
+        try
+        {
+            // A comma for the decimal point and a dot between thousands; Arabic digits where the culture has them.
+            foreach (string culture in new[] { "de-DE", "ar-SA", "fr-FR" })
+            {
+                CultureInfo.CurrentCulture = CultureInfo.GetCultureInfo(culture);
+                Assert.Equal("1500 of 12000 remaining, reset at 2026-11-29T12:00:00.0000000+00:00, retry after 1.25 ms", info.ToString());
+            }
+        }
+        finally
+        {
+            CultureInfo.CurrentCulture = previous;
+        }
     }
 
     private RateLimiterState Create(RateLimitAlgorithm algorithm)

@@ -77,5 +77,5 @@ public readonly struct RateLimitInfo : IEquatable<RateLimitInfo>
 
     /// <inheritdoc/>
     public override string ToString()
-        => $"{Remaining} of {Limit} remaining, reset at {ResetAt:O}, retry after {RetryAfter.TotalMilliseconds:0.###} ms";
+        => FormattableString.Invariant($"{Remaining} of {Limit} remaining, reset at {ResetAt:O}, retry after {RetryAfter.TotalMilliseconds:0.###} ms");
 }
