@@ -94,7 +94,7 @@ public sealed partial class MonitoredClient
     /// <summary>Makes sure the library's meter exists, so that a listener started now sees every instrument.</summary>
     public static void TouchLibrary() => ResilienceRegistry.Default.GetTelemetry("monitoring-touch", "Resilience.Monitoring.Tests.Touch");
 
-    /// <summary>Calls each method so that every instrument records: retries, a breaker opening and rejecting, a timeout, rejections by a bulkhead and a rate limit, a keyed breaker's partition opening, a distributed limit deciding locally, chaos injecting a fault, a slow call, a retry its budget refuses, a hedged attempt winning, an idempotency key's miss and hit, a cached fallback answering and missing.</summary>
+    /// <summary>Calls each method so that every instrument records: retries, a breaker opening and rejecting, a timeout, rejections by a bulkhead and a rate limit, a keyed breaker's partition opening, a distributed limit deciding locally, chaos injecting a fault, a slow call, a retry its budget refuses, a hedged attempt winning, an idempotency key's miss and hit, a cached fallback answering and missing, a checkpoint read and saved.</summary>
     public async Task ExerciseEverythingAsync()
     {
         Assert.Throws<IOException>(() => Flaky());                                      // three attempts fail, the breaker opens...
@@ -140,5 +140,9 @@ public sealed partial class MonitoredClient
         _pricesDown = true;
         Assert.Equal(7, Price("sku-1"));                                               // answered from the cache
         Assert.Throws<IOException>(() => Price("sku-2"));                              // nothing kept for it
+
+        var checkpoints = new InMemoryCheckpointStore();
+        Assert.Null(await checkpoints.GetLatestAsync<int>("monitoring-job"));          // a job starting from the beginning...
+        Assert.NotNull(await checkpoints.SaveAsync("monitoring-job", "transcribe", 0.5, 1)); // ...saving its progress
     }
 }

@@ -14,7 +14,9 @@ namespace Resilience;
 /// <remarks>
 /// Bad input (a null, empty or white-space job id or stage, a progress outside 0–1, a type System.Text.Json cannot write)
 /// throws before the derived store is asked, so nothing is stored. Derived stores are thread-safe and keep the
-/// sequence exact when saves of one job race.
+/// sequence exact when saves of one job race. Saves and reads of the latest checkpoint are counted on the
+/// <c>Resilience</c> meter (<c>resilience.checkpoint.saves</c> by stage and outcome, <c>resilience.checkpoint.reads</c>
+/// by outcome).
 /// </remarks>
 public abstract class CheckpointStore : ICheckpointStore
 {
@@ -71,7 +73,18 @@ public abstract class CheckpointStore : ICheckpointStore
         cancellationToken.ThrowIfCancellationRequested();
         byte[] json = ResultSerializer.Serialize(data, Json, Owner(jobId));
         var candidate = new SerializedCheckpoint(jobId, stage, progress, json, Clock.GetUtcNow(), sequence: 0);
-        SerializedCheckpoint? stored = await SaveCoreAsync(candidate, force, cancellationToken).ConfigureAwait(false);
+        SerializedCheckpoint? stored;
+        try
+        {
+            stored = await SaveCoreAsync(candidate, force, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (!(e is OperationCanceledException && cancellationToken.IsCancellationRequested))
+        {
+            RecordSave(stage, "failed");
+            throw;
+        }
+
+        RecordSave(stage, stored is null ? "skipped" : "saved");
         return stored is null ? null : new Checkpoint<T>(stored.JobId, stored.Stage, stored.Progress, data, stored.SavedAt, stored.Sequence);
     }
 
@@ -80,7 +93,18 @@ public abstract class CheckpointStore : ICheckpointStore
     {
         CheckJobId(jobId);
         cancellationToken.ThrowIfCancellationRequested();
-        SerializedCheckpoint? latest = await GetLatestCoreAsync(jobId, cancellationToken).ConfigureAwait(false);
+        SerializedCheckpoint? latest;
+        try
+        {
+            latest = await GetLatestCoreAsync(jobId, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (!(e is OperationCanceledException && cancellationToken.IsCancellationRequested))
+        {
+            RecordRead("failed");
+            throw;
+        }
+
+        RecordRead(latest is null ? "none" : "found");
         return latest is null ? null : Read<T>(latest);
     }
 
@@ -138,6 +162,25 @@ public abstract class CheckpointStore : ICheckpointStore
     /// <param name="cancellationToken">Cancels the deletion.</param>
     /// <returns>True when the job had checkpoints.</returns>
     protected abstract Task<bool> DeleteCoreAsync(string jobId, CancellationToken cancellationToken);
+
+    private static void RecordSave(string stage, string outcome)
+    {
+        if (ResilienceMetrics.CheckpointSaves.Enabled)
+        {
+            ResilienceMetrics.CheckpointSaves.Add(
+                1,
+                new KeyValuePair<string, object?>(ResilienceMetrics.CheckpointStageTag, stage),
+                new KeyValuePair<string, object?>(ResilienceMetrics.CheckpointOutcomeTag, outcome));
+        }
+    }
+
+    private static void RecordRead(string outcome)
+    {
+        if (ResilienceMetrics.CheckpointReads.Enabled)
+        {
+            ResilienceMetrics.CheckpointReads.Add(1, new KeyValuePair<string, object?>(ResilienceMetrics.CheckpointOutcomeTag, outcome));
+        }
+    }
 
     /// <summary>The name a serialization failure gives as its owner.</summary>
     private static string Owner(string jobId) => "checkpoints of job \"" + jobId + "\"";

@@ -10,7 +10,8 @@ namespace Resilience;
 /// <remarks>
 /// Every recording site checks <see cref="Instrument.Enabled"/> first, so that nothing is measured, tagged or
 /// allocated while nobody listens. Tags: <see cref="PolicyTag"/> (the breaker's, bulkhead's or rate limit's
-/// name) on every instrument, <see cref="MethodTag"/> on those recorded per call.
+/// name) on every instrument but the checkpoints' (a checkpoint store belongs to no policy), <see cref="MethodTag"/>
+/// on those recorded per call.
 /// </remarks>
 internal static class ResilienceMetrics
 {
@@ -114,6 +115,17 @@ internal static class ResilienceMetrics
     public static readonly Counter<long> IdempotencyRequests = Meter.CreateCounter<long>(
         "resilience.idempotency.requests", "{call}",
         "Calls with an idempotency key, by outcome: hit (a stored result answered it), miss (it ran), shared (it waited for the run of another call with the key) or not_stored (it ran, but the store could not keep its result).");
+
+    public const string CheckpointStageTag = "resilience.checkpoint.stage";
+    public const string CheckpointOutcomeTag = "resilience.checkpoint.outcome";
+
+    public static readonly Counter<long> CheckpointSaves = Meter.CreateCounter<long>(
+        "resilience.checkpoint.saves", "{checkpoint}",
+        "Checkpoint saves through the library's stores, by stage and outcome: saved, skipped (within MinSaveInterval of the job's latest save) or failed (the store threw, e.g. Redis unreachable).");
+
+    public static readonly Counter<long> CheckpointReads = Meter.CreateCounter<long>(
+        "resilience.checkpoint.reads", "{read}",
+        "Reads of a job's latest checkpoint through the library's stores, by outcome: found (the job resumes from it), none (it starts from the beginning) or failed (the store threw).");
 
     static ResilienceMetrics()
     {

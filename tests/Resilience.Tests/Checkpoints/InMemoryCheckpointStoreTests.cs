@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Resilience.Tests.Checkpoints;
@@ -483,6 +484,72 @@ public sealed class InMemoryCheckpointStoreTests
     }
 
     /// <summary>A store that answers each request only when the test says so, as a remote store answers later.</summary>
+    // The only tests of this assembly that use checkpoint stores are this class's, which run one at a time: the counts are exact.
+    [Fact]
+    public async Task Saves_and_reads_are_counted_by_stage_and_outcome()
+    {
+        using var saves = new MetricCollector<long>(meterScope: null, "Resilience", "resilience.checkpoint.saves");
+        using var reads = new MetricCollector<long>(meterScope: null, "Resilience", "resilience.checkpoint.reads");
+        InMemoryCheckpointStore store = Store();
+
+        Assert.Null(await store.GetLatestAsync<int>(Job));
+        await store.SaveAsync(Job, "download", 0.5, 1);
+        Assert.Null(await store.SaveAsync(Job, "download", 0.6, 2));
+        _clock.Advance(TimeSpan.FromMinutes(1));
+        await store.SaveAsync(Job, "transcribe", 0.7, 3);
+        Assert.Equal(3, (await store.GetLatestAsync<int>(Job))!.Data);
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => store.SaveAsync(Job, "transcribe", 2, 4));
+
+        Assert.Equal(
+            ["download saved", "download skipped", "transcribe saved"],
+            saves.GetMeasurementSnapshot().Select(m => $"{m.Tags["resilience.checkpoint.stage"]} {m.Tags["resilience.checkpoint.outcome"]}").ToArray());
+        Assert.All(saves.GetMeasurementSnapshot(), m => Assert.Equal(1, m.Value));
+        Assert.Equal(["none", "found"], reads.GetMeasurementSnapshot().Select(m => (string)m.Tags["resilience.checkpoint.outcome"]!).ToArray());
+    }
+
+    [Fact]
+    public async Task A_store_that_throws_is_counted_as_failed_and_a_cancelled_call_is_not_counted()
+    {
+        using var saves = new MetricCollector<long>(meterScope: null, "Resilience", "resilience.checkpoint.saves");
+        using var reads = new MetricCollector<long>(meterScope: null, "Resilience", "resilience.checkpoint.reads");
+        var store = new BrokenStore(new CheckpointOptions { TimeProvider = _clock });
+
+        await Assert.ThrowsAsync<CheckpointStoreUnavailableException>(() => store.SaveAsync(Job, "download", 0.5, 1));
+        await Assert.ThrowsAsync<CheckpointStoreUnavailableException>(() => store.GetLatestAsync<int>(Job));
+        using var cancelled = new CancellationTokenSource();
+        store.Cancel = cancelled;
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => store.SaveAsync(Job, "download", 0.5, 1, cancellationToken: cancelled.Token));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => store.GetLatestAsync<int>(Job, cancelled.Token));
+
+        Assert.Equal(["download failed"], saves.GetMeasurementSnapshot().Select(m => $"{m.Tags["resilience.checkpoint.stage"]} {m.Tags["resilience.checkpoint.outcome"]}").ToArray());
+        Assert.Equal(["failed"], reads.GetMeasurementSnapshot().Select(m => (string)m.Tags["resilience.checkpoint.outcome"]!).ToArray());
+    }
+
+    /// <summary>Fails every operation as an unreachable server would, or, once <see cref="Cancel"/> is set, cancels it while it runs.</summary>
+    private sealed class BrokenStore(CheckpointOptions options) : CheckpointStore(options)
+    {
+        public CancellationTokenSource? Cancel { get; set; }
+
+        protected override Task<SerializedCheckpoint?> SaveCoreAsync(SerializedCheckpoint checkpoint, bool force, CancellationToken cancellationToken) => Fail<SerializedCheckpoint?>(cancellationToken);
+
+        protected override Task<SerializedCheckpoint?> GetLatestCoreAsync(string jobId, CancellationToken cancellationToken) => Fail<SerializedCheckpoint?>(cancellationToken);
+
+        protected override Task<IReadOnlyList<SerializedCheckpoint>> ListCoreAsync(string jobId, CancellationToken cancellationToken) => Fail<IReadOnlyList<SerializedCheckpoint>>(cancellationToken);
+
+        protected override Task<bool> DeleteCoreAsync(string jobId, CancellationToken cancellationToken) => Fail<bool>(cancellationToken);
+
+        private Task<T> Fail<T>(CancellationToken cancellationToken)
+        {
+            if (Cancel is { } cancel)
+            {
+                cancel.Cancel();
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+
+            throw new CheckpointStoreUnavailableException("The store is down.");
+        }
+    }
+
     private sealed class LateStore(CheckpointOptions options) : CheckpointStore(options)
     {
         private TaskCompletionSource _answer = new();
