@@ -64,6 +64,15 @@ public sealed partial class AlertRulesTests
     }
 
     [Fact]
+    public void Every_alert_in_the_rules_is_in_the_monitoring_readme()
+    {
+        string documentation = File.ReadAllText(Path.Combine(Repository.Root, "monitoring", "README.md"));
+
+        Assert.Equal(11, AlertNames().Count);
+        Assert.All(AlertNames(), alert => Assert.True(documentation.Contains($"| `{alert}` |", StringComparison.Ordinal), $"monitoring/README.md does not list {alert} in its table of alerts."));
+    }
+
+    [Fact]
     public void Every_alert_has_a_unit_test_with_series_that_fire_and_series_that_must_not()
     {
         string tests = File.ReadAllText(Repository.AlertRuleTests);
@@ -73,8 +82,8 @@ public sealed partial class AlertRulesTests
         {
             string? group = groups.FirstOrDefault(g => g.Contains($"alertname: {alert}\n", StringComparison.Ordinal));
             Assert.True(group is not null, $"No unit test of {alert} in {Repository.AlertRuleTests}.");
-            HashSet<string> series = SeriesPolicy().Matches(group).Select(m => m.Groups[1].Value).ToHashSet();
-            HashSet<string> firing = ExpectedPolicy().Matches(group).Select(m => m.Groups[1].Value).ToHashSet();
+            HashSet<string> series = SeriesSubject().Matches(group).Select(m => m.Groups[1].Value + "=" + m.Groups[2].Value).ToHashSet();
+            HashSet<string> firing = ExpectedSubject().Matches(group).Select(m => m.Groups[1].Value + "=" + m.Groups[2].Value).ToHashSet();
             Assert.True(firing.Count > 0, $"The unit test of {alert} expects it to fire for no series.");
             Assert.True(series.Except(firing).Any(), $"The unit test of {alert} has no series for which it must not fire.");
         });
@@ -95,9 +104,10 @@ public sealed partial class AlertRulesTests
     [GeneratedRegex(@"^\s*- alert: (\w+)\s*$", RegexOptions.Multiline)]
     private static partial Regex AlertName();
 
-    [GeneratedRegex(@"series: '[^']*resilience_policy=""([^""]+)""")]
-    private static partial Regex SeriesPolicy();
+    // What a series is about: its policy, or for the checkpoints (which belong to no policy) its stage.
+    [GeneratedRegex(@"series: '[^']*(resilience_policy|resilience_checkpoint_stage)=""([^""]+)""")]
+    private static partial Regex SeriesSubject();
 
-    [GeneratedRegex(@"exp_labels: \{[^}]*resilience_policy: ([\w-]+)")]
-    private static partial Regex ExpectedPolicy();
+    [GeneratedRegex(@"exp_labels: \{[^}]*(resilience_policy|resilience_checkpoint_stage): ([\w-]+)")]
+    private static partial Regex ExpectedSubject();
 }
