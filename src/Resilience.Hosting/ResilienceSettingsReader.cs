@@ -8,7 +8,7 @@ namespace Resilience.Hosting;
 
 /// <summary>
 /// Reads per-name <see cref="PolicySettings"/> from a configuration section shaped as
-/// <c>{ "payments": { "FailureThreshold": 10, "BreakDurationMs": 30000, "Chaos": { "FaultRate": 0.1 } } }</c>, and
+/// <c>{ "payments": { "FailureThreshold": 10, "BreakDurationMs": 30000, "Hedging": { "DelayMs": 150 }, "Chaos": { "FaultRate": 0.1 } } }</c>, and
 /// describes every problem by its full configuration key: a value that is not a number, a setting that does not
 /// exist, a value out of range.
 /// </summary>
@@ -64,14 +64,20 @@ internal static class ResilienceSettingsReader
                     continue;
                 }
 
-                (SettingRule? rule, bool alias) = Find(s_settings, value.Key);
-                if (rule is null)
+                if (string.Equals(value.Key, HedgingRules.SectionName, StringComparison.OrdinalIgnoreCase))
                 {
-                    problems.Add($"{value.Path} is not a setting; the settings are: {string.Join(", ", s_settings.Select(r => r.Name))} and the {ChaosRules.SectionName} section.");
+                    policySettings.Hedging = ReadHedging(value, problems);
                     continue;
                 }
 
-                if (TakeOnce(rule, value, given, problems) && Text(value, problems) is { } text)
+                (SettingRule? rule, bool alias) = Find(s_settings, value.Key);
+                if (rule is null)
+                {
+                    problems.Add($"{value.Path} is not a setting; the settings are: {string.Join(", ", s_settings.Select(r => r.Name))}, the {ChaosRules.SectionName} section and the {HedgingRules.SectionName} section.");
+                    continue;
+                }
+
+                if (Text(value, problems) is { } text && TakeOnce(rule, value, given, problems))
                 {
                     Read(rule, alias, value, text, policySettings, problems);
                 }
@@ -225,14 +231,8 @@ internal static class ResilienceSettingsReader
     /// <summary>The <c>Chaos</c> section of a policy name; null when it gives nothing usable (its problems are added).</summary>
     private static ChaosSettings? ReadChaos(IConfigurationSection section, bool allowChaos, List<string> problems)
     {
-        List<IConfigurationSection> values = section.GetChildren().ToList();
-        if (values.Count == 0)
+        if (!IsSettingsSection(section, $"\"{ChaosRules.SectionName}\": {{ \"FaultRate\": 0.1 }}", problems))
         {
-            if (!string.IsNullOrEmpty(section.Value))
-            {
-                problems.Add($"{section.Path} is '{section.Value}'; it must be a section of settings, e.g. \"{ChaosRules.SectionName}\": {{ \"FaultRate\": 0.1 }}.");
-            }
-
             return null;
         }
 
@@ -243,21 +243,8 @@ internal static class ResilienceSettingsReader
         }
 
         var chaos = new ChaosSettings();
-        var given = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (IConfigurationSection value in values)
+        ReadSectionValues(section, ChaosRules.All, "chaos", problems, (rule, alias, value, text) =>
         {
-            (SettingRule? rule, bool alias) = Find(ChaosRules.All, value.Key);
-            if (rule is null)
-            {
-                problems.Add($"{value.Path} is not a chaos setting; the settings are: {string.Join(", ", ChaosRules.All.Select(r => r.Name))}.");
-                continue;
-            }
-
-            if (!TakeOnce(rule, value, given, problems) || Text(value, problems) is not { } text)
-            {
-                continue;
-            }
-
             switch (rule)
             {
                 case BoolSettingRule:
@@ -294,9 +281,70 @@ internal static class ResilienceSettingsReader
 
                     break;
             }
-        }
+        });
 
         return chaos;
+    }
+
+    /// <summary>The <c>Hedging</c> section of a policy name; null when it gives nothing usable (its problems are added).</summary>
+    private static HedgingSettings? ReadHedging(IConfigurationSection section, List<string> problems)
+    {
+        if (!IsSettingsSection(section, $"\"{HedgingRules.SectionName}\": {{ \"DelayMs\": 150 }}", problems))
+        {
+            return null;
+        }
+
+        var hedging = new HedgingSettings();
+        ReadSectionValues(section, HedgingRules.Live, "hedging", problems, (rule, alias, value, text) =>
+        {
+            if (ReadInt((IntSettingRule)rule, alias, value, text, problems) is { } whole)
+            {
+                switch (rule.Name)
+                {
+                    case nameof(HedgingSettings.MaxAttempts): hedging.MaxAttempts = whole; break;
+                    case nameof(HedgingSettings.DelayMs): hedging.DelayMs = whole; break;
+                    default: throw new InvalidOperationException($"The hedging setting {rule.Name} has no property on HedgingSettings.");
+                }
+            }
+        });
+
+        return hedging;
+    }
+
+    /// <summary>True when a nested section (<c>Chaos</c>, <c>Hedging</c>) holds settings; false, with a problem when it is a single value, otherwise.</summary>
+    private static bool IsSettingsSection(IConfigurationSection section, string example, List<string> problems)
+    {
+        if (section.GetChildren().Any())
+        {
+            return true;
+        }
+
+        if (!string.IsNullOrEmpty(section.Value))
+        {
+            problems.Add($"{section.Path} is '{section.Value}'; it must be a section of settings, e.g. {example}.");
+        }
+
+        return false;
+    }
+
+    /// <summary>Hands each value of a nested section to <paramref name="read"/> with its rule; an unknown key or a setting given twice is a problem.</summary>
+    private static void ReadSectionValues(IConfigurationSection section, SettingRule[] rules, string kind, List<string> problems, Action<SettingRule, bool, IConfigurationSection, string> read)
+    {
+        var given = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (IConfigurationSection value in section.GetChildren())
+        {
+            (SettingRule? rule, bool alias) = Find(rules, value.Key);
+            if (rule is null)
+            {
+                problems.Add($"{value.Path} is not a {kind} setting; the settings are: {string.Join(", ", rules.Select(r => r.Name))}.");
+                continue;
+            }
+
+            if (Text(value, problems) is { } text && TakeOnce(rule, value, given, problems))
+            {
+                read(rule, alias, value, text);
+            }
+        }
     }
 
     private static double? ReadRatio(RatioSettingRule rule, IConfigurationSection value, string text, List<string> problems)

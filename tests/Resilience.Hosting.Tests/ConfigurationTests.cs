@@ -300,7 +300,7 @@ public sealed class ConfigurationTests : HostingTest
         var error = Assert.Throws<InvalidOperationException>(() => new ServiceCollection().AddResilience(configuration.GetSection("Resilience")));
 
         Assert.Contains("Resilience:cfg.breaker:FailureTreshold is not a setting; the settings are: FailureThreshold, FailureRatio,", error.Message);
-        Assert.Contains("QueueLimit, DistributedBatch, MaxAttempts, DelayMs, MaxDelayMs, Backoff, Jitter, MaxRetryRatio, TimeoutMs, DurationMs, MaxEntries, TtlMs and the Chaos section.", error.Message);
+        Assert.Contains("QueueLimit, DistributedBatch, MaxAttempts, DelayMs, MaxDelayMs, Backoff, Jitter, MaxRetryRatio, TimeoutMs, DurationMs, MaxEntries, TtlMs, the Chaos section and the Hedging section.", error.Message);
     }
 
     [Theory]

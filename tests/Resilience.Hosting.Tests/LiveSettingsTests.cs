@@ -6,7 +6,7 @@ using Microsoft.Extensions.Logging.Testing;
 
 namespace Resilience.Hosting.Tests;
 
-/// <summary>Retries, timeouts and chaos from configuration, under a method's policy name, changed by a reload while the host runs.</summary>
+/// <summary>Retries, timeouts, hedging and chaos from configuration, under a method's policy name, changed by a reload while the host runs.</summary>
 public sealed class LiveSettingsTests : HostingTest
 {
     private const string Live = "Resilience:" + Names.LiveMethod;
@@ -143,6 +143,54 @@ public sealed class LiveSettingsTests : HostingTest
 
         Assert.Equal(42, await call.WaitAsync(HangGuard));
         Assert.Equal(1, Dependency.Runs);
+    }
+
+    [Fact]
+    public async Task Reload_changes_a_policy_names_hedging_settings_apart_from_its_retrys()
+    {
+        const string hedged = "Resilience:hedged.api";
+        IConfigurationRoot configuration = Configuration((hedged + ":Hedging:MaxAttempts", "3"), (hedged + ":Hedging:Delay", "00:00:00.150"), (hedged + ":MaxAttempts", "5"));
+        await StartHostAsync(configuration);
+        LivePolicySettings live = Registry.GetLivePolicySettings("hedged.api");
+
+        Assert.Equal(3, live.Overrides?.HedgingMaxAttempts);
+        Assert.Equal(TimeSpan.FromMilliseconds(150), live.Overrides?.HedgingDelay);
+        Assert.Equal(5, live.Overrides?.MaxAttempts);
+
+        configuration[hedged + ":Hedging:MaxAttempts"] = null;
+        configuration[hedged + ":Hedging:Delay"] = null;
+        configuration[hedged + ":Hedging:DelayMs"] = "-1";
+        configuration.Reload();
+        Assert.Null(live.Overrides?.HedgingMaxAttempts);
+        Assert.Equal(Timeout.InfiniteTimeSpan, live.Overrides?.HedgingDelay);
+        Assert.Equal(5, live.Overrides?.MaxAttempts);
+    }
+
+    [Fact]
+    public void A_key_cleared_to_no_value_gives_nothing_so_its_other_form_may_be_given()
+    {
+        // As a reload leaves a key that was removed from a provider which keeps it with no value.
+        IConfigurationRoot configuration = Configuration((Live + ":Delay", null), (Live + ":DelayMs", "100"));
+
+        new ServiceCollection().AddResilience(configuration.GetSection("Resilience"));
+
+        Assert.Equal(100, Registry.GetLivePolicySettings(Names.LiveMethod).Overrides?.DelayMs);
+    }
+
+    [Theory]
+    [InlineData("Hedging:MaxAttempts", "1", "Resilience:hedged.api:Hedging:MaxAttempts is 1; it must be between 2 and 10.")]
+    [InlineData("Hedging:DelayMs", "-5", "Resilience:hedged.api:Hedging:DelayMs is -5; it must be at least 0, or -1 (Timeout.Infinite) for a new attempt only when one fails.")]
+    [InlineData("Hedging:DelayMs", "fast", "Resilience:hedged.api:Hedging:DelayMs is 'fast'; it must be whole milliseconds (30000) or TimeSpan text")]
+    [InlineData("Hedging:Attempts", "3", "Resilience:hedged.api:Hedging:Attempts is not a hedging setting; the settings are: MaxAttempts, DelayMs.")]
+    [InlineData("Hedging", "fast", "Resilience:hedged.api:Hedging is 'fast'; it must be a section of settings, e.g. \"Hedging\": { \"DelayMs\": 150 }.")]
+    [InlineData("Chaos", "on", "Resilience:hedged.api:Chaos is 'on'; it must be a section of settings, e.g. \"Chaos\": { \"FaultRate\": 0.1 }.")]
+    public void Each_hedging_setting_is_checked(string setting, string value, string expected)
+    {
+        IConfigurationRoot configuration = Configuration(($"Resilience:hedged.api:{setting}", value));
+
+        var error = Assert.Throws<InvalidOperationException>(() => new ServiceCollection().AddResilience(configuration.GetSection("Resilience")));
+
+        Assert.Contains(expected, error.Message);
     }
 
     [Theory]

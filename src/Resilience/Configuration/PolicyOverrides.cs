@@ -5,8 +5,8 @@ namespace Resilience;
 
 /// <summary>
 /// What configuration changes, while the application runs, in the code generated for the methods of one policy
-/// name: their retry and timeout settings (compiled in as constants, which these replace) and the chaos injected
-/// into their attempts. Immutable: a reload makes a new one. Read through <see cref="LivePolicySettings.Overrides"/>.
+/// name: their retry, timeout and hedging settings (compiled in as constants, which these replace) and the chaos
+/// injected into their attempts. Immutable: a reload makes a new one. Read through <see cref="LivePolicySettings.Overrides"/>.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public sealed class PolicyOverrides
@@ -20,6 +20,13 @@ public sealed class PolicyOverrides
         Jitter = settings.Jitter;
         Timeout = settings.TimeoutMs is { } timeoutMs ? TimeSpan.FromTicks(timeoutMs * TimeSpan.TicksPerMillisecond) : null;
         Chaos = chaos;
+        HedgingMaxAttempts = settings.Hedging?.MaxAttempts;
+        HedgingDelay = settings.Hedging?.DelayMs switch
+        {
+            null => null,
+            HedgingRules.FallbackModeDelayMs => System.Threading.Timeout.InfiniteTimeSpan,
+            int delayMs => TimeSpan.FromTicks(delayMs * TimeSpan.TicksPerMillisecond),
+        };
     }
 
     /// <summary>Replaces <see cref="RetryAttribute.MaxAttempts"/>; null keeps the attribute's.</summary>
@@ -40,6 +47,12 @@ public sealed class PolicyOverrides
     /// <summary>Replaces <see cref="TimeoutAttribute.Milliseconds"/>, whatever its scope; null keeps the attribute's.</summary>
     public TimeSpan? Timeout { get; }
 
+    /// <summary>Replaces <see cref="HedgingAttribute.MaxAttempts"/>; null keeps the attribute's.</summary>
+    public int? HedgingMaxAttempts { get; }
+
+    /// <summary>Replaces <see cref="HedgingAttribute.DelayMs"/> (<see cref="System.Threading.Timeout.InfiniteTimeSpan"/> for -1); null keeps the attribute's.</summary>
+    public TimeSpan? HedgingDelay { get; }
+
     /// <summary>The chaos injected into each attempt; null when none is configured, it is disabled, or chaos is not allowed.</summary>
     public ChaosInjector? Chaos { get; }
 
@@ -57,6 +70,8 @@ public sealed class PolicyOverrides
         ChaosInjector? chaos = allowChaos && settings.Chaos is { InjectsAnything: true } chaosSettings
             ? new ChaosInjector(registry, policyName, chaosSettings.Clone())
             : null;
-        return chaos is null && !settings.HasRetrySettings && settings.TimeoutMs is null ? null : new PolicyOverrides(settings, chaos);
+        return chaos is null && !settings.HasRetrySettings && settings.TimeoutMs is null && settings.Hedging is not { HasSettings: true }
+            ? null
+            : new PolicyOverrides(settings, chaos);
     }
 }

@@ -131,6 +131,12 @@ public sealed class PolicySettings
     /// </summary>
     public ChaosSettings? Chaos { get; set; }
 
+    /// <summary>
+    /// Replaces the <see cref="HedgingAttribute"/> settings of the methods of this name (their <c>Hedging</c> section in
+    /// configuration, apart from the retry's <see cref="MaxAttempts"/> and <see cref="DelayMs"/>); null for none.
+    /// </summary>
+    public HedgingSettings? Hedging { get; set; }
+
     /// <summary>True when a retry setting is given.</summary>
     internal bool HasRetrySettings => MaxAttempts is not null || DelayMs is not null || MaxDelayMs is not null || Backoff is not null || Jitter is not null;
 
@@ -227,6 +233,7 @@ public sealed class PolicySettings
         Check(CachedFallbackRules.MaxEntries, MaxEntries);
         Check(IdempotencyRules.TtlMs, TtlMs);
         Chaos?.Validate(prefix + ChaosRules.SectionName + ":", problems);
+        Hedging?.Validate(prefix + HedgingRules.SectionName + ":", problems);
 
         void CheckRatio(RatioSettingRule rule, double? value)
         {

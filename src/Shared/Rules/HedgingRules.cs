@@ -7,6 +7,9 @@ namespace Resilience;
 /// <summary>The settings of <c>[Hedging]</c>: names, defaults and ranges.</summary>
 internal static class HedgingRules
 {
+    /// <summary>The configuration section under a policy name that holds the hedging settings of its methods.</summary>
+    public const string SectionName = "Hedging";
+
     public const int DefaultMaxAttempts = 2;
     public const int DefaultDelayMs = 2_000;
 
@@ -21,4 +24,7 @@ internal static class HedgingRules
 
     /// <summary>What a <c>DelayMs</c> below -1 must be instead, for RES0004.</summary>
     public const string DelayRequirement = "at least 0, or -1 (Timeout.Infinite) for a new attempt only when one fails";
+
+    /// <summary>The settings configuration can change while the application runs, in the <see cref="SectionName"/> section.</summary>
+    public static readonly IntSettingRule[] Live = { MaxAttempts, DelayMs };
 }

@@ -339,6 +339,43 @@ public sealed class HedgingBehaviourTests : RegistryTest
         Assert.True(_subject.Call(1).Token.IsCancellationRequested);
     }
 
+    [Fact]
+    public async Task Configured_hedging_settings_replace_the_attributes_while_the_application_runs_and_removing_them_restores_them()
+    {
+        // [Hedging(3, DelayMs = 100)] under the method's own name (it has no breaker, bulkhead or rate limit).
+        const string policy = "Resilience.Generators.Tests.Behaviour.HedgingSubject.GetAsync";
+        Registry.Configure(new Dictionary<string, PolicySettings> { [policy] = new() { Hedging = new HedgingSettings { MaxAttempts = 2, DelayMs = 0 } } });
+
+        // Parallel, two attempts: both start at once, and no third ever does.
+        Task<HttpResponseMessage> parallel = _subject.GetAsync("/a", CancellationToken.None);
+        Assert.Equal(2, _subject.Calls.Count);
+        _subject.Call(1).Response.SetResult(new TrackedResponse(HttpStatusCode.ServiceUnavailable));
+        _subject.Call(2).Response.SetResult(new TrackedResponse(HttpStatusCode.BadGateway));
+        Assert.Equal(HttpStatusCode.BadGateway, (await parallel.WaitAsync(HangGuard)).StatusCode);
+        Assert.Equal(2, _subject.Calls.Count);
+
+        // Only after a failure (-1), whatever the time.
+        Registry.Configure(new Dictionary<string, PolicySettings> { [policy] = new() { Hedging = new HedgingSettings { DelayMs = System.Threading.Timeout.Infinite } } });
+        Task<HttpResponseMessage> onFailure = _subject.GetAsync("/b", CancellationToken.None);
+        Clock.Advance(TimeSpan.FromMinutes(1));
+        Assert.Equal(3, _subject.Calls.Count);
+        _subject.Call(3).Response.SetResult(new TrackedResponse(HttpStatusCode.ServiceUnavailable));
+        WaitUntil(() => _subject.Calls.Count == 4, "the next attempt started after the failure");
+        _subject.Call(4).Response.SetResult(new TrackedResponse(HttpStatusCode.OK));
+        Assert.Equal(HttpStatusCode.OK, (await onFailure.WaitAsync(HangGuard)).StatusCode);
+
+        // Removed: the attribute's 100 ms again.
+        Registry.Configure(new Dictionary<string, PolicySettings>());
+        Task<HttpResponseMessage> compiled = _subject.GetAsync("/c", CancellationToken.None);
+        WaitForTimers(1);
+        Clock.Advance(Ms(99));
+        Assert.Equal(5, _subject.Calls.Count);
+        Clock.Advance(Ms(1));
+        WaitUntil(() => _subject.Calls.Count == 6, "the second attempt started after the attribute's delay");
+        _subject.Call(6).Response.SetResult(new TrackedResponse(HttpStatusCode.OK));
+        Assert.Equal(HttpStatusCode.OK, (await compiled.WaitAsync(HangGuard)).StatusCode);
+    }
+
     private async Task CancelMidRace(CancellationTokenSource caller)
     {
         Task<HttpResponseMessage> call = _subject.GetAsync("/a", caller.Token);

@@ -57,7 +57,7 @@ namespace Shop
             global::System.Threading.Tasks.Task<int>? __coreTask = null;
             try
             {
-                global::Resilience.HedgingRace<int> __hedging = new global::Resilience.HedgingRace<int>(__CountAsync_Telemetry, 2, global::System.Threading.Timeout.InfiniteTimeSpan, __registry.TimeProvider, global::System.Threading.CancellationToken.None);
+                global::Resilience.HedgingRace<int> __hedging = new global::Resilience.HedgingRace<int>(__CountAsync_Telemetry, (__overrides?.HedgingMaxAttempts ?? 2), (__overrides?.HedgingDelay ?? global::System.Threading.Timeout.InfiniteTimeSpan), __registry.TimeProvider, global::System.Threading.CancellationToken.None);
                 try
                 {
                     while (__hedging.TryLaunch(out int __hedgedAttempt, out global::System.Threading.CancellationToken __hedgedToken))
@@ -141,7 +141,7 @@ namespace Shop
                 global::Resilience.TimeoutCancellationSource __totalTimeout = __resume >= 1 ? __firstTotalTimeout! : __registry.StartTimeout((__overrides?.Timeout ?? new global::System.TimeSpan(50000000L)), ct);
                 try
                 {
-                    global::Resilience.HedgingRace<bool> __hedging = new global::Resilience.HedgingRace<bool>(__PingAsync_Telemetry, 2, new global::System.TimeSpan(0L), __registry.TimeProvider, __totalTimeout.Token);
+                    global::Resilience.HedgingRace<bool> __hedging = new global::Resilience.HedgingRace<bool>(__PingAsync_Telemetry, (__overrides?.HedgingMaxAttempts ?? 2), (__overrides?.HedgingDelay ?? new global::System.TimeSpan(0L)), __registry.TimeProvider, __totalTimeout.Token);
                     try
                     {
                         while (__hedging.TryLaunch(out int __hedgedAttempt, out global::System.Threading.CancellationToken __hedgedToken))
@@ -254,7 +254,7 @@ namespace Shop
                         goto __fallback;
                     }
 
-                    global::Resilience.HedgingRace<string> __hedging = new global::Resilience.HedgingRace<string>(__SearchAsync_Telemetry, 3, new global::System.TimeSpan(2000000L), __registry.TimeProvider, ct);
+                    global::Resilience.HedgingRace<string> __hedging = new global::Resilience.HedgingRace<string>(__SearchAsync_Telemetry, (__overrides?.HedgingMaxAttempts ?? 3), (__overrides?.HedgingDelay ?? new global::System.TimeSpan(2000000L)), __registry.TimeProvider, ct);
                     try
                     {
                         while (__hedging.TryLaunch(out int __hedgedAttempt, out global::System.Threading.CancellationToken __hedgedToken))

@@ -286,7 +286,7 @@ namespace Shop
             {
                 try
                 {
-                    global::Resilience.HedgingRace<int> __hedging = new global::Resilience.HedgingRace<int>(__HedgedAsync_Telemetry, 2, new global::System.TimeSpan(500000L), __registry.TimeProvider, ct);
+                    global::Resilience.HedgingRace<int> __hedging = new global::Resilience.HedgingRace<int>(__HedgedAsync_Telemetry, (__overrides?.HedgingMaxAttempts ?? 2), (__overrides?.HedgingDelay ?? new global::System.TimeSpan(500000L)), __registry.TimeProvider, ct);
                     try
                     {
                         while (__hedging.TryLaunch(out int __hedgedAttempt, out global::System.Threading.CancellationToken __hedgedToken))
@@ -1025,7 +1025,7 @@ namespace Shop
             global::System.Threading.Tasks.Task<int>? __coreTask = null;
             try
             {
-                global::Resilience.HedgingRace<int> __hedging = new global::Resilience.HedgingRace<int>(__SampleAsync_Telemetry, 2, new global::System.TimeSpan(500000L), __registry.TimeProvider, ct);
+                global::Resilience.HedgingRace<int> __hedging = new global::Resilience.HedgingRace<int>(__SampleAsync_Telemetry, (__overrides?.HedgingMaxAttempts ?? 2), (__overrides?.HedgingDelay ?? new global::System.TimeSpan(500000L)), __registry.TimeProvider, ct);
                 try
                 {
                     while (__hedging.TryLaunch(out int __hedgedAttempt, out global::System.Threading.CancellationToken __hedgedToken))

@@ -71,6 +71,52 @@ public sealed class LiveSettingsTests
     }
 
     [Fact]
+    public void Hedging_settings_alone_give_overrides_apart_from_the_retrys_of_the_same_names()
+    {
+        _registry.Configure(new Dictionary<string, PolicySettings>
+        {
+            ["parallel"] = new() { Hedging = new HedgingSettings { MaxAttempts = 4, DelayMs = 0 } },
+            ["on-failure"] = new() { Hedging = new HedgingSettings { DelayMs = Timeout.Infinite } },
+            ["latency"] = new() { MaxAttempts = 5, Hedging = new HedgingSettings { DelayMs = 150 } },
+            ["empty"] = new() { Hedging = new HedgingSettings() },
+        });
+
+        PolicyOverrides parallel = Assert.IsType<PolicyOverrides>(_registry.GetLivePolicySettings("parallel").Overrides);
+        Assert.Equal(4, parallel.HedgingMaxAttempts);
+        Assert.Equal(TimeSpan.Zero, parallel.HedgingDelay);
+        Assert.Null(parallel.MaxAttempts);
+        PolicyOverrides onFailure = Assert.IsType<PolicyOverrides>(_registry.GetLivePolicySettings("on-failure").Overrides);
+        Assert.Null(onFailure.HedgingMaxAttempts);
+        Assert.Equal(Timeout.InfiniteTimeSpan, onFailure.HedgingDelay);
+        PolicyOverrides latency = Assert.IsType<PolicyOverrides>(_registry.GetLivePolicySettings("latency").Overrides);
+        Assert.Equal(5, latency.MaxAttempts);
+        Assert.Null(latency.HedgingMaxAttempts);
+        Assert.Equal(TimeSpan.FromMilliseconds(150), latency.HedgingDelay);
+        Assert.Null(_registry.GetLivePolicySettings("empty").Overrides);
+        Assert.Null(_registry.GetLivePolicySettings("unconfigured").Overrides);
+    }
+
+    [Theory]
+    [InlineData(1, null, "payments:Hedging:MaxAttempts is 1; it must be between 2 and 10.")]
+    [InlineData(11, null, "payments:Hedging:MaxAttempts is 11; it must be between 2 and 10.")]
+    [InlineData(null, -2, "payments:Hedging:DelayMs is -2; it must be at least 0, or -1 (Timeout.Infinite) for a new attempt only when one fails.")]
+    public void Hedging_values_are_checked_against_the_attributes_ranges(int? maxAttempts, int? delayMs, string expected)
+    {
+        var settings = new PolicySettings { Hedging = new HedgingSettings { MaxAttempts = maxAttempts, DelayMs = delayMs } };
+
+        var error = Assert.Throws<ArgumentException>(() => _registry.Configure(new Dictionary<string, PolicySettings> { ["payments"] = settings }));
+
+        Assert.Contains(expected, error.Message);
+        Assert.Equal([expected], settings.GetProblems("payments"));
+    }
+
+    [Theory]
+    [InlineData(2, -1)]
+    [InlineData(10, 0)]
+    public void The_hedging_bounds_are_accepted(int maxAttempts, int delayMs)
+        => Assert.Empty(new PolicySettings { Hedging = new HedgingSettings { MaxAttempts = maxAttempts, DelayMs = delayMs } }.GetProblems("payments"));
+
+    [Fact]
     public void A_delay_above_the_maximum_given_with_it_is_a_problem()
     {
         var error = Assert.Throws<ArgumentException>(() => _registry.Configure(

@@ -61,7 +61,10 @@ internal sealed class HedgingStage : Stage
             int milliseconds => Literals.TimeSpan(milliseconds),
         };
 
-        w.Line($"{RaceType(m)} {Race} = new {RaceType(m)}({m.TelemetryField}, {Literals.Number(_hedging.MaxAttempts)}, {delay}, §registry.TimeProvider, {token});");
+        // Configuration's Hedging section of the policy name replaces the attribute's settings while the application runs.
+        string maxAttempts = $"({MethodContext.Overrides}?.HedgingMaxAttempts ?? {Literals.Number(_hedging.MaxAttempts)})";
+        string liveDelay = $"({MethodContext.Overrides}?.HedgingDelay ?? {delay})";
+        w.Line($"{RaceType(m)} {Race} = new {RaceType(m)}({m.TelemetryField}, {maxAttempts}, {liveDelay}, §registry.TimeProvider, {token});");
         w.Open("try");
         w.Line($"while ({Race}.TryLaunch(out int {Attempt}, out {Literals.CancellationToken} {Token}))");
         w.Open();
