@@ -50,6 +50,9 @@ public sealed class HedgingRace<T> : IDisposable
     private Exception? _lastError;
     private int _winner;
 
+    // 1 once an attempt was retried by the retry inside the hedging: the call then counts as retried.
+    private int _retried;
+
     private TaskCompletionSource<bool>? _waiter;
     private ITimer? _timer;
     private CancellationTokenRegistration _cancellation;
@@ -283,6 +286,16 @@ public sealed class HedgingRace<T> : IDisposable
             Outcome<T>.Discard(kept);
         }
     }
+
+    /// <summary>
+    /// Notes that an attempt was retried by the retry inside the hedging (which marks only the attempt's copy of the
+    /// call token), so that the call counts as retried in <c>resilience.retry.calls</c> whichever attempt wins.
+    /// </summary>
+    public void NoteRetried() => Volatile.Write(ref _retried, 1);
+
+    /// <summary>The call's token, marked as retried when an attempt was retried; read before <see cref="GetResult"/>.</summary>
+    /// <param name="started">The call's token.</param>
+    public long CallToken(long started) => Volatile.Read(ref _retried) != 0 ? MethodTelemetry.MarkRetried(started) : started;
 
     /// <summary>
     /// The winner's result, or, when every attempt failed, the last failure: its result, or its exception thrown

@@ -235,7 +235,7 @@ public sealed class MethodTelemetry
 
     // A call's token: 0 (no duration measured) or a positive timestamp; negated once the call was retried, and
     // long.MinValue for a retried call without a timestamp. The happy path never sees a negative token.
-    private static long MarkRetried(long started) => started > 0 ? -started : started == 0 ? long.MinValue : started;
+    internal static long MarkRetried(long started) => started > 0 ? -started : started == 0 ? long.MinValue : started;
 
     /// <summary>
     /// The registry whose listeners and clock this method's events go to: its own, or, inside a

@@ -263,6 +263,7 @@ namespace Shop
                             await __hedging.WaitAsync().ConfigureAwait(false);
                         }
 
+                        __started = __hedging.CallToken(__started);
                         __result = __hedging.GetResult();
                     }
                     finally
@@ -362,6 +363,7 @@ namespace Shop
                     {
                         __delay = global::Resilience.RetryBackoff.GetDelay(__overrides, global::Resilience.BackoffKind.Exponential, __attempt, 50, 30000, false, global::Resilience.RequestedDelay.Of(__retryError));
                         __started = __SearchAsync_Telemetry.RecordRetry(__started, __attempt, __delay, __retryError);
+                        __hedging.NoteRetried();
                     }
 
                     await __registry.DelayAsync(__delay, ct).ConfigureAwait(false);

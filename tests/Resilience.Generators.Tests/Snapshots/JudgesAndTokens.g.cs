@@ -295,6 +295,7 @@ namespace Shop
                             await __hedging.WaitAsync().ConfigureAwait(false);
                         }
 
+                        __started = __hedging.CallToken(__started);
                         __result = __hedging.GetResult();
                     }
                     finally
@@ -372,11 +373,13 @@ namespace Shop
 
                         __delay = global::Resilience.RetryBackoff.GetDelay(__overrides, global::Resilience.BackoffKind.Exponential, __attempt, 200, 30000, true);
                         __started = __HedgedAsync_Telemetry.RecordRetryOnResult(__started, __attempt, __delay, __result);
+                        __hedging.NoteRetried();
                     }
                     catch (global::System.Exception __retryError) when (__attempt < (__overrides?.MaxAttempts ?? 2) && !(__retryError is global::System.OperationCanceledException && ct.IsCancellationRequested) && !global::Resilience.HttpOutcomes.IsPermanentFailure(__retryError))
                     {
                         __delay = global::Resilience.RetryBackoff.GetDelay(__overrides, global::Resilience.BackoffKind.Exponential, __attempt, 200, 30000, true, global::Resilience.RequestedDelay.Of(__retryError));
                         __started = __HedgedAsync_Telemetry.RecordRetry(__started, __attempt, __delay, __retryError);
+                        __hedging.NoteRetried();
                     }
 
                     await __registry.DelayAsync(__delay, ct).ConfigureAwait(false);

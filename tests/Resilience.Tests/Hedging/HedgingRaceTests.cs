@@ -36,6 +36,20 @@ public sealed class HedgingRaceTests
         Assert.False(response.Disposed);
     }
 
+    [Theory]
+    [InlineData(12_345L, -12_345L)]
+    [InlineData(0L, long.MinValue)]         // a call measured without a timestamp
+    [InlineData(-12_345L, -12_345L)]        // marked already
+    public void A_race_whose_attempt_was_retried_marks_the_calls_token_and_one_without_leaves_it(long started, long marked)
+    {
+        using HedgingRace<Response> race = Race(2, Delay);
+        Assert.Equal(started, race.CallToken(started));
+
+        race.NoteRetried();
+
+        Assert.Equal(marked, race.CallToken(started));
+    }
+
     [Fact]
     public async Task A_second_attempt_starts_after_the_delay_and_its_answer_wins_while_the_first_is_cancelled()
     {

@@ -92,6 +92,13 @@ internal sealed class HedgingStage : Stage
         w.Line($"await {Race}.WaitAsync().ConfigureAwait(false);");
         w.Close();
         w.Blank();
+        if (m.Pipeline.Retry is not null)
+        {
+            // The retries inside ran on copies of the call token (one per attempt) and told the race; read before the
+            // outcome, as a failure thrown from GetResult is recorded with the token as it is then.
+            w.Line($"§started = {Race}.CallToken(§started);");
+        }
+
         w.Line(m.Method.HasResult ? $"{CoreStage.Result} = {Race}.GetResult();" : $"{Race}.GetResult();");
         w.Close();
         w.Open("finally");

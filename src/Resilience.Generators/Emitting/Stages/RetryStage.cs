@@ -100,6 +100,7 @@ internal sealed class RetryStage : Stage
             WriteBudgetCheck(m, "break;");
 
             w.Line($"§started = {m.TelemetryField}.RecordRetryOnResult(§started, §attempt, §delay, {CoreStage.Result});");
+            WriteRetriedInHedgedAttempt(m);
             if (_retry is { OnRetry: { } onRetry, OnRetryTakes: FailureParameter.Outcome })
             {
                 w.Line($"{onRetry}({m.OutcomeType}.FromResult({CoreStage.Result}), §attempt, §delay);");
@@ -130,6 +131,7 @@ internal sealed class RetryStage : Stage
         WriteBudgetCheck(m, "throw;");
 
         w.Line($"§started = {m.TelemetryField}.RecordRetry(§started, §attempt, §delay, §retryError);");
+        WriteRetriedInHedgedAttempt(m);
         if (_retry.OnRetry is { } hook)
         {
             w.Line($"{hook}({m.FailureOf(_retry.OnRetryTakes, "§retryError")}, §attempt, §delay);");
@@ -201,5 +203,17 @@ internal sealed class RetryStage : Stage
         }
 
         return $"!(§retryError is {Literals.Runtime}ResilienceRejectedException §rejection && ({string.Join(" || ", policies)})) && ";
+    }
+
+    /// <summary>
+    /// Inside a hedged attempt, whose call token is a copy: tells the race, so that the call counts as retried
+    /// (<c>resilience.retry.calls</c>) whichever attempt wins.
+    /// </summary>
+    private static void WriteRetriedInHedgedAttempt(MethodContext m)
+    {
+        if (m.Pipeline.Hedging is not null)
+        {
+            m.Writer.Line($"{HedgingStage.Race}.NoteRetried();");
+        }
     }
 }
