@@ -93,19 +93,21 @@ public abstract class CheckpointStore : ICheckpointStore
     {
         CheckJobId(jobId);
         cancellationToken.ThrowIfCancellationRequested();
-        SerializedCheckpoint? latest;
+        Checkpoint<T>? checkpoint;
         try
         {
-            latest = await GetLatestCoreAsync(jobId, cancellationToken).ConfigureAwait(false);
+            SerializedCheckpoint? latest = await GetLatestCoreAsync(jobId, cancellationToken).ConfigureAwait(false);
+            checkpoint = latest is null ? null : Read<T>(latest);
         }
         catch (Exception e) when (!(e is OperationCanceledException && cancellationToken.IsCancellationRequested))
         {
+            // The store failed, or its data is not a T: either way the job cannot resume from it.
             RecordRead("failed");
             throw;
         }
 
-        RecordRead(latest is null ? "none" : "found");
-        return latest is null ? null : Read<T>(latest);
+        RecordRead(checkpoint is null ? "none" : "found");
+        return checkpoint;
     }
 
     /// <inheritdoc/>

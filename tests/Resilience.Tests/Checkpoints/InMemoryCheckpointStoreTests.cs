@@ -505,6 +505,10 @@ public sealed class InMemoryCheckpointStoreTests
             saves.GetMeasurementSnapshot().Select(m => $"{m.Tags["resilience.checkpoint.stage"]} {m.Tags["resilience.checkpoint.outcome"]}").ToArray());
         Assert.All(saves.GetMeasurementSnapshot(), m => Assert.Equal(1, m.Value));
         Assert.Equal(["none", "found"], reads.GetMeasurementSnapshot().Select(m => (string)m.Tags["resilience.checkpoint.outcome"]!).ToArray());
+
+        // Data that is not of the type asked for: the job cannot resume from it.
+        await Assert.ThrowsAsync<ResultSerializationException>(() => store.GetLatestAsync<Guid>(Job));
+        Assert.Equal("failed", reads.GetMeasurementSnapshot().Last().Tags["resilience.checkpoint.outcome"]);
     }
 
     [Fact]
