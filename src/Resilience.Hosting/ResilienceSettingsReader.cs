@@ -383,6 +383,13 @@ internal static class ResilienceSettingsReader
         return null;
     }
 
+    /// <summary>The rule's range, with the largest value an <see cref="int"/> holds when the rule sets no maximum.</summary>
+    private static string WithinInt(IntSettingRule rule)
+        => rule.Maximum == int.MaxValue ? rule.Requirement + " and at most " + SettingText.Number(int.MaxValue) : rule.Requirement;
+
+    /// <summary>True for a whole number too large (or too small) for an <see cref="int"/>: <c>2147483648</c>.</summary>
+    private static bool IsWholeNumber(string text) => decimal.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out _);
+
     /// <summary>
     /// A whole number; for a duration, whole milliseconds or <see cref="TimeSpan"/> text under its own key, and
     /// <see cref="TimeSpan"/> text only under its alias. A duration out of range is reported here, in the form it was
@@ -397,13 +404,21 @@ internal static class ResilienceSettingsReader
                 return number;
             }
 
-            problems.Add($"{value.Path} is '{value.Value}'; it must be a whole number.");
+            problems.Add(IsWholeNumber(text)
+                ? $"{value.Path} is '{value.Value}', a number beyond what a setting holds; it must be {WithinInt(rule)}."
+                : $"{value.Path} is '{value.Value}'; it must be a whole number.");
             return null;
         }
 
         if (!alias && int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int milliseconds))
         {
             return milliseconds;
+        }
+
+        if (!alias && IsWholeNumber(text))
+        {
+            problems.Add($"{value.Path} is '{value.Value}' ms, beyond what a duration holds; it must be {WithinInt(rule)} ms (at most about 24.20:31:23.647).");
+            return null;
         }
 
         // TimeSpan text always has a colon: without one, TimeSpan would read "30" as 30 days.

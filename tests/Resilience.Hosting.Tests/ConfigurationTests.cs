@@ -307,7 +307,6 @@ public sealed class ConfigurationTests : HostingTest
     [InlineData("ten")]
     [InlineData("1.5")]
     [InlineData("")]
-    [InlineData("99999999999")]
     public void A_value_that_is_not_a_whole_number_is_a_problem(string value)
     {
         IConfigurationRoot configuration = Configuration(("Resilience:cfg.breaker:FailureThreshold", value));
@@ -315,6 +314,20 @@ public sealed class ConfigurationTests : HostingTest
         var error = Assert.Throws<InvalidOperationException>(() => new ServiceCollection().AddResilience(configuration.GetSection("Resilience")));
 
         Assert.Contains($"Resilience:cfg.breaker:FailureThreshold is '{value}'; it must be a whole number.", error.Message);
+    }
+
+    [Theory]
+    [InlineData("99999999999")]
+    [InlineData("2147483648")]
+    [InlineData("-2147483649")]
+    public void A_whole_number_beyond_an_int_says_so_and_gives_the_range(string value)
+    {
+        IConfigurationRoot configuration = Configuration(("Resilience:cfg.breaker:FailureThreshold", value), ("Resilience:cfg.breaker:BreakDurationMs", value));
+
+        var error = Assert.Throws<InvalidOperationException>(() => new ServiceCollection().AddResilience(configuration.GetSection("Resilience")));
+
+        Assert.Contains($"Resilience:cfg.breaker:FailureThreshold is '{value}', a number beyond what a setting holds; it must be at least 1 and at most 2 147 483 647.", error.Message);
+        Assert.Contains($"Resilience:cfg.breaker:BreakDurationMs is '{value}' ms, beyond what a duration holds; it must be at least 1 and at most 2 147 483 647 ms (at most about 24.20:31:23.647).", error.Message);
     }
 
     [Fact]
