@@ -19,8 +19,9 @@ namespace Resilience.Redis;
 /// <remarks>
 /// Redis unreachable, slow or failing: no exception of Redis' reaches a caller and no call waits longer than
 /// <see cref="RedisResilienceOptions.OperationTimeout"/> for it; the keys are then kept in this instance's local store (as
-/// without Redis) until Redis answers again, and a result stored locally meanwhile still answers repeats here. Shares
-/// its availability with the <see cref="RedisResilienceStore"/> it was made from. Thread-safe.
+/// without Redis) until Redis answers again, and a result stored locally meanwhile still answers repeats here; each such
+/// key is counted on <c>resilience.distributed.fallbacks</c> (kind <c>idempotency</c>). Shares its availability with the
+/// <see cref="RedisResilienceStore"/> it was made from. Thread-safe.
 /// </remarks>
 public sealed class RedisIdempotencyStore : IIdempotencyStore
 {
@@ -44,8 +45,9 @@ public sealed class RedisIdempotencyStore : IIdempotencyStore
         return 0
         """;
 
-    // 1 when the claim was still this token's and now lasts ARGV[2] ms more; 2 when it had expired and nobody had
-    // claimed the key since, so it is this token's again; 0 when another instance holds it.
+    // KEYS[1] the claim, KEYS[2] the result. 1 when the claim was still this token's and now lasts ARGV[2] ms more; 2 when
+    // it had expired and nobody had claimed or run the key since, so it is this token's again; 0 when another instance
+    // holds it; 3 when another instance ran the key and stored its result meanwhile.
     private const string RenewScript = """
         local holder = redis.call('GET', KEYS[1])
         if holder == ARGV[1] then
@@ -53,6 +55,7 @@ public sealed class RedisIdempotencyStore : IIdempotencyStore
             return 1
         end
         if holder then return 0 end
+        if redis.call('EXISTS', KEYS[2]) == 1 then return 3 end
         redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
         return 2
         """;
@@ -93,10 +96,12 @@ public sealed class RedisIdempotencyStore : IIdempotencyStore
     public long RenewalCount => Volatile.Read(ref _renewals);
 
     /// <summary>
-    /// How many claims this instance found taken by another instance when it came to renew them while still running
-    /// their key: each is a key the other instance may have run too. The usual cause is this instance losing Redis, or
-    /// stalling, for longer than <see cref="RedisResilienceOptions.IdempotencyClaimTimeout"/>. (A claim found expired but
-    /// not taken is taken again, and counted as renewed.)
+    /// How many claims this instance found taken by another instance, or whose key another instance had run and stored
+    /// a result for, when it came to renew them while still running their key: each is a key that ran, or may have run,
+    /// twice. The usual cause is this instance losing Redis, or stalling, for longer than
+    /// <see cref="RedisResilienceOptions.IdempotencyClaimTimeout"/>. Also counted on <c>resilience.idempotency.lost_claims</c>
+    /// (<see cref="IdempotencyStoreTelemetry.RecordClaimLost"/>). A claim found expired with no result stored is taken
+    /// again, and counted as renewed.
     /// </summary>
     public long LostClaimCount => Volatile.Read(ref _lostClaims);
 
@@ -138,6 +143,7 @@ public sealed class RedisIdempotencyStore : IIdempotencyStore
             _redis.MarkUnavailable();
         }
 
+        IdempotencyStoreTelemetry.RecordDecidedLocally(policy);
         return await _local.TryClaimAsync(policy, key, cancellationToken).ConfigureAwait(false);
     }
 
@@ -163,6 +169,7 @@ public sealed class RedisIdempotencyStore : IIdempotencyStore
             }
 
             _redis.MarkUnavailable();
+            IdempotencyStoreTelemetry.RecordDecidedLocally(policy);
         }
 
         // Kept here: a repeat on this instance is answered, one on another may run again (the claim expires there).
@@ -219,26 +226,34 @@ public sealed class RedisIdempotencyStore : IIdempotencyStore
             {
                 if (claim.Value.Length != 0)
                 {
-                    RedisKey key = _redis.Keys.IdempotencyClaim(RedisKeys.Identity(claim.Key.Policy, claim.Key.Key));
-                    renewals.Add((claim, EvaluateAsync(RenewScript, new[] { key }, new RedisValue[] { claim.Value, duration }, CancellationToken.None)));
+                    string identity = RedisKeys.Identity(claim.Key.Policy, claim.Key.Key);
+                    RedisKey[] keys = { _redis.Keys.IdempotencyClaim(identity), _redis.Keys.IdempotencyResult(identity) };
+                    renewals.Add((claim, EvaluateAsync(RenewScript, keys, new RedisValue[] { claim.Value, duration }, CancellationToken.None)));
                 }
             }
 
             foreach ((KeyValuePair<(string Policy, string Key), string> claim, Task<RedisResult?> pending) in renewals)
             {
                 RedisResult? answer = await pending.ConfigureAwait(false);
-                if (answer is null)
+                long outcome = answer is null ? -1 : (long)answer;
+                if (outcome < 0)
                 {
                     _redis.MarkUnavailable();
                 }
-                else if ((long)answer != 0)
+                else if (outcome is 1 or 2)
                 {
                     Interlocked.Increment(ref _renewals);
+                    if (outcome == 2 && !(_claims.TryGetValue(claim.Key, out string? token) && token == claim.Value))
+                    {
+                        // Taken again just as this instance saved or released the key: not this instance's to hold.
+                        await EvaluateAsync(ReleaseScript, new RedisKey[] { _redis.Keys.IdempotencyClaim(RedisKeys.Identity(claim.Key.Policy, claim.Key.Key)) }, new RedisValue[] { claim.Value }, CancellationToken.None).ConfigureAwait(false);
+                    }
                 }
                 else if (_claims.TryUpdate(claim.Key, Lost, claim.Value))
                 {
-                    // Still running here, but another instance claimed the key meanwhile and may run it too.
+                    // Still running here, but another instance claimed the key meanwhile (0), or ran it already (3).
                     Interlocked.Increment(ref _lostClaims);
+                    IdempotencyStoreTelemetry.RecordClaimLost(claim.Key.Policy);
                 }
             }
         }

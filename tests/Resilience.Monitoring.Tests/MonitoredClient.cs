@@ -11,6 +11,7 @@ public sealed partial class MonitoredClient
     public const string Chaotic = "monitoring-chaotic";
     public const string SlowBreaker = "monitoring-slow-breaker";
     public const string Budget = "monitoring-budget";
+    public const string SharedStorePolicy = "monitoring-shared-store";
 
     private int _hedgedCalls;
     private bool _pricesDown;
@@ -94,7 +95,7 @@ public sealed partial class MonitoredClient
     /// <summary>Makes sure the library's meter exists, so that a listener started now sees every instrument.</summary>
     public static void TouchLibrary() => ResilienceRegistry.Default.GetTelemetry("monitoring-touch", "Resilience.Monitoring.Tests.Touch");
 
-    /// <summary>Calls each method so that every instrument records: retries, a breaker opening and rejecting, a timeout, rejections by a bulkhead and a rate limit, a keyed breaker's partition opening, a distributed limit deciding locally, chaos injecting a fault, a slow call, a retry its budget refuses, a hedged attempt winning, an idempotency key's miss and hit, a cached fallback answering and missing, a checkpoint read and saved.</summary>
+    /// <summary>Calls each method so that every instrument records: retries, a breaker opening and rejecting, a timeout, rejections by a bulkhead and a rate limit, a keyed breaker's partition opening, a distributed limit deciding locally, chaos injecting a fault, a slow call, a retry its budget refuses, a hedged attempt winning, an idempotency key's miss and hit, a cached fallback answering and missing, a shared idempotency store's lost claim and local decision, a checkpoint read and saved.</summary>
     public async Task ExerciseEverythingAsync()
     {
         Assert.Throws<IOException>(() => Flaky());                                      // three attempts fail, the breaker opens...
@@ -140,6 +141,10 @@ public sealed partial class MonitoredClient
         _pricesDown = true;
         Assert.Equal(7, Price("sku-1"));                                               // answered from the cache
         Assert.Throws<IOException>(() => Price("sku-2"));                              // nothing kept for it
+
+        // What a shared idempotency store reports (the Redis package's does, on a lost claim and while Redis is away).
+        IdempotencyStoreTelemetry.RecordClaimLost(SharedStorePolicy);
+        IdempotencyStoreTelemetry.RecordDecidedLocally(SharedStorePolicy);
 
         var checkpoints = new InMemoryCheckpointStore();
         Assert.Null(await checkpoints.GetLatestAsync<int>("monitoring-job"));          // a job starting from the beginning...

@@ -1,5 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Text;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using StackExchange.Redis;
 
 namespace Resilience.Redis.Tests;
 
@@ -183,6 +185,53 @@ public sealed class RedisIdempotencyStoreTests
         IdempotencyClaim repeat = await third.TryClaimAsync(Policy, "order-1", default);
         Assert.Equal("\"receipt-1\"", Encoding.UTF8.GetString(repeat.Result!));
         Assert.Equal(0, second.LostClaimCount);
+    }
+
+    [SkippableTheory]
+    [MemberData(nameof(SharedServers.Kinds), MemberType = typeof(SharedServers))]
+    public async Task A_claim_whose_key_another_instance_ran_meanwhile_is_counted_lost_and_not_taken_again(ServerKind kind)
+    {
+        using var lostClaims = new MetricCollector<long>(meterScope: null, "Resilience", "resilience.idempotency.lost_claims");
+        var claimTimeout = TimeSpan.FromMilliseconds(300);
+        await using Instances instances = await Instances.StartAsync(
+            _servers, kind, count: 2, new RedisResilienceOptions { OperationTimeout = TimeSpan.FromSeconds(5), IdempotencyClaimTimeout = claimTimeout });
+        RedisIdempotencyStore paused = Store(instances, 0), other = Store(instances, 1);
+        var keys = new RedisKeys(instances.Prefix);
+        string claimKey = ClaimKey(instances, "order-1");
+        string resultKey = keys.IdempotencyResult(RedisKeys.Identity(Policy, "order-1"));
+
+        Assert.Equal(IdempotencyClaimStatus.Claimed, (await paused.TryClaimAsync(Policy, "order-1", default)).Status);
+        // As while this instance was paused past the timeout: the claim expired, another instance ran the key and saved.
+        await instances.Database.KeyDeleteAsync(claimKey);
+        await instances.Database.StringSetAsync(resultKey, "\"receipt-other\"", Hour);
+
+        await Eventually(() => Task.FromResult(paused.LostClaimCount == 1));
+        await Task.Delay(2 * claimTimeout);
+
+        Assert.Equal(1, paused.LostClaimCount);
+        Assert.False(await instances.Database.KeyExistsAsync(claimKey));
+        CollectedMeasurement<long> lost = Assert.Single(lostClaims.GetMeasurementSnapshot(), m => Equals(m.Tags["resilience.policy"], Policy));
+        Assert.Equal(1, lost.Value);
+        Assert.Equal("\"receipt-other\"", Encoding.UTF8.GetString((await other.TryClaimAsync(Policy, "order-1", default)).Result!));
+    }
+
+    [Fact]
+    public async Task Keys_decided_on_the_local_store_while_Redis_is_unreachable_are_counted_as_distributed_fallbacks()
+    {
+        using var fallbacks = new MetricCollector<long>(meterScope: null, "Resilience", "resilience.distributed.fallbacks");
+        int port = TestServer.FreeLoopbackPort();
+        using ConnectionMultiplexer connection = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{port},abortConnect=false,connectTimeout=200");
+        var registry = new ResilienceRegistry();
+        using RedisResilienceStore redis = registry.UseRedis(connection, new RedisResilienceOptions { KeyPrefix = "unreachable" });
+        var store = (RedisIdempotencyStore)registry.IdempotencyStore;
+        const string policy = "Shop.Payments.RefundAsync";
+
+        Assert.Equal(IdempotencyClaimStatus.Claimed, (await store.TryClaimAsync(policy, "refund-1", default)).Status);
+        await store.SaveAsync(policy, "refund-1", Encoding.UTF8.GetBytes("1"), Hour, default);
+
+        CollectedMeasurement<long> local = Assert.Single(fallbacks.GetMeasurementSnapshot(), m => Equals(m.Tags["resilience.policy"], policy));
+        Assert.Equal("idempotency", local.Tags["resilience.policy.kind"]);
+        Assert.Equal(IdempotencyClaimStatus.Stored, (await store.TryClaimAsync(policy, "refund-1", default)).Status);
     }
 
     [SkippableTheory]

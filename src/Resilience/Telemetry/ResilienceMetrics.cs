@@ -77,7 +77,7 @@ internal static class ResilienceMetrics
 
     public static readonly Counter<long> DistributedFallbacks = Meter.CreateCounter<long>(
         "resilience.distributed.fallbacks", "{decision}",
-        "Decisions a policy marked Distributed took on its local state because the shared store was missing, slow or unreachable, by policy and kind (rate_limit, circuit_breaker).");
+        "Decisions a policy marked Distributed took on its local state because the shared store was missing, slow or unreachable, by policy and kind (rate_limit, circuit_breaker, cached_fallback, idempotency).");
 
     public const string KindTag = "resilience.policy.kind";
 
@@ -126,6 +126,10 @@ internal static class ResilienceMetrics
     public static readonly Counter<long> CheckpointReads = Meter.CreateCounter<long>(
         "resilience.checkpoint.reads", "{read}",
         "Reads of a job's latest checkpoint through the library's stores, by outcome: found (the job resumes from it), none (it starts from the beginning) or failed (the store threw).");
+
+    public static readonly Counter<long> IdempotencyLostClaims = Meter.CreateCounter<long>(
+        "resilience.idempotency.lost_claims", "{claim}",
+        "Claims of idempotency keys a shared store found taken by another process, or the key's result stored by another process, while this one still ran the key: each key ran, or may have run, twice.");
 
     static ResilienceMetrics()
     {
