@@ -26,6 +26,10 @@ internal sealed partial class ResilienceHostedService : IHostedLifecycleService,
     private IDisposable? _reloadSubscription;
     private bool _started;
 
+    // The configuration last applied, as text: a reload that changes nothing (file watchers often signal one save twice)
+    // is not applied or logged again.
+    private string? _appliedText;
+
     public ResilienceHostedService(ResilienceRegistry registry, ResilienceHostingOptions options, ILoggerFactory loggerFactory, TimeProvider? timeProvider = null)
     {
         _registry = registry;
@@ -114,7 +118,7 @@ internal sealed partial class ResilienceHostedService : IHostedLifecycleService,
     {
         lock (_gate)
         {
-            if (_reloadSubscription is null || _section is null)
+            if (_reloadSubscription is null || _section is null || SectionText() == _appliedText)
             {
                 return;
             }
@@ -130,8 +134,13 @@ internal sealed partial class ResilienceHostedService : IHostedLifecycleService,
         }
     }
 
+    /// <summary>Every key and value of the section, in order, and whether chaos is allowed (which changes what the section means).</summary>
+    private string SectionText()
+        => _registry.AllowChaos + "\n" + string.Join("\n", _section!.AsEnumerable().OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => p.Key + "=" + p.Value));
+
     private void Apply(Dictionary<string, PolicySettings> settings)
     {
+        _appliedText = SectionText();
         _registry.Configure(settings);
         var known = new HashSet<string>(_registry.PolicyNames, StringComparer.Ordinal);
         foreach (string name in settings.Keys.Where(n => !known.Contains(n)))

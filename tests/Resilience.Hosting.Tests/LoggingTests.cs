@@ -288,6 +288,25 @@ public sealed class LoggingTests : HostingTest
     }
 
     [Fact]
+    public async Task A_reload_that_changes_nothing_is_neither_applied_nor_logged_again()
+    {
+        IConfigurationRoot configuration = Configuration(("Resilience:log.breaker:FailureThreshold", "4"), ("Resilience:log.braeker:FailureThreshold", "4"));
+        IHost host = await StartHostAsync(configuration);
+
+        // As a file watcher signals one save twice.
+        configuration.Reload();
+        configuration.Reload();
+        Assert.Single(ResilienceLogs(host, ResilienceEventIds.SettingsApplied));
+        Assert.Single(ResilienceLogs(host, ResilienceEventIds.UnknownPolicy));
+
+        configuration["Resilience:log.breaker:FailureThreshold"] = "5";
+        configuration.Reload();
+        configuration.Reload();
+        Assert.Equal(2, ResilienceLogs(host, ResilienceEventIds.SettingsApplied).Count);
+        Assert.Equal(5, Breaker("log.breaker").Options.FailureThreshold);
+    }
+
+    [Fact]
     public async Task Settings_for_a_name_no_policy_has_log_a_warning_naming_it()
     {
         IConfigurationRoot configuration = Configuration(
