@@ -55,7 +55,7 @@ public sealed class RedisIdempotencyStore : IIdempotencyStore
             return 1
         end
         if holder then return 0 end
-        if redis.call('EXISTS', KEYS[2]) == 1 then return 3 end
+        if redis.call('GET', KEYS[2]) then return 3 end
         redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
         return 2
         """;
@@ -86,7 +86,11 @@ public sealed class RedisIdempotencyStore : IIdempotencyStore
     {
         _redis = redis ?? throw new ArgumentNullException(nameof(redis));
         _local = local ?? new InMemoryIdempotencyStore();
-        _renewal = new Timer(static state => _ = ((RedisIdempotencyStore)state!).RenewAsync(), this, Timeout.Infinite, Timeout.Infinite);
+        // Not flowing the creator's execution context: renewals belong to no request (its Activity, its AsyncLocals).
+        using (ExecutionContext.SuppressFlow())
+        {
+            _renewal = new Timer(static state => _ = ((RedisIdempotencyStore)state!).RenewAsync(), this, Timeout.Infinite, Timeout.Infinite);
+        }
     }
 
     /// <summary>True while Redis answers; false while keys are kept locally.</summary>
@@ -98,7 +102,7 @@ public sealed class RedisIdempotencyStore : IIdempotencyStore
     /// <summary>
     /// How many claims this instance found taken by another instance, or whose key another instance had run and stored
     /// a result for, when it came to renew them while still running their key: each is a key that ran, or may have run,
-    /// twice. The usual cause is this instance losing Redis, or stalling, for longer than
+    /// twice (one that another instance ran and failed, so that nothing was stored, is not seen). The usual cause is this instance losing Redis, or stalling, for longer than
     /// <see cref="RedisResilienceOptions.IdempotencyClaimTimeout"/>. Also counted on <c>resilience.idempotency.lost_claims</c>
     /// (<see cref="IdempotencyStoreTelemetry.RecordClaimLost"/>). A claim found expired with no result stored is taken
     /// again, and counted as renewed.
@@ -155,20 +159,25 @@ public sealed class RedisIdempotencyStore : IIdempotencyStore
             throw new ArgumentNullException(nameof(result));
         }
 
-        if (_claims.TryRemove((policy, key), out string? token) && _redis.IsAvailable)
+        if (_claims.TryRemove((policy, key), out string? token))
         {
-            string identity = RedisKeys.Identity(policy, key);
-            RedisResult? answer = await EvaluateAsync(
-                SaveScript,
-                new RedisKey[] { _redis.Keys.IdempotencyResult(identity), _redis.Keys.IdempotencyClaim(identity) },
-                new RedisValue[] { result, Milliseconds(timeToLive), token },
-                cancellationToken).ConfigureAwait(false);
-            if (answer is not null)
+            if (_redis.IsAvailable)
             {
-                return;
+                string identity = RedisKeys.Identity(policy, key);
+                RedisResult? answer = await EvaluateAsync(
+                    SaveScript,
+                    new RedisKey[] { _redis.Keys.IdempotencyResult(identity), _redis.Keys.IdempotencyClaim(identity) },
+                    new RedisValue[] { result, Milliseconds(timeToLive), token },
+                    cancellationToken).ConfigureAwait(false);
+                if (answer is not null)
+                {
+                    return;
+                }
+
+                _redis.MarkUnavailable();
             }
 
-            _redis.MarkUnavailable();
+            // Claimed in Redis, kept here only.
             IdempotencyStoreTelemetry.RecordDecidedLocally(policy);
         }
 
@@ -205,17 +214,19 @@ public sealed class RedisIdempotencyStore : IIdempotencyStore
         }
     }
 
+    // A third of the claim's timeout, from 1 ms to 30 days (a timer waits at most about 49 days).
     private TimeSpan RenewalInterval()
-        => TimeSpan.FromTicks(Math.Max(TimeSpan.TicksPerMillisecond, _redis.Settings.IdempotencyClaimTimeout.Ticks / 3));
+        => TimeSpan.FromTicks(Math.Min(Math.Max(TimeSpan.TicksPerMillisecond, _redis.Settings.IdempotencyClaimTimeout.Ticks / 3), TimeSpan.FromDays(30).Ticks));
 
     /// <summary>Extends every claim this instance holds, then schedules the next round while any is left.</summary>
     private async Task RenewAsync()
     {
         try
         {
-            if (!_redis.IsAvailable)
+            if (!_redis.Connection.IsConnected)
             {
-                // Asked again in the next round; the claims last a timeout from their last renewal meanwhile.
+                // Asked again in the next round; the claims last a timeout from their last renewal meanwhile. (Renewed even
+                // while other operations back off after a failure: a claim let lapse lets another instance run the key.)
                 return;
             }
 
@@ -240,14 +251,14 @@ public sealed class RedisIdempotencyStore : IIdempotencyStore
                 {
                     _redis.MarkUnavailable();
                 }
+                else if (outcome == 2 && !(_claims.TryGetValue(claim.Key, out string? token) && token == claim.Value))
+                {
+                    // Taken again just as this instance saved or released the key: not this instance's to hold.
+                    await EvaluateAsync(ReleaseScript, new RedisKey[] { _redis.Keys.IdempotencyClaim(RedisKeys.Identity(claim.Key.Policy, claim.Key.Key)) }, new RedisValue[] { claim.Value }, CancellationToken.None).ConfigureAwait(false);
+                }
                 else if (outcome is 1 or 2)
                 {
                     Interlocked.Increment(ref _renewals);
-                    if (outcome == 2 && !(_claims.TryGetValue(claim.Key, out string? token) && token == claim.Value))
-                    {
-                        // Taken again just as this instance saved or released the key: not this instance's to hold.
-                        await EvaluateAsync(ReleaseScript, new RedisKey[] { _redis.Keys.IdempotencyClaim(RedisKeys.Identity(claim.Key.Policy, claim.Key.Key)) }, new RedisValue[] { claim.Value }, CancellationToken.None).ConfigureAwait(false);
-                    }
                 }
                 else if (_claims.TryUpdate(claim.Key, Lost, claim.Value))
                 {

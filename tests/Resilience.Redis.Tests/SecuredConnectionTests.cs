@@ -31,7 +31,7 @@ public sealed class SecuredConnectionTests
         string user = $"{server.Endpoint},user=orders-api,password=s3cret,abortConnect=false";
         await using ConnectionMultiplexer first = await ConnectionMultiplexer.ConnectAsync(user);
         await using ConnectionMultiplexer second = await ConnectionMultiplexer.ConnectAsync(user);
-        var options = new RedisResilienceOptions { KeyPrefix = "orders-api", OperationTimeout = TimeSpan.FromSeconds(5) };
+        var options = new RedisResilienceOptions { KeyPrefix = "orders-api", OperationTimeout = TimeSpan.FromSeconds(5), IdempotencyClaimTimeout = TimeSpan.FromMilliseconds(600) };
         var one = new ResilienceRegistry();
         var two = new ResilienceRegistry();
         RedisResilienceStore store = one.UseRedis(first, options);
@@ -47,6 +47,22 @@ public sealed class SecuredConnectionTests
         CircuitBreakerState watching = two.GetOrAddCircuitBreaker("payments", breaker);
         one.GetOrAddCircuitBreaker("payments", breaker).Isolate();
         await Eventually(() => watching.State == CircuitState.Isolated);
+
+        // Idempotency keys: a claim, its renewal, its renewal once it expired (taken again), the result seen by the other.
+        var charging = (RedisIdempotencyStore)one.IdempotencyStore;
+        Assert.Equal(IdempotencyClaimStatus.Claimed, (await charging.TryClaimAsync("charge", "order-1", default)).Status);
+        await Eventually(() => charging.RenewalCount >= 1);
+        await using (ConnectionMultiplexer admin = await ConnectionMultiplexer.ConnectAsync($"{server.Endpoint},password={AdminPassword}"))
+        {
+            Assert.True(await admin.GetDatabase().KeyDeleteAsync(new RedisKeys("orders-api").IdempotencyClaim(RedisKeys.Identity("charge", "order-1"))));
+        }
+
+        long renewed = charging.RenewalCount;
+        await Eventually(() => charging.RenewalCount > renewed);
+        await charging.SaveAsync("charge", "order-1", "\"receipt\""u8.ToArray(), TimeSpan.FromHours(1), default);
+        Assert.Equal(IdempotencyClaimStatus.Stored, (await two.IdempotencyStore.TryClaimAsync("charge", "order-1", default)).Status);
+        Assert.Equal(0, charging.LostClaimCount);
+        Assert.Equal(0, store.FailureCount);
     }
 
     [SkippableFact]
