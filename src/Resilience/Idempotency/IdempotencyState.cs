@@ -116,13 +116,17 @@ public sealed class IdempotencyState
 
     internal JsonSerializerOptions Json => _registry.JsonSerializerOptions;
 
-    /// <summary>Lets go of the store's claim on <paramref name="key"/> without making the caller wait; what the store throws is dropped (the claim then expires).</summary>
-    internal void Release(string key)
+    /// <summary>
+    /// Lets go of <paramref name="store"/>'s claim on <paramref name="key"/> (the store that gave the claim, even if the
+    /// registry's has been replaced since) without making the caller wait; what the store throws is dropped (the claim
+    /// then expires).
+    /// </summary>
+    internal void Release(IIdempotencyStore store, string key)
     {
         ValueTask releasing;
         try
         {
-            releasing = Store.ReleaseAsync(Name, key, CancellationToken.None);
+            releasing = store.ReleaseAsync(Name, key, CancellationToken.None);
         }
         catch (Exception)
         {
@@ -185,9 +189,10 @@ public sealed class IdempotencyState
 
             IdempotencyClaim claim;
             bool waited;
+            IIdempotencyStore store;
             try
             {
-                (claim, waited) = await ClaimAsync(key, cancellationToken).ConfigureAwait(false);
+                (claim, waited, store) = await ClaimAsync(key, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception)
             {
@@ -204,21 +209,25 @@ public sealed class IdempotencyState
             }
 
             Record(IdempotencyOutcome.Miss);
-            return new IdempotentCall<T>(this, key, mine, json);
+            return new IdempotentCall<T>(this, key, mine, json, store);
         }
     }
 
-    /// <summary>Asks the store until it answers with a result or a claim; says whether another process's run was waited for.</summary>
-    private async ValueTask<(IdempotencyClaim Claim, bool Waited)> ClaimAsync(string key, CancellationToken cancellationToken)
+    /// <summary>
+    /// Asks the store until it answers with a result or a claim; says whether another process's run was waited for, and
+    /// which store answered (the claim's end goes to it).
+    /// </summary>
+    private async ValueTask<(IdempotencyClaim Claim, bool Waited, IIdempotencyStore Store)> ClaimAsync(string key, CancellationToken cancellationToken)
     {
         TimeSpan poll = s_firstPoll;
         bool waited = false;
         while (true)
         {
-            IdempotencyClaim claim = await Store.TryClaimAsync(Name, key, cancellationToken).ConfigureAwait(false);
+            IIdempotencyStore store = Store;
+            IdempotencyClaim claim = await store.TryClaimAsync(Name, key, cancellationToken).ConfigureAwait(false);
             if (claim.Status != IdempotencyClaimStatus.InProgress)
             {
-                return (claim, waited);
+                return (claim, waited, store);
             }
 
             // Another process runs the key, on the store's clock: real time, which no test clock drives.

@@ -20,14 +20,18 @@ public sealed class IdempotentCall<T>
     private readonly string? _key;
     private readonly IdempotentExecution? _run;
     private readonly JsonSerializerOptions? _json;
+
+    // The store that gave the claim: the result and the release go to it, even if the registry's is replaced meanwhile.
+    private readonly IIdempotencyStore? _store;
     private int _ended;
 
-    internal IdempotentCall(IdempotencyState state, string key, IdempotentExecution run, JsonSerializerOptions json)
+    internal IdempotentCall(IdempotencyState state, string key, IdempotentExecution run, JsonSerializerOptions json, IIdempotencyStore store)
     {
         _state = state;
         _key = key;
         _run = run;
         _json = json;
+        _store = store;
     }
 
     private IdempotentCall(T result)
@@ -61,11 +65,11 @@ public sealed class IdempotentCall<T>
         try
         {
             bytes = ResultSerializer.Serialize(result, _json!, _state!.Name);
-            await _state.Store.SaveAsync(_state.Name, _key!, bytes, _state.TimeToLive, CancellationToken.None).ConfigureAwait(false);
+            await _store!.SaveAsync(_state.Name, _key!, bytes, _state.TimeToLive, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception e)
         {
-            _state!.Release(_key!);
+            _state!.Release(_store!, _key!);
             _state.End(_key!, _run!, result: null);
             _state.Record(IdempotencyOutcome.NotStored, e);
             return;
@@ -97,7 +101,7 @@ public sealed class IdempotentCall<T>
     {
         if (TryEnd())
         {
-            _state!.Release(_key!);
+            _state!.Release(_store!, _key!);
             if (error is OperationCanceledException && cancellationToken.IsCancellationRequested)
             {
                 _state.End(_key!, _run!, result: null);
@@ -116,7 +120,7 @@ public sealed class IdempotentCall<T>
     {
         if (TryEnd())
         {
-            _state!.Release(_key!);
+            _state!.Release(_store!, _key!);
             _state.End(_key!, _run!, result: null);
         }
     }

@@ -31,6 +31,27 @@ public sealed class IdempotencyStateTests
     }
 
     [Fact]
+    public async Task A_call_ends_in_the_store_that_gave_its_claim_even_when_the_registrys_is_replaced_meanwhile()
+    {
+        var claimedIn = new InMemoryIdempotencyStore(timeProvider: _clock);
+        var replacement = new InMemoryIdempotencyStore(timeProvider: _clock);
+        _registry.UseIdempotencyStore(claimedIn);
+        IdempotencyState state = Create();
+        IdempotentCall<int> saved = await state.BeginAsync<int>("saved", default);
+        IdempotentCall<int> released = await state.BeginAsync<int>("released", default);
+
+        _registry.UseIdempotencyStore(replacement);
+        await saved.CompleteAsync(7);
+        released.Abandon();
+
+        Assert.True(claimedIn.TryGet(state.Name, "saved", out byte[]? kept));
+        Assert.Equal("7", System.Text.Encoding.UTF8.GetString(kept));
+        Assert.False(replacement.TryGet(state.Name, "saved", out _));
+        // The claim given back where it was taken: the key can be claimed there again.
+        Assert.Equal(IdempotencyClaimStatus.Claimed, (await claimedIn.TryClaimAsync(state.Name, "released", default)).Status);
+    }
+
+    [Fact]
     public async Task An_abandoned_call_stores_nothing()
     {
         IdempotencyState state = Create();
