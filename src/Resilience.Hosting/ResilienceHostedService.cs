@@ -26,9 +26,9 @@ internal sealed partial class ResilienceHostedService : IHostedLifecycleService,
     private IDisposable? _reloadSubscription;
     private bool _started;
 
-    // The configuration last applied, as text: a reload that changes nothing (file watchers often signal one save twice)
-    // is not applied or logged again.
-    private string? _appliedText;
+    // The configuration last read, applied or refused, as text: a reload that changes nothing (file watchers often signal
+    // one save twice) is not read, applied or logged again.
+    private string? _seenText;
 
     public ResilienceHostedService(ResilienceRegistry registry, ResilienceHostingOptions options, ILoggerFactory loggerFactory, TimeProvider? timeProvider = null)
     {
@@ -65,6 +65,7 @@ internal sealed partial class ResilienceHostedService : IHostedLifecycleService,
             Dictionary<string, PolicySettings>? settings = null;
             if (_section is not null)
             {
+                _seenText = SectionText();
                 (settings, List<string> problems) = ResilienceSettingsReader.Read(_section, _registry.AllowChaos);
                 if (problems.Count > 0)
                 {
@@ -118,7 +119,14 @@ internal sealed partial class ResilienceHostedService : IHostedLifecycleService,
     {
         lock (_gate)
         {
-            if (_reloadSubscription is null || _section is null || SectionText() == _appliedText)
+            if (_reloadSubscription is null || _section is null)
+            {
+                return;
+            }
+
+            // Taken before reading: a change that lands while this reload reads is seen by the next one as a change.
+            string text = SectionText();
+            if (text == _seenText)
             {
                 return;
             }
@@ -126,21 +134,25 @@ internal sealed partial class ResilienceHostedService : IHostedLifecycleService,
             (Dictionary<string, PolicySettings> settings, List<string> problems) = ResilienceSettingsReader.Read(_section, _registry.AllowChaos);
             if (problems.Count > 0)
             {
+                _seenText = text;
                 SettingsRejected(_logger, ResilienceSettingsReader.Describe(_section, problems));
                 return;
             }
 
             Apply(settings);
+            _seenText = text;
         }
     }
 
-    /// <summary>Every key and value of the section, in order, and whether chaos is allowed (which changes what the section means).</summary>
+    /// <summary>
+    /// Every key and value of the section, in order (a key without a value apart from an empty one), and whether chaos
+    /// is allowed (which changes what the section means).
+    /// </summary>
     private string SectionText()
-        => _registry.AllowChaos + "\n" + string.Join("\n", _section!.AsEnumerable().OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => p.Key + "=" + p.Value));
+        => _registry.AllowChaos + "\n" + string.Join("\n", _section!.AsEnumerable().OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => p.Value is null ? p.Key : p.Key + "=" + p.Value));
 
     private void Apply(Dictionary<string, PolicySettings> settings)
     {
-        _appliedText = SectionText();
         _registry.Configure(settings);
         var known = new HashSet<string>(_registry.PolicyNames, StringComparer.Ordinal);
         foreach (string name in settings.Keys.Where(n => !known.Contains(n)))

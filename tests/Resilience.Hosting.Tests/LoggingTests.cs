@@ -304,6 +304,20 @@ public sealed class LoggingTests : HostingTest
         configuration.Reload();
         Assert.Equal(2, ResilienceLogs(host, ResilienceEventIds.SettingsApplied).Count);
         Assert.Equal(5, Breaker("log.breaker").Options.FailureThreshold);
+
+        // A bad value is refused once, however many times it is signalled; put back as it was, it applies again.
+        configuration["Resilience:log.breaker:FailureThreshold"] = "0";
+        configuration.Reload();
+        configuration.Reload();
+        Assert.Single(ResilienceLogs(host, ResilienceEventIds.SettingsRejected));
+        configuration["Resilience:log.breaker:FailureThreshold"] = "5";
+        configuration.Reload();
+        Assert.Equal(3, ResilienceLogs(host, ResilienceEventIds.SettingsApplied).Count);
+
+        // A value emptied is a change too (an empty value is refused; a removed one is not given).
+        configuration["Resilience:log.breaker:FailureThreshold"] = "";
+        configuration.Reload();
+        Assert.Equal(2, ResilienceLogs(host, ResilienceEventIds.SettingsRejected).Count);
     }
 
     [Fact]
