@@ -577,7 +577,7 @@ public sealed class ResilienceRegistry
     /// whose settings end up the same are left untouched.
     /// </para>
     /// <para>
-    /// Retry, timeout and chaos settings apply from the next call of the methods whose policy name it is; a call
+    /// Retry, timeout, hedging and chaos settings apply from the next call of the methods whose policy name it is; a call
     /// under way keeps those it started with. Chaos is refused while <see cref="AllowChaos"/> is false.
     /// </para>
     /// <para>A retry budget's ratio applies from the next call.</para>

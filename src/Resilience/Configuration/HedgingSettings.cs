@@ -36,7 +36,4 @@ public sealed class HedgingSettings
             problems.Add($"{prefix}{HedgingRules.DelayMs.Name} is {SettingText.Number(delayMs)}; it must be {HedgingRules.DelayRequirement}.");
         }
     }
-
-    /// <summary>A copy, so that the registry keeps what it was given even if the caller changes this object later.</summary>
-    internal HedgingSettings Clone() => (HedgingSettings)MemberwiseClone();
 }

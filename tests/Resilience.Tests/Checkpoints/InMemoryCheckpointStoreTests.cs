@@ -483,7 +483,6 @@ public sealed class InMemoryCheckpointStoreTests
         public override DateTimeOffset GetUtcNow() => Now;
     }
 
-    /// <summary>A store that answers each request only when the test says so, as a remote store answers later.</summary>
     // The only tests of this assembly that use checkpoint stores are this class's, which run one at a time: the counts are exact.
     [Fact]
     public async Task Saves_and_reads_are_counted_by_stage_and_outcome()
@@ -520,10 +519,13 @@ public sealed class InMemoryCheckpointStoreTests
 
         await Assert.ThrowsAsync<CheckpointStoreUnavailableException>(() => store.SaveAsync(Job, "download", 0.5, 1));
         await Assert.ThrowsAsync<CheckpointStoreUnavailableException>(() => store.GetLatestAsync<int>(Job));
-        using var cancelled = new CancellationTokenSource();
-        store.Cancel = cancelled;
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => store.SaveAsync(Job, "download", 0.5, 1, cancellationToken: cancelled.Token));
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => store.GetLatestAsync<int>(Job, cancelled.Token));
+        // Cancelled while the store works (the store cancels the caller's token, then throws as a cancelled call does).
+        using var cancelledSave = new CancellationTokenSource();
+        store.Cancel = cancelledSave;
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => store.SaveAsync(Job, "download", 0.5, 1, cancellationToken: cancelledSave.Token));
+        using var cancelledRead = new CancellationTokenSource();
+        store.Cancel = cancelledRead;
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => store.GetLatestAsync<int>(Job, cancelledRead.Token));
 
         Assert.Equal(["download failed"], saves.GetMeasurementSnapshot().Select(m => $"{m.Tags["resilience.checkpoint.stage"]} {m.Tags["resilience.checkpoint.outcome"]}").ToArray());
         Assert.Equal(["failed"], reads.GetMeasurementSnapshot().Select(m => (string)m.Tags["resilience.checkpoint.outcome"]!).ToArray());
@@ -554,6 +556,7 @@ public sealed class InMemoryCheckpointStoreTests
         }
     }
 
+    /// <summary>A store that answers each request only when the test says so, as a remote store answers later.</summary>
     private sealed class LateStore(CheckpointOptions options) : CheckpointStore(options)
     {
         private TaskCompletionSource _answer = new();

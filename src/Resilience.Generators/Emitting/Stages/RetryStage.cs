@@ -211,7 +211,7 @@ internal sealed class RetryStage : Stage
     /// </summary>
     private static void WriteRetriedInHedgedAttempt(MethodContext m)
     {
-        if (m.Pipeline.Hedging is not null)
+        if (m.InHedgedAttempt)
         {
             m.Writer.Line($"{HedgingStage.Race}.NoteRetried();");
         }
