@@ -376,8 +376,9 @@ internal sealed class CompanionMethods
             ITypeParameterSymbol mine = _method.TypeParameters[i], theirs = candidate.TypeParameters[i];
             string? missing =
                 theirs.HasReferenceTypeConstraint && !mine.HasReferenceTypeConstraint ? "class"
-                : theirs.HasValueTypeConstraint && !mine.HasValueTypeConstraint ? "struct"
+                // Before "struct", which an unmanaged type parameter also has: the message names what the code says.
                 : theirs.HasUnmanagedTypeConstraint && !mine.HasUnmanagedTypeConstraint ? "unmanaged"
+                : theirs.HasValueTypeConstraint && !mine.HasValueTypeConstraint ? "struct"
                 : theirs.HasNotNullConstraint && !(mine.HasNotNullConstraint || mine.HasValueTypeConstraint || (mine.HasReferenceTypeConstraint && mine.ReferenceTypeConstraintNullableAnnotation != NullableAnnotation.Annotated)) ? "notnull"
                 : theirs.HasConstructorConstraint && !(mine.HasConstructorConstraint || mine.HasValueTypeConstraint) ? "new()"
                 : null;
@@ -454,7 +455,8 @@ internal sealed class CompanionMethods
 
         if (_method.IsStatic && !candidate.IsStatic)
         {
-            return $"is an instance method, but '{_method.Name}' is static; make it static";
+            // The message goes on with what to do ("change it to match", "declare it as 'static ...'").
+            return $"is an instance method, but '{_method.Name}' is static";
         }
 
         return null;
