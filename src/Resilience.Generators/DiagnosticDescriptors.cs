@@ -61,7 +61,7 @@ internal static class DiagnosticDescriptors
         "RES0019",
         Configuration,
         "[CachedFallback] on a method whose arguments cannot be a cache key",
-        "The parameter '{0}' of '{1}' is a {2}, which cannot be part of a [CachedFallback] key: {3}; pass a string, a number, a Guid, a DateTime, a DateTimeOffset, a TimeSpan, an enum or a bool (or a nullable one), or remove [CachedFallback]");
+        "The parameter '{0}' of '{1}' is of type '{2}', which cannot be part of a [CachedFallback] key: {3}; pass a string, a number, a Guid, a DateTime, a DateTimeOffset, a TimeSpan, an enum or a bool (or a nullable one), or remove [CachedFallback]");
 
     public static readonly DiagnosticDescriptor UnusableIdempotencyKey = Error(
         "RES0007",

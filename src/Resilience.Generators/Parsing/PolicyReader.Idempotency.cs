@@ -105,7 +105,7 @@ internal sealed partial class PolicyReader
         string shown = "'" + type.ToDisplayString(Names.ShortTypeFormat) + "'";
         if (type is ITypeParameterSymbol)
         {
-            return $"a type parameter ({shown}), whose text cannot be known";
+            return $"a type parameter ({shown}) that may stand for any type";
         }
 
         if (type.TypeKind is TypeKind.Interface or TypeKind.Array or TypeKind.Pointer or TypeKind.FunctionPointer or TypeKind.Delegate or TypeKind.Dynamic)
@@ -170,6 +170,16 @@ internal sealed partial class PolicyReader
             return "is a delegate, which System.Text.Json cannot write";
         }
 
+        if (type.SpecialType is SpecialType.System_IntPtr or SpecialType.System_UIntPtr)
+        {
+            return "is a native-sized integer (a handle or an address), which System.Text.Json refuses to write";
+        }
+
+        if (IsReflectionMember(type))
+        {
+            return "is a reflection type (a Type or a member), which System.Text.Json refuses to write";
+        }
+
         if (_known.HttpResponseMessage.IsBaseOf(type) || _known.HttpContent.IsBaseOf(type))
         {
             return "holds a connection's content, which System.Text.Json cannot write or read back";
@@ -191,6 +201,20 @@ internal sealed partial class PolicyReader
         }
 
         return null;
+    }
+
+    /// <summary>True for <c>System.Reflection.MemberInfo</c> and what derives from it (<c>Type</c>, <c>MethodInfo</c>, ...).</summary>
+    private static bool IsReflectionMember(ITypeSymbol type)
+    {
+        for (ITypeSymbol? t = type; t is not null; t = t.BaseType)
+        {
+            if (t.Name == "MemberInfo" && t.ContainingNamespace is { Name: "Reflection", ContainingNamespace: { Name: "System", ContainingNamespace.IsGlobalNamespace: true } })
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static bool IsEnumerable(ITypeSymbol type)

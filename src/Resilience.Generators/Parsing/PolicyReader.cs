@@ -376,17 +376,17 @@ internal sealed partial class PolicyReader
         string type = "'" + result.ToDisplayString(Names.ShortTypeFormat) + "'";
         if (result.IsRefLikeType)
         {
-            return $"its result, a {type}, is a ref struct, which cannot be kept";
+            return $"its result, of type {type}, is a ref struct, which cannot be kept";
         }
 
         if (ContainsMethodTypeParameter(result))
         {
-            return $"its result, a {type}, uses a type parameter of the method, and one cache per method cannot hold every type it stands for";
+            return $"its result, of type {type}, uses a type parameter of the method, and one cache per method cannot hold every type it stands for";
         }
 
         if (_known.HttpResponseMessage.IsBaseOf(result) || _known.Stream.IsBaseOf(result) || IsDisposable(result))
         {
-            return $"its result, a {type}, is disposable (a response or a stream is read once and disposed by its caller), so it cannot be given again to another caller";
+            return $"its result, of type {type}, is disposable (a response or a stream is read once and disposed by its caller), so it cannot be given again to another caller";
         }
 
         return null;

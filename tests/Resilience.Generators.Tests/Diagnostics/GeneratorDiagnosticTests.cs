@@ -532,9 +532,9 @@ public sealed class GeneratorDiagnosticTests
     [Theory]
     [InlineData("public partial Task GetAsync(string id); private Task GetAsyncCore(string id) => Task.CompletedTask;", "it returns no result to keep")]
     [InlineData("public partial void Get(string id); private void GetCore(string id) { }", "it returns no result to keep")]
-    [InlineData("public partial Task<System.Net.Http.HttpResponseMessage> GetAsync(string id); private Task<System.Net.Http.HttpResponseMessage> GetAsyncCore(string id) => Task.FromResult(new System.Net.Http.HttpResponseMessage());", "its result, a 'HttpResponseMessage', is disposable")]
-    [InlineData("public partial System.IO.Stream Get(string id); private System.IO.Stream GetCore(string id) => System.IO.Stream.Null;", "its result, a 'Stream', is disposable")]
-    [InlineData("public partial Task<T> GetAsync<T>(string id); private Task<T> GetAsyncCore<T>(string id) => Task.FromResult(default(T)!);", "its result, a 'T', uses a type parameter of the method")]
+    [InlineData("public partial Task<System.Net.Http.HttpResponseMessage> GetAsync(string id); private Task<System.Net.Http.HttpResponseMessage> GetAsyncCore(string id) => Task.FromResult(new System.Net.Http.HttpResponseMessage());", "its result, of type 'HttpResponseMessage', is disposable")]
+    [InlineData("public partial System.IO.Stream Get(string id); private System.IO.Stream GetCore(string id) => System.IO.Stream.Null;", "its result, of type 'Stream', is disposable")]
+    [InlineData("public partial Task<T> GetAsync<T>(string id); private Task<T> GetAsyncCore<T>(string id) => Task.FromResult(default(T)!);", "its result, of type 'T', uses a type parameter of the method")]
     public void RES0018_a_result_that_cannot_be_kept_is_reported_on_the_attribute(string method, string why)
     {
         Diagnostic diagnostic = Single($"public partial class C {{ [CachedFallback(1_000)] {method} }}", "RES0018", "CachedFallback(1_000)");
@@ -554,7 +554,7 @@ public sealed class GeneratorDiagnosticTests
             $"public partial class C {{ [CachedFallback(1_000)] public partial Task<int> GetAsync(string id, {type} filter, CancellationToken ct); private Task<int> GetAsyncCore(string id, {type} filter, CancellationToken ct) => Task.FromResult(1); }}",
             "RES0019", "filter");
 
-        Assert.StartsWith("The parameter 'filter' of 'GetAsync' is a ", diagnostic.GetMessage());
+        Assert.StartsWith("The parameter 'filter' of 'GetAsync' is of type '", diagnostic.GetMessage());
         Assert.Contains(why, diagnostic.GetMessage());
     }
 

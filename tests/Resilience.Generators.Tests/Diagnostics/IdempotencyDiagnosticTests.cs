@@ -70,7 +70,7 @@ public sealed class IdempotencyDiagnosticTests
             "public partial class C { [Idempotent] public partial int Charge<T>([IdempotencyKey] T key); private int ChargeCore<T>(T key) => 1; }",
             "RES0007", "key");
 
-        Assert.Contains("is a type parameter ('T'), whose text cannot be known", diagnostic.GetMessage());
+        Assert.Contains("is a type parameter ('T') that may stand for any type, which has no text that is the same in every process", diagnostic.GetMessage());
     }
 
     [Theory]
