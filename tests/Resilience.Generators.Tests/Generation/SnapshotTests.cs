@@ -445,6 +445,61 @@ public sealed class SnapshotTests
                 private int ReserveCore(long orderId) => 1;
             }
             """ },
+        { "NamesAndContainers", """
+            #nullable enable
+            namespace Shop.Names;
+            // Lowercase type names (re-declared with '@', as the compiler warns of them otherwise), at both ends of a-z.
+            public partial class zebra
+            {
+                // Contextual keywords as parameter names, and an overload (its shared state is keyed apart).
+                [Retry(2, DelayMs = 0)]
+                public partial int Find(string record, int var, string async, string nameof);
+                private int FindCore(string record, int var, string async, string nameof) => var;
+
+                [Retry(2, DelayMs = 0)]
+                public partial int Find(int id);
+                private int FindCore(int id) => id;
+
+                [Retry(2, DelayMs = 0)]
+                public partial int Find(int id, int page);
+                private int FindCore(int id, int page) => id;
+
+                public partial class antelope
+                {
+                    [Timeout(100)]
+                    public partial Task<T?> GetAsync<T>(CancellationToken ct) where T : class?;
+                    private Task<T?> GetAsyncCore<T>(CancellationToken ct) where T : class? => Task.FromResult<T?>(null);
+                }
+            }
+
+            public readonly partial struct Meter
+            {
+                [Retry(2, DelayMs = 0)]
+                public partial int Read();
+                private int ReadCore() => 1;
+            }
+
+            public ref partial struct Cursor
+            {
+                [Retry(2, DelayMs = 0)]
+                public partial int Next();
+                private int NextCore() => 1;
+            }
+
+            public readonly ref partial struct Window
+            {
+                [Retry(2, DelayMs = 0)]
+                public partial int Width();
+                private int WidthCore() => 1;
+            }
+
+            public partial record struct Price(decimal Amount)
+            {
+                [Retry(2, DelayMs = 0)]
+                public partial decimal Total(int count);
+                private decimal TotalCore(int count) => Amount * count;
+            }
+            """ },
         { "GlobalNamespace", """
             public partial class Global
             {
