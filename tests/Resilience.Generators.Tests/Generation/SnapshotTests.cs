@@ -500,6 +500,41 @@ public sealed class SnapshotTests
                 private decimal TotalCore(int count) => Amount * count;
             }
             """ },
+        { "FallbackHandles", """
+            namespace Shop;
+            public partial class Client
+            {
+                // Handle names the rejection's base: the open breaker's rejection is answered by the fallback.
+                [CircuitBreaker(3, Name = "handles-base")]
+                [Fallback(nameof(Zero), Handle = new[] { typeof(ResilienceRejectedException) })]
+                public partial int Count(string sku);
+                private int CountCore(string sku) => 1;
+
+                // Handle names another failure only: the rejection reaches the caller.
+                [CircuitBreaker(3, Name = "handles-other")]
+                [Fallback(nameof(Zero), Handle = new[] { typeof(System.IO.IOException) })]
+                public partial int Stock(string sku);
+                private int StockCore(string sku) => 1;
+
+                // A bulkhead's and a rate limit's rejections, each named by Handle (and the other not).
+                [Bulkhead(2, Name = "handles-bulkhead")]
+                [Fallback(nameof(Zero), Handle = new[] { typeof(BulkheadRejectedException) })]
+                public partial int Reserve(string sku);
+                private int ReserveCore(string sku) => 1;
+
+                [RateLimit(5, 1_000, Name = "handles-limit")]
+                [Fallback(nameof(Zero), Handle = new[] { typeof(RateLimitRejectedException) })]
+                public partial int Quote(string sku);
+                private int QuoteCore(string sku) => 1;
+
+                [RateLimit(5, 1_000, Name = "handles-limit-not")]
+                [Fallback(nameof(Zero), Handle = new[] { typeof(BulkheadRejectedException) })]
+                public partial int Price(string sku);
+                private int PriceCore(string sku) => 1;
+
+                private int Zero(string sku) => 0;
+            }
+            """ },
         { "GlobalNamespace", """
             public partial class Global
             {
