@@ -146,9 +146,12 @@ public sealed class CompanionDiagnosticTests
     {
         GeneratorOutcome outcome = GeneratorHarness.Run(Usings + source);
 
-        // The compiler may add its own error about the declaration (a partial method with a body, say); the generator says one thing.
+        // The compiler may add its own error about the declaration (a partial method with a body, say); the generator says
+        // one thing, and what it generates for the method (a body that throws, naming the diagnostic) adds no error.
         Diagnostic diagnostic = Assert.Single(outcome.GeneratorDiagnostics);
         Assert.Equal(id, diagnostic.Id);
         Assert.Equal(message, diagnostic.GetMessage());
+        SyntaxTree users = outcome.Output.SyntaxTrees.First();
+        Assert.DoesNotContain(outcome.AllDiagnostics, d => d.Location.SourceTree is { } tree && tree != users);
     }
 }

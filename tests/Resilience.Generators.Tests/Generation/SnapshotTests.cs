@@ -499,6 +499,17 @@ public sealed class SnapshotTests
                 public partial decimal Total(int count);
                 private decimal TotalCore(int count) => Amount * count;
             }
+
+            // A class nested in an interface: the interface is declared again around it.
+            public partial interface ICatalog
+            {
+                public partial class Local
+                {
+                    [Retry(2, DelayMs = 0)]
+                    public partial int Count();
+                    private int CountCore() => 1;
+                }
+            }
             """ },
         { "FallbackHandles", """
             namespace Shop;
