@@ -219,6 +219,26 @@ public sealed class RedisIdempotencyStoreTests
         Assert.Equal("\"receipt-other\"", Encoding.UTF8.GetString((await other.TryClaimAsync(Policy, "order-1", default)).Result!));
     }
 
+    // On a real Redis only: Garnet's GET answers a key of another type without the WRONGTYPE error this test needs.
+    [SkippableFact]
+    public async Task A_renewal_that_Redis_refuses_marks_the_store_unavailable_and_the_claim_is_neither_renewed_nor_lost()
+    {
+        await using Instances instances = await Instances.StartAsync(
+            _servers, ServerKind.Redis, count: 1, new RedisResilienceOptions { OperationTimeout = TimeSpan.FromSeconds(5), RetryInterval = Hour, IdempotencyClaimTimeout = TimeSpan.FromMilliseconds(300) });
+        RedisIdempotencyStore store = Store(instances, 0);
+        string claimKey = ClaimKey(instances, "order-1");
+
+        Assert.Equal(IdempotencyClaimStatus.Claimed, (await store.TryClaimAsync(Policy, "order-1", default)).Status);
+        // A key of another type where the claim was: the renewal script's GET fails (WRONGTYPE).
+        await instances.Database.KeyDeleteAsync(claimKey);
+        await instances.Database.HashSetAsync(claimKey, "not", "a claim");
+
+        await Eventually(() => Task.FromResult(instances.All[0].Store.FailureCount >= 1));
+        Assert.False(store.IsAvailable);
+        Assert.Equal(0, store.RenewalCount);
+        Assert.Equal(0, store.LostClaimCount);
+    }
+
     [Fact]
     public async Task Keys_decided_on_the_local_store_while_Redis_is_unreachable_are_counted_as_distributed_fallbacks()
     {
