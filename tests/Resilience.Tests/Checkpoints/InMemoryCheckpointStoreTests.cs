@@ -519,22 +519,31 @@ public sealed class InMemoryCheckpointStoreTests
 
         await Assert.ThrowsAsync<CheckpointStoreUnavailableException>(() => store.SaveAsync(Job, "download", 0.5, 1));
         await Assert.ThrowsAsync<CheckpointStoreUnavailableException>(() => store.GetLatestAsync<int>(Job));
-        // Cancelled while the store works (the store cancels the caller's token, then throws as a cancelled call does).
+
+        // A cancellation the caller did not ask for (the store's own time limit) is a failure too.
+        store.Throw = () => new OperationCanceledException("The store's own time limit.");
+        await Assert.ThrowsAsync<OperationCanceledException>(() => store.SaveAsync(Job, "upload", 0.5, 1));
+        await Assert.ThrowsAsync<OperationCanceledException>(() => store.GetLatestAsync<int>(Job));
+
+        // Cancelled by the caller while the store works (the store cancels the caller's token, then throws as a cancelled call does).
         using var cancelledSave = new CancellationTokenSource();
         store.Cancel = cancelledSave;
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => store.SaveAsync(Job, "download", 0.5, 1, cancellationToken: cancelledSave.Token));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => store.SaveAsync(Job, "transcribe", 0.5, 1, cancellationToken: cancelledSave.Token));
         using var cancelledRead = new CancellationTokenSource();
         store.Cancel = cancelledRead;
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => store.GetLatestAsync<int>(Job, cancelledRead.Token));
 
-        Assert.Equal(["download failed"], saves.GetMeasurementSnapshot().Select(m => $"{m.Tags["resilience.checkpoint.stage"]} {m.Tags["resilience.checkpoint.outcome"]}").ToArray());
-        Assert.Equal(["failed"], reads.GetMeasurementSnapshot().Select(m => (string)m.Tags["resilience.checkpoint.outcome"]!).ToArray());
+        Assert.Equal(["download failed", "upload failed"], saves.GetMeasurementSnapshot().Select(m => $"{m.Tags["resilience.checkpoint.stage"]} {m.Tags["resilience.checkpoint.outcome"]}").ToArray());
+        Assert.Equal(["failed", "failed"], reads.GetMeasurementSnapshot().Select(m => (string)m.Tags["resilience.checkpoint.outcome"]!).ToArray());
     }
 
-    /// <summary>Fails every operation as an unreachable server would, or, once <see cref="Cancel"/> is set, cancels it while it runs.</summary>
+    /// <summary>Fails every operation as an unreachable server would (or with <see cref="Throw"/>), or, once <see cref="Cancel"/> is set, cancels it while it runs.</summary>
     private sealed class BrokenStore(CheckpointOptions options) : CheckpointStore(options)
     {
         public CancellationTokenSource? Cancel { get; set; }
+
+        /// <summary>What a failing operation throws, when not cancelled by the caller.</summary>
+        public Func<Exception> Throw { get; set; } = static () => new CheckpointStoreUnavailableException("The store is down.");
 
         protected override Task<SerializedCheckpoint?> SaveCoreAsync(SerializedCheckpoint checkpoint, bool force, CancellationToken cancellationToken) => Fail<SerializedCheckpoint?>(cancellationToken);
 
@@ -552,7 +561,7 @@ public sealed class InMemoryCheckpointStoreTests
                 cancellationToken.ThrowIfCancellationRequested();
             }
 
-            throw new CheckpointStoreUnavailableException("The store is down.");
+            throw Throw();
         }
     }
 
