@@ -28,13 +28,14 @@ internal static class Names
         => SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None || name == "await" ? "@" + name : name;
 
     /// <summary>
-    /// The name of a namespace, a type or a type parameter as code declares it: escaped with @ when it is a keyword,
-    /// reserved or contextual, or of lower-case ASCII letters only. The compiler warns about or rejects several
-    /// contextual keywords as the name of a type or type parameter unless they are escaped (record, file, required,
-    /// scoped, ...), and warns about any lower-case name (CS8981); escaping the others too is harmless.
+    /// The name of a namespace, a type or a type parameter as code declares it: escaped with @ when it is of lower-case
+    /// ASCII letters only, or a keyword. The compiler warns about any lower-case name (CS8981) and warns about or rejects
+    /// several contextual keywords as the name of a type or type parameter unless they are escaped (record, file,
+    /// required, scoped, ...); every contextual keyword, and every reserved one but the few with underscores
+    /// (__arglist, ...), is of lower-case letters, so the first test covers them; escaping the others too is harmless.
     /// </summary>
     public static string EscapeTypeName(string name)
-        => SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None || SyntaxFacts.GetContextualKeywordKind(name) != SyntaxKind.None || IsLowercaseAscii(name) ? "@" + name : name;
+        => IsLowercaseAscii(name) || SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None ? "@" + name : name;
 
     /// <summary>
     /// True for a name of lower-case ASCII letters only, which the language may take as a keyword one day: a type so

@@ -500,6 +500,22 @@ public sealed class SnapshotTests
                 private decimal TotalCore(int count) => Amount * count;
             }
 
+            // Members of the user's that start with the generated names' prefix, in the type and in its base: the
+            // generated names take a longer prefix that none of them starts with.
+            public class Ledger
+            {
+                protected int __legacy = 1;
+            }
+
+            public partial class Account : Ledger
+            {
+                private int ___older = 1;
+
+                [Retry(2, DelayMs = 0)]
+                public partial int Balance();
+                private int BalanceCore() => __legacy + ___older;
+            }
+
             // A class nested in an interface: the interface is declared again around it.
             public partial interface ICatalog
             {
