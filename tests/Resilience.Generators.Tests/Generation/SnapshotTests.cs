@@ -464,6 +464,11 @@ public sealed class SnapshotTests
                 public partial int Find(int id, int page);
                 private int FindCore(int id, int page) => id;
 
+                // A dynamic parameter of an async method: passed on as object, so that the helper's call is bound statically.
+                [Retry(2, DelayMs = 0)]
+                public partial Task<int> SendAsync(dynamic payload, CancellationToken ct);
+                private Task<int> SendAsyncCore(dynamic payload, CancellationToken ct) => Task.FromResult(1);
+
                 public partial class antelope
                 {
                     [Timeout(100)]

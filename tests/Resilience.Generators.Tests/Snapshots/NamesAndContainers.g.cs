@@ -620,5 +620,95 @@ namespace Shop.Names
                 throw;
             }
         }
+
+        [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
+        private static readonly global::Resilience.MethodTelemetry __SendAsync_Telemetry =
+            global::Resilience.ResilienceRegistry.Default.GetTelemetry("Shop.Names.zebra.SendAsync", "Shop.Names.zebra.SendAsync");
+
+        [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
+        private static readonly global::Resilience.LivePolicySettings __SendAsync_LiveSettings =
+            global::Resilience.ResilienceRegistry.Default.GetLivePolicySettings("Shop.Names.zebra.SendAsync");
+
+        // Set once SendAsyncCore has thrown instead of returning a task: from then on the helper calls it, inside its
+        // handlers, so that such a failure is thrown once rather than caught here and thrown again there.
+        [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
+        private static bool __SendAsync_CoreThrows;
+
+        public partial global::System.Threading.Tasks.Task<int> SendAsync(dynamic payload, global::System.Threading.CancellationToken ct)
+        {
+            long __started = __SendAsync_Telemetry.Start();
+            if (__SendAsync_CoreThrows || __SendAsync_LiveSettings.Overrides is not null)
+            {
+                long __handOff = global::Resilience.TaskHandOff<int>.Open();
+                return global::Resilience.TaskHandOff<int>.ToTask(__SendAsync_Resilient((object)payload!, ct, __started, 0, default, __handOff), __handOff);
+            }
+
+            global::System.Threading.Tasks.Task<int> __call;
+            try
+            {
+                __call = SendAsyncCore((object)payload!, ct);
+            }
+            catch (global::System.Exception __thrown)
+            {
+                __SendAsync_CoreThrows = true;
+                __call = global::System.Threading.Tasks.Task.FromException<int>(__thrown);
+            }
+
+            if (__call is null || __call.Status != global::System.Threading.Tasks.TaskStatus.RanToCompletion)
+            {
+                long __handOff = global::Resilience.TaskHandOff<int>.Open();
+                return global::Resilience.TaskHandOff<int>.ToTask(__SendAsync_Resilient((object)payload!, ct, __started, 1, __call, __handOff), __handOff);
+            }
+
+            __SendAsync_Telemetry.RecordSuccess(__started);
+            return __call;
+        }
+
+        [global::System.CodeDom.Compiler.GeneratedCode("Resilience.Generators", "0.1.0")]
+        private async global::System.Threading.Tasks.ValueTask<int> __SendAsync_Resilient(dynamic payload, global::System.Threading.CancellationToken ct, long __started, int __resume, global::System.Threading.Tasks.Task<int>? __inflight, long __handOff)
+        {
+            // __resume: how many of the first attempt's stages the synchronous start did:
+            // 1 the call (__inflight).
+            global::Resilience.ResilienceRegistry __registry = global::Resilience.ResilienceRegistry.Default;
+            global::Resilience.PolicyOverrides? __overrides = __SendAsync_LiveSettings.Overrides;
+            int __result = default!;
+            global::System.Threading.Tasks.Task<int>? __coreTask = null;
+            try
+            {
+                for (int __attempt = 1; ; __attempt++)
+                {
+                    global::System.TimeSpan __delay;
+                    try
+                    {
+                        global::Resilience.ChaosInjector? __chaos = __resume < 1 ? __overrides?.Chaos : null;
+                        if (__chaos is not null)
+                        {
+                            __resume = 0;
+                            await __chaos.InjectAsync(__SendAsync_Telemetry, ct).ConfigureAwait(false);
+                        }
+
+                        __coreTask = __resume == 1 ? __inflight! : SendAsyncCore((object)payload!, ct);
+                        __resume = 0;
+                        __result = await __coreTask.ConfigureAwait(false);
+                        break;
+                    }
+                    catch (global::System.Exception __retryError) when (__attempt < (__overrides?.MaxAttempts ?? 2) && !(__retryError is global::System.OperationCanceledException && ct.IsCancellationRequested) && !global::Resilience.HttpOutcomes.IsPermanentFailure(__retryError))
+                    {
+                        __delay = global::Resilience.RetryBackoff.GetDelay(__overrides, global::Resilience.BackoffKind.Exponential, __attempt, 0, 30000, true, global::Resilience.RequestedDelay.Of(__retryError));
+                        __started = __SendAsync_Telemetry.RecordRetry(__started, __attempt, __delay, __retryError);
+                    }
+
+                    await __registry.DelayAsync(__delay, ct).ConfigureAwait(false);
+                }
+
+                __SendAsync_Telemetry.RecordSuccess(__started);
+                global::Resilience.TaskHandOff<int>.Set(__coreTask, __handOff);
+                return __result;
+            }
+            catch (global::System.Exception __error) when (__SendAsync_Telemetry.RecordFailure(__started, __error, ct))
+            {
+                throw;
+            }
+        }
     }
 }
