@@ -252,6 +252,26 @@ public sealed class GeneratorDiagnosticTests
     }
 
     [Fact]
+    public void RES0006_the_second_method_of_a_conflicting_shared_name_is_generated_as_a_stub_that_throws_the_diagnostic()
+    {
+        GeneratorOutcome outcome = GeneratorHarness.Run(Usings + """
+            public partial class C
+            {
+                [Bulkhead(2, Name = "shared"), CircuitBreaker(5, Name = "shared")] public partial int A();
+                private int ACore() => 1;
+                [Bulkhead(3, Name = "shared"), CircuitBreaker(10, Name = "shared")] public partial int B();
+                private int BCore() => 1;
+            }
+            """);
+
+        // B conflicts with A twice, and is reported twice; its stub names the first conflict, A is generated as usual.
+        Assert.Equal(2, outcome.GeneratorDiagnostics.Count(d => d.Id == "RES0006"));
+        string generated = Assert.Single(outcome.Sources, s => s.HintName == "C.g.cs").Text.ReplaceLineEndings("\n");
+        Assert.DoesNotContain("public partial int A()\n        => throw", generated, StringComparison.Ordinal);
+        Assert.Contains("public partial int B()\n        => throw new global::System.InvalidOperationException(\"RES0006: The circuit breaker 'shared' is shared by 'C.A' and 'C.B'", generated, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void RES0006_a_retry_budget_shared_with_another_ratio_is_reported_on_the_second_method()
     {
         Diagnostic diagnostic = Single(
