@@ -562,7 +562,13 @@ internal sealed partial class PolicyReader
         var names = new List<string>(written.Count);
         foreach (ITypeSymbol? type in written)
         {
-            if (type is null || type.TypeKind == TypeKind.Error || !_known.Exception.IsBaseOf(type) || type is INamedTypeSymbol { IsUnboundGenericType: true })
+            if (type is { TypeKind: TypeKind.Error })
+            {
+                // A type that does not exist: the compiler says so (CS0246), and a second error would only repeat it.
+                continue;
+            }
+
+            if (type is null || !_known.Exception.IsBaseOf(type) || type is INamedTypeSymbol { IsUnboundGenericType: true })
             {
                 _diagnostics.Report(DiagnosticDescriptors.InvalidAttributeValue, attribute.LocationOf(property), attribute.Name + "." + property, $"'{type?.ToDisplayString(Names.ShortTypeFormat) ?? "null"}'", "a list of exception types (deriving from System.Exception)");
                 continue;

@@ -96,6 +96,18 @@ public sealed class CompanionDiagnosticTests
     }
 
     [Theory]
+    [InlineData("new[] { typeof(Missing) }")]
+    [InlineData("new[] { typeof(System.IO.IOException), typeof(Missing) }")]
+    public void A_Handle_type_that_does_not_exist_is_left_to_the_compilers_error(string types)
+    {
+        GeneratorOutcome outcome = GeneratorHarness.Run(Usings + $"public partial class C {{ [Retry(Handle = {types})] public partial int Get(); private int GetCore() => 1; }}");
+
+        Assert.Empty(outcome.GeneratorDiagnostics);
+        Diagnostic missing = Assert.Single(outcome.AllDiagnostics);
+        Assert.Equal("CS0246", missing.Id);
+    }
+
+    [Theory]
     [InlineData("public partial class C { [Retry] public partial int Get() => 1; private int GetCore() => 1; }", "RES0001", "Get", "The method 'Get' has a body: declare it 'partial' without a body, in types that are all 'partial', and implement 'GetCore' instead")]
     [InlineData("public partial class C { [Retry] public partial int Get(); public partial int Get() => 1; private int GetCore() => 1; }", "RES0001", "Get", "The method 'Get' already has an implementation: declare it 'partial' without a body, in types that are all 'partial', and implement 'GetCore' instead")]
     [InlineData("public partial class C { private int _x; [Retry] public partial ref int Get(); private ref int GetCore() => ref _x; }", "RES0003", "ref int", "The method 'Get' cannot be made resilient: it returns by reference; return the value instead")]
@@ -148,6 +160,8 @@ public sealed class CompanionDiagnosticTests
     [InlineData("public partial class C { [RateLimit(windowMs: 1000, permits: 0)] public partial int Get(); private int GetCore() => 1; }", "RES0004", "permits: 0", "RateLimitAttribute.Permits is 0; it must be at least 1")]
     [InlineData("public partial class C { [Hedging(maxAttempts: 11)] public partial Task<int> GetAsync(CancellationToken ct); private Task<int> GetAsyncCore(CancellationToken ct) => Task.FromResult(1); }", "RES0004", "maxAttempts: 11", "HedgingAttribute.MaxAttempts is 11; it must be between 2 and 10")]
     [InlineData("public partial class C { [Bulkhead(0, MaxQueue = 5)] public partial int Get(); private int GetCore() => 1; }", "RES0004", "0", "BulkheadAttribute.MaxConcurrency is 0; it must be at least 1")]
+    [InlineData("public partial class C { [Retry(Handle = new System.Type[] { null! })] public partial int Get(); private int GetCore() => 1; }", "RES0004", "Handle = new System.Type[] { null! }", "RetryAttribute.Handle is 'null'; it must be a list of exception types (deriving from System.Exception)")]
+    [InlineData("public partial class C { [Retry(Handle = new[] { typeof(System.Collections.Generic.List<>) })] public partial int Get(); private int GetCore() => 1; }", "RES0004", "Handle = new[] { typeof(System.Collections.Generic.List<>) }", "RetryAttribute.Handle is 'List<>'; it must be a list of exception types (deriving from System.Exception)")]
     public void A_declaration_the_generator_cannot_use_is_one_diagnostic_on_the_problem_naming_it(string source, string id, string span, string message)
     {
         GeneratorOutcome outcome = GeneratorHarness.Run(Usings + source);
