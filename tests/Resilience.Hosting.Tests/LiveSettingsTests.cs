@@ -179,6 +179,7 @@ public sealed class LiveSettingsTests : HostingTest
 
     [Theory]
     [InlineData("Hedging:MaxAttempts", "1", "Resilience:hedged.api:Hedging:MaxAttempts is 1; it must be between 2 and 10.")]
+    [InlineData("Hedging:MaxAttempts", "99999999999", "Resilience:hedged.api:Hedging:MaxAttempts is '99999999999', a number beyond what a setting holds; it must be between 2 and 10.")]
     [InlineData("Hedging:DelayMs", "-5", "Resilience:hedged.api:Hedging:DelayMs is -5; it must be at least 0, or -1 (Timeout.Infinite) for a new attempt only when one fails.")]
     [InlineData("Hedging:DelayMs", "fast", "Resilience:hedged.api:Hedging:DelayMs is 'fast'; it must be whole milliseconds (30000) or TimeSpan text")]
     [InlineData("Hedging:Attempts", "3", "Resilience:hedged.api:Hedging:Attempts is not a hedging setting; the settings are: MaxAttempts, DelayMs.")]
