@@ -87,6 +87,8 @@ public sealed class CompanionDiagnosticTests
     [InlineData("public partial class C<T> { [CachedFallback(1000)] public partial List<T> Get(string id); private List<T> GetCore(string id) => null!; }")]
     [InlineData("public enum Color { Red }\npublic partial class C { [CachedFallback(1000)] public partial int Get(Color c, int? n, DateTimeOffset at, Guid g, decimal d, char ch); private int GetCore(Color c, int? n, DateTimeOffset at, Guid g, decimal d, char ch) => 1; }")]
     [InlineData("public class MemberInfo { }\npublic partial class C { [Idempotent] public partial MemberInfo Get([IdempotencyKey] string id); private MemberInfo GetCore(string id) => null!; }")]
+    [InlineData("[System.Text.Json.Serialization.JsonPolymorphic] [System.Text.Json.Serialization.JsonDerivedType(typeof(Circle), \"circle\")] public interface IShape { }\npublic sealed record Circle(double R) : IShape;\npublic partial class C { [Idempotent] public partial IShape Get([IdempotencyKey] string id); private IShape GetCore(string id) => new Circle(1); }")]
+    [InlineData("public class OrderId { public override string ToString() => \"order\"; }\npublic sealed class RushOrderId : OrderId { }\npublic partial class C { [Idempotent] public partial int Get([IdempotencyKey] RushOrderId id); private int GetCore(RushOrderId id) => 1; }")]
     public void A_companion_that_fits_is_accepted(string source)
     {
         GeneratorOutcome outcome = GeneratorHarness.Run(Usings + source);
@@ -162,6 +164,7 @@ public sealed class CompanionDiagnosticTests
     [InlineData("public partial class C { [Bulkhead(0, MaxQueue = 5)] public partial int Get(); private int GetCore() => 1; }", "RES0004", "0", "BulkheadAttribute.MaxConcurrency is 0; it must be at least 1")]
     [InlineData("public partial class C { [Retry(Handle = new System.Type[] { null! })] public partial int Get(); private int GetCore() => 1; }", "RES0004", "Handle = new System.Type[] { null! }", "RetryAttribute.Handle is 'null'; it must be a list of exception types (deriving from System.Exception)")]
     [InlineData("public partial class C { [Retry(Handle = new[] { typeof(System.Collections.Generic.List<>) })] public partial int Get(); private int GetCore() => 1; }", "RES0004", "Handle = new[] { typeof(System.Collections.Generic.List<>) }", "RetryAttribute.Handle is 'List<>'; it must be a list of exception types (deriving from System.Exception)")]
+    [InlineData("public partial class C { [Idempotent] public partial HttpContent Get([IdempotencyKey] string id); private HttpContent GetCore(string id) => null!; }", "RES0008", "Get", "'Get' has an idempotency key, but its result type 'HttpContent' holds a connection's content, which System.Text.Json cannot write or read back, so its first result cannot be stored and returned to a repeat; return the data the caller needs (a record, a DTO) instead")]
     public void A_declaration_the_generator_cannot_use_is_one_diagnostic_on_the_problem_naming_it(string source, string id, string span, string message)
     {
         GeneratorOutcome outcome = GeneratorHarness.Run(Usings + source);
