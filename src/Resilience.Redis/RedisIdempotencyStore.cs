@@ -232,18 +232,18 @@ public sealed class RedisIdempotencyStore : IIdempotencyStore
 
             // All at once, so that a round costs one round trip however many keys this instance runs.
             RedisValue duration = Milliseconds(_redis.Settings.IdempotencyClaimTimeout);
-            var renewals = new List<(KeyValuePair<(string Policy, string Key), string> Claim, Task<RedisResult?> Answer)>();
+            var renewals = new List<(KeyValuePair<(string Policy, string Key), string> Claim, RedisKey ClaimKey, Task<RedisResult?> Answer)>();
             foreach (KeyValuePair<(string Policy, string Key), string> claim in _claims)
             {
                 if (claim.Value.Length != 0)
                 {
                     string identity = RedisKeys.Identity(claim.Key.Policy, claim.Key.Key);
                     RedisKey[] keys = { _redis.Keys.IdempotencyClaim(identity), _redis.Keys.IdempotencyResult(identity) };
-                    renewals.Add((claim, EvaluateAsync(RenewScript, keys, new RedisValue[] { claim.Value, duration }, CancellationToken.None)));
+                    renewals.Add((claim, keys[0], EvaluateAsync(RenewScript, keys, new RedisValue[] { claim.Value, duration }, CancellationToken.None)));
                 }
             }
 
-            foreach ((KeyValuePair<(string Policy, string Key), string> claim, Task<RedisResult?> pending) in renewals)
+            foreach ((KeyValuePair<(string Policy, string Key), string> claim, RedisKey claimKey, Task<RedisResult?> pending) in renewals)
             {
                 RedisResult? answer = await pending.ConfigureAwait(false);
                 long outcome = answer is null ? -1 : (long)answer;
@@ -254,7 +254,7 @@ public sealed class RedisIdempotencyStore : IIdempotencyStore
                 else if (outcome == 2 && !(_claims.TryGetValue(claim.Key, out string? token) && token == claim.Value))
                 {
                     // Taken again just as this instance saved or released the key: not this instance's to hold.
-                    await EvaluateAsync(ReleaseScript, new RedisKey[] { _redis.Keys.IdempotencyClaim(RedisKeys.Identity(claim.Key.Policy, claim.Key.Key)) }, new RedisValue[] { claim.Value }, CancellationToken.None).ConfigureAwait(false);
+                    await EvaluateAsync(ReleaseScript, new[] { claimKey }, new RedisValue[] { claim.Value }, CancellationToken.None).ConfigureAwait(false);
                 }
                 else if (outcome is 1 or 2)
                 {
