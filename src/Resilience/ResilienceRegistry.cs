@@ -768,11 +768,7 @@ public sealed class ResilienceRegistry
     /// </summary>
     internal void ReportDistributedFallback(string policyName, PolicyKind kind, KeyValuePair<string, object?> policyTag)
     {
-        if (ResilienceMetrics.DistributedFallbacks.Enabled)
-        {
-            ResilienceMetrics.DistributedFallbacks.Add(
-                1, policyTag, new KeyValuePair<string, object?>(ResilienceMetrics.KindTag, kind == PolicyKind.RateLimit ? "rate_limit" : "circuit_breaker"));
-        }
+        ResilienceMetrics.RecordDistributedFallback(policyTag, kind == PolicyKind.RateLimit ? "rate_limit" : "circuit_breaker");
 
         if (DistributedStore is null && _reportedLocal.TryAdd(policyName, true) && HasListeners)
         {

@@ -110,10 +110,7 @@ public abstract class CachedFallbackState
     /// <summary>Counts a result kept in memory only because the shared store could not take it.</summary>
     private protected void RecordKeptLocally()
     {
-        if (ResilienceMetrics.DistributedFallbacks.Enabled)
-        {
-            ResilienceMetrics.DistributedFallbacks.Add(1, _policyTag, new KeyValuePair<string, object?>(ResilienceMetrics.KindTag, "cached_fallback"));
-        }
+        ResilienceMetrics.RecordDistributedFallback(_policyTag, "cached_fallback");
     }
 
     /// <summary>The attribute's settings with <paramref name="settings"/> laid over them, checked; the attribute's alone when none are given.</summary>

@@ -25,13 +25,7 @@ public static class IdempotencyStoreTelemetry
             throw new ArgumentNullException(nameof(policy));
         }
 
-        if (ResilienceMetrics.DistributedFallbacks.Enabled)
-        {
-            ResilienceMetrics.DistributedFallbacks.Add(
-                1,
-                new KeyValuePair<string, object?>(ResilienceMetrics.PolicyTag, policy),
-                new KeyValuePair<string, object?>(ResilienceMetrics.KindTag, "idempotency"));
-        }
+        ResilienceMetrics.RecordDistributedFallback(new KeyValuePair<string, object?>(ResilienceMetrics.PolicyTag, policy), "idempotency");
     }
 
     /// <summary>

@@ -81,6 +81,15 @@ internal static class ResilienceMetrics
 
     public const string KindTag = "resilience.policy.kind";
 
+    /// <summary>Counts one decision a distributed policy of <paramref name="kind"/> (rate_limit, circuit_breaker, cached_fallback, idempotency) took on its local state.</summary>
+    public static void RecordDistributedFallback(KeyValuePair<string, object?> policyTag, string kind)
+    {
+        if (DistributedFallbacks.Enabled)
+        {
+            DistributedFallbacks.Add(1, policyTag, new KeyValuePair<string, object?>(KindTag, kind));
+        }
+    }
+
     public static readonly Counter<long> CachedFallbackHits = Meter.CreateCounter<long>(
         "resilience.cached_fallback.hits", "{call}", "Failed calls a cached fallback answered with the last good result for their arguments.");
 
