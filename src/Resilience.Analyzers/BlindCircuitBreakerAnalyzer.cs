@@ -9,7 +9,7 @@ namespace Resilience.Analyzers;
 /// <summary>
 /// RES0104: a circuit breaker that cannot see what it should. In ratio mode, a SamplingDurationMs shorter than
 /// twice the per-attempt timeout; or a BreakDurationMs shorter than the retry's first delay (the retry always wraps
-/// the breaker: Fallback → RateLimit → Timeout(Total) → Retry → CircuitBreaker → Bulkhead → Timeout(PerAttempt)).
+/// the breaker: Fallback → CachedFallback → Idempotency → RateLimit → Timeout(Total) → Hedging → Retry → CircuitBreaker → Bulkhead → Timeout(PerAttempt)).
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class BlindCircuitBreakerAnalyzer : DiagnosticAnalyzer

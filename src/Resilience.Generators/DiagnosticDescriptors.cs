@@ -5,7 +5,7 @@ namespace Resilience.Generators;
 /// <summary>
 /// Every diagnostic of the product: the generator's "cannot generate" errors, RES0001 to RES0008 (and, taken from the
 /// end of the range, RES0018 and RES0019 of [CachedFallback]), and the
-/// analyzers' design warnings, RES0100 to RES0106. The analyzers compile this same file.
+/// analyzers' design warnings, RES0100 to RES0107. The analyzers compile this same file.
 /// </summary>
 internal static class DiagnosticDescriptors
 {

@@ -9,8 +9,8 @@ namespace Resilience;
 /// </summary>
 /// <remarks>
 /// <para>
-/// The parameter must have a stable string form: a <see cref="string"/>, a <see cref="Guid"/>, an integer type, or a
-/// type that overrides <see cref="object.ToString"/> (a record, say). Anything else is refused when the code is
+/// The parameter must have a stable string form: a <see cref="string"/>, a <see cref="char"/>, a <see cref="Guid"/>, an integer type, an enum (each of these
+/// also nullable), or a type that overrides <see cref="object.ToString"/> (a record, say). Anything else is refused when the code is
 /// built (RES0007). A null or empty key throws an <see cref="ArgumentException"/> naming the parameter, before
 /// anything runs or is stored.
 /// </para>

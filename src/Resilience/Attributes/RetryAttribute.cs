@@ -8,7 +8,7 @@ namespace Resilience;
 /// <remarks>
 /// <para>
 /// Sits between the total timeout (or the hedging, which runs it once per hedged attempt) and the circuit breaker:
-/// <c>Fallback → RateLimit → Timeout(Total) → Hedging → Retry → CircuitBreaker → Bulkhead → Timeout(PerAttempt) → {Name}Core</c>.
+/// <c>Fallback → CachedFallback → Idempotency → RateLimit → Timeout(Total) → Hedging → Retry → CircuitBreaker → Bulkhead → Timeout(PerAttempt) → {Name}Core</c>.
 /// </para>
 /// <para>
 /// The caller's cancellation is never retried. Rejections by the method's own circuit breaker and bulkhead

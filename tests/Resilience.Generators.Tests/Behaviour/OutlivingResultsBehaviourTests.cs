@@ -1,7 +1,8 @@
 namespace Resilience.Generators.Tests.Behaviour;
 
 /// <summary>
-/// A method with every policy whose result outlives a call: <c>Fallback → CachedFallback → Idempotency → Retry → Core</c>.
+/// A method with every policy whose result outlives a call (the fallback, the cached fallback, the idempotency key,
+/// outer to inner) around a retry.
 /// An idempotency key's result expires after a second here, while the cached fallback keeps the last good result a minute.
 /// </summary>
 public partial class OutlivingResultsSubject

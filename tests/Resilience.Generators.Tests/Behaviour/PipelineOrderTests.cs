@@ -4,7 +4,7 @@ namespace Resilience.Generators.Tests.Behaviour;
 
 /// <summary>
 /// The attributes below are deliberately written in orders other than the pipeline's: the pipeline is always
-/// Fallback → RateLimit → Timeout(Total) → Retry → CircuitBreaker → Bulkhead → Timeout(PerAttempt) → Core.
+/// Fallback → CachedFallback → Idempotency → RateLimit → Timeout(Total) → Hedging → Retry → CircuitBreaker → Bulkhead → Timeout(PerAttempt) → Core.
 /// </summary>
 public partial class PipelineSubject
 {
