@@ -485,7 +485,7 @@ public sealed class ResilienceRegistry
 
         lock (_settingsGate)
         {
-            return _live.GetOrAdd(policyName, new LivePolicySettings(policyName, PolicyOverrides.From(this, policyName, SettingsForLocked(policyName), AllowChaos)));
+            return _live.GetOrAdd(policyName, new LivePolicySettings(this, policyName, PolicyOverrides.From(this, policyName, SettingsForLocked(policyName), AllowChaos)));
         }
     }
 
@@ -845,6 +845,16 @@ public sealed class ResilienceRegistry
         foreach (IRegisteredRateLimit limiter in source._rateLimiters.Values)
         {
             limiter.RegisterLikeIn(this);
+        }
+
+        foreach (RetryBudgetState budget in source._retryBudgets.Values)
+        {
+            GetOrAddRetryBudget(budget.Name, budget.AttributeOptions);
+        }
+
+        foreach (LivePolicySettings live in source._live.Values)
+        {
+            GetLivePolicySettings(live.PolicyName);
         }
     }
 

@@ -7,7 +7,8 @@ namespace Resilience;
 /// A registry of its own for the code that runs inside the scope: from <see cref="Begin"/> to <see cref="Dispose"/>, in
 /// this asynchronous flow and the tasks and threads it starts, every policy of <see cref="ResilienceRegistry.Default"/>
 /// (the state generated code keeps in static fields) acts as the policy of the same name in <see cref="Registry"/>, with
-/// its attribute settings, its own counts and its own clock. Meant for tests, so that tests of annotated code can run in
+/// its attribute settings, its own counts and its own clock; a method's retry, timeout, hedging and chaos settings and
+/// its retry budget are the scope registry's too. Meant for tests, so that tests of annotated code can run in
 /// parallel without seeing each other's breakers, limits and clocks.
 /// </summary>
 /// <remarks>

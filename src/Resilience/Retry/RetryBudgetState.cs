@@ -47,6 +47,9 @@ public sealed class RetryBudgetState
     /// <summary>The budget's name: the policy name of the methods that share it (their breaker's, bulkhead's or rate limit's, else <c>Namespace.Type.Method</c>).</summary>
     public string Name { get; }
 
+    /// <summary>The settings the attribute gave, before configuration.</summary>
+    internal RetryBudgetOptions AttributeOptions => _defaults;
+
     /// <summary>The settings in force (a copy; changing it has no effect).</summary>
     public RetryBudgetOptions Options => Volatile.Read(ref _options).Copy();
 
@@ -64,7 +67,16 @@ public sealed class RetryBudgetState
 
     /// <summary>Counts a call of a method that shares the budget; generated code calls it once a call, before its first attempt.</summary>
     [EditorBrowsable(EditorBrowsableState.Never)]
-    public void RecordCall() => _window.Record(NowTicks, failure: false);
+    public void RecordCall()
+    {
+        if (InScope() is { } scoped)
+        {
+            scoped.RecordCall();
+            return;
+        }
+
+        _window.Record(NowTicks, failure: false);
+    }
 
     /// <summary>
     /// Asks for one retry: true, and counted, when it fits the budget (or the budget is off); false, counted on the meter
@@ -73,6 +85,11 @@ public sealed class RetryBudgetState
     [EditorBrowsable(EditorBrowsableState.Never)]
     public bool TryRetry()
     {
+        if (InScope() is { } scoped)
+        {
+            return scoped.TryRetry();
+        }
+
         double ratio = Volatile.Read(ref _options).MaxRetryRatio;
         if (!RetryRules.MaxRetryRatio.IsOn(ratio))
         {
@@ -106,6 +123,15 @@ public sealed class RetryBudgetState
         _window.Clear();
         Volatile.Write(ref _refusedRetries, 0);
     }
+
+    /// <summary>
+    /// The budget of the same name in the <see cref="ResilienceScope"/> this call runs in, when this is a budget of
+    /// <see cref="ResilienceRegistry.Default"/>; null otherwise, and at the cost of one static read until a scope is first begun.
+    /// </summary>
+    private RetryBudgetState? InScope() => ResilienceScope.AnyBegun ? InScopeSlow() : null;
+
+    private RetryBudgetState? InScopeSlow()
+        => ResilienceScope.RegistryInsteadOf(_registry) is { } scoped ? scoped.GetOrAddRetryBudget(Name, _defaults) : null;
 
     private RetryBudgetOptions EffectiveOptions(PolicySettings? settings)
         => settings is { HasRetryBudgetSettings: true } ? settings.ApplyTo(_defaults).ValidatedCopy() : _defaults;
