@@ -83,7 +83,7 @@ public sealed class RateLimitInfoTests
 
         RateLimitInfo info = limiter.GetLimitInfo();
 
-        // Ten segments of 100 ms: the second permit leaves with its segment, 1 000 ms after that segment began.
+        // The second permit leaves the window a whole window after it was taken.
         Assert.Equal(2, info.Remaining);
         Assert.Equal(_clock.GetUtcNow() + TimeSpan.FromMilliseconds(1_000), info.ResetAt);
         Assert.Equal(TimeSpan.Zero, info.RetryAfter);
@@ -209,11 +209,11 @@ public sealed class RateLimitOnAYoungClockTests
 
         Assert.False(limiter.TryAcquire());
 
-        // Above the exact limit, ten segments of 2.4 h: the permits, taken at 3 h in the segment that starts at 2.4 h,
-        // leave the window when that segment does, at 26.4 h.
+        // Above the exact limit, calls are kept by slices of a 1,024th of the day (84.375 s); 3 h is on a slice's edge,
+        // so the permits come back a whole window after they were taken.
         RateLimitInfo info = limiter.GetLimitInfo();
         Assert.Equal(0, info.Remaining);
-        Assert.Equal(TimeSpan.FromHours(23.4), info.RetryAfter);
+        Assert.Equal(TimeSpan.FromHours(24), info.RetryAfter);
         Assert.Equal(info.RetryAfter, limiter.CreateRejection().RetryAfter);
 
         // An exact window on the same clock: its permit comes back a whole window after it was taken.

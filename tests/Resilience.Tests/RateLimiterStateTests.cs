@@ -179,12 +179,12 @@ public sealed class RateLimiterStateTests
     }
 
     [Fact]
-    public void Sliding_window_retry_after_is_the_time_until_the_oldest_used_segment_leaves()
+    public void Sliding_window_retry_after_is_the_time_until_the_oldest_call_leaves_the_window()
     {
         RateLimiterState limiter = Create(RateLimitAlgorithm.SlidingWindow, permits: 5, windowMs: 1_000);
-        UseAll(limiter, 2, exhaust: false);                 // segment [0, 100) ms
+        UseAll(limiter, 2, exhaust: false);                 // at 0 ms
         _clock.Advance(TimeSpan.FromMilliseconds(350));
-        UseAll(limiter, 3);                                 // segment [300, 400) ms
+        UseAll(limiter, 3);                                 // at 350 ms
 
         Assert.Equal(TimeSpan.FromMilliseconds(650), limiter.RetryAfter);
         Assert.Equal(TimeSpan.FromMilliseconds(650), limiter.CreateRejection().RetryAfter);
@@ -236,22 +236,24 @@ public sealed class RateLimiterStateTests
     }
 
     [Fact]
-    public void A_sliding_window_above_the_exact_limit_gives_back_permits_as_their_segment_leaves_the_window()
+    public void A_sliding_window_above_the_exact_limit_gives_back_each_permit_a_window_after_its_call_never_early()
     {
-        // Above 1 024 permits the window is counted in ten segments: a permit comes back when its segment leaves.
-        RateLimiterState limiter = Create(RateLimitAlgorithm.SlidingWindow, permits: 2_500, windowMs: 1_000);
-        UseAll(limiter, 1_000, exhaust: false);
-        _clock.Advance(TimeSpan.FromMilliseconds(350));
-        UseAll(limiter, 1_500);
+        // Above 1 024 permits, calls are kept by their time rounded up to a 1,024th of the window: 1 ms here.
+        RateLimiterState limiter = Create(RateLimitAlgorithm.SlidingWindow, permits: 2_500, windowMs: 1_024);
+        UseAll(limiter, 1_000, exhaust: false);             // at 0 ms
+        _clock.Advance(TimeSpan.FromMilliseconds(350.5));
+        UseAll(limiter, 1_500);                             // at 350.5 ms, kept as 351 ms
 
-        _clock.Advance(TimeSpan.FromMilliseconds(650) - OneTick);
+        _clock.Advance(TimeSpan.FromMilliseconds(1_024 - 350.5) - OneTick);
         Assert.False(limiter.TryAcquire());
 
-        _clock.Advance(OneTick);                            // t = 1 000 ms: the first segment left
+        _clock.Advance(OneTick);                            // t = 1 024 ms: the calls at 0 are a window old
         UseAll(limiter, 1_000);
-        Assert.Equal(TimeSpan.FromMilliseconds(300), limiter.RetryAfter);
+        Assert.Equal(TimeSpan.FromMilliseconds(351), limiter.RetryAfter);
 
-        _clock.Advance(TimeSpan.FromMilliseconds(300));     // t = 1 300 ms: the second one left
+        _clock.Advance(TimeSpan.FromMilliseconds(350.5));   // t = 1 374.5 ms: a window after the calls at 350.5 ms,
+        Assert.False(limiter.TryAcquire());                 // which come back half a millisecond later, never earlier
+        _clock.Advance(TimeSpan.FromMilliseconds(0.5));
         UseAll(limiter, 1_500);
     }
 

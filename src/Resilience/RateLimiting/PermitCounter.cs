@@ -22,7 +22,7 @@ internal abstract class PermitCounter
     public static PermitCounter Create(RateLimitOptions options) => options.Algorithm switch
     {
         RateLimitAlgorithm.FixedWindow => new FixedWindowCounter(options),
-        RateLimitAlgorithm.SlidingWindow => options.Permits <= SlidingLogCounter.MaxPermits ? new SlidingLogCounter(options) : new SlidingWindowCounter(options),
+        RateLimitAlgorithm.SlidingWindow => new SlidingLogCounter(options),
         _ => new TokenBucketCounter(options),
     };
 
@@ -185,26 +185,34 @@ internal sealed class FixedWindowCounter : PermitCounter
 }
 
 /// <summary>
-/// At most <c>Permits</c> calls in any window of <c>WindowMs</c>, exactly: the times of the calls admitted within the
-/// last window are kept in order (a ring grown as it fills, to at most <c>Permits</c> entries of 8 bytes), and a call
-/// is admitted when fewer than <c>Permits</c> of them are younger than a window. For limits up to
-/// <see cref="MaxPermits"/>; a higher one is counted in segments (<see cref="SlidingWindowCounter"/>). Guarded by a lock.
+/// At most <c>Permits</c> calls in any window of <c>WindowMs</c>, exactly, at any limit: the times of the calls admitted
+/// within the last window are kept in order, in a ring grown as it fills, and a call is admitted when fewer than
+/// <c>Permits</c> of them are younger than a window. Up to <see cref="ExactEntries"/> permits, each call's own time is
+/// kept, and its permit comes back exactly a window after it. Above that, calls are kept by their time rounded up to a
+/// <see cref="ExactEntries"/>th of the window (one entry and a count for all the calls of one such slice), so the log
+/// never holds more than about <see cref="ExactEntries"/> entries (16 KB) however high the limit, and a permit comes
+/// back a window after its call, late by less than a <see cref="ExactEntries"/>th of the window, never early.
+/// Guarded by a lock.
 /// </summary>
 internal sealed class SlidingLogCounter : PermitCounter
 {
-    /// <summary>The highest limit counted exactly: its log is at most 8 KB a partition.</summary>
-    public const int MaxPermits = 1_024;
+    /// <summary>The highest limit whose calls are each kept at their own time; and the slices of a window above it.</summary>
+    public const int ExactEntries = 1_024;
 
     private const int InitialCapacity = 16;
 
     private readonly object _gate = new();
+    private readonly long _sliceTicks;
     private long[] _times = Array.Empty<long>();
+    private int[] _counts = Array.Empty<int>();
     private int _head;
-    private int _count;
+    private int _entries;
+    private int _taken;
 
     public SlidingLogCounter(RateLimitOptions options)
         : base(options)
     {
+        _sliceTicks = Permits <= ExactEntries ? 1 : Math.Max(1, WindowTicks / ExactEntries);
     }
 
     public override bool TryAcquire(long now)
@@ -212,21 +220,32 @@ internal sealed class SlidingLogCounter : PermitCounter
         lock (_gate)
         {
             Expire(now);
-            if (_count >= Permits)
+            if (_taken >= Permits)
             {
                 return false;
             }
 
             // A caller whose clock reading is older than the newest entry is counted at the newest time, which keeps
-            // the log in order and expires the entry no earlier than it should.
-            long time = _count > 0 ? Math.Max(now, Newest()) : now;
-            if (_count == _times.Length)
+            // the log in order and expires the entry no earlier than it should. Rounding up never expires it early.
+            long time = RoundUp(_entries > 0 ? Math.Max(now, _times[Newest]) : now);
+            if (_entries > 0 && _times[Newest] == time)
             {
-                Grow();
+                _counts[Newest]++;
+            }
+            else
+            {
+                if (_entries == _times.Length)
+                {
+                    Resize(Math.Min(Permits, Math.Max(InitialCapacity, _times.Length * 2)));
+                }
+
+                int slot = (_head + _entries) % _times.Length;
+                _times[slot] = time;
+                _counts[slot] = 1;
+                _entries++;
             }
 
-            _times[(_head + _count) % _times.Length] = time;
-            _count++;
+            _taken++;
             return true;
         }
     }
@@ -237,8 +256,8 @@ internal sealed class SlidingLogCounter : PermitCounter
         {
             Expire(now);
 
-            // The oldest call leaves the window first and gives its permit back.
-            return _count < Permits ? 0 : Math.Max(0, _times[_head] + WindowTicks - now);
+            // The oldest calls leave the window first and give their permits back.
+            return _taken < Permits ? 0 : Math.Max(0, _times[_head] + WindowTicks - now);
         }
     }
 
@@ -247,7 +266,7 @@ internal sealed class SlidingLogCounter : PermitCounter
         lock (_gate)
         {
             Expire(now);
-            return _count == 0;
+            return _taken == 0;
         }
     }
 
@@ -256,7 +275,7 @@ internal sealed class SlidingLogCounter : PermitCounter
         lock (_gate)
         {
             Expire(now);
-            return Math.Max(0, Permits - _count);
+            return Math.Max(0, Permits - _taken);
         }
     }
 
@@ -266,8 +285,8 @@ internal sealed class SlidingLogCounter : PermitCounter
         {
             Expire(now);
 
-            // The newest call leaves the window last.
-            return _count == 0 ? 0 : Math.Max(0, Newest() + WindowTicks - now);
+            // The newest calls leave the window last.
+            return _taken == 0 ? 0 : Math.Max(0, _times[Newest] + WindowTicks - now);
         }
     }
 
@@ -276,167 +295,72 @@ internal sealed class SlidingLogCounter : PermitCounter
         lock (_gate)
         {
             _head = 0;
-            _count = 0;
+            _entries = 0;
+            _taken = 0;
         }
     }
 
-    private long Newest() => _times[(_head + _count - 1) % _times.Length];
+    /// <summary>Room in the log, for tests: it grows with the calls of a window and shrinks when they leave.</summary>
+    internal int Capacity
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _times.Length;
+            }
+        }
+    }
 
-    /// <summary>Drops the calls no longer within the window that ends at <paramref name="now"/>.</summary>
+    private int Newest => (_head + _entries - 1) % _times.Length;
+
+    private long RoundUp(long time)
+    {
+        if (_sliceTicks == 1)
+        {
+            return time;
+        }
+
+        long remainder = time % _sliceTicks;
+        return remainder == 0 ? time : time - remainder + (remainder > 0 ? _sliceTicks : 0);
+    }
+
+    /// <summary>Drops the calls no longer within the window that ends at <paramref name="now"/>, and room no longer needed.</summary>
     private void Expire(long now)
     {
-        while (_count > 0 && _times[_head] <= now - WindowTicks)
+        while (_entries > 0 && _times[_head] <= now - WindowTicks)
         {
+            _taken -= _counts[_head];
             _head = (_head + 1) % _times.Length;
-            _count--;
+            _entries--;
+        }
+
+        // After a burst, the room it took goes back once the log is down to a quarter of it.
+        int capacity = _times.Length;
+        while (capacity > InitialCapacity && _entries <= capacity / 4)
+        {
+            capacity /= 2;
+        }
+
+        if (capacity != _times.Length)
+        {
+            Resize(capacity);
         }
     }
 
-    private void Grow()
+    private void Resize(int capacity)
     {
-        var grown = new long[Math.Min(Permits, Math.Max(InitialCapacity, _times.Length * 2))];
-        for (int i = 0; i < _count; i++)
+        var times = new long[capacity];
+        var counts = new int[capacity];
+        for (int i = 0; i < _entries; i++)
         {
-            grown[i] = _times[(_head + i) % _times.Length];
+            int slot = (_head + i) % _times.Length;
+            times[i] = _times[slot];
+            counts[i] = _counts[slot];
         }
 
-        _times = grown;
+        _times = times;
+        _counts = counts;
         _head = 0;
-    }
-}
-
-/// <summary>
-/// For limits above <see cref="SlidingLogCounter.MaxPermits"/>: at most <c>Permits</c> calls in any nine tenths of a
-/// window, tracked in ten segments (fewer for windows under ten ticks):
-/// a permit comes back when the segment that spent it slides out of the window. Guarded by a lock, since
-/// the segments and their total change together.
-/// </summary>
-internal sealed class SlidingWindowCounter : PermitCounter
-{
-    private const long Unset = long.MinValue;
-
-    private readonly object _gate = new();
-    private readonly int[] _segments;
-    private readonly long _segmentTicks;
-    private long _current = Unset;
-    private int _total;
-
-    public SlidingWindowCounter(RateLimitOptions options)
-        : base(options)
-    {
-        int count = (int)Math.Min(10, WindowTicks);
-        _segments = new int[count];
-        _segmentTicks = WindowTicks / count;
-    }
-
-    public override bool TryAcquire(long now)
-    {
-        lock (_gate)
-        {
-            Advance(now);
-            if (_total >= Permits)
-            {
-                return false;
-            }
-
-            _segments[_current % _segments.Length]++;
-            _total++;
-            return true;
-        }
-    }
-
-    public override long TicksUntilPermit(long now)
-    {
-        lock (_gate)
-        {
-            Advance(now);
-            if (_total < Permits)
-            {
-                return 0;
-            }
-
-            // The oldest segment still holding permits gives them back when it leaves the window. Segments before the
-            // clock's zero never held any (and would index the ring below zero): a clock that started less than a
-            // window ago, such as the system's uptime on a machine booted within the window.
-            for (long segment = Math.Max(0, _current - _segments.Length + 1); segment <= _current; segment++)
-            {
-                if (_segments[segment % _segments.Length] > 0)
-                {
-                    return ((segment + _segments.Length) * _segmentTicks) - now;
-                }
-            }
-
-            return 0;
-        }
-    }
-
-    public override bool IsIdle(long now)
-    {
-        lock (_gate)
-        {
-            Advance(now);
-            return _total == 0;
-        }
-    }
-
-    public override int Remaining(long now)
-    {
-        lock (_gate)
-        {
-            Advance(now);
-            return Math.Max(0, Permits - _total);
-        }
-    }
-
-    public override long TicksUntilFull(long now)
-    {
-        lock (_gate)
-        {
-            Advance(now);
-
-            // The newest segment holding permits gives the last of them back when it leaves the window.
-            for (long segment = _current; segment > Math.Max(-1, _current - _segments.Length); segment--)
-            {
-                if (_segments[segment % _segments.Length] > 0)
-                {
-                    return ((segment + _segments.Length) * _segmentTicks) - now;
-                }
-            }
-
-            return 0;
-        }
-    }
-
-    public override void Reset()
-    {
-        lock (_gate)
-        {
-            Array.Clear(_segments, 0, _segments.Length);
-            _total = 0;
-            _current = Unset;
-        }
-    }
-
-    private void Advance(long now)
-    {
-        long segment = now / _segmentTicks;
-        if (_current == Unset)
-        {
-            _current = segment;
-            return;
-        }
-
-        long last = Math.Min(segment, _current + _segments.Length);
-        for (long next = _current + 1; next <= last; next++)
-        {
-            int slot = (int)(next % _segments.Length);
-            _total -= _segments[slot];
-            _segments[slot] = 0;
-        }
-
-        if (segment > _current)
-        {
-            _current = segment;
-        }
     }
 }

@@ -19,7 +19,7 @@ public sealed class RateLimiterStressTests
     [InlineData(RateLimitAlgorithm.FixedWindow, 50)]
     [InlineData(RateLimitAlgorithm.TokenBucket, 50)]
     [InlineData(RateLimitAlgorithm.SlidingWindow, 50)]
-    [InlineData(RateLimitAlgorithm.SlidingWindow, 2_000)] // above the sliding log's size: counted in segments
+    [InlineData(RateLimitAlgorithm.SlidingWindow, 2_000)] // above 1 024: calls kept by slices of a 1 024th of the window
     public void Each_whole_window_admits_exactly_its_permits_however_many_threads_ask(RateLimitAlgorithm algorithm, int permits)
     {
         RateLimiterState limiter = _registry.GetOrAddRateLimiter("stress", new RateLimitOptions { Permits = permits, WindowMs = WindowMs, Algorithm = algorithm });
@@ -45,9 +45,10 @@ public sealed class RateLimiterStressTests
     {
         RateLimiterState limiter = _registry.GetOrAddRateLimiter("stress", new RateLimitOptions { Permits = permits, WindowMs = WindowMs, Algorithm = algorithm });
         // Steps of a tenth of a window, the clock starting on a whole second. A fixed window promises its permits per
-        // window: per ten steps from the start. The sliding ones promise them over any stretch shorter than a window
-        // (the segmented one, over any nine tenths of one): any eight steps. A token bucket may add, to its burst of
-        // Permits, what it refills over those eight steps: a tenth of the permits for each of the seven moves between them.
+        // window: per ten steps from the start. The sliding one promises them over any stretch shorter than a window:
+        // any ten steps (nine tenths of a window from the first to the last). A token bucket may add, to its burst of
+        // Permits, what it refills over a stretch: checked over any eight steps, a tenth of the permits for each of the
+        // seven moves between them.
         const int Steps = 60;
         var admittedPerStep = new long[Steps];
         for (int step = 0; step < Steps; step++)
@@ -57,7 +58,7 @@ public sealed class RateLimiterStressTests
         }
 
         bool fixedWindow = algorithm == RateLimitAlgorithm.FixedWindow;
-        int span = fixedWindow ? 10 : 8;
+        int span = algorithm == RateLimitAlgorithm.TokenBucket ? 8 : 10;
         long allowed = algorithm == RateLimitAlgorithm.TokenBucket ? permits + (permits * (span - 1) / 10) : permits;
         for (int start = 0; start + span <= Steps; start += fixedWindow ? span : 1)
         {
