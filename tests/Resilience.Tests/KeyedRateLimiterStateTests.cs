@@ -212,6 +212,75 @@ public sealed class KeyedRateLimiterStateTests
         Assert.False(limiter.GetPartition("user-1").TryAcquire());
     }
 
+    [Theory]
+    [InlineData(RateLimitAlgorithm.TokenBucket)]
+    [InlineData(RateLimitAlgorithm.FixedWindow)]
+    [InlineData(RateLimitAlgorithm.SlidingWindow)]
+    public void Permits_taken_while_sweeps_drop_idle_partitions_never_exceed_a_keys_limit(RateLimitAlgorithm algorithm)
+    {
+        const int Permits = 3;
+        const int AttemptsPerKey = 5;
+        const int KeysPerWorker = 1_500;
+        KeyedRateLimiterState<string> limiter = _registry.GetOrAddKeyedRateLimiter<string>("swept-busy-" + algorithm, new RateLimitOptions { Permits = Permits, WindowMs = 60_000, Algorithm = algorithm });
+        var admitted = new int[2, KeysPerWorker];
+        bool working = true;
+        int workersLeft = 2;
+
+        // Two threads keep adding idle keys, so that sweeps run again and again; two others each ask five times for
+        // every key of their own, fetching the key's partition each time and pausing before taking the permit. The
+        // clock stands still: each key must be given exactly its three permits, wherever a sweep fell.
+        TestSupport.RunOnThreads(4, thread =>
+        {
+            if (thread >= 2)
+            {
+                for (int i = 0; Volatile.Read(ref working); i++)
+                {
+                    limiter.GetPartition($"idle-{thread}-{i}");
+                }
+
+                return;
+            }
+
+            try
+            {
+                for (int key = 0; key < KeysPerWorker; key++)
+                {
+                    for (int attempt = 0; attempt < AttemptsPerKey; attempt++)
+                    {
+                        RateLimiterState partition = limiter.GetPartition($"busy-{thread}-{key}");
+                        Thread.SpinWait(20 * ((key + attempt) % 10));
+                        if (partition.TryAcquire())
+                        {
+                            admitted[thread, key]++;
+                        }
+                    }
+                }
+            }
+            finally
+            {
+                if (Interlocked.Decrement(ref workersLeft) == 0)
+                {
+                    Volatile.Write(ref working, false);
+                }
+            }
+        });
+
+        var wrong = new List<string>();
+        for (int thread = 0; thread < 2; thread++)
+        {
+            for (int key = 0; key < KeysPerWorker; key++)
+            {
+                if (admitted[thread, key] != Permits)
+                {
+                    wrong.Add($"busy-{thread}-{key}: {admitted[thread, key]}");
+                }
+            }
+        }
+
+        Assert.True(wrong.Count == 0, $"{wrong.Count} keys were not given exactly {Permits} permits, such as {string.Join(", ", wrong.Take(5))}.");
+        Assert.True(limiter.PartitionCount < 2 * KeysPerWorker * 4, "No sweep ran: the test did not race anything.");
+    }
+
     private KeyedRateLimiterState<TKey> Create<TKey>(int permits, string name = "test")
         => _registry.GetOrAddKeyedRateLimiter<TKey>(name, new RateLimitOptions { Permits = permits, WindowMs = 1_000 });
 }
