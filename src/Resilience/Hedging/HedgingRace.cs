@@ -190,10 +190,19 @@ public sealed class HedgingRace<T> : IDisposable
                 return Task.CompletedTask;
             }
 
-            TaskCompletionSource<bool> waiter = _waiter ??= new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+            // The race is the waiter's state, so that the timer's callback, given the waiter, finds both.
+            TaskCompletionSource<bool> waiter = _waiter ??= new TaskCompletionSource<bool>(this, TaskCreationOptions.RunContinuationsAsynchronously);
             if (_launched < _maxAttempts && _delay > TimeSpan.Zero && _timer is null)
             {
-                _timer = _timeProvider.CreateTimer(static state => ((HedgingRace<T>)state!).OnDelayElapsed(), this, _delay, Timeout.InfiniteTimeSpan);
+                _timer = _timeProvider.CreateTimer(
+                    static state =>
+                    {
+                        var elapsedFor = (TaskCompletionSource<bool>)state!;
+                        ((HedgingRace<T>)elapsedFor.Task.AsyncState!).OnDelayElapsed(elapsedFor);
+                    },
+                    waiter,
+                    _delay,
+                    Timeout.InfiniteTimeSpan);
             }
 
             if (_callerToken.CanBeCanceled && _cancellation == default)
@@ -381,11 +390,16 @@ public sealed class HedgingRace<T> : IDisposable
         }
     }
 
-    private void OnDelayElapsed()
+    /// <summary>The delay of the wait <paramref name="elapsedFor"/> passed.</summary>
+    /// <remarks>
+    /// A disposed timer's callback may still come, late, when it had fired already (an attempt failed meanwhile, and
+    /// the next one started): a wait that ended is not the current one, and its delay starts nothing.
+    /// </remarks>
+    private void OnDelayElapsed(TaskCompletionSource<bool> elapsedFor)
     {
         lock (_gate)
         {
-            if (_state == RaceState.Running && _launched < _maxAttempts)
+            if (_state == RaceState.Running && _launched < _maxAttempts && ReferenceEquals(_waiter, elapsedFor))
             {
                 _launchDue = true;
                 StopWaitingLocked();

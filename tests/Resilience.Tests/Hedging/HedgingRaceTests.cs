@@ -12,13 +12,24 @@ public sealed class HedgingRaceTests
 {
     private static readonly TimeSpan Delay = TimeSpan.FromMilliseconds(100);
 
+    // Rounds of each race between threads: enough for each ordering to come up on two busy cores.
+    private const int Rounds = 200;
+
     private readonly ResilienceRegistry _registry;
     private readonly FakeTimeProvider _clock;
     private readonly string _name = UniqueName("hedging");
     private readonly List<Attempt> _attempts = new();
     private int _waits;
+    private Task? _lastWait;
 
     public HedgingRaceTests() => _registry = TestSupport.CreateRegistry(out _clock);
+
+    /// <summary>What ends a race while an attempt answers.</summary>
+    public enum Interruption
+    {
+        CallerCancels,
+        RaceDisposed,
+    }
 
     [Fact]
     public async Task A_first_attempt_that_answers_before_the_delay_wins_alone()
@@ -365,6 +376,179 @@ public sealed class HedgingRaceTests
         Assert.Throws<InvalidOperationException>(() => race.GetResult());
     }
 
+    [Theory]
+    [InlineData(Interruption.CallerCancels)]
+    [InlineData(Interruption.RaceDisposed)]
+    public async Task An_answer_racing_the_end_of_the_race_is_either_returned_or_disposed_never_both(Interruption interruption)
+    {
+        var unobserved = new System.Collections.Concurrent.ConcurrentQueue<Exception>();
+        void OnUnobserved(object? sender, UnobservedTaskExceptionEventArgs e) => unobserved.Enqueue(e.Exception);
+        TaskScheduler.UnobservedTaskException += OnUnobserved;
+        try
+        {
+            for (int round = 0; round < Rounds; round++)
+            {
+                using var caller = new CancellationTokenSource();
+                HedgingRace<Response> race = Race(2, Delay, caller.Token);
+                Assert.True(race.TryLaunch(out int attempt, out _));
+                Task wait = race.WaitAsync();
+                var answer = new Response("answer");
+
+                // As generated code does, the attempt reports on its own thread; the caller's side ends the race on another.
+                TestSupport.RunOnThreads(2, thread =>
+                {
+                    if (thread == 0)
+                    {
+                        race.Succeed(attempt, answer, acceptable: true);
+                    }
+                    else if (interruption == Interruption.CallerCancels)
+                    {
+                        caller.Cancel();
+                    }
+                    else
+                    {
+                        race.Dispose();
+                    }
+                });
+
+                await wait.WaitAsync(TestSupport.HangGuard);
+                Assert.False(race.TryLaunch(out _, out _), "The race started an attempt after it was decided.");
+                bool wasReturned = ReturnedOrCanceled(race, answer, caller.Token);
+                race.Dispose();
+                Assert.Equal(wasReturned, !answer.Disposed);
+            }
+
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            GC.Collect();
+            Assert.Empty(unobserved);
+        }
+        finally
+        {
+            TaskScheduler.UnobservedTaskException -= OnUnobserved;
+        }
+    }
+
+    [Fact]
+    public async Task An_attempt_reported_through_the_generated_loop_as_the_caller_cancels_is_returned_or_disposed_and_its_report_never_throws()
+    {
+        for (int round = 0; round < Rounds; round++)
+        {
+            _attempts.Clear();
+            using var caller = new CancellationTokenSource();
+            HedgingRace<Response> race = Race(2, Delay, caller.Token);
+            Task<Response> call = Run(race);
+            var answer = new Response("answer");
+
+            TestSupport.RunOnThreads(2, thread =>
+            {
+                if (thread == 0)
+                {
+                    _attempts[0].Answer(answer);
+                }
+                else
+                {
+                    caller.Cancel();
+                }
+            });
+
+            bool wasReturned;
+            try
+            {
+                Assert.Same(answer, await call.Guarded());
+                wasReturned = true;
+            }
+            catch (OperationCanceledException canceled)
+            {
+                Assert.Equal(caller.Token, canceled.CancellationToken);
+                wasReturned = false;
+            }
+
+            await _attempts[0].Reported.WaitAsync(TestSupport.HangGuard);
+            Assert.True(_attempts[0].Reported.IsCompletedSuccessfully, "The attempt's report threw.");
+            Assert.Equal(wasReturned, !answer.Disposed);
+            Assert.Single(_attempts);
+        }
+    }
+
+    [Fact]
+    public async Task A_failure_as_the_delay_fires_starts_the_next_attempt_once_and_never_more_than_the_maximum()
+    {
+        for (int round = 0; round < Rounds; round++)
+        {
+            _attempts.Clear();
+            Volatile.Write(ref _waits, 0);
+            HedgingRace<Response> race = Race(3, Delay);
+            Task<Response> call = Run(race);
+            TestSupport.SpinUntil(() => Volatile.Read(ref _waits) == 1, "the race waits for the delay");
+
+            TestSupport.RunOnThreads(2, thread =>
+            {
+                if (thread == 0)
+                {
+                    race.Fail(1, new HttpRequestException("down"));
+                }
+                else
+                {
+                    _clock.Advance(Delay);
+                }
+            });
+
+            // Once the loop waits again, only the clock or an attempt can start another: whatever fired above has run.
+            // A failure and a delay: at most one attempt for each, numbered in turn (two when the race saw the delay
+            // first, as the failure then ends a running attempt; one when it saw the failure first, which ended the wait).
+            TestSupport.SpinUntil(() => IsWaiting, "the race waits again");
+            int launched = Launched;
+            Assert.InRange(launched, 2, 3);
+            Assert.Equal(Enumerable.Range(1, launched), _attempts.Select(a => a.Number));
+            if (launched == 2)
+            {
+                // The wait for the second attempt's delay is whole: the first delay ended nothing of it.
+                _clock.Advance(Delay - TimeSpan.FromMilliseconds(1));
+                Assert.Equal(2, Launched);
+                _clock.Advance(TimeSpan.FromMilliseconds(1));
+                TestSupport.SpinUntil(() => Launched == 3, "the third attempt starts");
+            }
+
+            _clock.Advance(Delay * 10);
+            Assert.Equal(3, Launched);
+            _attempts[1].Answer(new Response("second"));
+            Assert.Equal("second", (await call.Guarded()).Name);
+            Assert.Equal(3, Launched);
+        }
+    }
+
+    [Fact]
+    public async Task A_delay_whose_callback_reaches_the_race_after_a_failure_started_the_next_attempt_starts_nothing()
+    {
+        var clock = new HeldTimerClock();
+        var race = new HedgingRace<Response>(_registry.GetTelemetry(_name, _name), 3, Delay, clock, default);
+        Task<Response> call = Run(race);
+        TestSupport.SpinUntil(() => Volatile.Read(ref _waits) == 1, "the race waits for the delay");
+
+        // The delay's timer fires, and its callback is held before it reaches the race...
+        var advance = new Thread(() => clock.Advance(Delay)) { IsBackground = true };
+        advance.Start();
+        Assert.True(clock.Fired.Wait(TestSupport.HangGuard), "The delay's timer did not fire.");
+
+        // ...while the first attempt fails: the second starts at once, and the race waits for the second's delay.
+        _attempts[0].Fail(new HttpRequestException("down"));
+        TestSupport.SpinUntil(() => Volatile.Read(ref _waits) == 2, "the race waits again after the second attempt");
+        clock.Release();
+        Assert.True(advance.Join(TestSupport.HangGuard), "The held timer's callback did not end.");
+
+        // The first delay's late callback ended nothing: the third attempt waits for the whole second delay.
+        Assert.True(IsWaiting, "The first delay's late callback ended the wait for the second attempt's delay.");
+        Assert.Equal(2, Launched);
+        clock.Advance(Delay - TimeSpan.FromMilliseconds(1));
+        Assert.Equal(2, Launched);
+        clock.Advance(TimeSpan.FromMilliseconds(1));
+        TestSupport.SpinUntil(() => Launched == 3, "the third attempt starts");
+
+        _attempts[1].Answer(new Response("second"));
+        Assert.Equal("second", (await call.Guarded()).Name);
+    }
+
     private int Launched
     {
         get
@@ -374,6 +558,33 @@ public sealed class HedgingRaceTests
                 return _attempts.Count;
             }
         }
+    }
+
+    /// <summary>Whether <see cref="Run"/> waits, after its last launch, for something still to come (the clock or an attempt).</summary>
+    private bool IsWaiting
+        => Volatile.Read(ref _waits) == Launched && Volatile.Read(ref _lastWait) is { IsCompleted: false };
+
+    /// <summary>
+    /// The race's only two outcomes once an answer met the end of the race: the answer returned and not disposed
+    /// (true), or the caller's cancellation thrown and the answer disposed, as nobody will have it (false).
+    /// </summary>
+    private static bool ReturnedOrCanceled(HedgingRace<Response> race, Response answer, CancellationToken caller)
+    {
+        Response returned;
+        try
+        {
+            returned = race.GetResult();
+        }
+        catch (OperationCanceledException canceled)
+        {
+            Assert.Equal(caller, canceled.CancellationToken);
+            Assert.True(answer.Disposed, "The race ended cancelled, but the answer it refused was not disposed.");
+            return false;
+        }
+
+        Assert.Same(answer, returned);
+        Assert.False(answer.Disposed, "The answer returned to the caller was disposed.");
+        return true;
     }
 
     private HedgingRace<Response> Race(int maxAttempts, TimeSpan delay, CancellationToken token = default)
@@ -386,7 +597,7 @@ public sealed class HedgingRaceTests
         {
             while (race.TryLaunch(out int number, out CancellationToken token))
             {
-                var attempt = new Attempt(token);
+                var attempt = new Attempt(token, number);
                 lock (_attempts)
                 {
                     _attempts.Add(attempt);
@@ -394,6 +605,7 @@ public sealed class HedgingRaceTests
 
                 attempt.Reported = Report(race, number, attempt.Outcome.Task);
                 Task wait = race.WaitAsync();
+                Volatile.Write(ref _lastWait, wait);
                 Interlocked.Increment(ref _waits); // the delay's timer, if any, exists from here
                 await wait;
             }
@@ -420,9 +632,12 @@ public sealed class HedgingRaceTests
         }
     }
 
-    private sealed class Attempt(CancellationToken token)
+    private sealed class Attempt(CancellationToken token, int number)
     {
         public CancellationToken Token { get; } = token;
+
+        /// <summary>The number the race gave it.</summary>
+        public int Number { get; } = number;
 
         public TaskCompletionSource<Response> Outcome { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -442,5 +657,33 @@ public sealed class HedgingRaceTests
         public bool Disposed { get; private set; }
 
         public void Dispose() => Disposed = true;
+    }
+
+    /// <summary>A fake clock that holds the callback of the first timer it fires until the test releases it, as a busy thread pool may.</summary>
+    private sealed class HeldTimerClock : FakeTimeProvider
+    {
+        private readonly ManualResetEventSlim _release = new();
+        private int _held;
+
+        /// <summary>Set when the held callback has been called, before it runs.</summary>
+        public ManualResetEventSlim Fired { get; } = new();
+
+        public void Release() => _release.Set();
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+            => base.CreateTimer(
+                s =>
+                {
+                    if (Interlocked.Exchange(ref _held, 1) == 0)
+                    {
+                        Fired.Set();
+                        _release.Wait(TestSupport.HangGuard);
+                    }
+
+                    callback(s);
+                },
+                state,
+                dueTime,
+                period);
     }
 }
