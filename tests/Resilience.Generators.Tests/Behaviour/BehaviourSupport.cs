@@ -67,9 +67,13 @@ public abstract class RegistryTest : IDisposable
 public sealed class TestClock : FakeTimeProvider
 {
     private readonly System.Collections.Concurrent.ConcurrentDictionary<TimeSpan, int> _createdDue = new();
+    private readonly System.Collections.Concurrent.ConcurrentQueue<TimeSpan> _dueTimes = new();
     private int _timersCreated;
 
     public int TimersCreated => Volatile.Read(ref _timersCreated);
+
+    /// <summary>The due time of every timer created so far, in order: the length of each delay started on the clock.</summary>
+    public TimeSpan[] DueTimes => [.. _dueTimes];
 
     /// <summary>
     /// How many timers were created already due after <paramref name="dueTime"/> (a delay such as a retry's, as
@@ -81,6 +85,7 @@ public sealed class TestClock : FakeTimeProvider
     {
         ITimer timer = base.CreateTimer(callback, state, dueTime, period);
         _createdDue.AddOrUpdate(dueTime, 1, static (_, count) => count + 1);
+        _dueTimes.Enqueue(dueTime);
         Interlocked.Increment(ref _timersCreated);
         return timer;
     }

@@ -20,6 +20,12 @@ public partial class LiveSettingsSubject
 
     private int GetCore(CancellationToken cancellationToken) => Script.Run(cancellationToken);
 
+    /// <summary>Its policy name is its own, as <see cref="TotalAsync"/>'s: a delay doubling from a second, without jitter, as compiled in.</summary>
+    [Retry(5, DelayMs = 1_000, Backoff = BackoffKind.Exponential, Jitter = false)]
+    public partial Task<int> BackOffAsync(CancellationToken cancellationToken);
+
+    private Task<int> BackOffAsyncCore(CancellationToken cancellationToken) => Script.RunAsync(cancellationToken);
+
     /// <summary>Its policy name is its own, Namespace.Type.Method: it has no breaker, bulkhead or rate limit.</summary>
     [Timeout(1_000, Scope = TimeoutScope.Total)]
     public partial ValueTask<int> TotalAsync(CancellationToken cancellationToken);
@@ -79,6 +85,34 @@ public sealed class LiveSettingsBehaviourTests : RegistryTest
         Clock.Advance(Ms(1));
 
         Assert.Equal(3, await call.WaitAsync(HangGuard));
+    }
+
+    [Fact]
+    public async Task A_configured_cap_below_the_backoff_and_jitter_shape_every_delay_waited()
+    {
+        _subject.Script.Async = static (call, _) => call < 5 ? throw new IOException("down") : Task.FromResult(call);
+        Configure("Resilience.Generators.Tests.Behaviour.LiveSettingsSubject.BackOffAsync", new PolicySettings { MaxDelayMs = 300, Jitter = true });
+
+        // Compiled in, the retries would wait 1, 2, 4 and 8 s. The configured cap makes each base 300 ms, and the
+        // configured jitter draws each delay from [150, 300] ms (rounded up to a whole millisecond).
+        Task<int> call = _subject.BackOffAsync(CancellationToken.None);
+        var waited = new List<TimeSpan>();
+        for (int retry = 1; retry <= 4; retry++)
+        {
+            WaitUntil(() => Clock.DueTimes.Length == retry, $"the delay before retry {retry} started");
+            TimeSpan delay = Clock.DueTimes[retry - 1];
+            Assert.InRange(delay, Ms(150), Ms(300));
+            Clock.Advance(delay - Ms(1));
+            Assert.Equal(retry, _subject.Script.Calls);
+            Clock.Advance(Ms(1));
+            WaitUntil(() => _subject.Script.Calls == retry + 1, $"retry {retry} ran");
+            waited.Add(delay);
+        }
+
+        Assert.Equal(5, await call.WaitAsync(HangGuard));
+
+        // Without jitter each delay would be the cap: a drawn one is below it (one in 150 rounds up to it, not four in a row).
+        Assert.Contains(waited, d => d < Ms(300));
     }
 
     [Fact]
