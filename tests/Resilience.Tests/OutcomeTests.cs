@@ -106,6 +106,69 @@ public sealed class OutcomeTests
     }
 
     [Fact]
+    public void Discarding_a_result_that_is_only_async_disposable_starts_its_disposal_and_one_that_is_both_is_disposed()
+    {
+        var asyncOnly = new AsyncOnlyResult(() => ValueTask.CompletedTask);
+        var both = new BothDisposable();
+
+        Outcome<AsyncOnlyResult>.Discard(asyncOnly);
+        Outcome<BothDisposable>.Discard(both);
+
+        Assert.Equal(1, asyncOnly.DisposeAsyncCalls);
+        Assert.Equal((1, 0), (both.DisposeCalls, both.DisposeAsyncCalls));
+    }
+
+    [Fact]
+    public void A_discarded_results_async_disposal_is_not_waited_for_and_its_failure_later_is_observed()
+    {
+        const string Marker = "the discarded result's disposal failed later";
+        var unobserved = new System.Collections.Concurrent.ConcurrentQueue<Exception>();
+        void OnUnobserved(object? sender, UnobservedTaskExceptionEventArgs e)
+        {
+            if (e.Exception.InnerExceptions.Any(i => i.Message == Marker))
+            {
+                unobserved.Enqueue(e.Exception);
+            }
+        }
+
+        TaskScheduler.UnobservedTaskException += OnUnobserved;
+        try
+        {
+            var gate = new TaskCompletionSource();
+
+            // Only the disposal's own continuation holds the task that fails: nothing of the test's keeps it alive.
+            Outcome<AsyncOnlyResult>.Discard(new AsyncOnlyResult(() => new ValueTask(gate.Task.ContinueWith(
+                static _ => throw new InvalidOperationException(Marker),
+                CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously,
+                TaskScheduler.Default))));
+
+            // Discard returned with the disposal still running; the disposal fails now.
+            gate.SetResult();
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+
+            Assert.Empty(unobserved);
+        }
+        finally
+        {
+            TaskScheduler.UnobservedTaskException -= OnUnobserved;
+        }
+    }
+
+    [Fact]
+    public void A_discarded_results_async_disposal_that_throws_at_once_is_ignored()
+    {
+        var result = new AsyncOnlyResult(() => throw new InvalidOperationException("closed twice"));
+
+        Outcome<AsyncOnlyResult>.Discard(result);
+
+        Assert.Equal(1, result.DisposeAsyncCalls);
+    }
+
+    [Fact]
     public void A_retry_event_names_its_failure_whether_an_exception_or_a_result()
     {
         var onException = new RetryEventArgs("p", "m", 1, TimeSpan.Zero, new TimeoutException("slow"));
@@ -181,4 +244,34 @@ public sealed class RequestedDelayTests
     [Fact]
     public void Nothing_asked_is_the_backoff()
         => Assert.Equal(TimeSpan.FromMilliseconds(400), RetryBackoff.GetDelay(BackoffKind.Exponential, 2, 200, 30_000, jitter: false, requested: null));
+}
+
+/// <summary>A result that is only <see cref="IAsyncDisposable"/>, whose disposal does what the test says.</summary>
+internal sealed class AsyncOnlyResult(Func<ValueTask> disposal) : IAsyncDisposable
+{
+    private int _disposeAsyncCalls;
+
+    public int DisposeAsyncCalls => Volatile.Read(ref _disposeAsyncCalls);
+
+    public ValueTask DisposeAsync()
+    {
+        Interlocked.Increment(ref _disposeAsyncCalls);
+        return disposal();
+    }
+}
+
+/// <summary>A result that is both <see cref="IDisposable"/> and <see cref="IAsyncDisposable"/>.</summary>
+internal sealed class BothDisposable : IDisposable, IAsyncDisposable
+{
+    public int DisposeCalls { get; private set; }
+
+    public int DisposeAsyncCalls { get; private set; }
+
+    public void Dispose() => DisposeCalls++;
+
+    public ValueTask DisposeAsync()
+    {
+        DisposeAsyncCalls++;
+        return ValueTask.CompletedTask;
+    }
 }

@@ -153,7 +153,7 @@ internal static class ResilienceParser
             RefReturn = method.ReturnsByRefReadonly ? "ref readonly " : method.ReturnsByRef ? "ref " : string.Empty,
             ResultType = resultType,
             ResultIsHttpResponse = companions.ResultType is { } result && known.HttpResponseMessage.IsBaseOf(result),
-            ResultMayBeDisposable = companions.ResultType is { } disposable && MayBeDisposable(disposable),
+            ResultMayBeDisposable = companions.ResultType is { } disposable && MayBeDisposable(disposable, known),
             TypeParameters = Names.TypeParameterList(method.TypeParameters),
             Constraints = signature.DeclaredConstraints(),
             HelperConstraints = signature.Constraints(),
@@ -194,17 +194,20 @@ internal static class ResilienceParser
         return false;
     }
 
-    /// <summary>False for a value type or a sealed class that is not <c>IDisposable</c>: no instance of it can be.</summary>
-    private static bool MayBeDisposable(ITypeSymbol type)
+    /// <summary>
+    /// False for a value type or a sealed class that is neither <c>IDisposable</c> nor <c>IAsyncDisposable</c>: no
+    /// instance of it can be disposed (<c>Outcome&lt;T&gt;.Discard</c> disposes either).
+    /// </summary>
+    private static bool MayBeDisposable(ITypeSymbol type, KnownTypeSymbols known)
     {
-        if (type.SpecialType == SpecialType.System_IDisposable || !(type.IsValueType || type.IsSealed) || type is ITypeParameterSymbol)
+        if (type.SpecialType == SpecialType.System_IDisposable || known.AsyncDisposable.Is(type) || !(type.IsValueType || type.IsSealed) || type is ITypeParameterSymbol)
         {
             return true;
         }
 
         foreach (INamedTypeSymbol implemented in type.AllInterfaces)
         {
-            if (implemented.SpecialType == SpecialType.System_IDisposable)
+            if (implemented.SpecialType == SpecialType.System_IDisposable || known.AsyncDisposable.Is(implemented))
             {
                 return true;
             }

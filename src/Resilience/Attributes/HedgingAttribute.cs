@@ -6,7 +6,9 @@ namespace Resilience;
 /// Runs more than one attempt of <c>{Name}Core</c> side by side, and returns the first acceptable outcome: a
 /// second attempt starts when the first has not answered within <see cref="DelayMs"/>, and so on up to
 /// <see cref="MaxAttempts"/>. The attempts still running when one wins are cancelled through their
-/// <see cref="System.Threading.CancellationToken"/>, and what they return afterwards is disposed when it is disposable.
+/// <see cref="System.Threading.CancellationToken"/>, and what they return afterwards is disposed when it is disposable:
+/// with <see cref="IDisposable.Dispose"/>, or, when it is only <see cref="IAsyncDisposable"/>, with a
+/// <see cref="IAsyncDisposable.DisposeAsync"/> that nobody waits for (its failure is observed and ignored).
 /// </summary>
 /// <remarks>
 /// <para>Three modes, chosen by <see cref="DelayMs"/>:</para>

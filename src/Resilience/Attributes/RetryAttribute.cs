@@ -89,7 +89,8 @@ public sealed class RetryAttribute : Attribute
     /// The name of a method of the same type, <c>bool M(T result)</c> (static or instance), that says whether a
     /// result the method returned is a failure to retry. A method returning <c>HttpResponseMessage</c> without it
     /// retries 408, 429 and 5xx responses (see <see cref="HttpOutcomes.IsTransientFailure"/>). A failed result is
-    /// retried without any exception being thrown, and disposed first when it is <see cref="System.IDisposable"/>;
+    /// retried without any exception being thrown, and disposed first when it is <see cref="System.IDisposable"/>
+    /// (or only <see cref="System.IAsyncDisposable"/>: then <c>DisposeAsync</c> is started and not waited for);
     /// when the attempts run out, the caller receives the last result.
     /// </summary>
     public string? HandleResult { get; set; }

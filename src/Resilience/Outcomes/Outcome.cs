@@ -1,5 +1,6 @@
 using System;
 using System.ComponentModel;
+using System.Threading.Tasks;
 
 namespace Resilience;
 
@@ -36,15 +37,59 @@ public readonly struct Outcome<T>
     public static Outcome<T> FromException(Exception exception) => new(default!, exception ?? throw new ArgumentNullException(nameof(exception)));
 
     /// <summary>
-    /// Lets go of a result that was handled as a failure and will not be returned: disposes it when it is
-    /// <see cref="IDisposable"/> (an <c>HttpResponseMessage</c> frees its connection). For generated code.
+    /// Lets go of a result that will not be returned (handled as a failure, or a losing hedged attempt's): disposes
+    /// it when it is <see cref="IDisposable"/> (an <c>HttpResponseMessage</c> frees its connection), or starts its
+    /// <see cref="IAsyncDisposable.DisposeAsync"/> when it is only <see cref="IAsyncDisposable"/>. For generated code.
     /// </summary>
+    /// <remarks>
+    /// An asynchronous disposal is not waited for: nobody awaits a result let go of, and the call goes on at once.
+    /// Its failure, at once or later, is observed (it never becomes an unobserved task exception) and ignored.
+    /// </remarks>
     [EditorBrowsable(EditorBrowsableState.Never)]
     public static void Discard(T result)
     {
         if (result is IDisposable disposable)
         {
             disposable.Dispose();
+        }
+        else if (result is IAsyncDisposable asyncDisposable)
+        {
+            StartDisposal(asyncDisposable);
+        }
+    }
+
+    private static void StartDisposal(IAsyncDisposable disposable)
+    {
+        ValueTask disposal;
+        try
+        {
+            disposal = disposable.DisposeAsync();
+        }
+        catch (Exception)
+        {
+            // As a disposal that fails later: nobody would see it.
+            return;
+        }
+
+        if (disposal.IsCompletedSuccessfully)
+        {
+            // A value task is consumed once, whatever backs it.
+            disposal.GetAwaiter().GetResult();
+            return;
+        }
+
+        _ = ObserveAsync(disposal);
+    }
+
+    private static async Task ObserveAsync(ValueTask disposal)
+    {
+        try
+        {
+            await disposal.ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // Observed: the result was let go of, and its disposal's failure changes nothing for the call.
         }
     }
 

@@ -94,6 +94,22 @@ public partial class ResultSubject
         return 200;
     }
 
+    /// <summary>Results the async-disposable core made, in order.</summary>
+    public ConcurrentQueue<AsyncDisposableResult> Made { get; } = new();
+
+    /// <summary>A sealed result that is only <see cref="IAsyncDisposable"/>: a failed one is let go of through <c>DisposeAsync</c>.</summary>
+    [Retry(3, DelayMs = 0, HandleResult = nameof(IsFailed))]
+    public partial AsyncDisposableResult RetriedAsyncDisposable();
+
+    private AsyncDisposableResult RetriedAsyncDisposableCore()
+    {
+        var made = new AsyncDisposableResult(Next());
+        Made.Enqueue(made);
+        return made;
+    }
+
+    private static bool IsFailed(AsyncDisposableResult result) => result.Value < 0;
+
     [Retry(2, DelayMs = 0, HandleResult = nameof(IsNegative))]
     [Fallback(nameof(Zero))]
     public partial int RetriedThenPassedOn();
@@ -130,6 +146,22 @@ public partial class HttpSubject(HttpMessageHandler handler)
     {
         FallbackOutcome = outcome;
         return new HttpResponseMessage(HttpStatusCode.OK) { ReasonPhrase = "from the fallback" };
+    }
+}
+
+/// <summary>A result that is only <see cref="IAsyncDisposable"/>, and sealed: the generator sees that only through the interface.</summary>
+public sealed class AsyncDisposableResult(int value) : IAsyncDisposable
+{
+    private int _disposals;
+
+    public int Value { get; } = value;
+
+    public bool Disposed => Volatile.Read(ref _disposals) > 0;
+
+    public ValueTask DisposeAsync()
+    {
+        Interlocked.Increment(ref _disposals);
+        return ValueTask.CompletedTask;
     }
 }
 
@@ -295,6 +327,19 @@ public sealed class ResultBehaviourTests : RegistryTest
 
         Assert.Equal(-2, subject.RetriedThenPassedOn());
         Assert.Equal(2, subject.Calls);
+    }
+
+    [Fact]
+    public void A_failed_result_that_is_only_async_disposable_is_disposed_before_the_next_attempt()
+    {
+        var subject = new ResultSubject { Results = new[] { -1, -2, 3 } };
+
+        AsyncDisposableResult result = subject.RetriedAsyncDisposable();
+
+        Assert.Equal(3, result.Value);
+        AsyncDisposableResult[] made = subject.Made.ToArray();
+        Assert.True(made[0].Disposed && made[1].Disposed, "the failed results were disposed before the next attempt");
+        Assert.False(result.Disposed);
     }
 
     [Theory]

@@ -207,6 +207,23 @@ public sealed class HedgingRaceTests
     }
 
     [Fact]
+    public void A_losing_answer_that_is_only_async_disposable_is_disposed_asynchronously()
+    {
+        using var race = new HedgingRace<AsyncOnlyResult>(_registry.GetTelemetry(_name, _name), 2, TimeSpan.Zero, _clock, default);
+        Assert.True(race.TryLaunch(out int first, out _));
+        Assert.True(race.TryLaunch(out int second, out _));
+        var winner = new AsyncOnlyResult(() => ValueTask.CompletedTask);
+        var loser = new AsyncOnlyResult(() => ValueTask.CompletedTask);
+
+        race.Succeed(second, winner, acceptable: true);
+        race.Succeed(first, loser, acceptable: true);
+
+        Assert.Same(winner, race.GetResult());
+        Assert.Equal(1, loser.DisposeAsyncCalls);
+        Assert.Equal(0, winner.DisposeAsyncCalls);
+    }
+
+    [Fact]
     public async Task The_callers_cancellation_mid_race_cancels_every_attempt_and_surfaces_as_cancellation()
     {
         using var caller = new CancellationTokenSource();
