@@ -116,7 +116,8 @@ public sealed class ResilienceRegistry
 
     /// <summary>
     /// The environment variable that, set to <c>true</c>, makes <see cref="AllowChaos"/> start out true: chaos is
-    /// allowed by whoever deploys the process, never by configuration alone.
+    /// allowed by whoever deploys the process, never by configuration alone. <c>true</c> is read in any case, with
+    /// spaces around it ignored; any other value (<c>1</c>, <c>yes</c>, <c>on</c> included), or none, leaves chaos refused.
     /// </summary>
     public const string AllowChaosEnvironmentVariable = ChaosRules.AllowEnvironmentVariable;
 
