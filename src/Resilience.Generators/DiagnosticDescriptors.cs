@@ -42,7 +42,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor InvalidPolicyMethod = Error(
         "RES0005",
         Configuration,
-        "Fallback, ShouldRetry, OnRetry or HandleResult method missing or of the wrong signature",
+        "Fallback, ShouldRetry, OnRetry, HandleResult or DelayGenerator method missing or of the wrong signature",
         "The {0} method '{1}' of '{2}' {3}; declare it as {4}");
 
     public static readonly DiagnosticDescriptor ConflictingSharedName = Error(

@@ -5,8 +5,8 @@ using Microsoft.CodeAnalysis;
 namespace Resilience.Generators;
 
 /// <summary>
-/// Finds and checks the methods a resilient method names or implies: <c>{Name}Core</c>, the fallback, and the
-/// <c>ShouldRetry</c> and <c>OnRetry</c> hooks. Says why a candidate does not fit, in words a message can use.
+/// Finds and checks the methods a resilient method names or implies: <c>{Name}Core</c>, the fallback, the
+/// <c>HandleResult</c> judges, and the <c>ShouldRetry</c>, <c>OnRetry</c> and <c>DelayGenerator</c> hooks. Says why a candidate does not fit, in words a message can use.
 /// The generator and the analyzers compile this same file, so both agree on what a <c>{Name}Core</c> is.
 /// </summary>
 internal sealed class CompanionMethods

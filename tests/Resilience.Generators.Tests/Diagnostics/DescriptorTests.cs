@@ -6,7 +6,8 @@ namespace Resilience.Generators.Tests.Diagnostics;
 
 /// <summary>
 /// Every diagnostic the generator and the analyzers report, against its page in docs/diagnostics: the title an IDE
-/// shows is the page's heading, the severity is the page's, the help link opens the page, and nothing is off by default.
+/// shows is the page's heading and the release files' note, the severity is the page's, the help link opens the page,
+/// and nothing is off by default.
 /// </summary>
 public sealed class DescriptorTests
 {
@@ -38,6 +39,20 @@ public sealed class DescriptorTests
         Assert.True(descriptor.IsEnabledByDefault, $"{descriptor.Id} is off by default.");
         Assert.False(string.IsNullOrWhiteSpace(descriptor.Category));
         Assert.Contains("{0}", descriptor.MessageFormat.ToString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(Descriptors))]
+    public void Each_diagnostic_is_in_both_release_files_under_its_title(string name)
+    {
+        var descriptor = (DiagnosticDescriptor)typeof(DiagnosticDescriptors).GetField(name, BindingFlags.Public | BindingFlags.Static)!.GetValue(null)!;
+        string row = $"{descriptor.Id} | {descriptor.Category} | {descriptor.DefaultSeverity} | {descriptor.Title}";
+
+        foreach (string project in new[] { "Resilience.Generators", "Resilience.Analyzers" })
+        {
+            string[] lines = File.ReadAllLines(Path.Combine(Snapshot.ProjectDirectory(), "..", "..", "src", project, "AnalyzerReleases.Unshipped.md"));
+            Assert.Contains(row, lines);
+        }
     }
 
     [Fact]
