@@ -147,6 +147,44 @@ public partial class HttpSubject(HttpMessageHandler handler)
         FallbackOutcome = outcome;
         return new HttpResponseMessage(HttpStatusCode.OK) { ReasonPhrase = "from the fallback" };
     }
+
+    [Retry(3, DelayMs = 0)]
+    [CircuitBreaker(10, Name = "http.upstream.synchronous")]
+    public partial HttpResponseMessage Get(string path);
+
+    private HttpResponseMessage GetCore(string path) => _client.Send(new HttpRequestMessage(HttpMethod.Get, path));
+
+    [Retry(3, DelayMs = 0)]
+    [CircuitBreaker(10, Name = "http.upstream.value-task")]
+    public partial ValueTask<HttpResponseMessage> GetValueTaskAsync(string path, CancellationToken ct);
+
+    private ValueTask<HttpResponseMessage> GetValueTaskAsyncCore(string path, CancellationToken ct) => new(_client.GetAsync(path, ct));
+
+    [Retry(2, DelayMs = 0)]
+    [Fallback(nameof(UnavailableNow))]
+    public partial HttpResponseMessage GetOrFallBack(string path);
+
+    private HttpResponseMessage GetOrFallBackCore(string path) => _client.Send(new HttpRequestMessage(HttpMethod.Get, path));
+
+    private HttpResponseMessage UnavailableNow(string path, Outcome<HttpResponseMessage> outcome)
+    {
+        FallbackOutcome = outcome;
+        return new HttpResponseMessage(HttpStatusCode.OK) { ReasonPhrase = "from the fallback" };
+    }
+
+    [Retry(2, DelayMs = 0)]
+    [Fallback(nameof(Unavailable))]
+    public partial ValueTask<HttpResponseMessage> GetOrFallBackValueTaskAsync(string path, CancellationToken ct);
+
+    private ValueTask<HttpResponseMessage> GetOrFallBackValueTaskAsyncCore(string path, CancellationToken ct) => new(_client.GetAsync(path, ct));
+}
+
+/// <summary>The shapes of a method returning <see cref="HttpResponseMessage"/>: bare, <c>Task&lt;&gt;</c> and <c>ValueTask&lt;&gt;</c>.</summary>
+public enum HttpShape
+{
+    Synchronous,
+    Task,
+    ValueTask,
 }
 
 /// <summary>A result that is only <see cref="IAsyncDisposable"/>, and sealed: the generator sees that only through the interface.</summary>
@@ -175,11 +213,14 @@ public sealed class ScriptedHandler(params HttpStatusCode[] statuses) : HttpMess
     public int Requests => Volatile.Read(ref _requests);
 
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        => Task.FromResult(Send(request, cancellationToken));
+
+    protected override HttpResponseMessage Send(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         int index = Math.Min(Interlocked.Increment(ref _requests), statuses.Length) - 1;
         var response = new TrackedResponse(statuses[index]) { RequestMessage = request, Content = new StringContent("body") };
         Responses.Enqueue(response);
-        return Task.FromResult<HttpResponseMessage>(response);
+        return response;
     }
 }
 
@@ -420,6 +461,97 @@ public sealed class ResultBehaviourTests : RegistryTest
         Assert.Equal(HttpStatusCode.ServiceUnavailable, failed.StatusCode);
         Assert.False(((TrackedResponse)failed).Disposed, "the fallback owns the response it was given");
     }
+
+    [Theory]
+    [InlineData(HttpShape.Synchronous)]
+    [InlineData(HttpShape.Task)]
+    [InlineData(HttpShape.ValueTask)]
+    public async Task A_503_is_retried_disposed_and_counted_by_the_breaker_whatever_the_methods_shape(HttpShape shape)
+    {
+        var handler = new ScriptedHandler(HttpStatusCode.ServiceUnavailable, HttpStatusCode.ServiceUnavailable, HttpStatusCode.OK);
+        var subject = new HttpSubject(handler);
+
+        using HttpResponseMessage response = await GetAsync(subject, shape);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(3, handler.Requests);
+        TrackedResponse[] made = handler.Responses.ToArray();
+        Assert.True(made[0].Disposed && made[1].Disposed, "the failed responses were disposed before the next attempt");
+        Assert.False(made[2].Disposed);
+        CircuitBreakerMetrics metrics = Registry.CircuitBreaker(BreakerOf(shape)).GetMetrics();
+        Assert.Equal((1, 2), (metrics.Successes, metrics.Failures));
+    }
+
+    [Theory]
+    [InlineData(HttpShape.Synchronous)]
+    [InlineData(HttpShape.ValueTask)]
+    public async Task When_the_attempts_run_out_on_a_503_the_caller_gets_that_response_undisposed_whatever_the_methods_shape(HttpShape shape)
+    {
+        var handler = new ScriptedHandler(HttpStatusCode.ServiceUnavailable);
+        var subject = new HttpSubject(handler);
+
+        using HttpResponseMessage response = await GetAsync(subject, shape);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal(3, handler.Requests);
+        TrackedResponse[] made = handler.Responses.ToArray();
+        Assert.Same(made[2], response);
+        Assert.True(made[0].Disposed && made[1].Disposed);
+        Assert.False(made[2].Disposed);
+        Assert.Equal("body", await response.Content.ReadAsStringAsync());
+        Assert.Equal(3, Registry.CircuitBreaker(BreakerOf(shape)).GetMetrics().Failures);
+    }
+
+    [Theory]
+    [InlineData(HttpShape.Synchronous)]
+    [InlineData(HttpShape.ValueTask)]
+    public async Task A_response_of_404_is_returned_at_once_and_not_counted_whatever_the_methods_shape(HttpShape shape)
+    {
+        var handler = new ScriptedHandler(HttpStatusCode.NotFound);
+        var subject = new HttpSubject(handler);
+
+        using HttpResponseMessage response = await GetAsync(subject, shape);
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal(1, handler.Requests);
+        Assert.False(((TrackedResponse)response).Disposed);
+        CircuitBreakerMetrics metrics = Registry.CircuitBreaker(BreakerOf(shape)).GetMetrics();
+        Assert.Equal((1, 0), (metrics.Successes, metrics.Failures));
+    }
+
+    [Theory]
+    [InlineData(HttpShape.Synchronous)]
+    [InlineData(HttpShape.ValueTask)]
+    public async Task A_fallback_that_takes_the_outcome_answers_a_503_after_the_retries_whatever_the_methods_shape(HttpShape shape)
+    {
+        var handler = new ScriptedHandler(HttpStatusCode.ServiceUnavailable);
+        var subject = new HttpSubject(handler);
+
+        using HttpResponseMessage response = shape == HttpShape.Synchronous
+            ? subject.GetOrFallBack("receipts/1")
+            : await subject.GetOrFallBackValueTaskAsync("receipts/1", CancellationToken.None);
+
+        Assert.Equal("from the fallback", response.ReasonPhrase);
+        Assert.Equal(2, handler.Requests);
+        TrackedResponse[] made = handler.Responses.ToArray();
+        Assert.True(made[0].Disposed, "the response retried was disposed");
+        Assert.Same(made[1], subject.FallbackOutcome!.Value.Result);
+        Assert.False(made[1].Disposed, "the fallback owns the response it was given");
+    }
+
+    private static async Task<HttpResponseMessage> GetAsync(HttpSubject subject, HttpShape shape) => shape switch
+    {
+        HttpShape.Synchronous => subject.Get("receipts/1"),
+        HttpShape.Task => await subject.GetAsync("receipts/1", CancellationToken.None),
+        _ => await subject.GetValueTaskAsync("receipts/1", CancellationToken.None),
+    };
+
+    private static string BreakerOf(HttpShape shape) => shape switch
+    {
+        HttpShape.Synchronous => "http.upstream.synchronous",
+        HttpShape.Task => "http.upstream",
+        _ => "http.upstream.value-task",
+    };
 }
 
 /// <summary>Counts every exception thrown (first-chance) by the code of the test that created it.</summary>

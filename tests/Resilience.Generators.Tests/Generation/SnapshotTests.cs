@@ -337,6 +337,25 @@ public sealed class SnapshotTests
                 private int Zero(string text, Exception error) => 0;
             }
             """ },
+        { "HttpResultShapes", """
+            namespace Shop;
+            using System.Net.Http;
+            public partial class Client
+            {
+                // A response judged by its status (and disposed when retried) in a synchronous method and a ValueTask<T> one.
+                [Retry(3, DelayMs = 100)]
+                [CircuitBreaker(5, Name = "upstream", HonorRetryAfter = true)]
+                [Fallback(nameof(Unavailable))]
+                public partial HttpResponseMessage Get(string path);
+                private HttpResponseMessage GetCore(string path) => new();
+                private HttpResponseMessage Unavailable(string path, Outcome<HttpResponseMessage> outcome) => new(System.Net.HttpStatusCode.ServiceUnavailable);
+
+                [Retry(3, DelayMs = 100)]
+                [CircuitBreaker(5, Name = "upstream", HonorRetryAfter = true)]
+                public partial ValueTask<HttpResponseMessage> GetAsync(string path, CancellationToken ct);
+                private ValueTask<HttpResponseMessage> GetAsyncCore(string path, CancellationToken ct) => new(new HttpResponseMessage());
+            }
+            """ },
         { "DelayGenerator", """
             namespace Shop;
             using System.Net.Http;
