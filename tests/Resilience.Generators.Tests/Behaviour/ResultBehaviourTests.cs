@@ -117,6 +117,26 @@ public partial class ResultSubject
     private int RetriedThenPassedOnCore() => Next();
 
     private int Zero() => 0;
+
+    /// <summary>The result this instance's judge takes for a failure: each instance judges by its own.</summary>
+    public int FailureValue { get; set; } = int.MinValue;
+
+    private bool IsFailureValue(int value) => value == FailureValue;
+
+    [Retry(3, DelayMs = 0, HandleResult = nameof(IsFailureValue))]
+    public partial int RetriedByInstanceJudge();
+
+    private int RetriedByInstanceJudgeCore() => Next();
+
+    [CircuitBreaker(2, Name = "results.instance-judge", HandleResult = nameof(IsFailureValue))]
+    public partial int CountedByInstanceJudge();
+
+    private int CountedByInstanceJudgeCore() => Next();
+
+    [Fallback(nameof(FromOutcome), HandleResult = nameof(IsFailureValue))]
+    public partial int AnsweredByInstanceJudge();
+
+    private int AnsweredByInstanceJudgeCore() => Next();
 }
 
 public partial class HttpSubject(HttpMessageHandler handler)
@@ -381,6 +401,54 @@ public sealed class ResultBehaviourTests : RegistryTest
         AsyncDisposableResult[] made = subject.Made.ToArray();
         Assert.True(made[0].Disposed && made[1].Disposed, "the failed results were disposed before the next attempt");
         Assert.False(result.Disposed);
+    }
+
+    [Fact]
+    public void An_instance_HandleResult_judges_by_its_own_instances_state_for_the_retry()
+    {
+        var fiveFails = new ResultSubject { Results = new[] { 5, 6 }, FailureValue = 5 };
+        var sixFails = new ResultSubject { Results = new[] { 5, 6 }, FailureValue = 6 };
+
+        Assert.Equal(6, fiveFails.RetriedByInstanceJudge());
+        Assert.Equal(2, fiveFails.Calls);
+        Assert.Equal(5, sixFails.RetriedByInstanceJudge());
+        Assert.Equal(1, sixFails.Calls);
+
+        // The judge reads the state as it is at each call.
+        fiveFails.FailureValue = 6;
+        fiveFails.Results = new[] { 6, 6, 7 };
+        fiveFails.Calls = 0;
+        Assert.Equal(7, fiveFails.RetriedByInstanceJudge());
+        Assert.Equal(3, fiveFails.Calls);
+    }
+
+    [Fact]
+    public void An_instance_HandleResult_judges_by_its_own_instances_state_for_the_breaker()
+    {
+        var fiveFails = new ResultSubject { Results = new[] { 5 }, FailureValue = 5 };
+        var sevenFails = new ResultSubject { Results = new[] { 5 }, FailureValue = 7 };
+        CircuitBreakerState breaker = Registry.CircuitBreaker("results.instance-judge");
+
+        Assert.Equal(5, sevenFails.CountedByInstanceJudge());
+        Assert.Equal(5, fiveFails.CountedByInstanceJudge());
+        Assert.Equal(CircuitState.Closed, breaker.State);
+        Assert.Equal(5, fiveFails.CountedByInstanceJudge());
+
+        Assert.Equal(CircuitState.Open, breaker.State);
+        Assert.Equal((1, 2), (breaker.GetMetrics().Successes, breaker.GetMetrics().Failures));
+        Assert.Throws<BrokenCircuitException>(() => sevenFails.CountedByInstanceJudge());
+    }
+
+    [Fact]
+    public void An_instance_HandleResult_judges_by_its_own_instances_state_for_the_fallback()
+    {
+        var threeFails = new ResultSubject { Results = new[] { 3 }, FailureValue = 3 };
+        var fourFails = new ResultSubject { Results = new[] { 3 }, FailureValue = 4 };
+
+        Assert.Equal(100, threeFails.AnsweredByInstanceJudge());
+        Assert.Equal(3, threeFails.FallbackOutcome!.Value.Result);
+        Assert.Equal(3, fourFails.AnsweredByInstanceJudge());
+        Assert.Null(fourFails.FallbackOutcome);
     }
 
     [Theory]
