@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http;
 using System.Net.Http.Headers;
@@ -62,6 +63,57 @@ public partial class NestedRejectionSubject
     public partial Task<int> OwnBreakerAsync();
 
     private Task<int> OwnBreakerAsyncCore() => throw new IOException("down");
+}
+
+/// <summary>A DelayGenerator asked about exceptions: in an Outcome for a method with a result, alone for one without.</summary>
+public partial class DelayGeneratorSubject
+{
+    /// <summary>How many calls of a core throw before one succeeds.</summary>
+    public int Failures { get; set; } = 1;
+
+    public int Calls;
+
+    /// <summary>What the DelayGenerator answers next.</summary>
+    public TimeSpan? Answer { get; set; }
+
+    public ConcurrentQueue<(Outcome<int> Outcome, int Attempt)> AskedOutcomes { get; } = new();
+
+    public ConcurrentQueue<(Exception Exception, int Attempt)> AskedExceptions { get; } = new();
+
+    [Retry(3, DelayMs = 10, MaxDelayMs = 2_000, Backoff = BackoffKind.Constant, Jitter = false, DelayGenerator = nameof(AskWithOutcome))]
+    public partial Task<int> CappedAsync();
+
+    private Task<int> CappedAsyncCore() => Fail() ? throw new IOException("down") : Task.FromResult(42);
+
+    [Retry(3, DelayMs = 10, Backoff = BackoffKind.Constant, Jitter = false, DelayGenerator = nameof(AskWithException))]
+    public partial Task SaveAsync();
+
+    private Task SaveAsyncCore() => Fail() ? throw new IOException("down") : Task.CompletedTask;
+
+    [Retry(3, DelayMs = 10, Backoff = BackoffKind.Constant, Jitter = false, DelayGenerator = nameof(AskWithException))]
+    public partial void Save();
+
+    private void SaveCore()
+    {
+        if (Fail())
+        {
+            throw new IOException("down");
+        }
+    }
+
+    private bool Fail() => Interlocked.Increment(ref Calls) <= Failures;
+
+    private TimeSpan? AskWithOutcome(Outcome<int> outcome, int attempt)
+    {
+        AskedOutcomes.Enqueue((outcome, attempt));
+        return Answer;
+    }
+
+    private TimeSpan? AskWithException(Exception exception, int attempt)
+    {
+        AskedExceptions.Enqueue((exception, attempt));
+        return Answer;
+    }
 }
 
 /// <summary>Responses with a Retry-After header: a status, then 200.</summary>
@@ -158,6 +210,51 @@ public sealed class RetryAfterBehaviourTests : RegistryTest
         Assert.Equal(3, handler.Requests);
         Assert.Equal(new[] { 1, 2 }, subject.Asked.Select(a => a.Attempt));
         Assert.All(subject.Asked, a => Assert.Equal(HttpStatusCode.ServiceUnavailable, a.Outcome.Result.StatusCode));
+    }
+
+    [Fact]
+    public async Task A_DelayGenerator_asked_about_an_exception_is_capped_at_MaxDelayMs()
+    {
+        var subject = new DelayGeneratorSubject { Answer = TimeSpan.FromSeconds(30) };
+
+        Task<int> call = subject.CappedAsync();
+        WaitForDelay(Ms(2_000));
+        Clock.Advance(Ms(1_999));
+        Assert.False(call.IsCompleted);
+        Assert.Equal(1, subject.Calls);
+        Clock.Advance(Ms(1));
+
+        Assert.Equal(42, await call.WaitAsync(HangGuard));
+        Assert.Equal(0, Clock.TimersCreatedDue(TimeSpan.FromSeconds(30)));
+        (Outcome<int> outcome, int attempt) = Assert.Single(subject.AskedOutcomes);
+        Assert.True(outcome.IsException);
+        Assert.Equal("down", Assert.IsType<IOException>(outcome.Exception).Message);
+        Assert.Equal(1, attempt);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_method_without_a_result_asks_its_DelayGenerator_with_the_exception_and_null_leaves_the_backoff(bool synchronous)
+    {
+        var subject = new DelayGeneratorSubject { Failures = 2, Answer = Ms(700) };
+
+        Task call = synchronous ? Task.Run(subject.Save) : subject.SaveAsync();
+        WaitForDelay(Ms(700));
+        Clock.Advance(Ms(699));
+        Assert.Equal(1, subject.Calls);
+        subject.Answer = null;
+        Clock.Advance(Ms(1));
+
+        // Asked again, it answers null: the constant backoff (10 ms) applies.
+        WaitForDelay(Ms(10));
+        Assert.Equal(2, subject.Calls);
+        Clock.Advance(Ms(10));
+
+        await call.WaitAsync(HangGuard);
+        Assert.Equal(3, subject.Calls);
+        Assert.Equal(new[] { 1, 2 }, subject.AskedExceptions.Select(a => a.Attempt));
+        Assert.All(subject.AskedExceptions, a => Assert.Equal("down", Assert.IsType<IOException>(a.Exception).Message));
     }
 
     [Fact]
