@@ -12,7 +12,8 @@ namespace Resilience.Hosting;
 /// Healthy while every circuit breaker is closed; degraded while some are open, half-open or isolated; the
 /// registration's failure status while a critical one is open or isolated. The data lists every breaker. A breaker
 /// kept per key counts as open while any of its partitions is; its entry counts the partitions by state and names
-/// those that are not closed, up to <see cref="KeyedCircuitBreakerState.MaxReportedPartitions"/>.
+/// those that are not closed, up to <see cref="KeyedCircuitBreakerState.MaxReportedPartitions"/> (the first by key),
+/// as the description does, which then says how many more are not closed.
 /// </summary>
 internal sealed class ResilienceHealthCheck : IHealthCheck
 {
@@ -52,16 +53,25 @@ internal sealed class ResilienceHealthCheck : IHealthCheck
         foreach (KeyedCircuitBreakerState keyed in keyedBreakers)
         {
             bool critical = _critical.Contains(keyed.Name);
+            IReadOnlyDictionary<CircuitState, int> counts = keyed.CountByState();
             IReadOnlyList<CircuitBreakerState> notClosedPartitions = keyed.NotClosedPartitions();
-            data[keyed.Name] = Describe(keyed, notClosedPartitions, critical);
+            data[keyed.Name] = Describe(counts, notClosedPartitions, critical);
             foreach (CircuitBreakerState partition in notClosedPartitions)
             {
-                CircuitState state = partition.State;
-                notClosed.Add($"'{keyed.Name}' for '{partition.Key}' is {Name(state)}");
-                if (critical && state is CircuitState.Open or CircuitState.Isolated && !criticalDown.Contains(keyed.Name))
-                {
-                    criticalDown.Add(keyed.Name);
-                }
+                notClosed.Add($"'{keyed.Name}' for '{partition.Key}' is {Name(partition.State)}");
+            }
+
+            // Only the first partitions are named, so that a large key space cannot flood the report; the counts cover
+            // them all, and decide whether a critical breaker is down.
+            int unnamed = counts[CircuitState.Open] + counts[CircuitState.HalfOpen] + counts[CircuitState.Isolated] - notClosedPartitions.Count;
+            if (unnamed > 0)
+            {
+                notClosed.Add($"{unnamed.ToString(CultureInfo.InvariantCulture)} more partition(s) of '{keyed.Name}' are not closed");
+            }
+
+            if (critical && counts[CircuitState.Open] + counts[CircuitState.Isolated] > 0)
+            {
+                criticalDown.Add(keyed.Name);
             }
         }
 
@@ -112,9 +122,8 @@ internal sealed class ResilienceHealthCheck : IHealthCheck
         return entry;
     }
 
-    private static Dictionary<string, object> Describe(KeyedCircuitBreakerState keyed, IReadOnlyList<CircuitBreakerState> notClosed, bool critical)
+    private static Dictionary<string, object> Describe(IReadOnlyDictionary<CircuitState, int> counts, IReadOnlyList<CircuitBreakerState> notClosed, bool critical)
     {
-        IReadOnlyDictionary<CircuitState, int> counts = keyed.CountByState();
         var partitions = new Dictionary<string, object>(StringComparer.Ordinal);
         foreach (KeyValuePair<CircuitState, int> count in counts)
         {

@@ -379,6 +379,65 @@ public sealed class HealthCheckTests : HostingTest
         Assert.Equal(false, ((IReadOnlyDictionary<string, object>)entry.Data["hc.per-shard"])["critical"]);
     }
 
+    [Fact]
+    public async Task A_keyed_breaker_with_more_partitions_not_closed_than_the_bound_names_the_bound_and_counts_them_all()
+    {
+        Assert.Equal(100, KeyedCircuitBreakerState.MaxReportedPartitions);
+        KeyedCircuitBreakerState<string> breaker = Registry.GetOrAddKeyedCircuitBreaker<string>("hc.per-customer", new CircuitBreakerOptions { FailureThreshold = 1 });
+        const int Open = KeyedCircuitBreakerState.MaxReportedPartitions + 50;
+        for (int i = 0; i < Open; i++)
+        {
+            OpenPartition(breaker, $"customer-{i:D3}");
+        }
+
+        for (int i = 0; i < 20; i++)
+        {
+            breaker.GetPartition($"healthy-{i:D2}");
+        }
+
+        breaker.GetPartition("isolated").Isolate();
+
+        HealthReportEntry entry = await CheckAsync(_ => { });
+
+        var data = (IReadOnlyDictionary<string, object>)entry.Data["hc.per-customer"];
+        var partitions = (IReadOnlyDictionary<string, object>)data["partitions"];
+        Assert.Equal((Open, 20, 1, 0), ((int)partitions["open"], (int)partitions["closed"], (int)partitions["isolated"], (int)partitions["half-open"]));
+        var notClosed = (IReadOnlyDictionary<string, object>)data["notClosed"];
+        string[] named = Enumerable.Range(0, KeyedCircuitBreakerState.MaxReportedPartitions).Select(i => $"customer-{i:D3}").ToArray();
+        Assert.Equal(named, notClosed.Keys.Order(StringComparer.Ordinal));
+        Assert.All(notClosed.Values, state => Assert.Equal("open", state));
+        Assert.Equal(KeyedCircuitBreakerState.MaxReportedPartitions, entry.Description!.Split("'hc.per-customer' for '").Length - 1);
+        Assert.Contains("'hc.per-customer' for 'customer-099' is open", entry.Description);
+        Assert.DoesNotContain("customer-100", entry.Description);
+        Assert.EndsWith("; 51 more partition(s) of 'hc.per-customer' are not closed.", entry.Description);
+    }
+
+    [Fact]
+    public async Task A_critical_keyed_breaker_is_unhealthy_when_its_only_open_partition_is_beyond_the_named_ones()
+    {
+        KeyedCircuitBreakerState<string> breaker = Registry.GetOrAddKeyedCircuitBreaker<string>("hc.per-account", new CircuitBreakerOptions { FailureThreshold = 1, BreakDurationMs = 1_000 });
+        for (int i = 0; i < KeyedCircuitBreakerState.MaxReportedPartitions; i++)
+        {
+            OpenPartition(breaker, $"a-{i:D3}");
+        }
+
+        Clock.Advance(TimeSpan.FromSeconds(1));
+        for (int i = 0; i < KeyedCircuitBreakerState.MaxReportedPartitions; i++)
+        {
+            Assert.True(breaker.GetPartition($"a-{i:D3}").TryEnter(out _));
+        }
+
+        OpenPartition(breaker, "z-down");
+
+        HealthReportEntry entry = await CheckAsync(o => o.CriticalBreakers.Add("hc.per-account"));
+
+        Assert.Equal(HealthStatus.Unhealthy, entry.Status);
+        Assert.StartsWith("Critical circuit breakers are open: 'hc.per-account'.", entry.Description);
+        var notClosed = (IReadOnlyDictionary<string, object>)((IReadOnlyDictionary<string, object>)entry.Data["hc.per-account"])["notClosed"];
+        Assert.All(notClosed.Values, state => Assert.Equal("half-open", state));
+        Assert.DoesNotContain("z-down", notClosed.Keys);
+    }
+
     private static void OpenPartition(KeyedCircuitBreakerState<string> breaker, string key)
     {
         CircuitBreakerState partition = breaker.GetPartition(key);
