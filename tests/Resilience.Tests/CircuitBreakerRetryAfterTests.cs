@@ -32,6 +32,58 @@ public sealed class CircuitBreakerRetryAfterTests
         Assert.Equal(CircuitState.HalfOpen, breaker.State);
     }
 
+    [Theory]
+    [InlineData(HttpStatusCode.TooManyRequests)]
+    [InlineData(HttpStatusCode.ServiceUnavailable)]
+    public void A_429_or_503_holds_the_breaker_open_for_its_retry_after(HttpStatusCode status)
+    {
+        CircuitBreakerState breaker = Create(honorRetryAfter: true);
+
+        FailWith(breaker, RetryAfter(status, seconds: 30));
+
+        Assert.Equal(TimeSpan.FromSeconds(30), breaker.CreateRejection().RetryAfter);
+    }
+
+    [Theory]
+    [InlineData(HttpStatusCode.InternalServerError)]
+    [InlineData(HttpStatusCode.BadGateway)]
+    [InlineData(HttpStatusCode.GatewayTimeout)]
+    [InlineData(HttpStatusCode.RequestTimeout)]
+    [InlineData(HttpStatusCode.NotFound)]
+    public void The_retry_after_of_another_failed_status_leaves_the_break_as_it_is(HttpStatusCode status)
+    {
+        CircuitBreakerState breaker = Create(honorRetryAfter: true);
+        var listener = new RecordingListener();
+        using IDisposable registration = _registry.AddListener(listener);
+
+        FailWith(breaker, RetryAfter(status, seconds: 30));
+
+        Assert.Equal(TimeSpan.FromSeconds(1), Assert.Single(listener.StateChanges).BreakDuration);
+        Assert.Equal(TimeSpan.FromSeconds(1), breaker.CreateRejection().RetryAfter);
+        _clock.Advance(TimeSpan.FromSeconds(1));
+        Assert.True(breaker.TryEnter(out _));
+    }
+
+    [Fact]
+    public void A_failed_call_reporting_a_429_through_CircuitBreakerCall_holds_the_breaker_and_a_500_does_not()
+    {
+        CircuitBreakerState throttled = Create(honorRetryAfter: true, name: "throttled");
+        CircuitBreakerState failing = Create(honorRetryAfter: true, name: "failing");
+
+        using (CircuitBreakerCall call = throttled.Begin())
+        {
+            call.Fail(RetryAfter(HttpStatusCode.TooManyRequests, seconds: 30));
+        }
+
+        using (CircuitBreakerCall call = failing.Begin())
+        {
+            call.Fail(RetryAfter(HttpStatusCode.InternalServerError, seconds: 30));
+        }
+
+        Assert.Equal(TimeSpan.FromSeconds(30), throttled.CreateRejection().RetryAfter);
+        Assert.Equal(TimeSpan.FromSeconds(1), failing.CreateRejection().RetryAfter);
+    }
+
     [Fact]
     public void An_http_date_counts_from_the_registrys_clock()
     {

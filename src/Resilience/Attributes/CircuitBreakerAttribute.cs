@@ -58,9 +58,11 @@ public sealed class CircuitBreakerAttribute : Attribute
     public int HalfOpenMaxCalls { get; set; } = CircuitBreakerRules.DefaultHalfOpenMaxCalls;
 
     /// <summary>
-    /// True: when the failure that opens the breaker is an HTTP response (a 429 or 503, say) whose <c>Retry-After</c>
-    /// asks for longer than <see cref="BreakDurationMs"/>, the breaker stays open until then, at most one hour
-    /// (<see cref="CircuitBreakerState.MaxRetryAfterHold"/>): the dependency said when to come back. Default false.
+    /// True: when the failure that opens the breaker is an HTTP response of 429 (Too Many Requests) or 503 (Service
+    /// Unavailable) whose <c>Retry-After</c> asks for longer than <see cref="BreakDurationMs"/>, the breaker stays open
+    /// until then, at most one hour (<see cref="CircuitBreakerState.MaxRetryAfterHold"/>): the dependency said when to
+    /// come back. The <c>Retry-After</c> of another failed status (500, 502, ...) does not hold it (a retry still
+    /// waits it). Default false.
     /// </summary>
     public bool HonorRetryAfter { get; set; } = CircuitBreakerRules.DefaultHonorRetryAfter;
 

@@ -101,8 +101,8 @@ public sealed class CircuitBreakerCall : IDisposable
     }
 
     /// <summary>
-    /// Records that the call failed with <paramref name="response"/>, whose <c>Retry-After</c> holds the breaker open
-    /// longer when it opens it and the breaker honours it (<see cref="CircuitBreakerOptions.HonorRetryAfter"/>).
+    /// Records that the call failed with <paramref name="response"/>, whose <c>Retry-After</c>, on a 429 or 503, holds
+    /// the breaker open longer when it opens it and the breaker honours it (<see cref="CircuitBreakerOptions.HonorRetryAfter"/>).
     /// </summary>
     /// <param name="response">The failed response.</param>
     /// <exception cref="InvalidOperationException">An outcome was recorded already.</exception>

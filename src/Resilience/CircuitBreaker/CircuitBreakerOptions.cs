@@ -29,9 +29,10 @@ public sealed class CircuitBreakerOptions
     public int HalfOpenMaxCalls { get; set; } = CircuitBreakerRules.DefaultHalfOpenMaxCalls;
 
     /// <summary>
-    /// True: when the failure that opens the breaker is an HTTP response (429, 503, ...) whose <c>Retry-After</c>
-    /// asks for longer than <see cref="BreakDurationMs"/>, the breaker stays open until then (at most
-    /// <see cref="CircuitBreakerState.MaxRetryAfterHold"/>). Default false.
+    /// True: when the failure that opens the breaker is an HTTP response of 429 (Too Many Requests) or 503 (Service
+    /// Unavailable) whose <c>Retry-After</c> asks for longer than <see cref="BreakDurationMs"/>, the breaker stays open
+    /// until then (at most <see cref="CircuitBreakerState.MaxRetryAfterHold"/>). The <c>Retry-After</c> of another
+    /// failed status (500, 502, ...) does not hold it. Default false.
     /// </summary>
     public bool HonorRetryAfter { get; set; } = CircuitBreakerRules.DefaultHonorRetryAfter;
 

@@ -43,7 +43,7 @@ public sealed partial class CircuitBreakerState : IRetirablePartition
     // counting mode, held with the settings), its counts are kept by CircuitCounters, and the meter, the
     // StateChanged handlers and the registry's listeners are told by CircuitTelemetry.
 
-    /// <summary>The longest a <c>Retry-After</c> can hold the breaker open with <see cref="CircuitBreakerOptions.HonorRetryAfter"/>: one hour.</summary>
+    /// <summary>The longest the <c>Retry-After</c> of a 429 or 503 can hold the breaker open with <see cref="CircuitBreakerOptions.HonorRetryAfter"/>: one hour.</summary>
     public static readonly TimeSpan MaxRetryAfterHold = TimeSpan.FromHours(1);
 
     // _status packs the state (low two bits) with a generation number bumped on every transition, so one
@@ -540,8 +540,9 @@ public sealed partial class CircuitBreakerState : IRetirablePartition
 
     /// <summary>
     /// Reports that a call let through by <see cref="TryEnter"/> returned <paramref name="response"/>, a failure: with
-    /// <see cref="CircuitBreakerOptions.HonorRetryAfter"/>, a breaker this failure opens stays open for the response's
-    /// <c>Retry-After</c> when that is longer than the break.
+    /// <see cref="CircuitBreakerOptions.HonorRetryAfter"/>, a breaker this failure opens stays open for the
+    /// <c>Retry-After</c> of a 429 or 503 response when that is longer than the break; another status's
+    /// <c>Retry-After</c> is not honoured.
     /// </summary>
     [EditorBrowsable(EditorBrowsableState.Never)]
     public void RecordFailure(in CircuitBreakerPermit permit, HttpResponseMessage? response)
@@ -552,7 +553,8 @@ public sealed partial class CircuitBreakerState : IRetirablePartition
             return;
         }
 
-        RecordFailure(permit, Volatile.Read(ref _settings).Options.HonorRetryAfter ? RequestedDelay.Of(response, TimeProvider) : null);
+        bool holds = Volatile.Read(ref _settings).Options.HonorRetryAfter && HttpOutcomes.SaysWhenServiceReturns(response);
+        RecordFailure(permit, holds ? RequestedDelay.Of(response, TimeProvider) : null);
     }
 
     private void RecordFailure(in CircuitBreakerPermit permit, TimeSpan? requestedBreak)
@@ -857,8 +859,8 @@ public sealed partial class CircuitBreakerState : IRetirablePartition
     /// <summary>Moves to <paramref name="next"/> (under the lock), resets what the new state counts, and raises the event.</summary>
     /// <param name="next">The state to enter.</param>
     /// <param name="requestedBreak">
-    /// On opening: how long the failure that opens the breaker asked callers to wait (its <c>Retry-After</c>), when
-    /// <see cref="CircuitBreakerOptions.HonorRetryAfter"/> is on; the break lasts that long if it is longer, up to
+    /// On opening: how long the failure that opens the breaker asked callers to wait (the <c>Retry-After</c> of a 429
+    /// or 503), when <see cref="CircuitBreakerOptions.HonorRetryAfter"/> is on; the break lasts that long if it is longer, up to
     /// <see cref="MaxRetryAfterHold"/>.
     /// </param>
     private CircuitState TransitionLocked(CircuitState next, TimeSpan? requestedBreak = null)

@@ -51,8 +51,9 @@ public sealed class CircuitStateChangedEventArgs : EventArgs
     public double ErrorRate { get; }
 
     /// <summary>
-    /// On a change to <see cref="CircuitState.Open"/>: how long the breaker stays open (longer than its break when a
-    /// <c>Retry-After</c> holds it, see <see cref="CircuitBreakerOptions.HonorRetryAfter"/>); null for other changes.
+    /// On a change to <see cref="CircuitState.Open"/>: how long the breaker stays open (longer than its break when the
+    /// <c>Retry-After</c> of a 429 or 503 holds it, see <see cref="CircuitBreakerOptions.HonorRetryAfter"/>); null for
+    /// other changes.
     /// </summary>
     public TimeSpan? BreakDuration { get; }
 

@@ -14,6 +14,7 @@ public static class HttpOutcomes
 {
     private const int RequestTimeout = 408;
     private const int TooManyRequests = 429;
+    private const int ServiceUnavailable = 503;
     private const int FirstClientError = 400;
     private const int FirstServerError = 500;
 
@@ -43,6 +44,15 @@ public static class HttpOutcomes
         return false;
 #endif
     }
+
+    /// <summary>
+    /// True for 429 (Too Many Requests) and 503 (Service Unavailable): the statuses whose <c>Retry-After</c> says how
+    /// long the service will not serve this client (RFC 6585, RFC 9110), which a breaker with
+    /// <see cref="CircuitBreakerOptions.HonorRetryAfter"/> may stay open for. Another status's <c>Retry-After</c> (a
+    /// 500 or a 502 passing on a header it was given, say) says nothing about the whole service.
+    /// </summary>
+    internal static bool SaysWhenServiceReturns(HttpResponseMessage? response)
+        => response is not null && (int)response.StatusCode is TooManyRequests or ServiceUnavailable;
 
     /// <summary>"503 (Service Unavailable)".</summary>
     internal static string Describe(HttpResponseMessage response)

@@ -196,10 +196,12 @@ public sealed class KeyedBreakerBehaviourTests : RegistryTest
         Assert.Equal(2, hosts.Requests("api"));
     }
 
-    [Fact]
-    public async Task The_response_that_opens_a_breaker_with_HonorRetryAfter_holds_it_open_for_its_retry_after()
+    [Theory]
+    [InlineData(HttpStatusCode.TooManyRequests)]
+    [InlineData(HttpStatusCode.ServiceUnavailable)]
+    public async Task The_429_or_503_that_opens_a_breaker_with_HonorRetryAfter_holds_it_open_for_its_retry_after(HttpStatusCode status)
     {
-        var hosts = new ScriptedHosts { RetryAfter = TimeSpan.FromSeconds(30) }.Answer("busy", HttpStatusCode.TooManyRequests);
+        var hosts = new ScriptedHosts { RetryAfter = TimeSpan.FromSeconds(30) }.Answer("busy", status);
         using var client = new HttpClient(new HoldingHandler(hosts));
         (await client.GetAsync("https://busy/").WaitAsync(HangGuard)).Dispose();
 
@@ -208,5 +210,24 @@ public sealed class KeyedBreakerBehaviourTests : RegistryTest
 
         Assert.Equal(TimeSpan.FromSeconds(25), rejected.RetryAfter);
         Assert.Equal(1, hosts.Requests("busy"));
+    }
+
+    [Theory]
+    [InlineData(HttpStatusCode.InternalServerError)]
+    [InlineData(HttpStatusCode.BadGateway)]
+    [InlineData(HttpStatusCode.RequestTimeout)]
+    public async Task The_retry_after_of_another_failed_status_does_not_hold_a_breaker_with_HonorRetryAfter(HttpStatusCode status)
+    {
+        var hosts = new ScriptedHosts { RetryAfter = TimeSpan.FromSeconds(30) }.Answer("broken", status, HttpStatusCode.OK);
+        using var client = new HttpClient(new HoldingHandler(hosts));
+        (await client.GetAsync("https://broken/").WaitAsync(HangGuard)).Dispose();
+
+        BrokenCircuitException rejected = await Assert.ThrowsAsync<BrokenCircuitException>(() => client.GetAsync("https://broken/").WaitAsync(HangGuard));
+        Assert.Equal(TimeSpan.FromSeconds(1), rejected.RetryAfter);
+        Clock.Advance(TimeSpan.FromSeconds(1));
+
+        using HttpResponseMessage probe = await client.GetAsync("https://broken/").WaitAsync(HangGuard);
+        Assert.Equal(HttpStatusCode.OK, probe.StatusCode);
+        Assert.Equal(2, hosts.Requests("broken"));
     }
 }
