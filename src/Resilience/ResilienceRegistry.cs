@@ -58,8 +58,10 @@ public sealed class ResilienceRegistry
     private IIdempotencyStore? _idempotencyStore;
     private bool _allowChaos = ChaosAllowedByEnvironment();
 
-    // The distributed policies already reported as running locally (a listener is told once per name).
+    // The distributed policies already reported as running locally (the listeners are told once per name), and those that
+    // decided locally while no listener was registered: the first listener added is told of them.
     private readonly ConcurrentDictionary<string, bool> _reportedLocal = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, PolicyKind> _untoldLocal = new(StringComparer.Ordinal);
 
     internal ResilienceRegistry()
     {
@@ -170,6 +172,7 @@ public sealed class ResilienceRegistry
         {
             Volatile.Write(ref _distributedStore, store);
             _reportedLocal.Clear();
+            _untoldLocal.Clear();
             foreach (CircuitBreakerState breaker in AllBreakerStates())
             {
                 breaker.UpdateDistribution();
@@ -562,6 +565,7 @@ public sealed class ResilienceRegistry
         // A store put in place (Redis) stays; the default one forgets its results.
         (Volatile.Read(ref _idempotencyStore) as InMemoryIdempotencyStore)?.Clear();
         _reportedLocal.Clear();
+        _untoldLocal.Clear();
     }
 
     /// <summary>
@@ -690,6 +694,8 @@ public sealed class ResilienceRegistry
         }
         while (Interlocked.CompareExchange(ref _listeners, updated, current) != current);
 
+        // A host's logging listener is added when the host starts, after calls may have been made.
+        TellUntoldLocalDecisions();
         return new ListenerRegistration(this, listener);
     }
 
@@ -765,22 +771,47 @@ public sealed class ResilienceRegistry
 
     /// <summary>
     /// Counts a decision a distributed policy took on its local state, and, the first time for this name while no store is
-    /// registered, tells the listeners why.
+    /// registered, tells the listeners why; when none is registered yet, the first one added is told instead.
     /// </summary>
     internal void ReportDistributedFallback(string policyName, PolicyKind kind, KeyValuePair<string, object?> policyTag)
     {
         ResilienceMetrics.RecordDistributedFallback(policyTag, kind == PolicyKind.RateLimit ? "rate_limit" : "circuit_breaker");
 
-        if (DistributedStore is null && _reportedLocal.TryAdd(policyName, true) && HasListeners)
+        if (DistributedStore is null && !_reportedLocal.ContainsKey(policyName))
         {
-            string what = kind == PolicyKind.RateLimit ? "rate limit" : "circuit breaker";
-            Notify(
-                new DistributedFallbackEventArgs(
-                    policyName,
-                    kind,
-                    $"The {what} '{policyName}' is marked Distributed, but no distributed store is registered, so it counts on this instance only. " +
-                    "Call ResilienceRegistry.Default.UseRedis(connection) or services.AddResilienceRedis(...) from the Resilience.Generators.Redis package."),
-                static (listener, args) => listener.OnDistributedFallback(args));
+            _untoldLocal.TryAdd(policyName, kind);
+            TellUntoldLocalDecisions();
+        }
+    }
+
+    /// <summary>
+    /// Tells the listeners, when there are any, of each distributed policy that decided locally and of which no listener
+    /// was told yet, once per name.
+    /// </summary>
+    /// <remarks>
+    /// Called after a name is added (by a local decision) and after a listener is added: whichever of the two comes second
+    /// sees the other, so a decision made while the first listener is being added is told once, by one of them.
+    /// </remarks>
+    private void TellUntoldLocalDecisions()
+    {
+        if (Volatile.Read(ref _listeners).Length == 0 || _untoldLocal.IsEmpty)
+        {
+            return;
+        }
+
+        foreach (KeyValuePair<string, PolicyKind> untold in _untoldLocal)
+        {
+            if (DistributedStore is null && _untoldLocal.TryRemove(untold.Key, out _) && _reportedLocal.TryAdd(untold.Key, true))
+            {
+                string what = untold.Value == PolicyKind.RateLimit ? "rate limit" : "circuit breaker";
+                Notify(
+                    new DistributedFallbackEventArgs(
+                        untold.Key,
+                        untold.Value,
+                        $"The {what} '{untold.Key}' is marked Distributed, but no distributed store is registered, so it counts on this instance only. " +
+                        "Call ResilienceRegistry.Default.UseRedis(connection) or services.AddResilienceRedis(...) from the Resilience.Generators.Redis package."),
+                    static (listener, args) => listener.OnDistributedFallback(args));
+            }
         }
     }
 

@@ -16,6 +16,9 @@ public static class Names
     public const string LoggedBreaker = "log.breaker";
     public const string LoggedBulkhead = "log.bulkhead";
 
+    /// <summary>The rate limit of <see cref="Dependency.DistributedLimitAsync"/>, marked Distributed while no store is registered.</summary>
+    public const string DistributedLimit = "log.distributed";
+
     public const string CacheBreaker = "health.cache";
     public const string DatabaseBreaker = "health.db";
 
@@ -96,6 +99,9 @@ public sealed partial class Dependency
     [Bulkhead(1, Name = Names.LoggedBulkhead)]
     public partial Task<int> LoggedBulkheadAsync(CancellationToken cancellationToken);
 
+    [RateLimit(1_000, 1_000, Distributed = true, Name = Names.DistributedLimit)]
+    public partial Task<int> DistributedLimitAsync(CancellationToken cancellationToken);
+
     [Retry(3, DelayMs = 200, Backoff = BackoffKind.Constant, Jitter = false)]
     public partial Task<int> RetriedAsync(CancellationToken cancellationToken);
 
@@ -156,6 +162,8 @@ public sealed partial class Dependency
     private Task<int> LoggedBreakerAsyncCore(CancellationToken cancellationToken) => Run(cancellationToken);
 
     private Task<int> LoggedBulkheadAsyncCore(CancellationToken cancellationToken) => Run(cancellationToken);
+
+    private Task<int> DistributedLimitAsyncCore(CancellationToken cancellationToken) => Run(cancellationToken);
 
     private Task<int> RetriedAsyncCore(CancellationToken cancellationToken) => Run(cancellationToken);
 

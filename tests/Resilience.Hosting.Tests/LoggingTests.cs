@@ -350,6 +350,40 @@ public sealed class LoggingTests : HostingTest
     }
 
     [Fact]
+    public async Task A_distributed_limit_without_a_store_logs_once_that_it_runs_locally()
+    {
+        IHost host = await StartHostAsync(configuration: null);
+
+        for (int i = 0; i < 3; i++)
+        {
+            Assert.Equal(42, await Dependency.DistributedLimitAsync(CancellationToken.None));
+        }
+
+        FakeLogRecord local = Assert.Single(ResilienceLogs(host, ResilienceEventIds.DistributedRunningLocally));
+        Assert.Equal(LogLevel.Warning, local.Level);
+        Assert.Equal("DistributedRunningLocally", local.Id.Name);
+        Assert.Equal(Names.DistributedLimit, local.GetStructuredStateValue("Policy"));
+        Assert.Equal(nameof(PolicyKind.RateLimit), local.GetStructuredStateValue("Kind"));
+        Assert.Contains("no distributed store is registered", local.GetStructuredStateValue("Reason"));
+    }
+
+    [Fact]
+    public async Task A_distributed_limit_that_ran_locally_before_the_host_started_is_logged_when_it_starts()
+    {
+        IHost host = BuildHost(configuration: null);
+        Assert.Equal(42, await Dependency.DistributedLimitAsync(CancellationToken.None));
+        Assert.Equal([Names.DistributedLimit], Registry.DistributedPoliciesRunningLocally);
+
+        await host.StartAsync().WaitAsync(HangGuard);
+        FakeLogRecord local = Assert.Single(ResilienceLogs(host, ResilienceEventIds.DistributedRunningLocally));
+        Assert.Equal(Names.DistributedLimit, local.GetStructuredStateValue("Policy"));
+
+        // Told once: the calls made while the host runs add nothing.
+        Assert.Equal(42, await Dependency.DistributedLimitAsync(CancellationToken.None));
+        Assert.Single(ResilienceLogs(host, ResilienceEventIds.DistributedRunningLocally));
+    }
+
+    [Fact]
     public async Task Nothing_is_logged_after_the_host_stops()
     {
         IHost host = await StartHostAsync(configuration: null);

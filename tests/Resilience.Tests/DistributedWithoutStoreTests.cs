@@ -31,6 +31,36 @@ public sealed class DistributedWithoutStoreTests
     }
 
     [Fact]
+    public async Task A_local_decision_made_before_any_listener_is_told_to_the_first_listener_added_and_only_once()
+    {
+        RateLimiterState limiter = _registry.GetOrAddRateLimiter("early", new RateLimitOptions { Permits = 5, WindowMs = 1_000, Distributed = true });
+        Assert.True(await limiter.AcquireAsync(CancellationToken.None));
+
+        var first = new FallbackListener();
+        using IDisposable firstRegistration = _registry.AddListener(first);
+        Assert.True(await limiter.AcquireAsync(CancellationToken.None));
+        var second = new FallbackListener();
+        using IDisposable secondRegistration = _registry.AddListener(second);
+        Assert.True(limiter.TryAcquire());
+
+        Assert.Equal("early", Assert.Single(first.Events).PolicyName);
+        Assert.Empty(second.Events);
+    }
+
+    [Fact]
+    public async Task A_local_decision_made_before_any_listener_is_not_told_once_a_store_is_registered()
+    {
+        RateLimiterState limiter = _registry.GetOrAddRateLimiter("early", new RateLimitOptions { Permits = 5, WindowMs = 1_000, Distributed = true });
+        Assert.True(await limiter.AcquireAsync(CancellationToken.None));
+        _registry.UseDistributedStore(new FakeDistributedStore(_clock));
+
+        var listener = new FallbackListener();
+        using IDisposable registration = _registry.AddListener(listener);
+
+        Assert.Empty(listener.Events);
+    }
+
+    [Fact]
     public void A_distributed_breaker_opens_locally_and_says_so()
     {
         var listener = new FallbackListener();
