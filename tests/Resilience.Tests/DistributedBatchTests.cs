@@ -324,6 +324,69 @@ public sealed class DistributedBatchTests
         Assert.Single(_store.Asked);
     }
 
+    [Fact]
+    public async Task Across_instances_a_sliding_window_admits_at_most_its_permits_and_a_batch_and_a_quarter_per_instance()
+    {
+        // The worst case of the bound docs/distributed.md gives (Permits + N × 1.25 × B): each instance hands out, just
+        // before its lease ends, a batch and the quarter carried into it, all counted by the store a window earlier; just
+        // after, the store's window has moved past them and it grants every permit again.
+        const int Permits = 100, Batch = 8, Count = 3, WindowMs = 1_000;
+        var store = new SlidingWindowStore(_clock);
+        var options = new RateLimitOptions { Permits = Permits, WindowMs = WindowMs, Algorithm = RateLimitAlgorithm.SlidingWindow, DistributedBatch = Batch, Distributed = true };
+        RateLimiterState[] limiters = Enumerable.Range(0, Count).Select(_ =>
+        {
+            var registry = new ResilienceRegistry { TimeProvider = _clock };
+            registry.UseDistributedStore(store);
+            return registry.GetOrAddRateLimiter("fleet", options);
+        }).ToArray();
+        var admittedAt = new List<long>();
+
+        // A batch each, handed out until the next is asked for ahead and what is left of the first is carried into it.
+        foreach (RateLimiterState limiter in limiters)
+        {
+            int asked = store.Asks;
+            Assert.True(await limiter.AcquireAsync(CancellationToken.None).Guarded());
+            admittedAt.Add(_clock.GetUtcNow().UtcTicks);
+            while (store.Asks == asked + 1)
+            {
+                Assert.True(limiter.TryAcquire());
+                admittedAt.Add(_clock.GetUtcNow().UtcTicks);
+            }
+        }
+
+        // Just before the leases end, every permit each instance holds; the batches they ask for ahead do not come.
+        _clock.Advance(TimeSpan.FromMilliseconds(WindowMs) - TimeSpan.FromTicks(1));
+        store.Hold = new TaskCompletionSource().Task;
+        foreach (RateLimiterState limiter in limiters)
+        {
+            while (limiter.TryAcquire())
+            {
+                admittedAt.Add(_clock.GetUtcNow().UtcTicks);
+            }
+        }
+
+        // Just after, the store's window has none of those permits: it grants all of them again.
+        _clock.Advance(TimeSpan.FromTicks(2));
+        store.Hold = null;
+        for (bool any = true; any;)
+        {
+            any = false;
+            foreach (RateLimiterState limiter in limiters)
+            {
+                if (await limiter.AcquireAsync(CancellationToken.None).Guarded())
+                {
+                    admittedAt.Add(_clock.GetUtcNow().UtcTicks);
+                    any = true;
+                }
+            }
+        }
+
+        long window = TimeSpan.FromMilliseconds(WindowMs).Ticks;
+        int most = admittedAt.Max(start => admittedAt.Count(t => t >= start && t < start + window));
+        Assert.True(most <= Permits + (Count * (Batch + (Batch / 4))), $"{most} admitted in one window: more than the permits and a batch and a quarter per instance");
+        Assert.True(most > Permits + (Count * Batch), $"{most} admitted in one window: the worst case is no longer reached, so the documented bound can be lowered");
+    }
+
     /// <summary>Takes permits from the batch in hand until it has none left, and says how many it took.</summary>
     private static int HandOutAll(RateLimiterState limiter)
     {
@@ -338,4 +401,60 @@ public sealed class DistributedBatchTests
 
     private RateLimiterState Limiter(int permits, int batch, int windowMs = 1_000, RateLimitAlgorithm algorithm = RateLimitAlgorithm.SlidingWindow, string name = "api")
         => _registry.GetOrAddRateLimiter(name, new RateLimitOptions { Permits = permits, WindowMs = windowMs, Algorithm = algorithm, DistributedBatch = batch, Distributed = true });
+
+    /// <summary>
+    /// A store that counts a limit's permits in a sliding window on the test's clock (the permits taken in the last
+    /// window, by the time each was taken), granting as many of those asked for as are free.
+    /// </summary>
+    private sealed class SlidingWindowStore : IDistributedResilienceStore
+    {
+        private readonly TimeProvider _clock;
+        private readonly List<(long At, int Permits)> _taken = new();
+        private int _asks;
+
+        public SlidingWindowStore(TimeProvider clock) => _clock = clock;
+
+        /// <summary>While set, a request waits for it to complete before it is counted and answered.</summary>
+        public Task? Hold { get; set; }
+
+        /// <summary>How many requests were made, held ones included.</summary>
+        public int Asks => Volatile.Read(ref _asks);
+
+        public string Description => "sliding-window test store";
+
+        public bool IsAvailable => true;
+
+        public async ValueTask<DistributedAcquireResult> TryAcquireAsync(string policyName, string? partitionKey, RateLimitOptions options, int permits, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref _asks);
+            if (Hold is { } hold)
+            {
+                await hold.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            DateTimeOffset now = _clock.GetUtcNow();
+            long windowStart = now.UtcTicks - TimeSpan.FromMilliseconds(options.WindowMs).Ticks;
+            lock (_taken)
+            {
+                _taken.RemoveAll(t => t.At <= windowStart);
+                int taken = _taken.Sum(t => t.Permits);
+                int granted = Math.Max(0, Math.Min(permits, options.Permits - taken));
+                if (granted > 0)
+                {
+                    _taken.Add((now.UtcTicks, granted));
+                }
+
+                var info = new RateLimitInfo(options.Permits, options.Permits - taken - granted, now + TimeSpan.FromMilliseconds(options.WindowMs), granted > 0 ? TimeSpan.Zero : TimeSpan.FromMilliseconds(1));
+                return granted > 0 ? DistributedAcquireResult.Admitted(info, granted) : DistributedAcquireResult.Rejected(info);
+            }
+        }
+
+        public IDisposable Watch(DistributedCircuit circuit) => throw new NotSupportedException();
+
+        public void Publish(DistributedCircuit circuit, CircuitState state, TimeSpan breakDuration) => throw new NotSupportedException();
+
+        public Task<bool> TryTakeProbeLeaseAsync(DistributedCircuit circuit, TimeSpan lease) => throw new NotSupportedException();
+
+        public void ReleaseProbeLease(DistributedCircuit circuit) => throw new NotSupportedException();
+    }
 }

@@ -47,8 +47,9 @@ public sealed class RateLimitAttribute : Attribute
     /// <summary>
     /// For a <see cref="Distributed"/> limit of thousands of calls per second: how many permits this instance takes from
     /// the store in one round trip and hands out itself. 0 or 1 (the default 0): one round trip per call, exact across
-    /// instances. Larger: one round trip per batch, trading an over-admission of at most one batch per instance in any
-    /// window; at most <c>Permits</c>.
+    /// instances. Larger: one round trip per batch, trading an over-admission of at most a batch and a quarter per
+    /// instance (a batch and the permits carried into it from the one before) in any window, none for a fixed window;
+    /// at most <c>Permits</c>.
     /// </summary>
     public int DistributedBatch { get; set; } = RateLimitRules.DefaultDistributedBatch;
 

@@ -29,8 +29,8 @@ public sealed class RateLimitOptions
     /// For a <see cref="Distributed"/> limit: how many permits this instance takes from the store in one round trip and
     /// hands out itself, for limits of thousands of calls per second. 0 or 1 (the default 0): every permit is one round
     /// trip, and the shared count is exact. Larger: one round trip per batch, and across all instances at most
-    /// <see cref="Permits"/> plus one batch per instance in any window (see docs/distributed.md). At most
-    /// <see cref="Permits"/>.
+    /// <see cref="Permits"/> plus a batch and a quarter per instance (a batch and the permits carried into it from the
+    /// one before) in any window; a fixed window stays exact (see docs/distributed.md). At most <see cref="Permits"/>.
     /// </summary>
     public int DistributedBatch { get; set; } = RateLimitRules.DefaultDistributedBatch;
 
