@@ -1,14 +1,16 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using StackExchange.Redis;
 using Xunit.Abstractions;
 
 namespace Resilience.Redis.Tests;
 
 /// <summary>
-/// The server stops under load and starts again: callers never see a Redis exception nor wait past the operation timeout,
-/// policies decide locally meanwhile (counted, and the health check says Degraded), and the shared state is used again
-/// once the connection is back. Each test has a server of its own, since it stops it.
+/// The server stops under load and starts again, or stays connected but answers nothing (<c>CLIENT PAUSE</c>): callers
+/// never see a Redis exception nor wait past the operation timeout, policies decide locally meanwhile (counted, and the
+/// health check says Degraded), and the shared state is used again once the connection is back. Each test has a server
+/// of its own, since it stops it.
 /// </summary>
 public sealed class RedisOutageTests
 {
@@ -105,6 +107,52 @@ public sealed class RedisOutageTests
         await Eventually(() => breakers[2].State != CircuitState.Closed);
         await Eventually(() => breakers.All(b => b.State is CircuitState.Isolated or CircuitState.Open));
         Assert.All(breakers, b => Assert.False(b.TryEnter(out _)));
+    }
+
+    [SkippableFact]
+    public async Task While_the_server_is_slow_each_acquire_returns_within_the_operation_timeout_decided_locally()
+    {
+        // Redis only: Garnet has no CLIENT PAUSE ("ERR unknown subcommand 'PAUSE'").
+        await using TestServer server = await TestServer.StartAsync(ServerKind.Redis);
+
+        // No retry interval: every call asks the paused server and waits for it, up to the operation timeout.
+        await using Instances instances = await Instances.StartAsync(
+            server, count: 1, new RedisResilienceOptions { OperationTimeout = OperationTimeout, RetryInterval = TimeSpan.Zero });
+        RedisResilienceStore store = instances.All[0].Store;
+        string name = "slow-redis";
+        using var fallbacks = new MetricCollector<long>(null, ResilienceMetrics.MeterName, "resilience.distributed.fallbacks");
+        RateLimiterState limiter = instances[0].GetOrAddRateLimiter(
+            name, new RateLimitOptions { Permits = 1_000, WindowMs = 60_000, Algorithm = RateLimitAlgorithm.SlidingWindow, Distributed = true });
+
+        // The script is loaded (a new server's first run may outlast this short timeout) and permits are counted in Redis
+        // before the server slows down.
+        string key = instances.Prefix + ":rl:sw:{" + name + "}";
+        await Eventually(async () => await limiter.AcquireAsync(CancellationToken.None) && await instances.Database.SortedSetLengthAsync(key) > 0 && store.IsAvailable);
+        long fallbacksBefore = Fallbacks(fallbacks, name);
+        long failuresBefore = store.FailureCount;
+        using ConnectionMultiplexer admin = await ConnectionMultiplexer.ConnectAsync(server.Endpoint + ",allowAdmin=true");
+
+        // Not down: connected, but answering nothing for a minute, far longer than the client's own timeouts (8 s).
+        await admin.GetDatabase().ExecuteAsync("CLIENT", "PAUSE", "60000", "ALL");
+        var durations = new List<TimeSpan>();
+        for (int i = 0; i < 3; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            Assert.True(limiter.Acquire(CancellationToken.None));
+            durations.Add(clock.Elapsed);
+            clock.Restart();
+            Assert.True(await limiter.AcquireAsync(CancellationToken.None));
+            durations.Add(clock.Elapsed);
+        }
+
+        _output.WriteLine($"Calls while Redis was paused: {string.Join(", ", durations.Select(d => d.TotalMilliseconds.ToString("0", System.Globalization.CultureInfo.InvariantCulture)))} ms (operation timeout {OperationTimeout.TotalMilliseconds:0} ms).");
+        Assert.All(durations, d => Assert.True(d < LongestAcceptableCall, $"A call took {d.TotalMilliseconds:0} ms."));
+        Assert.Equal(durations.Count, Fallbacks(fallbacks, name) - fallbacksBefore);
+        Assert.Equal(durations.Count, store.FailureCount - failuresBefore);
+        Assert.True(instances.Database.Multiplexer.IsConnected, "the instance's connection was lost: the server was to be slow, not gone");
+
+        // Ends the pause before the connections close.
+        await server.StopAsync();
     }
 
     private static long Fallbacks(MetricCollector<long> collector, string name)
