@@ -30,6 +30,7 @@ public static class RedisResilienceRegistryExtensions
         }
 
         var store = new RedisResilienceStore(connection, options);
+        store.GiveTimesOnClockOf(registry);
         registry.UseDistributedStore(store);
         registry.UseCachedFallbackStore(new RedisCachedFallbackStore(connection, options));
         registry.UseIdempotencyStore(new RedisIdempotencyStore(store, registry.IdempotencyStore as InMemoryIdempotencyStore));

@@ -89,6 +89,7 @@ public static class RedisResilienceServiceCollectionExtensions
 
         public Task StartAsync(CancellationToken cancellationToken)
         {
+            _store.GiveTimesOnClockOf(ResilienceRegistry.Default);
             ResilienceRegistry.Default.UseDistributedStore(_store);
             ResilienceRegistry.Default.UseCachedFallbackStore(_cachedFallbackStore);
             _localIdempotency = ResilienceRegistry.Default.IdempotencyStore;

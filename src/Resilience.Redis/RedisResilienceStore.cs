@@ -22,6 +22,12 @@ namespace Resilience.Redis;
 /// it answers <see cref="DistributedAcquireResult.Unavailable"/> at once and policies decide on their local state. When the
 /// connection comes back it reads every watched breaker's state again.
 /// </para>
+/// <para>
+/// Permits are counted on Redis' clock, so the instances' clocks may disagree. The times an answer gives
+/// (<see cref="RateLimitInfo.ResetAt"/>) are on the clock of the registry that
+/// <see cref="RedisResilienceRegistryExtensions.UseRedis"/> or <c>AddResilienceRedis</c> registered the store with (its
+/// <see cref="ResilienceRegistry.TimeProvider"/>), on the machine's clock for a store registered by hand.
+/// </para>
 /// <para>Thread-safe. Dispose it to stop listening; the connection is the caller's and is not closed.</para>
 /// </remarks>
 public sealed class RedisResilienceStore : IDistributedResilienceStore, IDisposable
@@ -54,6 +60,10 @@ public sealed class RedisResilienceStore : IDistributedResilienceStore, IDisposa
     // Stopwatch timestamp before which operations are not tried (RetryInterval after a failure); 0 when they are.
     private long _unavailableUntil;
     private int _disposed;
+
+    // The registry on whose clock the answers give their times (UseRedis and AddResilienceRedis set it); null for the
+    // machine's clock. Redis counts on its own clock: this only turns its "from now" into a time the registry reads.
+    private ResilienceRegistry? _clockOf;
     private long _failures;
 
     /// <summary>Creates a store on <paramref name="connection"/>, listening for other instances' breaker changes.</summary>
@@ -153,9 +163,18 @@ public sealed class RedisResilienceStore : IDistributedResilienceStore, IDisposa
         int remaining = (int)Math.Max(0, Math.Min(options.Permits, (long)result[1]));
         TimeSpan retryAfter = FromMicroseconds((long)result[2]);
         TimeSpan reset = FromMicroseconds((long)result[3]);
-        var info = new RateLimitInfo(options.Permits, remaining, DateTimeOffset.UtcNow + reset, retryAfter);
+        var info = new RateLimitInfo(options.Permits, remaining, UtcNow() + reset, retryAfter);
         return granted > 0 ? DistributedAcquireResult.Admitted(info, granted) : DistributedAcquireResult.Rejected(info);
     }
+
+    /// <summary>
+    /// Gives the times of the answers (<see cref="RateLimitInfo.ResetAt"/>) on <paramref name="registry"/>'s
+    /// <see cref="ResilienceRegistry.TimeProvider"/>, which its rate limits compare them with, whatever that clock says.
+    /// </summary>
+    internal void GiveTimesOnClockOf(ResilienceRegistry registry) => Volatile.Write(ref _clockOf, registry);
+
+    /// <summary>Now, on the clock the answers' times are given on.</summary>
+    private DateTimeOffset UtcNow() => Volatile.Read(ref _clockOf) is { } registry ? registry.TimeProvider.GetUtcNow() : DateTimeOffset.UtcNow;
 
     /// <inheritdoc/>
     public IDisposable Watch(DistributedCircuit circuit)

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using StackExchange.Redis;
 
 namespace Resilience.Redis.Tests;
@@ -43,6 +44,68 @@ public sealed class DistributedRateLimitTests
 
         Assert.All(instances.All, i => Assert.Equal(0, i.Store.FailureCount));
         Assert.Equal(Permits, admitted.Count(a => a));
+    }
+
+    [SkippableTheory]
+    [MemberData(nameof(KindsAndAlgorithms))]
+    public async Task Instances_whose_clocks_are_hours_apart_share_the_limit_exactly_on_the_servers_clock(ServerKind kind, RateLimitAlgorithm algorithm)
+    {
+        await using Instances instances = await Instances.StartAsync(_servers, kind, count: 3);
+        FakeTimeProvider[] clocks = SkewedClocks(instances);
+        RateLimiterState[] limiters = instances.All.Select(i => i.Registry.GetOrAddRateLimiter("skewed", Options(algorithm))).ToArray();
+
+        Task<bool>[] calls = Enumerable.Range(0, Permits * 3)
+            .Select(i => limiters[i % limiters.Length].AcquireAsync(CancellationToken.None).AsTask())
+            .ToArray();
+        bool[] admitted = await Task.WhenAll(calls);
+        Assert.Equal(Permits, admitted.Count(a => a));
+
+        // Each instance's clock moving on by two windows gives nothing back: the window runs on the server's clock.
+        foreach (FakeTimeProvider clock in clocks)
+        {
+            clock.Advance(TimeSpan.FromMilliseconds(2.0 * LongWindowMs));
+        }
+
+        foreach (RateLimiterState limiter in limiters)
+        {
+            Assert.False(await limiter.AcquireAsync(CancellationToken.None));
+            Assert.Equal(0, limiter.GetLimitInfo().Remaining);
+        }
+
+        Assert.All(instances.All, i => Assert.Equal(0, i.Store.FailureCount));
+    }
+
+    [SkippableTheory]
+    [MemberData(nameof(SharedServers.Kinds), MemberType = typeof(SharedServers))]
+    public async Task Batched_instances_whose_clocks_are_hours_apart_keep_a_fixed_window_exact(ServerKind kind)
+    {
+        const int Shared = 40, Batch = 8;
+        await using Instances instances = await Instances.StartAsync(_servers, kind, count: 3);
+        SkewedClocks(instances);
+        RateLimitOptions options = Options(RateLimitAlgorithm.FixedWindow, permits: Shared);
+        options.DistributedBatch = Batch;
+        RateLimiterState[] limiters = instances.All.Select(i => i.Registry.GetOrAddRateLimiter("skewed-batches", options)).ToArray();
+
+        // Each instance in turn, one call at a time, until every one of them is turned away: a batch kept for its
+        // window hands out every permit the server counted, and none past it.
+        int admitted = 0;
+        for (int round = 0; round < 2 * Shared; round++)
+        {
+            int admittedThisRound = 0;
+            foreach (RateLimiterState limiter in limiters)
+            {
+                admittedThisRound += await limiter.AcquireAsync(CancellationToken.None) ? 1 : 0;
+            }
+
+            admitted += admittedThisRound;
+            if (admittedThisRound == 0)
+            {
+                break;
+            }
+        }
+
+        Assert.Equal(Shared, admitted);
+        Assert.All(instances.All, i => Assert.Equal(0, i.Store.FailureCount));
     }
 
     [SkippableTheory]
@@ -198,6 +261,23 @@ public sealed class DistributedRateLimitTests
         Assert.True(admitted >= Shared - (Count * (Batch + (Batch / 4))), $"only {admitted} admitted for {Shared} shared permits");
         long operations = Enumerable.Range(0, Count).Sum(i => instances.OperationsOf(i) - before[i]);
         Assert.True(operations < calls / 3, $"{operations} operations for {calls} calls");
+    }
+
+    /// <summary>
+    /// Gives the instances' registries clocks hours apart from each other and from the machine's: seven hours ahead, five
+    /// behind, and a day and 13 minutes ahead.
+    /// </summary>
+    private static FakeTimeProvider[] SkewedClocks(Instances instances)
+    {
+        DateTimeOffset now = DateTimeOffset.UtcNow;
+        TimeSpan[] skews = [TimeSpan.FromHours(7), TimeSpan.FromHours(-5), TimeSpan.FromDays(1) + TimeSpan.FromMinutes(13)];
+        FakeTimeProvider[] clocks = skews.Take(instances.All.Count).Select(skew => new FakeTimeProvider(now + skew)).ToArray();
+        for (int i = 0; i < clocks.Length; i++)
+        {
+            instances[i].TimeProvider = clocks[i];
+        }
+
+        return clocks;
     }
 
     private static RateLimitOptions Options(RateLimitAlgorithm algorithm, int permits = Permits)
