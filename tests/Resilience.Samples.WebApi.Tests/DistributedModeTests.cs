@@ -3,15 +3,17 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Net.Sockets;
+using Resilience.Redis.Tests;
 using Resilience.Samples.WebApi.Clients;
+using StackExchange.Redis;
 using Xunit.Abstractions;
 
 namespace Resilience.Samples.WebApi.Tests;
 
 /// <summary>
 /// Two instances of the sample, each its own process on its own Kestrel port, as README.md runs them: the first starts
-/// the embedded Garnet and says so, the second shares it; a breaker opened on one rejects on the other, and a rate
-/// limit holds across both.
+/// the embedded Garnet and says so, the second shares it, or both are given a real <c>redis-server</c>; a breaker opened
+/// on one rejects on the other, and a rate limit holds across both.
 /// </summary>
 public sealed class DistributedModeTests : IAsyncLifetime
 {
@@ -28,26 +30,56 @@ public sealed class DistributedModeTests : IAsyncLifetime
     public async Task DisposeAsync()
     {
         _http.Dispose();
-        foreach (SampleProcess process in _processes)
-        {
-            await process.DisposeAsync();
-            _output.WriteLine(process.Output);
-        }
+        await StopInstancesAsync();
     }
+
+    // Seven video calls a minute across both instances; a long operation timeout, so that a busy machine's slow first
+    // script run is not decided locally.
+    private static readonly string[] s_shared = ["--Downstream:Mode=healthy", "--Resilience:video-api:Permits=7", "--Resilience:video-api:WindowMs=60000", "--Distributed:OperationTimeoutMs=5000"];
 
     [Fact]
     public async Task Two_instances_share_an_open_breaker_and_a_rate_limit_through_the_embedded_garnet()
     {
         int garnetPort = FreePort();
-
-        // Five video calls a minute across both instances; a long operation timeout, so that a busy machine's slow first
-        // script run is not decided locally.
-        string[] shared = ["--Downstream:Mode=healthy", "--Resilience:video-api:Permits=7", "--Resilience:video-api:WindowMs=60000", "--Distributed:OperationTimeoutMs=5000"];
-        SampleProcess first = await StartAsync([.. shared, $"--Distributed:EmbeddedPort={garnetPort}"]);
+        SampleProcess first = await StartAsync([.. s_shared, $"--Distributed:EmbeddedPort={garnetPort}"]);
         Assert.Contains($"an embedded Garnet server (development only) listens on 127.0.0.1:{garnetPort}", first.Output);
-        SampleProcess second = await StartAsync([.. shared, $"--ConnectionStrings:redis=127.0.0.1:{garnetPort}"]);
+        SampleProcess second = await StartAsync([.. s_shared, $"--ConnectionStrings:redis=127.0.0.1:{garnetPort}"]);
         Assert.Contains("using the Redis of ConnectionStrings:redis", second.Output);
 
+        await ShareABreakerAndARateLimitAsync(first, second);
+    }
+
+    [SkippableFact]
+    public async Task Two_instances_share_an_open_breaker_and_a_rate_limit_through_a_real_redis_server()
+    {
+        // Skipped with the install command when redis-server is missing; failed then under RESILIENCE_REQUIRE_REAL_COMPONENTS=1.
+        await using TestServer redis = await TestServer.StartAsync(ServerKind.Redis);
+        SampleProcess first = await StartAsync([.. s_shared, $"--ConnectionStrings:redis={redis.Endpoint}"]);
+        SampleProcess second = await StartAsync([.. s_shared, $"--ConnectionStrings:redis={redis.Endpoint}"]);
+        Assert.All(new[] { first, second }, instance =>
+        {
+            Assert.Contains("using the Redis of ConnectionStrings:redis", instance.Output);
+            Assert.DoesNotContain("embedded Garnet", instance.Output);
+        });
+
+        await ShareABreakerAndARateLimitAsync(first, second);
+
+        // What they shared is in that server, under the sample's key prefix: the breaker's state and the video quota.
+        using ConnectionMultiplexer connection = await ConnectionMultiplexer.ConnectAsync(redis.Endpoint);
+        string[] keys = connection.GetServer(redis.Endpoint).Keys(pattern: "resilience-sample:*").Select(k => (string)k!).ToArray();
+        Assert.Contains(keys, k => k.Contains("orders-db", StringComparison.Ordinal));
+        Assert.Contains(keys, k => k.Contains("video-api", StringComparison.Ordinal));
+
+        // The instances stop before the server does.
+        await StopInstancesAsync();
+    }
+
+    /// <summary>
+    /// The database fails for <paramref name="first"/> only and its breaker opens there; <paramref name="second"/>
+    /// rejects too. Then the video quota of seven is spent across both: five permits are left after one call each.
+    /// </summary>
+    private async Task ShareABreakerAndARateLimitAsync(SampleProcess first, SampleProcess second)
+    {
         // The database fails for the first instance only; its breaker opens there (4 failed attempts), and the second,
         // whose database answers, rejects too.
         (await _http.PostAsync(first.Url("/downstream/orders-db/mode/failing"), null)).EnsureSuccessStatusCode();
@@ -65,6 +97,17 @@ public sealed class DistributedModeTests : IAsyncLifetime
         Assert.False(await IsPlaceholderAsync(second, "warm-2"));
         bool[] placeholders = await Task.WhenAll(Enumerable.Range(0, 20).Select(i => IsPlaceholderAsync(i % 2 == 0 ? first : second, "v" + i)));
         Assert.Equal(5, placeholders.Count(p => !p));
+    }
+
+    private async Task StopInstancesAsync()
+    {
+        foreach (SampleProcess process in _processes)
+        {
+            await process.DisposeAsync();
+            _output.WriteLine(process.Output);
+        }
+
+        _processes.Clear();
     }
 
     private async Task<bool> IsPlaceholderAsync(SampleProcess instance, string id)
