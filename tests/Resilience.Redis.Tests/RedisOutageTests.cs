@@ -12,7 +12,7 @@ namespace Resilience.Redis.Tests;
 /// health check says Degraded), and the shared state is used again once the connection is back. Each test has a server
 /// of its own, since it stops it.
 /// </summary>
-public sealed class RedisOutageTests
+public sealed partial class RedisOutageTests
 {
     private static readonly TimeSpan OperationTimeout = TimeSpan.FromMilliseconds(200);
 
@@ -155,6 +155,47 @@ public sealed class RedisOutageTests
         await server.StopAsync();
     }
 
+    [SkippableFact]
+    public async Task While_the_server_is_slow_a_generated_method_with_a_distributed_limit_answers_within_the_operation_timeout()
+    {
+        // Redis only, as above.
+        await using TestServer server = await TestServer.StartAsync(ServerKind.Redis);
+        using ConnectionMultiplexer connection = server.Connect();
+
+        // The generated methods' limit lives in this scope's registry, connected to the server with no retry interval.
+        string prefix = "slow" + Guid.NewGuid().ToString("N")[..8];
+        using ResilienceScope scope = ResilienceScope.Begin();
+        using RedisResilienceStore store = scope.Registry.UseRedis(
+            connection, new RedisResilienceOptions { KeyPrefix = prefix, OperationTimeout = OperationTimeout, RetryInterval = TimeSpan.Zero });
+        using var fallbacks = new MetricCollector<long>(null, ResilienceMetrics.MeterName, "resilience.distributed.fallbacks");
+        var api = new SlowRedisApi();
+        string key = prefix + ":rl:sw:{" + SlowRedisApi.LimitName + "}";
+        await Eventually(async () => await api.TranscribeAsync(CancellationToken.None) == 1 && await connection.GetDatabase().SortedSetLengthAsync(key) > 0 && store.IsAvailable);
+        long fallbacksBefore = Fallbacks(fallbacks, SlowRedisApi.LimitName);
+        long failuresBefore = store.FailureCount;
+        using ConnectionMultiplexer admin = await ConnectionMultiplexer.ConnectAsync(server.Endpoint + ",allowAdmin=true");
+
+        await admin.GetDatabase().ExecuteAsync("CLIENT", "PAUSE", "60000", "ALL");
+        var durations = new List<TimeSpan>();
+        for (int i = 0; i < 2; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            Assert.Equal(1, api.Transcribe());
+            durations.Add(clock.Elapsed);
+            clock.Restart();
+            Assert.Equal(1, await api.TranscribeAsync(CancellationToken.None));
+            durations.Add(clock.Elapsed);
+        }
+
+        _output.WriteLine($"Generated calls while Redis was paused: {string.Join(", ", durations.Select(d => d.TotalMilliseconds.ToString("0", System.Globalization.CultureInfo.InvariantCulture)))} ms (operation timeout {OperationTimeout.TotalMilliseconds:0} ms).");
+        Assert.All(durations, d => Assert.True(d < LongestAcceptableCall, $"A call took {d.TotalMilliseconds:0} ms."));
+        Assert.Equal(durations.Count, Fallbacks(fallbacks, SlowRedisApi.LimitName) - fallbacksBefore);
+        Assert.Equal(durations.Count, store.FailureCount - failuresBefore);
+
+        scope.Registry.UseDistributedStore(null);
+        await server.StopAsync();
+    }
+
     private static long Fallbacks(MetricCollector<long> collector, string name)
         => collector.GetMeasurementSnapshot().Where(m => Equals(m.Tags[ResilienceMetrics.PolicyTag], name)).Sum(m => m.Value);
 
@@ -240,5 +281,21 @@ public sealed class RedisOutageTests
                 await Task.Delay(2);
             }
         }
+    }
+
+    /// <summary>A synchronous and an asynchronous method sharing one distributed limit, built by the real generator.</summary>
+    public sealed partial class SlowRedisApi
+    {
+        public const string LimitName = "slow-redis-generated";
+
+        [RateLimit(1_000, 60_000, Algorithm = RateLimitAlgorithm.SlidingWindow, Distributed = true, Name = LimitName)]
+        public partial int Transcribe();
+
+        [RateLimit(1_000, 60_000, Algorithm = RateLimitAlgorithm.SlidingWindow, Distributed = true, Name = LimitName)]
+        public partial Task<int> TranscribeAsync(CancellationToken cancellationToken);
+
+        private int TranscribeCore() => 1;
+
+        private Task<int> TranscribeAsyncCore(CancellationToken cancellationToken) => Task.FromResult(1);
     }
 }
