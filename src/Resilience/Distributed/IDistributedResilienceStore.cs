@@ -38,7 +38,8 @@ public interface IDistributedResilienceStore
     /// <param name="cancellationToken">The caller's token.</param>
     /// <returns>
     /// How many permits were taken (<see cref="DistributedAcquireResult.Granted"/>) and where the limit stands, or
-    /// <see cref="DistributedAcquireResult.Unavailable"/>.
+    /// <see cref="DistributedAcquireResult.Unavailable"/>. Give <see cref="RateLimitInfo.ResetAt"/> on the registry's
+    /// <see cref="ResilienceRegistry.TimeProvider"/>, which the limit compares it with, not on the store's clock.
     /// </returns>
     ValueTask<DistributedAcquireResult> TryAcquireAsync(string policyName, string? partitionKey, RateLimitOptions options, int permits, CancellationToken cancellationToken);
 
