@@ -32,7 +32,8 @@ public static class ResilienceEventIds
 
     /// <summary>
     /// Warning, once per policy: a rate limit or circuit breaker marked <c>Distributed</c> runs on this instance's state
-    /// because no distributed store is registered; with <c>Reason</c>.
+    /// because no distributed store is registered; with <c>Reason</c>. A policy that did so before the host started is
+    /// logged as it starts.
     /// </summary>
     public const int DistributedRunningLocally = 1040;
 
