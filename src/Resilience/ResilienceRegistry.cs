@@ -303,6 +303,9 @@ public sealed class ResilienceRegistry
     /// <summary>Every rate limit without a <see cref="RateLimitKeyAttribute"/> created so far, ordered by name.</summary>
     public IReadOnlyList<RateLimiterState> RateLimiters => _rateLimiters.Values.OfType<RateLimiterState>().OrderBy(l => l.Name, StringComparer.Ordinal).ToArray();
 
+    /// <summary>Every rate limit kept per <see cref="RateLimitKeyAttribute"/> created so far, ordered by name.</summary>
+    public IReadOnlyList<KeyedRateLimiterState> KeyedRateLimiters => _rateLimiters.Values.OfType<KeyedRateLimiterState>().OrderBy(l => l.Name, StringComparer.Ordinal).ToArray();
+
     /// <summary>The circuit breaker of this name.</summary>
     /// <param name="name">The breaker's name: the attribute's <c>Name</c>, or <c>Namespace.Type.Method</c>.</param>
     /// <exception cref="KeyNotFoundException">

@@ -281,6 +281,36 @@ public sealed class KeyedRateLimiterStateTests
         Assert.True(limiter.PartitionCount < 2 * KeysPerWorker * 4, "No sweep ran: the test did not race anything.");
     }
 
+    [Fact]
+    public void The_registry_lists_the_limits_kept_per_key_by_name_apart_from_those_without_a_key()
+    {
+        KeyedRateLimiterState<string> b = Create<string>(permits: 1, name: "keyed.b");
+        KeyedRateLimiterState<int> a = Create<int>(permits: 1, name: "keyed.a");
+        _registry.GetOrAddRateLimiter("plain", new RateLimitOptions { Permits = 1, WindowMs = 1_000 });
+
+        Assert.Equal<KeyedRateLimiterState>([a, b], _registry.KeyedRateLimiters);
+        Assert.Equal(["plain"], _registry.RateLimiters.Select(l => l.Name));
+    }
+
+    [Fact]
+    public void Partitions_are_a_snapshot_ordered_by_key_with_each_keys_standing()
+    {
+        KeyedRateLimiterState<int> limiter = Create<int>(permits: 2);
+        Assert.True(limiter.GetPartition(20).TryAcquire());
+        Assert.True(limiter.GetPartition(3).TryAcquire());
+        Assert.True(limiter.GetPartition(3).TryAcquire());
+        KeyedRateLimiterState keyed = limiter;
+
+        IReadOnlyList<RateLimiterState> partitions = keyed.Partitions;
+        limiter.GetPartition(1);
+
+        Assert.Equal(["20", "3"], partitions.Select(p => p.Key));   // ordinal order of the key's text
+        Assert.Equal([1, 0], partitions.Select(p => p.GetLimitInfo().Remaining));
+        Assert.Equal(3, keyed.PartitionCount);
+        Assert.Equal(2, keyed.Options.Permits);
+        Assert.False(keyed.IsDistributed);
+    }
+
     private KeyedRateLimiterState<TKey> Create<TKey>(int permits, string name = "test")
         => _registry.GetOrAddKeyedRateLimiter<TKey>(name, new RateLimitOptions { Permits = permits, WindowMs = 1_000 });
 }

@@ -2,21 +2,54 @@ using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.ComponentModel;
+using System.Linq;
 using System.Threading;
 
 namespace Resilience;
 
 /// <summary>
 /// A named rate limit kept separately for each value of a <see cref="RateLimitKeyAttribute"/> parameter: one
-/// <see cref="RateLimiterState"/> partition per key, all with the same settings.
+/// <see cref="RateLimiterState"/> partition per key, all with the same settings. <see cref="ResilienceRegistry.KeyedRateLimiters"/>
+/// lists them.
 /// </summary>
-/// <typeparam name="TKey">The key's type; keys are compared with <see cref="EqualityComparer{T}.Default"/>, and null is a key of its own.</typeparam>
 /// <remarks>
-/// Thread-safe; finding an existing partition allocates nothing. When the number of partitions doubles
-/// (from 1 024 on), partitions that are idle (fully refilled, nobody waiting) are dropped: a new call with
-/// that key starts from a full limit, exactly as it would have found it.
+/// Thread-safe. When the number of partitions doubles (from 1 024 on), partitions that are idle (fully refilled,
+/// nobody waiting) are dropped: a new call with that key starts from a full limit, exactly as it would have found it.
 /// </remarks>
-public sealed class KeyedRateLimiterState<TKey> : IRegisteredRateLimit
+public abstract class KeyedRateLimiterState
+{
+    private protected KeyedRateLimiterState(string name)
+    {
+        Guard.NotNullOrEmpty(name, nameof(name));
+        Name = name;
+    }
+
+    /// <summary>The rate limit's name, which all its partitions share.</summary>
+    public string Name { get; }
+
+    /// <summary>The settings each partition has: the attribute's, with any given to <see cref="ResilienceRegistry.Configure"/> laid over them (a copy).</summary>
+    public abstract RateLimitOptions Options { get; }
+
+    /// <summary>Partitions held now.</summary>
+    public abstract int PartitionCount { get; }
+
+    /// <summary>True when the settings in force mark the limit <see cref="RateLimitOptions.Distributed"/>.</summary>
+    public abstract bool IsDistributed { get; }
+
+    /// <summary>
+    /// A snapshot of the partitions held now, ordered by <see cref="RateLimiterState.Key"/>: each key's permits left
+    /// (<see cref="RateLimiterState.GetLimitInfo"/>), calls waiting and rejections.
+    /// </summary>
+    public IReadOnlyList<RateLimiterState> Partitions => AllPartitions().OrderBy(p => p.Key, StringComparer.Ordinal).ToArray();
+
+    /// <summary>The partitions held now, in no order.</summary>
+    private protected abstract IEnumerable<RateLimiterState> AllPartitions();
+}
+
+/// <summary>A <see cref="KeyedRateLimiterState"/> whose keys are of type <typeparamref name="TKey"/>.</summary>
+/// <typeparam name="TKey">The key's type; keys are compared with <see cref="EqualityComparer{T}.Default"/>, and null is a key of its own.</typeparam>
+/// <remarks>Finding an existing partition allocates nothing.</remarks>
+public sealed class KeyedRateLimiterState<TKey> : KeyedRateLimiterState, IRegisteredRateLimit
 {
     private const int FirstSweepAt = 1_024;
 
@@ -30,25 +63,21 @@ public sealed class KeyedRateLimiterState<TKey> : IRegisteredRateLimit
     private int _sweepAt = FirstSweepAt;
 
     internal KeyedRateLimiterState(ResilienceRegistry registry, string name, RateLimitOptions options, PolicySettings? settings = null)
+        : base(name)
     {
-        Guard.NotNullOrEmpty(name, nameof(name));
         _registry = registry;
-        Name = name;
         _defaults = (options ?? throw new ArgumentNullException(nameof(options))).ValidatedCopy();
         _options = EffectiveOptions(settings);
     }
 
-    /// <summary>The rate limit's name.</summary>
-    public string Name { get; }
+    /// <inheritdoc />
+    public override RateLimitOptions Options => Volatile.Read(ref _options).Copy();
 
-    /// <summary>The settings each partition has: the attribute's, with any given to <see cref="ResilienceRegistry.Configure"/> laid over them (a copy).</summary>
-    public RateLimitOptions Options => Volatile.Read(ref _options).Copy();
+    /// <inheritdoc />
+    public override int PartitionCount => _partitions.Count;
 
-    /// <summary>Partitions held now.</summary>
-    public int PartitionCount => _partitions.Count;
-
-    /// <summary>True when the settings in force mark the limit <see cref="RateLimitOptions.Distributed"/>.</summary>
-    public bool IsDistributed => Volatile.Read(ref _options).Distributed;
+    /// <inheritdoc />
+    public override bool IsDistributed => Volatile.Read(ref _options).Distributed;
 
     /// <summary>
     /// Where the limit of <paramref name="key"/> stands (see <see cref="RateLimiterState.GetLimitInfo"/>); a key with no
@@ -125,6 +154,9 @@ public sealed class KeyedRateLimiterState<TKey> : IRegisteredRateLimit
             pair.Value.Apply(next);
         }
     }
+
+    /// <inheritdoc />
+    private protected override IEnumerable<RateLimiterState> AllPartitions() => _partitions.Values;
 
     /// <summary>
     /// A new partition for <paramref name="key"/>, which sends a caller still holding it after a sweep dropped it to the
