@@ -12,8 +12,10 @@ public static class ResilienceDashboardEndpointRouteBuilderExtensions
 {
     /// <summary>
     /// Serves a live page of every circuit breaker (state, calls, failure rate, time in state), every breaker kept per
-    /// key (its partitions by state), every bulkhead (calls running and queued against its limits) and every rate limit
-    /// of <see cref="ResilienceRegistry.Default"/> at <paramref name="pattern"/>, and the same as JSON at
+    /// key (its partitions by state), every bulkhead (calls running and queued against its limits), every rate limit
+    /// (permits used and left in its window, calls queued and rejected, time to the next permit) and every rate limit
+    /// kept per key (its keys, those with no permit left) of <see cref="ResilienceRegistry.Default"/> at
+    /// <paramref name="pattern"/>, and the same as JSON at
     /// <c>{pattern}/state</c>, which the page reads every two seconds.
     /// </summary>
     /// <remarks>

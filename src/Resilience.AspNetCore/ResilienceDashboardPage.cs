@@ -23,6 +23,7 @@ internal static class ResilienceDashboardPage
           table { border-collapse: collapse; background: #fff; min-width: 40rem; }
           th, td { padding: .35rem .75rem; border-bottom: 1px solid #d0d7de; text-align: right; }
           th:first-child, td:first-child { text-align: left; }
+          td + td { white-space: nowrap; }
           th { background: #eaeef2; font-weight: 600; }
           .state { font-weight: 600; text-transform: uppercase; font-size: .8rem; padding: .1rem .45rem; border-radius: .3rem; color: #fff; }
           .closed { background: #1a7f37; } .open { background: #cf222e; } .half-open { background: #bf8700; } .isolated { background: #8250df; }
@@ -40,7 +41,9 @@ internal static class ResilienceDashboardPage
         <h2>Bulkheads</h2>
         <table id="bulkheads"><thead><tr><th>Policy</th><th>Running</th><th>Queued</th><th>Rejected</th></tr></thead><tbody></tbody></table>
         <h2>Rate limits</h2>
-        <table id="limits"><thead><tr><th>Policy</th><th>Limit</th><th>Queued</th><th>Rejected</th><th>Next permit in</th></tr></thead><tbody></tbody></table>
+        <table id="limits"><thead><tr><th>Policy</th><th>Limit</th><th>Used</th><th>Left</th><th>Queued</th><th>Rejected</th><th>Next permit in</th></tr></thead><tbody></tbody></table>
+        <h2>Rate limits kept per key</h2>
+        <table id="keyed-limits"><thead><tr><th>Policy</th><th>Limit per key</th><th>Keys</th><th>Keys with no permit left</th><th>Queued</th><th>Rejected</th></tr></thead><tbody></tbody></table>
         <script>
         (function () {
           "use strict";
@@ -97,12 +100,22 @@ internal static class ResilienceDashboardPage
               usage(cell(row, b.queued + " / " + b.maxQueue), b.queued, b.maxQueue);
               cell(row, String(b.rejections));
             });
-            fill("limits", state.rateLimits, 5, function (row, l) {
+            fill("limits", state.rateLimits, 7, function (row, l) {
               cell(row, l.name);
               cell(row, l.permits + " per " + duration(l.windowMs / 1000));
+              usage(cell(row, l.used + " / " + l.permits), l.used, l.permits);
+              cell(row, String(l.remaining));
               cell(row, String(l.queued));
               cell(row, String(l.rejections));
               cell(row, duration(l.retryAfterSeconds));
+            });
+            fill("keyed-limits", state.keyedRateLimits, 6, function (row, k) {
+              cell(row, k.name);
+              cell(row, k.permits + " per " + duration(k.windowMs / 1000));
+              cell(row, String(k.partitions));
+              usage(cell(row, k.exhausted + " / " + k.partitions), k.exhausted, k.partitions);
+              cell(row, String(k.queued));
+              cell(row, String(k.rejections));
             });
           }
           function refresh() {

@@ -6,7 +6,8 @@ namespace Resilience.AspNetCore;
 
 /// <summary>
 /// The state the dashboard page shows, as JSON: every circuit breaker (state, counts, error rate, time in state), every
-/// breaker kept per key (its partitions by state, never their keys), every bulkhead and every rate limit.
+/// breaker kept per key (its partitions by state, never their keys), every bulkhead, every rate limit (permits used and
+/// left in its window) and every rate limit kept per key (its partitions, those with no permit left, never their keys).
 /// </summary>
 internal static class ResilienceDashboardSnapshot
 {
@@ -79,6 +80,9 @@ internal static class ResilienceDashboardSnapshot
                 writer.WriteString("name", limit.Name);
                 writer.WriteNumber("permits", options.Permits);
                 writer.WriteNumber("windowMs", options.WindowMs);
+                RateLimitInfo info = limit.GetLimitInfo();
+                writer.WriteNumber("used", info.Limit - info.Remaining);
+                writer.WriteNumber("remaining", info.Remaining);
                 writer.WriteNumber("queued", limit.QueuedCount);
                 writer.WriteNumber("rejections", limit.RejectionCount);
                 writer.WriteNumber("retryAfterSeconds", limit.RetryAfter.TotalSeconds);
@@ -86,10 +90,52 @@ internal static class ResilienceDashboardSnapshot
             }
 
             writer.WriteEndArray();
+
+            writer.WriteStartArray("keyedRateLimits");
+            foreach (KeyedRateLimiterState keyed in registry.KeyedRateLimiters)
+            {
+                WriteKeyedRateLimit(writer, keyed);
+            }
+
+            writer.WriteEndArray();
             writer.WriteEndObject();
         }
 
         return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>
+    /// A rate limit kept per key, as counts over the partitions held now: how many there are, how many have no permit
+    /// left, the calls waiting and the rejections. Never a key: keys are callers, tenants or hosts.
+    /// </summary>
+    private static void WriteKeyedRateLimit(Utf8JsonWriter writer, KeyedRateLimiterState keyed)
+    {
+        RateLimitOptions options = keyed.Options;
+        int partitions = 0;
+        int exhausted = 0;
+        int queued = 0;
+        long rejections = 0;
+        foreach (RateLimiterState partition in keyed.Partitions)
+        {
+            partitions++;
+            if (partition.GetLimitInfo().Remaining == 0)
+            {
+                exhausted++;
+            }
+
+            queued += partition.QueuedCount;
+            rejections += partition.RejectionCount;
+        }
+
+        writer.WriteStartObject();
+        writer.WriteString("name", keyed.Name);
+        writer.WriteNumber("permits", options.Permits);
+        writer.WriteNumber("windowMs", options.WindowMs);
+        writer.WriteNumber("partitions", partitions);
+        writer.WriteNumber("exhausted", exhausted);
+        writer.WriteNumber("queued", queued);
+        writer.WriteNumber("rejections", rejections);
+        writer.WriteEndObject();
     }
 
     private static string StateName(CircuitState state) => state switch

@@ -188,6 +188,8 @@ public sealed class DashboardTests(ITestOutputHelper output) : IAsyncLifetime
 
         Assert.Equal(2, state.GetProperty("permits").GetInt32());
         Assert.Equal(1_000, state.GetProperty("windowMs").GetInt32());
+        Assert.Equal(2, state.GetProperty("used").GetInt32());
+        Assert.Equal(0, state.GetProperty("remaining").GetInt32());
         Assert.Equal(1, state.GetProperty("queued").GetInt32());
         Assert.Equal(3, state.GetProperty("rejections").GetInt64());
         double retryAfter = state.GetProperty("retryAfterSeconds").GetDouble();
@@ -196,36 +198,127 @@ public sealed class DashboardTests(ITestOutputHelper output) : IAsyncLifetime
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting.WaitAsync(AppTest.HangGuard));
     }
 
+    [Fact]
+    public async Task The_state_shows_the_permits_a_rate_limit_has_used_and_left_in_its_window()
+    {
+        var clock = new FakeTimeProvider();
+        UseClock(clock);
+        HttpClient client = await StartAsync(kestrel: false);
+        string name = $"{_breaker}-rate-limit";
+        RateLimiterState limit = ResilienceRegistry.Default.GetOrAddRateLimiter(name, new RateLimitOptions { Permits = 5, WindowMs = 1_000 });
+        Assert.True(limit.TryAcquire());
+        Assert.True(limit.TryAcquire());
+
+        JsonElement used = await PolicyStateAsync(client, "rateLimits", name);
+        clock.Advance(TimeSpan.FromSeconds(1));
+        JsonElement nextWindow = await PolicyStateAsync(client, "rateLimits", name);
+
+        Assert.Equal((2, 3), (used.GetProperty("used").GetInt32(), used.GetProperty("remaining").GetInt32()));
+        Assert.Equal((0, 5), (nextWindow.GetProperty("used").GetInt32(), nextWindow.GetProperty("remaining").GetInt32()));
+    }
+
+    [Fact]
+    public async Task The_state_counts_a_keyed_rate_limits_keys_those_with_no_permit_left_its_queue_and_rejections_without_a_key()
+    {
+        UseClock(new FakeTimeProvider());
+        HttpClient client = await StartAsync(kestrel: false);
+        string name = $"{_breaker}-per-caller";
+        KeyedRateLimiterState<string> keyed = ResilienceRegistry.Default.GetOrAddKeyedRateLimiter<string>(
+            name, new RateLimitOptions { Permits = 2, WindowMs = 60_000, QueueLimit = 1 });
+        using var cancel = new CancellationTokenSource();
+        RateLimiterState alice = keyed.GetPartition("caller-alice");
+        Assert.True(alice.TryAcquire());
+        Assert.True(alice.TryAcquire());
+        Task<bool> waiting = alice.AcquireAsync(cancel.Token).AsTask();
+        Assert.False(await alice.AcquireAsync(cancel.Token));
+        Assert.False(await alice.AcquireAsync(cancel.Token));
+        Assert.True(keyed.GetPartition("caller-bob").TryAcquire());
+        keyed.GetPartition("caller-carol");
+
+        string json = await client.GetStringAsync("/ops/resilience/state");
+        using JsonDocument document = JsonDocument.Parse(json);
+        JsonElement state = document.RootElement.GetProperty("keyedRateLimits").EnumerateArray().Single(l => l.GetProperty("name").GetString() == name);
+
+        Assert.Equal(2, state.GetProperty("permits").GetInt32());
+        Assert.Equal(60_000, state.GetProperty("windowMs").GetInt32());
+        Assert.Equal(3, state.GetProperty("partitions").GetInt32());
+        Assert.Equal(1, state.GetProperty("exhausted").GetInt32());
+        Assert.Equal(1, state.GetProperty("queued").GetInt32());
+        Assert.Equal(2, state.GetProperty("rejections").GetInt64());
+        Assert.DoesNotContain("caller-", json, StringComparison.Ordinal);
+        Assert.DoesNotContain(name, document.RootElement.GetProperty("rateLimits").EnumerateArray().Select(l => l.GetProperty("name").GetString()));
+        await cancel.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting.WaitAsync(AppTest.HangGuard));
+    }
+
     [RealComponentFact("chromium", "chromium")]
-    public async Task In_a_headless_browser_the_page_shows_a_breaker_opening_after_failures()
+    public async Task In_a_headless_browser_the_open_page_shows_a_breaker_opening_without_being_loaded_again()
     {
         string chromium = RealComponent.Require("chromium", "chromium");
-        HttpClient client = await StartAsync(kestrel: true);
-        string page = new Uri(client.BaseAddress!, "/ops/resilience").ToString();
         CircuitBreakerState breaker = Breaker();
+        string limitName = $"{_breaker}-rate-limit";
+        RateLimiterState limit = ResilienceRegistry.Default.GetOrAddRateLimiter(limitName, new RateLimitOptions { Permits = 3, WindowMs = 600_000 });
+        Assert.True(limit.TryAcquire());
+        var served = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        int pageLoads = 0;
+        // The server changes the state once the page has read it for the first time: only the page's own refresh,
+        // two seconds later, can show the breaker open.
+        HttpClient client = await StartAsync(kestrel: true, afterRequest: path =>
+        {
+            if (path == "/ops/resilience")
+            {
+                Interlocked.Increment(ref pageLoads);
+            }
+            else if (path == "/ops/resilience/state")
+            {
+                served.Enqueue(breaker.State.ToString());
+                if (served.Count == 1)
+                {
+                    Fail(breaker, 3);
+                }
+            }
+        });
+        string page = new Uri(client.BaseAddress!, "/ops/resilience").ToString();
 
-        string before = await DumpDomAsync(chromium, page);
-        Fail(breaker, 3);
-        string after = await DumpDomAsync(chromium, page);
+        // One load of the page; chromium's virtual clock runs its two-second timer without waiting for it.
+        string dom = await DumpDomAsync(chromium, page);
+
+        Assert.Equal(1, pageLoads);
+        Assert.True(served.Count >= 2, $"The page read its state {served.Count} time(s): it did not refresh itself.");
+        Assert.Equal(nameof(CircuitState.Open), served.Last());
+        Assert.Contains("data-loaded=\"true\"", dom, StringComparison.Ordinal);
+        Assert.Contains(Row(_breaker, "open"), dom, StringComparison.Ordinal);
+        Assert.DoesNotContain(Row(_breaker, "closed"), dom, StringComparison.Ordinal);
+        Assert.Contains("100.0 %", dom, StringComparison.Ordinal);
+        Assert.Contains($"<tr data-policy=\"{limitName}\"><td>{limitName}</td><td>3 per 10 min 0 s</td><td>1 / 3<span class=\"bar\" style=\"width: 1rem;\"></span></td><td>2</td>", dom, StringComparison.Ordinal);
+
         string screenshot = Path.Combine(AppContext.BaseDirectory, "artifacts", "resilience-dashboard.png");
         Directory.CreateDirectory(Path.GetDirectoryName(screenshot)!);
         File.Delete(screenshot);
         await RunChromiumAsync(chromium, "--window-size=1280,900", $"--screenshot={screenshot}", page);
-
-        Assert.Contains("data-loaded=\"true\"", before, StringComparison.Ordinal);
-        Assert.Contains(Row(_breaker, "closed"), before, StringComparison.Ordinal);
-        Assert.Contains(Row(_breaker, "open"), after, StringComparison.Ordinal);
-        Assert.Contains("100.0 %", after, StringComparison.Ordinal);
         byte[] png = await File.ReadAllBytesAsync(screenshot);
         Assert.True(png.Length > 1_000 && png[..4].SequenceEqual(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }), $"{screenshot} is not a PNG image.");
         output.WriteLine($"Screenshot of the dashboard: {screenshot}");
+    }
+
+    [RealComponentFact("chromium", "chromium")]
+    public async Task In_a_headless_browser_a_page_whose_state_does_not_change_shows_it_closed()
+    {
+        string chromium = RealComponent.Require("chromium", "chromium");
+        Breaker();
+        HttpClient client = await StartAsync(kestrel: true);
+
+        string dom = await DumpDomAsync(chromium, new Uri(client.BaseAddress!, "/ops/resilience").ToString());
+
+        Assert.Contains(Row(_breaker, "closed"), dom, StringComparison.Ordinal);
     }
 
     /// <summary>The start of the row of <paramref name="policy"/> in the dashboard's DOM, with its state's badge.</summary>
     private static string Row(string policy, string state)
         => $"<tr data-policy=\"{policy}\"><td>{policy}</td><td><span class=\"state {state}\">{state}</span></td>";
 
-    private async Task<HttpClient> StartAsync(bool kestrel, bool map = true)
+    /// <summary>Starts the application; <paramref name="afterRequest"/> is told the path of each request once it is answered.</summary>
+    private async Task<HttpClient> StartAsync(bool kestrel, bool map = true, Action<string>? afterRequest = null)
     {
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
         if (kestrel)
@@ -238,6 +331,16 @@ public sealed class DashboardTests(ITestOutputHelper output) : IAsyncLifetime
         }
 
         _app = builder.Build();
+        if (afterRequest is not null)
+        {
+            _app.Use(async (context, next) =>
+            {
+                string path = context.Request.Path.Value ?? string.Empty;
+                await next(context);
+                afterRequest(path);
+            });
+        }
+
         if (map)
         {
             _app.MapResilienceDashboard("/ops/resilience");
