@@ -19,8 +19,9 @@ public sealed class FallbackEventArgs : EventArgs
     public string MethodName { get; }
 
     /// <summary>
-    /// The failure the fallback answered, when the caller of <see cref="MethodTelemetry.RecordFallback(long, Exception)"/>
-    /// passed it; null otherwise, and when the fallback answered a result handled as a failure.
+    /// The failure the fallback answered (an exception, or a rejection), when the fallback method takes it as a parameter
+    /// (an <see cref="System.Exception"/> or an <c>Outcome&lt;T&gt;</c>); null when it takes none, and when it answered a
+    /// result handled as a failure.
     /// </summary>
     public Exception? Exception { get; }
 }

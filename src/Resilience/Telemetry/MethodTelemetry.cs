@@ -79,7 +79,10 @@ public sealed class MethodTelemetry
 
     /// <summary>The call returned the fallback's result, which answered <paramref name="failure"/>.</summary>
     /// <param name="started">What <see cref="Start"/> returned for the call.</param>
-    /// <param name="failure">The exception the fallback answered; null when it answered a result handled as a failure.</param>
+    /// <param name="failure">
+    /// The exception the fallback answered; null, or a <see cref="HandledResultException"/>, when it answered a result
+    /// handled as a failure, which is told as null.
+    /// </param>
     public void RecordFallback(long started, Exception? failure)
     {
         if (started != 0 || ResilienceMetrics.Calls.Enabled)
@@ -89,7 +92,7 @@ public sealed class MethodTelemetry
 
         if (Registry.HasListeners)
         {
-            Registry.Notify(new FallbackEventArgs(PolicyName, MethodName, failure));
+            Registry.Notify(new FallbackEventArgs(PolicyName, MethodName, failure is HandledResultException ? null : failure));
         }
     }
 

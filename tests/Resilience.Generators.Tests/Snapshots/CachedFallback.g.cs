@@ -275,7 +275,7 @@ namespace Shop
 
                 __fallback:
                 string __fallbackResult = Unknown(id, region, ct, __failure);
-                __GetAsync_Telemetry.RecordFallback(__started);
+                __GetAsync_Telemetry.RecordFallback(__started, __failure);
                 return __fallbackResult;
             }
             catch (global::System.Exception __error) when (__GetAsync_Telemetry.RecordFailure(__started, __error, ct))

@@ -124,7 +124,7 @@ namespace Shop
                 }
 
                 string __fallbackResult = Cached(id, ct, __failure);
-                __GetAsync_Telemetry.RecordFallback(__started);
+                __GetAsync_Telemetry.RecordFallback(__started, __failure);
                 return __fallbackResult;
             }
             catch (global::System.Exception __error) when (__GetAsync_Telemetry.RecordFailure(__started, __error, ct))

@@ -73,10 +73,11 @@ namespace Shop
 
             if (!__GetReceiptAsync_CircuitBreaker.TryEnter(out global::Resilience.CircuitBreakerPermit __permit))
             {
+                global::System.Exception __openRejection = __GetReceiptAsync_CircuitBreaker.CreateRejection();
                 try
                 {
-                    global::Shop.Receipt __fallbackResult = CachedReceipt(id, ct, __GetReceiptAsync_CircuitBreaker.CreateRejection());
-                    __GetReceiptAsync_Telemetry.RecordFallback(__started);
+                    global::Shop.Receipt __fallbackResult = CachedReceipt(id, ct, __openRejection);
+                    __GetReceiptAsync_Telemetry.RecordFallback(__started, __openRejection);
                     return global::System.Threading.Tasks.Task.FromResult<global::Shop.Receipt>(__fallbackResult);
                 }
                 catch (global::System.Exception __thrown)
@@ -228,7 +229,7 @@ namespace Shop
 
                 __fallback:
                 global::Shop.Receipt __fallbackResult = CachedReceipt(id, ct, __failure);
-                __GetReceiptAsync_Telemetry.RecordFallback(__started);
+                __GetReceiptAsync_Telemetry.RecordFallback(__started, __failure);
                 return __fallbackResult;
             }
             catch (global::System.Exception __error) when (__GetReceiptAsync_Telemetry.RecordFailure(__started, __error, ct))

@@ -56,10 +56,11 @@ namespace Shop
 
             if (!__GetAsync_CircuitBreaker.TryEnter(out global::Resilience.CircuitBreakerPermit __permit))
             {
+                global::System.Exception __openRejection = __GetAsync_CircuitBreaker.CreateRejection();
                 try
                 {
-                    global::System.Net.Http.HttpResponseMessage __fallbackResult = Unavailable(path, ct, global::Resilience.Outcome<global::System.Net.Http.HttpResponseMessage>.FromException(__GetAsync_CircuitBreaker.CreateRejection()));
-                    __GetAsync_Telemetry.RecordFallback(__started);
+                    global::System.Net.Http.HttpResponseMessage __fallbackResult = Unavailable(path, ct, global::Resilience.Outcome<global::System.Net.Http.HttpResponseMessage>.FromException(__openRejection));
+                    __GetAsync_Telemetry.RecordFallback(__started, __openRejection);
                     return global::System.Threading.Tasks.Task.FromResult<global::System.Net.Http.HttpResponseMessage>(__fallbackResult);
                 }
                 catch (global::System.Exception __thrown)
@@ -198,7 +199,7 @@ namespace Shop
 
                 __fallback:
                 global::System.Net.Http.HttpResponseMessage __fallbackResult = Unavailable(path, ct, __failure);
-                __GetAsync_Telemetry.RecordFallback(__started);
+                __GetAsync_Telemetry.RecordFallback(__started, __failure.Exception);
                 return __fallbackResult;
             }
             catch (global::System.Exception __error) when (__GetAsync_Telemetry.RecordFailure(__started, __error, ct))
@@ -271,7 +272,7 @@ namespace Shop
 
                 __fallback:
                 int __fallbackResult = Zero(text, __failure);
-                __Parse_Telemetry.RecordFallback(__started);
+                __Parse_Telemetry.RecordFallback(__started, __failure);
                 return __fallbackResult;
             }
             catch (global::System.Exception __error) when (__Parse_Telemetry.RecordFailure(__started, __error, global::System.Threading.CancellationToken.None))

@@ -102,16 +102,22 @@ internal sealed class FallbackStage : Stage
             call = $"await {call}.ConfigureAwait(false)";
         }
 
+        string record = RecordFallback(m, _fallback.Failure switch
+        {
+            FailureParameter.Exception => Failure,
+            FailureParameter.Outcome => Failure + ".Exception",
+            _ => null,
+        });
         if (m.Method.HasResult)
         {
             w.Line($"{m.Method.ResultType} §fallbackResult = {call};");
-            w.Line($"{m.TelemetryField}.RecordFallback(§started);");
+            w.Line(record);
             w.Line("return §fallbackResult;");
         }
         else
         {
             w.Line(call + ";");
-            w.Line($"{m.TelemetryField}.RecordFallback(§started);");
+            w.Line(record);
         }
     }
 
@@ -122,14 +128,22 @@ internal sealed class FallbackStage : Stage
     public void WriteAnswerAtOnce(MethodContext m, string rejection, Action release)
     {
         IndentedWriter w = m.Writer;
-        string call = Invocation(m, m.FailureOf(_fallback.Failure, rejection));
+        bool takesFailure = _fallback.Failure != FailureParameter.None;
+        string call = Invocation(m, m.FailureOf(_fallback.Failure, takesFailure ? "§openRejection" : rejection));
+        string record = RecordFallback(m, takesFailure ? "§openRejection" : null);
         w.Open();
         release();
+        if (takesFailure)
+        {
+            // Made only when the fallback is given it, and then told to the telemetry too.
+            w.Line($"{Literals.Exception} §openRejection = {rejection};");
+        }
+
         w.Open("try");
         if (m.Method.HasResult)
         {
             w.Line($"{m.Method.ResultType} §fallbackResult = {call};");
-            w.Line($"{m.TelemetryField}.RecordFallback(§started);");
+            w.Line(record);
             w.Line(m.Method.ReturnKind == ReturnKind.TaskOfT
                 ? $"return {Literals.Tasks}Task.FromResult<{m.Method.ResultType}>(§fallbackResult);"
                 : $"return new {m.Method.ReturnType}(§fallbackResult);");
@@ -137,7 +151,7 @@ internal sealed class FallbackStage : Stage
         else
         {
             w.Line(call + ";");
-            w.Line($"{m.TelemetryField}.RecordFallback(§started);");
+            w.Line(record);
             w.Line(m.Method.ReturnKind == ReturnKind.Task ? $"return {Literals.Tasks}Task.CompletedTask;" : "return default;");
         }
 
@@ -149,6 +163,14 @@ internal sealed class FallbackStage : Stage
         w.Close();
         w.Close();
     }
+
+    /// <summary>
+    /// The count of a call the fallback answered, with the failure it was given (<paramref name="failure"/>, for the
+    /// listeners' event and the trace's <c>error.type</c>) when it takes one; a fallback that takes no failure holds none
+    /// to tell, since a rejection reaches it without an exception.
+    /// </summary>
+    private static string RecordFallback(MethodContext m, string? failure)
+        => failure is null ? $"{m.TelemetryField}.RecordFallback(§started);" : $"{m.TelemetryField}.RecordFallback(§started, {failure});";
 
     /// <summary>The call of the fallback method, given <paramref name="failure"/> when it takes the failure.</summary>
     private string Invocation(MethodContext m, string failure)
