@@ -99,6 +99,14 @@ app.MapHealthChecks("/health/ready", new HealthCheckOptions
 
 app.MapPrometheusScrapingEndpoint();
 
+// The live page of every policy, at /resilience, in Development only: it names the application's dependencies, so
+// anywhere else it belongs behind authorization, as in docs/operations.md:
+// app.MapResilienceDashboard("/resilience").RequireAuthorization("operators").
+if (app.Environment.IsDevelopment())
+{
+    app.MapResilienceDashboard("/resilience");
+}
+
 app.Run();
 
 // The per-breaker JSON of the hosting package: each breaker's state, counts, error rate and time in state.
