@@ -66,10 +66,16 @@ public partial class TracingSubject
 public sealed class TracingBehaviourTests : RegistryTest
 {
     private const string TestSourceName = "Resilience.Generators.Tests.Tracing";
+    private const string RetryEvent = "resilience.retry";
+    private const string TimeoutEvent = "resilience.timeout";
+    private const string StateChangeEvent = "resilience.circuit_breaker.state_change";
+    private const string RejectionEvent = "resilience.rejection";
+    private const string FallbackEvent = "resilience.fallback";
 
     private static readonly ActivitySource s_testSource = new(TestSourceName);
 
     private readonly TracingSubject _subject = new();
+
     [Fact]
     public async Task A_synchronous_call_puts_its_timeout_retries_breaker_opening_rejection_and_fallback_on_the_callers_activity()
     {
@@ -116,7 +122,7 @@ public sealed class TracingBehaviourTests : RegistryTest
 
         Assert.Equal(42, await _subject.GetAsync(CancellationToken.None).WaitAsync(HangGuard));
         ActivityEvent[] events = probe.Events.ToArray();
-        Assert.Equal([StateChange, StateChange], events.Select(e => e.Name));
+        Assert.Equal([StateChangeEvent, StateChangeEvent], events.Select(e => e.Name));
         Assert.Equal(("half_open", "open"), Transition(events[0]));
         Assert.Equal(("closed", "half_open"), Transition(events[1]));
         Assert.All(events, e => Assert.Equal(TracingSubject.AsyncBreaker, Tag(e, "resilience.policy")));
@@ -133,7 +139,7 @@ public sealed class TracingBehaviourTests : RegistryTest
         Assert.Equal(0, _subject.Plain());    // an exception, which a fallback without a parameter is not given
 
         ActivityEvent[] events = activity.Events.ToArray();
-        Assert.Equal([Fallback, Fallback], events.Select(e => e.Name));
+        Assert.Equal([FallbackEvent, FallbackEvent], events.Select(e => e.Name));
         Assert.Equal(
             ["Resilience.Generators.Tests.Behaviour.TracingSubject.Judged", "Resilience.Generators.Tests.Behaviour.TracingSubject.Plain"],
             events.Select(e => Tag(e, "resilience.method")));
@@ -152,7 +158,7 @@ public sealed class TracingBehaviourTests : RegistryTest
         await Assert.ThrowsAsync<BulkheadRejectedException>(() => _subject.OneAtATimeAsync().WaitAsync(HangGuard));
 
         ActivityEvent rejection = Assert.Single(activity.Events);
-        Assert.Equal(Rejection, rejection.Name);
+        Assert.Equal(RejectionEvent, rejection.Name);
         Assert.Equal(TracingSubject.BulkheadName, Tag(rejection, "resilience.policy"));
         Assert.Equal("bulkhead", Tag(rejection, "resilience.policy.kind"));
         Assert.Null(Tag(rejection, "resilience.retry_after"));
@@ -172,7 +178,7 @@ public sealed class TracingBehaviourTests : RegistryTest
         Assert.Throws<RateLimitRejectedException>(() => _subject.Limited());
 
         ActivityEvent rejection = Assert.Single(activity.Events);
-        Assert.Equal(Rejection, rejection.Name);
+        Assert.Equal(RejectionEvent, rejection.Name);
         Assert.Equal(TracingSubject.LimitName, Tag(rejection, "resilience.policy"));
         Assert.Equal("rate_limit", Tag(rejection, "resilience.policy.kind"));
         Assert.Equal(45.0, Tag(rejection, "resilience.retry_after"));
@@ -197,12 +203,6 @@ public sealed class TracingBehaviourTests : RegistryTest
         Assert.Empty(activity.Events);
     }
 
-    private const string Retry = "resilience.retry";
-    private const string Timeout = "resilience.timeout";
-    private const string StateChange = "resilience.circuit_breaker.state_change";
-    private const string Rejection = "resilience.rejection";
-    private const string Fallback = "resilience.fallback";
-
     /// <summary>
     /// Attempt 1 times out (a retry), attempt 2 fails and opens the breaker (a retry), attempt 3 is rejected by the open
     /// breaker (not retried) and the fallback answers the rejection: six events, in that order, on <paramref name="activity"/>.
@@ -212,9 +212,9 @@ public sealed class TracingBehaviourTests : RegistryTest
         string methodName = "Resilience.Generators.Tests.Behaviour.TracingSubject." + method;
         ActivityEvent[] events = activity.Events.ToArray();
 
-        Assert.Equal([Timeout, Retry, StateChange, Retry, Rejection, Fallback], events.Select(e => e.Name));
+        Assert.Equal([TimeoutEvent, RetryEvent, StateChangeEvent, RetryEvent, RejectionEvent, FallbackEvent], events.Select(e => e.Name));
         Assert.All(events, e => Assert.Equal(policy, Tag(e, "resilience.policy")));
-        Assert.All(events.Where(e => e.Name is Timeout or Retry or Fallback), e => Assert.Equal(methodName, Tag(e, "resilience.method")));
+        Assert.All(events.Where(e => e.Name is TimeoutEvent or RetryEvent or FallbackEvent), e => Assert.Equal(methodName, Tag(e, "resilience.method")));
 
         Assert.Equal("per_attempt", Tag(events[0], "resilience.timeout.scope"));
         Assert.Equal(0.1, Tag(events[0], "resilience.timeout.duration"));
