@@ -136,7 +136,7 @@ namespace Shop
 
                 __fallback:
                 global::System.Net.Http.HttpResponseMessage __fallbackResult = Unavailable(path, __failure);
-                __Get_Telemetry.RecordFallback(__started);
+                __Get_Telemetry.RecordFallback(__started, __failure.Exception);
                 return __fallbackResult;
             }
             catch (global::System.Exception __error) when (__Get_Telemetry.RecordFailure(__started, __error, global::System.Threading.CancellationToken.None))
