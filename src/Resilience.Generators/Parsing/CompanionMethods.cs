@@ -52,6 +52,61 @@ internal sealed class CompanionMethods
         return methods;
     }
 
+    /// <summary>
+    /// The diagnostic ids of <c>[Experimental]</c> on the methods the generated code may call: <c>{Name}Core</c> and
+    /// every method named by a string of <paramref name="policies"/> (the fallback, the hooks), each once, in
+    /// ordinal order. An id that is not an identifier, which <c>#pragma warning</c> cannot name, is left out.
+    /// </summary>
+    public string[] ExperimentalIds(AttributeData?[] policies)
+    {
+        var names = new HashSet<string> { CoreName };
+        foreach (AttributeData? policy in policies)
+        {
+            if (policy is null)
+            {
+                continue;
+            }
+
+            foreach (TypedConstant argument in policy.ConstructorArguments)
+            {
+                AddName(argument);
+            }
+
+            foreach (KeyValuePair<string, TypedConstant> argument in policy.NamedArguments)
+            {
+                AddName(argument.Value);
+            }
+        }
+
+        SortedSet<string>? ids = null;
+        foreach (string name in names)
+        {
+            foreach (IMethodSymbol method in MethodsNamed(name))
+            {
+                foreach (AttributeData attribute in method.GetAttributes())
+                {
+                    if (_known.ExperimentalAttribute.Is(attribute.AttributeClass)
+                        && attribute.ConstructorArguments.Length == 1
+                        && attribute.ConstructorArguments[0].Value is string id
+                        && Microsoft.CodeAnalysis.CSharp.SyntaxFacts.IsValidIdentifier(id))
+                    {
+                        (ids ??= new SortedSet<string>(System.StringComparer.Ordinal)).Add(id);
+                    }
+                }
+            }
+        }
+
+        return ids is null ? System.Array.Empty<string>() : System.Linq.Enumerable.ToArray(ids);
+
+        void AddName(TypedConstant argument)
+        {
+            if (argument.Kind == TypedConstantKind.Primitive && argument.Value is string name)
+            {
+                names.Add(name);
+            }
+        }
+    }
+
     /// <summary>True when <paramref name="candidate"/> is this method's <c>{Name}Core</c>: its name, type, parameters and return type.</summary>
     public bool IsCore(IMethodSymbol candidate)
         => candidate.Name == CoreName

@@ -161,6 +161,7 @@ internal static class ResilienceParser
             IsStatic = method.IsStatic,
             IsReadOnly = method.IsReadOnly && method.ContainingType is { IsReadOnly: false },
             HelperAttributes = signature.HelperAttributes(),
+            ExperimentalIds = new EquatableArray<string>(companions.ExperimentalIds(policies)),
             PolicyName = policyName,
             CancellationToken = CancellationTokenName(parameters),
             CoreName = companions.CoreName,

@@ -302,6 +302,99 @@ public sealed class ShapeTests : RegistryTest
     }
 
     [Fact]
+    public void A_core_hooks_and_a_fallback_marked_obsolete_without_a_message_add_no_warning()
+    {
+        Assembly consumer = Build("""
+            public partial class Legacy
+            {
+                private int _calls;
+
+                [Retry(3, ShouldRetry = nameof(IsTransient), OnRetry = nameof(Log), HandleResult = nameof(IsNegative), DelayGenerator = nameof(Wait))]
+                [Fallback(nameof(Backup))]
+                public partial Task<int> GetAsync(CancellationToken cancellationToken);
+
+                [Obsolete]
+                private async Task<int> GetAsyncCore(CancellationToken cancellationToken)
+                {
+                    await Task.Yield();
+                    return ++_calls switch { 1 => throw new TimeoutException("first"), 2 => -1, _ => throw new TimeoutException("last") };
+                }
+
+                [Obsolete]
+                private static bool IsTransient(Exception error) => error is TimeoutException;
+
+                [Obsolete]
+                private void Log(Exception error, int attempt, TimeSpan delay) { }
+
+                [Obsolete]
+                private static bool IsNegative(int value) => value < 0;
+
+                [Obsolete]
+                private static TimeSpan? Wait(Outcome<int> outcome, int attempt) => TimeSpan.Zero;
+
+                [Obsolete]
+                private int Backup(CancellationToken cancellationToken) => 40 + _calls;
+            }
+
+            public static class Program
+            {
+                public static int Run() => new Legacy().GetAsync(CancellationToken.None).GetAwaiter().GetResult();
+            }
+            """);
+
+        Assert.Equal(43, ConsumerBuild.Call(consumer, "Shapes.Program", "Run"));
+    }
+
+    [Fact]
+    public void A_core_and_a_hook_marked_experimental_alone_add_no_diagnostic_and_their_ids_still_hold_elsewhere()
+    {
+        const string Trial = """
+            public partial class Trial
+            {
+                [Retry(2, DelayMs = 0, ShouldRetry = nameof(IsTransient))]
+                public partial Task<int> GetAsync(CancellationToken cancellationToken);
+
+                [System.Diagnostics.CodeAnalysis.Experimental("SHAPES002")]
+                private async Task<int> GetAsyncCore(CancellationToken cancellationToken)
+                {
+                    await Task.Yield();
+                    return 42;
+                }
+
+                [System.Diagnostics.CodeAnalysis.Experimental("SHAPES003")]
+                private static bool IsTransient(Exception error) => true;
+
+                [Retry(2, DelayMs = 0)]
+                public partial int Count();
+
+                [System.Diagnostics.CodeAnalysis.Experimental("SHAPES004")]
+                private int CountCore() => 1;
+            }
+
+            public static class Program
+            {
+                public static int Run() => new Trial().GetAsync(CancellationToken.None).GetAwaiter().GetResult() + new Trial().Count();
+            }
+            """;
+
+        Assembly consumer = Build(Trial);
+
+        Assert.Equal(43, ConsumerBuild.Call(consumer, "Shapes.Program", "Run"));
+        // The ids are disabled in the generated file only: the user's own use of one is still reported.
+        GeneratorOutcome used = GeneratorHarness.Run(Usings + Trial + """
+
+            public static class Elsewhere
+            {
+                [System.Diagnostics.CodeAnalysis.Experimental("SHAPES002")]
+                public static int Trial() => 1;
+
+                public static int Caller() => Trial();
+            }
+            """);
+        Assert.Equal(new[] { "SHAPES002" }, used.AllDiagnostics.Select(d => d.Id));
+    }
+
+    [Fact]
     public void A_readonly_member_of_a_struct_gets_a_readonly_helper_and_no_defensive_copy_warning()
     {
         Assembly consumer = Build("""
