@@ -14,7 +14,7 @@ namespace Resilience.Generators.Tests.Behaviour;
 /// </summary>
 internal static class ConsumerBuild
 {
-    /// <summary>Runs the generator on <paramref name="source"/> and compiles the result; fails the test on any error or warning.</summary>
+    /// <summary>Runs the generator on <paramref name="source"/> and compiles the result, every warning wave on; fails the test on any error or warning.</summary>
     public static Assembly Build(string source, OptimizationLevel optimization)
     {
         var parseOptions = new CSharpParseOptions(LanguageVersion.Latest);

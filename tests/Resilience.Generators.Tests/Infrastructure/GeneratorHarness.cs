@@ -23,11 +23,12 @@ internal static class GeneratorHarness
     public static CSharpParseOptions ParseOptions { get; } = new(LanguageVersion.CSharp12);
 
     /// <summary>
-    /// A library with nullable annotations on, warning as a project's build warns: the .NET SDK suppresses CS1701 and
-    /// CS1702 in every project (the runtime's net8.0 build names System.Net.Http 8.0, which a build unifies with the
-    /// newer one it runs on, here the test host's).
+    /// A library with nullable annotations on, warning as the strictest project's build warns: every warning wave on
+    /// (a project's <c>AnalysisLevel</c> or <c>WarningLevel</c> turns them on, and generated code must not warn under
+    /// any of them), and the .NET SDK's suppression of CS1701 and CS1702 in every project (the runtime's net8.0 build
+    /// names System.Net.Http 8.0, which a build unifies with the newer one it runs on, here the test host's).
     /// </summary>
-    public static CSharpCompilationOptions CompilationOptions { get; } = new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable)
+    public static CSharpCompilationOptions CompilationOptions { get; } = new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable, warningLevel: 9999)
         .WithSpecificDiagnosticOptions(new Dictionary<string, ReportDiagnostic> { ["CS1701"] = ReportDiagnostic.Suppress, ["CS1702"] = ReportDiagnostic.Suppress });
 
     public static CSharpCompilation Compilation(params string[] sources)
@@ -67,4 +68,16 @@ internal sealed record GeneratorOutcome(GeneratorDriverRunResult Result, Compila
         => GeneratorDiagnostics.Concat(Output.GetDiagnostics())
             .Where(d => d.Severity >= DiagnosticSeverity.Warning)
             .ToArray();
+
+    /// <summary>
+    /// What the generator adds to a build: its own diagnostics, every error, and the warnings located in a generated
+    /// file; not the warnings of the test's own source (a lower-case type name, under the highest warning level).
+    /// </summary>
+    public IReadOnlyList<Diagnostic> GeneratedCodeDiagnostics
+        => AllDiagnostics
+            .Where(d => GeneratorDiagnostics.Contains(d) || d.Severity == DiagnosticSeverity.Error || IsGenerated(d.Location.SourceTree))
+            .ToArray();
+
+    /// <summary>True when <paramref name="tree"/> is one of the generated files.</summary>
+    public bool IsGenerated(SyntaxTree? tree) => tree is not null && Result.GeneratedTrees.Contains(tree);
 }
