@@ -56,15 +56,26 @@ public sealed class RetryBeyondTotalTimeoutAnalyzer : DiagnosticAnalyzer
 
         // Attempt k starts after the delays before it: at the latest after the longest delays, at the earliest
         // after the shortest (half as long with jitter). It can never run when even its earliest start is too late.
-        // The delays grow until they reach their cap and stay there; from the first two equal ones on, the rest is
-        // counted rather than walked, so that no count of attempts (int.MaxValue means "until the deadline") makes
-        // the analysis long.
+        // The delays grow until they reach their cap and stay there. The walk stops at the first two equal ones, and
+        // the rest is counted, or as soon as both attempts are known, and the rest of the delays is summed: linear
+        // delays may grow for billions of retries, but their sum passes any timeout (under 2^31 ms) within some
+        // 93 000 of them. So no count of attempts (int.MaxValue means "until the deadline") or of growing delays
+        // makes the analysis long.
         int attempts = settings.MaxAttempts;
-        double latest = 0, earliest = 0, longestGap = 0;
+        long latest = 0;
+        double earliest = 0, longestGap = 0;
         long firstMaybe = 0, firstNever = 0;
         double previousLongest = double.NaN; // equal to no delay
         for (int attempt = 2; attempt <= attempts; attempt++)
         {
+            // An attempt that can never run can start no earlier than the last that may, so both are known.
+            if (firstNever != 0)
+            {
+                latest += settings.LongestDelaysMs(attempt - 1, attempts - 1);
+                longestGap = settings.LongestDelayMs(attempts - 1); // the delays never shrink
+                break;
+            }
+
             double delay = settings.LongestDelayMs(attempt - 1);
             double shortest = settings.ShortestDelayMs(attempt - 1);
             // The shortest delay is a function of the longest, so equal longest delays have equal shortest ones too.
@@ -73,13 +84,13 @@ public sealed class RetryBeyondTotalTimeoutAnalyzer : DiagnosticAnalyzer
                 long remaining = (long)attempts - attempt + 1;
                 firstMaybe = firstMaybe != 0 ? firstMaybe : FirstReaching(total, latest, delay, attempt, remaining);
                 firstNever = firstNever != 0 ? firstNever : FirstReaching(total, earliest, shortest, attempt, remaining);
-                latest += delay * remaining;
+                latest += (long)delay * remaining;
                 break;
             }
 
             previousLongest = delay;
             longestGap = Math.Max(longestGap, delay);
-            latest += delay;
+            latest += (long)delay;
             earliest += shortest;
             if (firstMaybe == 0 && latest >= total)
             {

@@ -87,6 +87,34 @@ public sealed class RetryBeyondTotalTimeoutTests
             Method("[Retry({|#0:7|}, DelayMs = 100, MaxDelayMs = 800, Jitter = false)] [Timeout({|#1:250|}, Scope = TimeoutScope.Total)]"),
             Budget(7, "800", "3 100", "250", "attempts 3–7 can never run"));
 
+    [Fact]
+    public Task Growing_exponential_delays_after_the_last_attempt_found_are_summed_up_to_their_cap_and_past_it()
+        => V.AnalyzerAsync(
+            // 100, 200, 400 and 800 ms: attempt 5 starts at 1 500 ms. Then 1 600 to 51 200 ms, and 100 000 (102 400 capped).
+            Method("[Retry({|#0:12|}, DelayMs = 100, MaxDelayMs = 100_000, Jitter = false)] [Timeout({|#1:1_000|}, Scope = TimeoutScope.Total)]"),
+            Budget(12, "100 000", "202 300", "1 000", "attempts 5–12 can never run"));
+
+    [Fact]
+    public Task Growing_linear_delays_after_the_last_attempt_found_are_summed_up_to_their_cap_and_past_it()
+        => V.AnalyzerAsync(
+            // 1 000 and 2 000 ms: attempt 3 starts at 3 000 ms. Then 3 000 ms, and 3 500 (the cap) for the six retries after it.
+            Method("[Retry({|#0:10|}, DelayMs = 1_000, MaxDelayMs = 3_500, Backoff = BackoffKind.Linear, Jitter = false)] [Timeout({|#1:2_500|}, Scope = TimeoutScope.Total)]"),
+            Budget(10, "3 500", "27 000", "2 500", "attempts 3–10 can never run"));
+
+    [Fact]
+    public async Task Linear_delays_of_a_millisecond_without_a_cap_are_worked_out_not_walked()
+    {
+        // Linear from 1 ms, capped at int.MaxValue: the delays grow for all of the 2 147 483 645 retries. Attempt k starts
+        // after (k - 1)k / 2 ms at the latest (142 is the first at 10 000 ms or later), a half of that at the earliest (201).
+        Task analysis = V.AnalyzerAsync(
+            Method("[Retry({|#0:int.MaxValue - 1|}, DelayMs = 1, MaxDelayMs = int.MaxValue, Backoff = BackoffKind.Linear)] [Timeout({|#1:10_000|}, Scope = TimeoutScope.Total)]"),
+            Budget(int.MaxValue - 1, "2 147 483 645", "2 305 843 003 844 984 835", "10 000", "attempts 142–200 run only when the jitter draws short delays, and attempts 201–2 147 483 646 can never run"));
+
+        // A guard only, generous for a busy machine (a TimeoutException fails the test): walked attempt by attempt, the
+        // delays would take billions of steps to reach their cap.
+        await analysis.WaitAsync(TimeSpan.FromSeconds(30));
+    }
+
     [Theory]
     [InlineData("[Retry(int.MaxValue, DelayMs = 100)] [Timeout(10_000, Scope = TimeoutScope.Total)]")]
     [InlineData("[Retry(int.MaxValue, DelayMs = 0)] [Timeout(10_000, Scope = TimeoutScope.Total)]")]

@@ -8,6 +8,9 @@ internal static class Numbers
 {
     public static string Format(int value) => SettingText.Number(value);
 
+    /// <summary>A sum of whole milliseconds, exact where a double would round it (beyond 2^53).</summary>
+    public static string Format(long value) => SettingText.Number(value);
+
     /// <summary>A duration in whole milliseconds, rounded up, so that a bound is never understated.</summary>
     /// <remarks>
     /// Always within a long: the durations shown are sums of fewer than <see cref="int.MaxValue"/> delays of at most
