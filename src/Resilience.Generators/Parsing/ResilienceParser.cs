@@ -14,11 +14,13 @@ namespace Resilience.Generators;
 internal static class ResilienceParser
 {
     /// <summary>
-    /// The syntax predicate of every provider: a method, or a local function or lambda, which can carry the
-    /// attributes but never be partial (RES0001 says so rather than the attributes doing nothing).
+    /// The syntax predicate of every provider: a method, or anything else that can carry the attributes but never be
+    /// partial (a local function, a lambda, an accessor, an operator, a conversion operator, a finalizer), which RES0001
+    /// names rather than the attributes doing nothing. A constructor cannot carry them (they target methods only).
     /// </summary>
     public static bool IsMethodDeclaration(SyntaxNode node, CancellationToken _)
-        => node is MethodDeclarationSyntax or LocalFunctionStatementSyntax or AnonymousFunctionExpressionSyntax;
+        => node is MethodDeclarationSyntax or LocalFunctionStatementSyntax or AnonymousFunctionExpressionSyntax
+            or AccessorDeclarationSyntax or OperatorDeclarationSyntax or ConversionOperatorDeclarationSyntax or DestructorDeclarationSyntax;
 
     /// <summary>Parses the method when <paramref name="policyIndex"/> is that of the first policy attribute it carries; null otherwise.</summary>
     /// <param name="policyIndex">The index in <see cref="AttributeNames.Policies"/> of the attribute whose provider asks.</param>
@@ -63,18 +65,26 @@ internal static class ResilienceParser
             : NeverPartial(method, context.TargetNode, known);
     }
 
-    /// <summary>RES0001 for a local function or lambda carrying policy attributes, which nothing is generated for.</summary>
+    /// <summary>RES0001 for a declaration carrying policy attributes that cannot be partial, which nothing is generated for.</summary>
     private static MethodResult NeverPartial(IMethodSymbol method, SyntaxNode node, KnownTypeSymbols known)
     {
-        bool local = node is LocalFunctionStatementSyntax;
-        LocationInfo? location = LocationInfo.From(node is LocalFunctionStatementSyntax function ? function.Identifier.GetLocation() : node.GetLocation());
+        const string CallPartial = "which cannot be partial, so its policy attributes would do nothing; call a partial method of the type that carries them";
+        (string name, Location at, string reason) = node switch
+        {
+            LocalFunctionStatementSyntax function => (method.Name, function.Identifier.GetLocation(), "is a local function, which cannot be partial, so its policy attributes would do nothing; make it a partial method of the type, with its implementation in '" + method.Name + "Core'"),
+            AccessorDeclarationSyntax accessor => (
+                (method.AssociatedSymbol is IPropertySymbol { IsIndexer: true } ? "this[]" : method.AssociatedSymbol?.Name) + "." + accessor.Keyword.Text,
+                accessor.Keyword.GetLocation(),
+                (method.AssociatedSymbol is IEventSymbol ? "is an event accessor, " : method.AssociatedSymbol is IPropertySymbol { IsIndexer: true } ? "is an indexer accessor, " : "is a property accessor, ") + CallPartial),
+            OperatorDeclarationSyntax op => ("operator " + op.OperatorToken.Text, op.OperatorToken.GetLocation(), "is an operator, " + CallPartial),
+            ConversionOperatorDeclarationSyntax conversion => (conversion.ImplicitOrExplicitKeyword.Text + " operator " + conversion.Type.ToString(), conversion.Type.GetLocation(), "is a conversion operator, " + CallPartial),
+            DestructorDeclarationSyntax finalizer => ("~" + finalizer.Identifier.Text, finalizer.Identifier.GetLocation(), "is a finalizer, " + CallPartial),
+            _ => ("(lambda)", node.GetLocation(), "is a lambda, " + CallPartial),
+        };
+
+        LocationInfo? location = LocationInfo.From(at);
         var diagnostics = new MethodDiagnostics(location);
-        diagnostics.Report(
-            DiagnosticDescriptors.MustBePartial,
-            null,
-            local ? method.Name : "(lambda)",
-            local ? "is a local function, which cannot be partial, so its policy attributes would do nothing; make it a partial method of the type, with its implementation in '" + method.Name + "Core'"
-                : "is a lambda, which cannot be partial, so its policy attributes would do nothing; call a partial method of the type that carries them");
+        diagnostics.Report(DiagnosticDescriptors.MustBePartial, null, name, reason);
         return new MethodResult
         {
             TypeKey = string.Empty,

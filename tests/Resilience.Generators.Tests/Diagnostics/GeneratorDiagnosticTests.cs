@@ -423,6 +423,22 @@ public sealed class GeneratorDiagnosticTests
         Assert.StartsWith(message, diagnostic.GetMessage(), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("public int Count { [Retry] get => 1; }", "get", "The method 'Count.get' is a property accessor, which cannot be partial")]
+    [InlineData("public int Count { get; [Timeout(100)] set; }", "set", "The method 'Count.set' is a property accessor, which cannot be partial")]
+    [InlineData("public int Count { get; [Retry] init; }", "init", "The method 'Count.init' is a property accessor, which cannot be partial")]
+    [InlineData("public int this[int i] { [Retry] get => i; }", "get", "The method 'this[].get' is an indexer accessor, which cannot be partial")]
+    [InlineData("public event System.Action Changed { [Retry] add { } remove { } }", "add", "The method 'Changed.add' is an event accessor, which cannot be partial")]
+    [InlineData("[Retry] public static C operator +(C a, C b) => a;", "+", "The method 'operator +' is an operator, which cannot be partial")]
+    [InlineData("[Retry] public static explicit operator int(C c) => 1;", "int", "The method 'explicit operator int' is a conversion operator, which cannot be partial")]
+    [InlineData("[Retry] ~C() { }", "C", "The method '~C' is a finalizer, which cannot be partial")]
+    public void RES0001_policy_attributes_on_an_accessor_an_operator_or_a_finalizer_are_reported_not_ignored(string member, string spanText, string message)
+    {
+        Diagnostic diagnostic = Single($"public partial class C {{ {member} }}", "RES0001", spanText);
+
+        Assert.StartsWith(message, diagnostic.GetMessage(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public void RES0002_a_core_that_constrains_a_type_parameter_more_is_reported_alone()
     {
