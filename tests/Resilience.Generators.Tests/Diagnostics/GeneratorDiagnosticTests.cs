@@ -542,6 +542,26 @@ public sealed class GeneratorDiagnosticTests
         Assert.Contains("'QuotaException', a file-local type; it must be a list of exception types the generated file can name", diagnostic.GetMessage());
     }
 
+    [Fact]
+    public void RES0004_a_circuit_breaker_key_that_is_a_ref_struct_is_reported_alone()
+    {
+        Diagnostic diagnostic = Single(
+            "public partial class C { [CircuitBreaker(5)] public partial int Get([CircuitBreakerKey] Span<byte> key); private int GetCore(Span<byte> key) => key.Length; }",
+            "RES0004", "key");
+
+        Assert.Contains("CircuitBreakerKeyAttribute is on 'key', a Span<byte>; it must be on a parameter whose value can be kept", diagnostic.GetMessage());
+    }
+
+    [Fact]
+    public void RES0004_a_file_local_exception_type_in_Ignore_is_reported_alone()
+    {
+        Diagnostic diagnostic = Single(
+            "file sealed class QuotaException : Exception { } public partial class C { [Retry(Ignore = new[] { typeof(QuotaException) })] public partial int Get(); private int GetCore() => 1; }",
+            "RES0004", "Ignore = new[] { typeof(QuotaException) }");
+
+        Assert.Contains("'QuotaException', a file-local type; it must be a list of exception types the generated file can name", diagnostic.GetMessage());
+    }
+
     [Theory]
     [InlineData("[Fallback(\"Cahced\")]", "Cahced", "'Cahced' of 'Get' was not found in 'C' (did you mean 'Cached'?)")]
     [InlineData("[Fallback(\"cached\")]", "cached", "(did you mean 'Cached'?)")]
@@ -554,6 +574,19 @@ public sealed class GeneratorDiagnosticTests
         Assert.Equal("RES0005", diagnostic.Id);
         Assert.Contains(name, diagnostic.GetMessage(), StringComparison.Ordinal);
         Assert.Contains(expected, diagnostic.GetMessage(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("[Fallback(nameof(Cahced))]", "Cahced", "Cached")]
+    [InlineData("[Retry(ShouldRetry = nameof(IsTransent))]", "IsTransent", "IsTransient")]
+    public void A_misspelt_name_in_nameof_is_answered_with_the_near_match_beside_the_compilers_error(string attribute, string name, string nearest)
+    {
+        // nameof of a missing member is still its name: the compiler says it does not exist, RES0005 which one was meant.
+        GeneratorOutcome outcome = GeneratorHarness.Run(Usings + "public partial class C { " + attribute + " public partial int Get(); private int GetCore() => 1; private int Cached() => 0; private static bool IsTransient(Exception e) => true; }");
+
+        Assert.Equal(new[] { "CS0103", "RES0005" }, outcome.AllDiagnostics.Select(d => d.Id).Order(StringComparer.Ordinal));
+        Diagnostic diagnostic = Assert.Single(outcome.GeneratorDiagnostics);
+        Assert.Contains($"'{name}' of 'Get' was not found in 'C' (did you mean '{nearest}'?)", diagnostic.GetMessage(), StringComparison.Ordinal);
     }
 
     [Fact]
