@@ -418,7 +418,46 @@ internal sealed class CompanionMethods
     private string? CoreMismatch(IMethodSymbol candidate)
         => Mismatch(candidate, allowsFailure: false, r => TypesMatch(_method.ReturnType, r))
             ?? ConstraintMismatch(candidate)
-            ?? (candidate.IsAsync && candidate.ReturnsVoid ? "is 'async void', whose failures no policy can see (make both return Task)" : null);
+            ?? (candidate.IsAsync && candidate.ReturnsVoid ? "is 'async void', whose failures no policy can see (make both return Task)" : null)
+            ?? (IsObsoleteAsError(candidate) && !InObsoleteContext(_method)
+                ? $"is [Obsolete] as an error, which the generated call to it cannot compile past (remove the error, or mark '{_method.Name}' [Obsolete] too)"
+                : null);
+
+    /// <summary>True when <paramref name="symbol"/> is marked <c>[Obsolete(message, true)]</c>: a use of it is an error.</summary>
+    private bool IsObsoleteAsError(ISymbol symbol)
+    {
+        foreach (AttributeData attribute in symbol.GetAttributes())
+        {
+            if (_known.ObsoleteAttribute.Is(attribute.AttributeClass)
+                && attribute.ConstructorArguments.Length == 2
+                && attribute.ConstructorArguments[1].Value is true)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// True when <paramref name="symbol"/> or a type containing it is marked <c>[Obsolete]</c>: the compiler reports no
+    /// use of an obsolete member there, an error or not.
+    /// </summary>
+    private bool InObsoleteContext(ISymbol symbol)
+    {
+        for (ISymbol? current = symbol; current is not null; current = current.ContainingType)
+        {
+            foreach (AttributeData attribute in current.GetAttributes())
+            {
+                if (_known.ObsoleteAttribute.Is(attribute.AttributeClass))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
 
     /// <summary>
     /// Why <paramref name="candidate"/>'s type parameters ask more than the method's, which the generated call could

@@ -68,6 +68,7 @@ public sealed class CompanionDiagnosticTests
     [InlineData("public partial class C { [Retry(DelayGenerator = nameof(Wait))] public static partial Task<int> GetAsync(); private static Task<int> GetAsyncCore() => Task.FromResult(1); private TimeSpan? Wait(Outcome<int> o, int a) => null; }", "RES0005", "The DelayGenerator method 'Wait' of 'GetAsync' has the wrong signature (it must be static, as the method is); declare it as 'static TimeSpan? Wait(Outcome<int> outcome, int attempt)'")]
     [InlineData("public partial class C { [Retry] public partial void Run(); private async void RunCore() { await Task.Yield(); } }", "RES0002", "The method 'Run' needs an implementation with the same parameters and return type, 'void RunCore()', but 'RunCore' is 'async void', whose failures no policy can see (make both return Task); change it to match")]
     [InlineData("public partial class C { [Fallback(\"Back\")] public partial ValueTask GetAsync(); private ValueTask GetAsyncCore() => default; private int Back() => 0; }", "RES0005", "The fallback method 'Back' of 'GetAsync' has the wrong signature: it returns 'int'; declare it as 'ValueTask Back(Exception error)' (the Exception parameter is optional)")]
+    [InlineData("public partial class C { [Retry] public partial int Get(); [Obsolete(\"Use Other\", true)] private int GetCore() => 1; }", "RES0002", "The method 'Get' needs an implementation with the same parameters and return type, 'int GetCore()', but 'GetCore' is [Obsolete] as an error, which the generated call to it cannot compile past (remove the error, or mark 'Get' [Obsolete] too); change it to match")]
     public void A_companion_that_does_not_fit_is_one_diagnostic_that_says_how_it_differs(string source, string id, string message)
     {
         GeneratorOutcome outcome = GeneratorHarness.Run(Usings + source);
@@ -89,6 +90,9 @@ public sealed class CompanionDiagnosticTests
     [InlineData("public class MemberInfo { }\npublic partial class C { [Idempotent] public partial MemberInfo Get([IdempotencyKey] string id); private MemberInfo GetCore(string id) => null!; }")]
     [InlineData("[System.Text.Json.Serialization.JsonPolymorphic] [System.Text.Json.Serialization.JsonDerivedType(typeof(Circle), \"circle\")] public interface IShape { }\npublic sealed record Circle(double R) : IShape;\npublic partial class C { [Idempotent] public partial IShape Get([IdempotencyKey] string id); private IShape GetCore(string id) => new Circle(1); }")]
     [InlineData("public class OrderId { public override string ToString() => \"order\"; }\npublic sealed class RushOrderId : OrderId { }\npublic partial class C { [Idempotent] public partial int Get([IdempotencyKey] RushOrderId id); private int GetCore(RushOrderId id) => 1; }")]
+    [InlineData("public partial class C { [Retry] public partial int Get(); [Obsolete(\"Use Other\")] private int GetCore() => 1; }")]
+    [InlineData("public partial class C { [Retry] [Obsolete(\"Use Other\", true)] public partial int Get(); [Obsolete(\"Use Other\", true)] private int GetCore() => 1; }")]
+    [InlineData("[Obsolete(\"Old\")] public partial class C { [Retry] public partial Task<int> GetAsync(); [Obsolete(\"Use Other\", true)] private Task<int> GetAsyncCore() => Task.FromResult(1); }")]
     public void A_companion_that_fits_is_accepted(string source)
     {
         GeneratorOutcome outcome = GeneratorHarness.Run(Usings + source);
