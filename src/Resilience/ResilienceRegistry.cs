@@ -58,10 +58,9 @@ public sealed class ResilienceRegistry
     private IIdempotencyStore? _idempotencyStore;
     private bool _allowChaos = ChaosAllowedByEnvironment();
 
-    // The distributed policies already reported as running locally (the listeners are told once per name), and those that
-    // decided locally while no listener was registered: the first listener added is told of them.
-    private readonly ConcurrentDictionary<string, bool> _reportedLocal = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, PolicyKind> _untoldLocal = new(StringComparer.Ordinal);
+    // The distributed policies that decided on their local state while no store was registered, each told once to the
+    // listeners there then, and to each listener added later.
+    private readonly ConcurrentDictionary<string, PolicyKind> _decidedLocally = new(StringComparer.Ordinal);
 
     internal ResilienceRegistry()
     {
@@ -171,8 +170,7 @@ public sealed class ResilienceRegistry
         lock (_settingsGate)
         {
             Volatile.Write(ref _distributedStore, store);
-            _reportedLocal.Clear();
-            _untoldLocal.Clear();
+            _decidedLocally.Clear();
             foreach (CircuitBreakerState breaker in AllBreakerStates())
             {
                 breaker.UpdateDistribution();
@@ -567,8 +565,7 @@ public sealed class ResilienceRegistry
 
         // A store put in place (Redis) stays; the default one forgets its results.
         (Volatile.Read(ref _idempotencyStore) as InMemoryIdempotencyStore)?.Clear();
-        _reportedLocal.Clear();
-        _untoldLocal.Clear();
+        _decidedLocally.Clear();
     }
 
     /// <summary>
@@ -697,8 +694,16 @@ public sealed class ResilienceRegistry
         }
         while (Interlocked.CompareExchange(ref _listeners, updated, current) != current);
 
-        // A host's logging listener is added when the host starts, after calls may have been made.
-        TellUntoldLocalDecisions();
+        // A host's logging listener is added when the host starts, after calls may have been made: it is told of the
+        // distributed policies that have been deciding locally, as the listeners there then were.
+        foreach (KeyValuePair<string, PolicyKind> decided in _decidedLocally)
+        {
+            if (DistributedStore is null)
+            {
+                Tell(listener, RunningLocally(decided.Key, decided.Value), static (l, args) => l.OnDistributedFallback(args));
+            }
+        }
+
         return new ListenerRegistration(this, listener);
     }
 
@@ -774,48 +779,29 @@ public sealed class ResilienceRegistry
 
     /// <summary>
     /// Counts a decision a distributed policy took on its local state, and, the first time for this name while no store is
-    /// registered, tells the listeners why; when none is registered yet, the first one added is told instead.
+    /// registered, tells the listeners why. A listener added later is told when it is added (see <see cref="AddListener"/>),
+    /// so that a host's logs say it whenever the host starts. A listener added at the very moment a policy first decides
+    /// locally may be told of it twice.
     /// </summary>
     internal void ReportDistributedFallback(string policyName, PolicyKind kind, KeyValuePair<string, object?> policyTag)
     {
         ResilienceMetrics.RecordDistributedFallback(policyTag, kind == PolicyKind.RateLimit ? "rate_limit" : "circuit_breaker");
 
-        if (DistributedStore is null && !_reportedLocal.ContainsKey(policyName))
+        if (DistributedStore is null && !_decidedLocally.ContainsKey(policyName) && _decidedLocally.TryAdd(policyName, kind))
         {
-            _untoldLocal.TryAdd(policyName, kind);
-            TellUntoldLocalDecisions();
+            Notify(RunningLocally(policyName, kind), static (listener, args) => listener.OnDistributedFallback(args));
         }
     }
 
-    /// <summary>
-    /// Tells the listeners, when there are any, of each distributed policy that decided locally and of which no listener
-    /// was told yet, once per name.
-    /// </summary>
-    /// <remarks>
-    /// Called after a name is added (by a local decision) and after a listener is added: whichever of the two comes second
-    /// sees the other, so a decision made while the first listener is being added is told once, by one of them.
-    /// </remarks>
-    private void TellUntoldLocalDecisions()
+    /// <summary>What a listener is told of a distributed policy deciding locally because no store is registered.</summary>
+    private static DistributedFallbackEventArgs RunningLocally(string policyName, PolicyKind kind)
     {
-        if (Volatile.Read(ref _listeners).Length == 0 || _untoldLocal.IsEmpty)
-        {
-            return;
-        }
-
-        foreach (KeyValuePair<string, PolicyKind> untold in _untoldLocal)
-        {
-            if (DistributedStore is null && _untoldLocal.TryRemove(untold.Key, out _) && _reportedLocal.TryAdd(untold.Key, true))
-            {
-                string what = untold.Value == PolicyKind.RateLimit ? "rate limit" : "circuit breaker";
-                Notify(
-                    new DistributedFallbackEventArgs(
-                        untold.Key,
-                        untold.Value,
-                        $"The {what} '{untold.Key}' is marked Distributed, but no distributed store is registered, so it counts on this instance only. " +
-                        "Call ResilienceRegistry.Default.UseRedis(connection) or services.AddResilienceRedis(...) from the Resilience.Generators.Redis package."),
-                    static (listener, args) => listener.OnDistributedFallback(args));
-            }
-        }
+        string what = kind == PolicyKind.RateLimit ? "rate limit" : "circuit breaker";
+        return new DistributedFallbackEventArgs(
+            policyName,
+            kind,
+            $"The {what} '{policyName}' is marked Distributed, but no distributed store is registered, so it counts on this instance only. " +
+            "Call ResilienceRegistry.Default.UseRedis(connection) or services.AddResilienceRedis(...) from the Resilience.Generators.Redis package.");
     }
 
     /// <summary>
@@ -918,14 +904,19 @@ public sealed class ResilienceRegistry
     {
         foreach (ResilienceListener listener in Volatile.Read(ref _listeners))
         {
-            try
-            {
-                tell(listener, e);
-            }
-            catch (Exception)
-            {
-                // Dropped on purpose.
-            }
+            Tell(listener, e, tell);
+        }
+    }
+
+    private static void Tell<TArgs>(ResilienceListener listener, TArgs e, Action<ResilienceListener, TArgs> tell)
+    {
+        try
+        {
+            tell(listener, e);
+        }
+        catch (Exception)
+        {
+            // Dropped on purpose.
         }
     }
 

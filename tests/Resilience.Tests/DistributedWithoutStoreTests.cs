@@ -31,11 +31,13 @@ public sealed class DistributedWithoutStoreTests
     }
 
     [Fact]
-    public async Task A_local_decision_made_before_any_listener_is_told_to_the_first_listener_added_and_only_once()
+    public async Task A_local_decision_is_told_once_to_each_listener_whenever_it_is_added()
     {
         RateLimiterState limiter = _registry.GetOrAddRateLimiter("early", new RateLimitOptions { Permits = 5, WindowMs = 1_000, Distributed = true });
         Assert.True(await limiter.AcquireAsync(CancellationToken.None));
 
+        // A listener of the application's own comes first (metrics, say); the host's logging listener later, as the
+        // host starts: both must hear of it, each once, however many calls decide locally before and after.
         var first = new FallbackListener();
         using IDisposable firstRegistration = _registry.AddListener(first);
         Assert.True(await limiter.AcquireAsync(CancellationToken.None));
@@ -44,7 +46,7 @@ public sealed class DistributedWithoutStoreTests
         Assert.True(limiter.TryAcquire());
 
         Assert.Equal("early", Assert.Single(first.Events).PolicyName);
-        Assert.Empty(second.Events);
+        Assert.Equal("early", Assert.Single(second.Events).PolicyName);
     }
 
     [Fact]

@@ -75,8 +75,8 @@ public abstract class ResilienceListener
 
     /// <summary>
     /// A rate limit or circuit breaker marked <c>Distributed</c> runs on its local state: no
-    /// <see cref="IDistributedResilienceStore"/> is registered. Told once per policy; of a policy that decided locally
-    /// before any listener was registered, the first listener added is told as it is added.
+    /// <see cref="IDistributedResilienceStore"/> is registered. Each listener is told once per policy: as the policy first
+    /// decides locally, or, for a listener added after that, as it is added.
     /// </summary>
     public virtual void OnDistributedFallback(DistributedFallbackEventArgs e)
     {
