@@ -190,7 +190,7 @@ internal sealed class FixedWindowCounter : PermitCounter
 /// <c>Permits</c> of them are younger than a window. Up to <see cref="ExactEntries"/> permits, each call's own time is
 /// kept, and its permit comes back exactly a window after it. Above that, calls are kept by their time rounded up to a
 /// <see cref="ExactEntries"/>th of the window (one entry and a count for all the calls of one such slice), so the log
-/// never holds more than about <see cref="ExactEntries"/> entries (16 KB) however high the limit, and a permit comes
+/// never holds more than <see cref="ExactEntries"/> and two entries (12 bytes each) however high the limit, and a permit comes
 /// back a window after its call, late by less than a <see cref="ExactEntries"/>th of the window, never early.
 /// Guarded by a lock.
 /// </summary>
@@ -203,6 +203,7 @@ internal sealed class SlidingLogCounter : PermitCounter
 
     private readonly object _gate = new();
     private readonly long _sliceTicks;
+    private readonly int _maxEntries;
     private long[] _times = Array.Empty<long>();
     private int[] _counts = Array.Empty<int>();
     private int _head;
@@ -213,6 +214,9 @@ internal sealed class SlidingLogCounter : PermitCounter
         : base(options)
     {
         _sliceTicks = Permits <= ExactEntries ? 1 : Math.Max(1, WindowTicks / ExactEntries);
+
+        // Every entry holds at least one permit, and sliced entries are at least a slice apart within a window.
+        _maxEntries = _sliceTicks == 1 ? Permits : (int)Math.Min(Permits, (WindowTicks / _sliceTicks) + 2);
     }
 
     public override bool TryAcquire(long now)
@@ -236,7 +240,7 @@ internal sealed class SlidingLogCounter : PermitCounter
             {
                 if (_entries == _times.Length)
                 {
-                    Resize(Math.Min(Permits, Math.Max(InitialCapacity, _times.Length * 2)));
+                    Resize(Math.Min(_maxEntries, Math.Max(InitialCapacity, _times.Length * 2)));
                 }
 
                 int slot = (_head + _entries) % _times.Length;
