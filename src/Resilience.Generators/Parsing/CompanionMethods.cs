@@ -53,9 +53,10 @@ internal sealed class CompanionMethods
     }
 
     /// <summary>
-    /// The diagnostic ids of <c>[Experimental]</c> on the methods the generated code may call: <c>{Name}Core</c> and
-    /// every method named by a string of <paramref name="policies"/> (the fallback, the hooks), each once, in
-    /// ordinal order. An id that is not an identifier, which <c>#pragma warning</c> cannot name, is left out.
+    /// The diagnostic ids of <c>[Experimental]</c>, and the <c>DiagnosticId</c> of <c>[Obsolete]</c> (which replaces
+    /// CS0612/CS0618), on the methods the generated code may call: <c>{Name}Core</c> and every method named by a string
+    /// of <paramref name="policies"/> (the fallback, the hooks), each once, in ordinal order. An id that is not an
+    /// identifier, which <c>#pragma warning</c> cannot name, is left out.
     /// </summary>
     public string[] ExperimentalIds(AttributeData?[] policies)
     {
@@ -85,10 +86,20 @@ internal sealed class CompanionMethods
             {
                 foreach (AttributeData attribute in method.GetAttributes())
                 {
-                    if (_known.ExperimentalAttribute.Is(attribute.AttributeClass)
-                        && attribute.ConstructorArguments.Length == 1
-                        && attribute.ConstructorArguments[0].Value is string id
-                        && Microsoft.CodeAnalysis.CSharp.SyntaxFacts.IsValidIdentifier(id))
+                    string? id = null;
+                    if (_known.ExperimentalAttribute.Is(attribute.AttributeClass) && attribute.ConstructorArguments.Length == 1)
+                    {
+                        id = attribute.ConstructorArguments[0].Value as string;
+                    }
+                    else if (_known.ObsoleteAttribute.Is(attribute.AttributeClass))
+                    {
+                        foreach (KeyValuePair<string, TypedConstant> named in attribute.NamedArguments)
+                        {
+                            id = named.Key == "DiagnosticId" ? named.Value.Value as string : id;
+                        }
+                    }
+
+                    if (id is not null && Microsoft.CodeAnalysis.CSharp.SyntaxFacts.IsValidIdentifier(id))
                     {
                         (ids ??= new SortedSet<string>(System.StringComparer.Ordinal)).Add(id);
                     }

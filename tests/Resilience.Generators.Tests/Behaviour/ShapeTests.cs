@@ -302,6 +302,33 @@ public sealed class ShapeTests : RegistryTest
     }
 
     [Fact]
+    public void A_core_and_a_fallback_marked_obsolete_with_a_diagnostic_id_of_their_own_add_no_warning()
+    {
+        // [Obsolete(DiagnosticId = ...)] is reported under that id instead of CS0618: the generated file disables it too.
+        Assembly consumer = Build("""
+            public partial class Legacy
+            {
+                [Retry(2, DelayMs = 0)]
+                [Fallback(nameof(Backup))]
+                public partial int Get();
+
+                [Obsolete("Use the new client.", DiagnosticId = "LEGACY01")]
+                private int GetCore() => throw new TimeoutException("down");
+
+                [Obsolete("Use the new client.", DiagnosticId = "LEGACY02")]
+                private int Backup() => 7;
+            }
+
+            public static class Program
+            {
+                public static int Run() => new Legacy().Get();
+            }
+            """);
+
+        Assert.Equal(7, ConsumerBuild.Call(consumer, "Shapes.Program", "Run"));
+    }
+
+    [Fact]
     public void A_core_hooks_and_a_fallback_marked_obsolete_without_a_message_add_no_warning()
     {
         Assembly consumer = Build("""
