@@ -75,7 +75,8 @@ internal static class ResilienceParser
             AccessorDeclarationSyntax accessor => (
                 (method.AssociatedSymbol is IPropertySymbol { IsIndexer: true } ? "this[]" : method.AssociatedSymbol?.Name) + "." + accessor.Keyword.Text,
                 accessor.Keyword.GetLocation(),
-                (method.AssociatedSymbol is IEventSymbol ? "is an event accessor, " : method.AssociatedSymbol is IPropertySymbol { IsIndexer: true } ? "is an indexer accessor, " : "is a property accessor, ") + CallPartial),
+                (method.AssociatedSymbol is IEventSymbol ? "is an event accessor, " : method.AssociatedSymbol is IPropertySymbol { IsIndexer: true } ? "is an indexer accessor, " : "is a property accessor, ")
+                    + "which the generator does not write (only partial methods are), so its policy attributes would do nothing; call a partial method of the type that carries them"),
             OperatorDeclarationSyntax op => ("operator " + op.OperatorToken.Text, op.OperatorToken.GetLocation(), "is an operator, " + CallPartial),
             ConversionOperatorDeclarationSyntax conversion => (conversion.ImplicitOrExplicitKeyword.Text + " operator " + conversion.Type.ToString(), conversion.Type.GetLocation(), "is a conversion operator, " + CallPartial),
             DestructorDeclarationSyntax finalizer => ("~" + finalizer.Identifier.Text, finalizer.Identifier.GetLocation(), "is a finalizer, " + CallPartial),

@@ -424,11 +424,11 @@ public sealed class GeneratorDiagnosticTests
     }
 
     [Theory]
-    [InlineData("public int Count { [Retry] get => 1; }", "get", "The method 'Count.get' is a property accessor, which cannot be partial")]
-    [InlineData("public int Count { get; [Timeout(100)] set; }", "set", "The method 'Count.set' is a property accessor, which cannot be partial")]
-    [InlineData("public int Count { get; [Retry] init; }", "init", "The method 'Count.init' is a property accessor, which cannot be partial")]
-    [InlineData("public int this[int i] { [Retry] get => i; }", "get", "The method 'this[].get' is an indexer accessor, which cannot be partial")]
-    [InlineData("public event System.Action Changed { [Retry] add { } remove { } }", "add", "The method 'Changed.add' is an event accessor, which cannot be partial")]
+    [InlineData("public int Count { [Retry] get => 1; }", "get", "The method 'Count.get' is a property accessor, which the generator does not write (only partial methods are)")]
+    [InlineData("public int Count { get; [Timeout(100)] set; }", "set", "The method 'Count.set' is a property accessor, which the generator does not write (only partial methods are)")]
+    [InlineData("public int Count { get; [Retry] init; }", "init", "The method 'Count.init' is a property accessor, which the generator does not write (only partial methods are)")]
+    [InlineData("public int this[int i] { [Retry] get => i; }", "get", "The method 'this[].get' is an indexer accessor, which the generator does not write (only partial methods are)")]
+    [InlineData("public event System.Action Changed { [Retry] add { } remove { } }", "add", "The method 'Changed.add' is an event accessor, which the generator does not write (only partial methods are)")]
     [InlineData("[Retry] public static C operator +(C a, C b) => a;", "+", "The method 'operator +' is an operator, which cannot be partial")]
     [InlineData("[Retry] public static explicit operator int(C c) => 1;", "int", "The method 'explicit operator int' is a conversion operator, which cannot be partial")]
     [InlineData("[Retry] ~C() { }", "C", "The method '~C' is a finalizer, which cannot be partial")]
