@@ -35,6 +35,9 @@ public sealed class PackedPackageTests(PackedPackage package) : IClassFixture<Pa
         Assert.Contains("rejected: BrokenCircuitException", run);
         Assert.Contains("fallback: cached r-2", run);
         Assert.Contains("ref struct: 3", run);
+        // HandleResult, DelayGenerator and a fallback taking Outcome<T>, from the packed generator and runtime.
+        Assert.Contains("result judged: 42 after 3 calls, waits 1/2", run);
+        Assert.Contains("outcome fallback: 993", run);
     }
 
     [Fact]
@@ -475,6 +478,9 @@ public sealed class PackedPackageTests(PackedPackage package) : IClassFixture<Pa
 
             Console.WriteLine("fallback: " + client.GetCached("r-2"));
             Console.WriteLine("ref struct: " + Spans.Length<ReadOnlySpan<char>>("abc".AsSpan()));
+            var quotes = new QuotesClient();
+            Console.WriteLine($"result judged: {quotes.GetQuote()} after {quotes.Calls} calls, waits {string.Join("/", quotes.Waits)}");
+            Console.WriteLine("outcome fallback: " + quotes.GetOrZero());
 
             // A shape of the latest language (C# 13), which only the SDK's own compiler builds.
             public static partial class Spans
@@ -483,6 +489,35 @@ public sealed class PackedPackageTests(PackedPackage package) : IClassFixture<Pa
                 public static partial int Length<T>(T value) where T : allows ref struct;
 
                 private static int LengthCore<T>(T value) where T : allows ref struct => value is null ? 0 : 3;
+            }
+
+            // Results as failures: a negative quote is retried after the delay its generator gives, then answered by a
+            // fallback that sees the failed result.
+            public partial class QuotesClient
+            {
+                public int Calls;
+                public List<int> Waits = new();
+
+                [Retry(3, DelayMs = 1, HandleResult = nameof(IsNegative), DelayGenerator = nameof(Wait))]
+                public partial int GetQuote();
+
+                private int GetQuoteCore() => ++Calls < 3 ? -Calls : 42;
+
+                [Retry(2, DelayMs = 1, HandleResult = nameof(IsNegative))]
+                [Fallback(nameof(Zero), HandleResult = nameof(IsNegative))]
+                public partial int GetOrZero();
+
+                private int GetOrZeroCore() => -7;
+
+                private static bool IsNegative(int quote) => quote < 0;
+
+                private TimeSpan? Wait(Outcome<int> outcome, int attempt)
+                {
+                    Waits.Add(attempt);
+                    return TimeSpan.FromMilliseconds(-outcome.Result);
+                }
+
+                private int Zero(Outcome<int> outcome) => outcome.IsException ? -1 : 1000 + outcome.Result;
             }
 
             public partial class ReceiptsClient
