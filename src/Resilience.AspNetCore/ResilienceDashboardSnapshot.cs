@@ -106,7 +106,8 @@ internal static class ResilienceDashboardSnapshot
 
     /// <summary>
     /// A rate limit kept per key, as counts over the partitions held now: how many there are, how many have no permit
-    /// left, the calls waiting and the rejections. Never a key: keys are callers, tenants or hosts.
+    /// left, the calls waiting; and its rejections, those of keys dropped as idle included. Never a key: keys are
+    /// callers, tenants or hosts.
     /// </summary>
     private static void WriteKeyedRateLimit(Utf8JsonWriter writer, KeyedRateLimiterState keyed)
     {
@@ -114,7 +115,6 @@ internal static class ResilienceDashboardSnapshot
         int partitions = 0;
         int exhausted = 0;
         int queued = 0;
-        long rejections = 0;
         foreach (RateLimiterState partition in keyed.Partitions)
         {
             partitions++;
@@ -124,8 +124,10 @@ internal static class ResilienceDashboardSnapshot
             }
 
             queued += partition.QueuedCount;
-            rejections += partition.RejectionCount;
         }
+
+        // Those of the keys dropped as idle too: the count never goes back when idle keys are swept.
+        long rejections = keyed.RejectionCount;
 
         writer.WriteStartObject();
         writer.WriteString("name", keyed.Name);

@@ -85,6 +85,32 @@ public sealed class KeyedRateLimiterStateTests
     }
 
     [Fact]
+    public void The_limits_rejections_keep_those_of_keys_a_sweep_dropped_until_the_registry_resets()
+    {
+        KeyedRateLimiterState<int> limiter = Create<int>(permits: 1);
+        for (int key = 0; key < 1_023; key++)
+        {
+            Assert.True(limiter.GetPartition(key).TryAcquire());
+            Assert.False(limiter.GetPartition(key).Acquire(CancellationToken.None)); // one rejection a key
+        }
+
+        KeyedRateLimiterState untyped = limiter;
+        Assert.Equal(1_023, untyped.RejectionCount);
+        _clock.Advance(TimeSpan.FromSeconds(1)); // every partition refilled: idle
+
+        limiter.GetPartition(1_023);              // the sweep drops them
+        Assert.True(limiter.PartitionCount < 1_023, "No sweep ran.");
+        Assert.Equal(1_023, untyped.RejectionCount);
+
+        Assert.True(limiter.GetPartition(1_023).Acquire(CancellationToken.None));
+        Assert.False(limiter.GetPartition(1_023).Acquire(CancellationToken.None));
+        Assert.Equal(1_024, untyped.RejectionCount);
+
+        _registry.Reset();
+        Assert.Equal(0, untyped.RejectionCount);
+    }
+
+    [Fact]
     public void After_a_sweep_the_next_runs_once_the_partitions_left_have_doubled()
     {
         KeyedRateLimiterState<int> limiter = Create<int>(permits: 1);

@@ -87,9 +87,10 @@ internal struct PartitionRetirement<TPartition>
     /// <summary>
     /// Drops the idle partitions of <paramref name="partitions"/>, except <paramref name="keep"/> (idle because it is new,
     /// its caller is about to use it), and answers the partition count at which the next sweep should run: twice what is
-    /// left, and at least <paramref name="firstSweepAt"/>.
+    /// left, and at least <paramref name="firstSweepAt"/>. <paramref name="dropped"/>, when given, is told of each partition
+    /// dropped.
     /// </summary>
-    public static int Sweep<TKey>(ConcurrentDictionary<PartitionKey<TKey>, TPartition> partitions, TPartition keep, int firstSweepAt)
+    public static int Sweep<TKey>(ConcurrentDictionary<PartitionKey<TKey>, TPartition> partitions, TPartition keep, int firstSweepAt, Action<TPartition>? dropped = null)
     {
         foreach (KeyValuePair<PartitionKey<TKey>, TPartition> pair in partitions)
         {
@@ -98,6 +99,7 @@ internal struct PartitionRetirement<TPartition>
                 && ((ICollection<KeyValuePair<PartitionKey<TKey>, TPartition>>)partitions).Remove(pair))
             {
                 pair.Value.OnDropped();
+                dropped?.Invoke(pair.Value);
             }
         }
 

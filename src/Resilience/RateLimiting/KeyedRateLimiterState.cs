@@ -18,6 +18,8 @@ namespace Resilience;
 /// </remarks>
 public abstract class KeyedRateLimiterState
 {
+    private long _droppedRejections;
+
     private protected KeyedRateLimiterState(string name)
     {
         Guard.NotNullOrEmpty(name, nameof(name));
@@ -42,8 +44,32 @@ public abstract class KeyedRateLimiterState
     /// </summary>
     public IReadOnlyList<RateLimiterState> Partitions => AllPartitions().OrderBy(p => p.Key, StringComparer.Ordinal).ToArray();
 
+    /// <summary>
+    /// The calls the limit rejected since it was created or its registry last reset: those of the partitions held now, and
+    /// those of the partitions dropped as idle since, so that the count never goes back when idle keys are swept.
+    /// </summary>
+    public long RejectionCount
+    {
+        get
+        {
+            long total = Volatile.Read(ref _droppedRejections);
+            foreach (RateLimiterState partition in AllPartitions())
+            {
+                total += partition.RejectionCount;
+            }
+
+            return total;
+        }
+    }
+
     /// <summary>The partitions held now, in no order.</summary>
     private protected abstract IEnumerable<RateLimiterState> AllPartitions();
+
+    /// <summary>Keeps the rejections of a partition a sweep dropped.</summary>
+    private protected void CountDropped(RateLimiterState partition) => Interlocked.Add(ref _droppedRejections, partition.RejectionCount);
+
+    /// <summary>Forgets the rejections of dropped partitions, as the registry's reset drops every partition.</summary>
+    private protected void ForgetDropped() => Volatile.Write(ref _droppedRejections, 0);
 }
 
 /// <summary>A <see cref="KeyedRateLimiterState"/> whose keys are of type <typeparamref name="TKey"/>.</summary>
@@ -58,6 +84,7 @@ public sealed class KeyedRateLimiterState<TKey> : KeyedRateLimiterState, IRegist
 
     private readonly ResilienceRegistry _registry;
     private readonly RateLimitOptions _defaults;
+    private readonly Action<RateLimiterState> _countDropped;
     private RateLimitOptions _options;
     private readonly ConcurrentDictionary<PartitionKey<TKey>, RateLimiterState> _partitions = new();
     private int _sweepAt = FirstSweepAt;
@@ -68,6 +95,7 @@ public sealed class KeyedRateLimiterState<TKey> : KeyedRateLimiterState, IRegist
         _registry = registry;
         _defaults = (options ?? throw new ArgumentNullException(nameof(options))).ValidatedCopy();
         _options = EffectiveOptions(settings);
+        _countDropped = CountDropped;
     }
 
     /// <inheritdoc />
@@ -134,6 +162,7 @@ public sealed class KeyedRateLimiterState<TKey> : KeyedRateLimiterState, IRegist
     void IRegisteredRateLimit.Reset()
     {
         _partitions.Clear();
+        ForgetDropped();
         Volatile.Write(ref _sweepAt, FirstSweepAt);
     }
 
@@ -178,5 +207,5 @@ public sealed class KeyedRateLimiterState<TKey> : KeyedRateLimiterState, IRegist
 
     /// <summary>Drops idle partitions, except <paramref name="keep"/>: it is idle because it is new, and its caller is about to use it.</summary>
     private void Sweep(RateLimiterState keep)
-        => Volatile.Write(ref _sweepAt, PartitionRetirement<RateLimiterState>.Sweep(_partitions, keep, FirstSweepAt));
+        => Volatile.Write(ref _sweepAt, PartitionRetirement<RateLimiterState>.Sweep(_partitions, keep, FirstSweepAt, _countDropped));
 }
