@@ -237,10 +237,17 @@ internal sealed class CompanionMethods
     {
         ITypeSymbol? result = returnKind is ReturnKind.TaskOfT or ReturnKind.ValueTaskOfT ? ((INamedTypeSymbol)_method.ReturnType).TypeArguments[0] : null;
         IMethodSymbol[] candidates = MethodsNamed(name);
+        bool obsolete = false;
         foreach (IMethodSymbol candidate in candidates)
         {
             if (Mismatch(candidate, allowsFailure: true, r => ClassifyFallback(r, returnKind, result) is not null) is null)
             {
+                if (CannotBeCalled(candidate))
+                {
+                    obsolete = true;
+                    continue;
+                }
+
                 fallbackReturn = ClassifyFallback(candidate.ReturnType, returnKind, result)!.Value;
                 failure = candidate.Parameters.Length == _method.Parameters.Length ? FailureParameter.None
                     : _known.IsException(candidate.Parameters[_method.Parameters.Length].Type) ? FailureParameter.Exception
@@ -252,6 +259,7 @@ internal sealed class CompanionMethods
 
         string why = candidates.Length == 0
             ? NotFound(name)
+            : obsolete ? ObsoleteAsErrorReason()
             : "has the wrong signature: it " + Mismatch(candidates[0], allowsFailure: true, r => ClassifyFallback(r, returnKind, result) is not null);
         string optional = ResultType is null
             ? "the Exception parameter is optional"
@@ -292,7 +300,7 @@ internal sealed class CompanionMethods
                 && Accepts(candidate.Parameters[0].Type, ResultType)
                 && (candidate.IsStatic || !_method.IsStatic))
             {
-                return null;
+                return CannotBeCalled(candidate) ? ObsoleteAsErrorReason() : null;
             }
         }
 
@@ -330,6 +338,11 @@ internal sealed class CompanionMethods
                 && ParametersAre(candidate, parameterTypes)
                 && (candidate.IsStatic || !_method.IsStatic))
             {
+                if (CannotBeCalled(candidate))
+                {
+                    return ObsoleteAsErrorReason();
+                }
+
                 match = candidate;
                 return null;
             }
@@ -430,9 +443,16 @@ internal sealed class CompanionMethods
         => Mismatch(candidate, allowsFailure: false, r => TypesMatch(_method.ReturnType, r))
             ?? ConstraintMismatch(candidate)
             ?? (candidate.IsAsync && candidate.ReturnsVoid ? "is 'async void', whose failures no policy can see (make both return Task)" : null)
-            ?? (IsObsoleteAsError(candidate) && !InObsoleteContext(_method)
-                ? $"is [Obsolete] as an error, which the generated call to it cannot compile past (remove the error, or mark '{_method.Name}' [Obsolete] too)"
-                : null);
+            ?? (CannotBeCalled(candidate) ? ObsoleteAsErrorReason() : null);
+
+    /// <summary>
+    /// True when the generated code could not call <paramref name="candidate"/>: it is <c>[Obsolete]</c> as an error and
+    /// the method is not in an obsolete context (where the compiler reports no use of an obsolete member).
+    /// </summary>
+    private bool CannotBeCalled(IMethodSymbol candidate) => IsObsoleteAsError(candidate) && !InObsoleteContext(_method);
+
+    private string ObsoleteAsErrorReason()
+        => $"is [Obsolete] as an error, which the generated call to it cannot compile past (remove the error, or mark '{_method.Name}' [Obsolete] too)";
 
     /// <summary>True when <paramref name="symbol"/> is marked <c>[Obsolete(message, true)]</c>: a use of it is an error.</summary>
     private bool IsObsoleteAsError(ISymbol symbol)
