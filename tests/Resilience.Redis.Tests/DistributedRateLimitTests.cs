@@ -87,9 +87,12 @@ public sealed class DistributedRateLimitTests
         RateLimiterState[] limiters = instances.All.Select(i => i.Registry.GetOrAddRateLimiter("skewed-batches", options)).ToArray();
 
         // Each instance in turn, one call at a time, until every one of them is turned away: a batch kept for its
-        // window hands out every permit the server counted, and none past it.
+        // window hands out every permit the server counted, and none past it. An instance whose batch ran out while
+        // its next one is still on its way from Redis turns a call away without waiting, so the calls stop only once
+        // three rounds in a row, each after a pause for batches in flight to land, admitted nothing.
         int admitted = 0;
-        for (int round = 0; round < 2 * Shared; round++)
+        int roundsTurnedAway = 0;
+        for (int round = 0; round < 4 * Shared && roundsTurnedAway < 3; round++)
         {
             int admittedThisRound = 0;
             foreach (RateLimiterState limiter in limiters)
@@ -98,9 +101,10 @@ public sealed class DistributedRateLimitTests
             }
 
             admitted += admittedThisRound;
+            roundsTurnedAway = admittedThisRound == 0 ? roundsTurnedAway + 1 : 0;
             if (admittedThisRound == 0)
             {
-                break;
+                await Task.Delay(TimeSpan.FromMilliseconds(100));
             }
         }
 
