@@ -18,15 +18,15 @@ internal static class ResilienceEmitter
         writer.Line("#nullable enable");
         writer.Line("#pragma warning disable CS1591 // The documentation is on the partial declaration.");
         writer.Line("#pragma warning disable CS0612, CS0618 // {Name}Core and the hooks are called as the attributes say, obsolete or not.");
-        var experimental = new SortedSet<string>(System.StringComparer.Ordinal);
+        var calleeIds = new SortedSet<string>(System.StringComparer.Ordinal);
         foreach (ResilientMethodSpec method in type.Methods)
         {
-            experimental.UnionWith(method.ExperimentalIds);
+            calleeIds.UnionWith(method.CalleeDiagnosticIds);
         }
 
-        foreach (string id in experimental)
+        foreach (string id in calleeIds)
         {
-            writer.Line("#pragma warning disable " + id + " // [Experimental] on a method the attributes name.");
+            writer.Line("#pragma warning disable " + id + " // [Experimental] or [Obsolete(DiagnosticId = ...)] on a method the attributes name.");
         }
 
         writer.Blank();

@@ -55,11 +55,11 @@ internal sealed record ResilientMethodSpec
     public EquatableArray<string> HelperAttributes { get; init; } = EquatableArray<string>.Empty;
 
     /// <summary>
-    /// The diagnostic ids of <c>[Experimental]</c> on the methods the generated code calls (<c>{Name}Core</c>, the
-    /// fallback, the hooks), which the generated file disables, as it does CS0612 and CS0618 for <c>[Obsolete]</c>:
-    /// the attributes ask for those calls.
+    /// The diagnostic ids that <c>[Experimental]</c>, or an <c>[Obsolete]</c> with a <c>DiagnosticId</c> of its own, give
+    /// the methods the generated code calls (<c>{Name}Core</c>, the fallback, the hooks), which the generated file
+    /// disables, as it does CS0612 and CS0618 for a plain <c>[Obsolete]</c>: the attributes ask for those calls.
     /// </summary>
-    public EquatableArray<string> ExperimentalIds { get; init; } = EquatableArray<string>.Empty;
+    public EquatableArray<string> CalleeDiagnosticIds { get; init; } = EquatableArray<string>.Empty;
 
     /// <summary>The default name of the method's policies, and the name its metrics carry: Namespace.Type.Method.</summary>
     public required string PolicyName { get; init; }

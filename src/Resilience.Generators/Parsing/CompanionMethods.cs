@@ -58,7 +58,7 @@ internal sealed class CompanionMethods
     /// of <paramref name="policies"/> (the fallback, the hooks), each once, in ordinal order. An id that is not an
     /// identifier, which <c>#pragma warning</c> cannot name, is left out.
     /// </summary>
-    public string[] ExperimentalIds(AttributeData?[] policies)
+    public string[] CalleeDiagnosticIds(AttributeData?[] policies)
     {
         var names = new HashSet<string> { CoreName };
         foreach (AttributeData? policy in policies)
@@ -95,7 +95,10 @@ internal sealed class CompanionMethods
                     {
                         foreach (KeyValuePair<string, TypedConstant> named in attribute.NamedArguments)
                         {
-                            id = named.Key == "DiagnosticId" ? named.Value.Value as string : id;
+                            if (named.Key == "DiagnosticId")
+                            {
+                                id = named.Value.Value as string;
+                            }
                         }
                     }
 

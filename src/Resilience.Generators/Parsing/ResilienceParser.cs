@@ -172,7 +172,7 @@ internal static class ResilienceParser
             IsStatic = method.IsStatic,
             IsReadOnly = method.IsReadOnly && method.ContainingType is { IsReadOnly: false },
             HelperAttributes = signature.HelperAttributes(),
-            ExperimentalIds = new EquatableArray<string>(companions.ExperimentalIds(policies)),
+            CalleeDiagnosticIds = new EquatableArray<string>(companions.CalleeDiagnosticIds(policies)),
             PolicyName = policyName,
             CancellationToken = CancellationTokenName(parameters),
             CoreName = companions.CoreName,
